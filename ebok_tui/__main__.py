@@ -1,0 +1,80 @@
+"""``ebok-tui [--server URL] [--demo] [--lang pl|en]``"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ebok_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+DEFAULT_SERVER = "http://127.0.0.1:8000"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="ebok-tui",
+        description="eBOK — Internetowe Biuro Obsługi Klienta MPWiK w terminalu / "
+        "the water utility's customer self-service office in your terminal.",
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("EBOK_SERVER", DEFAULT_SERVER),
+        help=f"eBOK API address (env EBOK_SERVER; default {DEFAULT_SERVER})",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the embedded reference server with demo data on 127.0.0.1 and use it",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=os.environ.get("EBOK_LANG", DEFAULT_LANGUAGE)
+        if os.environ.get("EBOK_LANG") in LANGUAGES
+        else DEFAULT_LANGUAGE,
+        help="interface language (env EBOK_LANG; default pl)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    from ebok_tui.api import EbokClient
+    from ebok_tui.credentials import CredentialStore
+    from ebok_tui.drafts import DraftStore
+
+    demo_server = None
+    server_url = args.server
+    if args.demo:
+        from ebok_tui.demo import DemoServerError, start_demo_server
+
+        print("eBOK: uruchamiam serwer demonstracyjny… / starting the demo server…", file=sys.stderr)
+        try:
+            demo_server = start_demo_server()
+        except DemoServerError as error:
+            print(f"ebok-tui: {error}", file=sys.stderr)
+            return 2
+        server_url = demo_server.url
+
+    from ebok_tui.app import EbokApp
+
+    try:
+        api = EbokClient(server_url, lang=args.lang)
+        app = EbokApp(
+            api,
+            lang=args.lang,
+            credentials=CredentialStore(server_url=server_url),
+            drafts=DraftStore(),
+            demo=args.demo,
+        )
+        app.run()
+    finally:
+        if demo_server is not None:
+            demo_server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

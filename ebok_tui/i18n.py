@@ -1,0 +1,139 @@
+"""Message catalogues and locale-aware formatting.
+
+Catalogues are TOML files a translator can edit: ``ebok_tui/locale/<lang>/<area>.toml``. A key
+``title`` in table ``[login]`` of any file is looked up as ``t("login.title")``; the file name is
+just for tidiness (one per screen). Values use ``str.format`` fields: ``"Klient {number}"``.
+
+Polish is the default and the fallback: a key missing in English shows the Polish text, a key
+missing everywhere shows the key itself (and the catalogue test fails).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("pl", "en")
+DEFAULT_LANGUAGE = "pl"
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
+    for key, value in table.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            _flatten(name, value, out)
+        else:
+            out[name] = str(value)
+
+
+@cache
+def load_catalog(lang: str) -> dict[str, str]:
+    """All messages of one language, flattened to dotted keys."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    out: dict[str, str] = {}
+    folder = resources.files("ebok_tui") / "locale" / lang
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            _flatten("", tomllib.loads(entry.read_text(encoding="utf-8")), out)
+    return out
+
+
+def _group(digits: str, sep: str) -> str:
+    parts = []
+    while len(digits) > 3:
+        parts.insert(0, digits[-3:])
+        digits = digits[:-3]
+    parts.insert(0, digits)
+    return sep.join(parts)
+
+
+@dataclass(frozen=True)
+class I18n:
+    lang: str = DEFAULT_LANGUAGE
+    _messages: dict[str, str] = field(init=False, repr=False, compare=False)
+    _fallback: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_messages", load_catalog(self.lang))
+        object.__setattr__(self, "_fallback", load_catalog(DEFAULT_LANGUAGE))
+
+    def t(self, key: str, **values: Any) -> str:
+        text = self._messages.get(key) or self._fallback.get(key)
+        if text is None:
+            return key
+        if values:
+            try:
+                return text.format(**values)
+            except (KeyError, IndexError, ValueError):
+                return text
+        return text
+
+    def has(self, key: str) -> bool:
+        return key in self._messages or key in self._fallback
+
+    # --- numbers -----------------------------------------------------------------------------
+    def money(self, grosze: int) -> str:
+        """``123456`` → ``1 234,56 zł`` (pl) or ``PLN 1,234.56`` (en)."""
+        sign = "-" if grosze < 0 else ""
+        zl, gr = divmod(abs(int(grosze)), 100)
+        if self.lang == "pl":
+            return f"{sign}{_group(str(zl), ' ')},{gr:02d} zł"
+        return f"{sign}PLN {_group(str(zl), ',')}.{gr:02d}"
+
+    def decimal(self, value: Decimal | float | int | str, places: int = 3) -> str:
+        q = Decimal(str(value)).quantize(Decimal(1).scaleb(-places)) if places else Decimal(str(value))
+        sign = "-" if q < 0 else ""
+        whole, _, frac = f"{abs(q):f}".partition(".")
+        if self.lang == "pl":
+            return f"{sign}{_group(whole, ' ')}" + (f",{frac}" if frac else "")
+        return f"{sign}{_group(whole, ',')}" + (f".{frac}" if frac else "")
+
+    def volume(self, value: Decimal | float | int | str | None) -> str:
+        """Cubic metres with three decimals: ``12,345 m³``; ``—`` for None."""
+        if value is None:
+            return "—"
+        return f"{self.decimal(value, 3)} m³"
+
+    def parse_decimal(self, text: str) -> Decimal | None:
+        """Parse what a person types: ``1 234,5`` or ``1234.5`` (either separator). None if not a number."""
+        cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace("m³", "").replace("m3", "")
+        if cleaned.count(",") + cleaned.count(".") > 1:
+            return None
+        cleaned = cleaned.replace(",", ".")
+        if not cleaned:
+            return None
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            return None
+        return value if value.is_finite() else None
+
+    # --- dates ---------------------------------------------------------------------------------
+    def date(self, value: date | None) -> str:
+        """``15.11.2026`` (pl) or ``15 Nov 2026`` (en); ``—`` for None."""
+        if value is None:
+            return "—"
+        if self.lang == "pl":
+            return f"{value.day:02d}.{value.month:02d}.{value.year}"
+        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+
+    def datetime(self, value: datetime | None) -> str:
+        """Local time, to the minute."""
+        if value is None:
+            return "—"
+        local = value.astimezone() if value.tzinfo else value
+        return f"{self.date(local.date())} {local:%H:%M}"
+
+    def month(self, value: date) -> str:
+        """A billing period label: ``11.2026`` (pl) / ``Nov 2026`` (en)."""
+        if self.lang == "pl":
+            return f"{value.month:02d}.{value.year}"
+        return f"{_MONTHS_EN[value.month - 1]} {value.year}"

@@ -1,0 +1,319 @@
+"""What every eBOK screen shares: top bar, section navigation, error banner, footer, and one way
+to call the API (loading indicator while in flight, errors shown in the UI, 401 → login).
+
+A section screen subclasses :class:`SectionScreen`, sets ``SECTION`` to its id from
+``ebok_tui.sections``, yields its widgets from ``compose_body`` and fetches its data in ``load``::
+
+    class ContractScreen(SectionScreen):
+        SECTION = "contract"
+
+        def compose_body(self) -> ComposeResult:
+            yield Static(id="contract")
+
+        async def load(self) -> None:
+            contract = await self.api.contract()
+            self.query_one("#contract", Static).update(...)
+
+``load`` runs in a worker on mount and on ``r``; any :class:`ApiError` it raises is shown in the
+error banner (``Unauthorized`` sends the resident back to the login screen). Actions that send
+something use ``self.run_api(coroutine_function, target=widget)`` the same way, and may override
+``on_api_error`` to show field-level messages instead of the banner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.worker import Worker
+
+from ebok_tui.api import ApiError, Unauthorized
+from ebok_tui.sections import SECTIONS
+
+if TYPE_CHECKING:
+    from ebok_tui.api import EbokClient
+    from ebok_tui.app import EbokApp
+    from ebok_tui.i18n import I18n
+
+
+def translate_bindings(node: DOMNode, i18n: I18n) -> None:
+    """Replace catalogue keys in this node's binding descriptions (``"bind.reload"``) by text.
+
+    Bindings are class attributes, but each node holds its own copy, so the language can differ
+    per app instance (tests run both languages in one process).
+    """
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, description=i18n.t(b.description)) if i18n.has(b.description) else b
+            for b in bindings
+        ]
+
+
+class TopBar(Static):
+    """One line: app name and section on the left, who is logged in on the right."""
+
+    DEFAULT_CSS = """
+    TopBar { height: 1; background: $primary; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, section_title: str = "") -> None:
+        super().__init__()
+        self.section_title = section_title
+
+    def render(self) -> Text:
+        app: EbokApp = self.app  # type: ignore[assignment]
+        i18n = app.i18n
+        left = Text(i18n.t("app.title"), style="bold")
+        if self.section_title:
+            left.append(f" · {self.section_title}")
+        right = Text()
+        if app.demo_info is not None:
+            right.append(f"{i18n.t('app.demo')}  ", style="bold reverse")
+        if app.me is not None:
+            right.append(i18n.t("app.customer", number=app.me.customer_number))
+            if app.me.full_name:
+                right.append(f" · {app.me.full_name}")
+        width = max(self.size.width - 2, 0)
+        gap = width - left.cell_len - right.cell_len
+        if gap < 1:
+            right.truncate(max(width - left.cell_len - 1, 0), overflow="ellipsis")
+            gap = max(width - left.cell_len - right.cell_len, 1)
+        return Text.assemble(left, " " * gap, right)
+
+
+class NavBar(Static):
+    """The section list with the key that opens each; the current one highlighted."""
+
+    DEFAULT_CSS = """
+    NavBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, current: str | None) -> None:
+        super().__init__()
+        self.current = current
+
+    def render(self) -> Text:
+        i18n = self.app.i18n  # type: ignore[attr-defined]
+        text = Text()
+        for index, section in enumerate(SECTIONS):
+            if index:
+                text.append("  ")
+            label = i18n.t(section.label_key)
+            if section.id == self.current:
+                text.append(f"{section.key} {label}", style="bold reverse")
+            else:
+                text.append(section.key, style="bold")
+                text.append(f" {label}")
+        return text
+
+
+class ErrorBanner(Static):
+    """Shows the last error of this screen until the next successful call."""
+
+    DEFAULT_CSS = """
+    ErrorBanner { display: none; height: auto; max-height: 4; padding: 0 1;
+                  background: $error 20%; color: $text; border-left: thick $error; }
+    ErrorBanner.-visible { display: block; }
+    """
+
+    def show(self, message: str) -> None:
+        self.update(message)
+        self.add_class("-visible")
+
+    def clear(self) -> None:
+        self.update("")
+        self.remove_class("-visible")
+
+
+class ApiMixin:
+    """Calling the API from a screen: loading indicator, error banner, 401 handling."""
+
+    @property
+    def ebok(self) -> EbokApp:
+        return self.app  # type: ignore[attr-defined,return-value]
+
+    @property
+    def api(self) -> EbokClient:
+        return self.ebok.api
+
+    @property
+    def i18n(self) -> I18n:
+        return self.ebok.i18n
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.ebok.i18n.t(key, **values)
+
+    def _banner(self) -> ErrorBanner | None:
+        banners = self.query(ErrorBanner)  # type: ignore[attr-defined]
+        return banners.first() if banners else None
+
+    def show_error(self, message: str) -> None:
+        banner = self._banner()
+        if banner is not None:
+            banner.show(message)
+        else:
+            self.ebok.notify(message, title=self.t("app.error_title"), severity="error", timeout=8)
+
+    def clear_error(self) -> None:
+        banner = self._banner()
+        if banner is not None:
+            banner.clear()
+
+    def on_api_error(self, error: ApiError) -> bool:
+        """Handle an API error specially (e.g. next to a form field). Return True if handled."""
+        return False
+
+    def run_api(
+        self,
+        func: Callable[[], Awaitable[Any]],
+        *,
+        target: Widget | None = None,
+        group: str = "api",
+        exclusive: bool = True,
+    ) -> Worker[Any]:
+        """Run ``func()`` in a worker with a loading indicator over ``target`` (default: the body).
+
+        Errors never escape: 401 → login screen, other API errors → ``on_api_error`` or the banner.
+        Typed input stays where it was, so nothing is lost on failure.
+        """
+
+        async def runner() -> Any:
+            widget = target if target is not None else self._default_target()
+            if widget is not None:
+                widget.loading = True
+            try:
+                result = await func()
+            except Unauthorized:
+                self.ebok.session_expired()
+                return None
+            except ApiError as error:
+                if not self.on_api_error(error):
+                    self.show_error(error.message(self.i18n.lang))
+                return None
+            else:
+                self.clear_error()
+                return result
+            finally:
+                if widget is not None and widget.is_attached:
+                    widget.loading = False
+
+        return self.run_worker(runner(), group=group, exclusive=exclusive)  # type: ignore[attr-defined]
+
+    def _default_target(self) -> Widget | None:
+        bodies = self.query("#body")  # type: ignore[attr-defined]
+        return bodies.first() if bodies else None
+
+
+class SectionScreen(ApiMixin, Screen):
+    """A logged-in section: top bar, navigation, body, error banner, footer."""
+
+    SECTION: ClassVar[str] = ""
+
+    BINDINGS = [
+        Binding("r", "reload", "bind.reload"),
+        *[
+            Binding(s.key, f"app.open_section('{s.id}')", s.label_key, show=False)
+            for s in SECTIONS
+        ],
+    ]
+
+    DEFAULT_CSS = """
+    SectionScreen #body { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self, self.ebok.i18n)
+
+    @property
+    def section_title(self) -> str:
+        return self.t(f"nav.{self.SECTION}") if self.SECTION else ""
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.section_title)
+        yield NavBar(self.SECTION or None)
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield ErrorBanner()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.title = self.section_title
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.run_api(self.load, group="load")
+
+    async def load(self) -> None:
+        """Fetch this screen's data and fill the widgets. Raise ApiError freely."""
+
+
+class SubScreen(ApiMixin, Screen):
+    """A pushed screen inside a section (a detail view, a form): Esc goes back."""
+
+    SECTION: ClassVar[str] = ""
+
+    BINDINGS = [
+        Binding("escape", "back", "bind.back"),
+        Binding("r", "reload", "bind.reload", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    SubScreen #body { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self, self.ebok.i18n)
+
+    @property
+    def screen_title(self) -> str:
+        return ""
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.screen_title)
+        yield NavBar(self.SECTION or None)
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield ErrorBanner()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.run_api(self.load, group="load")
+
+    async def load(self) -> None:
+        """Fetch data for this view (optional)."""
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class BaseModal(ApiMixin, ModalScreen):
+    """A dialog over the current screen; Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "bind.cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self, self.ebok.i18n)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
