@@ -89,7 +89,7 @@ class EbokApp(App[None]):
             return
         self.me = None
         self.current_section = None
-        self.api.token = None
+        self.api.clear_session()
         self.call_later(self._replace_top, self._login_screen(self.i18n.t("app.session_expired")))
 
     async def logout(self, *, forget: bool = False) -> None:
