@@ -1,0 +1,195 @@
+"""Command line: ``ebok-server [serve] ...``, ``ebok-server reply ...``, ``ebok-server issue-invoices ...``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import logging
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+from .config import DEFAULT_DB_URL, Settings
+
+SUBCOMMANDS = ("serve", "reply", "issue-invoices")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _period(text: str) -> tuple[int, int]:
+    try:
+        d = dt.date.fromisoformat(text + "-01")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a period (YYYY-MM): {text}") from exc
+    return d.year, d.month
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ebok-server", description="eBOK reference backend")
+    sub = p.add_subparsers(dest="command")
+
+    s = sub.add_parser("serve", help="run the HTTP API (default)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    s.add_argument("--db", default=DEFAULT_DB_URL, help="SQLAlchemy async URL (sqlite+aiosqlite / postgresql+asyncpg)")
+    s.add_argument("--seed-demo", action="store_true", help="create demo data when the database is empty")
+    s.add_argument("--today", type=_date, help="business date override YYYY-MM-DD")
+    s.add_argument("--mail-dir", type=Path, help="directory for outgoing mail (.eml files)")
+    s.add_argument("--seed-large", type=int, metavar="N", help="add customer 19999 with N invoices (benchmarks)")
+    s.add_argument("--log-level", default="warning")
+
+    r = sub.add_parser("reply", help="add a utility reply to a correspondence thread")
+    r.add_argument("--db", default=DEFAULT_DB_URL)
+    r.add_argument("--today", type=_date)
+    r.add_argument("thread_id", type=int)
+    r.add_argument("text")
+    r.add_argument("--close", action="store_true", help="close the thread")
+
+    i = sub.add_parser("issue-invoices", help="issue invoices for a billing period")
+    i.add_argument("--db", default=DEFAULT_DB_URL)
+    i.add_argument("--today", type=_date, help="issue date (business date override)")
+    i.add_argument("--period", type=_period, help="billing period YYYY-MM (default: previous month)")
+    return p
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
+        argv = ["serve", *argv]
+    return build_parser().parse_args(argv)
+
+
+async def prepare_database(settings: Settings, seed_demo: bool, seed_large: int | None) -> None:
+    from .db import create_tables, make_engine, make_sessionmaker
+    from .seed import add_demo_entry, database_is_empty, seed_demo as do_seed_demo, seed_large_customer
+
+    engine = make_engine(settings.db_url)
+    try:
+        await create_tables(engine)
+        async with make_sessionmaker(engine)() as session:
+            if seed_demo and await database_is_empty(session):
+                await do_seed_demo(session, settings.business_today())
+                await session.commit()
+                print("ebok-server: demo data created", file=sys.stderr, flush=True)
+            if seed_large:
+                await seed_large_customer(session, "19999", seed_large, today=settings.business_today())
+                if seed_demo:
+                    await add_demo_entry(session, "19999", f"Duży klient testowy ({seed_large} faktur).",
+                                         f"Large benchmark customer ({seed_large} invoices).")
+                await session.commit()
+    finally:
+        await engine.dispose()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+async def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    mail_dir = args.mail_dir
+    if mail_dir is None and args.seed_demo:
+        mail_dir = Path(tempfile.mkdtemp(prefix="ebok-mail-"))
+    if mail_dir is not None:
+        mail_dir.mkdir(parents=True, exist_ok=True)
+        print(f"ebok-server: outgoing mail is written to {mail_dir}", file=sys.stderr, flush=True)
+    settings = Settings(db_url=args.db, today=args.today, demo=args.seed_demo, mail_dir=mail_dir)
+    await prepare_database(settings, args.seed_demo, args.seed_large)
+
+    sock = _bind(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    app = create_app(settings)
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            await task
+            return 1
+        await asyncio.sleep(0.01)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"EBOK_SERVER_LISTENING http://{shown}:{port}", flush=True)
+    await task
+    sock.close()
+    return 0
+
+
+async def reply(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from .db import create_tables, make_engine, make_sessionmaker
+    from .models import Message, Thread
+
+    settings = Settings(db_url=args.db, today=args.today)
+    engine = make_engine(args.db)
+    try:
+        await create_tables(engine)
+        async with make_sessionmaker(engine)() as session:
+            thread = await session.scalar(select(Thread).where(Thread.id == args.thread_id))
+            if thread is None:
+                print(f"no such thread: {args.thread_id}", file=sys.stderr)
+                return 2
+            now = settings.business_now()
+            session.add(Message(thread_id=thread.id, author="utility", body=args.text, created_at=now))
+            thread.status = "closed" if args.close else "answered"
+            thread.updated_at = now
+            await session.commit()
+            print(f"thread {thread.id}: reply added, status {thread.status}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def issue(args: argparse.Namespace) -> int:
+    from .billing import add_months, fmt_pln, issue_invoices
+    from .db import create_tables, make_engine, make_sessionmaker
+
+    settings = Settings(db_url=args.db, today=args.today)
+    today = settings.business_today()
+    if args.period:
+        year, month = args.period
+    else:
+        prev = add_months(today.replace(day=1), -1)
+        year, month = prev.year, prev.month
+    engine = make_engine(args.db)
+    try:
+        await create_tables(engine)
+        async with make_sessionmaker(engine)() as session:
+            issued = await issue_invoices(session, year, month, today)
+            await session.commit()
+            for inv in issued:
+                print(f"{inv.number} customer_id={inv.customer_id} gross={fmt_pln(inv.gross)} "
+                      f"efaktura={'yes' if inv.efaktura else 'no'}")
+            print(f"issued {len(issued)} invoice(s) for {year}-{month:02d}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = {"serve": serve, "reply": reply, "issue-invoices": issue}[args.command]
+    try:
+        return asyncio.run(handler(args)) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from . import __version__
+from .config import Settings
+from .db import create_tables, make_engine, make_sessionmaker
+from .errors import BodyGuardMiddleware, install_error_handlers
+from .mailer import FileMailer, Mailer, NullMailer
+from .routes import account, auth, correspondence, invoices, public, readings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -> FastAPI:
+    settings = settings or Settings()
+    if mailer is None:
+        mailer = FileMailer(settings.mail_dir) if settings.mail_dir else NullMailer()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await create_tables(app.state.engine)
+        try:
+            yield
+        finally:
+            await app.state.engine.dispose()
+
+    app = FastAPI(title="eBOK API", version=__version__, lifespan=lifespan,
+                  description="Customer self-service office (eBOK) of a water utility – reference backend.")
+    engine = make_engine(settings.db_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.mailer = mailer
+    install_error_handlers(app)
+    for module in (public, auth, account, invoices, readings, correspondence):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.add_middleware(BodyGuardMiddleware)
+    return app

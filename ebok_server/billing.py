@@ -1,0 +1,245 @@
+"""Money helpers, tariffs, invoice issuing (incl. the e-FAKTURA fee), balance and IBANs."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .config import UTILITY_BANK_ROUTING
+from .models import Contract, Customer, Invoice, InvoiceLine, Meter, Payment, Reading
+
+VAT_RATE = 8  # %
+FEE_GROSS_WITH_EFAKTURA = 100  # 1,00 zl
+FEE_GROSS_WITHOUT_EFAKTURA = 233  # 2,33 zl
+WATER_PRICE_NET = 587  # grosze per m3
+SEWAGE_PRICE_NET = 824  # grosze per m3
+PAYMENT_TERM_DAYS = 14
+FALLBACK_MONTHLY_L = 3000  # estimate when a meter has no readings in a period
+
+LINE_DESCRIPTIONS = {
+    "water": "Dostawa wody",
+    "sewage": "Odprowadzanie ścieków",
+    "fee": "Opłata abonamentowa (za rozliczenie)",
+}
+
+
+def div_round(numerator: int, denominator: int) -> int:
+    """Integer division rounding half up (for non-negative values)."""
+    q, r = divmod(numerator, denominator)
+    return q + (1 if 2 * r >= denominator else 0)
+
+
+def fmt_milli(value: int) -> str:
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    return f"{sign}{value // 1000}.{value % 1000:03d}"
+
+
+def parse_milli(text: str) -> int:
+    whole, _, frac = text.partition(".")
+    return int(whole or "0") * 1000 + int((frac + "000")[:3])
+
+
+def fmt_pln(grosze: int) -> str:
+    """1234567 -> '12 345,67 zł'"""
+    sign = "-" if grosze < 0 else ""
+    g = abs(grosze)
+    zl = f"{g // 100:,}".replace(",", " ")
+    return f"{sign}{zl},{g % 100:02d} zł"
+
+
+def fee_gross(efaktura_active: bool) -> int:
+    return FEE_GROSS_WITH_EFAKTURA if efaktura_active else FEE_GROSS_WITHOUT_EFAKTURA
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    idx = d.year * 12 + (d.month - 1) + months
+    y, m = divmod(idx, 12)
+    m += 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def invoice_status(gross: int, paid: int, due_date: dt.date, today: dt.date) -> str:
+    """Mutually exclusive: paid > overdue > partially_paid > unpaid."""
+    if paid >= gross:
+        return "paid"
+    if due_date < today:
+        return "overdue"
+    if paid > 0:
+        return "partially_paid"
+    return "unpaid"
+
+
+def iban_for(customer_number: str) -> str:
+    """Individual Polish IBAN: PL + check digits + 8-digit routing + 16 digits embedding the customer number."""
+    bban = UTILITY_BANK_ROUTING + ("70000000000" + customer_number)[-16:]
+    assert len(bban) == 24 and bban.isdigit()
+    check = 98 - int(bban + "252100") % 97  # P=25, L=21
+    return f"PL{check:02d}{bban}"
+
+
+def iban_is_valid(iban: str) -> bool:
+    iban = iban.replace(" ", "")
+    if len(iban) != 28 or not iban.startswith("PL") or not iban[2:].isdigit():
+        return False
+    rearranged = iban[4:] + "2521" + iban[2:4]
+    return int(rearranged) % 97 == 1
+
+
+@dataclass
+class LineSpec:
+    kind: str
+    quantity_milli: int
+    unit: str
+    unit_price_net: int
+    net: int
+    vat: int
+    gross: int
+
+
+def consumption_line(kind: str, quantity_milli: int, unit_price_net: int) -> LineSpec:
+    net = div_round(quantity_milli * unit_price_net, 1000)
+    vat = div_round(net * VAT_RATE, 100)
+    return LineSpec(kind, quantity_milli, "m3", unit_price_net, net, vat, net + vat)
+
+
+def fee_line(efaktura_active: bool) -> LineSpec:
+    gross = fee_gross(efaktura_active)
+    net = div_round(gross * 100, 100 + VAT_RATE)
+    return LineSpec("fee", 1000, "szt", net, net, gross - net, gross)
+
+
+def build_invoice(*, customer_id: int, number: str, services: list[str], consumption_l: int,
+                  period_from: dt.date, period_to: dt.date, issue_date: dt.date, efaktura_active: bool,
+                  due_date: dt.date | None = None) -> Invoice:
+    specs = [consumption_line("water", consumption_l, WATER_PRICE_NET)]
+    if "sewage" in services:
+        specs.append(consumption_line("sewage", consumption_l, SEWAGE_PRICE_NET))
+    specs.append(fee_line(efaktura_active))
+    inv = Invoice(
+        customer_id=customer_id, number=number, issue_date=issue_date,
+        due_date=due_date or issue_date + dt.timedelta(days=PAYMENT_TERM_DAYS),
+        period_from=period_from, period_to=period_to,
+        net=sum(s.net for s in specs), vat=sum(s.vat for s in specs), gross=sum(s.gross for s in specs),
+        paid=0, efaktura=efaktura_active,
+    )
+    inv.lines = [
+        InvoiceLine(position=i + 1, kind=s.kind, description=LINE_DESCRIPTIONS[s.kind],
+                    quantity_milli=s.quantity_milli, unit=s.unit, unit_price_net=s.unit_price_net,
+                    net=s.net, vat_rate=VAT_RATE, vat=s.vat, gross=s.gross)
+        for i, s in enumerate(specs)
+    ]
+    return inv
+
+
+def invoice_number(issue_date: dt.date, seq: int) -> str:
+    return f"FV/{issue_date.year}/{issue_date.month:02d}/{seq:06d}"
+
+
+async def next_invoice_seq(session: AsyncSession, issue_date: dt.date) -> int:
+    prefix = f"FV/{issue_date.year}/{issue_date.month:02d}/"
+    numbers = (await session.scalars(select(Invoice.number).where(Invoice.number.like(prefix + "%")))).all()
+    seqs = [int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()]
+    return max(seqs, default=0) + 1
+
+
+async def period_consumption_l(session: AsyncSession, meter_id: int, start: dt.date, end: dt.date) -> int:
+    """Consumption in [start, end]: last reading up to ``end`` minus last reading before ``start``."""
+    async def last_value(cond) -> int | None:
+        row = (await session.execute(
+            select(Reading.value_l).where(Reading.meter_id == meter_id, cond)
+            .order_by(Reading.date.desc(), Reading.id.desc()).limit(1))).first()
+        return row[0] if row else None
+
+    before = await last_value(Reading.date < start)
+    upto = await last_value(Reading.date <= end)
+    if before is None or upto is None or upto <= before:
+        if upto is not None and before is not None and upto == before:
+            return 0
+        return FALLBACK_MONTHLY_L
+    return upto - before
+
+
+async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt.date) -> list[Invoice]:
+    """Issue invoices for billing period ``year-month`` to every customer with a contract who has none yet.
+
+    The billing fee in force at issue time applies (1,00 zl gross with e-FAKTURA, else 2,33 zl).
+    """
+    start, end = month_bounds(year, month)
+    seq = await next_invoice_seq(session, today)
+    issued: list[Invoice] = []
+    rows = (await session.execute(select(Customer, Contract).join(Contract, Contract.customer_id == Customer.id)
+                                  .order_by(Customer.id))).all()
+    for customer, contract in rows:
+        exists = await session.scalar(select(func.count()).select_from(Invoice).where(
+            Invoice.customer_id == customer.id, Invoice.period_from == start))
+        if exists:
+            continue
+        meters = (await session.scalars(select(Meter).where(Meter.contract_id == contract.id))).all()
+        consumption = 0
+        for m in meters:
+            consumption += await period_consumption_l(session, m.id, start, end)
+        inv = build_invoice(customer_id=customer.id, number=invoice_number(today, seq),
+                            services=contract.service_list, consumption_l=consumption,
+                            period_from=start, period_to=end, issue_date=today,
+                            efaktura_active=customer.efaktura_active)
+        seq += 1
+        session.add(inv)
+        issued.append(inv)
+    await session.flush()
+    return issued
+
+
+@dataclass
+class Balance:
+    to_pay: int
+    overdue: int
+    overpayment: int
+    next_due_date: dt.date | None
+    next_due_amount: int | None
+    next_due_number: str | None
+    oldest_unpaid_number: str | None
+
+    @property
+    def balance(self) -> int:
+        return self.overpayment - self.to_pay
+
+
+async def compute_balance(session: AsyncSession, customer_id: int, today: dt.date) -> Balance:
+    open_rows = (await session.execute(
+        select(Invoice.number, Invoice.gross, Invoice.paid, Invoice.due_date)
+        .where(Invoice.customer_id == customer_id, Invoice.paid < Invoice.gross)
+        .order_by(Invoice.due_date, Invoice.id))).all()
+    to_pay = overdue = 0
+    due_groups: dict[dt.date, int] = {}
+    first_number_for_due: dict[dt.date, str] = {}
+    for number, gross, paid, due in open_rows:
+        residual = gross - paid
+        to_pay += residual
+        if due < today:
+            overdue += residual
+        else:
+            due_groups[due] = due_groups.get(due, 0) + residual
+            first_number_for_due.setdefault(due, number)
+    over_alloc = await session.scalar(
+        select(func.coalesce(func.sum(Invoice.paid - Invoice.gross), 0))
+        .where(Invoice.customer_id == customer_id, Invoice.paid > Invoice.gross))
+    unallocated = await session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .where(Payment.customer_id == customer_id, Payment.invoice_id.is_(None)))
+    overpayment = int(over_alloc or 0) + int(unallocated or 0)
+    next_due = min(due_groups) if due_groups else None
+    return Balance(
+        to_pay=to_pay, overdue=overdue, overpayment=overpayment,
+        next_due_date=next_due, next_due_amount=due_groups[next_due] if next_due else None,
+        next_due_number=first_number_for_due.get(next_due) if next_due else None,
+        oldest_unpaid_number=open_rows[0][0] if open_rows else None,
+    )

@@ -1,0 +1,65 @@
+"""FastAPI dependencies: DB session, settings, authenticated customer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .config import Settings, utcnow
+from .errors import ApiError
+from .mailer import Mailer
+from .models import AuthSession, Customer
+from .security import session_is_expired, token_hash
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_mailer(request: Request) -> Mailer:
+    return request.app.state.mailer
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessionmaker() as session:
+        yield session
+
+
+@dataclass
+class Auth:
+    customer: Customer
+    session: AuthSession
+
+
+def _unauthorized() -> ApiError:
+    return ApiError(401, "unauthorized", "Missing, invalid or expired token.",
+                    headers={"WWW-Authenticate": "Bearer"})
+
+
+async def require_auth(request: Request, db: AsyncSession = Depends(get_db)) -> Auth:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        raise _unauthorized()
+    row = (await db.execute(
+        select(AuthSession, Customer).join(Customer, Customer.id == AuthSession.customer_id)
+        .where(AuthSession.token_hash == token_hash(token)))).first()
+    if row is None:
+        raise _unauthorized()
+    sess, customer = row
+    now = utcnow()
+    if sess.revoked_at is not None or session_is_expired(sess.created_at, sess.last_used_at, now):
+        raise _unauthorized()
+    sess.last_used_at = now
+    await db.commit()
+    return Auth(customer=customer, session=sess)
+
+
+DB = Depends(get_db)
+AUTH = Depends(require_auth)
+SETTINGS = Depends(get_settings)

@@ -1,0 +1,176 @@
+"""One error body shape everywhere, plus the body-size / content-type ASGI middleware."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .config import MAX_BODY_BYTES
+
+log = logging.getLogger("ebok_server")
+
+DEFAULT_CODES = {
+    400: ("bad_request", "Bad request."),
+    401: ("unauthorized", "Missing, invalid or expired token."),
+    403: ("forbidden", "Forbidden."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    409: ("conflict", "Conflict."),
+    413: ("payload_too_large", "Request body too large (max 1 MiB)."),
+    415: ("unsupported_media_type", "Request body must be application/json."),
+    422: ("validation_error", "Validation failed."),
+    429: ("rate_limited", "Too many requests."),
+    500: ("internal_error", "Internal server error."),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields
+        self.headers = headers
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    err: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        err["fields"] = fields
+    return {"error": err}
+
+
+def error_response(status: int, code: str | None = None, message: str | None = None,
+                   fields: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    dcode, dmsg = DEFAULT_CODES.get(status, ("error", "Error."))
+    return JSONResponse(error_body(code or dcode, message or dmsg, fields), status_code=status, headers=headers)
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "not_found", "Not found.")
+
+
+def validation_error(fields: dict[str, str], message: str = "Validation failed.") -> ApiError:
+    return ApiError(422, "validation_error", message, fields)
+
+
+def _loc_to_field(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException):
+        code, msg = DEFAULT_CODES.get(exc.status_code, ("error", "Error."))
+        if isinstance(exc.detail, str) and exc.status_code not in (404, 401):
+            msg = exc.detail
+        return error_response(exc.status_code, code, msg, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(400, "bad_request", "Malformed JSON body.")
+        fields: dict[str, str] = {}
+        for e in errors:
+            name = _loc_to_field(e.get("loc", ()))
+            fields.setdefault(name, str(e.get("msg", "invalid")))
+        return error_response(422, "validation_error", "Validation failed.", fields)
+
+    @app.exception_handler(Exception)
+    async def _internal(_request: Request, exc: Exception):  # pragma: no cover - bugs only
+        log.exception("unhandled error", exc_info=exc)
+        return error_response(500, "internal_error", "Internal server error.")
+
+
+class BodyGuardMiddleware:
+    """Pure ASGI middleware: 413 for bodies > limit (Content-Length or streamed), 415 for non-JSON."""
+
+    def __init__(self, app, max_bytes: int = MAX_BODY_BYTES):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _reject(self, send, status: int) -> None:
+        code, msg = DEFAULT_CODES[status]
+        body = json.dumps(error_body(code, msg)).encode()
+        await send({
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                        (b"connection", b"close")],
+        })
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {}
+        for k, v in scope.get("headers", []):
+            headers.setdefault(k.decode("latin-1").lower(), v.decode("latin-1"))
+        method = scope.get("method", "GET").upper()
+
+        length_header = headers.get("content-length")
+        if length_header is not None:
+            try:
+                declared = int(length_header)
+            except ValueError:
+                declared = -1
+            if declared > self.max_bytes:
+                await self._reject(send, 413)
+                return
+        else:
+            declared = None
+
+        has_body = (declared is not None and declared > 0) or "transfer-encoding" in headers
+        if method in ("POST", "PUT", "PATCH") and has_body:
+            ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+            if not (ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))):
+                await self._reject(send, 415)
+                return
+
+        if not has_body:
+            await self.app(scope, receive, send)
+            return
+
+        # Buffer the body (at most max_bytes), counting streamed bytes.
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            total += len(chunk)
+            if total > self.max_bytes:
+                await self._reject(send, 413)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

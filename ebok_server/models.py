@@ -1,0 +1,205 @@
+"""ORM models. Money is integer grosze; meter values/volumes are integer litres (m3 * 1000)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_number: Mapped[str] = mapped_column(String(5), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(300))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    efaktura_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    efaktura_email: Mapped[str | None] = mapped_column(String(320))
+    efaktura_activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    contract: Mapped[Contract | None] = relationship(back_populates="customer", uselist=False)
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), unique=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    concluded_on: Mapped[dt.date] = mapped_column(Date)
+    services: Mapped[str] = mapped_column(String(100))  # comma separated: "water,sewage"
+    tariff_group: Mapped[str] = mapped_column(String(10))
+    connection_address: Mapped[str] = mapped_column(String(300))
+
+    customer: Mapped[Customer] = relationship(back_populates="contract")
+    meters: Mapped[list[Meter]] = relationship(back_populates="contract", order_by="Meter.id")
+
+    @property
+    def service_list(self) -> list[str]:
+        return [s for s in self.services.split(",") if s]
+
+
+class Meter(Base):
+    __tablename__ = "meters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    location: Mapped[str] = mapped_column(String(200))
+    installed_on: Mapped[dt.date] = mapped_column(Date)
+    legalisation_valid_until: Mapped[dt.date] = mapped_column(Date)
+    diameter_mm: Mapped[int] = mapped_column(Integer)
+    max_daily_l: Mapped[int] = mapped_column(Integer, default=1500)
+
+    contract: Mapped[Contract] = relationship(back_populates="meters")
+
+
+class Reading(Base):
+    __tablename__ = "readings"
+    __table_args__ = (Index("ix_readings_meter_date", "meter_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    value_l: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(20))  # collector | self | estimated
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (Index("ix_invoices_customer_issue", "customer_id", "issue_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    issue_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    period_from: Mapped[dt.date] = mapped_column(Date)
+    period_to: Mapped[dt.date] = mapped_column(Date)
+    net: Mapped[int] = mapped_column(Integer)
+    vat: Mapped[int] = mapped_column(Integer)
+    gross: Mapped[int] = mapped_column(Integer)
+    paid: Mapped[int] = mapped_column(Integer, default=0)  # denormalised sum of allocated payments
+    efaktura: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position")
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # water | sewage | fee
+    description: Mapped[str] = mapped_column(String(200))
+    quantity_milli: Mapped[int] = mapped_column(Integer)  # quantity * 1000
+    unit: Mapped[str] = mapped_column(String(10))
+    unit_price_net: Mapped[int] = mapped_column(Integer)
+    net: Mapped[int] = mapped_column(Integer)
+    vat_rate: Mapped[int] = mapped_column(Integer)
+    vat: Mapped[int] = mapped_column(Integer)
+    gross: Mapped[int] = mapped_column(Integer)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (Index("ix_payments_customer_date", "customer_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(10))  # transfer | cash | card
+    reference: Mapped[str] = mapped_column(String(100))
+
+
+class AuthSession(Base):
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_number_at", "customer_number", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_number: Mapped[str] = mapped_column(String(5))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+    __table_args__ = (Index("ix_threads_customer_updated", "customer_id", "updated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    messages: Mapped[list[Message]] = relationship(order_by="Message.id")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(10))  # customer | utility
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("customer_id", "key", name="uq_idempotency_customer_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Meta(Base):
+    """Key/value store (e.g. demo flag)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

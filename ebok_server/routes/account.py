@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..billing import (
+    FEE_GROSS_WITH_EFAKTURA,
+    FEE_GROSS_WITHOUT_EFAKTURA,
+    compute_balance,
+    fee_gross,
+    iban_for,
+)
+from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings, iso_ts
+from ..deps import AUTH, DB, SETTINGS, Auth
+from ..errors import ApiError, not_found
+from ..models import Contract, Customer, Meter
+from ..schemas import BalanceOut, ContractOut, EfakturaRequest, EfakturaStatus, Me, MeterOut
+
+router = APIRouter(tags=["account"])
+
+
+@router.get("/me", response_model=Me)
+async def me(auth: Auth = AUTH) -> Me:
+    c = auth.customer
+    return Me(customer_number=c.customer_number, full_name=c.full_name, email=c.email, address=c.address,
+              efaktura_active=c.efaktura_active)
+
+
+@router.get("/balance", response_model=BalanceOut)
+async def balance(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> BalanceOut:
+    today = settings.business_today()
+    b = await compute_balance(db, auth.customer.id, today)
+    number = auth.customer.customer_number
+    title_invoice = b.next_due_number or b.oldest_unpaid_number
+    title = f"Klient {number}" + (f" {title_invoice}" if title_invoice else "")
+    return BalanceOut(
+        balance=b.balance, to_pay=b.to_pay, overdue=b.overdue, overpayment=b.overpayment,
+        next_due_date=b.next_due_date, next_due_amount=b.next_due_amount,
+        bank_account=iban_for(number), recipient_name=UTILITY_NAME, recipient_address=UTILITY_ADDRESS,
+        recipient_nip=UTILITY_NIP, transfer_title=title, as_of=today,
+    )
+
+
+@router.get("/contract", response_model=ContractOut)
+async def contract(auth: Auth = AUTH, db: AsyncSession = DB) -> ContractOut:
+    c = await db.scalar(select(Contract).where(Contract.customer_id == auth.customer.id))
+    if c is None:
+        raise not_found()
+    meters = (await db.scalars(select(Meter).where(Meter.contract_id == c.id).order_by(Meter.id))).all()
+    return ContractOut(
+        number=c.number, concluded_on=c.concluded_on, services=c.service_list, tariff_group=c.tariff_group,
+        connection_address=c.connection_address,
+        meters=[MeterOut(number=m.number, location=m.location, installed_on=m.installed_on,
+                         legalisation_valid_until=m.legalisation_valid_until, diameter_mm=m.diameter_mm)
+                for m in meters],
+    )
+
+
+def _efaktura_status(c: Customer) -> EfakturaStatus:
+    return EfakturaStatus(active=c.efaktura_active, email=c.efaktura_email if c.efaktura_active else None,
+                          activated_at=iso_ts(c.efaktura_activated_at) if c.efaktura_active else None,
+                          fee_with_gross=FEE_GROSS_WITH_EFAKTURA, fee_without_gross=FEE_GROSS_WITHOUT_EFAKTURA,
+                          current_fee_gross=fee_gross(c.efaktura_active))
+
+
+@router.get("/efaktura", response_model=EfakturaStatus)
+async def efaktura_get(auth: Auth = AUTH) -> EfakturaStatus:
+    return _efaktura_status(auth.customer)
+
+
+@router.put("/efaktura", response_model=EfakturaStatus)
+async def efaktura_put(body: EfakturaRequest, auth: Auth = AUTH, db: AsyncSession = DB,
+                       settings: Settings = SETTINGS) -> EfakturaStatus:
+    c = auth.customer
+    if not c.efaktura_active:
+        c.efaktura_active = True
+        c.efaktura_activated_at = settings.business_now()
+    c.efaktura_email = str(body.email)
+    await db.commit()
+    return _efaktura_status(c)
+
+
+@router.delete("/efaktura", response_model=EfakturaStatus,
+               responses={422: {"description": "efaktura_not_active"}})
+async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB) -> EfakturaStatus:
+    c = auth.customer
+    if not c.efaktura_active:
+        raise ApiError(422, "efaktura_not_active", "e-FAKTURA is not active.")
+    c.efaktura_active = False
+    c.efaktura_email = None
+    c.efaktura_activated_at = None
+    await db.commit()
+    return _efaktura_status(c)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
+from ..deps import AUTH, DB, SETTINGS, Auth
+from ..errors import ApiError, not_found
+from ..models import IdempotencyRecord, Message, Thread
+from ..schemas import MessageCreate, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
+
+router = APIRouter(tags=["correspondence"])
+
+IdemHeader = Annotated[str | None, Header(alias="Idempotency-Key",
+                                          description="Required; unique per logical request (e.g. a UUID).")]
+
+
+def _require_key(key: str | None) -> str:
+    if key is None or not key.strip():
+        raise ApiError(422, "idempotency_key_required", "Idempotency-Key header is required.",
+                       {"Idempotency-Key": "required"})
+    key = key.strip()
+    if len(key) > 200:
+        raise ApiError(422, "validation_error", "Validation failed.", {"Idempotency-Key": "at most 200 characters"})
+    return key
+
+
+def _request_hash(path: str, payload: dict) -> str:
+    return hashlib.sha256(json.dumps({"path": path, "body": payload}, sort_keys=True,
+                                     ensure_ascii=False).encode()).hexdigest()
+
+
+async def _replay(db: AsyncSession, customer_id: int, key: str, req_hash: str) -> JSONResponse | None:
+    rec = await db.scalar(select(IdempotencyRecord).where(IdempotencyRecord.customer_id == customer_id,
+                                                          IdempotencyRecord.key == key))
+    if rec is None:
+        return None
+    if rec.created_at < utcnow() - IDEMPOTENCY_TTL:
+        await db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == rec.id))
+        await db.flush()
+        return None
+    if rec.request_hash != req_hash:
+        raise ApiError(409, "idempotency_conflict", "Idempotency-Key was already used with a different request.")
+    return JSONResponse(json.loads(rec.response_body), status_code=rec.status_code,
+                        headers={"Idempotent-Replayed": "true"})
+
+
+async def _idempotent(db: AsyncSession, customer_id: int, key: str, req_hash: str, create) -> JSONResponse:
+    """Run ``create()`` (returns (status, jsonable body)) at most once per (customer, key)."""
+    replay = await _replay(db, customer_id, key, req_hash)
+    if replay is not None:
+        return replay
+    status, body = await create()
+    db.add(IdempotencyRecord(customer_id=customer_id, key=key, request_hash=req_hash, status_code=status,
+                             response_body=json.dumps(body, ensure_ascii=False), created_at=utcnow()))
+    try:
+        await db.commit()
+    except IntegrityError:
+        # A concurrent request (e.g. a retry after a client timeout) won the race: replay its answer.
+        await db.rollback()
+        replay = await _replay(db, customer_id, key, req_hash)
+        if replay is None:  # pragma: no cover - the unique violation was about something else
+            raise
+        return replay
+    return JSONResponse(body, status_code=status)
+
+
+def _thread_item(t: Thread, count: int) -> ThreadItem:
+    return ThreadItem(id=t.id, kind=t.kind, subject=t.subject, status=t.status, created_at=iso_ts(t.created_at),
+                      updated_at=iso_ts(t.updated_at), message_count=count)
+
+
+def _message_out(m: Message) -> MessageOut:
+    return MessageOut(id=m.id, author=m.author, body=m.body, created_at=iso_ts(m.created_at))
+
+
+async def _thread_detail(db: AsyncSession, t: Thread) -> ThreadDetail:
+    msgs = (await db.scalars(select(Message).where(Message.thread_id == t.id).order_by(Message.id))).all()
+    item = _thread_item(t, len(msgs))
+    return ThreadDetail(**item.model_dump(), contact_phone=t.contact_phone, location=t.location,
+                        messages=[_message_out(m) for m in msgs])
+
+
+async def _own_thread(db: AsyncSession, customer_id: int, thread_id: int) -> Thread:
+    t = await db.scalar(select(Thread).where(Thread.id == thread_id, Thread.customer_id == customer_id))
+    if t is None:
+        raise not_found()
+    return t
+
+
+@router.get("/correspondence", response_model=Page[ThreadItem])
+async def list_threads(offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                       auth: Auth = AUTH, db: AsyncSession = DB) -> Page[ThreadItem]:
+    cond = Thread.customer_id == auth.customer.id
+    total = await db.scalar(select(func.count()).select_from(Thread).where(cond))
+    counts = (select(Message.thread_id, func.count().label("n")).group_by(Message.thread_id).subquery())
+    rows = (await db.execute(
+        select(Thread, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.thread_id == Thread.id)
+        .where(cond).order_by(Thread.updated_at.desc(), Thread.id.desc()).offset(offset).limit(limit))).all()
+    return Page[ThreadItem](items=[_thread_item(t, n) for t, n in rows], total=total, offset=offset, limit=limit)
+
+
+@router.get("/correspondence/{thread_id}", response_model=ThreadDetail)
+async def get_thread(thread_id: int, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadDetail:
+    return await _thread_detail(db, await _own_thread(db, auth.customer.id, thread_id))
+
+
+@router.post("/correspondence", status_code=201, response_model=ThreadDetail,
+             responses={409: {"description": "idempotency_conflict"},
+                        422: {"description": "validation_error / idempotency_key_required"}})
+async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader = None, auth: Auth = AUTH,
+                        db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
+    key = _require_key(idempotency_key)
+    customer_id = auth.customer.id
+    payload = body.model_dump(mode="json")
+
+    async def create():
+        now = settings.business_now()
+        t = Thread(customer_id=customer_id, kind=body.kind, subject=body.subject.strip(), status="sent",
+                   contact_phone=body.contact_phone, location=body.location, created_at=now, updated_at=now)
+        db.add(t)
+        await db.flush()
+        db.add(Message(thread_id=t.id, author="customer", body=body.body, created_at=now))
+        await db.flush()
+        return 201, (await _thread_detail(db, t)).model_dump(mode="json")
+
+    return await _idempotent(db, customer_id, key, _request_hash("/correspondence", payload), create)
+
+
+@router.post("/correspondence/{thread_id}/messages", status_code=201, response_model=MessageOut,
+             responses={404: {"description": "not_found"}, 409: {"description": "idempotency_conflict"},
+                        422: {"description": "thread_closed / validation_error / idempotency_key_required"}})
+async def add_message(thread_id: int, body: MessageCreate, idempotency_key: IdemHeader = None, auth: Auth = AUTH,
+                      db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
+    key = _require_key(idempotency_key)
+    customer_id = auth.customer.id
+    thread = await _own_thread(db, customer_id, thread_id)
+
+    async def create():
+        if thread.status == "closed":
+            raise ApiError(422, "thread_closed", "The thread is closed.")
+        now = settings.business_now()
+        m = Message(thread_id=thread.id, author="customer", body=body.body, created_at=now)
+        db.add(m)
+        thread.status = "sent"
+        thread.updated_at = now
+        await db.flush()
+        return 201, _message_out(m).model_dump(mode="json")
+
+    return await _idempotent(db, customer_id, key,
+                             _request_hash(f"/correspondence/{thread_id}/messages", body.model_dump(mode="json")),
+                             create)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..billing import add_months, fmt_milli, month_bounds, parse_milli
+from ..config import Settings
+from ..deps import AUTH, DB, SETTINGS, Auth
+from ..errors import ApiError
+from ..models import Meter, Reading
+from ..schemas import MeterState, ReadingCreate, ReadingItem, ReadingPeriod, ReadingsOut
+
+router = APIRouter(tags=["readings"])
+
+
+@router.get("/readings", response_model=ReadingsOut)
+async def list_readings(months: Annotated[int, Query(ge=1, le=120)] = 24, auth: Auth = AUTH,
+                        db: AsyncSession = DB, settings: Settings = SETTINGS) -> ReadingsOut:
+    today = settings.business_today()
+    start, end = month_bounds(today.year, today.month)
+    since = add_months(today, -months)
+    meters = (await db.scalars(select(Meter).where(Meter.customer_id == auth.customer.id)
+                               .order_by(Meter.id))).all()
+    by_meter = {m.id: m for m in meters}
+    readings = (await db.scalars(select(Reading).where(Reading.customer_id == auth.customer.id)
+                                 .order_by(Reading.meter_id, Reading.date, Reading.id))).all()
+    items: list[tuple[Reading, int | None]] = []
+    prev: dict[int, int] = {}
+    last: dict[int, Reading] = {}
+    self_this_period: set[int] = set()
+    for r in readings:
+        consumption = r.value_l - prev[r.meter_id] if r.meter_id in prev else None
+        prev[r.meter_id] = r.value_l
+        last[r.meter_id] = r
+        if r.type == "self" and start <= r.date <= end:
+            self_this_period.add(r.meter_id)
+        if r.date >= since:
+            items.append((r, consumption))
+    items.sort(key=lambda x: (x[0].date, x[0].id), reverse=True)
+    return ReadingsOut(
+        items=[ReadingItem(id=r.id, date=r.date, meter_number=by_meter[r.meter_id].number,
+                           value=fmt_milli(r.value_l), type=r.type,
+                           consumption=fmt_milli(c) if c is not None else None) for r, c in items],
+        meters=[MeterState(number=m.number,
+                           last_value=fmt_milli(last[m.id].value_l) if m.id in last else None,
+                           last_date=last[m.id].date if m.id in last else None,
+                           max_daily_m3=fmt_milli(m.max_daily_l),
+                           self_reading_submitted=m.id in self_this_period) for m in meters],
+        period=ReadingPeriod(start=start, end=end,
+                             self_reading_submitted=bool(meters) and all(m.id in self_this_period for m in meters)),
+    )
+
+
+@router.post("/readings", status_code=201, response_model=ReadingItem,
+             responses={422: {"description": "unknown_meter / reading_below_last / reading_implausible / "
+                                             "reading_already_submitted / validation_error"}})
+async def submit_reading(body: ReadingCreate, auth: Auth = AUTH, db: AsyncSession = DB,
+                         settings: Settings = SETTINGS) -> ReadingItem:
+    today = settings.business_today()
+    value = parse_milli(body.value)
+    meter = await db.scalar(select(Meter).where(Meter.customer_id == auth.customer.id,
+                                                Meter.number == body.meter_number.strip()))
+    if meter is None:
+        raise ApiError(422, "unknown_meter", "No such meter on your contract.",
+                       {"meter_number": "unknown meter"})
+    start, end = month_bounds(today.year, today.month)
+    already = await db.scalar(select(func.count()).select_from(Reading).where(
+        Reading.meter_id == meter.id, Reading.type == "self", Reading.date >= start, Reading.date <= end))
+    if already:
+        raise ApiError(422, "reading_already_submitted",
+                       "A self-reading for this meter was already submitted in this billing period.")
+    last = await db.scalar(select(Reading).where(Reading.meter_id == meter.id)
+                           .order_by(Reading.date.desc(), Reading.id.desc()).limit(1))
+    consumption = None
+    if last is not None:
+        if value < last.value_l:
+            raise ApiError(422, "reading_below_last",
+                           f"Reading is lower than the last reading ({fmt_milli(last.value_l)}).",
+                           {"value": f"must be at least {fmt_milli(last.value_l)}"})
+        days = max(1, (today - last.date).days)
+        max_consumption = meter.max_daily_l * days
+        consumption = value - last.value_l
+        if consumption > max_consumption:
+            raise ApiError(422, "reading_implausible",
+                           f"Consumption {fmt_milli(consumption)} m3 exceeds the plausible maximum "
+                           f"{fmt_milli(max_consumption)} m3 for {days} day(s).",
+                           {"value": f"must be at most {fmt_milli(last.value_l + max_consumption)}"})
+    reading = Reading(meter_id=meter.id, customer_id=auth.customer.id, date=today, value_l=value, type="self",
+                      created_at=settings.business_now())
+    db.add(reading)
+    await db.commit()
+    return ReadingItem(id=reading.id, date=reading.date, meter_number=meter.number, value=fmt_milli(value),
+                       type="self", consumption=fmt_milli(consumption) if consumption is not None else None)

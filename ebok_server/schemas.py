@@ -1,0 +1,263 @@
+"""Request/response models: these define the OpenAPI contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+T = TypeVar("T")
+
+CustomerNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+MeterValue = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,3})?$")]
+InvoiceStatus = Literal["paid", "unpaid", "overdue", "partially_paid"]
+ThreadKind = Literal["failure_report", "water_quality", "contract_change", "other"]
+ThreadStatus = Literal["sent", "in_progress", "answered", "closed"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _not_blank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be blank")
+    return v
+
+
+# ---- public -------------------------------------------------------------------------------------
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+    today: dt.date
+
+
+class DemoCustomer(BaseModel):
+    customer_number: str
+    password: str
+    description_pl: str
+    description_en: str
+
+
+class DemoInfo(BaseModel):
+    customers: list[DemoCustomer]
+
+
+class Accepted(BaseModel):
+    status: Literal["accepted"] = "accepted"
+
+
+# ---- auth ---------------------------------------------------------------------------------------
+class LoginRequest(Strict):
+    customer_number: CustomerNumber
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class LoginResponse(BaseModel):
+    token: str
+    expires_at: str
+    idle_timeout_seconds: int
+    customer_number: str
+
+
+class PasswordChangeRequest(Strict):
+    current_password: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RegisterRequest(Strict):
+    full_name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: EmailStr
+    contract_number: Annotated[str, Field(min_length=1, max_length=40)]
+    meter_number: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class PasswordResetRequest(Strict):
+    customer_number: CustomerNumber
+    email: EmailStr
+
+
+# ---- account ------------------------------------------------------------------------------------
+class Me(BaseModel):
+    customer_number: str
+    full_name: str
+    email: str | None
+    address: str
+    efaktura_active: bool
+
+
+class BalanceOut(BaseModel):
+    balance: int
+    to_pay: int
+    overdue: int
+    overpayment: int
+    next_due_date: dt.date | None
+    next_due_amount: int | None
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str
+    as_of: dt.date
+
+
+# ---- invoices -----------------------------------------------------------------------------------
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class InvoiceItem(BaseModel):
+    id: int
+    number: str
+    issue_date: dt.date
+    due_date: dt.date
+    period_from: dt.date
+    period_to: dt.date
+    gross: int
+    paid: int
+    status: InvoiceStatus
+
+
+class InvoicePage(Page[InvoiceItem]):
+    years: list[int]
+
+
+class InvoiceLineOut(BaseModel):
+    description: str
+    quantity: str
+    unit: Literal["m3", "szt"]
+    unit_price_net: int
+    net: int
+    vat_rate: int
+    vat: int
+    gross: int
+
+
+class PaymentItem(BaseModel):
+    id: int
+    date: dt.date
+    amount: int
+    method: Literal["transfer", "cash", "card"]
+    reference: str
+    invoice_number: str | None
+
+
+class InvoiceDetail(InvoiceItem):
+    lines: list[InvoiceLineOut]
+    net_total: int
+    vat_total: int
+    gross_total: int
+    efaktura: bool
+    payments: list[PaymentItem]
+
+
+# ---- readings -----------------------------------------------------------------------------------
+class ReadingItem(BaseModel):
+    id: int
+    date: dt.date
+    meter_number: str
+    value: str
+    type: Literal["collector", "self", "estimated"]
+    consumption: str | None
+
+
+class MeterState(BaseModel):
+    number: str
+    last_value: str | None
+    last_date: dt.date | None
+    max_daily_m3: str
+    self_reading_submitted: bool
+
+
+class ReadingPeriod(BaseModel):
+    start: dt.date
+    end: dt.date
+    self_reading_submitted: bool
+
+
+class ReadingsOut(BaseModel):
+    items: list[ReadingItem]
+    meters: list[MeterState]
+    period: ReadingPeriod
+
+
+class ReadingCreate(Strict):
+    meter_number: Annotated[str, Field(min_length=1, max_length=40)]
+    value: MeterValue
+
+
+# ---- contract -----------------------------------------------------------------------------------
+class MeterOut(BaseModel):
+    number: str
+    location: str
+    installed_on: dt.date
+    legalisation_valid_until: dt.date
+    diameter_mm: int
+
+
+class ContractOut(BaseModel):
+    number: str
+    concluded_on: dt.date
+    services: list[Literal["water", "sewage"]]
+    tariff_group: str
+    connection_address: str
+    meters: list[MeterOut]
+
+
+# ---- e-FAKTURA ----------------------------------------------------------------------------------
+class EfakturaStatus(BaseModel):
+    active: bool
+    email: str | None
+    activated_at: str | None
+    fee_with_gross: int
+    fee_without_gross: int
+    current_fee_gross: int
+
+
+class EfakturaRequest(Strict):
+    email: EmailStr
+
+
+# ---- correspondence -----------------------------------------------------------------------------
+class ThreadItem(BaseModel):
+    id: int
+    kind: ThreadKind
+    subject: str
+    status: ThreadStatus
+    created_at: str
+    updated_at: str
+    message_count: int
+
+
+class MessageOut(BaseModel):
+    id: int
+    author: Literal["customer", "utility"]
+    body: str
+    created_at: str
+
+
+class ThreadDetail(ThreadItem):
+    contact_phone: str | None
+    location: str | None
+    messages: list[MessageOut]
+
+
+class ThreadCreate(Strict):
+    kind: ThreadKind
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    body: Annotated[str, Field(min_length=1, max_length=10000)]
+    contact_phone: Annotated[str | None, Field(max_length=40)] = None
+    location: Annotated[str | None, Field(max_length=300)] = None
+
+    _nb_subject = field_validator("subject")(_not_blank)
+    _nb_body = field_validator("body")(_not_blank)
+
+
+class MessageCreate(Strict):
+    body: Annotated[str, Field(min_length=1, max_length=10000)]
+
+    _nb_body = field_validator("body")(_not_blank)

@@ -1,0 +1,367 @@
+"""Deterministic demo data (``random.Random(2016)``) anchored to the business "today",
+plus a bulk "large customer" for benchmarks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .billing import (
+    LINE_DESCRIPTIONS,
+    SEWAGE_PRICE_NET,
+    VAT_RATE,
+    WATER_PRICE_NET,
+    add_months,
+    build_invoice,
+    consumption_line,
+    fee_line,
+    invoice_number,
+    month_bounds,
+)
+from .models import (
+    Contract,
+    Customer,
+    Invoice,
+    InvoiceLine,
+    Message,
+    Meta,
+    Meter,
+    Payment,
+    Reading,
+    Thread,
+)
+from .security import hash_password
+
+HISTORY_MONTHS = 27  # 24 months + a few older
+INVOICE_DAY = 10  # invoices for month M are issued on the 10th of month M+1
+
+
+def demo_password(customer_number: str) -> str:
+    return f"woda-{customer_number}"
+
+
+@dataclass
+class MeterSpec:
+    number: str
+    location: str
+    installed_on: dt.date
+    legal_years: int
+    start_l: int
+    monthly_l: int
+    seasonal: str = "normal"  # normal | garden
+    diameter_mm: int = 15
+
+
+@dataclass
+class CustomerSpec:
+    number: str
+    full_name: str
+    email: str | None
+    address: str
+    contract_number: str
+    concluded_on: dt.date
+    services: list[str]
+    meters: list[MeterSpec]
+    payment_plan: str  # "jan" | "all_paid" | "partial_last"
+    efaktura_months_ago: int | None = None
+    overpayment: int = 0
+    description_pl: str = ""
+    description_en: str = ""
+    threads: list[dict] = field(default_factory=list)
+
+
+def _specs() -> list[CustomerSpec]:
+    return [
+        CustomerSpec(
+            "10001", "Jan Kowalski", "jan.kowalski@example.com", "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
+            "UM/2015/00123", dt.date(2015, 3, 2), ["water", "sewage"],
+            [MeterSpec("WM-1234567", "Piwnica, pion główny", dt.date(2019, 5, 10), 10, 812_000, 7_200)],
+            "jan",
+            description_pl="Woda i ścieki; dwie nieopłacone faktury (jedna po terminie); bez e-FAKTURY.",
+            description_en="Water + sewage; two unpaid invoices (one overdue); no e-FAKTURA.",
+            threads=[
+                dict(kind="contract_change", subject="Zmiana adresu korespondencyjnego", status="closed", days_ago=120,
+                     messages=[("customer", "Proszę o zmianę adresu korespondencyjnego na ul. Grunwaldzka 12/4."),
+                               ("utility", "Adres korespondencyjny został zmieniony. Sprawę zamykamy.")]),
+                dict(kind="failure_report", subject="Brak wody – ul. Grunwaldzka 12", status="answered", days_ago=20,
+                     location="ul. Grunwaldzka 12, klatka B", contact_phone="+48 601 234 567",
+                     messages=[("customer", "Od rana brak wody w całym budynku. Czy to awaria?"),
+                               ("utility", "Dzień dobry, usuwamy awarię sieci na ul. Grunwaldzkiej. "
+                                           "Dostawa wody zostanie przywrócona do godz. 16:00.")]),
+                dict(kind="water_quality", subject="Brązowa woda z kranu", status="in_progress", days_ago=5,
+                     messages=[("customer", "Po przywróceniu dostawy woda ma brązowy kolor i metaliczny zapach."),
+                               ("utility", "Przyjęliśmy zgłoszenie. Laboratorium pobierze próbkę w ciągu 3 dni.")]),
+                dict(kind="other", subject="Pytanie o fakturę", status="sent", days_ago=1,
+                     messages=[("customer", "Dlaczego zużycie w ostatniej fakturze jest wyższe niż zwykle?")]),
+            ],
+        ),
+        CustomerSpec(
+            "10002", "Anna Nowak", "anna.nowak@example.com", "ul. Mickiewicza 5/12, 43-600 Jaworzno",
+            "UM/2012/00456", dt.date(2012, 9, 17), ["water", "sewage"],
+            [MeterSpec("WM-2345678", "Łazienka", dt.date(2021, 2, 3), 10, 305_000, 4_300)],
+            "all_paid", efaktura_months_ago=21, overpayment=5_000,
+            description_pl="e-FAKTURA aktywna (opłata 1,00 zł); wszystko opłacone, nadpłata 50,00 zł.",
+            description_en="e-FAKTURA active (fee 1.00 zł); everything paid, overpayment 50.00 zł.",
+            threads=[
+                dict(kind="other", subject="Zwrot nadpłaty", status="answered", days_ago=12,
+                     messages=[("customer", "Proszę o informację, czy nadpłata zostanie zaliczona na poczet "
+                                            "kolejnych faktur."),
+                               ("utility", "Nadpłata zostanie automatycznie zaliczona na poczet najbliższej "
+                                           "faktury.")]),
+            ],
+        ),
+        CustomerSpec(
+            "10003", "Piotr Wiśniewski", None, "ul. Leśna 3, 43-603 Jaworzno",
+            "UM/2018/00789", dt.date(2018, 6, 11), ["water"],
+            [MeterSpec("WM-3456789", "Studzienka wodomierzowa", dt.date(2018, 6, 11), 10, 120_000, 3_300)],
+            "all_paid",
+            description_pl="Tylko woda (szambo); wszystko opłacone; brak adresu e-mail; brak korespondencji.",
+            description_en="Water only (septic tank); everything paid; no e-mail on file; no correspondence.",
+        ),
+        CustomerSpec(
+            "10004", "Katarzyna Wójcik", "k.wojcik@example.com", "ul. Zwycięstwa 20, 43-608 Jaworzno",
+            "UM/2010/01011", dt.date(2010, 4, 20), ["water", "sewage"],
+            [MeterSpec("WM-4567890", "Kotłownia", dt.date(2017, 8, 1), 10, 1_540_000, 9_500),
+             MeterSpec("WM-4567891", "Ogród (podlewanie)", dt.date(2016, 4, 1), 0, 230_000, 1_500, "garden")],
+            "partial_last",
+            description_pl="Dom z ogrodem, dwa wodomierze; ostatnia faktura opłacona częściowo.",
+            description_en="House with garden, two meters; latest invoice partially paid.",
+            threads=[
+                dict(kind="failure_report", subject="Wyciek przy wodomierzu ogrodowym", status="sent", days_ago=2,
+                     location="ul. Zwycięstwa 20, ogród", contact_phone="+48 602 345 678",
+                     messages=[("customer", "Przy wodomierzu ogrodowym cieknie zawór przed licznikiem.")]),
+            ],
+        ),
+    ]
+
+
+def _legal_until(spec: MeterSpec, today: dt.date) -> dt.date:
+    if spec.legal_years == 0:  # expiring soon, for the demo
+        return add_months(today, 2)
+    return spec.installed_on.replace(year=spec.installed_on.year + spec.legal_years)
+
+
+def _monthly_l(rng: random.Random, spec: MeterSpec, month: int) -> int:
+    if spec.seasonal == "garden":
+        base = spec.monthly_l * (4 if month in (5, 6, 7, 8, 9) else 0.2)
+    else:
+        base = spec.monthly_l * (1.15 if month in (6, 7, 8) else 1.0)
+    return int(base * rng.uniform(0.8, 1.2))
+
+
+def _reading_type(rng: random.Random) -> str:
+    x = rng.random()
+    return "collector" if x < 0.65 else ("self" if x < 0.88 else "estimated")
+
+
+async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
+    """Create the demo customers. Returns the demo-info list (also stored in ``meta``)."""
+    rng = random.Random(2016)
+    ts = lambda d, h=9, m=0: dt.datetime.combine(d, dt.time(h, m))  # noqa: E731
+    seq_by_month: dict[tuple[int, int], int] = {}
+    demo: list[dict] = []
+    first_month = add_months(today.replace(day=1), -HISTORY_MONTHS)
+
+    for spec in _specs():
+        efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
+        cust = Customer(customer_number=spec.number, full_name=spec.full_name, email=spec.email,
+                        address=spec.address, password_hash=hash_password(demo_password(spec.number)),
+                        efaktura_active=efaktura_since is not None,
+                        efaktura_email=spec.email if efaktura_since else None,
+                        efaktura_activated_at=ts(efaktura_since, 18, 30) if efaktura_since else None)
+        session.add(cust)
+        await session.flush()
+        contract = Contract(customer_id=cust.id, number=spec.contract_number, concluded_on=spec.concluded_on,
+                            services=",".join(spec.services), tariff_group="G1" if len(spec.meters) == 1 else "G2",
+                            connection_address=spec.address.split(",")[0] + ", Jaworzno")
+        session.add(contract)
+        await session.flush()
+
+        # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
+        values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
+        meters: list[Meter] = []
+        for mi, ms in enumerate(spec.meters):
+            meter = Meter(contract_id=contract.id, customer_id=cust.id, number=ms.number, location=ms.location,
+                          installed_on=ms.installed_on, legalisation_valid_until=_legal_until(ms, today),
+                          diameter_mm=ms.diameter_mm, max_daily_l=1500)
+            session.add(meter)
+            meters.append(meter)
+        await session.flush()
+        for mi, ms in enumerate(spec.meters):
+            value = ms.start_l
+            for k in range(HISTORY_MONTHS + 1):
+                month_start = add_months(first_month, k - 1)
+                rdate = month_start.replace(day=28)
+                if k > 0:
+                    value += _monthly_l(rng, ms, month_start.month)
+                values_at[(mi, k)] = value
+                if rdate >= today:
+                    continue
+                rtype = "collector" if k == 0 else _reading_type(rng)
+                session.add(Reading(meter_id=meters[mi].id, customer_id=cust.id, date=rdate, value_l=value,
+                                    type=rtype, created_at=ts(rdate, 12)))
+
+        # Invoices: billing month k (1..HISTORY_MONTHS) issued on the 10th of the next month.
+        invoices: list[Invoice] = []
+        for k in range(1, HISTORY_MONTHS + 1):
+            month_start = add_months(first_month, k - 1)
+            issue = add_months(month_start, 1).replace(day=INVOICE_DAY)
+            if issue > today:
+                continue
+            consumption = sum(values_at[(mi, k)] - values_at[(mi, k - 1)] for mi in range(len(spec.meters)))
+            key = (issue.year, issue.month)
+            seq_by_month[key] = seq_by_month.get(key, 0) + 1
+            p_from, p_to = month_bounds(month_start.year, month_start.month)
+            inv = build_invoice(customer_id=cust.id, number=invoice_number(issue, seq_by_month[key]),
+                                services=spec.services, consumption_l=consumption, period_from=p_from,
+                                period_to=p_to, issue_date=issue,
+                                efaktura_active=efaktura_since is not None and issue >= efaktura_since)
+            session.add(inv)
+            invoices.append(inv)
+        await session.flush()
+
+        # Payments.
+        for idx, inv in enumerate(invoices):
+            from_end = len(invoices) - 1 - idx
+            if spec.payment_plan == "jan" and from_end in (0, 1):
+                continue
+            amount = inv.gross
+            if spec.payment_plan == "partial_last" and from_end == 0:
+                amount = inv.gross // 2
+            pay_date = min(inv.issue_date + dt.timedelta(days=rng.randint(2, 13)), today)
+            x = rng.random()
+            method = "transfer" if x < 0.8 else ("card" if x < 0.93 else "cash")
+            reference = {"transfer": f"Przelew Klient {spec.number} {inv.number}",
+                         "card": f"Karta – eBOK {inv.number}", "cash": f"Kasa MPWiK {inv.number}"}[method]
+            session.add(Payment(customer_id=cust.id, invoice_id=inv.id, date=pay_date, amount=amount,
+                                method=method, reference=reference))
+            inv.paid = amount
+        if spec.overpayment:
+            session.add(Payment(customer_id=cust.id, invoice_id=None, date=today - dt.timedelta(days=20),
+                                amount=spec.overpayment, method="transfer",
+                                reference=f"Przelew Klient {spec.number} nadpłata"))
+
+        # Correspondence.
+        for th in spec.threads:
+            created = ts(today - dt.timedelta(days=th["days_ago"]), 8, 15)
+            thread = Thread(customer_id=cust.id, kind=th["kind"], subject=th["subject"], status=th["status"],
+                            contact_phone=th.get("contact_phone"), location=th.get("location"),
+                            created_at=created, updated_at=created)
+            session.add(thread)
+            await session.flush()
+            at = created
+            for author, body in th["messages"]:
+                session.add(Message(thread_id=thread.id, author=author, body=body, created_at=at))
+                thread.updated_at = at
+                at = at + dt.timedelta(hours=26 if th["days_ago"] > 1 else 2)
+
+        demo.append({"customer_number": spec.number, "password": demo_password(spec.number),
+                     "description_pl": f"{spec.full_name}: {spec.description_pl} "
+                                       f"Umowa {spec.contract_number}, wodomierz {spec.meters[0].number}.",
+                     "description_en": f"{spec.full_name}: {spec.description_en} "
+                                       f"Contract {spec.contract_number}, meter {spec.meters[0].number}."})
+
+    await _store_demo_info(session, demo)
+    await session.flush()
+    return demo
+
+
+async def _store_demo_info(session: AsyncSession, customers: list[dict]) -> None:
+    meta = await session.get(Meta, "demo_info")
+    value = json.dumps({"customers": customers}, ensure_ascii=False)
+    if meta is None:
+        session.add(Meta(key="demo_info", value=value))
+    else:
+        meta.value = value
+
+
+async def database_is_empty(session: AsyncSession) -> bool:
+    return (await session.scalar(select(func.count()).select_from(Customer))) == 0
+
+
+async def seed_large_customer(session: AsyncSession, customer_number: str = "19999", invoices: int = 10_000,
+                              today: dt.date | None = None) -> Customer:
+    """Bulk-insert a customer with ``invoices`` invoices (3 lines each) and payments, for benchmarks.
+
+    Password ``woda-<number>``. Idempotent: returns the existing customer if the number is taken.
+    """
+    today = today or dt.date.today()
+    existing = await session.scalar(select(Customer).where(Customer.customer_number == customer_number))
+    if existing is not None:
+        return existing
+    rng = random.Random(int(customer_number))
+    cust = Customer(customer_number=customer_number, full_name="Spółdzielnia Mieszkaniowa „Benchmark”",
+                    email=f"bench{customer_number}@example.com", address="ul. Testowa 1, 43-600 Jaworzno",
+                    password_hash=hash_password(demo_password(customer_number)), efaktura_active=False)
+    session.add(cust)
+    await session.flush()
+    contract = Contract(customer_id=cust.id, number=f"UM/2000/{customer_number}", concluded_on=dt.date(2000, 1, 3),
+                        services="water,sewage", tariff_group="G3", connection_address="ul. Testowa 1, Jaworzno")
+    session.add(contract)
+    await session.flush()
+    meter = Meter(contract_id=contract.id, customer_id=cust.id, number=f"WM-9{customer_number}00",
+                  location="Węzeł cieplny", installed_on=dt.date(2022, 1, 3),
+                  legalisation_valid_until=dt.date(2032, 1, 3), diameter_mm=50, max_daily_l=50_000)
+    session.add(meter)
+    await session.flush()
+    session.add(Reading(meter_id=meter.id, customer_id=cust.id, date=today - dt.timedelta(days=30),
+                        value_l=5_000_000, type="collector",
+                        created_at=dt.datetime.combine(today - dt.timedelta(days=30), dt.time(9))))
+
+    seq_by_month: dict[tuple[int, int], int] = {}
+    inv_rows = []
+    line_specs = []
+    span_days = 3650
+    for i in range(invoices):
+        issue = today - dt.timedelta(days=5 + (i * span_days) // max(invoices, 1))
+        key = (issue.year, issue.month)
+        seq_by_month[key] = seq_by_month.get(key, 500_000) + 1
+        consumption = rng.randint(20_000, 400_000)
+        specs = [consumption_line("water", consumption, WATER_PRICE_NET),
+                 consumption_line("sewage", consumption, SEWAGE_PRICE_NET), fee_line(False)]
+        gross = sum(s.gross for s in specs)
+        p_from, p_to = month_bounds(*(add_months(issue.replace(day=1), -1).timetuple()[:2]))
+        paid = 0 if i < 3 else gross
+        inv_rows.append(dict(customer_id=cust.id, number=invoice_number(issue, seq_by_month[key]), issue_date=issue,
+                             due_date=issue + dt.timedelta(days=14), period_from=p_from, period_to=p_to,
+                             net=sum(s.net for s in specs), vat=sum(s.vat for s in specs), gross=gross, paid=paid,
+                             efaktura=False))
+        line_specs.append(specs)
+    ids: list[int] = []
+    batch = 2000
+    for start in range(0, len(inv_rows), batch):
+        res = await session.execute(insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True),
+                                    inv_rows[start:start + batch])
+        ids.extend(r[0] for r in res)
+    line_rows = []
+    pay_rows = []
+    for inv_id, row, specs in zip(ids, inv_rows, line_specs):
+        for pos, s in enumerate(specs, 1):
+            line_rows.append(dict(invoice_id=inv_id, position=pos, kind=s.kind, description=LINE_DESCRIPTIONS[s.kind],
+                                  quantity_milli=s.quantity_milli, unit=s.unit, unit_price_net=s.unit_price_net,
+                                  net=s.net, vat_rate=VAT_RATE, vat=s.vat, gross=s.gross))
+        if row["paid"]:
+            pay_rows.append(dict(customer_id=cust.id, invoice_id=inv_id,
+                                 date=min(row["issue_date"] + dt.timedelta(days=7), today), amount=row["paid"],
+                                 method="transfer", reference=f"Przelew Klient {customer_number} {row['number']}"))
+    for start in range(0, len(line_rows), 5000):
+        await session.execute(insert(InvoiceLine), line_rows[start:start + 5000])
+    for start in range(0, len(pay_rows), 5000):
+        await session.execute(insert(Payment), pay_rows[start:start + 5000])
+    await session.flush()
+    return cust
+
+
+async def add_demo_entry(session: AsyncSession, customer_number: str, description_pl: str,
+                         description_en: str) -> None:
+    meta = await session.get(Meta, "demo_info")
+    data = json.loads(meta.value)["customers"] if meta else []
+    if not any(c["customer_number"] == customer_number for c in data):
+        data.append({"customer_number": customer_number, "password": demo_password(customer_number),
+                     "description_pl": description_pl, "description_en": description_en})
+    await _store_demo_info(session, data)

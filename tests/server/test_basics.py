@@ -1,0 +1,93 @@
+"""Health, demo-info, login/logout, /me, /balance against the shared demo server."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from .helpers import DEMO_TODAY, assert_error, bearer, login
+
+
+@pytest.fixture
+def api(server_url):
+    with httpx.Client(base_url=server_url + "/api/v1", timeout=10) as c:
+        yield c
+
+
+def test_health(api):
+    r = api.get("/health")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "version": "0.1.0", "today": DEMO_TODAY}
+
+
+def test_demo_info_lists_customers(api):
+    r = api.get("/demo-info")
+    assert r.status_code == 200
+    customers = {c["customer_number"]: c for c in r.json()["customers"]}
+    assert {"10001", "10002", "10003", "10004"} <= set(customers)
+    assert customers["10001"]["password"] == "woda-10001"
+    assert customers["10001"]["description_pl"] and customers["10001"]["description_en"]
+
+
+def test_login_me_logout(api):
+    r = api.post("/auth/login", json={"customer_number": "10001", "password": "woda-10001"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["customer_number"] == "10001"
+    assert body["idle_timeout_seconds"] == 1800
+    assert body["expires_at"].endswith("Z")
+    assert len(body["token"]) >= 43  # 256 bits urlsafe
+    token = body["token"]
+    me = api.get("/me", headers=bearer(token))
+    assert me.status_code == 200
+    assert me.json() == {"customer_number": "10001", "full_name": "Jan Kowalski",
+                         "email": "jan.kowalski@example.com", "address": "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
+                         "efaktura_active": False}
+    assert api.post("/auth/logout", headers=bearer(token)).status_code == 204
+    assert_error(api.get("/me", headers=bearer(token)), 401, "unauthorized")
+    # logout with a revoked token is itself unauthorized
+    assert_error(api.post("/auth/logout", headers=bearer(token)), 401, "unauthorized")
+
+
+def test_wrong_password_and_unknown_account_are_identical(api):
+    wrong = api.post("/auth/login", json={"customer_number": "10003", "password": "nope-nope"})
+    unknown = api.post("/auth/login", json={"customer_number": "55555", "password": "nope-nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.content == unknown.content
+    assert_error(wrong, 401, "invalid_credentials")
+
+
+@pytest.mark.parametrize("number", ["1001", "100011", "abcde", "1000a", "", " 10001", "١٠٠٠١"])
+def test_malformed_customer_number_is_422(api, number):
+    err = assert_error(api.post("/auth/login", json={"customer_number": number, "password": "x"}),
+                       422, "validation_error")
+    assert "customer_number" in err["fields"]
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer nonsense", "Basic abc", "bearer " + "x" * 43])
+def test_missing_or_bad_token(api, header):
+    headers = {"Authorization": header} if header else {}
+    assert_error(api.get("/me", headers=headers), 401, "unauthorized")
+
+
+def test_balance_jan(api):
+    token = login(api, "10001")
+    b = api.get("/balance", headers=bearer(token)).json()
+    assert b["as_of"] == DEMO_TODAY
+    assert b["to_pay"] > 0 and b["overdue"] > 0 and b["to_pay"] > b["overdue"]
+    assert b["overpayment"] == 0
+    assert b["balance"] == b["overpayment"] - b["to_pay"]
+    assert b["next_due_date"] == "2026-11-24"
+    assert b["next_due_amount"] == b["to_pay"] - b["overdue"]
+    assert b["transfer_title"].startswith("Klient 10001 FV/2026/11/")
+    iban = b["bank_account"]
+    assert iban.startswith("PL") and len(iban) == 28 and iban[2:].isdigit() and iban.endswith("10001")
+    assert int(iban[4:] + "2521" + iban[2:4]) % 97 == 1
+    assert b["recipient_name"] and b["recipient_nip"].isdigit()
+
+
+def test_balance_anna_overpayment(api):
+    token = login(api, "10002")
+    b = api.get("/balance", headers=bearer(token)).json()
+    assert b == b | {"to_pay": 0, "overdue": 0, "overpayment": 5000, "balance": 5000,
+                     "next_due_date": None, "next_due_amount": None}

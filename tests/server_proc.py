@@ -1,0 +1,130 @@
+"""Start the real eBOK server as a subprocess (``--port 0``) and read its LISTENING line.
+
+Usage::
+
+    with running_server(tmp_path, "--seed-demo", "--today", "2026-11-15") as srv:
+        httpx.get(srv.url + "/api/v1/health")
+
+or ``url, proc = start_server(tmp_path, ...)`` (then ``stop_server(proc)``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LISTENING = "EBOK_SERVER_LISTENING "
+DEFAULT_ARGS = ("--seed-demo", "--today", "2026-11-15")
+
+
+@dataclass
+class ServerInfo:
+    url: str  # e.g. http://127.0.0.1:43210 (API is under /api/v1)
+    proc: subprocess.Popen
+    db_url: str
+    mail_dir: Path
+
+    @property
+    def api(self) -> str:
+        return self.url + "/api/v1"
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run a staff CLI subcommand (``reply``, ``issue-invoices``) against this server's database."""
+        cmd = [sys.executable, "-m", "ebok_server", args[0], "--db", self.db_url, *args[1:]]
+        return subprocess.run(cmd, cwd=REPO_ROOT, env=_env(), capture_output=True, text=True, timeout=60,
+                              check=check)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def start_server_info(tmp_path: Path, *extra_args: str, db_url: str | None = None,
+                      timeout: float = 30.0) -> ServerInfo:
+    """Start the server; ``extra_args`` default to ``--seed-demo --today 2026-11-15``.
+
+    A temp SQLite DB and mail dir are created under ``tmp_path`` unless ``--db`` / ``--mail-dir`` are given.
+    """
+    tmp_path = Path(tmp_path)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    args = list(extra_args) if extra_args else list(DEFAULT_ARGS)
+    if db_url is None and "--db" not in args:
+        db_url = f"sqlite+aiosqlite:///{tmp_path / 'ebok.db'}"
+    if db_url is not None:
+        args += ["--db", db_url]
+    else:
+        db_url = args[args.index("--db") + 1]
+    if "--mail-dir" in args:
+        mail_dir = Path(args[args.index("--mail-dir") + 1])
+    else:
+        mail_dir = tmp_path / "mail"
+        args += ["--mail-dir", str(mail_dir)]
+    cmd = [sys.executable, "-m", "ebok_server", "serve", "--host", "127.0.0.1", "--port", "0", *args]
+    stderr_path = tmp_path / "server.stderr.log"
+    stderr_file = open(stderr_path, "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=_env(), stdout=subprocess.PIPE, stderr=stderr_file,
+                            text=True, bufsize=1)
+    proc._ebok_stderr = stderr_file  # type: ignore[attr-defined]
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            line = lines.get(timeout=max(remaining, 0.01))
+        except queue.Empty:
+            line = ""
+        if line and line.startswith(LISTENING):
+            return ServerInfo(url=line[len(LISTENING):].strip(), proc=proc, db_url=db_url, mail_dir=mail_dir)
+        if line is None or remaining <= 0:
+            stop_server(proc)
+            raise RuntimeError(f"ebok-server did not start (rc={proc.returncode}):\n"
+                               + stderr_path.read_text(errors="replace")[-4000:])
+
+
+def start_server(tmp_path: Path, *extra_args: str, **kwargs) -> tuple[str, subprocess.Popen]:
+    """Start the server; returns ``(base_url, popen)``. Stop it with ``stop_server(popen)``."""
+    info = start_server_info(tmp_path, *extra_args, **kwargs)
+    return info.url, info.proc
+
+
+def stop_server(proc: subprocess.Popen, timeout: float = 10.0) -> int | None:
+    if proc.poll() is None:
+        proc.terminate()  # SIGTERM: uvicorn shuts down cleanly
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
+    f = getattr(proc, "_ebok_stderr", None)
+    if f is not None:
+        f.close()
+    return proc.returncode
+
+
+@contextlib.contextmanager
+def running_server(tmp_path: Path, *extra_args: str, **kwargs):
+    """Context manager yielding a :class:`ServerInfo`; the server is stopped on exit."""
+    info = start_server_info(tmp_path, *extra_args, **kwargs)
+    try:
+        yield info
+    finally:
+        stop_server(info.proc)
