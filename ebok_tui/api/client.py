@@ -181,6 +181,9 @@ class EbokClient:
             return E.ConnectionFailed(detail=detail)
         if isinstance(exc, httpx.InvalidURL):
             return E.ConnectionFailed(detail=detail)
+        if isinstance(exc, httpx.RemoteProtocolError) and "disconnected" in str(exc).lower():
+            # the peer closed the connection without a reply: a network problem, not a bad reply
+            return E.ConnectionFailed(detail=detail)
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError, httpx.DecodingError,
                             httpx.TooManyRedirects)):
             return E.ProtocolError(detail=detail)

@@ -1,0 +1,167 @@
+"""Client-layer test helpers (import the fixtures you need into the test module).
+
+* ``private_server``: a module-scoped real server (same demo seed) for tests that change state
+  (passwords, readings, e-FAKTURA, correspondence, failed-login counters), started with the
+  server engineer's ``tests.server_proc.running_server`` so the shared ``server_url`` stays pristine.
+* ``closed_port_url``, ``silent_server_url``, ``BrokenHttpServer``: tiny local peers that
+  simulate a server that is down / accepts and never answers / answers garbage.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.server_proc import ServerInfo, running_server
+
+TODAY = "2026-11-15"
+
+
+def demo_password(customer_number: str) -> str:
+    return f"woda-{customer_number}"
+
+
+@pytest.fixture(scope="module")
+def private_server(tmp_path_factory) -> Iterator[ServerInfo]:
+    with running_server(tmp_path_factory.mktemp("ebok_private"), "--seed-demo", "--today", TODAY) as info:
+        yield info
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (connection refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+class SilentServer:
+    """Accepts TCP connections and never answers (reads and discards what it gets)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.accepted = 0
+        self.requests: list[bytes] = []
+        self._conns: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        self.sock.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.accepted += 1
+            self._conns.append(conn)
+            conn.settimeout(0.5)
+            try:
+                self.requests.append(conn.recv(65536))
+            except OSError:
+                self.requests.append(b"")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        for c in self._conns:
+            c.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    srv = SilentServer()
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+Responder = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+class BrokenHttpServer:
+    """A tiny HTTP server whose replies are given per path: ``routes[path] = responder``."""
+
+    def __init__(self, routes: dict[str, Responder]) -> None:
+        routes_ = routes
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _dispatch(self) -> None:
+                path = self.path.split("?", 1)[0]
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                responder = routes_.get(path)
+                if responder is None:
+                    send(self, 404, b'{"error": {"code": "not_found", "message": "Not found."}}')
+                else:
+                    responder(self)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _dispatch
+
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def send(handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes,
+         content_type: str = "application/json", headers: dict[str, str] | None = None) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    for k, v in (headers or {}).items():
+        handler.send_header(k, v)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def raw(data: bytes) -> Responder:
+    """Write raw bytes (not even HTTP) and close."""
+
+    def responder(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(data)
+        handler.wfile.flush()
+        handler.close_connection = True
+
+    return responder
+
+
+def reply(status: int, body: bytes, content_type: str = "application/json", **headers: str) -> Responder:
+    return lambda h: send(h, status, body, content_type, {k.replace("_", "-"): v for k, v in headers.items()})
+
+
+@pytest.fixture
+def broken_server() -> Iterator[Callable[[dict[str, Responder]], BrokenHttpServer]]:
+    servers: list[BrokenHttpServer] = []
+
+    def make(routes: dict[str, Responder]) -> BrokenHttpServer:
+        srv = BrokenHttpServer(routes)
+        servers.append(srv)
+        return srv
+
+    try:
+        yield make
+    finally:
+        for s in servers:
+            s.close()

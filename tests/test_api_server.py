@@ -1,0 +1,423 @@
+"""EbokClient against the real reference server (``--seed-demo --today 2026-11-15``).
+
+Read-only tests use the shared session server (``server_url`` from tests/conftest.py); tests that
+change state (or count failed logins) use ``private_server`` (a module-scoped server of our own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from ebok_tui.api import (
+    Accepted,
+    ApiError,
+    Balance,
+    Contract,
+    DemoInfo,
+    EbokClient,
+    EFaktura,
+    Health,
+    InvalidCredentials,
+    InvoiceDetail,
+    InvoicePage,
+    LoginResult,
+    Me,
+    Message,
+    NotFound,
+    Page,
+    Payment,
+    RateLimited,
+    Reading,
+    ReadingsInfo,
+    Thread,
+    ThreadDetail,
+    Unauthorized,
+    ValidationFailed,
+)
+from ebok_tui.api.errors import Conflict
+from tests.fixtures_client import closed_port_url, demo_password, private_server  # noqa: F401
+
+TODAY = dt.date(2026, 11, 15)
+
+
+async def logged_in(url: str, customer: str = "10001", lang: str = "pl") -> EbokClient:
+    client = EbokClient(url, lang=lang)
+    await client.login(customer, demo_password(customer))
+    return client
+
+
+# --- public and auth --------------------------------------------------------------------------
+
+
+async def test_health_and_demo_info(server_url):
+    async with EbokClient(server_url) as api:
+        health = await api.health()
+        assert isinstance(health, Health)
+        assert health.status == "ok" and health.today == TODAY
+        info = await api.demo_info()
+        assert isinstance(info, DemoInfo)
+        numbers = [c.customer_number for c in info.customers]
+        assert "10001" in numbers
+        first = info.customers[numbers.index("10001")]
+        assert first.password == demo_password("10001")
+        assert first.description("pl") and first.description("en")
+
+
+async def test_base_url_may_include_api_prefix(server_url):
+    async with EbokClient(server_url + "/api/v1/") as api:
+        assert (await api.health()).status == "ok"
+
+
+async def test_login_ok_keeps_token(server_url):
+    async with EbokClient(server_url) as api:
+        assert not api.is_authenticated
+        result = await api.login("10001", demo_password("10001"))
+        assert isinstance(result, LoginResult)
+        assert result.customer_number == "10001"
+        assert result.idle_timeout_seconds == 1800
+        assert result.expires_at.tzinfo is not None
+        assert api.is_authenticated and api.customer_number == "10001"
+        assert result.token not in repr(result)  # never printed in logs
+        me = await api.me()
+        assert isinstance(me, Me) and me.full_name == "Jan Kowalski" and me.efaktura_active is False
+
+
+async def test_wrong_password_and_unknown_account_are_the_same_error(private_server):
+    async with EbokClient(private_server.url) as api:
+        with pytest.raises(InvalidCredentials) as wrong:
+            await api.login("10003", "not-the-password")
+        with pytest.raises(InvalidCredentials) as unknown:
+            await api.login("99999", "whatever-password")
+        assert not api.is_authenticated
+    for exc in (wrong.value, unknown.value):
+        assert exc.status == 401 and exc.code == "invalid_credentials"
+        assert not isinstance(exc, Unauthorized)
+    assert wrong.value.server_message == unknown.value.server_message
+    assert wrong.value.message("pl") == unknown.value.message("pl")
+    assert "hasło" in wrong.value.message("pl")
+    assert "password" in wrong.value.message("en")
+
+
+async def test_login_validation_error_for_malformed_customer_number(server_url):
+    async with EbokClient(server_url) as api:
+        with pytest.raises(ValidationFailed) as err:
+            await api.login("12", "x")
+    assert err.value.status == 422 and err.value.code == "validation_error"
+    assert "customer_number" in err.value.field_messages("pl")
+    assert "5 cyfr" in err.value.field_messages("pl")["customer_number"]
+    assert "5 digits" in err.value.field_messages("en")["customer_number"]
+
+
+async def test_rate_limited_after_repeated_failures(private_server):
+    async with EbokClient(private_server.url) as api:
+        with pytest.raises(RateLimited) as err:
+            for _ in range(10):
+                with pytest.raises(InvalidCredentials):
+                    await api.login("10003", "bad-password-attempt")
+    # (10003 is locked on the private server for 15 minutes now; no other test there logs in as 10003)
+    assert err.value.status == 429
+    assert "15 minut" in err.value.message("pl")
+
+
+async def test_logout_revokes_token(server_url):
+    api = await logged_in(server_url)
+    async with api:
+        token = api.token
+        await api.logout()
+        assert not api.is_authenticated and api.token is None
+        with pytest.raises(Unauthorized):  # no token locally: refused without a request
+            await api.balance()
+        # the old token is revoked server-side too
+        api._token = token
+        with pytest.raises(Unauthorized) as err:
+            await api.balance()
+        assert err.value.status == 401 and err.value.code == "unauthorized"
+        assert not api.is_authenticated  # a 401 drops the session
+        await api.logout()  # logging out twice is harmless
+
+
+async def test_401_mid_session(server_url):
+    """Session revoked elsewhere (here: by a logout through a second client with the same token)."""
+    api = await logged_in(server_url, "10002")
+    async with api, EbokClient(server_url) as other:
+        assert (await api.balance()).balance == 5000
+        other._token = api.token
+        await other.logout()
+        with pytest.raises(Unauthorized) as err:
+            await api.invoices()
+    assert err.value.message("pl") == "Twoja sesja wygasła. Zaloguj się ponownie."
+    assert err.value.message("en") == "Your session has expired. Please log in again."
+
+
+async def test_logout_clears_token_even_if_call_fails(closed_port_url):
+    async with EbokClient(closed_port_url) as api:
+        api._token = "stale"
+        with pytest.raises(ApiError):
+            await api.logout()
+        assert api.token is None
+
+
+async def test_accept_language_is_sent_and_errors_still_coded(server_url):
+    async with EbokClient(server_url, lang="en") as api:
+        with pytest.raises(InvalidCredentials) as err:
+            await api.login("99998", "nope-nope")
+    assert err.value.message("en").startswith("Incorrect customer number or password")
+
+
+# --- account, invoices, payments (seed values) ------------------------------------------------
+
+
+async def test_balance_values_from_seed(server_url):
+    api = await logged_in(server_url, "10001")
+    async with api:
+        b = await api.balance()
+    assert isinstance(b, Balance)
+    assert b.as_of == TODAY
+    assert (b.balance, b.to_pay, b.overdue, b.overpayment) == (-23748, 23748, 11496, 0)
+    assert b.next_due_date == dt.date(2026, 11, 24) and b.next_due_amount == 12252
+    assert b.balance == b.overpayment - b.to_pay
+    assert b.bank_account.startswith("PL") and len(b.bank_account) == 28
+    assert b.recipient_nip == "6320001234"
+    assert "10001" in b.transfer_title
+
+
+async def test_balance_overpayment_customer(server_url):
+    api = await logged_in(server_url, "10002")
+    async with api:
+        b = await api.balance()
+    assert (b.balance, b.to_pay, b.overpayment) == (5000, 0, 5000)
+    assert b.next_due_date is None and b.next_due_amount is None
+
+
+async def test_invoices_list_filters_detail_and_pdf(server_url):
+    api = await logged_in(server_url, "10001")
+    async with api:
+        page = await api.invoices()
+        assert isinstance(page, InvoicePage)
+        assert page.total == 27 and page.offset == 0 and page.limit == 50
+        assert page.years[0] == 2026
+        issue_dates = [i.issue_date for i in page.items]
+        assert issue_dates == sorted(issue_dates, reverse=True)
+        assert all(isinstance(i.gross, int) for i in page.items)
+
+        unpaid = await api.invoices(status="unpaid")
+        assert {i.status for i in unpaid.items} == {"unpaid"}
+        overdue = await api.invoices(status="overdue")
+        assert [i.gross for i in overdue.items] == [11496]
+        y2025 = await api.invoices(year=2025, limit=5)
+        assert all(i.issue_date.year == 2025 for i in y2025.items) and len(y2025.items) == 5
+        assert y2025.has_more
+
+        detail = await api.invoice(page.items[0].id)
+        assert isinstance(detail, InvoiceDetail)
+        assert detail.number == page.items[0].number
+        assert sum(line.gross for line in detail.lines) == detail.gross_total == detail.gross
+        assert all(isinstance(line.quantity, Decimal) for line in detail.lines)
+        fee = [line for line in detail.lines if line.unit == "szt"]
+        assert fee and fee[0].gross == 233  # no e-FAKTURA: 2,33 zł
+
+        pdf = await api.invoice_pdf(page.items[0].id)
+        assert pdf.startswith(b"%PDF-") and len(pdf) > 1000
+
+        with pytest.raises(NotFound) as err:
+            await api.invoice(999_999)
+        assert err.value.status == 404
+        with pytest.raises(NotFound):
+            await api.invoice_pdf(999_999)
+
+
+async def test_other_customers_invoice_is_not_found(server_url):
+    api1 = await logged_in(server_url, "10001")
+    api2 = await logged_in(server_url, "10002")
+    async with api1, api2:
+        theirs = (await api2.invoices(limit=1)).items[0].id
+        with pytest.raises(NotFound):
+            await api1.invoice(theirs)
+
+
+async def test_payments_page(server_url):
+    api = await logged_in(server_url, "10002")
+    async with api:
+        page = await api.payments(offset=0, limit=2)
+        assert isinstance(page, Page)
+        assert len(page.items) == 2 and page.total > 2
+        assert all(isinstance(p, Payment) and isinstance(p.amount, int) for p in page.items)
+        assert page.items[0].date >= page.items[1].date
+        nxt = await api.payments(offset=2, limit=2)
+        assert nxt.offset == 2 and {p.id for p in nxt.items}.isdisjoint({p.id for p in page.items})
+
+
+async def test_readings_contract_efaktura_threads_read(server_url):
+    api = await logged_in(server_url, "10004")
+    async with api:
+        r = await api.readings(months=12)
+        assert isinstance(r, ReadingsInfo)
+        assert {m.number for m in r.meters} == {"WM-4567890", "WM-4567891"}
+        assert all(isinstance(m.max_daily_m3, Decimal) for m in r.meters)
+        assert r.period.start == dt.date(2026, 11, 1) and r.period.end == dt.date(2026, 11, 30)
+        assert all(isinstance(i.value, Decimal) for i in r.items)
+
+        c = await api.contract()
+        assert isinstance(c, Contract) and c.number == "UM/2010/01011"
+        assert len(c.meters) == 2 and c.services == ["water", "sewage"]
+
+        e = await api.efaktura()
+        assert isinstance(e, EFaktura) and e.active is False
+        assert (e.fee_with_gross, e.fee_without_gross, e.current_fee_gross) == (100, 233, 233)
+
+        threads = await api.threads()
+        assert threads.total == 1 and isinstance(threads.items[0], Thread)
+        detail = await api.thread(threads.items[0].id)
+        assert isinstance(detail, ThreadDetail)
+        assert detail.messages[0].author == "customer"
+        assert detail.location == "ul. Zwycięstwa 20, ogród"
+
+
+# --- state-changing calls (private server) ----------------------------------------------------
+
+
+async def test_change_password_rules_and_success(private_server):
+    url = private_server.url
+    api = await logged_in(url, "10002")
+    other = await logged_in(url, "10002")
+    async with api, other:
+        with pytest.raises(ValidationFailed) as wrong:
+            await api.change_password("nope-nope", "new-password-123")
+        assert wrong.value.code == "wrong_password"
+        assert wrong.value.field_messages("pl")["current_password"] == wrong.value.message("pl")
+        with pytest.raises(ValidationFailed) as weak:
+            await api.change_password(demo_password("10002"), "short")
+        assert weak.value.code == "weak_password"
+        assert "8 znaków" in weak.value.message("pl") and "8 characters" in weak.value.message("en")
+
+        await api.change_password(demo_password("10002"), "a-new-password-2026")
+        assert (await api.me()).customer_number == "10002"  # calling session stays valid
+        with pytest.raises(Unauthorized):  # the other session was revoked
+            await other.me()
+    async with EbokClient(url) as fresh:
+        await fresh.login("10002", "a-new-password-2026")
+        with pytest.raises(InvalidCredentials):
+            await fresh.login("10002", demo_password("10002"))
+
+
+async def test_register_and_reset_password_are_accepted(private_server):
+    async with EbokClient(private_server.url) as api:
+        r = await api.register("Piotr Wiśniewski", "piotr@example.com", "UM/2018/00789", "WM-3456789")
+        assert isinstance(r, Accepted) and r.status == "accepted"
+        r2 = await api.register("Nobody", "nobody@example.com", "UM/0000/00000", "WM-0000000")
+        assert r2.status == "accepted"  # no account enumeration
+        r3 = await api.reset_password("10004", "wrong@example.com")
+        assert r3.status == "accepted"
+        with pytest.raises(ValidationFailed) as err:
+            await api.register("X", "not-an-email", "UM/1", "WM-1")
+        assert "email" in err.value.field_messages("en")
+    mails = list(private_server.mail_dir.rglob("*")) if private_server.mail_dir.exists() else []
+    assert any(p.is_file() for p in mails), "registration with a matching contract+meter sends a mail"
+
+
+async def test_submit_reading_and_rejections(private_server):
+    api = await logged_in(private_server.url, "10001")
+    async with api:
+        last = (await api.readings()).meters[0]
+        assert last.number == "WM-1234567" and last.last_value == Decimal("1010.087")
+
+        with pytest.raises(ValidationFailed) as below:
+            await api.submit_reading("WM-1234567", Decimal("1000"))
+        assert below.value.code == "reading_below_last"
+        assert "niższy" in below.value.field_messages("pl")["value"]
+
+        with pytest.raises(ValidationFailed) as implausible:
+            await api.submit_reading("WM-1234567", Decimal("9999.000"))
+        assert implausible.value.code == "reading_implausible"
+
+        with pytest.raises(ValidationFailed) as unknown:
+            await api.submit_reading("WM-0000000", Decimal("1011"))
+        assert unknown.value.code == "unknown_meter"
+
+        with pytest.raises(ValidationFailed) as too_precise:
+            await api.submit_reading("WM-1234567", Decimal("1011.12345"))
+        assert too_precise.value.code == "validation_error"
+        assert "value" in too_precise.value.field_messages("pl")
+
+        reading = await api.submit_reading("WM-1234567", Decimal("1015.5"))
+        assert isinstance(reading, Reading)
+        assert reading.value == Decimal("1015.500") and reading.type == "self" and reading.date == TODAY
+        assert reading.consumption == Decimal("5.413")
+
+        with pytest.raises(ValidationFailed) as again:
+            await api.submit_reading("WM-1234567", Decimal("1016"))
+        assert again.value.code == "reading_already_submitted"
+        assert "następnym miesiącu" in again.value.message("pl")
+
+
+async def test_efaktura_activate_change_withdraw(private_server):
+    api = await logged_in(private_server.url, "10004")
+    async with api:
+        with pytest.raises(ValidationFailed) as not_active:
+            await api.efaktura_withdraw()
+        assert not_active.value.code == "efaktura_not_active"
+        with pytest.raises(ValidationFailed) as bad:
+            await api.efaktura_activate("not-an-email")
+        assert bad.value.code == "validation_error" and "email" in bad.value.field_messages()
+
+        on = await api.efaktura_activate("k.wojcik@example.com")
+        assert on.active and on.email == "k.wojcik@example.com" and on.current_fee_gross == 100
+        assert on.activated_at is not None
+        changed = await api.efaktura_activate("kasia@example.com")
+        assert changed.active and changed.email == "kasia@example.com"
+        assert (await api.me()).efaktura_active is True
+        off = await api.efaktura_withdraw()
+        assert not off.active and off.current_fee_gross == 233
+
+
+async def test_create_thread_is_idempotent_and_reply(private_server):
+    api = await logged_in(private_server.url, "10004")
+    async with api:
+        key = str(uuid.uuid4())
+        created = await api.create_thread(
+            "failure_report", "Niskie ciśnienie wody", "Od wczoraj bardzo niskie ciśnienie.",
+            contact_phone="+48 600 000 000", location="ul. Zwycięstwa 20", idempotency_key=key,
+        )
+        assert isinstance(created, ThreadDetail)
+        assert created.status == "sent" and created.message_count == 1
+        assert created.contact_phone == "+48 600 000 000"
+        again = await api.create_thread(
+            "failure_report", "Niskie ciśnienie wody", "Od wczoraj bardzo niskie ciśnienie.",
+            contact_phone="+48 600 000 000", location="ul. Zwycięstwa 20", idempotency_key=key,
+        )
+        assert again.id == created.id
+        assert (await api.threads()).total == 2  # seed thread + this one, not three
+        with pytest.raises(Conflict) as conflict:
+            await api.create_thread("other", "Inny temat", "Inna treść", idempotency_key=key)
+        assert conflict.value.status == 409 and conflict.value.message("pl")
+
+        with pytest.raises(ValidationFailed) as blank:
+            await api.create_thread("other", "Temat", "   ", idempotency_key=str(uuid.uuid4()))
+        assert "body" in blank.value.field_messages("pl")
+
+        msg_key = str(uuid.uuid4())
+        message = await api.reply_thread(created.id, "Dodatkowo woda jest mętna.", msg_key)
+        assert isinstance(message, Message) and message.author == "customer"
+        same = await api.reply_thread(created.id, "Dodatkowo woda jest mętna.", msg_key)
+        assert same.id == message.id
+        detail = await api.thread(created.id)
+        assert [m.body for m in detail.messages][-1] == "Dodatkowo woda jest mętna."
+        assert detail.message_count == 2
+
+        with pytest.raises(NotFound):
+            await api.thread(999_999)
+
+
+async def test_reply_to_closed_thread(private_server):
+    api = await logged_in(private_server.url, "10001")
+    async with api:
+        closed = [t for t in (await api.threads()).items if t.status == "closed"]
+        assert closed, "seed has a closed thread for 10001"
+        with pytest.raises(ValidationFailed) as err:
+            await api.reply_thread(closed[0].id, "Jeszcze jedno pytanie.", str(uuid.uuid4()))
+    assert err.value.code == "thread_closed"
+    assert "zamknięta" in err.value.message("pl") and "closed" in err.value.message("en")
