@@ -19,6 +19,7 @@ WATER_PRICE_NET = 587  # grosze per m3
 SEWAGE_PRICE_NET = 824  # grosze per m3
 PAYMENT_TERM_DAYS = 14
 FALLBACK_MONTHLY_L = 3000  # estimate when a meter has no readings in a period
+BENCH_SEQ_BASE = 500_000  # invoice sequence numbers reserved for the benchmark customer
 
 LINE_DESCRIPTIONS = {
     "water": "Dostawa wody",
@@ -148,24 +149,30 @@ async def next_invoice_seq(session: AsyncSession, issue_date: dt.date) -> int:
     prefix = f"FV/{issue_date.year}/{issue_date.month:02d}/"
     numbers = (await session.scalars(select(Invoice.number).where(Invoice.number.like(prefix + "%")))).all()
     seqs = [int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()]
-    return max(seqs, default=0) + 1
+    # Numbers >= BENCH_SEQ_BASE are reserved for the bulk benchmark customer.
+    return max((s for s in seqs if s < BENCH_SEQ_BASE), default=0) + 1
 
 
 async def period_consumption_l(session: AsyncSession, meter_id: int, start: dt.date, end: dt.date) -> int:
-    """Consumption in [start, end]: last reading up to ``end`` minus last reading before ``start``."""
-    async def last_value(cond) -> int | None:
-        row = (await session.execute(
-            select(Reading.value_l).where(Reading.meter_id == meter_id, cond)
-            .order_by(Reading.date.desc(), Reading.id.desc()).limit(1))).first()
-        return row[0] if row else None
+    """Consumption in [start, end]: last reading up to ``end`` minus last reading before ``start``.
 
-    before = await last_value(Reading.date < start)
-    upto = await last_value(Reading.date <= end)
-    if before is None or upto is None or upto <= before:
-        if upto is not None and before is not None and upto == before:
-            return 0
-        return FALLBACK_MONTHLY_L
-    return upto - before
+    Without a reading inside the period the consumption is estimated from the average daily use of
+    the previous readings (or ``FALLBACK_MONTHLY_L`` when there is no history).
+    """
+    rows = (await session.execute(
+        select(Reading.date, Reading.value_l).where(Reading.meter_id == meter_id, Reading.date <= end)
+        .order_by(Reading.date.desc(), Reading.id.desc()).limit(6))).all()
+    inside = [r for r in rows if r.date >= start]
+    before = [r for r in rows if r.date < start]
+    if inside and before:
+        return max(0, inside[0].value_l - before[0].value_l)
+    days = (end - start).days + 1
+    if len(before) >= 2:
+        span = (before[0].date - before[-1].date).days
+        used = before[0].value_l - before[-1].value_l
+        if span > 0 and used >= 0:
+            return div_round(used * days, span)
+    return FALLBACK_MONTHLY_L
 
 
 async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt.date) -> list[Invoice]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -14,6 +15,10 @@ from .errors import ApiError
 from .mailer import Mailer
 from .models import AuthSession, Customer
 from .security import session_is_expired, token_hash
+
+
+# Idle expiry is tracked with this granularity (so the idle timeout is exact to within it).
+LAST_USED_GRANULARITY = dt.timedelta(seconds=10)
 
 
 def get_settings(request: Request) -> Settings:
@@ -55,8 +60,9 @@ async def require_auth(request: Request, db: AsyncSession = Depends(get_db)) -> 
     now = utcnow()
     if sess.revoked_at is not None or session_is_expired(sess.created_at, sess.last_used_at, now):
         raise _unauthorized()
-    sess.last_used_at = now
-    await db.commit()
+    if now - sess.last_used_at >= LAST_USED_GRANULARITY:  # avoid a DB write on every request
+        sess.last_used_at = now
+        await db.commit()
     return Auth(customer=customer, session=sess)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .billing import (
+    BENCH_SEQ_BASE,
     LINE_DESCRIPTIONS,
     SEWAGE_PRICE_NET,
     VAT_RATE,
@@ -320,7 +321,7 @@ async def seed_large_customer(session: AsyncSession, customer_number: str = "199
     for i in range(invoices):
         issue = today - dt.timedelta(days=5 + (i * span_days) // max(invoices, 1))
         key = (issue.year, issue.month)
-        seq_by_month[key] = seq_by_month.get(key, 500_000) + 1
+        seq_by_month[key] = seq_by_month.get(key, BENCH_SEQ_BASE) + 1
         consumption = rng.randint(20_000, 400_000)
         specs = [consumption_line("water", consumption, WATER_PRICE_NET),
                  consumption_line("sewage", consumption, SEWAGE_PRICE_NET), fee_line(False)]

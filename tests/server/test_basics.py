@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from .helpers import DEMO_TODAY, assert_error, bearer, login
-
-
-@pytest.fixture
-def api(server_url):
-    with httpx.Client(base_url=server_url + "/api/v1", timeout=10) as c:
-        yield c
 
 
 def test_health(api):

@@ -1,0 +1,107 @@
+"""Unit tests of pure server logic (no HTTP): expiry, money, IBAN, PDF fallback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from ebok_server.billing import (
+    div_round,
+    fee_line,
+    fmt_milli,
+    fmt_pln,
+    iban_for,
+    iban_is_valid,
+    invoice_status,
+    parse_milli,
+)
+from ebok_server.pdf import render_invoice_pdf, transliterate
+from ebok_server.security import (
+    hash_password,
+    new_token,
+    session_expires_at,
+    session_is_expired,
+    token_hash,
+    verify_password,
+)
+
+T0 = dt.datetime(2026, 11, 15, 8, 0, 0)
+
+
+def test_idle_expiry():
+    assert not session_is_expired(T0, T0, T0 + dt.timedelta(minutes=29, seconds=59))
+    assert session_is_expired(T0, T0, T0 + dt.timedelta(minutes=30))
+
+
+def test_activity_extends_idle_window_but_not_beyond_absolute():
+    created = T0
+    last = T0 + dt.timedelta(hours=11, minutes=50)
+    assert session_expires_at(created, last) == T0 + dt.timedelta(hours=12)
+    assert not session_is_expired(created, last, T0 + dt.timedelta(hours=11, minutes=59))
+    assert session_is_expired(created, last, T0 + dt.timedelta(hours=12))
+    last = T0 + dt.timedelta(hours=1)
+    assert session_expires_at(created, last) == T0 + dt.timedelta(hours=1, minutes=30)
+
+
+def test_tokens_are_random_and_hashed():
+    a, b = new_token(), new_token()
+    assert a != b and len(a) >= 43
+    assert token_hash(a) != a and len(token_hash(a)) == 64
+
+
+def test_password_hash_is_argon2id_and_dummy_verify_fails():
+    h = hash_password("woda-12345")
+    assert h.startswith("$argon2id$")
+    assert verify_password(h, "woda-12345")
+    assert not verify_password(h, "wrong")
+    assert not verify_password(None, "woda-12345")
+
+
+def test_fee_lines():
+    with_ef, without = fee_line(True), fee_line(False)
+    assert with_ef.gross == 100 and with_ef.net + with_ef.vat == 100
+    assert without.gross == 233 and without.net + without.vat == 233
+    assert without.net == 216 and without.vat == 17
+
+
+def test_money_and_volume_formatting():
+    assert div_round(5, 2) == 3 and div_round(4, 2) == 2
+    assert fmt_milli(12345) == "12.345" and fmt_milli(5) == "0.005"
+    assert parse_milli("130.5") == 130500 and parse_milli("7") == 7000
+    assert fmt_pln(1234567) == "12 345,67 zł"
+
+
+@pytest.mark.parametrize("number", ["10001", "10002", "19999", "00000", "99999"])
+def test_iban_check_digits(number):
+    iban = iban_for(number)
+    assert iban_is_valid(iban)
+    assert len(iban) == 28 and iban.endswith(number)
+    bad = iban[:-1] + str((int(iban[-1]) + 1) % 10)
+    assert not iban_is_valid(bad)
+
+
+def test_known_valid_iban():
+    assert iban_is_valid("PL61109010140000071219812874")
+
+
+def test_invoice_status_precedence():
+    d = dt.date(2026, 11, 15)
+    assert invoice_status(100, 100, d, d) == "paid"
+    assert invoice_status(100, 0, d, d) == "unpaid"  # due today is not overdue yet
+    assert invoice_status(100, 50, d, d) == "partially_paid"
+    assert invoice_status(100, 50, d - dt.timedelta(days=1), d) == "overdue"
+
+
+def test_pdf_without_unicode_font_does_not_crash_on_polish():
+    assert transliterate("Odprowadzanie ścieków, Łódź, żółć") == "Odprowadzanie sciekow, Lodz, zolc"
+    line = SimpleNamespace(description="Odprowadzanie ścieków", quantity="1.000", unit="m3", unit_price_net=824,
+                           net=824, vat_rate=8, vat=66, gross=890)
+    detail = SimpleNamespace(number="FV/2026/11/000001", issue_date=dt.date(2026, 11, 10),
+                             due_date=dt.date(2026, 11, 24), period_from=dt.date(2026, 10, 1),
+                             period_to=dt.date(2026, 10, 31), lines=[line], net_total=824, vat_total=66,
+                             gross_total=890, efaktura=True)
+    customer = SimpleNamespace(full_name="Paweł Wójcik", customer_number="10009", address="ul. Źródlana 1")
+    data = render_invoice_pdf(detail, customer, font_path=None)
+    assert data.startswith(b"%PDF")
