@@ -182,7 +182,9 @@ def start_demo_server(
             stderr=subprocess.PIPE,
             cwd=tmpdir,
             env=env,
-            start_new_session=True,  # Ctrl+C in the TUI does not hit the server directly
+            # Same process group as the client on purpose: when the terminal goes away (SIGHUP
+            # to the foreground group, e.g. a closed window or killed tmux session) the server
+            # goes too, even though atexit handlers do not run on signals.
         )
     except OSError as exc:
         shutil.rmtree(tmpdir, ignore_errors=True)

@@ -1,0 +1,191 @@
+"""DraftStore: private permissions, atomic writes, corrupt-file recovery, round trip."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import uuid
+from pathlib import Path
+
+import pytest
+
+from ebok_tui import drafts as drafts_mod
+from ebok_tui.drafts import DraftSaveError, DraftStore, new_draft
+
+URL = "http://127.0.0.1:8000"
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def wide_umask():
+    """Run with umask 0 so only our explicit modes protect the files."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def store(root: Path, customer: str = "10001", url: str = URL) -> DraftStore:
+    return DraftStore(root, server_url=url, customer_number=customer)
+
+
+def test_round_trip_update_discard(tmp_path):
+    s = store(tmp_path / "drafts")
+    assert s.load() == []
+    d1 = new_draft("failure_report", "Brak wody", "Od rana nie ma wody.", contact_phone="+48 600 000 000",
+                   location="ul. Wodna 1")
+    uuid.UUID(d1["id"], version=4)
+    assert set(d1) >= {"id", "kind", "subject", "body", "contact_phone", "location", "created_at"}
+    s.save(d1)
+    d2 = new_draft("other", "Pytanie", "Treść ąęśćżźół")
+    s.save(d2)
+    loaded = s.load()
+    assert [d["id"] for d in loaded] == [d1["id"], d2["id"]]
+    assert loaded[1]["body"] == "Treść ąęśćżźół"
+    assert loaded[0]["location"] == "ul. Wodna 1"
+
+    s.save({**d1, "body": "Poprawiona treść"})  # same id: replaced, not duplicated
+    loaded = s.load()
+    assert len(loaded) == 2
+    assert s.get(d1["id"])["body"] == "Poprawiona treść"
+    assert s.get(d1["id"])["created_at"] == d1["created_at"]
+
+    s.discard(d1["id"])
+    assert [d["id"] for d in s.load()] == [d2["id"]]
+    s.discard("no-such-id")
+    s.discard(d2["id"])
+    assert s.load() == []
+
+
+def test_drafts_are_per_server_and_customer(tmp_path):
+    root = tmp_path / "drafts"
+    a = store(root, "10001")
+    b = store(root, "10002")
+    c = store(root, "10001", "http://127.0.0.1:40001")
+    a.save(new_draft("other", "A", "a"))
+    b.save(new_draft("other", "B", "b"))
+    assert [d["subject"] for d in a.load()] == ["A"]
+    assert [d["subject"] for d in b.load()] == ["B"]
+    assert c.load() == []
+    assert store(root, "10001", URL + "/").load()[0]["subject"] == "A"
+    # file names do not reveal customer numbers
+    assert all("1000" not in p.name for p in root.iterdir())
+
+
+def test_permissions_0700_dir_0600_file(tmp_path, wide_umask):
+    root = tmp_path / "a" / "b" / "drafts"  # missing parents are created private too
+    s = store(root)
+    s.save(new_draft("other", "S", "B"))
+    assert mode(root) == 0o700
+    assert mode(root.parent) == 0o700 and mode(root.parent.parent) == 0o700
+    assert mode(s.path) == 0o600
+    s.save(new_draft("other", "S2", "B2"))  # rewritten file keeps 0600
+    assert mode(s.path) == 0o600
+
+
+def test_existing_loose_directory_is_tightened(tmp_path, wide_umask):
+    root = tmp_path / "drafts"
+    root.mkdir(mode=0o777)
+    os.chmod(root, 0o777)
+    store(root).save(new_draft("other", "S", "B"))
+    assert mode(root) == 0o700
+
+
+def test_temp_file_is_private_from_the_start(tmp_path, wide_umask, monkeypatch):
+    seen: list[tuple[str, int]] = []
+    real_write = os.write
+
+    def spying_write(fd, data):
+        st = os.fstat(fd)
+        seen.append((stat.filemode(st.st_mode), stat.S_IMODE(st.st_mode)))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(drafts_mod.os, "write", spying_write)
+    store(tmp_path / "drafts").save(new_draft("other", "S", "B" * 10_000))
+    assert seen and all(m == 0o600 for _, m in seen)
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path, monkeypatch):
+    s = store(tmp_path / "drafts")
+    first = new_draft("other", "Pierwszy", "1")
+    s.save(first)
+    before = s.path.read_bytes()
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(drafts_mod.os, "replace", broken_replace)
+    with pytest.raises(DraftSaveError) as err:
+        s.save(new_draft("other", "Drugi", "2"))
+    assert "szkicu" in err.value.message("pl") and "draft" in err.value.message("en")
+    monkeypatch.undo()
+    assert s.path.read_bytes() == before  # old content intact
+    assert [p.name for p in s.root.iterdir()] == [s.path.name]  # no temp file left behind
+    assert [d["subject"] for d in s.load()] == ["Pierwszy"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{not json", b"[1, 2, 3]", b'{"drafts": "nope"}', b"\xff\xfe\x00garbage", b""],
+    ids=["broken-json", "wrong-top-level", "wrong-drafts", "not-utf8", "empty"],
+)
+def test_corrupt_file_is_kept_aside_and_store_starts_empty(tmp_path, content, wide_umask):
+    s = store(tmp_path / "drafts")
+    s.save(new_draft("other", "S", "B"))
+    s.path.write_bytes(content)
+    assert s.load() == []
+    corrupt = s.path.with_name(s.path.name + ".corrupt")
+    assert corrupt.read_bytes() == content
+    assert mode(corrupt) == 0o600
+    assert not s.path.exists()
+    # and the store works again
+    d = new_draft("other", "Nowy", "Nowa treść")
+    s.save(d)
+    assert [x["id"] for x in s.load()] == [d["id"]]
+    # a second corruption does not overwrite the first copy
+    s.path.write_bytes(b"{{{")
+    assert s.load() == []
+    assert corrupt.read_bytes() == content
+    assert len(list(s.root.glob("*.corrupt"))) == 2
+
+
+def test_malformed_entries_are_skipped(tmp_path):
+    s = store(tmp_path / "drafts")
+    good = new_draft("other", "Dobry", "ok")
+    s.save(good)
+    data = json.loads(s.path.read_text())
+    data["drafts"] += ["junk", {"no": "id"}, {"id": ""}]
+    s.path.write_text(json.dumps(data))
+    assert [d["id"] for d in s.load()] == [good["id"]]
+
+
+def test_save_validates(tmp_path):
+    s = store(tmp_path / "drafts")
+    with pytest.raises(ValueError):
+        s.save({"kind": "other", "subject": "no id"})
+    with pytest.raises(ValueError):
+        s.save({"id": "x", "body": object()})
+    assert not s.path.exists()
+
+
+def test_unwritable_location_raises_draft_save_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    s = store(blocker / "drafts")
+    assert s.load() == []
+    with pytest.raises(DraftSaveError):
+        s.save(new_draft("other", "S", "B"))
+
+
+def test_default_root_is_platformdirs_user_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    s = DraftStore(server_url=URL, customer_number="10001")
+    assert s.root == tmp_path / "xdg" / "ebok-tui" / "drafts"
+    s.save(new_draft("other", "S", "B"))
+    assert s.path.parent == tmp_path / "xdg" / "ebok-tui" / "drafts"
+    assert mode(tmp_path / "xdg" / "ebok-tui") == 0o700
