@@ -106,18 +106,43 @@ def _valid_draft(d: Any) -> bool:
 class DraftStore:
     """Drafts of one customer on one server.
 
-    ``root`` defaults to ``platformdirs.user_data_path("ebok-tui") / "drafts"``."""
+    ``root`` defaults to ``platformdirs.user_data_path("ebok-tui") / "drafts"``.
 
-    def __init__(self, root: Path | None = None, *, server_url: str, customer_number: str) -> None:
+    A store created without ``server_url`` / ``customer_number`` (e.g. by the app before anyone
+    logged in) is *unbound*: ``load()`` gives ``[]`` and ``save()`` raises ``ValueError``; get a
+    bound one with :meth:`for_account`."""
+
+    def __init__(
+        self, root: Path | None = None, *, server_url: str | None = None, customer_number: str | None = None
+    ) -> None:
         self.root = Path(root) if root is not None else default_root()
         self.server_url = server_url
         self.customer_number = customer_number
         # the file name does not reveal the customer number
-        self.path = self.root / f"{_key(server_url, customer_number)}.json"
+        self.path: Path | None = (
+            self.root / f"{_key(server_url, customer_number)}.json"
+            if server_url is not None and customer_number is not None
+            else None
+        )
+
+    @property
+    def is_bound(self) -> bool:
+        return self.path is not None
+
+    def for_account(self, server_url: str, customer_number: str) -> DraftStore:
+        """A store with the same root for this server + customer."""
+        return DraftStore(self.root, server_url=server_url, customer_number=customer_number)
+
+    def _require_path(self) -> Path:
+        if self.path is None:
+            raise ValueError("DraftStore is not bound to a server and customer (use for_account())")
+        return self.path
 
     # -- reading --
 
     def _read(self) -> list[dict[str, Any]]:
+        if self.path is None:
+            return []
         try:
             with open(self.path, "rb") as fh:
                 raw = fh.read()
@@ -161,6 +186,7 @@ class DraftStore:
     # -- writing --
 
     def _write(self, drafts: list[dict[str, Any]]) -> None:
+        self._require_path()
         if not drafts:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
@@ -204,6 +230,7 @@ class DraftStore:
     def save(self, draft: dict[str, Any]) -> None:
         """Insert or replace (by ``id``) a draft. Raises :class:`DraftSaveError` if the disk
         refuses, ``ValueError`` for a draft without an ``id``."""
+        self._require_path()
         if not _valid_draft(draft):
             raise ValueError("a draft needs a non-empty string 'id' (use new_draft())")
         item = dict(draft)
