@@ -122,6 +122,7 @@ class InvoicesScreen(SectionScreen):
         self.status: str = ALL
         self.years: list[int] = []
         self.view = "invoices"
+        self._filter_reload = False
         self.invoice_columns = self._invoice_columns()
         self.payment_columns = self._payment_columns()
         self.feeds = {
@@ -327,9 +328,10 @@ class InvoicesScreen(SectionScreen):
 
     def _restore_focus(self) -> None:
         """The loading cover takes focus away from the table; give it back (unless a filter has it)."""
-        focused = self.focused
-        if focused is None or self.query_one("#filters") not in focused.ancestors:
-            self.query_one(f"#{self.view}", PagedTable).focus()
+        if self._filter_reload:
+            self._filter_reload = False  # the resident is working the filters: leave focus there
+            return
+        self.query_one(f"#{self.view}", PagedTable).focus()
 
     def action_reload(self) -> None:
         self.run_api(self.load, group="load", target=self.query_one(f"#{self.view}"))
@@ -346,6 +348,7 @@ class InvoicesScreen(SectionScreen):
         if event.value != event.select.value or event.value == self.year or event.value is Select.NULL:
             return
         self.year = event.value  # type: ignore[assignment]
+        self._filter_reload = event.select.has_focus
         self.action_reload()
 
     @on(Select.Changed, "#status")
@@ -353,6 +356,7 @@ class InvoicesScreen(SectionScreen):
         if event.value != event.select.value or event.value == self.status or event.value is Select.NULL:
             return
         self.status = str(event.value)
+        self._filter_reload = event.select.has_focus
         self.action_reload()
 
     @on(DataTable.RowSelected, "#invoices")

@@ -1,0 +1,323 @@
+"""Invoices, payments, invoice detail and PDF saving, driven through the real app on the real server."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import Input, Select, Static
+from textual.worker import WorkerCancelled
+
+from ebok_tui.api import EbokClient
+from ebok_tui.app import EbokApp
+from ebok_tui.screens.invoice_detail import InvoiceDetailScreen, pdf_filename
+from ebok_tui.screens.invoices import PAGE_SIZE, InvoicesScreen, PagedTable
+from ebok_tui.screens.save_pdf import ConfirmOverwriteModal, SavePdfModal, default_path, write_private_atomic
+from tests.server_proc import running_server
+from tests.tui_support import SIZE, login_as
+
+
+def app_for(url: str, lang: str = "pl") -> EbokApp:
+    """The real app on the real server (these screens need no draft store or keyring)."""
+    return EbokApp(EbokClient(url, lang=lang), lang=lang, credentials=None, drafts=None, demo=True)
+
+
+def plain(renderable, width: int = 78) -> str:
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def cells(table: PagedTable, column: str) -> list[str]:
+    return [table.get_cell(row_key, column).plain.strip() for row_key in table.rows]
+
+
+async def settle(pilot) -> None:
+    app = pilot.app
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # a page made stale by a filter change is cancelled on purpose
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_invoices(pilot, customer: str = "10001") -> InvoicesScreen:
+    await login_as(pilot.app, customer, "invoices")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, InvoicesScreen)
+    return screen
+
+
+# --- list and filters ---------------------------------------------------------------------------
+
+
+async def test_list_shows_invoices_with_translated_statuses(server_url):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_invoices(pilot)
+        table = screen.query_one("#invoices", PagedTable)
+        assert table.row_count > 10
+        statuses = cells(table, "status")
+        assert statuses[0] == "nieopłacona"  # newest invoice, not yet due
+        assert "po terminie" in statuses
+        assert "opłacona" in statuses
+        count = str(screen.query_one("#count", Static).content)
+        assert count == f"{table.row_count} z {table.row_count}"
+        assert cells(table, "number")[0].startswith("FV/2026/11/")
+        assert table.has_focus
+
+
+async def test_status_filter_by_keyboard_changes_the_rows(server_url):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_invoices(pilot)
+        everything = screen.query_one("#invoices", PagedTable).row_count
+        await pilot.press("f")  # year filter
+        assert screen.focused is screen.query_one("#year", Select)
+        await pilot.press("tab")  # status filter
+        assert screen.focused is screen.query_one("#status", Select)
+        await pilot.press("enter", "down", "down", "down", "enter")  # all, paid, unpaid, → overdue
+        await settle(pilot)
+        assert screen.query_one("#status", Select).value == "overdue"
+        table = screen.query_one("#invoices", PagedTable)
+        assert 0 < table.row_count < everything
+        assert set(cells(table, "status")) == {"po terminie"}
+        assert str(screen.query_one("#count", Static).content) == f"{table.row_count} z {table.row_count}"
+
+
+async def test_year_filter_changes_the_rows_and_offers_the_years(server_url):
+    app = app_for(server_url, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_invoices(pilot)
+        year = screen.query_one("#year", Select)
+        offered = [value for _, value in year._options]
+        assert offered[0] == "all" and 2026 in offered and 2025 in offered
+        year.value = 2025
+        await settle(pilot)
+        table = screen.query_one("#invoices", PagedTable)
+        issued = cells(table, "issue_date")
+        assert len(issued) == 12
+        assert all(date.endswith("2025") for date in issued)
+        # nothing matches → a clear message instead of an empty table
+        screen.query_one("#status", Select).value = "partially_paid"
+        await settle(pilot)
+        assert table.row_count == 0
+        assert str(screen.query_one("#count", Static).content) == "No invoices match the filters."
+
+
+async def test_payments_view(server_url):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_invoices(pilot, "10002")
+        await pilot.press("p")
+        await settle(pilot)
+        payments = screen.query_one("#payments", PagedTable)
+        assert payments.display and not screen.query_one("#invoices").display
+        assert payments.row_count > 10
+        assert set(cells(payments, "method")) <= {"przelew", "gotówka", "karta"}
+        assert "—" in cells(payments, "invoice_number")  # the overpayment is on no invoice
+        assert cells(payments, "amount")[0].endswith("zł")
+        await pilot.press("p")
+        assert screen.query_one("#invoices").display
+
+
+# --- detail and PDF -----------------------------------------------------------------------------
+
+
+async def open_detail(pilot, customer: str = "10001") -> InvoiceDetailScreen:
+    await open_invoices(pilot, customer)
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, InvoiceDetailScreen)
+    return screen
+
+
+async def test_detail_shows_lines_with_the_billing_fee(server_url):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot)
+        widget = screen.query_one("#lines", Static)
+        lines = plain(widget.content, widget.size.width)
+        words = lines.split()
+        assert "Dostawa" in words and "Odprowadzanie" in words and "ścieków" in words
+        assert "Opłata" in words and "abonamentowa" in words  # the billing fee line
+        assert [line.description for line in screen.invoice.lines][-1].startswith("Opłata abonamentowa")
+        assert "2,33 zł" in lines and "1 szt." in lines and "8%" in lines
+        facts = plain(screen.query_one("#facts", Static).content)
+        assert "FV/2026/11/" in facts and "nieopłacona" in facts
+        assert "Brak wpłat" in plain(screen.query_one("#payments", Static).content)
+        await pilot.press("escape")
+        assert isinstance(app.screen, InvoicesScreen)
+
+
+async def test_detail_lists_payments_applied(server_url):
+    app = app_for(server_url, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, "10004")  # newest invoice is half paid
+        facts = plain(screen.query_one("#facts", Static).content)
+        assert "partially paid" in facts
+        payments = plain(screen.query_one("#payments", Static).content)
+        assert "Payments applied" in payments and "PLN" in payments
+
+
+async def save_via_modal(pilot, path: str) -> SavePdfModal:
+    modal = pilot.app.screen
+    assert isinstance(modal, SavePdfModal)
+    modal.query_one("#path", Input).value = path
+    await pilot.press("enter")
+    await settle(pilot)
+    return modal
+
+
+async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server_url, tmp_path):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await open_detail(pilot)
+        await pilot.press("s")
+        modal = app.screen
+        assert isinstance(modal, SavePdfModal)
+        assert modal.query_one("#path", Input).value.endswith(pdf_filename(detail.invoice.number))
+        target = tmp_path / "faktura.pdf"
+        await save_via_modal(pilot, str(target))
+        assert app.screen is detail
+        assert target.read_bytes().startswith(b"%PDF")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        assert str(target) in str(detail.query_one("#saved", Static).content)
+        assert [p.name for p in tmp_path.iterdir()] == ["faktura.pdf"]  # no temp file left behind
+
+        # the same path again: asks; "n" keeps the old file and the typed path
+        target.write_bytes(b"old")
+        await pilot.press("s")
+        await save_via_modal(pilot, str(target))
+        assert isinstance(app.screen, ConfirmOverwriteModal)
+        await pilot.press("n")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, SavePdfModal)
+        assert target.read_bytes() == b"old"
+        assert "nie został nadpisany" in str(modal.query_one("#message", Static).content)
+        assert modal.query_one("#path", Input).value == str(target)
+        # …and an explicit yes overwrites
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmOverwriteModal)
+        await pilot.press("t")
+        await settle(pilot)
+        assert app.screen is detail
+        assert target.read_bytes().startswith(b"%PDF")
+
+
+async def test_save_pdf_into_a_directory_uses_the_server_file_name(server_url, tmp_path):
+    app = app_for(server_url, "en")
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await open_detail(pilot)
+        await pilot.press("s")
+        await save_via_modal(pilot, str(tmp_path))
+        saved = tmp_path / pdf_filename(detail.invoice.number)
+        assert saved.read_bytes().startswith(b"%PDF")
+        assert "PDF saved" in str(detail.query_one("#saved", Static).content)
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [("missing-dir/faktura.pdf", "nie istnieje"), ("/proc/faktura.pdf", "Nie udało się zapisać pliku"), ("  ", "Podaj ścieżkę")],
+)
+async def test_save_pdf_errors_keep_the_dialog_and_the_typed_path(server_url, tmp_path, where, expected):
+    app = app_for(server_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(pilot)
+        await pilot.press("s")
+        typed = where if where.startswith(("/", " ")) else str(tmp_path / where)
+        modal = await save_via_modal(pilot, typed)
+        assert app.screen is modal
+        assert expected in str(modal.query_one("#message", Static).content)
+        assert modal.query_one("#path", Input).value == typed
+        assert modal.query_one("#path", Input).has_class("-invalid")
+        await pilot.press("escape")
+        assert isinstance(app.screen, InvoiceDetailScreen)
+
+
+def test_default_path_prefers_downloads(tmp_path):
+    assert default_path("FV_1.pdf", tmp_path) == "~/FV_1.pdf"
+    (tmp_path / "Downloads").mkdir()
+    assert default_path("FV_1.pdf", tmp_path) == "~/Downloads/FV_1.pdf"
+    assert pdf_filename("FV/2026/11/000123") == "FV_2026_11_000123.pdf"
+    assert pdf_filename("../../etc/passwd") == "etc_passwd.pdf"
+
+
+def test_atomic_write_replaces_and_is_private(tmp_path):
+    target = tmp_path / "a.pdf"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o644)
+    write_private_atomic(target, b"%PDF-new")
+    assert target.read_bytes() == b"%PDF-new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    with pytest.raises(OSError):
+        write_private_atomic(tmp_path / "no" / "a.pdf", b"x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]
+
+
+# --- paging with 10 000 invoices ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def large_server(tmp_path_factory):
+    with running_server(
+        tmp_path_factory.mktemp("large"), "--seed-demo", "--today", "2026-11-15", "--seed-large", "10000"
+    ) as info:
+        yield info.url
+
+
+async def test_large_customer_pages_on_demand_without_duplicates(large_server):
+    app = app_for(large_server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_invoices(pilot, "19999")
+        table = screen.query_one("#invoices", PagedTable)
+        assert table.row_count == PAGE_SIZE  # only the first page up front
+        assert str(screen.query_one("#count", Static).content) == f"{PAGE_SIZE} z 10 000"
+
+        seen = PAGE_SIZE
+        for _ in range(3):  # End: to the last loaded row, which fetches the next page
+            await pilot.press("end")
+            await settle(pilot)
+            assert table.row_count == seen + PAGE_SIZE
+            seen = table.row_count
+        assert table.cursor_row == seen - PAGE_SIZE - 1  # appending did not move the cursor
+        for _ in range(30):  # PageDown all the way through what is loaded and beyond
+            await pilot.press("pagedown")
+            await settle(pilot)
+        assert table.row_count > seen
+        numbers = cells(table, "number")
+        assert len(numbers) == len(set(numbers)) == table.row_count
+        assert str(screen.query_one("#count", Static).content) == f"{table.row_count} z 10 000"
+        # rows are in the server's order: the same as asking the API directly for that range
+        page = await app.api.invoices(offset=PAGE_SIZE, limit=5)
+        assert numbers[PAGE_SIZE : PAGE_SIZE + 5] == [inv.number for inv in page.items]
+
+
+async def test_concurrent_page_requests_are_guarded(large_server):
+    app = app_for(large_server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_invoices(pilot, "19999")
+        table = screen.query_one("#invoices", PagedTable)
+        table.move_cursor(row=table.row_count - 1)
+        feed = screen.feeds["invoices"]
+        for _ in range(5):
+            screen.maybe_fetch_more(feed)
+        await settle(pilot)
+        assert table.row_count == 2 * PAGE_SIZE
+        # a filter change while a page is in flight: the stale page is dropped
+        table.move_cursor(row=table.row_count - 1)
+        screen.maybe_fetch_more(feed)
+        screen.query_one("#status", Select).value = "paid"
+        await settle(pilot)
+        assert set(cells(table, "status")) == {"opłacona"}
+        numbers = cells(table, "number")
+        assert len(numbers) == len(set(numbers))
