@@ -1,0 +1,284 @@
+"""Correspondence list, thread view and composer against the real server, including drafts that
+survive a server outage and are sent exactly once."""
+
+from __future__ import annotations
+
+import json
+import stat
+import uuid
+
+import pytest
+from textual.widgets import DataTable, Input, Select, TextArea
+
+from ebok_tui.screens.compose import ComposeScreen
+from ebok_tui.screens.correspondence import CorrespondenceScreen
+from ebok_tui.screens.thread import ThreadScreen
+from tests.contract_mail_support import free_port, settle, table_rows, text_of
+from tests.server_proc import running_server, start_server_info, stop_server
+from tests.tui_support import SIZE, login_as, make_app
+
+
+@pytest.fixture(scope="module")
+def private_url(tmp_path_factory):
+    """A server of our own: these tests create threads and replies."""
+    with running_server(tmp_path_factory.mktemp("mail_server")) as srv:
+        yield srv.url
+
+
+def draft_files(tmp_path):
+    return sorted((tmp_path / "drafts").glob("*.json"))
+
+
+async def open_composer(pilot) -> ComposeScreen:
+    await pilot.press("n")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ComposeScreen)
+    return pilot.app.screen
+
+
+async def fill(pilot, *, kind="failure_report", subject="", body="", phone="", location="") -> None:
+    """Fill the form the way a resident does: keys into each field."""
+    screen = pilot.app.screen
+    if kind:
+        select = screen.query_one("#kind", Select)
+        select.focus()
+        await pilot.press("enter")  # open the list
+        await pilot.pause()
+        from ebok_tui.api import THREAD_KINDS
+
+        for _ in range(THREAD_KINDS.index(kind) + 1):  # the first entry is the prompt
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert select.value == kind
+    for widget_id, text in (("subject", subject), ("contact_phone", phone), ("location", location)):
+        if text:
+            screen.query_one(f"#{widget_id}", Input).focus()
+            await pilot.press(*text)
+    if body:
+        screen.query_one("#body-text", TextArea).focus()
+        await pilot.press(*body)
+    await settle(pilot)
+
+
+# --- the list and a thread (shared demo server, read only) -----------------------------------------
+async def test_list_shows_threads_with_translated_kind_and_status(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "correspondence")
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+        rows = table_rows(app.screen.query_one("#threads", DataTable))
+        assert [r[0] for r in rows][:2] == ["Pytanie o fakturę", "Brązowa woda z kranu"]
+        assert [r[2] for r in rows] == ["wysłane", "w realizacji", "odpowiedziano", "zamknięte"]
+        assert [r[1] for r in rows] == ["inna sprawa", "jakość wody", "awaria", "zmiana danych"]
+        assert "Sprawy 1–4 z 4" in text_of(app.screen.query_one("#pager"))
+        assert not app.screen.query_one("#drafts-notice").has_class("-visible")
+
+
+async def test_list_in_english(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "correspondence")
+        await settle(pilot)
+        rows = table_rows(app.screen.query_one("#threads", DataTable))
+        assert [r[2] for r in rows] == ["sent", "in progress", "answered", "closed"]
+
+
+async def test_enter_opens_thread_with_messages(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "correspondence")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ThreadScreen)
+        assert "Brak wody – ul. Grunwaldzka 12" in text_of(screen.query_one("#thread-head"))
+        assert "odpowiedziano" in text_of(screen.query_one("#thread-head"))
+        messages = [text_of(m) for m in screen.query("MessageView")]
+        assert messages[0].startswith("Ty · ") and "Od rana brak wody" in messages[0]
+        assert messages[1].startswith("MPWiK · ") and "do godz. 16:00" in messages[1]
+        assert screen.query_one("#reply-box").display is True
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+
+
+async def test_closed_thread_takes_no_reply(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "correspondence")
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "enter")  # the oldest: closed
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ThreadScreen)
+        assert screen.query_one("#reply-box").display is False
+        assert "zamknięta" in text_of(screen.query_one("#closed-note"))
+
+
+# --- composing (private server) ---------------------------------------------------------------------
+async def test_blank_subject_or_body_is_refused_before_sending(private_url, tmp_path):
+    app = make_app(private_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", "correspondence")
+        await settle(pilot)
+        screen = await open_composer(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        status = text_of(screen.query_one("#form-status"))
+        assert "Wybierz rodzaj sprawy." in status and "Wpisz temat" in status and "Wpisz treść" in status
+
+        await fill(pilot, kind="water_quality", subject="Mętna woda", body="   ")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ComposeScreen)
+        status = text_of(screen.query_one("#form-status"))
+        assert "Wpisz treść wiadomości." in status and "temat" not in status
+        assert screen.query_one("#body-text", TextArea).has_class("-invalid")
+        assert screen.query_one("#subject", Input).value == "Mętna woda"  # nothing lost
+        assert (await app.api.threads()).total == 0  # nothing sent
+
+
+async def test_compose_send_appears_in_list(private_url, tmp_path):
+    app = make_app(private_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", "correspondence")
+        await settle(pilot)
+        await open_composer(pilot)
+        await fill(pilot, kind="failure_report", subject="Wyciek na chodniku",
+                   body="Woda wypływa spod chodnika.", phone="600100200", location="ul. Leśna 3")
+        await pilot.pause(0.8)  # the draft is saved ~0.5 s after the last change
+        assert len(draft_files(tmp_path)) == 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+        rows = table_rows(app.screen.query_one("#threads", DataTable))
+        assert rows[0][:3] == ["Wyciek na chodniku", "awaria", "wysłane"]
+        assert draft_files(tmp_path) == []  # deleted once the server confirmed
+        thread = await app.api.thread((await app.api.threads()).items[0].id)
+        assert thread.messages[0].body == "Woda wypływa spod chodnika."
+
+
+async def test_reply_draft_is_kept_and_reply_is_sent(private_url, tmp_path):
+    app = make_app(private_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10004", "correspondence")
+        await settle(pilot)
+        await pilot.press("enter")  # "Wyciek przy wodomierzu ogrodowym"
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ThreadScreen)
+        screen.query_one("#reply", TextArea).focus()
+        await pilot.press(*"Zawor nadal cieknie.")
+        await pilot.press("escape")  # leave without sending
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+        assert "Unsent drafts: 1" in text_of(app.screen.query_one("#drafts-notice"))
+        assert table_rows(app.screen.query_one("#threads", DataTable))[0][0].startswith("✎ ")
+
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#reply", TextArea).text == "Zawor nadal cieknie."
+        assert "restored" in text_of(screen.query_one("#reply-status"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        messages = [text_of(m) for m in screen.query("MessageView")]
+        assert messages[-1].startswith("You · ") and "Zawor nadal cieknie." in messages[-1]
+        assert screen.query_one("#reply", TextArea).text == ""
+        assert draft_files(tmp_path) == []
+
+
+async def test_list_is_paged_like_the_api(private_url, tmp_path):
+    app = make_app(private_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10002")
+        for n in range(16):  # 1 seeded + 16 = 17 threads: two pages of 15
+            await app.api.create_thread("other", f"Sprawa {n:02d}", "Treść.", idempotency_key=str(uuid.uuid4()))
+        await app.action_open_section("correspondence")
+        await settle(pilot)
+        screen = app.screen
+        assert len(table_rows(screen.query_one("#threads", DataTable))) == 15
+        assert "Sprawy 1–15 z 17 · strona 1/2" in text_of(screen.query_one("#pager"))
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        rows = table_rows(screen.query_one("#threads", DataTable))
+        assert len(rows) == 2 and rows[-1][0] == "Zwrot nadpłaty"
+        assert "strona 2/2" in text_of(screen.query_one("#pager"))
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert "strona 1/2" in text_of(screen.query_one("#pager"))
+
+
+# --- a draft survives a dead server and is sent exactly once ------------------------------------
+async def test_draft_survives_server_outage_and_is_sent_once(tmp_path):
+    port = free_port()
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'ebok.db'}"
+    args = ("--seed-demo", "--today", "2026-11-15", "--port", str(port))
+    subject, body = "Brak wody", "Od godziny nie ma wody w kranie."
+
+    first = start_server_info(tmp_path / "run1", *args, db_url=db_url)
+    try:
+        app = make_app(first.url, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await login_as(app, "10003", "correspondence")
+            await settle(pilot)
+            screen = await open_composer(pilot)
+            await fill(pilot, kind="failure_report", subject=subject, body=body, location="ul. Leśna 3")
+            stop_server(first.proc)  # the server goes away
+
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is screen  # still composing
+            status = text_of(screen.query_one("#form-status"))
+            assert "Nie wysłano" in status and "szkic" in status
+            assert screen.query_one("#subject", Input).value == subject
+            assert screen.query_one("#body-text", TextArea).text == body
+    finally:
+        stop_server(first.proc)
+
+    (path,) = draft_files(tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    (draft,) = json.loads(path.read_text(encoding="utf-8"))["drafts"]
+    assert (draft["subject"], draft["body"], draft["location"]) == (subject, body, "ul. Leśna 3")
+    key = draft["id"]
+
+    second = start_server_info(tmp_path / "run2", *args, db_url=db_url)  # same port, same database
+    try:
+        assert second.url == first.url
+        app = make_app(second.url, tmp_path)  # a new app instance, same drafts directory
+        async with app.run_test(size=SIZE) as pilot:
+            await login_as(app, "10003", "correspondence")
+            await settle(pilot)
+            screen = app.screen
+            assert "Niewysłane szkice: 1" in text_of(screen.query_one("#drafts-notice"))
+            (row,) = table_rows(screen.query_one("#threads", DataTable))
+            assert subject in row[0] and row[2] == "szkic"
+
+            await pilot.press("enter")
+            await settle(pilot)
+            composer = app.screen
+            assert isinstance(composer, ComposeScreen)
+            assert composer.query_one("#subject", Input).value == subject
+            assert composer.query_one("#body-text", TextArea).text == body
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+
+            assert isinstance(app.screen, CorrespondenceScreen)
+            rows = table_rows(app.screen.query_one("#threads", DataTable))
+            assert [r[0] for r in rows] == [subject] and rows[0][2] == "wysłane"
+            assert draft_files(tmp_path) == []
+
+            page = await app.api.threads()
+            assert page.total == 1
+            # the same key again (a retry after a lost reply): the same thread, no second one
+            again = await app.api.create_thread("failure_report", subject, body, None, "ul. Leśna 3",
+                                                idempotency_key=key)
+            again2 = await app.api.create_thread("failure_report", subject, body, None, "ul. Leśna 3",
+                                                 idempotency_key=key)
+            assert again.id == again2.id == page.items[0].id
+            assert (await app.api.threads()).total == 1
+    finally:
+        stop_server(second.proc)
