@@ -47,17 +47,24 @@ class AccountScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.me: Me | None = self.ebok.me
+        # kept, not queried: a reply may arrive while the app is closing and the DOM is gone
+        self._me_widget = Static(id="me")
+        self._keyring_widget = Static(self.t("account.keyring_checking"), id="keyring-status", classes="muted")
+        self._inputs = {f: Input(password=True, id=f"pw-{f}", max_length=200) for f in ("current", "new", "repeat")}
+        self._errors = {f: Static("", id=f"pw-{f}-error", classes="field-error") for f in self._inputs}
+        self._result = Static("", id="password-result")
+        self._form = Vertical(id="account-right")
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="account-columns"):
             with Vertical(id="account-left"):
                 yield Static(self.t("account.who_title"), classes="section-title")
-                yield Static(id="me")
-                yield Static(self.t("account.keyring_checking"), id="keyring-status", classes="muted")
+                yield self._me_widget
+                yield self._keyring_widget
                 with Vertical(id="logout-buttons"):
                     yield Button(self.t("account.logout"), id="logout")
                     yield Button(self.t("account.logout_forget"), id="logout-forget", variant="warning")
-            with Vertical(id="account-right"):
+            with self._form:
                 yield Static(self.t("account.password_title"), classes="section-title")
                 for field, label in (
                     ("current", "account.current_password"),
@@ -66,10 +73,10 @@ class AccountScreen(SectionScreen):
                 ):
                     with Horizontal(classes="pw-row"):
                         yield Label(self.t(label))
-                        yield Input(password=True, id=f"pw-{field}", max_length=200)
-                    yield Static("", id=f"pw-{field}-error", classes="field-error")
+                        yield self._inputs[field]
+                    yield self._errors[field]
                 yield Button(self.t("account.change_password"), id="change-password", variant="primary")
-                yield Static("", id="password-result")
+                yield self._result
 
     def on_mount(self) -> None:
         if self.me is not None:
@@ -93,11 +100,11 @@ class AccountScreen(SectionScreen):
             self.t("account.efaktura"),
             self.t("account.efaktura_on") if me.efaktura_active else self.t("account.efaktura_off"),
         )
-        self.query_one("#me", Static).update(grid)
+        self._me_widget.update(grid)
 
     async def _keyring_status(self) -> None:
         store = self.ebok.credentials
-        status = self.query_one("#keyring-status", Static)
+        status = self._keyring_widget
         if store is None:
             status.update(self.t("account.keyring_none"))
             return
@@ -109,11 +116,11 @@ class AccountScreen(SectionScreen):
 
     # --- password change -------------------------------------------------------------------------
     def _value(self, field: str) -> str:
-        return self.query_one(f"#pw-{field}", Input).value
+        return self._inputs[field].value
 
     def set_field_error(self, field: str, message: str | None) -> None:
-        self.query_one(f"#pw-{field}-error", Static).update(message or "")
-        self.query_one(f"#pw-{field}", Input).set_class(bool(message), "-invalid")
+        self._errors[field].update(message or "")
+        self._inputs[field].set_class(bool(message), "-invalid")
 
     def validate(self) -> dict[str, str]:
         current, new, repeat = self._value("current"), self._value("new"), self._value("repeat")
@@ -138,7 +145,7 @@ class AccountScreen(SectionScreen):
         order = ["current", "new", "repeat"]
         field = (event.input.id or "")[3:]
         if field in order[:-1] and not self._value(order[order.index(field) + 1]):
-            self.query_one(f"#pw-{order[order.index(field) + 1]}", Input).focus()
+            self._inputs[order[order.index(field) + 1]].focus()
             return
         self.action_change_password()
 
@@ -150,23 +157,23 @@ class AccountScreen(SectionScreen):
         errors = self.validate()
         for field in ("current", "new", "repeat"):
             self.set_field_error(field, errors.get(field))
-        result = self.query_one("#password-result", Static)
+        result = self._result
         result.update("")
         result.remove_class("-ok")
         if errors:
             first = next(f for f in ("current", "new", "repeat") if f in errors)
-            self.query_one(f"#pw-{first}", Input).focus()
+            self._inputs[first].focus()
             return
         current, new = self._value("current"), self._value("new")
-        self.run_api(lambda: self._change(current, new), target=self.query_one("#account-right"), group="password")
+        self.run_api(lambda: self._change(current, new), target=self._form, group="password")
 
     async def _change(self, current: str, new: str) -> None:
         await self.api.change_password(current, new)
-        for field in ("current", "new", "repeat"):
-            self.query_one(f"#pw-{field}", Input).value = ""
+        for widget in self._inputs.values():
+            widget.value = ""
         lines = [self.t("account.password_changed")]
         lines.append(await self._update_keyring(new))
-        result = self.query_one("#password-result", Static)
+        result = self._result
         result.update("\n".join(line for line in lines if line))
         result.add_class("-ok")
 
@@ -195,7 +202,8 @@ class AccountScreen(SectionScreen):
                 field = _FIELDS.get(name)
                 if field is not None:
                     self.set_field_error(field, message)
-                    self.query_one(f"#pw-{field}", Input).focus()
+                    if self._form.is_attached:
+                        self._inputs[field].focus()
                     shown = True
             return shown
         return False

@@ -91,15 +91,21 @@ class BalanceScreen(SectionScreen):
         self.balance: Balance | None = None
         self.qr_lines: list[str] | None = None
         self.qr_problem: str | None = None
+        # kept, not queried: a reply arriving while the app shuts down must not find them gone
+        self._summary_widget = Static(id="balance-summary")
+        self._transfer_widget = Static(id="transfer-details")
+        self._hint_widget = Static(id="balance-hint", classes="muted")
+        self._qr_widget = Static(id="qr")
+        self._qr_panel = Vertical(id="qr-panel", classes="-hidden")
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="balance-columns"):
             with VerticalScroll(id="balance-details"):
-                yield Static(id="balance-summary")
-                yield Static(id="transfer-details")
-                yield Static(id="balance-hint", classes="muted")
-            with Vertical(id="qr-panel", classes="-hidden"):
-                yield Static(id="qr")
+                yield self._summary_widget
+                yield self._transfer_widget
+                yield self._hint_widget
+            with self._qr_panel:
+                yield self._qr_widget
 
     async def load(self) -> None:
         balance = await self.api.balance()
@@ -109,9 +115,9 @@ class BalanceScreen(SectionScreen):
     def show_balance(self, balance: Balance) -> None:
         self.balance = balance
         self.qr_lines, self.qr_problem = self._qr_for(balance)
-        self.query_one("#balance-summary", Static).update(self._summary(balance))
-        self.query_one("#transfer-details", Static).update(self._transfer(balance))
-        self.query_one("#qr", Static).update(qr_text(self.qr_lines) if self.qr_lines else "")
+        self._summary_widget.update(self._summary(balance))
+        self._transfer_widget.update(self._transfer(balance))
+        self._qr_widget.update(qr_text(self.qr_lines) if self.qr_lines else "")
         self.refresh_bindings()
         self.call_after_refresh(self.fit_qr)
 
@@ -189,7 +195,10 @@ class BalanceScreen(SectionScreen):
         which is known before the body's first layout)."""
         if not self.qr_lines:
             return False
-        banner = self.query_one(ErrorBanner)
+        banners = self.query(ErrorBanner)
+        if not banners:
+            return False
+        banner = banners.first()
         banner_height = max(banner.outer_size.height, 1) if banner.has_class("-visible") else 0
         chrome = 3  # top bar, navigation, footer
         body_height = self.size.height - chrome - banner_height
@@ -201,8 +210,8 @@ class BalanceScreen(SectionScreen):
         if not self.is_attached:
             return
         fits = self.qr_fits()
-        self.query_one("#qr-panel").set_class(not fits, "-hidden")
-        hint = self.query_one("#balance-hint", Static)
+        self._qr_panel.set_class(not fits, "-hidden")
+        hint = self._hint_widget
         if self.qr_lines is None:
             hint.update(self.qr_problem or "")
         elif fits:

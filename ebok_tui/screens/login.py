@@ -63,6 +63,22 @@ class LoginScreen(ApiMixin, Screen):
         super().__init__()
         self.message = message
         translate_bindings(self, self.ebok.i18n)
+        # kept, not queried: a reply may arrive while the app is closing and the DOM is gone
+        self._number = Input(
+            placeholder=self.t("login.customer_number_placeholder"),
+            restrict=r"\d*",
+            max_length=5,
+            id="customer-number",
+        )
+        self._password = Input(password=True, id="password")
+        self._remember = Checkbox(self.t("login.remember"), id="remember", compact=True)
+        self._login_button = Button(self.t("login.submit"), id="login", variant="primary")
+        self._errors = {
+            "number": Static("", id="number-error", classes="field-error"),
+            "password": Static("", id="password-error", classes="field-error"),
+        }
+        self._keyring_status = Static("", id="keyring-status", classes="muted")
+        self._form = VerticalScroll(id="login-form")
 
     # --- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -70,27 +86,22 @@ class LoginScreen(ApiMixin, Screen):
         if self.message:
             yield Static(self.message, id="login-message")
         with Horizontal(id="login-columns"):
-            with VerticalScroll(id="login-form"):
+            with self._form:
                 yield Static(self.t("login.intro"), id="login-intro", classes="muted")
                 with Horizontal(classes="login-row"):
                     yield Label(self.t("login.customer_number"), id="number-label")
-                    yield Input(
-                        placeholder=self.t("login.customer_number_placeholder"),
-                        restrict=r"\d*",
-                        max_length=5,
-                        id="customer-number",
-                    )
-                yield Static("", id="number-error", classes="field-error")
+                    yield self._number
+                yield self._errors["number"]
                 with Horizontal(classes="login-row"):
                     yield Label(self.t("login.password"), id="password-label")
-                    yield Input(password=True, id="password")
-                yield Static("", id="password-error", classes="field-error")
-                yield Checkbox(self.t("login.remember"), id="remember", compact=True)
-                yield Button(self.t("login.submit"), id="login", variant="primary")
+                    yield self._password
+                yield self._errors["password"]
+                yield self._remember
+                yield self._login_button
                 yield ErrorBanner()
                 yield Button(self.t("login.register_link"), id="register", classes="link", compact=True)
                 yield Button(self.t("login.reset_link"), id="reset", classes="link", compact=True)
-                yield Static("", id="keyring-status", classes="muted")
+                yield self._keyring_status
             if self.ebok.demo_info is not None:
                 yield self._demo_panel()
         yield Footer()
@@ -124,17 +135,17 @@ class LoginScreen(ApiMixin, Screen):
             return
         for customer in info.customers:
             if customer.customer_number == event.option.id:
-                self.query_one("#customer-number", Input).value = customer.customer_number
-                self.query_one("#password", Input).value = customer.password
-                self.query_one("#login", Button).focus()
+                self._number.value = customer.customer_number
+                self._password.value = customer.password
+                self._login_button.focus()
                 return
 
     def on_mount(self) -> None:
         self.title = self.t("login.title")
-        self.query_one("#customer-number", Input).focus()
+        self._number.focus()
         if self.ebok.credentials is None:
-            self.query_one("#remember", Checkbox).disabled = True
-            self.query_one("#keyring-status", Static).update(self.t("login.keyring_none"))
+            self._remember.disabled = True
+            self._keyring_status.update(self.t("login.keyring_none"))
         else:
             self.run_worker(self._prefill(), group="prefill", exclusive=True)
 
@@ -143,29 +154,31 @@ class LoginScreen(ApiMixin, Screen):
         if store is None:
             return
         saved = await store.load()
-        status = self.query_one("#keyring-status", Static)
+        if not self._alive():
+            return
+        status = self._keyring_status
         if saved is None:
             problem = store.last_problem
             if problem is not None:
                 status.update(self.t(f"login.keyring_{problem.value}"))
             return
-        number = self.query_one("#customer-number", Input)
-        password = self.query_one("#password", Input)
+        number = self._number
+        password = self._password
         if number.value or password.value:
             return  # the resident started typing meanwhile: never overwrite it
         number.value = saved.customer_number
         password.value = saved.password
-        self.query_one("#remember", Checkbox).value = True
+        self._remember.value = True
         status.update(self.t("login.keyring_prefilled"))
-        self.query_one("#login", Button).focus()
+        self._login_button.focus()
 
     # --- input -----------------------------------------------------------------------------------
     @on(Input.Submitted, "#customer-number")
     def _number_submitted(self) -> None:
-        if self.query_one("#password", Input).value:
+        if self._password.value:
             self.action_login()
         else:
-            self.query_one("#password", Input).focus()
+            self._password.focus()
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#login")
@@ -189,11 +202,11 @@ class LoginScreen(ApiMixin, Screen):
         self._set_field_error("password", None)
 
     def _set_field_error(self, field: str, message: str | None) -> None:
-        error = self.query_one(f"#{field}-error", Static)
+        error = self._errors[field]
         error.update(message or "")
         error.set_class(bool(message), "-shown")
-        widget_id = "customer-number" if field == "number" else "password"
-        self.query_one(f"#{widget_id}", Input).set_class(bool(message), "-invalid")
+        widget = self._number if field == "number" else self._password
+        widget.set_class(bool(message), "-invalid")
 
     def action_register(self) -> None:
         from ebok_tui.screens.register import RegisterScreen
@@ -203,13 +216,13 @@ class LoginScreen(ApiMixin, Screen):
     def action_reset_password(self) -> None:
         from ebok_tui.screens.password_reset import PasswordResetScreen
 
-        number = self.query_one("#customer-number", Input).value
+        number = self._number.value
         self.app.push_screen(PasswordResetScreen(customer_number=number))
 
     # --- logging in ------------------------------------------------------------------------------
     def action_login(self) -> None:
-        number_input = self.query_one("#customer-number", Input)
-        password_input = self.query_one("#password", Input)
+        number_input = self._number
+        password_input = self._password
         number = number_input.value.strip()
         password = password_input.value
         number_ok = valid_customer_number(number)
@@ -221,11 +234,11 @@ class LoginScreen(ApiMixin, Screen):
         if not password:
             password_input.focus()
             return
-        remember = self.query_one("#remember", Checkbox).value
+        remember = self._remember.value
         self.clear_error()
         self.run_api(
             lambda: self._login(number, password, remember),
-            target=self.query_one("#login-form"),
+            target=self._form,
             group="login",
         )
 
@@ -245,11 +258,19 @@ class LoginScreen(ApiMixin, Screen):
             else:
                 await store.forget()
         me = await self.api.me()
+        if not self._alive():
+            return
         # Switch screens from the app's queue, not from this screen's worker (the switch
         # removes this screen, which cancels its workers).
         self.app.call_later(self.ebok.logged_in, me)
 
+    def _alive(self) -> bool:
+        """False once the screen's widgets are gone (the app is closing)."""
+        return self._form.is_attached
+
     def on_api_error(self, error: ApiError) -> bool:
+        if not self._alive():
+            return True
         if isinstance(error, InvalidCredentials):
             message = self.t("login.error_invalid")
         elif isinstance(error, RateLimited):
@@ -262,7 +283,7 @@ class LoginScreen(ApiMixin, Screen):
             message = error.message(self.i18n.lang)
         self.show_error(message)
         # keep the customer number (and what was typed); let the resident retype the password
-        password = self.query_one("#password", Input)
+        password = self._password
         password.focus()
         password.select_all()
         return True

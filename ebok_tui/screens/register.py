@@ -159,13 +159,21 @@ class PublicForm(ApiMixin, Screen):
         self.clear_error()
         self.run_api(self._send_and_confirm, target=self.query_one("#form"), group="send")
 
+    def _alive(self) -> bool:
+        """False once the widgets are gone (the app is closing while a reply arrives)."""
+        return bool(self.query("#done-text"))
+
     async def _send_and_confirm(self) -> None:
         await self.send()
+        if not self._alive():
+            return
         self.query_one("#done-text", Static).update(self.done_text())
         self.add_class("-done")
         self.query_one("#done-back", Button).focus()
 
     def on_api_error(self, error: ApiError) -> bool:
+        if not self._alive():
+            return True
         if isinstance(error, ValidationFailed):
             shown = False
             names = {f.name for f in self.FIELDS}

@@ -1,0 +1,316 @@
+"""Login, registration-request and password-reset screens, driven like a resident would, against
+the real server."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+from textual.widgets import Button, Checkbox, Input, OptionList
+
+from ebok_tui.credentials import KeyringProblem, SavedLogin
+from ebok_tui.screens.balance import BalanceScreen
+from ebok_tui.screens.base import ErrorBanner
+from ebok_tui.screens.login import LoginScreen
+from ebok_tui.screens.password_reset import PasswordResetScreen
+from ebok_tui.screens.register import RegisterScreen
+from tests.core_support import FakeCredentials, paste, settle, text_of, type_text, wait_until
+from tests.server_proc import running_server
+from tests.tui_support import SIZE, login_as, make_app
+
+
+@pytest.fixture(scope="module")
+def private_url(tmp_path_factory):
+    """A server of our own for tests that fail logins (the rate limit must not hit anyone else)."""
+    with running_server(tmp_path_factory.mktemp("login_server")) as srv:
+        yield srv.url
+
+
+def banner_text(app) -> str:
+    banner = app.screen.query_one(ErrorBanner)
+    return text_of(banner) if banner.has_class("-visible") else ""
+
+
+async def fill_login(pilot, number: str, password: str) -> None:
+    screen = pilot.app.screen
+    screen.query_one("#customer-number", Input).focus()
+    await type_text(pilot, number)
+    await pilot.press("tab")
+    await type_text(pilot, password)
+
+
+async def test_typed_credentials_reach_the_balance_screen(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        await fill_login(pilot, "10001", "woda-10001")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
+        await settle(pilot)
+        summary = text_of(app.screen.query_one("#balance-summary"))
+        assert "237,48 zł" in summary
+        assert app.me is not None and app.me.customer_number == "10001"
+
+
+async def test_enter_in_the_number_field_moves_to_the_password(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "10001")
+        await pilot.press("enter")
+        assert app.focused is app.screen.query_one("#password", Input)
+        assert isinstance(app.screen, LoginScreen)
+
+
+async def test_customer_number_must_be_five_digits(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        number = app.screen.query_one("#customer-number", Input)
+        # letters are refused, and at most 5 digits fit
+        await type_text(pilot, "1a2b3")
+        assert number.value == "123"
+        await type_text(pilot, "4567")
+        assert number.value == "12345"
+        # too short: a clear message, nothing sent, what was typed stays
+        for _ in range(2):
+            await pilot.press("backspace")
+        await pilot.press("tab")
+        await type_text(pilot, "sekret")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "dokładnie 5 cyfr" in text_of(app.screen.query_one("#number-error"))
+        assert number.value == "123"
+        assert app.screen.query_one("#password", Input).value == "sekret"
+        assert app.focused is number
+        assert app.api.token is None
+        # fixing the number clears the message
+        await type_text(pilot, "4")
+        assert text_of(app.screen.query_one("#number-error")) == ""
+
+
+async def test_empty_password_is_asked_for(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "10001")
+        app.screen.query_one("#login", Button).press()
+        await settle(pilot)
+        assert text_of(app.screen.query_one("#password-error")) == "Enter your password."
+        assert app.focused is app.screen.query_one("#password", Input)
+
+
+async def test_wrong_password_keeps_the_number_and_focuses_the_password(private_url, tmp_path):
+    app = make_app(private_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await fill_login(pilot, "10001", "zle-haslo")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "Nieprawidłowy numer klienta lub hasło" in banner_text(app)
+        assert app.screen.query_one("#customer-number", Input).value == "10001"
+        password = app.screen.query_one("#password", Input)
+        assert app.focused is password
+        # the wrong password is still there, selected: typing replaces it
+        assert password.value == "zle-haslo"
+        await type_text(pilot, "woda-10001")
+        assert password.value == "woda-10001"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
+
+
+async def test_too_many_failed_logins_are_explained(private_url, tmp_path):
+    app = make_app(private_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await fill_login(pilot, "10003", "wrong")
+        messages = []
+        for _ in range(6):
+            await pilot.press("enter")
+            await settle(pilot)
+            messages.append(banner_text(app))
+        assert "Incorrect customer number or password" in messages[0]
+        assert "Too many" in messages[-1] or "too many" in messages[-1]
+        assert app.screen.query_one("#customer-number", Input).value == "10003"
+
+
+async def test_server_down_shows_the_connection_message(tmp_path):
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = make_app(f"http://127.0.0.1:{port}", tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert not app.screen.query(OptionList)  # no demo panel without demo info
+        await fill_login(pilot, "10001", "woda-10001")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "Nie udało się połączyć z serwerem eBOK" in banner_text(app)
+        assert app.screen.query_one("#customer-number", Input).value == "10001"
+        assert app.screen.query_one("#password", Input).value == "woda-10001"
+        assert app.focused is app.screen.query_one("#password", Input)
+
+
+async def test_session_expired_mid_session_goes_back_to_login(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10004")
+        await settle(pilot)
+        assert isinstance(app.screen, BalanceScreen)
+        # the token is revoked behind the app's back (as another client logging it out would)
+        token = app.api.token
+        async with httpx.AsyncClient() as other:
+            reply = await other.post(
+                f"{server_url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert reply.status_code == 204
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await settle(pilot)
+        assert text_of(app.screen.query_one("#login-message")) == "Sesja wygasła. Zaloguj się ponownie."
+        assert app.me is None
+
+
+async def test_demo_panel_lists_customers_and_fills_the_form(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one("#demo-panel", OptionList)
+        prompts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+        assert prompts[0].startswith("10001 · password: woda-10001")
+        assert "two unpaid invoices" in prompts[0]  # the English description
+        assert len(prompts) == 4
+        panel.focus()
+        await pilot.press("down", "enter")
+        assert app.screen.query_one("#customer-number", Input).value == "10002"
+        assert app.screen.query_one("#password", Input).value == "woda-10002"
+        assert app.focused is app.screen.query_one("#login", Button)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
+
+
+async def test_without_a_keyring_remember_me_is_unavailable(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)  # credentials=None
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#remember", Checkbox).disabled
+        assert "niedostępne" in text_of(app.screen.query_one("#keyring-status"))
+
+
+async def test_remembered_login_is_prefilled_and_saved_again(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    store = FakeCredentials(SavedLogin("10004", "woda-10004"))
+    app.credentials = store  # type: ignore[assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#customer-number", Input).value == "10004"
+        assert app.screen.query_one("#password", Input).value == "woda-10004"
+        assert app.screen.query_one("#remember", Checkbox).value is True
+        assert app.focused is app.screen.query_one("#login", Button)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
+        assert ("save", "10004", "woda-10004") in store.calls
+
+
+async def test_unticked_remember_me_forgets(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    store = FakeCredentials(None)
+    app.credentials = store  # type: ignore[assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#remember", Checkbox).value is False
+        await fill_login(pilot, "10004", "woda-10004")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
+        assert ("forget",) in store.calls
+        assert not [c for c in store.calls if c[0] == "save"]
+
+
+async def test_keyring_refusing_to_save_is_said_and_login_continues(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    store = FakeCredentials(None, save_problem=KeyringProblem.NO_SECURE_KEYRING)
+    app.credentials = store  # type: ignore[assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await fill_login(pilot, "10004", "woda-10004")
+        await pilot.press("tab", "space")  # tick "Remember me"
+        assert app.screen.query_one("#remember", Checkbox).value is True
+        await pilot.press("tab", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
+        notes = [str(n.message) for n in app._notifications]
+        assert any("no secure keyring" in n for n in notes), notes
+
+
+# --- registration request and password reset ------------------------------------------------------
+async def test_registration_request_validates_then_confirms(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RegisterScreen)
+        await paste(pilot, "Ewa Testowa")
+        await pilot.press("tab")
+        await paste(pilot, "ewa.example.pl")
+        screen.query_one("#submit", Button).press()
+        await settle(pilot)
+        assert "poprawny adres e-mail" in text_of(screen.query_one("#e-email"))
+        assert "numer umowy" in text_of(screen.query_one("#e-contract_number"))
+        assert "numer wodomierza" in text_of(screen.query_one("#e-meter_number"))
+        assert text_of(screen.query_one("#e-full_name")) == ""
+        assert app.focused is screen.query_one("#f-email", Input)
+        # nothing typed was lost; fix the e-mail and fill in the rest (no such contract: no mail)
+        assert screen.query_one("#f-full_name", Input).value == "Ewa Testowa"
+        await pilot.press("home")
+        await type_text(pilot, "ewa@")  # → "ewa@ewa.example.pl"
+        await pilot.press("tab")
+        await paste(pilot, "UM/1999/99999")
+        await pilot.press("tab")
+        await paste(pilot, "WM-0000000")
+        await pilot.press("enter")
+        await settle(pilot)
+        done = text_of(screen.query_one("#done-text"))
+        assert "ewa@ewa.example.pl" in done and "hasłem" in done
+        assert screen.has_class("-done")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+
+
+async def test_password_reset_from_the_login_link(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "99999")
+        app.screen.query_one("#reset", Button).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PasswordResetScreen)
+        # the number typed on the login screen is carried over; the e-mail is asked for next
+        assert screen.query_one("#f-customer_number", Input).value == "99999"
+        assert app.focused is screen.query_one("#f-email", Input)
+        await paste(pilot, "not-an-email")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "valid e-mail" in text_of(screen.query_one("#e-email"))
+        screen.query_one("#f-customer_number", Input).value = "999"
+        screen.query_one("#f-email", Input).value = "nobody@example.com"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "exactly 5 digits" in text_of(screen.query_one("#e-customer_number"))
+        screen.query_one("#f-customer_number", Input).value = "99999"
+        screen.query_one("#f-email", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "nobody@example.com" in text_of(screen.query_one("#done-text"))
+        await pilot.press("enter")  # "Back to log in" has the focus
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
