@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
@@ -18,11 +18,29 @@ from textual.widget import Widget
 from ebok_tui.credentials import KeyringProblem, SavedLogin, SaveResult
 
 
+def _plain(renderable: Any) -> str | None:
+    if isinstance(renderable, str):
+        return renderable
+    if isinstance(renderable, Content):
+        return renderable.plain
+    plain = getattr(renderable, "plain", None)
+    if isinstance(plain, str):
+        return plain
+    if isinstance(renderable, Group):
+        parts = [_plain(item) for item in renderable.renderables]
+        if all(part is not None for part in parts):
+            return "\n".join(parts)  # type: ignore[arg-type]
+    return None
+
+
 def text_of(widget: Widget) -> str:
-    """The plain text a Static-like widget currently shows (rich renderables rendered at its width)."""
+    """The plain text a Static-like widget currently shows (other rich renderables rendered)."""
     content: Any = getattr(widget, "content", None)
     if content is None:
         content = widget.render()
+    plain = _plain(content)
+    if plain is not None:
+        return plain
     if isinstance(content, str):
         return content
     if isinstance(content, Content):

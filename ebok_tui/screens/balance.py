@@ -8,7 +8,6 @@ details; when the window is too small for it, ``q`` opens it full-screen in a di
 from __future__ import annotations
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -150,24 +149,27 @@ class BalanceScreen(SectionScreen):
             )
         else:
             headline = Text.assemble((f" {self.t('balance.state_settled')} ", "bold reverse green"))
-        grid = Table.grid(padding=(0, 1), expand=False)
-        grid.add_column(no_wrap=True)
-        grid.add_column(justify="right", no_wrap=True)
-        grid.add_row(self.t("balance.balance"), Text(money(b.balance), style="bold"))
-        grid.add_row(self.t("balance.to_pay"), money(b.to_pay))
-        if b.overdue > 0:
-            grid.add_row(
-                Text(self.t("balance.overdue"), style="bold red"),
-                Text(money(b.overdue), style="bold reverse red"),
-            )
-        else:
-            grid.add_row(self.t("balance.overdue"), money(b.overdue))
-        grid.add_row(self.t("balance.overpayment"), money(b.overpayment))
+        rows: list[tuple[str, str, str]] = [  # label, value, style
+            (self.t("balance.balance"), money(b.balance), "bold"),
+            (self.t("balance.to_pay"), money(b.to_pay), ""),
+            (self.t("balance.overdue"), money(b.overdue), "bold red" if b.overdue > 0 else ""),
+            (self.t("balance.overpayment"), money(b.overpayment), ""),
+        ]
         if b.next_due_date is not None:
-            grid.add_row(self.t("balance.next_due_date"), self.i18n.date(b.next_due_date))
-            grid.add_row(self.t("balance.next_due_amount"), money(b.next_due_amount or 0))
+            rows.append((self.t("balance.next_due_date"), self.i18n.date(b.next_due_date), ""))
+            rows.append((self.t("balance.next_due_amount"), money(b.next_due_amount or 0), ""))
         else:
-            grid.add_row(self.t("balance.next_due_date"), self.t("balance.nothing_due"))
+            rows.append((self.t("balance.next_due_date"), self.t("balance.nothing_due"), ""))
+        label_width = max(len(label) for label, _, _ in rows)
+        value_width = max(len(value) for _, value, _ in rows)
+        grid = Text()
+        for index, (label, value, style) in enumerate(rows):
+            if index:
+                grid.append("\n")
+            grid.append(label.ljust(label_width), style=style)
+            grid.append(" ")
+            # an overdue amount stands out even without colours
+            grid.append(value.rjust(value_width), style=f"{style} reverse" if "red" in style else style)
         as_of = Text(self.t("balance.as_of", date=self.i18n.date(b.as_of)), style="dim")
         return Group(headline, Text(""), grid, as_of)
 

@@ -1,0 +1,137 @@
+"""Balance screen (Saldo) against the real demo server (business date 2026-11-15)."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from ebok_tui.payqr import build_payload, half_block_lines, make_qr
+from ebok_tui.screens.balance import BalanceScreen, QrModal
+from tests.core_support import settle, text_of, wait_until
+from tests.tui_support import SIZE, login_as, make_app
+
+
+def shown(app, selector: str) -> str:
+    return text_of(app.screen.query_one(selector, Static))
+
+
+async def test_amounts_formatted_and_overdue_highlighted(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001")
+        await settle(pilot)
+        assert isinstance(app.screen, BalanceScreen)
+        summary = shown(app, "#balance-summary")
+        assert "DO ZAPŁATY" in summary
+        assert "-237,48 zł" in summary  # balance
+        assert "237,48 zł" in summary  # to pay
+        assert "w tym po terminie    114,96 zł" in summary
+        assert "24.11.2026" in summary and "122,52 zł" in summary  # next due date and amount
+        assert "Stan na 15.11.2026" in summary
+        transfer = shown(app, "#transfer-details")
+        assert "MPWiK Sp. z o.o." in transfer
+        assert "ul. Wodna 1, 43-600 Jaworzno" in transfer
+        assert "PL86 1090 1014 7000 0000 0001 0001" in transfer
+        assert "Klient 10001 FV/2026/11/000001" in transfer
+        assert "Kwota 237,48 zł" in transfer
+
+
+async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BalanceScreen)
+        payload = build_payload(
+            account="PL86109010147000000000010001",
+            amount_grosze=23748,
+            recipient="MPWiK Sp. z o.o.",
+            title="Klient 10001 FV/2026/11/000001",
+            nip="6320001234",
+        )
+        assert payload == "6320001234|PL|86109010147000000000010001|023748|MPWiK Sp. z o.o.|Klient 10001 FV/2026/11/000001|||"
+        assert screen.qr_lines == half_block_lines(make_qr(payload).matrix)
+        panel = screen.query_one("#qr-panel")
+        assert panel.display and not panel.has_class("-hidden")
+        qr = screen.query_one("#qr", Static)
+        # the whole symbol is on screen, inside the 80x24 terminal
+        assert qr.region.height == len(screen.qr_lines) == 21
+        assert qr.region.width == len(screen.qr_lines[0]) == 41
+        assert qr.region.right <= 80 and qr.region.bottom <= 23  # above the footer
+        assert "Zeskanuj kod QR" in shown(app, "#balance-hint")
+
+
+async def test_small_terminal_offers_the_qr_in_a_dialog(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=(70, 24)) as pilot:
+        await login_as(app, "10004")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BalanceScreen)
+        assert screen.query_one("#qr-panel").has_class("-hidden")
+        assert "press q" in shown(app, "#balance-hint")
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, QrModal)
+        assert app.screen.lines == screen.qr_lines
+        assert "PLN 76.84" in text_of(app.screen.query_one("#qr-caption", Static))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        # growing the terminal brings the code back next to the details
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert not screen.query_one("#qr-panel").has_class("-hidden")
+
+
+async def test_overpayment_shows_no_qr(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10002")
+        await settle(pilot)
+        screen = app.screen
+        summary = shown(app, "#balance-summary")
+        assert "OVERPAID" in summary and "PLN 50.00" in summary
+        assert screen.qr_lines is None
+        assert screen.query_one("#qr-panel").has_class("-hidden")
+        assert "nothing to pay" in shown(app, "#balance-hint")
+        await pilot.press("q")  # no code: nothing opens
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_settled_account(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003")
+        await settle(pilot)
+        summary = shown(app, "#balance-summary")
+        assert "ROZLICZONE" in summary
+        assert "Najbliższy termin    brak" in summary
+
+
+async def test_copy_account_number_and_title(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001")
+        await settle(pilot)
+        await pilot.press("c")
+        assert app.clipboard == "86109010147000000000010001"
+        notes = [str(n.message) for n in app._notifications]
+        assert any("PL86 1090 1014 7000 0000 0001 0001" in n for n in notes), notes
+        await pilot.press("t")
+        assert app.clipboard == "Klient 10001 FV/2026/11/000001"
+
+
+async def test_reload_keeps_working_and_section_keys_navigate(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10004")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "76,84 zł" in shown(app, "#balance-summary")
+        await pilot.press("7")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "AccountScreen")
+        await pilot.press("1")
+        await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
