@@ -104,14 +104,15 @@ class NavBar(Static):
     def render(self) -> Text:
         i18n = self.app.i18n  # type: ignore[attr-defined]
         text = Text()
+        # One space between items: seven sections must fit 78 columns in every language.
         for index, section in enumerate(SECTIONS):
             if index:
-                text.append("  ")
+                text.append(" ")
             label = i18n.t(section.label_key)
             if section.id == self.current:
                 text.append(f"{section.key} {label}", style="bold reverse")
             else:
-                text.append(section.key, style="bold")
+                text.append(section.key, style="bold underline")
                 text.append(f" {label}")
         return text
 
@@ -206,7 +207,9 @@ class ApiMixin:
                 if widget is not None and widget.is_attached:
                     widget.loading = False
 
-        return self.run_worker(runner(), group=group, exclusive=exclusive)  # type: ignore[attr-defined]
+        # Pass the coroutine *function*: a worker cancelled before it starts then leaves no
+        # never-awaited coroutine behind.
+        return self.run_worker(runner, group=group, exclusive=exclusive)  # type: ignore[attr-defined]
 
     def _default_target(self) -> Widget | None:
         bodies = self.query("#body")  # type: ignore[attr-defined]
