@@ -138,6 +138,9 @@ async def test_logout_revokes_token(server_url):
         assert err.value.status == 401 and err.value.code == "unauthorized"
         assert not api.is_authenticated  # a 401 drops the session
         await api.logout()  # logging out twice is harmless
+        api._token = token
+        await api.logout()  # logging out with a revoked token is not an error
+        assert api.token is None
 
 
 async def test_401_mid_session(server_url):

@@ -318,11 +318,14 @@ class EbokClient:
 
     async def logout(self) -> None:
         """Revoke the token server-side. The local token is cleared even if the call fails
-        (the error is still raised, the UI may ignore it)."""
+        (a transport error is still raised, the UI may ignore it; an already expired session,
+        401, counts as logged out)."""
         if self._token is None:
             return
         try:
             await self._call("POST", "auth/logout", None)
+        except E.Unauthorized:
+            pass
         finally:
             self.clear_session()
 
