@@ -20,6 +20,8 @@ _FIELDS = {"current_password": "current", "new_password": "new", "repeat": "repe
 
 class AccountScreen(SectionScreen):
     SECTION = "account"
+    #: Nothing focused on arrival: Enter must not log out by accident, and l / f work at once.
+    AUTO_FOCUS = ""
 
     BINDINGS = [
         Binding("l", "logout", "account.bind_logout"),

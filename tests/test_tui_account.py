@@ -1,0 +1,177 @@
+"""Account screen (Konto): who is logged in, password change, logging out, keyring status."""
+
+from __future__ import annotations
+
+import httpx
+from textual.widgets import Button, Input
+
+from ebok_tui.api import EbokClient, InvalidCredentials
+from ebok_tui.credentials import KeyringProblem, SavedLogin
+from ebok_tui.screens.account import AccountScreen
+from ebok_tui.screens.login import LoginScreen
+from tests.core_support import FakeCredentials, paste, settle, text_of, wait_until
+from tests.server_proc import running_server
+from tests.tui_support import SIZE, login_as, make_app
+
+
+async def open_account(pilot, customer: str) -> AccountScreen:
+    await login_as(pilot.app, customer, "account")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AccountScreen)
+    return pilot.app.screen
+
+
+async def fill(pilot, screen: AccountScreen, current: str, new: str, repeat: str) -> None:
+    for field, value in (("current", current), ("new", new), ("repeat", repeat)):
+        widget = screen.query_one(f"#pw-{field}", Input)
+        widget.value = ""
+        widget.focus()
+        await pilot.pause()
+        await paste(pilot, value)
+
+
+def error(screen: AccountScreen, field: str) -> str:
+    return text_of(screen.query_one(f"#pw-{field}-error"))
+
+
+async def test_shows_who_is_logged_in(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10003")
+        me = text_of(screen.query_one("#me"))
+        assert "10003" in me and "Piotr Wiśniewski" in me
+        assert "ul. Leśna 3, 43-603 Jaworzno" in me
+        assert "E-mail" in me and "brak" in me  # no e-mail on file
+        assert "nieaktywna" in me
+        assert "niedostępny w tej sesji" in text_of(screen.query_one("#keyring-status"))
+
+
+async def test_keyring_backend_is_named(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    app.credentials = FakeCredentials(backend="Secret Service (GNOME Keyring)")  # type: ignore[assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10003")
+        assert text_of(screen.query_one("#keyring-status")) == "Keyring: Secret Service (GNOME Keyring)"
+
+
+async def test_client_side_checks_keep_what_was_typed(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10003")
+        await fill(pilot, screen, "", "krótkie", "krótkie")
+        screen.query_one("#change-password", Button).press()
+        await settle(pilot)
+        assert error(screen, "current") == "Wpisz obecne hasło."
+        assert error(screen, "new") == "Nowe hasło musi mieć co najmniej 8 znaków."
+        assert app.focused is screen.query_one("#pw-current", Input)
+
+        await fill(pilot, screen, "woda-10003", "woda-10003", "woda-10003")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert error(screen, "new") == "Nowe hasło musi różnić się od obecnego."
+        assert error(screen, "current") == ""
+
+        await fill(pilot, screen, "woda-10003", "nowe-haslo-1", "nowe-haslo-2")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert error(screen, "repeat") == "Powtórzone hasło nie zgadza się z nowym."
+        assert screen.query_one("#pw-new", Input).value == "nowe-haslo-1"
+        assert screen.query_one("#pw-repeat", Input).value == "nowe-haslo-2"
+        assert app.focused is screen.query_one("#pw-repeat", Input)
+
+
+async def test_wrong_current_password_is_shown_next_to_the_field(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10003")
+        await fill(pilot, screen, "to-nie-to-haslo", "nowe-haslo-1", "nowe-haslo-1")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert error(screen, "current") == "Obecne hasło jest nieprawidłowe. Wpisz je ponownie."
+        assert app.focused is screen.query_one("#pw-current", Input)
+        # nothing typed is lost
+        assert screen.query_one("#pw-new", Input).value == "nowe-haslo-1"
+        assert text_of(screen.query_one("#password-result")) == ""
+
+
+async def test_password_change_signs_out_other_sessions_and_updates_the_keyring(tmp_path):
+    with running_server(tmp_path / "server") as srv:
+        other = EbokClient(srv.url)
+        await other.login("10004", "woda-10004")
+        app = make_app(srv.url, tmp_path)
+        store = FakeCredentials(SavedLogin("10004", "woda-10004"))
+        app.credentials = store  # type: ignore[assignment]
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_account(pilot, "10004")
+            await fill(pilot, screen, "woda-10004", "nowe-haslo-10004", "nowe-haslo-10004")
+            await pilot.press("enter")
+            await settle(pilot)
+            result = text_of(screen.query_one("#password-result"))
+            assert "Hasło zostało zmienione. Pozostałe sesje zostały wylogowane." in result
+            assert "zaktualizowano w magazynie haseł" in result
+            assert store.saved == SavedLogin("10004", "nowe-haslo-10004")
+            assert all(screen.query_one(f"#pw-{f}", Input).value == "" for f in ("current", "new", "repeat"))
+            # this session goes on; the other one was signed out
+            await pilot.press("r")
+            await settle(pilot)
+            assert isinstance(app.screen, AccountScreen)
+        async with httpx.AsyncClient() as raw:
+            reply = await raw.get(f"{srv.url}/api/v1/me", headers={"Authorization": f"Bearer {other.token}"})
+            assert reply.status_code == 401
+        fresh = EbokClient(srv.url)
+        await fresh.login("10004", "nowe-haslo-10004")
+        try:
+            await fresh.login("10004", "woda-10004")
+        except InvalidCredentials:
+            pass
+        else:
+            raise AssertionError("the old password still works")
+        await fresh.aclose()
+        await other.aclose()
+
+
+async def test_keyring_that_cannot_be_updated_is_reported(tmp_path):
+    with running_server(tmp_path / "server") as srv:
+        app = make_app(srv.url, tmp_path, lang="en")
+        store = FakeCredentials(SavedLogin("10002", "woda-10002"), save_problem=KeyringProblem.LOCKED)
+        app.credentials = store  # type: ignore[assignment]
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_account(pilot, "10002")
+            await fill(pilot, screen, "woda-10002", "another-pass", "another-pass")
+            await pilot.press("enter")
+            await settle(pilot)
+            result = text_of(screen.query_one("#password-result"))
+            assert "Your password has been changed" in result
+            assert "not updated" in result and "keyring is locked" in result
+
+
+async def test_log_out(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_account(pilot, "10003")
+        token = app.api.token
+        assert app.focused is None  # Enter on arrival does nothing; l logs out
+        await pilot.press("enter")
+        assert isinstance(app.screen, AccountScreen)
+        await pilot.press("l")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await settle(pilot)
+        assert text_of(app.screen.query_one("#login-message")) == "Wylogowano."
+        assert app.me is None and app.api.token is None
+        async with httpx.AsyncClient() as raw:  # revoked on the server too
+            reply = await raw.get(f"{server_url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            assert reply.status_code == 401
+
+
+async def test_log_out_and_forget(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="en")
+    store = FakeCredentials(SavedLogin("10003", "woda-10003"))
+    app.credentials = store  # type: ignore[assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10003")
+        screen.query_one("#logout-forget", Button).press()
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await settle(pilot)
+        assert ("forget",) in store.calls
+        assert store.saved is None
+        assert text_of(app.screen.query_one("#login-message")) == "Logged out."
