@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             api,
             lang=args.lang,
             credentials=CredentialStore(server_url=server_url),
-            drafts=DraftStore(),
+            # bound to (server, customer); screens re-bind its root to the logged-in customer
+            drafts=DraftStore(server_url=server_url, customer_number=""),
             demo=args.demo,
         )
         app.run()
