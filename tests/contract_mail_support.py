@@ -6,6 +6,7 @@ import io
 import socket
 
 from rich.console import Console
+from rich.text import Text
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
@@ -25,6 +26,8 @@ def text_of(widget: Widget) -> str:
     content = widget.content
     if isinstance(content, str):
         return content
+    if isinstance(content, Text):
+        return content.plain
     console = Console(width=200, file=io.StringIO(), color_system=None, record=True)
     console.print(content)
     return console.export_text()

@@ -282,3 +282,19 @@ async def test_draft_survives_server_outage_and_is_sent_once(tmp_path):
             assert (await app.api.threads()).total == 1
     finally:
         stop_server(second.proc)
+
+
+async def test_typing_right_before_quitting_is_kept(server_url, tmp_path):
+    """ctrl+q within the 0.5 s debounce: the screen still writes the draft on its way out."""
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", "correspondence")
+        await settle(pilot)
+        await open_composer(pilot)
+        app.screen.query_one("#subject", Input).focus()
+        await pilot.press(*"Pilne")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    (path,) = draft_files(tmp_path)
+    (draft,) = json.loads(path.read_text(encoding="utf-8"))["drafts"]
+    assert draft["subject"] == "Pilne"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -62,6 +63,7 @@ class ComposeScreen(SubScreen):
         self._timer: Timer | None = None
         self._sending = False
         self._sent = False
+        self._latest: dict[str, str] | None = None  # the form as of the last change
 
     @property
     def screen_title(self) -> str:
@@ -122,7 +124,7 @@ class ComposeScreen(SubScreen):
 
     def set_status(self, message: str, *, error: bool) -> None:
         status = self.query_one("#form-status", Static)
-        status.update(message)
+        status.update(Text(message))
         status.set_class(error, "-error")
         status.set_class(not error, "-info")
 
@@ -135,21 +137,23 @@ class ComposeScreen(SubScreen):
             return
         for widget in self.query(".-invalid"):
             widget.remove_class("-invalid")
+        self._latest = self.values()
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SAVE_DELAY, self.save_draft)
 
-    def save_draft(self) -> bool:
-        """Write the form to the draft store now. False if it could not be saved."""
+    def save_draft(self, values: dict[str, str] | None = None) -> bool:
+        """Write the form (or ``values``) to the draft store now. False if it could not be saved."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self._sent or not self.is_attached:
+        if self._sent:
             return True
         store = customer_drafts(self.ebok)
         if store is None:
             return False
-        values = self.values()
+        if values is None:
+            values = self.values()
         if values == self._saved:
             return True
         try:
@@ -171,15 +175,18 @@ class ComposeScreen(SubScreen):
                     self.draft.update(clean)
                 store.save(self.draft)
         except DraftSaveError as error:
-            self.set_status(error.message(self.i18n.lang), error=True)
+            if self.is_attached:
+                self.set_status(error.message(self.i18n.lang), error=True)
             return False
         self._saved = values
         return True
 
     def on_unmount(self) -> None:
-        if not self._sent:
+        """Leaving by any way (quit, 401 → login): write what was typed since the last save.
+        The widgets may already be gone, so the values recorded at the last change are used."""
+        if not self._sent and self._latest is not None:
             try:
-                self.save_draft()
+                self.save_draft(self._latest)
             except Exception:  # never let leaving the screen fail
                 pass
 
@@ -259,7 +266,7 @@ class ComposeScreen(SubScreen):
                 store.discard(self.draft["id"])
             except DraftSaveError:
                 pass  # the thread exists; a stale draft would only be resent idempotently
-        self.notify(self.t("compose.sent", subject=thread.subject))
+        self.notify(self.t("compose.sent", subject=thread.subject), markup=False)
         self.dismiss(thread)
 
     def _show_server_problems(self, error: ApiError) -> None:

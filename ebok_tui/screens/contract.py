@@ -124,9 +124,9 @@ class ContractScreen(SectionScreen):
         diameter = (
             self.t("contract.diameter_mm", mm=meter.diameter_mm) if meter.diameter_mm else self.t("app.none")
         )
-        return [
-            meter.number,
-            meter.location or self.t("app.none"),
+        return [  # Text, not str: server data is never parsed as markup
+            Text(meter.number),
+            Text(meter.location or self.t("app.none")),
             i18n.date(meter.installed_on),
             legal,
             diameter,

@@ -193,7 +193,7 @@ class EFakturaScreen(SectionScreen):
         self.set_focus(None)
 
     def set_email_error(self, message: str | None) -> None:
-        self.query_one("#email-error", Static).update(message or "")
+        self.query_one("#email-error", Static).update(Text(message or ""))
         self.query_one("#email", Input).set_class(bool(message), "-invalid")
 
     @on(Input.Submitted, "#email")
@@ -224,7 +224,9 @@ class EFakturaScreen(SectionScreen):
             return
         self.query_one("#email", Input).value = ""
         key = "efaktura.changed" if was_active else "efaktura.activated"
-        self.notify(self.t(key, email=status.email or email, fee=self.i18n.money(status.current_fee_gross)))
+        self.notify(
+            self.t(key, email=status.email or email, fee=self.i18n.money(status.current_fee_gross)), markup=False
+        )
         await self._after_change(status)
 
     @on(Button.Pressed, "#withdraw")
@@ -242,7 +244,7 @@ class EFakturaScreen(SectionScreen):
 
     async def _withdraw(self) -> None:
         status = await self.api.efaktura_withdraw()
-        self.notify(self.t("efaktura.withdrawn", fee=self.i18n.money(status.current_fee_gross)))
+        self.notify(self.t("efaktura.withdrawn", fee=self.i18n.money(status.current_fee_gross)), markup=False)
         await self._after_change(status)
 
     async def _after_change(self, status: EFaktura) -> None:

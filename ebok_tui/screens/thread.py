@@ -61,6 +61,7 @@ class ThreadScreen(SubScreen):
         self._saved_text = ""
         self._timer: Timer | None = None
         self._sending = False
+        self._latest: str | None = None  # the reply as of the last change
 
     @property
     def screen_title(self) -> str:
@@ -135,27 +136,27 @@ class ThreadScreen(SubScreen):
 
     def set_status(self, message: str, *, error: bool) -> None:
         status = self.query_one("#reply-status", Static)
-        status.update(message)
+        status.update(Text(message))
         status.set_class(error, "-error")
         status.set_class(not error, "-info")
 
     # --- reply draft ---------------------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.text_area.remove_class("-invalid")
+        self._latest = event.text_area.text
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SAVE_DELAY, self.save_draft)
 
-    def save_draft(self) -> bool:
+    def save_draft(self, text: str | None = None) -> bool:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if not self.is_attached:
-            return True
         store = customer_drafts(self.ebok)
         if store is None:
             return False
-        text = self.query_one("#reply", TextArea).text
+        if text is None:
+            text = self.query_one("#reply", TextArea).text
         if text == self._saved_text:
             return True
         try:
@@ -171,16 +172,19 @@ class ThreadScreen(SubScreen):
                     self.draft["body"] = text
                 store.save(self.draft)
         except DraftSaveError as error:
-            self.set_status(error.message(self.i18n.lang), error=True)
+            if self.is_attached:
+                self.set_status(error.message(self.i18n.lang), error=True)
             return False
         self._saved_text = text
         return True
 
     def on_unmount(self) -> None:
-        try:
-            self.save_draft()
-        except Exception:
-            pass
+        """Leaving by any way: write what was typed since the last save (widgets may be gone)."""
+        if self._latest is not None:
+            try:
+                self.save_draft(self._latest)
+            except Exception:
+                pass
 
     def action_back(self) -> None:
         if not self._sending:
@@ -233,8 +237,8 @@ class ThreadScreen(SubScreen):
                 pass
         self.draft = None
         self._saved_text = ""
+        self._latest = ""
         self.query_one("#reply", TextArea).load_text("")
-        self._saved_text = ""
         self.set_status(self.t("thread.reply_hint"), error=False)
         self.notify(self.t("thread.sent"))
         await self.load()
@@ -258,5 +262,6 @@ class ThreadScreen(SubScreen):
                 pass
         if self.draft is None:
             self._saved_text = ""
+            self._latest = ""
             self.query_one("#reply", TextArea).load_text("")
         self.app.push_screen(ComposeScreen(draft, save_now=True), callback=lambda _: self.dismiss(None))
