@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import logging
+import signal
 import socket
 import sys
 import tempfile
@@ -99,8 +101,32 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn server whose SIGTERM/SIGINT handling ends in a normal exit (status 0).
+
+        Stock uvicorn re-raises the captured signal after a graceful shutdown, so the process
+        would die "by signal"; we install our own handlers instead.
+        """
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            yield
+
+        def request_exit(self) -> None:
+            if self.should_exit:  # second signal: don't wait for open connections
+                self.force_exit = True
+            self.should_exit = True
+
+    return Server
+
+
 async def serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    _Server = _server_class()
 
     from .app import create_app
 
@@ -117,7 +143,13 @@ async def serve(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     app = create_app(settings)
     config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
+    server = _Server(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, server.request_exit)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+            signal.signal(sig, lambda *_: server.request_exit())
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():

@@ -123,8 +123,10 @@ async def password_reset(body: PasswordResetRequest, db: AsyncSession = DB,
         await db.commit()
         mailer.send(
             customer.email, "eBOK – nowe hasło / new password",
-            f"Dzień dobry,\n\nNowe hasło do eBOK dla klienta {customer.customer_number}: {password}\n"
+            f"Dzień dobry,\n\nUstawiliśmy nowe hasło do eBOK.\n"
+            f"Login (numer klienta): {customer.customer_number}\n"
+            f"Hasło: {password}\n"
             "Wszystkie dotychczasowe sesje zostały wylogowane.\n\n"
-            f"New eBOK password for customer {customer.customer_number}: {password}\n",
+            f"Your new eBOK password for customer {customer.customer_number}.\nPassword: {password}\n",
         )
     return Accepted()

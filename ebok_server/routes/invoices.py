@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import and_, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
 from ..billing import fmt_milli, invoice_status
 from ..config import Settings
 from ..deps import AUTH, DB, SETTINGS, Auth
 from ..errors import not_found
 from ..models import Customer, Invoice, InvoiceLine, Payment
-from ..pdf import render_invoice_pdf
 from ..schemas import InvoiceDetail, InvoiceItem, InvoiceLineOut, InvoicePage, InvoiceStatus, Page, PaymentItem
 
 router = APIRouter(tags=["invoices"])
@@ -100,7 +100,9 @@ async def get_invoice_pdf(invoice_id: int, auth: Auth = AUTH, db: AsyncSession =
     inv = await _own_invoice(db, auth.customer.id, invoice_id)
     detail = await _detail(db, inv, settings.business_today())
     customer: Customer = auth.customer
-    data = render_invoice_pdf(detail, customer)
+    from ..pdf import render_invoice_pdf  # fpdf2 is imported lazily (start-up time)
+
+    data = await run_in_threadpool(render_invoice_pdf, detail, customer)
     filename = inv.number.replace("/", "_") + ".pdf"
     return Response(content=data, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

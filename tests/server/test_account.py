@@ -1,0 +1,149 @@
+"""Password change/reset, registration, e-FAKTURA + invoice issuing, rate limit (private server)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+
+import httpx
+import pytest
+
+from .helpers import assert_error, bearer, login
+
+
+def _mails_to(mail_dir, address):
+    out = []
+    for p in sorted(mail_dir.glob("*.eml")):
+        msg = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        if msg["To"] == address:
+            out.append(msg)
+    return out
+
+
+def _password_from(msg) -> str:
+    m = re.search(r"(?:Hasło|Password): (\S+)", msg.get_content())
+    assert m, msg.get_content()
+    return m.group(1)
+
+
+def test_password_change_revokes_other_sessions(own_api):
+    a = login(own_api, "10003")
+    b = login(own_api, "10003")
+    assert_error(own_api.post("/auth/password", json={"current_password": "bad", "new_password": "nowe-haslo-1"},
+                              headers=bearer(a)), 422, "wrong_password")
+    for weak in ("short", "woda-10003"):
+        assert_error(own_api.post("/auth/password", json={"current_password": "woda-10003", "new_password": weak},
+                                  headers=bearer(a)), 422, "weak_password")
+    assert own_api.get("/me", headers=bearer(b)).status_code == 200  # failures changed nothing
+    r = own_api.post("/auth/password", json={"current_password": "woda-10003", "new_password": "nowe-haslo-1"},
+                     headers=bearer(a))
+    assert r.status_code == 204
+    assert own_api.get("/me", headers=bearer(a)).status_code == 200  # caller stays logged in
+    assert_error(own_api.get("/me", headers=bearer(b)), 401, "unauthorized")
+    assert_error(own_api.post("/auth/login", json={"customer_number": "10003", "password": "woda-10003"}), 401,
+                 "invalid_credentials")
+    login(own_api, "10003", "nowe-haslo-1")
+
+
+def test_password_reset_mails_new_password(own_server, own_api):
+    old = login(own_api, "10004")
+    wrong = own_api.post("/auth/password-reset", json={"customer_number": "10004", "email": "nobody@example.com"})
+    assert wrong.status_code == 202 and wrong.json() == {"status": "accepted"}
+    unknown = own_api.post("/auth/password-reset", json={"customer_number": "55555", "email": "k.wojcik@example.com"})
+    assert unknown.status_code == 202 and unknown.content == wrong.content
+    assert _mails_to(own_server.mail_dir, "nobody@example.com") == []
+    assert own_api.get("/me", headers=bearer(old)).status_code == 200  # mismatches change nothing
+
+    r = own_api.post("/auth/password-reset", json={"customer_number": "10004", "email": "K.Wojcik@example.com"})
+    assert r.status_code == 202
+    mails = _mails_to(own_server.mail_dir, "k.wojcik@example.com")
+    assert len(mails) == 1
+    new_password = _password_from(mails[0])
+    assert_error(own_api.get("/me", headers=bearer(old)), 401, "unauthorized")  # all sessions revoked
+    assert_error(own_api.post("/auth/login", json={"customer_number": "10004", "password": "woda-10004"}), 401,
+                 "invalid_credentials")
+    login(own_api, "10004", new_password)
+    assert_error(own_api.post("/auth/password-reset", json={"customer_number": "10004", "email": "not-an-email"}),
+                 422, "validation_error")
+
+
+def test_registration_mails_credentials(own_server, own_api):
+    req = {"full_name": "Jan Kowalski", "email": "jan.nowy@example.com", "contract_number": "UM/2015/00123",
+           "meter_number": "WM-1234567"}
+    bad = own_api.post("/auth/register", json=req | {"meter_number": "WM-2345678", "email": "intruz@example.com"})
+    assert bad.status_code == 202 and bad.json() == {"status": "accepted"}
+    assert _mails_to(own_server.mail_dir, "intruz@example.com") == []
+    r = own_api.post("/auth/register", json=req)
+    assert r.status_code == 202 and r.content == bad.content
+    mails = _mails_to(own_server.mail_dir, "jan.nowy@example.com")
+    assert len(mails) == 1
+    assert "10001" in mails[0].get_content()
+    token = login(own_api, "10001", _password_from(mails[0]))
+    assert own_api.get("/me", headers=bearer(token)).json()["email"] == "jan.nowy@example.com"
+    err = assert_error(own_api.post("/auth/register", json=req | {"email": "x@"}), 422, "validation_error")
+    assert "email" in err["fields"]
+
+
+def _latest_invoice(api, token):
+    inv = api.get("/invoices", params={"limit": 1}, headers=bearer(token)).json()["items"][0]
+    return api.get(f"/invoices/{inv['id']}", headers=bearer(token)).json()
+
+
+def test_efaktura_activation_changes_fee_of_next_invoice(own_server, own_api):
+    t = login(own_api, "10002")
+    h = bearer(t)
+    st = own_api.get("/efaktura", headers=h).json()
+    assert st["active"] is True and st["current_fee_gross"] == 100 and st["email"] == "anna.nowak@example.com"
+    assert st["fee_with_gross"] == 100 and st["fee_without_gross"] == 233
+    # withdraw, then invalid e-mail changes nothing
+    off = own_api.delete("/efaktura", headers=h)
+    assert off.status_code == 200
+    assert off.json() | {"activated_at": None} == {"active": False, "email": None, "activated_at": None,
+                                                   "fee_with_gross": 100, "fee_without_gross": 233,
+                                                   "current_fee_gross": 233}
+    assert_error(own_api.delete("/efaktura", headers=h), 422, "efaktura_not_active")
+    for bad in ("anna", "anna@", "@example.com", "", "a b@example.com"):
+        assert_error(own_api.put("/efaktura", json={"email": bad}, headers=h), 422, "validation_error")
+    assert own_api.get("/efaktura", headers=h).json()["active"] is False
+    assert own_api.get("/me", headers=h).json()["efaktura_active"] is False
+
+    out = own_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
+    assert "issued 4 invoice(s)" in out.stdout, out.stdout
+    inv = _latest_invoice(own_api, t)
+    assert inv["period_from"] == "2026-11-01" and inv["issue_date"] == "2026-11-15"
+    assert inv["efaktura"] is False and inv["lines"][-1]["gross"] == 233
+
+    on = own_api.put("/efaktura", json={"email": "anna@example.org"}, headers=h)
+    assert on.status_code == 200
+    assert on.json()["active"] is True and on.json()["email"] == "anna@example.org"
+    assert on.json()["activated_at"].startswith("2026-11-15T") and on.json()["current_fee_gross"] == 100
+    changed = own_api.put("/efaktura", json={"email": "anna2@example.org"}, headers=h).json()
+    assert changed["email"] == "anna2@example.org" and changed["activated_at"] == on.json()["activated_at"]
+
+    out = own_server.cli("issue-invoices", "--today", "2026-12-10", "--period", "2026-12")
+    assert "issued 4 invoice(s)" in out.stdout
+    inv = _latest_invoice(own_api, t)
+    fee = inv["lines"][-1]
+    assert inv["efaktura"] is True and fee["gross"] == 100 and fee["net"] + fee["vat"] == 100
+    assert inv["number"].startswith("FV/2026/12/")
+    # the same period is not issued twice
+    assert "issued 0 invoice(s)" in own_server.cli("issue-invoices", "--today", "2026-12-10",
+                                                   "--period", "2026-12").stdout
+
+    assert own_api.delete("/efaktura", headers=h).status_code == 200
+    own_server.cli("issue-invoices", "--today", "2027-01-10", "--period", "2027-01")
+    inv = _latest_invoice(own_api, t)
+    assert inv["efaktura"] is False and inv["lines"][-1]["gross"] == 233
+
+
+def test_login_rate_limit(own_api):
+    for _ in range(5):
+        assert_error(own_api.post("/auth/login", json={"customer_number": "10001", "password": "zle-haslo"}), 401,
+                     "invalid_credentials")
+    # even the right password is refused while limited
+    assert_error(own_api.post("/auth/login", json={"customer_number": "10001", "password": "whatever"}), 429,
+                 "rate_limited")
+    # other numbers are unaffected
+    assert_error(own_api.post("/auth/login", json={"customer_number": "10002", "password": "zle-haslo"}), 401,
+                 "invalid_credentials")

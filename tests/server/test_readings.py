@@ -1,0 +1,77 @@
+"""Self-readings: every rejection leaves nothing behind (private server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import assert_error, bearer, login
+
+
+@pytest.fixture(scope="module")
+def tok(own_server):
+    import httpx
+
+    with httpx.Client(base_url=own_server.api, timeout=15) as c:
+        return {n: login(c, n) for n in ("10001", "10003", "10004")}
+
+
+def _state(api, token):
+    r = api.get("/readings", headers=bearer(token))
+    assert r.status_code == 200
+    return r.json()
+
+
+def _post(api, token, meter, value):
+    return api.post("/readings", json={"meter_number": meter, "value": value}, headers=bearer(token))
+
+
+def test_rejections_store_nothing_then_accept_once(own_api, tok):
+    t = tok["10001"]
+    before = _state(own_api, t)
+    meter = before["meters"][0]
+    last = float(meter["last_value"])
+    assert meter["last_date"] == "2026-10-28"  # 18 days before today -> max 27.000 m3
+
+    err = assert_error(_post(own_api, t, "WM-1234567", f"{last - 0.001:.3f}"), 422, "reading_below_last")
+    assert meter["last_value"] in err["fields"]["value"]
+    err = assert_error(_post(own_api, t, "WM-1234567", f"{last + 27.001:.3f}"), 422, "reading_implausible")
+    assert f"{last + 27:.3f}" in err["fields"]["value"]
+    assert_error(_post(own_api, t, "WM-0000000", f"{last + 1:.3f}"), 422, "unknown_meter")
+    assert_error(_post(own_api, t, "WM-2345678", "400.000"), 422, "unknown_meter")  # Anna's meter
+    for bad in ("-1.000", "12.3456", "abc", "", "1e3", "12,5", " 12.5"):
+        err = assert_error(_post(own_api, t, "WM-1234567", bad), 422, "validation_error")
+        assert "value" in err["fields"]
+    assert_error(own_api.post("/readings", json={"meter_number": "WM-1234567", "value": 1015.5},
+                              headers=bearer(t)), 422, "validation_error")
+    assert _state(own_api, t) == before  # nothing changed
+
+    value = f"{last + 27.0:.3f}"  # exactly the plausible maximum is accepted
+    r = _post(own_api, t, "WM-1234567", value)
+    assert r.status_code == 201, r.text
+    item = r.json()
+    assert item | {"id": 0} == {"id": 0, "date": "2026-11-15", "meter_number": "WM-1234567", "value": value,
+                                "type": "self", "consumption": "27.000"}
+    after = _state(own_api, t)
+    assert after["items"][0] == item
+    assert after["meters"][0]["last_value"] == value and after["meters"][0]["self_reading_submitted"] is True
+    assert after["period"]["self_reading_submitted"] is True
+
+    err = assert_error(_post(own_api, t, "WM-1234567", f"{last + 27.5:.3f}"), 422, "reading_already_submitted")
+    assert _state(own_api, t) == after
+
+
+def test_equal_value_is_allowed_and_meters_are_independent(own_api, tok):
+    t = tok["10004"]
+    st = _state(own_api, t)
+    main, garden = st["meters"]
+    r = _post(own_api, t, main["number"], main["last_value"])
+    assert r.status_code == 201 and r.json()["consumption"] == "0.000"
+    st2 = _state(own_api, t)
+    assert st2["period"]["self_reading_submitted"] is False  # garden meter still open
+    assert _post(own_api, t, garden["number"], garden["last_value"]).status_code == 201
+    assert _state(own_api, t)["period"]["self_reading_submitted"] is True
+
+
+def test_reading_requires_auth(own_api):
+    assert_error(own_api.post("/readings", json={"meter_number": "WM-3456789", "value": "1.000"}), 401,
+                 "unauthorized")
