@@ -1,0 +1,101 @@
+"""The same server against PostgreSQL (asyncpg). Runs only when EBOK_TEST_PG_URL is set, e.g.
+``EBOK_TEST_PG_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/ebok_test`` (the database is wiped)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import uuid
+
+import httpx
+import pytest
+
+from tests.server_proc import running_server
+
+from .helpers import assert_error, bearer, login
+
+PG_URL = os.environ.get("EBOK_TEST_PG_URL")
+pytestmark = pytest.mark.skipif(not PG_URL, reason="set EBOK_TEST_PG_URL=postgresql+asyncpg://... to run")
+
+
+def _reset_database(url: str) -> None:
+    from ebok_server.db import make_engine
+    from ebok_server.models import Base
+
+    async def reset():
+        engine = make_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+        await engine.dispose()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture(scope="module")
+def pg_server(tmp_path_factory):
+    assert PG_URL and PG_URL.startswith("postgresql+asyncpg://"), PG_URL
+    _reset_database(PG_URL)
+    with running_server(tmp_path_factory.mktemp("pg"), "--seed-demo", "--today", "2026-11-15",
+                        "--seed-large", "500", db_url=PG_URL) as srv:
+        yield srv
+    _reset_database(PG_URL)
+
+
+def test_postgres_end_to_end(pg_server):
+    with httpx.Client(base_url=pg_server.api, timeout=20) as api:
+        assert_error(api.post("/auth/login", json={"customer_number": "10001", "password": "zle"}), 401,
+                     "invalid_credentials")
+        t = login(api, "10001")
+        h = bearer(t)
+        b = api.get("/balance", headers=h).json()
+        assert b["to_pay"] > b["overdue"] > 0 and b["next_due_date"] == "2026-11-24"
+        page = api.get("/invoices", params={"year": 2025, "limit": 200}, headers=h).json()
+        assert page["total"] == 12 and page["years"][0] == 2026
+        assert api.get("/invoices", params={"status": "overdue"}, headers=h).json()["total"] == 1
+        inv = page["items"][0]
+        assert api.get(f"/invoices/{inv['id']}/pdf", headers=h).content.startswith(b"%PDF")
+        assert api.get("/payments", headers=h).json()["total"] > 20
+
+        readings = api.get("/readings", headers=h).json()
+        last = float(readings["meters"][0]["last_value"])
+        assert_error(api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last - 1:.3f}"},
+                              headers=h), 422, "reading_below_last")
+        r = api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last + 5:.3f}"}, headers=h)
+        assert r.status_code == 201, r.text
+        assert_error(api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last + 6:.3f}"},
+                              headers=h), 422, "reading_already_submitted")
+
+        before = api.get("/correspondence", headers=h).json()["total"]
+        key = str(uuid.uuid4())
+        body = {"kind": "other", "subject": "PG", "body": "Test"}
+        results = []
+
+        def fire():
+            with httpx.Client(base_url=pg_server.api, timeout=20) as c:
+                results.append(c.post("/correspondence", json=body, headers=h | {"Idempotency-Key": key}))
+
+        threads = [threading.Thread(target=fire) for _ in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert [x.status_code for x in results] == [201] * 4
+        assert len({x.json()["id"] for x in results}) == 1
+        assert api.get("/correspondence", headers=h).json()["total"] == before + 1
+        assert_error(api.post("/correspondence", json=body | {"body": "Inny"}, headers=h | {"Idempotency-Key": key}),
+                     409, "idempotency_conflict")
+
+        other = login(api, "10002")
+        assert_error(api.get(f"/invoices/{inv['id']}", headers=bearer(other)), 404, "not_found")
+
+        assert api.put("/efaktura", json={"email": "jan@example.org"}, headers=h).status_code == 200
+        out = pg_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
+        assert "issued 5 invoice(s)" in out.stdout, out.stdout  # 4 demo customers + the large one
+        newest = api.get("/invoices", params={"limit": 1}, headers=h).json()["items"][0]
+        d = api.get(f"/invoices/{newest['id']}", headers=h).json()
+        assert d["efaktura"] is True and d["lines"][-1]["gross"] == 100
+
+        big = login(api, "19999")
+        page = api.get("/invoices", params={"limit": 200}, headers=bearer(big)).json()
+        assert page["total"] == 501 and len(page["items"]) == 200

@@ -1,0 +1,69 @@
+"""Seed functions in-process against a temp SQLite DB (no HTTP)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from sqlalchemy import func, select
+
+from ebok_server.billing import compute_balance, iban_is_valid, iban_for
+from ebok_server.db import create_tables, make_engine, make_sessionmaker
+from ebok_server.models import Customer, Invoice, InvoiceLine, Payment, Reading, Thread
+from ebok_server.seed import seed_demo, seed_large_customer
+
+TODAY = dt.date(2026, 11, 15)
+
+
+async def _session(tmp_path, name):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / name}")
+    await create_tables(engine)
+    return engine, make_sessionmaker(engine)
+
+
+async def _snapshot(session):
+    rows = (await session.execute(select(Invoice.number, Invoice.gross, Invoice.paid, Invoice.issue_date)
+                                  .order_by(Invoice.number))).all()
+    readings = (await session.execute(select(Reading.date, Reading.value_l, Reading.type)
+                                      .order_by(Reading.meter_id, Reading.date))).all()
+    return rows, readings
+
+
+async def test_demo_seed_is_deterministic(tmp_path):
+    snaps = []
+    for name in ("a.db", "b.db"):
+        engine, sm = await _session(tmp_path, name)
+        async with sm() as s:
+            demo = await seed_demo(s, TODAY)
+            await s.commit()
+            snaps.append(await _snapshot(s))
+            assert [d["customer_number"] for d in demo] == ["10001", "10002", "10003", "10004"]
+            assert await s.scalar(select(func.count()).select_from(Thread)) >= 5
+            statuses = set((await s.scalars(select(Thread.status))).all())
+            assert statuses == {"sent", "in_progress", "answered", "closed"}
+            jan = await s.scalar(select(Customer).where(Customer.customer_number == "10001"))
+            bal = await compute_balance(s, jan.id, TODAY)
+            assert bal.overdue > 0 and bal.to_pay > bal.overdue
+        await engine.dispose()
+    assert snaps[0] == snaps[1]
+    for n in ("10001", "10002", "10003", "10004"):
+        assert iban_is_valid(iban_for(n))
+
+
+async def test_seed_large_customer_is_fast_and_consistent(tmp_path):
+    engine, sm = await _session(tmp_path, "large.db")
+    async with sm() as s:
+        t0 = time.monotonic()
+        cust = await seed_large_customer(s, "19999", invoices=3000, today=TODAY)
+        await s.commit()
+        assert time.monotonic() - t0 < 20
+        assert await s.scalar(select(func.count()).select_from(Invoice).where(Invoice.customer_id == cust.id)) == 3000
+        assert await s.scalar(select(func.count()).select_from(InvoiceLine)) == 9000
+        assert await s.scalar(select(func.count()).select_from(Payment)) == 2997
+        mismatched = await s.scalar(select(func.count()).select_from(Invoice).where(
+            Invoice.gross != select(func.sum(InvoiceLine.gross)).where(InvoiceLine.invoice_id == Invoice.id)
+            .scalar_subquery()))
+        assert mismatched == 0
+        again = await seed_large_customer(s, "19999", invoices=10, today=TODAY)
+        assert again.id == cust.id  # idempotent
+    await engine.dispose()
