@@ -14,6 +14,7 @@ from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.worker import WorkerCancelled
 
 from ebok_tui.credentials import KeyringProblem, SavedLogin, SaveResult
 
@@ -67,7 +68,10 @@ async def settle(pilot: Pilot) -> None:
     app: App = pilot.app
     for _ in range(3):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            pass
     await pilot.pause()
 
 

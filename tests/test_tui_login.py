@@ -241,7 +241,7 @@ async def test_keyring_refusing_to_save_is_said_and_login_continues(server_url, 
         await fill_login(pilot, "10004", "woda-10004")
         await pilot.press("tab", "space")  # tick "Remember me"
         assert app.screen.query_one("#remember", Checkbox).value is True
-        await pilot.press("tab", "enter")
+        await pilot.press("enter")  # Enter on the checkbox logs in (does not untick it)
         await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
         notes = [str(n.message) for n in app._notifications]
         assert any("no secure keyring" in n for n in notes), notes

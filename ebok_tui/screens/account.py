@@ -65,7 +65,7 @@ class AccountScreen(SectionScreen):
                 yield self._keyring_widget
                 with Vertical(id="logout-buttons"):
                     yield Button(self.t("account.logout"), id="logout")
-                    yield Button(self.t("account.logout_forget"), id="logout-forget", variant="warning")
+                    yield Button(self.t("account.logout_forget"), id="logout-forget")
             with self._form:
                 yield Static(self.t("account.password_title"), classes="section-title")
                 for field, label in (

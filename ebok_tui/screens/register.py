@@ -51,12 +51,13 @@ class PublicForm(ApiMixin, Screen):
 
     DEFAULT_CSS = """
     PublicForm #body { height: 1fr; padding: 0 1; }
-    PublicForm #intro { height: auto; margin: 1 0 1 0; }
+    PublicForm #intro { height: auto; }
     PublicForm .form-row { height: 3; }
-    PublicForm .form-row Label { width: 24; padding: 1 1 0 0; }
+    PublicForm .form-row Label { width: 20; padding: 1 1 0 0; }
     PublicForm .form-row Input { width: 1fr; }
-    PublicForm .field-error { padding: 0 0 0 24; }
-    PublicForm #form-buttons { height: 3; margin: 1 0 0 0; }
+    PublicForm .field-error { padding: 0 0 0 20; display: none; }
+    PublicForm .field-error.-shown { display: block; }
+    PublicForm #form-buttons { height: 3; padding: 0 0 0 20; }
     PublicForm #form-buttons Button { margin: 0 2 0 0; }
     PublicForm #done { display: none; height: auto; margin: 1 0; padding: 1 2;
                        border: round $success; }
@@ -104,7 +105,9 @@ class PublicForm(ApiMixin, Screen):
         return self.query_one(f"#f-{name}", Input).value.strip()
 
     def set_field_error(self, name: str, message: str | None) -> None:
-        self.query_one(f"#e-{name}", Static).update(message or "")
+        error = self.query_one(f"#e-{name}", Static)
+        error.update(message or "")
+        error.set_class(bool(message), "-shown")
         self.query_one(f"#f-{name}", Input).set_class(bool(message), "-invalid")
 
     def validate(self) -> dict[str, str]:
