@@ -41,6 +41,8 @@ async def login(body: LoginRequest, db: AsyncSession = DB) -> LoginResponse:
     customer = await db.scalar(select(Customer).where(Customer.customer_number == body.customer_number))
     ok = await run_in_threadpool(verify_password, customer.password_hash if customer else None, body.password)
     if not ok or customer is None:
+        # keep the table small: failures older than the window are irrelevant
+        await db.execute(delete(LoginFailure).where(LoginFailure.at <= now - LOGIN_FAILURE_WINDOW))
         db.add(LoginFailure(customer_number=body.customer_number, at=now))
         await db.commit()
         raise _invalid_credentials()
