@@ -135,3 +135,24 @@ def test_half_block_real_qr_size() -> None:
     assert len(lines) == (size + 1) // 2
     assert {len(line) for line in lines} == {size}
     assert set("".join(lines)) <= {" ", "▀", "▄", "█"}
+
+
+def test_half_block_lines_round_trip_to_the_symbol() -> None:
+    """Reading the drawn characters back gives exactly the QR matrix inside a 2-module quiet zone."""
+    payload = build_payload(
+        account=IBAN, amount_grosze=23748, recipient="MPWiK Sp. z o.o.", title="Klient 10001 FV/2026/11/000001",
+        nip="6320001234",
+    )
+    qr = make_qr(payload)
+    lines = half_block_lines(qr.matrix)
+    top = {" ": 0, "▄": 0, "▀": 1, "█": 1}
+    bottom = {" ": 0, "▀": 0, "▄": 1, "█": 1}
+    rows = []
+    for line in lines:
+        rows.append([top[ch] for ch in line])
+        rows.append([bottom[ch] for ch in line])
+    size = len(qr.matrix)
+    assert all(not any(row) for row in rows[:2] + rows[2 + size :])  # quiet zone above and below
+    inner = [row[2 : 2 + size] for row in rows[2 : 2 + size]]
+    assert inner == [[1 if m else 0 for m in row] for row in qr.matrix]
+    assert all(row[:2] == [0, 0] and row[2 + size :] == [0, 0] for row in rows)  # left and right
