@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
+
+# Times on screen are local times: pin the zone so snapshots read the same on every machine.
+os.environ["TZ"] = "Europe/Warsaw"
+time.tzset()
 
 from tests.server_proc import ServerInfo, running_server
 
