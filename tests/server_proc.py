@@ -2,8 +2,11 @@
 
 Usage::
 
-    with running_server(tmp_path, "--seed-demo", "--today", "2026-11-15") as srv:
-        httpx.get(srv.url + "/api/v1/health")
+    with running_server(tmp_path) as srv:            # --seed-demo --today 2026-11-15
+        httpx.get(srv.api + "/health")              # srv.url, srv.mail_dir, srv.db_url, srv.cli(...)
+
+    running_server(tmp_path, "--seed-large", "10000")   # extra args are added to the defaults
+    running_server(tmp_path, seed_demo=False)           # empty database, no /demo-info
 
 or ``url, proc = start_server(tmp_path, ...)`` (then ``stop_server(proc)``).
 """
@@ -22,7 +25,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LISTENING = "EBOK_SERVER_LISTENING "
-DEFAULT_ARGS = ("--seed-demo", "--today", "2026-11-15")
+DEFAULT_TODAY = "2026-11-15"
 
 
 @dataclass
@@ -50,15 +53,21 @@ def _env() -> dict[str, str]:
     return env
 
 
-def start_server_info(tmp_path: Path, *extra_args: str, db_url: str | None = None,
+def start_server_info(tmp_path: Path, *extra_args: str, db_url: str | None = None, seed_demo: bool = True,
                       timeout: float = 30.0) -> ServerInfo:
-    """Start the server; ``extra_args`` default to ``--seed-demo --today 2026-11-15``.
+    """Start the server with ``--seed-demo --today 2026-11-15`` plus ``extra_args``.
 
-    A temp SQLite DB and mail dir are created under ``tmp_path`` unless ``--db`` / ``--mail-dir`` are given.
+    Defaults are only added when absent from ``extra_args`` (``seed_demo=False`` omits ``--seed-demo``).
+    A temp SQLite DB and mail dir are created under ``tmp_path`` unless ``--db``/``db_url`` or
+    ``--mail-dir`` are given.
     """
     tmp_path = Path(tmp_path)
     tmp_path.mkdir(parents=True, exist_ok=True)
-    args = list(extra_args) if extra_args else list(DEFAULT_ARGS)
+    args = list(extra_args)
+    if seed_demo and "--seed-demo" not in args:
+        args.append("--seed-demo")
+    if "--today" not in args:
+        args += ["--today", DEFAULT_TODAY]
     if db_url is None and "--db" not in args:
         db_url = f"sqlite+aiosqlite:///{tmp_path / 'ebok.db'}"
     if db_url is not None:

@@ -102,7 +102,7 @@ def test_openapi(server_url):
 def test_demo_info_absent_without_seed_demo(tmp_path):
     from tests.server_proc import running_server
 
-    with running_server(tmp_path, "--today", "2026-11-15") as srv:
+    with running_server(tmp_path, seed_demo=False) as srv:
         assert_error(httpx.get(srv.api + "/demo-info"), 404, "not_found")
         assert httpx.get(srv.api + "/health").json()["today"] == "2026-11-15"
         assert_error(httpx.post(srv.api + "/auth/login", json={"customer_number": "10001",
