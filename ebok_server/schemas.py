@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Generic, Literal, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 T = TypeVar("T")
 
 CustomerNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
-MeterValue = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,9}(\.[0-9]{1,3})?$")]
+MeterValue = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}(\.[0-9]{1,3})?$")]  # fits int32 litres
+MAX_DB_ID = 2_147_483_647  # ids outside 1..MAX_DB_ID cannot exist -> 404 (never a DB overflow)
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Limit = Annotated[int, Query(ge=1, le=200)]
 InvoiceStatus = Literal["paid", "unpaid", "overdue", "partially_paid"]
 ThreadKind = Literal["failure_report", "water_quality", "contract_change", "other"]
 ThreadStatus = Literal["sent", "in_progress", "answered", "closed"]

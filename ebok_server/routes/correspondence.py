@@ -4,7 +4,7 @@ import hashlib
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
 from ..deps import AUTH, DB, SETTINGS, Auth
 from ..errors import ApiError, not_found
 from ..models import IdempotencyRecord, Message, Thread
-from ..schemas import MessageCreate, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
+from ..schemas import MAX_DB_ID, Limit, MessageCreate, Offset, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
 
 router = APIRouter(tags=["correspondence"])
 
@@ -89,6 +89,8 @@ async def _thread_detail(db: AsyncSession, t: Thread) -> ThreadDetail:
 
 
 async def _own_thread(db: AsyncSession, customer_id: int, thread_id: int) -> Thread:
+    if not 1 <= thread_id <= MAX_DB_ID:
+        raise not_found()
     t = await db.scalar(select(Thread).where(Thread.id == thread_id, Thread.customer_id == customer_id))
     if t is None:
         raise not_found()
@@ -96,7 +98,7 @@ async def _own_thread(db: AsyncSession, customer_id: int, thread_id: int) -> Thr
 
 
 @router.get("/correspondence", response_model=Page[ThreadItem])
-async def list_threads(offset: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+async def list_threads(offset: Offset = 0, limit: Limit = 50,
                        auth: Auth = AUTH, db: AsyncSession = DB) -> Page[ThreadItem]:
     cond = Thread.customer_id == auth.customer.id
     total = await db.scalar(select(func.count()).select_from(Thread).where(cond))

@@ -12,12 +12,10 @@ from ..config import Settings
 from ..deps import AUTH, DB, SETTINGS, Auth
 from ..errors import not_found
 from ..models import Customer, Invoice, InvoiceLine, Payment
-from ..schemas import InvoiceDetail, InvoiceItem, InvoiceLineOut, InvoicePage, InvoiceStatus, Page, PaymentItem
+from ..schemas import MAX_DB_ID, Limit, Offset, InvoiceDetail, InvoiceItem, InvoiceLineOut, InvoicePage, InvoiceStatus, Page, PaymentItem
 
 router = APIRouter(tags=["invoices"])
 
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 def _item(inv: Invoice, today) -> InvoiceItem:
@@ -59,6 +57,8 @@ async def list_invoices(year: Annotated[int | None, Query(ge=1900, le=2200)] = N
 
 
 async def _own_invoice(db: AsyncSession, customer_id: int, invoice_id: int) -> Invoice:
+    if not 1 <= invoice_id <= MAX_DB_ID:
+        raise not_found()
     inv = await db.scalar(select(Invoice).where(Invoice.id == invoice_id, Invoice.customer_id == customer_id))
     if inv is None:
         raise not_found()

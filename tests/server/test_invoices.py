@@ -155,6 +155,10 @@ def test_cross_customer_sweep_is_404(api, tokens):
         own[n] = {"inv": inv_ids, "thr": thr_ids}
     missing = api.get("/invoices/999999999", headers=bearer(tokens["10001"]))
     assert_error(missing, 404, "not_found")
+    for odd in ("0", "-1", "99999999999999999999", "2147483648"):  # never a DB overflow / 500
+        for path in (f"/invoices/{odd}", f"/invoices/{odd}/pdf", f"/correspondence/{odd}"):
+            r = api.get(path, headers=bearer(tokens["10001"]))
+            assert r.status_code == 404 and r.content == missing.content, path
     checked = 0
     for n, t in tokens.items():
         h = bearer(t)

@@ -86,6 +86,11 @@ def test_postgres_end_to_end(pg_server):
         assert_error(api.post("/correspondence", json=body | {"body": "Inny"}, headers=h | {"Idempotency-Key": key}),
                      409, "idempotency_conflict")
 
+        for path in ("/invoices/99999999999999999999", "/correspondence/2147483648"):
+            assert_error(api.get(path, headers=h), 404, "not_found")  # not an int4 overflow (500)
+        assert_error(api.get("/payments", params={"offset": 10**19}, headers=h), 422, "validation_error")
+        assert_error(api.post("/readings", json={"meter_number": "WM-1234567", "value": "9999999.000"},
+                              headers=h), 422, "validation_error")
         other = login(api, "10002")
         assert_error(api.get(f"/invoices/{inv['id']}", headers=bearer(other)), 404, "not_found")
 
