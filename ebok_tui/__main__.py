@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             lang=args.lang,
             credentials=CredentialStore(server_url=server_url),
             # bound to (server, customer); screens re-bind its root to the logged-in customer
-            drafts=DraftStore(server_url=server_url, customer_number=""),
+            drafts=DraftStore(),  # bound to server + customer at login
             demo=args.demo,
         )
         app.run()

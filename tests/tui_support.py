@@ -14,8 +14,7 @@ SIZE = (80, 24)
 def make_app(server_url: str, tmp_path: Path, *, lang: str = "pl", demo: bool = True) -> EbokApp:
     """An app on the real server; drafts under tmp_path; no keyring (remember-me says not saved)."""
     api = EbokClient(server_url, lang=lang)
-    # DraftStore is bound to (server, customer); screens re-bind its root to the logged-in customer.
-    drafts = DraftStore(tmp_path / "drafts", server_url=server_url, customer_number="")
+    drafts = DraftStore(tmp_path / "drafts")  # screens bind it to the logged-in customer
     return EbokApp(api, lang=lang, credentials=None, drafts=drafts, demo=demo)
 
 

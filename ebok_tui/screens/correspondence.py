@@ -33,19 +33,10 @@ STATUS_STYLE = {"sent": "", "in_progress": "yellow", "answered": "bold green", "
 
 # --- drafts, shared by the list, the composer and the thread view ------------------------------
 def customer_drafts(app: EbokApp) -> DraftStore | None:
-    """The draft store of the logged-in customer on this server (None when logged out / no store).
-
-    The app is given one store; if it is not bound to this server + customer (it is created before
-    anyone logs in) a store with the same root directory is bound here.
-    """
-    store = app.drafts
-    if store is None or app.me is None:
+    """The draft store of the logged-in customer on this server (None when logged out / no store)."""
+    if app.drafts is None or app.me is None:
         return None
-    server_url = app.api.base_url
-    customer = app.me.customer_number
-    if getattr(store, "server_url", None) == server_url and getattr(store, "customer_number", None) == customer:
-        return store
-    return DraftStore(getattr(store, "root", None), server_url=server_url, customer_number=customer)
+    return app.drafts.for_account(app.api.base_url, app.me.customer_number)
 
 
 def is_reply_draft(draft: dict[str, Any]) -> bool:
