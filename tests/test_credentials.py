@@ -298,35 +298,44 @@ async def test_describe_backend_for_injected_backend():
 SESSION_COLLECTION = "/org/freedesktop/secrets/collection/session"
 
 
+def _no_os_keyring(reason: str):
+    """Skip, saying why; in CI (EBOK_REQUIRE_OS_KEYRING=1, set by .ci/run) fail instead."""
+    if os.environ.get("EBOK_REQUIRE_OS_KEYRING") == "1":
+        pytest.fail(f"EBOK_REQUIRE_OS_KEYRING=1 but {reason}")
+    pytest.skip(reason)
+
+
 def secret_service_backend():
-    """A real ``keyring.backends.SecretService.Keyring`` or ``pytest.skip`` with the reason."""
+    """A real ``keyring.backends.SecretService.Keyring``, or skip (fail in CI) with the reason.
+
+    Uses the default collection (the "login" keyring, as the app does) when it is unlocked, else
+    gnome-keyring's in-memory "session" collection.
+    """
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        pytest.skip("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset): no Secret Service to test against")
+        _no_os_keyring("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset): no Secret Service to test against")
     try:
         import secretstorage
         from keyring.backends import SecretService
     except ImportError as exc:  # pragma: no cover
-        pytest.skip(f"secretstorage not installed: {exc}")
+        _no_os_keyring(f"secretstorage not installed: {exc}")
     try:
         priority = SecretService.Keyring.priority
     except Exception as exc:
-        pytest.skip(f"Secret Service not reachable on D-Bus: {exc}")
+        _no_os_keyring(f"Secret Service not reachable on D-Bus: {exc}")
     if priority < 1:  # pragma: no cover
-        pytest.skip(f"Secret Service backend priority {priority} < 1")
+        _no_os_keyring(f"Secret Service backend priority {priority} < 1")
     backend = SecretService.Keyring()
     conn = secretstorage.dbus_init()
     try:
-        paths = {c.collection_path for c in secretstorage.get_all_collections(conn)}
-        if SESSION_COLLECTION in paths:
+        try:
+            default_usable = not secretstorage.get_default_collection(conn).is_locked()
+        except Exception:
+            default_usable = False
+        if not default_usable:
+            paths = {c.collection_path for c in secretstorage.get_all_collections(conn)}
+            if SESSION_COLLECTION not in paths:
+                _no_os_keyring("the Secret Service has no unlocked default collection and no session collection")
             backend.preferred_collection = SESSION_COLLECTION
-        else:
-            try:
-                default = secretstorage.get_default_collection(conn)
-                locked = default.is_locked()
-            except Exception as exc:
-                pytest.skip(f"Secret Service has no usable default collection: {exc}")
-            if locked:
-                pytest.skip("the Secret Service default collection is locked")
     finally:
         conn.close()
     return backend
