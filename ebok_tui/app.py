@@ -110,7 +110,8 @@ class EbokApp(App[None]):
     async def action_switch_language(self) -> None:
         self.i18n = I18n("en" if self.i18n.lang == "pl" else "pl")
         self.api.lang = self.i18n.lang
-        translate_bindings(self, I18n(self.i18n.lang))
+        self._bindings = self._merged_bindings.copy()  # back to the catalogue keys, then translate
+        translate_bindings(self, self.i18n)
         self.title = self.i18n.t("app.title")
         if self.me is not None and self.current_section:
             await self._replace_top(BY_ID[self.current_section].load()())

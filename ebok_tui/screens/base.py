@@ -14,7 +14,9 @@ A section screen subclasses :class:`SectionScreen`, sets ``SECTION`` to its id f
             contract = await self.api.contract()
             self.query_one("#contract", Static).update(...)
 
-``load`` runs in a worker on mount and on ``r``; any :class:`ApiError` it raises is shown in the
+``load`` runs in a worker on mount and on ``r``. Textual calls ``on_mount`` of every class in the
+MRO, so a subclass's own ``on_mount`` (run first) must not call ``super().on_mount()``, or the
+data loads twice; any :class:`ApiError` it raises is shown in the
 error banner (``Unauthorized`` sends the resident back to the login screen). Actions that send
 something use ``self.run_api(coroutine_function, target=widget)`` the same way, and may override
 ``on_api_error`` to show field-level messages instead of the banner.
@@ -216,18 +218,18 @@ class ApiMixin:
         return bodies.first() if bodies else None
 
 
+# The keys of the navigation bar, on every logged-in screen (a focused input still gets its digits).
+SECTION_BINDINGS = [
+    Binding(s.key, f"app.open_section('{s.id}')", s.label_key, show=False) for s in SECTIONS
+]
+
+
 class SectionScreen(ApiMixin, Screen):
     """A logged-in section: top bar, navigation, body, error banner, footer."""
 
     SECTION: ClassVar[str] = ""
 
-    BINDINGS = [
-        Binding("r", "reload", "bind.reload"),
-        *[
-            Binding(s.key, f"app.open_section('{s.id}')", s.label_key, show=False)
-            for s in SECTIONS
-        ],
-    ]
+    BINDINGS = [Binding("r", "reload", "bind.reload"), *SECTION_BINDINGS]
 
     DEFAULT_CSS = """
     SectionScreen #body { height: 1fr; padding: 0 1; }
@@ -271,6 +273,7 @@ class SubScreen(ApiMixin, Screen):
     BINDINGS = [
         Binding("escape", "back", "bind.back"),
         Binding("r", "reload", "bind.reload", show=False),
+        *SECTION_BINDINGS,
     ]
 
     DEFAULT_CSS = """

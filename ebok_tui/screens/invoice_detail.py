@@ -58,7 +58,6 @@ class InvoiceDetailScreen(SubScreen):
             yield Static(id="saved")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#detail").focus()
 
     async def load(self) -> None:

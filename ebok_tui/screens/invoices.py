@@ -183,7 +183,6 @@ class InvoicesScreen(SectionScreen):
         payments = self.query_one("#payments", PagedTable)
         for col in self.payment_columns:
             payments.add_column(cell(self.t(f"invoices.pcol.{col.key}"), col), width=col.width, key=col.key)
-        super().on_mount()
         invoices.focus()
 
     # --- rows ----------------------------------------------------------------------------------

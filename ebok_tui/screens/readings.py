@@ -172,7 +172,6 @@ class ReadingsScreen(SectionScreen):
         table.add_column(Text(t("readings.col.value"), justify="right"), key="value")
         table.add_column(t("readings.col.type"), key="type")
         table.add_column(Text(t("readings.col.consumption"), justify="right"), key="consumption")
-        super().on_mount()
         table.focus()
 
     async def load(self) -> None:
