@@ -11,6 +11,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .config import DEFAULT_DB_URL, Settings
@@ -46,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mail-dir", type=Path, help="directory for outgoing mail (.eml files)")
     s.add_argument("--seed-large", type=int, metavar="N", help="add customer 19999 with N invoices (benchmarks)")
     s.add_argument("--log-level", default="warning")
+    s.add_argument(
+        "--exit-on-stdin-eof",
+        action="store_true",
+        help="stop when standard input closes (a parent that launched us died, even by SIGKILL)",
+    )
 
     r = sub.add_parser("reply", help="add a utility reply to a correspondence thread")
     r.add_argument("--db", default=DEFAULT_DB_URL)
@@ -123,6 +129,20 @@ def _server_class():
     return Server
 
 
+def _exit_when_stdin_closes(loop: asyncio.AbstractEventLoop, request_exit) -> None:
+    """Read stdin in a daemon thread; at EOF (the parent's end of the pipe closed) ask to exit."""
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        loop.call_soon_threadsafe(request_exit)
+
+    threading.Thread(target=watch, name="stdin-eof-watch", daemon=True).start()
+
+
 async def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -158,6 +178,8 @@ async def serve(args: argparse.Namespace) -> int:
         await asyncio.sleep(0.01)
     shown = f"[{host}]" if ":" in host else host
     print(f"EBOK_SERVER_LISTENING http://{shown}:{port}", flush=True)
+    if args.exit_on_stdin_eof:
+        _exit_when_stdin_closes(loop, server.request_exit)
     await task
     sock.close()
     return 0

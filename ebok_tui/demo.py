@@ -120,6 +120,9 @@ class DemoServer:
 
 
 def _terminate(process: subprocess.Popen, timeout: float) -> None:
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()
@@ -166,6 +169,8 @@ def start_demo_server(
         "--seed-demo",
         "--mail-dir",
         f"{tmpdir}/mail",
+        # we hold the write end of its stdin: if this process dies, even by SIGKILL, it goes too
+        "--exit-on-stdin-eof",
     ]
     if today is not None:
         cmd += ["--today", today.isoformat() if isinstance(today, _dt.date) else str(today)]
@@ -177,7 +182,7 @@ def start_demo_server(
     try:
         process = subprocess.Popen(
             cmd,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=tmpdir,

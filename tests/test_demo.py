@@ -70,3 +70,38 @@ def test_server_that_never_reports_times_out(tmp_path):
     with pytest.raises(DemoServerError) as err:
         start_demo_server(python=str(fake), startup_timeout=1)
     assert "within 1 s" in str(err.value)
+
+
+def test_demo_server_goes_when_the_client_is_killed(tmp_path):
+    """A client killed with SIGKILL runs no clean-up; the server notices its stdin closing."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    script = (
+        "import sys, time\n"
+        "from ebok_tui.demo import start_demo_server\n"
+        "s = start_demo_server(today='2026-11-15')\n"
+        "print(s.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    client = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        server_pid = int(client.stdout.readline())
+        os.kill(client.pid, signal.SIGKILL)
+        client.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(server_pid, signal.SIGKILL)
+            pytest.fail("the demo server outlived its killed client")
+    finally:
+        if client.poll() is None:
+            client.kill()
+        client.stdout.close()
