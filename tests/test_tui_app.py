@@ -1,0 +1,101 @@
+"""The app shell: section keys, command palette, language switch, quitting closes the session."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from ebok_tui.screens.base import NavBar
+from ebok_tui.screens.login import LoginScreen
+from ebok_tui.sections import SECTIONS
+from tests.core_support import settle, wait_until
+from tests.tui_support import SIZE, login_as, make_app
+
+
+def footer_descriptions(app) -> set[str]:
+    return {active.binding.description for active in app.screen.active_bindings.values() if active.binding.show}
+
+
+async def test_every_section_key_opens_its_screen(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003")
+        await settle(pilot)
+        for section in [*SECTIONS[1:], SECTIONS[0]]:
+            await pilot.press(section.key)
+            await wait_until(pilot, lambda s=section: getattr(app.screen, "SECTION", None) == s.id)
+            await settle(pilot)
+            assert type(app.screen) is section.load()
+            assert app.screen.query_one(NavBar).current == section.id
+        # the stack never grows: base screen + one section
+        assert len(app.screen_stack) == 2
+
+
+async def test_section_keys_work_from_a_sub_screen(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", section="invoices")
+        await settle(pilot)
+        await pilot.press("enter")  # open the first invoice
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "InvoiceDetailScreen")
+        await settle(pilot)
+        await pilot.press("4")
+        await wait_until(pilot, lambda: getattr(app.screen, "SECTION", None) == "contract")
+        assert len(app.screen_stack) == 2
+
+
+async def test_language_switch_translates_screen_nav_and_footer(server_url, tmp_path):
+    app = make_app(server_url, tmp_path, lang="pl")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", section="contract")
+        await settle(pilot)
+        assert "Odśwież" in footer_descriptions(app)
+        assert "Wyjście" in footer_descriptions(app)
+        await app.action_switch_language()
+        await settle(pilot)
+        assert app.i18n.lang == "en" and app.api.lang == "en"
+        assert getattr(app.screen, "SECTION", None) == "contract"
+        descriptions = footer_descriptions(app)
+        assert {"Refresh", "Quit"} <= descriptions
+        assert not {"Odśwież", "Wyjście"} & descriptions
+        await app.action_switch_language()
+        await settle(pilot)
+        assert {"Odśwież", "Wyjście"} <= footer_descriptions(app)
+
+
+async def test_palette_offers_sections_only_when_logged_in(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        before = [c.title for c in app.get_system_commands(app.screen)]
+        assert not any(title.startswith("Przejdź do") for title in before)
+        await login_as(app, "10003")
+        await settle(pilot)
+        after = [c.title for c in app.get_system_commands(app.screen)]
+        assert sum(title.startswith("Przejdź do") for title in after) == len(SECTIONS)
+        assert "Wyloguj i zapomnij mnie" in after
+
+
+async def test_quitting_closes_the_session_on_the_server(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003")
+        await settle(pilot)
+        token = app.api.token
+        assert token
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    async with httpx.AsyncClient(base_url=server_url) as http:
+        reply = await http.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 401
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+async def test_navigation_bar_fits_80_columns(server_url, tmp_path, lang):
+    app = make_app(server_url, tmp_path, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003")
+        await settle(pilot)
+        nav = app.screen.query_one(NavBar)
+        assert nav.render().cell_len <= SIZE[0] - 2
