@@ -224,15 +224,13 @@ SECTION_BINDINGS = [
 ]
 
 
-class SectionScreen(ApiMixin, Screen):
-    """A logged-in section: top bar, navigation, body, error banner, footer."""
+class ChromeScreen(ApiMixin, Screen):
+    """A logged-in screen: top bar, navigation, body, error banner, footer; loads on mount."""
 
     SECTION: ClassVar[str] = ""
 
-    BINDINGS = [Binding("r", "reload", "bind.reload"), *SECTION_BINDINGS]
-
     DEFAULT_CSS = """
-    SectionScreen #body { height: 1fr; padding: 0 1; }
+    ChromeScreen #body { height: 1fr; padding: 0 1; }
     """
 
     def __init__(self) -> None:
@@ -240,11 +238,12 @@ class SectionScreen(ApiMixin, Screen):
         translate_bindings(self, self.ebok.i18n)
 
     @property
-    def section_title(self) -> str:
-        return self.t(f"nav.{self.SECTION}") if self.SECTION else ""
+    def heading(self) -> str:
+        """What the top bar says after the app name."""
+        return ""
 
     def compose(self) -> ComposeResult:
-        yield TopBar(self.section_title)
+        yield TopBar(self.heading)
         yield NavBar(self.SECTION or None)
         with Vertical(id="body"):
             yield from self.compose_body()
@@ -255,7 +254,7 @@ class SectionScreen(ApiMixin, Screen):
         yield from ()
 
     def on_mount(self) -> None:
-        self.title = self.section_title
+        self.title = self.heading
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -265,10 +264,22 @@ class SectionScreen(ApiMixin, Screen):
         """Fetch this screen's data and fill the widgets. Raise ApiError freely."""
 
 
-class SubScreen(ApiMixin, Screen):
-    """A pushed screen inside a section (a detail view, a form): Esc goes back."""
+class SectionScreen(ChromeScreen):
+    """A section of the navigation bar."""
 
-    SECTION: ClassVar[str] = ""
+    BINDINGS = [Binding("r", "reload", "bind.reload"), *SECTION_BINDINGS]
+
+    @property
+    def section_title(self) -> str:
+        return self.t(f"nav.{self.SECTION}") if self.SECTION else ""
+
+    @property
+    def heading(self) -> str:
+        return self.section_title
+
+
+class SubScreen(ChromeScreen):
+    """A pushed screen inside a section (a detail view, a form): Esc goes back."""
 
     BINDINGS = [
         Binding("escape", "back", "bind.back"),
@@ -276,37 +287,13 @@ class SubScreen(ApiMixin, Screen):
         *SECTION_BINDINGS,
     ]
 
-    DEFAULT_CSS = """
-    SubScreen #body { height: 1fr; padding: 0 1; }
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self, self.ebok.i18n)
-
     @property
     def screen_title(self) -> str:
         return ""
 
-    def compose(self) -> ComposeResult:
-        yield TopBar(self.screen_title)
-        yield NavBar(self.SECTION or None)
-        with Vertical(id="body"):
-            yield from self.compose_body()
-        yield ErrorBanner()
-        yield Footer()
-
-    def compose_body(self) -> ComposeResult:
-        yield from ()
-
-    def on_mount(self) -> None:
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.run_api(self.load, group="load")
-
-    async def load(self) -> None:
-        """Fetch data for this view (optional)."""
+    @property
+    def heading(self) -> str:
+        return self.screen_title
 
     def action_back(self) -> None:
         self.dismiss(None)
