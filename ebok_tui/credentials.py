@@ -312,6 +312,16 @@ class CredentialStore:
         if problem is not None:
             log.info("keyring not used (%s): %s", problem.value, detail)
 
+    async def _write(self, op: Callable[[], None]) -> SaveResult:
+        """Run a keyring write (save / delete) and note its outcome; never raises for refusals."""
+        try:
+            await self._run(op)
+        except _Refused as r:
+            self._note(r.problem, r.detail)
+            return SaveResult(False, r.problem, r.detail)
+        self._note(None)
+        return SaveResult(True)
+
     # -- public API --
 
     async def load(self) -> SavedLogin | None:
@@ -346,13 +356,7 @@ class CredentialStore:
         def op() -> None:
             self._backend_sync().set_password(self.keyring_service, _ENTRY_USERNAME, payload)
 
-        try:
-            await self._run(op)
-        except _Refused as r:
-            self._note(r.problem, r.detail)
-            return SaveResult(False, r.problem, r.detail)
-        self._note(None)
-        return SaveResult(True)
+        return await self._write(op)
 
     async def forget(self) -> SaveResult:
         """Delete the saved login for this server. ``saved=True`` means "removed or nothing
@@ -366,13 +370,7 @@ class CredentialStore:
             except PasswordDeleteError:
                 pass  # nothing saved
 
-        try:
-            await self._run(op)
-        except _Refused as r:
-            self._note(r.problem, r.detail)
-            return SaveResult(False, r.problem, r.detail)
-        self._note(None)
-        return SaveResult(True)
+        return await self._write(op)
 
     async def available(self) -> bool:
         """Whether a secure OS keyring is usable (resolves the backend; no secrets touched)."""
