@@ -16,15 +16,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ebok_tui.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.drafts import DraftSaveError, new_draft
 from ebok_tui.screens.base import SubScreen
 from ebok_tui.screens.correspondence import customer_drafts, kind_label
+from ebok_tui.screens.drafting import DraftAutosave
 
-SAVE_DELAY = 0.5
 BODY_MAX = 10_000
 SUBJECT_MAX = 200
 FIELDS = ("kind", "subject", "body", "contact_phone", "location")
@@ -35,7 +34,7 @@ def blank_form(values: dict[str, Any]) -> bool:
     return not any((values.get(f) or "").strip() for f in ("subject", "body", "contact_phone", "location"))
 
 
-class ComposeScreen(SubScreen):
+class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     SECTION = "correspondence"
 
     BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
@@ -59,11 +58,8 @@ class ComposeScreen(SubScreen):
         super().__init__()
         self.draft: dict[str, Any] | None = dict(draft) if draft else None
         self._save_now = save_now
-        self._saved = self._draft_values(self.draft) if (draft and not save_now) else self._draft_values(None)
-        self._timer: Timer | None = None
+        self._saved = self._form_fields(self.draft) if (draft and not save_now) else self._form_fields(None)
         self._sending = False
-        self._sent = False
-        self._latest: dict[str, str] | None = None  # the form as of the last change
 
     @property
     def screen_title(self) -> str:
@@ -108,7 +104,7 @@ class ComposeScreen(SubScreen):
 
     # --- values --------------------------------------------------------------------------------
     @staticmethod
-    def _draft_values(draft: dict[str, Any] | None) -> dict[str, str]:
+    def _form_fields(draft: dict[str, Any] | None) -> dict[str, str]:
         d = draft or {}
         return {f: str(d.get(f) or "") for f in FIELDS}
 
@@ -137,58 +133,27 @@ class ComposeScreen(SubScreen):
             return
         for widget in self.query(".-invalid"):
             widget.remove_class("-invalid")
-        self._latest = self.values()
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(SAVE_DELAY, self.save_draft)
+        self.draft_changed(self.values())
 
-    def save_draft(self, values: dict[str, str] | None = None) -> bool:
-        """Write the form (or ``values``) to the draft store now. False if it could not be saved."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if self._sent:
-            return True
-        store = customer_drafts(self.ebok)
-        if store is None:
-            return False
-        if values is None:
-            values = self.values()
-        if values == self._saved:
-            return True
-        try:
-            if blank_form(values):
-                if self.draft is not None:
-                    store.discard(self.draft["id"])
-                    self.draft = None
-            else:
-                clean = {
-                    "kind": values["kind"],
-                    "subject": values["subject"],
-                    "body": values["body"],
-                    "contact_phone": values["contact_phone"].strip() or None,
-                    "location": values["location"].strip() or None,
-                }
-                if self.draft is None:
-                    self.draft = new_draft(**clean)
-                else:
-                    self.draft.update(clean)
-                store.save(self.draft)
-        except DraftSaveError as error:
-            if self.is_attached:
-                self.set_status(error.message(self.i18n.lang), error=True)
-            return False
-        self._saved = values
-        return True
+    def draft_values(self) -> dict[str, str]:
+        return self.values()
 
-    def on_unmount(self) -> None:
-        """Leaving by any way (quit, 401 → login): write what was typed since the last save.
-        The widgets may already be gone, so the values recorded at the last change are used."""
-        if not self._sent and self._latest is not None:
-            try:
-                self.save_draft(self._latest)
-            except Exception:  # never let leaving the screen fail
-                pass
+    def draft_blank(self, values: dict[str, str]) -> bool:
+        return blank_form(values)
+
+    def draft_update(self, values: dict[str, str]) -> dict[str, Any]:
+        clean = {
+            "kind": values["kind"],
+            "subject": values["subject"],
+            "body": values["body"],
+            "contact_phone": values["contact_phone"].strip() or None,
+            "location": values["location"].strip() or None,
+        }
+        if self.draft is None:
+            self.draft = new_draft(**clean)
+        else:
+            self.draft.update(clean)
+        return self.draft
 
     def action_back(self) -> None:
         if not self._sending:
@@ -260,12 +225,7 @@ class ComposeScreen(SubScreen):
 
     def _delivered(self, thread: ThreadDetail) -> None:
         self._sent = True
-        store = customer_drafts(self.ebok)
-        if store is not None and self.draft is not None:
-            try:
-                store.discard(self.draft["id"])
-            except DraftSaveError:
-                pass  # the thread exists; a stale draft would only be resent idempotently
+        self.discard_sent_draft()
         self.notify(self.t("compose.sent", subject=thread.subject), markup=False)
         self.dismiss(thread)
 

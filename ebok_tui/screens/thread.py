@@ -13,15 +13,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import Label, Static, TextArea
 
 from ebok_tui.api import ApiError, ObjectId, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.drafts import DraftSaveError, new_draft
 from ebok_tui.screens.base import SubScreen
 from ebok_tui.screens.correspondence import STATUS_STYLE, customer_drafts, kind_label, reply_drafts, status_label
+from ebok_tui.screens.drafting import DraftAutosave
 
-SAVE_DELAY = 0.5
 BODY_MAX = 10_000
 
 
@@ -32,7 +31,7 @@ class MessageView(Static):
     """
 
 
-class ThreadScreen(SubScreen):
+class ThreadScreen(DraftAutosave[str], SubScreen):
     SECTION = "correspondence"
 
     BINDINGS = [
@@ -58,10 +57,8 @@ class ThreadScreen(SubScreen):
         self.thread_id = thread_id
         self.thread: ThreadDetail | None = None
         self.draft: dict[str, Any] | None = None
-        self._saved_text = ""
-        self._timer: Timer | None = None
+        self._saved = ""
         self._sending = False
-        self._latest: str | None = None  # the reply as of the last change
 
     @property
     def screen_title(self) -> str:
@@ -81,8 +78,8 @@ class ThreadScreen(SubScreen):
         store = customer_drafts(self.ebok)
         self.draft = reply_drafts(store).get(str(self.thread_id))
         if self.draft is not None:
-            self._saved_text = str(self.draft.get("body") or "")
-            self.query_one("#reply", TextArea).load_text(self._saved_text)
+            self._saved = str(self.draft.get("body") or "")
+            self.query_one("#reply", TextArea).load_text(self._saved)
             self.set_status(self.t("thread.draft_restored"), error=False)
 
     # --- data ----------------------------------------------------------------------------------
@@ -143,48 +140,21 @@ class ThreadScreen(SubScreen):
     # --- reply draft ---------------------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.text_area.remove_class("-invalid")
-        self._latest = event.text_area.text
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(SAVE_DELAY, self.save_draft)
+        self.draft_changed(event.text_area.text)
 
-    def save_draft(self, text: str | None = None) -> bool:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        store = customer_drafts(self.ebok)
-        if store is None:
-            return False
-        if text is None:
-            text = self.query_one("#reply", TextArea).text
-        if text == self._saved_text:
-            return True
-        try:
-            if not text.strip():
-                if self.draft is not None:
-                    store.discard(self.draft["id"])
-                    self.draft = None
-            else:
-                if self.draft is None:
-                    kind = self.thread.kind if self.thread else "other"
-                    self.draft = new_draft(kind, body=text, reply_to=self.thread_id)
-                else:
-                    self.draft["body"] = text
-                store.save(self.draft)
-        except DraftSaveError as error:
-            if self.is_attached:
-                self.set_status(error.message(self.i18n.lang), error=True)
-            return False
-        self._saved_text = text
-        return True
+    def draft_values(self) -> str:
+        return self.query_one("#reply", TextArea).text
 
-    def on_unmount(self) -> None:
-        """Leaving by any way: write what was typed since the last save (widgets may be gone)."""
-        if self._latest is not None:
-            try:
-                self.save_draft(self._latest)
-            except Exception:
-                pass
+    def draft_blank(self, values: str) -> bool:
+        return not values.strip()
+
+    def draft_update(self, values: str) -> dict[str, Any]:
+        if self.draft is None:
+            kind = self.thread.kind if self.thread else "other"
+            self.draft = new_draft(kind, body=values, reply_to=self.thread_id)
+        else:
+            self.draft["body"] = values
+        return self.draft
 
     def action_back(self) -> None:
         if not self._sending:
@@ -229,14 +199,9 @@ class ThreadScreen(SubScreen):
             return
         finally:
             self._sending = False
-        store = customer_drafts(self.ebok)
-        if store is not None and self.draft is not None:
-            try:
-                store.discard(self.draft["id"])
-            except DraftSaveError:
-                pass
+        self.discard_sent_draft()
         self.draft = None
-        self._saved_text = ""
+        self._saved = ""
         self._latest = ""
         self.query_one("#reply", TextArea).load_text("")
         self.set_status(self.t("thread.reply_hint"), error=False)
@@ -261,7 +226,7 @@ class ThreadScreen(SubScreen):
             except DraftSaveError:
                 pass
         if self.draft is None:
-            self._saved_text = ""
+            self._saved = ""
             self._latest = ""
             self.query_one("#reply", TextArea).load_text("")
         self.app.push_screen(ComposeScreen(draft, save_now=True), callback=lambda _: self.dismiss(None))
