@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import io
 import socket
 
-from rich.console import Console
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-
-async def settle(pilot: Pilot) -> None:
-    """Let pending messages, workers (API calls) and the resulting refreshes finish."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.tui_support import plain
 
 
 def text_of(widget: Widget) -> str:
-    """What a Static shows, as plain text (Rich tables and Text included)."""
+    """What a Static shows, as plain text (Rich tables and Text included, 200 columns wide)."""
     assert isinstance(widget, Static)
     content = widget.content
     if isinstance(content, str):
         return content
     if isinstance(content, Text):
         return content.plain
-    console = Console(width=200, file=io.StringIO(), color_system=None, record=True)
-    console.print(content)
-    return console.export_text()
+    return plain(content, 200)
 
 
 def table_rows(table: DataTable) -> list[list[str]]:

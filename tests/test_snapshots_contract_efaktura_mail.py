@@ -11,8 +11,7 @@ import time
 
 import pytest
 
-from tests.contract_mail_support import settle
-from tests.tui_support import SIZE, login_as, make_app
+from tests.tui_support import opener, snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -28,67 +27,53 @@ def warsaw_time():
     time.tzset()
 
 
-def open_section(customer: str, section: str, *keys: str):
-    async def run_before(pilot) -> None:
-        await login_as(pilot.app, customer, section)
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-
-    return run_before
-
-
-def snap(snap_compare, server_url, tmp_path, lang, customer, section, *keys):
-    app = make_app(server_url, tmp_path, lang=lang)
-    return snap_compare(app, terminal_size=SIZE, run_before=open_section(customer, section, *keys))
-
-
 # contract: two meters, the garden one's legalisation expires within 6 months
 def test_contract_pl(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "pl", "10004", "contract")
+    assert snapshot(snap_compare, server_url, "pl", opener("10004", "contract"), tmp_path)
 
 
 def test_contract_en(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "en", "10004", "contract")
+    assert snapshot(snap_compare, server_url, "en", opener("10004", "contract"), tmp_path)
 
 
 def test_efaktura_inactive_pl(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "pl", "10001", "efaktura")
+    assert snapshot(snap_compare, server_url, "pl", opener("10001", "efaktura"), tmp_path)
 
 
 def test_efaktura_inactive_en(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "en", "10001", "efaktura")
+    assert snapshot(snap_compare, server_url, "en", opener("10001", "efaktura"), tmp_path)
 
 
 def test_efaktura_active_pl(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "pl", "10002", "efaktura")
+    assert snapshot(snap_compare, server_url, "pl", opener("10002", "efaktura"), tmp_path)
 
 
 def test_efaktura_active_en(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "en", "10002", "efaktura")
+    assert snapshot(snap_compare, server_url, "en", opener("10002", "efaktura"), tmp_path)
 
 
 def test_correspondence_pl(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "pl", "10001", "correspondence")
+    assert snapshot(snap_compare, server_url, "pl", opener("10001", "correspondence"), tmp_path)
 
 
 def test_correspondence_en(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "en", "10001", "correspondence")
+    assert snapshot(snap_compare, server_url, "en", opener("10001", "correspondence"), tmp_path)
 
 
 # the third thread of 10001 has a reply from the utility
 def test_thread_pl(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "pl", "10001", "correspondence", "down", "down", "enter")
+    open_third = opener("10001", "correspondence", "down", "down", "enter")
+    assert snapshot(snap_compare, server_url, "pl", open_third, tmp_path)
 
 
 def test_thread_en(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "en", "10001", "correspondence", "down", "down", "enter")
+    open_third = opener("10001", "correspondence", "down", "down", "enter")
+    assert snapshot(snap_compare, server_url, "en", open_third, tmp_path)
 
 
 def test_compose_pl(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "pl", "10003", "correspondence", "n")
+    assert snapshot(snap_compare, server_url, "pl", opener("10003", "correspondence", "n"), tmp_path)
 
 
 def test_compose_en(snap_compare, server_url, tmp_path):
-    assert snap(snap_compare, server_url, tmp_path, "en", "10003", "correspondence", "n")
+    assert snapshot(snap_compare, server_url, "en", opener("10003", "correspondence", "n"), tmp_path)

@@ -9,9 +9,8 @@ from ebok_tui.api import EbokClient, InvalidCredentials
 from ebok_tui.credentials import KeyringProblem, SavedLogin
 from ebok_tui.screens.account import AccountScreen
 from ebok_tui.screens.login import LoginScreen
-from tests.core_support import FakeCredentials, paste, settle, text_of, wait_until
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, login_as, make_app
+from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, wait_until
 
 
 async def open_account(pilot, customer: str) -> AccountScreen:
@@ -47,8 +46,8 @@ async def test_shows_who_is_logged_in(server_url, tmp_path):
 
 
 async def test_keyring_backend_is_named(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
-    app.credentials = FakeCredentials(backend="Secret Service (GNOME Keyring)")  # type: ignore[assignment]
+    store = FakeCredentials(backend="Secret Service (GNOME Keyring)")
+    app = make_app(server_url, tmp_path, lang="en", credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10003")
         assert text_of(screen.query_one("#keyring-status")) == "Keyring: Secret Service (GNOME Keyring)"
@@ -98,9 +97,8 @@ async def test_password_change_signs_out_other_sessions_and_updates_the_keyring(
     with running_server(tmp_path / "server") as srv:
         other = EbokClient(srv.url)
         await other.login("10004", "woda-10004")
-        app = make_app(srv.url, tmp_path)
         store = FakeCredentials(SavedLogin("10004", "woda-10004"))
-        app.credentials = store  # type: ignore[assignment]
+        app = make_app(srv.url, tmp_path, credentials=store)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_account(pilot, "10004")
             await fill(pilot, screen, "woda-10004", "nowe-haslo-10004", "nowe-haslo-10004")
@@ -132,9 +130,8 @@ async def test_password_change_signs_out_other_sessions_and_updates_the_keyring(
 
 async def test_keyring_that_cannot_be_updated_is_reported(tmp_path):
     with running_server(tmp_path / "server") as srv:
-        app = make_app(srv.url, tmp_path, lang="en")
         store = FakeCredentials(SavedLogin("10002", "woda-10002"), save_problem=KeyringProblem.LOCKED)
-        app.credentials = store  # type: ignore[assignment]
+        app = make_app(srv.url, tmp_path, lang="en", credentials=store)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_account(pilot, "10002")
             await fill(pilot, screen, "woda-10002", "another-pass", "another-pass")
@@ -164,9 +161,8 @@ async def test_log_out(server_url, tmp_path):
 
 
 async def test_log_out_and_forget(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
     store = FakeCredentials(SavedLogin("10003", "woda-10003"))
-    app.credentials = store  # type: ignore[assignment]
+    app = make_app(server_url, tmp_path, lang="en", credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10003")
         screen.query_one("#logout-forget", Button).press()

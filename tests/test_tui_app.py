@@ -8,8 +8,7 @@ import pytest
 from ebok_tui.screens.base import NavBar
 from ebok_tui.screens.login import LoginScreen
 from ebok_tui.sections import SECTIONS
-from tests.core_support import settle, wait_until
-from tests.tui_support import SIZE, login_as, make_app
+from tests.tui_support import SIZE, login_as, make_app, settle, wait_until
 
 
 def footer_descriptions(app) -> set[str]:

@@ -6,8 +6,7 @@ from textual.widgets import Static
 
 from ebok_tui.payqr import build_payload, half_block_lines, make_qr
 from ebok_tui.screens.balance import BalanceScreen, QrModal
-from tests.core_support import settle, text_of, wait_until
-from tests.tui_support import SIZE, login_as, make_app
+from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until
 
 
 def shown(app, selector: str) -> str:

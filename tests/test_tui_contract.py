@@ -7,9 +7,9 @@ import datetime as dt
 from textual.widgets import DataTable
 
 from ebok_tui.screens.contract import ContractScreen, add_months, legalisation_state
-from tests.contract_mail_support import settle, table_rows, text_of
+from tests.contract_mail_support import table_rows, text_of
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, login_as, make_app
+from tests.tui_support import SIZE, login_as, make_app, settle
 
 
 def test_legalisation_state_relative_to_business_date():

@@ -13,9 +13,9 @@ from textual.widgets import DataTable, Input, Select, TextArea
 from ebok_tui.screens.compose import ComposeScreen
 from ebok_tui.screens.correspondence import CorrespondenceScreen
 from ebok_tui.screens.thread import ThreadScreen
-from tests.contract_mail_support import free_port, settle, table_rows, text_of
+from tests.contract_mail_support import free_port, table_rows, text_of
 from tests.server_proc import running_server, start_server_info, stop_server
-from tests.tui_support import SIZE, login_as, make_app
+from tests.tui_support import SIZE, login_as, make_app, settle
 
 
 @pytest.fixture(scope="module")

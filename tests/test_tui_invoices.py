@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.widgets import Input, Select, Static
-from textual.worker import WorkerCancelled
 
-from ebok_tui.api import EbokClient
-from ebok_tui.app import EbokApp
 from ebok_tui.screens.invoice_detail import InvoiceDetailScreen, pdf_filename
 from ebok_tui.screens.invoices import PAGE_SIZE, InvoicesScreen, PagedTable
 from ebok_tui.screens.save_pdf import ConfirmOverwriteModal, SavePdfModal, default_path, write_private_atomic
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, login_as
-
-
-def app_for(url: str, lang: str = "pl") -> EbokApp:
-    """The real app on the real server (these screens need no draft store or keyring)."""
-    return EbokApp(EbokClient(url, lang=lang), lang=lang, credentials=None, drafts=None, demo=True)
-
-
-def plain(renderable, width: int = 78) -> str:
-    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
-    console.print(renderable)
-    return console.export_text()
+from tests.tui_support import SIZE, login_as, make_app, plain, settle
 
 
 def cells(table: PagedTable, column: str) -> list[str]:
     return [table.get_cell(row_key, column).plain.strip() for row_key in table.rows]
-
-
-async def settle(pilot) -> None:
-    app = pilot.app
-    for _ in range(3):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:  # a page made stale by a filter change is cancelled on purpose
-            await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_invoices(pilot, customer: str = "10001") -> InvoicesScreen:
@@ -58,7 +32,7 @@ async def open_invoices(pilot, customer: str = "10001") -> InvoicesScreen:
 
 
 async def test_list_shows_invoices_with_translated_statuses(server_url):
-    app = app_for(server_url)
+    app = make_app(server_url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot)
         table = screen.query_one("#invoices", PagedTable)
@@ -74,7 +48,7 @@ async def test_list_shows_invoices_with_translated_statuses(server_url):
 
 
 async def test_status_filter_by_keyboard_changes_the_rows(server_url):
-    app = app_for(server_url)
+    app = make_app(server_url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot)
         everything = screen.query_one("#invoices", PagedTable).row_count
@@ -92,7 +66,7 @@ async def test_status_filter_by_keyboard_changes_the_rows(server_url):
 
 
 async def test_year_filter_changes_the_rows_and_offers_the_years(server_url):
-    app = app_for(server_url, "en")
+    app = make_app(server_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot)
         year = screen.query_one("#year", Select)
@@ -112,7 +86,7 @@ async def test_year_filter_changes_the_rows_and_offers_the_years(server_url):
 
 
 async def test_payments_view(server_url):
-    app = app_for(server_url)
+    app = make_app(server_url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot, "10002")
         await pilot.press("p")
@@ -140,7 +114,7 @@ async def open_detail(pilot, customer: str = "10001") -> InvoiceDetailScreen:
 
 
 async def test_detail_shows_lines_with_the_billing_fee(server_url):
-    app = app_for(server_url)
+    app = make_app(server_url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(pilot)
         widget = screen.query_one("#lines", Static)
@@ -158,7 +132,7 @@ async def test_detail_shows_lines_with_the_billing_fee(server_url):
 
 
 async def test_detail_lists_payments_applied(server_url):
-    app = app_for(server_url, "en")
+    app = make_app(server_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(pilot, "10004")  # newest invoice is half paid
         facts = plain(screen.query_one("#facts", Static).content)
@@ -177,7 +151,7 @@ async def save_via_modal(pilot, path: str) -> SavePdfModal:
 
 
 async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server_url, tmp_path):
-    app = app_for(server_url)
+    app = make_app(server_url)
     async with app.run_test(size=SIZE) as pilot:
         detail = await open_detail(pilot)
         await pilot.press("s")
@@ -215,7 +189,7 @@ async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server
 
 
 async def test_save_pdf_into_a_directory_uses_the_server_file_name(server_url, tmp_path):
-    app = app_for(server_url, "en")
+    app = make_app(server_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         detail = await open_detail(pilot)
         await pilot.press("s")
@@ -230,7 +204,7 @@ async def test_save_pdf_into_a_directory_uses_the_server_file_name(server_url, t
     [("missing-dir/faktura.pdf", "nie istnieje"), ("/proc/faktura.pdf", "Nie udało się zapisać pliku"), ("  ", "Podaj ścieżkę")],
 )
 async def test_save_pdf_errors_keep_the_dialog_and_the_typed_path(server_url, tmp_path, where, expected):
-    app = app_for(server_url)
+    app = make_app(server_url)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(pilot)
         await pilot.press("s")
@@ -276,7 +250,7 @@ def large_server(tmp_path_factory):
 
 
 async def test_large_customer_pages_on_demand_without_duplicates(large_server):
-    app = app_for(large_server)
+    app = make_app(large_server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot, "19999")
         table = screen.query_one("#invoices", PagedTable)
@@ -303,7 +277,7 @@ async def test_large_customer_pages_on_demand_without_duplicates(large_server):
 
 
 async def test_concurrent_page_requests_are_guarded(large_server):
-    app = app_for(large_server)
+    app = make_app(large_server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot, "19999")
         table = screen.query_one("#invoices", PagedTable)

@@ -15,9 +15,8 @@ from ebok_tui.screens.base import ErrorBanner
 from ebok_tui.screens.login import LoginScreen
 from ebok_tui.screens.password_reset import PasswordResetScreen
 from ebok_tui.screens.register import RegisterScreen
-from tests.core_support import FakeCredentials, paste, settle, text_of, type_text, wait_until
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, login_as, make_app
+from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, type_text, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -204,9 +203,8 @@ async def test_without_a_keyring_remember_me_is_unavailable(server_url, tmp_path
 
 
 async def test_remembered_login_is_prefilled_and_saved_again(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
     store = FakeCredentials(SavedLogin("10004", "woda-10004"))
-    app.credentials = store  # type: ignore[assignment]
+    app = make_app(server_url, tmp_path, credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#customer-number", Input).value == "10004"
@@ -219,9 +217,8 @@ async def test_remembered_login_is_prefilled_and_saved_again(server_url, tmp_pat
 
 
 async def test_unticked_remember_me_forgets(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
     store = FakeCredentials(None)
-    app.credentials = store  # type: ignore[assignment]
+    app = make_app(server_url, tmp_path, credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#remember", Checkbox).value is False
@@ -233,9 +230,8 @@ async def test_unticked_remember_me_forgets(server_url, tmp_path):
 
 
 async def test_keyring_refusing_to_save_is_said_and_login_continues(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
     store = FakeCredentials(None, save_problem=KeyringProblem.NO_SECURE_KEYRING)
-    app.credentials = store  # type: ignore[assignment]
+    app = make_app(server_url, tmp_path, lang="en", credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await fill_login(pilot, "10004", "woda-10004")

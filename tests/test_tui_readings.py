@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from rich.console import Console
 from textual.widgets import DataTable, Input, Select, Static
-from textual.worker import WorkerCancelled
 
-from ebok_tui.api import EbokClient, Reading
-from ebok_tui.app import EbokApp
+from ebok_tui.api import Reading
 from ebok_tui.screens.readings import ConsumptionChart, ReadingsScreen, monthly_consumption, nice_unit
 from ebok_tui.screens.submit_reading import SubmitReadingModal
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, login_as
-
-
-def app_for(url: str, lang: str = "pl") -> EbokApp:
-    return EbokApp(EbokClient(url, lang=lang), lang=lang, credentials=None, drafts=None, demo=True)
-
-
-def plain(renderable, width: int = 78) -> str:
-    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
-    console.print(renderable)
-    return console.export_text()
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass
-        await pilot.pause()
+from tests.tui_support import SIZE, login_as, make_app, settle
 
 
 async def open_readings(pilot, customer: str) -> ReadingsScreen:
@@ -73,7 +50,7 @@ async def submit(pilot, modal: SubmitReadingModal, typed: str) -> str:
 
 
 async def test_table_shows_two_years_with_translated_types(server_url):
-    app = app_for(server_url)
+    app = make_app(server_url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10004")
         table = screen.query_one("#readings", DataTable)
@@ -87,7 +64,7 @@ async def test_table_shows_two_years_with_translated_types(server_url):
 
 
 async def test_chart_toggles_and_summarises_monthly_use(server_url):
-    app = app_for(server_url, "en")
+    app = make_app(server_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10004")
         chart = screen.query_one("#chart", ConsumptionChart)
@@ -119,7 +96,7 @@ def test_monthly_consumption_sums_meters_per_month():
 
 
 async def test_form_checks_before_sending_and_keeps_what_was_typed(server_url):
-    app = app_for(server_url)
+    app = make_app(server_url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10004")
         modal = await open_form(pilot)
@@ -157,7 +134,7 @@ def private_url(tmp_path):
 
 
 async def test_server_rejections_are_explained_next_to_the_value(private_url):
-    app = app_for(private_url)
+    app = make_app(private_url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10001")
         info = screen.info
@@ -190,7 +167,7 @@ async def test_server_rejections_are_explained_next_to_the_value(private_url):
 
 
 async def test_success_refreshes_the_list_and_a_second_one_is_refused(private_url):
-    app = app_for(private_url, "en")
+    app = make_app(private_url, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10001")
         assert "press n" in str(screen.query_one("#period", Static).content)

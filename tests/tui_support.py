@@ -1,21 +1,52 @@
-"""Helpers for driving the real app against the real reference server in tests."""
+"""Helpers for driving the real app against the real reference server in tests: building the app,
+logging in, letting it settle, reading what widgets show, snapshot openers, and an in-memory
+stand-in for the keyring-backed CredentialStore."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
+
+from rich.console import Console, Group
+from textual.app import App
+from textual.content import Content
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.worker import WorkerCancelled
 
 from ebok_tui.api import EbokClient
 from ebok_tui.app import EbokApp
+from ebok_tui.credentials import KeyringProblem, SavedLogin, SaveResult
 from ebok_tui.drafts import DraftStore
 
 SIZE = (80, 24)
 
 
-def make_app(server_url: str, tmp_path: Path, *, lang: str = "pl", demo: bool = True) -> EbokApp:
-    """An app on the real server; drafts under tmp_path; no keyring (remember-me says not saved)."""
-    api = EbokClient(server_url, lang=lang)
-    drafts = DraftStore(tmp_path / "drafts")  # screens bind it to the logged-in customer
-    return EbokApp(api, lang=lang, credentials=None, drafts=drafts, demo=demo)
+# --- the app -------------------------------------------------------------------------------------
+def make_app(
+    server_url: str,
+    tmp_path: Path | None = None,
+    *,
+    lang: str = "pl",
+    demo: bool = True,
+    drafts: bool | None = None,
+    credentials: Any = None,
+) -> EbokApp:
+    """The real app on the real server.
+
+    Drafts live under ``tmp_path/drafts`` (screens bind the store to the logged-in customer);
+    ``drafts`` defaults to "when a tmp_path is given". ``credentials=None``: no keyring (remember-me
+    says not saved); pass a ``FakeCredentials`` to stand in for one."""
+    if drafts is None:
+        drafts = tmp_path is not None
+    if drafts and tmp_path is None:
+        raise ValueError("a draft store needs a tmp_path")
+    store = DraftStore(tmp_path / "drafts") if drafts and tmp_path is not None else None
+    return EbokApp(EbokClient(server_url, lang=lang), lang=lang, credentials=credentials, drafts=store, demo=demo)
 
 
 async def demo_password(app: EbokApp, customer_number: str) -> str:
@@ -32,3 +63,145 @@ async def login_as(app: EbokApp, customer_number: str = "10001", section: str | 
     await app.logged_in(await app.api.me())
     if section and section != "balance":
         await app.action_open_section(section)
+
+
+# --- waiting -------------------------------------------------------------------------------------
+async def settle(pilot: Pilot) -> None:
+    """Let pending messages, workers (API calls) and the resulting refreshes and screen switches
+    finish. A worker cancelled on purpose (an exclusive page load replaced by a newer one, after a
+    filter change) is not an error: the newer workers are waited for."""
+    app: App = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        for _attempt in range(5):
+            try:
+                await app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                continue
+    await pilot.pause()
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``condition`` while letting the app run; fail with a clear message on timeout."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s (screen: {pilot.app.screen!r})")
+        await pilot.pause(0.05)
+
+
+def loading(app: App) -> bool:
+    return any(w.loading for w in app.screen.query("*"))
+
+
+# --- input ---------------------------------------------------------------------------------------
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type key by key (about 60 ms a key in the pilot: keep it for short, meaningful input)."""
+    await pilot.press(*text)
+
+
+async def paste(pilot: Pilot, text: str) -> None:
+    """Put longer text into the focused input at once, as a paste would."""
+    focused = pilot.app.focused
+    assert focused is not None and hasattr(focused, "insert_text_at_cursor"), focused
+    focused.insert_text_at_cursor(text)
+    await pilot.pause()
+
+
+# --- what is shown -------------------------------------------------------------------------------
+def plain(renderable: Any, width: int = 78) -> str:
+    """A Rich renderable rendered as plain text, ``width`` columns wide."""
+    console = Console(width=width, file=io.StringIO(), record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def _plain_text(renderable: Any) -> str | None:
+    if isinstance(renderable, str):
+        return renderable
+    if isinstance(renderable, Content):
+        return renderable.plain
+    text = getattr(renderable, "plain", None)
+    if isinstance(text, str):
+        return text
+    if isinstance(renderable, Group):
+        parts = [_plain_text(item) for item in renderable.renderables]
+        if all(part is not None for part in parts):
+            return "\n".join(parts)  # type: ignore[arg-type]
+    return None
+
+
+def text_of(widget: Widget) -> str:
+    """The plain text a Static-like widget currently shows (other rich renderables rendered)."""
+    content: Any = getattr(widget, "content", None)
+    if content is None:
+        content = widget.render()
+    text = _plain_text(content)
+    if text is not None:
+        return text
+    return plain(content, max(widget.size.width, 40))
+
+
+# --- snapshots -----------------------------------------------------------------------------------
+def opener(customer: str, section: str, *keys: str) -> Callable[[Pilot], Awaitable[None]]:
+    """A snapshot ``run_before``: log in as ``customer``, open ``section``, press ``keys``."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await login_as(pilot.app, customer, section)
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+def snapshot(
+    snap_compare: Callable[..., bool],
+    server_url: str,
+    lang: str,
+    run_before: Callable[[Pilot], Awaitable[None]],
+    tmp_path: Path | None = None,
+) -> bool:
+    """Compare an 80x24 snapshot of a fresh app in ``lang`` after ``run_before``."""
+    return snap_compare(make_app(server_url, tmp_path, lang=lang), terminal_size=SIZE, run_before=run_before)
+
+
+# --- keyring stand-in ----------------------------------------------------------------------------
+class FakeCredentials:
+    """Behaves like ``CredentialStore`` (async load/save/forget/describe_backend, ``last_problem``)."""
+
+    def __init__(
+        self,
+        saved: SavedLogin | None = None,
+        *,
+        save_problem: KeyringProblem | None = None,
+        backend: str | None = "Test Keyring",
+    ) -> None:
+        self.saved = saved
+        self.save_problem = save_problem
+        self.backend = backend
+        self.last_problem: KeyringProblem | None = None
+        self.calls: list[tuple[str, ...]] = []
+
+    async def load(self) -> SavedLogin | None:
+        await asyncio.sleep(0)
+        self.calls.append(("load",))
+        return self.saved
+
+    async def save(self, customer_number: str, password: str) -> SaveResult:
+        self.calls.append(("save", customer_number, password))
+        if self.save_problem is not None:
+            self.last_problem = self.save_problem
+            return SaveResult(False, self.save_problem)
+        self.saved = SavedLogin(customer_number, password)
+        return SaveResult(True)
+
+    async def forget(self) -> SaveResult:
+        self.calls.append(("forget",))
+        self.saved = None
+        return SaveResult(True)
+
+    async def describe_backend(self) -> str | None:
+        return self.backend
