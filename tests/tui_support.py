@@ -79,7 +79,10 @@ async def settle(pilot: Pilot) -> None:
                 break
             except WorkerCancelled:
                 continue
-    await pilot.pause()
+    # A widget whose height changed is laid out on a later refresh; under load one pause was
+    # seen to be too early for a snapshot (a second status line missing). Give it two short ones.
+    await pilot.pause(0.05)
+    await pilot.pause(0.05)
 
 
 async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
