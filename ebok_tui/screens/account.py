@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.api import ApiError, Me, ValidationFailed
-from ebok_tui.screens.base import SectionScreen
+from ebok_tui.screens.base import SectionScreen, show_field_error
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -121,8 +121,7 @@ class AccountScreen(SectionScreen):
         return self._inputs[field].value
 
     def set_field_error(self, field: str, message: str | None) -> None:
-        self._errors[field].update(message or "")
-        self._inputs[field].set_class(bool(message), "-invalid")
+        show_field_error(self._errors[field], self._inputs[field], message)
 
     def validate(self) -> dict[str, str]:
         current, new, repeat = self._value("current"), self._value("new"), self._value("repeat")

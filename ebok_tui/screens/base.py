@@ -119,6 +119,14 @@ class NavBar(Static):
         return text
 
 
+def show_field_error(error: Static, field: Widget, message: str | None) -> None:
+    """Show ``message`` (plain text, never markup) under ``field`` and mark the field invalid;
+    ``None`` or ``""`` clears both. The message widget gets ``-shown`` while it has text."""
+    error.update(Text(message or ""))
+    error.set_class(bool(message), "-shown")
+    field.set_class(bool(message), "-invalid")
+
+
 class ErrorBanner(Static):
     """Shows the last error of this screen until the next successful call."""
 
@@ -129,7 +137,7 @@ class ErrorBanner(Static):
     """
 
     def show(self, message: str) -> None:
-        self.update(message)
+        self.update(Text(message))  # the text may quote what the resident or the server wrote
         self.add_class("-visible")
 
     def clear(self) -> None:

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.api import ApiError, EFaktura, ValidationFailed
-from ebok_tui.screens.base import BaseModal, SectionScreen
+from ebok_tui.screens.base import BaseModal, SectionScreen, show_field_error
 
 #: Deliberately loose: something@something.tld, no spaces. The server does the real check.
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
@@ -193,8 +193,7 @@ class EFakturaScreen(SectionScreen):
         self.set_focus(None)
 
     def set_email_error(self, message: str | None) -> None:
-        self.query_one("#email-error", Static).update(Text(message or ""))
-        self.query_one("#email", Input).set_class(bool(message), "-invalid")
+        show_field_error(self.query_one("#email-error", Static), self.query_one("#email", Input), message)
 
     @on(Input.Submitted, "#email")
     @on(Button.Pressed, "#submit")

@@ -18,7 +18,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, 
 from textual.widgets.option_list import Option
 
 from ebok_tui.api import ApiError, InvalidCredentials, RateLimited
-from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, translate_bindings
+from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error, translate_bindings
 
 CUSTOMER_NUMBER = re.compile(r"\d{5}")
 
@@ -211,11 +211,7 @@ class LoginScreen(ApiMixin, Screen):
         self._set_field_error("password", None)
 
     def _set_field_error(self, field: str, message: str | None) -> None:
-        error = self._errors[field]
-        error.update(message or "")
-        error.set_class(bool(message), "-shown")
-        widget = self._number if field == "number" else self._password
-        widget.set_class(bool(message), "-invalid")
+        show_field_error(self._errors[field], self._number if field == "number" else self._password, message)
 
     def action_register(self) -> None:
         from ebok_tui.screens.register import RegisterScreen

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from ebok_tui.api import ApiError, ValidationFailed
-from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, translate_bindings
+from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error, translate_bindings
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 
@@ -105,10 +105,7 @@ class PublicForm(ApiMixin, Screen):
         return self.query_one(f"#f-{name}", Input).value.strip()
 
     def set_field_error(self, name: str, message: str | None) -> None:
-        error = self.query_one(f"#e-{name}", Static)
-        error.update(message or "")
-        error.set_class(bool(message), "-shown")
-        self.query_one(f"#f-{name}", Input).set_class(bool(message), "-invalid")
+        show_field_error(self.query_one(f"#e-{name}", Static), self.query_one(f"#f-{name}", Input), message)
 
     def validate(self) -> dict[str, str]:
         """Field name → message for every field that is not acceptable."""

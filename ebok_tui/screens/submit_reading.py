@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ebok_tui.api import ApiError, Reading, ReadingMeter, ReadingsInfo
-from ebok_tui.screens.base import BaseModal
+from ebok_tui.screens.base import BaseModal, show_field_error
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
@@ -104,8 +104,7 @@ class SubmitReadingModal(BaseModal):
 
     # --- messages ------------------------------------------------------------------------------
     def field_error(self, message: str) -> None:
-        self.query_one("#value-error", Static).update(message)
-        self.query_one("#value", Input).set_class(bool(message), "-invalid")
+        show_field_error(self.query_one("#value-error", Static), self.query_one("#value", Input), message)
 
     def show_error(self, message: str) -> None:  # errors stay in the dialog, next to the value
         self.field_error(message)
