@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import Settings, utcnow
-from .errors import ApiError
+from .errors import ApiError, not_found
 from .mailer import Mailer
-from .models import AuthSession, Customer
+from .models import AuthSession, Base, Customer
+from .schemas import MAX_DB_ID
 from .security import session_is_expired, token_hash
 
+
+OwnedT = TypeVar("OwnedT", bound=Base)
 
 # Idle expiry is tracked with this granularity (so the idle timeout is exact to within it).
 LAST_USED_GRANULARITY = dt.timedelta(seconds=10)
@@ -64,6 +68,17 @@ async def require_auth(request: Request, db: AsyncSession = Depends(get_db)) -> 
         sess.last_used_at = now
         await db.commit()
     return Auth(customer=customer, session=sess)
+
+
+async def owned_row(db: AsyncSession, model: type[OwnedT], customer_id: int, row_id: int) -> OwnedT:
+    """Row ``row_id`` of ``model`` if it belongs to the customer, else 404 (also for ids outside
+    1..MAX_DB_ID, which no row can have: never a database overflow)."""
+    if not 1 <= row_id <= MAX_DB_ID:
+        raise not_found()
+    row = await db.scalar(select(model).where(model.id == row_id, model.customer_id == customer_id))
+    if row is None:
+        raise not_found()
+    return row
 
 
 DB = Depends(get_db)

@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
-from ..deps import AUTH, DB, SETTINGS, Auth
-from ..errors import ApiError, not_found
+from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
+from ..errors import ApiError
 from ..models import IdempotencyRecord, Message, Thread
-from ..schemas import MAX_DB_ID, Limit, MessageCreate, Offset, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
+from ..schemas import Limit, MessageCreate, Offset, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
 
 router = APIRouter(tags=["correspondence"])
 
@@ -88,15 +88,6 @@ async def _thread_detail(db: AsyncSession, t: Thread) -> ThreadDetail:
                         messages=[_message_out(m) for m in msgs])
 
 
-async def _own_thread(db: AsyncSession, customer_id: int, thread_id: int) -> Thread:
-    if not 1 <= thread_id <= MAX_DB_ID:
-        raise not_found()
-    t = await db.scalar(select(Thread).where(Thread.id == thread_id, Thread.customer_id == customer_id))
-    if t is None:
-        raise not_found()
-    return t
-
-
 @router.get("/correspondence", response_model=Page[ThreadItem])
 async def list_threads(offset: Offset = 0, limit: Limit = 50,
                        auth: Auth = AUTH, db: AsyncSession = DB) -> Page[ThreadItem]:
@@ -111,7 +102,7 @@ async def list_threads(offset: Offset = 0, limit: Limit = 50,
 
 @router.get("/correspondence/{thread_id}", response_model=ThreadDetail)
 async def get_thread(thread_id: int, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadDetail:
-    return await _thread_detail(db, await _own_thread(db, auth.customer.id, thread_id))
+    return await _thread_detail(db, await owned_row(db, Thread, auth.customer.id, thread_id))
 
 
 @router.post("/correspondence", status_code=201, response_model=ThreadDetail,
@@ -143,7 +134,7 @@ async def add_message(thread_id: int, body: MessageCreate, idempotency_key: Idem
                       db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
     key = _require_key(idempotency_key)
     customer_id = auth.customer.id
-    thread = await _own_thread(db, customer_id, thread_id)
+    thread = await owned_row(db, Thread, customer_id, thread_id)
 
     async def create():
         if thread.status == "closed":

@@ -10,10 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ..billing import fmt_milli, invoice_status
 from ..config import Settings
-from ..deps import AUTH, DB, SETTINGS, Auth
-from ..errors import not_found
+from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..models import Customer, Invoice, InvoiceLine, Payment
-from ..schemas import MAX_DB_ID, Limit, Offset, InvoiceDetail, InvoiceItem, InvoiceLineOut, InvoicePage, InvoiceStatus, Page, PaymentItem
+from ..schemas import Limit, Offset, InvoiceDetail, InvoiceItem, InvoiceLineOut, InvoicePage, InvoiceStatus, Page, PaymentItem
 
 router = APIRouter(tags=["invoices"])
 
@@ -80,15 +79,6 @@ async def list_invoices(year: Annotated[int | None, Query(ge=1900, le=2200)] = N
                        years=await _invoice_years(db, own, first_date, last_date))
 
 
-async def _own_invoice(db: AsyncSession, customer_id: int, invoice_id: int) -> Invoice:
-    if not 1 <= invoice_id <= MAX_DB_ID:
-        raise not_found()
-    inv = await db.scalar(select(Invoice).where(Invoice.id == invoice_id, Invoice.customer_id == customer_id))
-    if inv is None:
-        raise not_found()
-    return inv
-
-
 async def _payments_for(db: AsyncSession, inv: Invoice) -> list[PaymentItem]:
     pays = (await db.scalars(select(Payment).where(Payment.invoice_id == inv.id)
                              .order_by(Payment.date.desc(), Payment.id.desc()))).all()
@@ -113,7 +103,7 @@ async def _detail(db: AsyncSession, inv: Invoice, today) -> InvoiceDetail:
 @router.get("/invoices/{invoice_id}", response_model=InvoiceDetail)
 async def get_invoice(invoice_id: int, auth: Auth = AUTH, db: AsyncSession = DB,
                       settings: Settings = SETTINGS) -> InvoiceDetail:
-    inv = await _own_invoice(db, auth.customer.id, invoice_id)
+    inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
     return await _detail(db, inv, settings.business_today())
 
 
@@ -121,7 +111,7 @@ async def get_invoice(invoice_id: int, auth: Auth = AUTH, db: AsyncSession = DB,
             responses={200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"}})
 async def get_invoice_pdf(invoice_id: int, auth: Auth = AUTH, db: AsyncSession = DB,
                           settings: Settings = SETTINGS) -> Response:
-    inv = await _own_invoice(db, auth.customer.id, invoice_id)
+    inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
     detail = await _detail(db, inv, settings.business_today())
     customer: Customer = auth.customer
     from ..pdf import render_invoice_pdf  # fpdf2 is imported lazily (start-up time)
