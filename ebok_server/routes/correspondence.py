@@ -93,10 +93,10 @@ async def list_threads(offset: Offset = 0, limit: Limit = 50,
                        auth: Auth = AUTH, db: AsyncSession = DB) -> Page[ThreadItem]:
     cond = Thread.customer_id == auth.customer.id
     total = await db.scalar(select(func.count()).select_from(Thread).where(cond))
-    counts = (select(Message.thread_id, func.count().label("n")).group_by(Message.thread_id).subquery())
+    # Counted per listed thread (index on messages.thread_id), not grouped over every customer's messages.
+    count = select(func.count()).where(Message.thread_id == Thread.id).scalar_subquery()
     rows = (await db.execute(
-        select(Thread, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.thread_id == Thread.id)
-        .where(cond).order_by(Thread.updated_at.desc(), Thread.id.desc()).offset(offset).limit(limit))).all()
+        select(Thread, count).where(cond).order_by(Thread.updated_at.desc(), Thread.id.desc()).offset(offset).limit(limit))).all()
     return Page[ThreadItem](items=[_thread_item(t, n) for t, n in rows], total=total, offset=offset, limit=limit)
 
 
