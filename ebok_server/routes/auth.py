@@ -63,6 +63,14 @@ async def logout(auth: Auth = AUTH, db: AsyncSession = DB) -> Response:
     return Response(status_code=204)
 
 
+async def _revoke_sessions(db: AsyncSession, customer_id: int, keep: int | None = None) -> None:
+    """Revoke the customer's live sessions, except session ``keep`` (the one changing the password)."""
+    conds = [AuthSession.customer_id == customer_id, AuthSession.revoked_at.is_(None)]
+    if keep is not None:
+        conds.append(AuthSession.id != keep)
+    await db.execute(update(AuthSession).where(*conds).values(revoked_at=utcnow()))
+
+
 @router.post("/password", status_code=204, response_class=Response,
              responses={422: {"description": "wrong_password / weak_password / validation_error"}})
 async def change_password(body: PasswordChangeRequest, auth: Auth = AUTH, db: AsyncSession = DB) -> Response:
@@ -75,16 +83,11 @@ async def change_password(body: PasswordChangeRequest, auth: Auth = AUTH, db: As
                        f"New password must have at least {MIN_PASSWORD_LENGTH} characters and differ from the current one.",
                        {"new_password": "too weak"})
     customer.password_hash = await run_in_threadpool(hash_password, body.new_password)
-    await db.execute(update(AuthSession).where(
-        AuthSession.customer_id == customer.id, AuthSession.id != auth.session.id,
-        AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    await _revoke_sessions(db, customer.id, keep=auth.session.id)
     await db.commit()
     return Response(status_code=204)
 
 
-async def _revoke_all(db: AsyncSession, customer_id: int) -> None:
-    await db.execute(update(AuthSession).where(
-        AuthSession.customer_id == customer_id, AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
 
 
 @router.post("/register", status_code=202, response_model=Accepted)
@@ -99,7 +102,7 @@ async def register(body: RegisterRequest, db: AsyncSession = DB, mailer: Mailer 
         customer, _contract = row
         customer.password_hash = new_hash
         customer.email = str(body.email)
-        await _revoke_all(db, customer.id)
+        await _revoke_sessions(db, customer.id)
         await db.commit()
         mailer.send(
             str(body.email), "eBOK – dane logowania / login details",
@@ -121,7 +124,7 @@ async def password_reset(body: PasswordResetRequest, db: AsyncSession = DB,
     new_hash = await run_in_threadpool(hash_password, password)
     if customer is not None and customer.email and customer.email.lower() == str(body.email).lower():
         customer.password_hash = new_hash
-        await _revoke_all(db, customer.id)
+        await _revoke_sessions(db, customer.id)
         await db.commit()
         mailer.send(
             customer.email, "eBOK – nowe hasło / new password",
