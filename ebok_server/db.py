@@ -9,7 +9,9 @@ from .models import Base
 
 
 def make_engine(url: str) -> AsyncEngine:
-    kwargs: dict = {}
+    # Statement errors must not log their parameters: they can hold token and password hashes,
+    # e-mail addresses and message bodies.
+    kwargs: dict = {"hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     engine = create_async_engine(url, **kwargs)

@@ -105,3 +105,28 @@ def test_pdf_without_unicode_font_does_not_crash_on_polish():
     customer = SimpleNamespace(full_name="Paweł Wójcik", customer_number="10009", address="ul. Źródlana 1")
     data = render_invoice_pdf(detail, customer, font_path=None)
     assert data.startswith(b"%PDF")
+
+
+def test_database_errors_do_not_carry_parameters():
+    """A failing statement's message must not include its bound values (hashes, e-mails)."""
+    import asyncio
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from ebok_server.db import make_engine
+
+    async def run() -> str:
+        engine = make_engine("sqlite+aiosqlite:///:memory:")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT * FROM no_such_table WHERE secret = :s"), {"s": "hash-s3cret"})
+        except DBAPIError as error:
+            return str(error)
+        finally:
+            await engine.dispose()
+        raise AssertionError("the statement should have failed")
+
+    message = asyncio.run(run())
+    assert "no_such_table" in message
+    assert "hash-s3cret" not in message
