@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -94,10 +95,11 @@ class AccountScreen(SectionScreen):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row(self.t("account.customer_number"), me.customer_number)
-        grid.add_row(self.t("account.full_name"), me.full_name)
-        grid.add_row(self.t("account.email"), me.email or self.t("account.no_email"))
-        grid.add_row(self.t("account.address"), me.address)
+        # Text, not str: a Rich table would parse the server's text as markup
+        grid.add_row(self.t("account.customer_number"), Text(me.customer_number))
+        grid.add_row(self.t("account.full_name"), Text(me.full_name))
+        grid.add_row(self.t("account.email"), Text(me.email or self.t("account.no_email")))
+        grid.add_row(self.t("account.address"), Text(me.address))
         grid.add_row(
             self.t("account.efaktura"),
             self.t("account.efaktura_on") if me.efaktura_active else self.t("account.efaktura_off"),

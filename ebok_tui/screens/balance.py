@@ -62,7 +62,7 @@ class QrModal(BaseModal):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="qr-dialog"):
             yield Static(qr_text(self.lines), id="qr-big")
-            yield Static(self.caption, id="qr-caption")
+            yield Static(Text(self.caption), id="qr-caption")  # names the recipient: never markup
 
 
 class BalanceScreen(SectionScreen):
@@ -257,6 +257,7 @@ class BalanceScreen(SectionScreen):
         self.notify(
             self.t("balance.copied_account", account=format_account(self.balance.bank_account)),
             title=self.t("balance.copied_title"),
+            markup=False,
         )
 
     def action_copy_title(self) -> None:
@@ -266,5 +267,6 @@ class BalanceScreen(SectionScreen):
         self.notify(
             self.t("balance.copied_transfer_title", title=self.balance.transfer_title),
             title=self.t("balance.copied_title"),
+            markup=False,
         )
 

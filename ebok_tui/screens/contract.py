@@ -87,11 +87,12 @@ class ContractScreen(SectionScreen):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row(self.t("contract.number"), contract.number)
+        # Text, not str: a Rich table would parse the server's text as markup
+        grid.add_row(self.t("contract.number"), Text(contract.number))
         grid.add_row(self.t("contract.concluded_on"), i18n.date(contract.concluded_on))
-        grid.add_row(self.t("contract.services"), self.services_text(contract.services))
-        grid.add_row(self.t("contract.tariff_group"), contract.tariff_group)
-        grid.add_row(self.t("contract.connection_address"), contract.connection_address)
+        grid.add_row(self.t("contract.services"), Text(self.services_text(contract.services)))
+        grid.add_row(self.t("contract.tariff_group"), Text(contract.tariff_group))
+        grid.add_row(self.t("contract.connection_address"), Text(contract.connection_address))
         self.query_one("#contract-info", Static).update(grid)
 
         table = self.query_one("#meters", DataTable)

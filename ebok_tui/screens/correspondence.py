@@ -147,7 +147,7 @@ class CorrespondenceScreen(SectionScreen):
             mark = "✎ " if str(thread.id) in replies else ""
             table.add_row(
                 Text(mark + clip(thread.subject, SUBJECT_WIDTH - len(mark))),  # Text: never markup
-                kind_label(i18n, thread.kind, short=True),
+                Text(kind_label(i18n, thread.kind, short=True)),
                 Text(status_label(i18n, thread.status), style=STATUS_STYLE.get(thread.status, "")),
                 i18n.datetime(thread.updated_at),
                 key=f"t:{thread.id}",

@@ -112,9 +112,9 @@ class InvoiceDetailScreen(SubScreen):
             unit_key = f"invoice_detail.unit.{line.unit}"
             unit = t(unit_key) if i18n.has(unit_key) else line.unit
             quantity = i18n.decimal(line.quantity, 3) if line.unit == "m3" else i18n.decimal(line.quantity.normalize(), 0)
-            table.add_row(
-                line.description,
-                f"{quantity} {unit}",
+            table.add_row(  # Text, not str, for the server's words: never parsed as markup
+                Text(line.description),
+                Text(f"{quantity} {unit}"),
                 i18n.money(line.unit_price_net),
                 i18n.money(line.net),
                 f"{line.vat_rate}%",
@@ -138,8 +138,8 @@ class InvoiceDetailScreen(SubScreen):
             table.add_row(
                 i18n.date(pay.date),
                 i18n.money(pay.amount),
-                t(method_key) if i18n.has(method_key) else pay.method,
-                pay.reference or t("app.none"),
+                Text(t(method_key) if i18n.has(method_key) else pay.method),
+                Text(pay.reference or t("app.none")),
             )
         return Group(title, table)
 
@@ -158,7 +158,7 @@ class InvoiceDetailScreen(SubScreen):
             return
         message = self.t("invoice_detail.saved", path=path)
         saved = self.query_one("#saved", Static)
-        saved.update(message)
+        saved.update(Text(message))  # the path as typed, never markup
         saved.add_class("-shown")
         self.query_one("#detail").scroll_end(animate=False)
-        self.notify(message, timeout=6)
+        self.notify(message, timeout=6, markup=False)

@@ -201,7 +201,7 @@ class ReadingsScreen(SectionScreen):
         for item in info.items:
             table.add_row(
                 i18n.date(item.date),
-                item.meter_number,
+                Text(item.meter_number),  # Text, not str: server data is never parsed as markup
                 Text(i18n.volume(item.value), justify="right"),
                 self.type_text(item.type),
                 Text(i18n.volume(item.consumption), justify="right"),
@@ -216,7 +216,7 @@ class ReadingsScreen(SectionScreen):
 
     def set_notice(self, message: str) -> None:
         notice = self.query_one("#notice", Static)
-        notice.update(message)
+        notice.update(Text(message))
         notice.set_class(bool(message), "-shown")
 
     def summary(self, data: list[tuple[date, Decimal]]) -> str:
@@ -259,5 +259,5 @@ class ReadingsScreen(SectionScreen):
             date=self.i18n.date(reading.date),
         )
         self.set_notice(message)
-        self.notify(message, timeout=6)
+        self.notify(message, timeout=6, markup=False)
         self.action_reload()

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -167,7 +168,7 @@ class PublicForm(ApiMixin, Screen):
         await self.send()
         if not self._alive():
             return
-        self.query_one("#done-text", Static).update(self.done_text())
+        self.query_one("#done-text", Static).update(Text(self.done_text()))  # quotes the typed e-mail
         self.add_class("-done")
         self.query_one("#done-back", Button).focus()
 

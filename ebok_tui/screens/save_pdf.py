@@ -9,6 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -77,7 +78,7 @@ class ConfirmOverwriteModal(BaseModal):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.t("save_pdf.exists", path=str(self.path)), id="question")
+            yield Static(Text(self.t("save_pdf.exists", path=str(self.path))), id="question")
             with Horizontal():
                 yield Button(self.t("save_pdf.overwrite"), id="overwrite", variant="warning")
                 yield Button(self.t("bind.cancel"), id="keep")
@@ -138,8 +139,10 @@ class SavePdfModal(BaseModal):
 
     # --- messages ------------------------------------------------------------------------------
     def say(self, message: str, *, error: bool = False) -> None:
+        """A line under the path; an error also marks the path invalid. Paths are shown as typed,
+        never parsed as markup."""
         widget = self.query_one("#message", Static)
-        widget.update(message)
+        widget.update(Text(message))
         widget.set_class(error, "-error")
         self.query_one("#path", Input).set_class(error, "-invalid")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -64,14 +65,14 @@ class SubmitReadingModal(BaseModal):
                 yield Label(t("submit_reading.meter"))
                 if len(self.meters) > 1:
                     yield Select(
-                        [(number, number) for number in self.meters],
+                        [(Text(number), number) for number in self.meters],
                         value=self.meter_number,
                         allow_blank=False,
                         compact=True,
                         id="meter",
                     )
                 else:
-                    yield Label(self.meter_number or t("app.none"), id="meter-number")
+                    yield Label(Text(self.meter_number or t("app.none")), id="meter-number")
             yield Static("", id="last")
             yield Label(t("submit_reading.value"), id="value-label")
             yield Input(self.drafts.get(self.meter_number, ""), placeholder=t("submit_reading.placeholder"),
@@ -100,7 +101,7 @@ class SubmitReadingModal(BaseModal):
                 value=self.i18n.volume(meter.last_value),
                 date=self.i18n.date(meter.last_date),
             )
-        self.query_one("#last", Static).update(text)
+        self.query_one("#last", Static).update(Text(text))
 
     # --- messages ------------------------------------------------------------------------------
     def field_error(self, message: str) -> None:
