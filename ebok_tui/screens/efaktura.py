@@ -7,8 +7,6 @@ error; the server's 422 is shown under the field.
 
 from __future__ import annotations
 
-import re
-
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -19,18 +17,13 @@ from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.api import ApiError, EFaktura, ValidationFailed
 from ebok_tui.screens.base import BaseModal, SectionScreen, show_field_error
-
-#: Deliberately loose: something@something.tld, no spaces. The server does the real check.
-EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+from ebok_tui.validation import email_problem as email_shape_problem
 
 
 def email_problem(text: str) -> str | None:
     """Catalogue key of what is wrong with the typed e-mail, or None if it looks like one."""
-    if not text.strip():
-        return "efaktura.email_empty"
-    if not EMAIL_SHAPE.match(text.strip()):
-        return "efaktura.email_invalid"
-    return None
+    problem = email_shape_problem(text)
+    return f"efaktura.email_{problem}" if problem else None
 
 
 class ConfirmWithdrawModal(BaseModal):

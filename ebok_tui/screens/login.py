@@ -6,8 +6,6 @@ Not a section screen: nobody is logged in yet, so there is no navigation bar.
 
 from __future__ import annotations
 
-import re
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,12 +17,7 @@ from textual.widgets.option_list import Option
 
 from ebok_tui.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error, translate_bindings
-
-CUSTOMER_NUMBER = re.compile(r"\d{5}")
-
-
-def valid_customer_number(text: str) -> bool:
-    return CUSTOMER_NUMBER.fullmatch(text) is not None
+from ebok_tui.validation import valid_customer_number
 
 
 class RememberMe(Checkbox, inherit_bindings=False):

@@ -6,7 +6,8 @@ a new generated password (and signs out every session).
 
 from __future__ import annotations
 
-from ebok_tui.screens.register import FormField, PublicForm, valid_email
+from ebok_tui.screens.register import FormField, PublicForm
+from ebok_tui.validation import valid_customer_number
 
 
 class PasswordResetScreen(PublicForm):
@@ -28,14 +29,10 @@ class PasswordResetScreen(PublicForm):
 
     def validate(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        number = self.value("customer_number")
-        if len(number) != 5 or not number.isdigit():
+        if not valid_customer_number(self.value("customer_number")):
             errors["customer_number"] = self.t("reset.error_customer_number")
-        email = self.value("email")
-        if not email:
-            errors["email"] = self.t("public.error_email_empty")
-        elif not valid_email(email):
-            errors["email"] = self.t("public.error_email")
+        if email_error := self.email_error():
+            errors["email"] = email_error
         return errors
 
     async def send(self) -> None:

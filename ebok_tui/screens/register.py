@@ -10,7 +10,6 @@ meter match, mails the customer number and a generated password.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -24,12 +23,9 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from ebok_tui.api import ApiError, ValidationFailed
 from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error, translate_bindings
+from ebok_tui.validation import email_problem
 
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
-
-
-def valid_email(text: str) -> bool:
-    return EMAIL.fullmatch(text) is not None and len(text) <= 254
+_EMAIL_PROBLEM_KEYS = {"empty": "public.error_email_empty", "invalid": "public.error_email"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +107,11 @@ class PublicForm(ApiMixin, Screen):
     def validate(self) -> dict[str, str]:
         """Field name → message for every field that is not acceptable."""
         return {}
+
+    def email_error(self) -> str | None:
+        """What is wrong with the ``email`` field, or None."""
+        problem = email_problem(self.value("email"))
+        return self.t(_EMAIL_PROBLEM_KEYS[problem]) if problem else None
 
     async def send(self) -> None:
         """Send the form (raise ApiError freely)."""
@@ -203,11 +204,8 @@ class RegisterScreen(PublicForm):
         errors: dict[str, str] = {}
         if not self.value("full_name"):
             errors["full_name"] = self.t("register.error_full_name")
-        email = self.value("email")
-        if not email:
-            errors["email"] = self.t("public.error_email_empty")
-        elif not valid_email(email):
-            errors["email"] = self.t("public.error_email")
+        if email_error := self.email_error():
+            errors["email"] = email_error
         if not self.value("contract_number"):
             errors["contract_number"] = self.t("register.error_contract_number")
         if not self.value("meter_number"):
