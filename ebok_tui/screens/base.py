@@ -146,7 +146,12 @@ class ErrorBanner(Static):
 
 
 class ApiMixin:
-    """Calling the API from a screen: loading indicator, error banner, 401 handling."""
+    """Calling the API from a screen: loading indicator, error banner, 401 handling. Also puts
+    the screen's binding descriptions into the app's language (every eBOK screen mixes this in)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self, self.ebok.i18n)  # type: ignore[arg-type]
 
     @property
     def ebok(self) -> EbokApp:
@@ -241,10 +246,6 @@ class ChromeScreen(ApiMixin, Screen):
     ChromeScreen #body { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self, self.ebok.i18n)
-
     @property
     def heading(self) -> str:
         """What the top bar says after the app name."""
@@ -311,10 +312,6 @@ class BaseModal(ApiMixin, ModalScreen):
     """A dialog over the current screen; Esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "bind.cancel")]
-
-    def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self, self.ebok.i18n)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

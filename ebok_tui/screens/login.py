@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, 
 from textual.widgets.option_list import Option
 
 from ebok_tui.api import ApiError, InvalidCredentials, RateLimited
-from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error, translate_bindings
+from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error
 from ebok_tui.validation import valid_customer_number
 
 
@@ -64,7 +64,6 @@ class LoginScreen(ApiMixin, Screen):
     def __init__(self, message: str | None = None) -> None:
         super().__init__()
         self.message = message
-        translate_bindings(self, self.ebok.i18n)
         # kept, not queried: a reply may arrive while the app is closing and the DOM is gone
         self._number = Input(
             placeholder=self.t("login.customer_number_placeholder"),

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from ebok_tui.api import ApiError, ValidationFailed
-from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error, translate_bindings
+from ebok_tui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error
 from ebok_tui.validation import email_problem
 
 _EMAIL_PROBLEM_KEYS = {"empty": "public.error_email_empty", "invalid": "public.error_email"}
@@ -66,7 +66,6 @@ class PublicForm(ApiMixin, Screen):
     def __init__(self, **values: str) -> None:
         super().__init__()
         self.initial = values
-        translate_bindings(self, self.ebok.i18n)
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.t(self.TITLE_KEY))
