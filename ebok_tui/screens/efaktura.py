@@ -240,9 +240,9 @@ class EFakturaScreen(SectionScreen):
         await self._after_change(status)
 
     async def _after_change(self, status: EFaktura) -> None:
-        """Reload from the server (and refresh ``app.me``, which carries efaktura_active)."""
+        """Show the status the server answered with (PUT / DELETE reply with the full status
+        object, as GET does) and refresh ``app.me``, which carries efaktura_active."""
         self.show_status(status)
-        self.show_status(await self.api.efaktura())
         try:
             self.ebok.me = await self.api.me()
         except ApiError:
