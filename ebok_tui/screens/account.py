@@ -23,6 +23,9 @@ class AccountScreen(SectionScreen):
     SECTION = "account"
     #: Nothing focused on arrival: Enter must not log out by accident, and l / f work at once.
     AUTO_FOCUS = ""
+    #: ``app.me`` is fresh (fetched at login, refreshed after an e-FAKTURA change): shown as it is,
+    #: ``r`` fetches /me again.
+    LOAD_ON_MOUNT = False
 
     BINDINGS = [
         Binding("l", "logout", "account.bind_logout"),
@@ -49,7 +52,6 @@ class AccountScreen(SectionScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.me: Me | None = self.ebok.me
         # kept, not queried: a reply may arrive while the app is closing and the DOM is gone
         self._me_widget = Static(id="me")
         self._keyring_widget = Static(self.t("account.keyring_checking"), id="keyring-status", classes="muted")
@@ -82,13 +84,13 @@ class AccountScreen(SectionScreen):
                 yield self._result
 
     def on_mount(self) -> None:
-        if self.me is not None:
-            self.show_me(self.me)
+        if self.ebok.me is not None:
+            self.show_me(self.ebok.me)
         self.run_worker(self._keyring_status(), group="keyring", exclusive=True)
 
     async def load(self) -> None:
         me = await self.api.me()
-        self.me = me
+        self.ebok.me = me
         self.show_me(me)
 
     def show_me(self, me: Me) -> None:
@@ -183,7 +185,8 @@ class AccountScreen(SectionScreen):
     async def _update_keyring(self, new: str) -> str:
         """Keep a remembered password in step with the new one. Returns what to tell the user."""
         store = self.ebok.credentials
-        number = self.me.customer_number if self.me else self.api.customer_number
+        me = self.ebok.me
+        number = me.customer_number if me else self.api.customer_number
         if store is None or number is None:
             return ""
         saved = await store.load()

@@ -14,10 +14,10 @@ A section screen subclasses :class:`SectionScreen`, sets ``SECTION`` to its id f
             contract = await self.api.contract()
             self.query_one("#contract", Static).update(...)
 
-``load`` runs in a worker on mount and on ``r``. Textual calls ``on_mount`` of every class in the
-MRO, so a subclass's own ``on_mount`` (run first) must not call ``super().on_mount()``, or the
-data loads twice; any :class:`ApiError` it raises is shown in the
-error banner (``Unauthorized`` sends the resident back to the login screen). Actions that send
+``load`` runs in a worker on mount (unless ``LOAD_ON_MOUNT`` is False) and on ``r``. Textual
+calls ``on_mount`` of every class in the MRO, so a subclass's own ``on_mount`` (run first) must
+not call ``super().on_mount()``, or the data loads twice; any :class:`ApiError` it raises is
+shown in the error banner (``Unauthorized`` sends the resident back to the login screen). Actions that send
 something use ``self.run_api(coroutine_function, target=widget)`` the same way, and may override
 ``on_api_error`` to show field-level messages instead of the banner.
 """
@@ -241,6 +241,9 @@ class ChromeScreen(ApiMixin, Screen):
     """A logged-in screen: top bar, navigation, body, error banner, footer; loads on mount."""
 
     SECTION: ClassVar[str] = ""
+    #: False for a screen whose data the app already holds: it fills itself in on mount, and
+    #: ``load`` runs only on ``r``.
+    LOAD_ON_MOUNT: ClassVar[bool] = True
 
     DEFAULT_CSS = """
     ChromeScreen #body { height: 1fr; padding: 0 1; }
@@ -264,7 +267,8 @@ class ChromeScreen(ApiMixin, Screen):
 
     def on_mount(self) -> None:
         self.title = self.heading
-        self.action_reload()
+        if self.LOAD_ON_MOUNT:
+            self.action_reload()
 
     def action_reload(self) -> None:
         self.run_api(self.load, group="load")
