@@ -167,8 +167,30 @@ def snapshot(
     run_before: Callable[[Pilot], Awaitable[None]],
     tmp_path: Path | None = None,
 ) -> bool:
-    """Compare an 80x24 snapshot of a fresh app in ``lang`` after ``run_before``."""
-    return snap_compare(make_app(server_url, tmp_path, lang=lang), terminal_size=SIZE, run_before=run_before)
+    """Compare an 80x24 snapshot of a fresh app in ``lang`` after ``run_before``, once the screen
+    has stopped changing."""
+
+    async def then_steady(pilot: Pilot) -> None:
+        await run_before(pilot)
+        await steady(pilot)
+
+    return snap_compare(make_app(server_url, tmp_path, lang=lang), terminal_size=SIZE, run_before=then_steady)
+
+
+async def steady(pilot: Pilot, timeout: float = 5.0) -> None:
+    """Wait until two screenshots 50 ms apart are identical. Under load a re-layout after a
+    widget's content changed height was seen to land after ``settle`` returned, so a fixed number
+    of pauses is not enough for a snapshot."""
+    await settle(pilot)
+    deadline = time.monotonic() + timeout
+    previous = None
+    while time.monotonic() < deadline:
+        shot = pilot.app.export_screenshot()
+        if shot == previous:
+            return
+        previous = shot
+        await pilot.pause(0.05)
+    raise AssertionError(f"the screen kept changing for {timeout} s")
 
 
 # --- keyring stand-in ----------------------------------------------------------------------------
