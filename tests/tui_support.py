@@ -180,8 +180,12 @@ def snapshot(
 async def steady(pilot: Pilot, timeout: float = 5.0) -> None:
     """Wait until two screenshots 50 ms apart are identical. Under load a re-layout after a
     widget's content changed height was seen to land after ``settle`` returned, so a fixed number
-    of pauses is not enough for a snapshot."""
+    of pauses is not enough for a snapshot. Blinking cursors are stopped (shown) first, or the
+    blink would both keep the screen changing and pick the cursor's state by timing."""
     await settle(pilot)
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()
     deadline = time.monotonic() + timeout
     previous = None
     while time.monotonic() < deadline:
