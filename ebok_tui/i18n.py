@@ -79,6 +79,10 @@ class I18n:
     def has(self, key: str) -> bool:
         return key in self._messages or key in self._fallback
 
+    def label(self, key: str, fallback: str) -> str:
+        """The text for ``key``, or ``fallback`` (e.g. a server code newer than the catalogue)."""
+        return self.t(key) if self.has(key) else fallback
+
     # --- numbers -----------------------------------------------------------------------------
     def money(self, grosze: int) -> str:
         """``123456`` → ``1 234,56 zł`` (pl) or ``PLN 1,234.56`` (en)."""

@@ -110,3 +110,9 @@ def test_missing_key_falls_back_to_polish_then_key():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         I18n("de")
+
+
+def test_label_falls_back_to_the_given_text_for_unknown_codes():
+    assert I18n("pl").label("nav.balance", "balance") == "Saldo"
+    assert I18n("en").label("nav.balance", "balance") == "Balance"
+    assert I18n("pl").label("invoices.status.refunded", "refunded") == "refunded"

@@ -55,7 +55,7 @@ def translate_bindings(node: DOMNode, i18n: I18n) -> None:
     """
     for key, bindings in node._bindings.key_to_bindings.items():
         node._bindings.key_to_bindings[key] = [
-            replace(b, description=i18n.t(b.description)) if i18n.has(b.description) else b
+            replace(b, description=i18n.label(b.description, b.description))
             for b in bindings
         ]
 

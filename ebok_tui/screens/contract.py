@@ -79,7 +79,7 @@ class ContractScreen(SectionScreen):
 
     # --- rendering -----------------------------------------------------------------------------
     def services_text(self, services: list[str]) -> str:
-        names = [self.t(f"contract.service_{s}") if self.i18n.has(f"contract.service_{s}") else s for s in services]
+        names = [self.i18n.label(f"contract.service_{s}", s) for s in services]
         return ", ".join(names) if names else self.t("app.none")
 
     def show_contract(self, contract: Contract, today: dt.date | None) -> None:

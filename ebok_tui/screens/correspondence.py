@@ -68,12 +68,12 @@ def draft_time(draft: dict[str, Any]) -> dt.datetime | None:
 
 def kind_label(i18n: I18n, kind: str, *, short: bool = False) -> str:
     key = f"correspondence.kind_{'short_' if short else ''}{kind}"
-    return i18n.t(key) if i18n.has(key) else kind
+    return i18n.label(key, kind)
 
 
 def status_label(i18n: I18n, status: str) -> str:
     key = f"correspondence.status_{status}"
-    return i18n.t(key) if i18n.has(key) else status
+    return i18n.label(key, status)
 
 
 def clip(text: str, width: int) -> str:

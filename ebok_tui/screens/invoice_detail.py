@@ -72,7 +72,7 @@ class InvoiceDetailScreen(SubScreen):
     def build_facts(self, inv: InvoiceDetail) -> Table:
         t, i18n = self.t, self.i18n
         status_key = f"invoices.status_full.{inv.status}"
-        status = Text(t(status_key) if i18n.has(status_key) else inv.status, style=STATUS_STYLES.get(inv.status, ""))
+        status = Text(i18n.label(status_key, inv.status), style=STATUS_STYLES.get(inv.status, ""))
         period = f"{i18n.date(inv.period_from)}–{i18n.date(inv.period_to)}"
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="dim", no_wrap=True)
@@ -110,7 +110,7 @@ class InvoiceDetailScreen(SubScreen):
         table.add_column(t("invoice_detail.col.gross"), i18n.money(inv.gross_total), justify="right", no_wrap=True)
         for line in inv.lines:
             unit_key = f"invoice_detail.unit.{line.unit}"
-            unit = t(unit_key) if i18n.has(unit_key) else line.unit
+            unit = i18n.label(unit_key, line.unit)
             quantity = i18n.decimal(line.quantity, 3) if line.unit == "m3" else i18n.decimal(line.quantity.normalize(), 0)
             table.add_row(  # Text, not str, for the server's words: never parsed as markup
                 Text(line.description),
@@ -138,7 +138,7 @@ class InvoiceDetailScreen(SubScreen):
             table.add_row(
                 i18n.date(pay.date),
                 i18n.money(pay.amount),
-                Text(t(method_key) if i18n.has(method_key) else pay.method),
+                Text(i18n.label(method_key, pay.method)),
                 Text(pay.reference or t("app.none")),
             )
         return Group(title, table)

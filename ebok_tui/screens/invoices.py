@@ -194,7 +194,7 @@ class InvoicesScreen(SectionScreen):
 
     def status_text(self, status: str) -> Text:
         key = f"invoices.status.{status}"
-        label = self.t(key) if self.i18n.has(key) else status
+        label = self.i18n.label(key, status)
         return Text(label, style=STATUS_STYLES.get(status, ""))
 
     def _invoice_row(self, inv: InvoiceSummary) -> list[Text]:
@@ -215,7 +215,7 @@ class InvoicesScreen(SectionScreen):
         values: list[str | Text] = [
             i18n.date(pay.date),
             i18n.money(pay.amount),
-            self.t(method_key) if i18n.has(method_key) else pay.method,
+            i18n.label(method_key, pay.method),
             pay.reference or self.t("app.none"),
             pay.invoice_number or self.t("app.none"),
         ]

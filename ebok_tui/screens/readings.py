@@ -182,7 +182,7 @@ class ReadingsScreen(SectionScreen):
 
     def type_text(self, kind: str) -> Text:
         key = f"readings.type.{kind}"
-        return Text(self.t(key) if self.i18n.has(key) else kind, style=TYPE_STYLES.get(kind, ""))
+        return Text(self.i18n.label(key, kind), style=TYPE_STYLES.get(kind, ""))
 
     def show(self, info: ReadingsInfo) -> None:
         t, i18n = self.t, self.i18n
