@@ -6,8 +6,6 @@ import email
 import email.policy
 import re
 
-import httpx
-import pytest
 
 from .helpers import assert_error, bearer, login
 
