@@ -73,26 +73,34 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
-async def prepare_database(settings: Settings, seed_demo: bool, seed_large: int | None) -> None:
+@contextlib.asynccontextmanager
+async def _session(db_url: str):
+    """A session on ``db_url`` with the tables created; the engine is disposed afterwards."""
     from .db import create_tables, make_engine, make_sessionmaker
-    from .seed import add_demo_entry, database_is_empty, seed_demo as do_seed_demo, seed_large_customer
 
-    engine = make_engine(settings.db_url)
+    engine = make_engine(db_url)
     try:
         await create_tables(engine)
         async with make_sessionmaker(engine)() as session:
-            if seed_demo and await database_is_empty(session):
-                await do_seed_demo(session, settings.business_today())
-                await session.commit()
-                print("ebok-server: demo data created", file=sys.stderr, flush=True)
-            if seed_large:
-                await seed_large_customer(session, "19999", seed_large, today=settings.business_today())
-                if seed_demo:
-                    await add_demo_entry(session, "19999", f"Duży klient testowy ({seed_large} faktur).",
-                                         f"Large benchmark customer ({seed_large} invoices).")
-                await session.commit()
+            yield session
     finally:
         await engine.dispose()
+
+
+async def prepare_database(settings: Settings, seed_demo: bool, seed_large: int | None) -> None:
+    from .seed import add_demo_entry, database_is_empty, seed_demo as do_seed_demo, seed_large_customer
+
+    async with _session(settings.db_url) as session:
+        if seed_demo and await database_is_empty(session):
+            await do_seed_demo(session, settings.business_today())
+            await session.commit()
+            print("ebok-server: demo data created", file=sys.stderr, flush=True)
+        if seed_large:
+            await seed_large_customer(session, "19999", seed_large, today=settings.business_today())
+            if seed_demo:
+                await add_demo_entry(session, "19999", f"Duży klient testowy ({seed_large} faktur).",
+                                     f"Large benchmark customer ({seed_large} invoices).")
+            await session.commit()
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -188,32 +196,25 @@ async def serve(args: argparse.Namespace) -> int:
 async def reply(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from .db import create_tables, make_engine, make_sessionmaker
     from .models import Message, Thread
 
     settings = Settings(db_url=args.db, today=args.today)
-    engine = make_engine(args.db)
-    try:
-        await create_tables(engine)
-        async with make_sessionmaker(engine)() as session:
-            thread = await session.scalar(select(Thread).where(Thread.id == args.thread_id))
-            if thread is None:
-                print(f"no such thread: {args.thread_id}", file=sys.stderr)
-                return 2
-            now = settings.business_now()
-            session.add(Message(thread_id=thread.id, author="utility", body=args.text, created_at=now))
-            thread.status = "closed" if args.close else "answered"
-            thread.updated_at = now
-            await session.commit()
-            print(f"thread {thread.id}: reply added, status {thread.status}")
-    finally:
-        await engine.dispose()
+    async with _session(args.db) as session:
+        thread = await session.scalar(select(Thread).where(Thread.id == args.thread_id))
+        if thread is None:
+            print(f"no such thread: {args.thread_id}", file=sys.stderr)
+            return 2
+        now = settings.business_now()
+        session.add(Message(thread_id=thread.id, author="utility", body=args.text, created_at=now))
+        thread.status = "closed" if args.close else "answered"
+        thread.updated_at = now
+        await session.commit()
+        print(f"thread {thread.id}: reply added, status {thread.status}")
     return 0
 
 
 async def issue(args: argparse.Namespace) -> int:
     from .billing import add_months, fmt_pln, issue_invoices
-    from .db import create_tables, make_engine, make_sessionmaker
 
     settings = Settings(db_url=args.db, today=args.today)
     today = settings.business_today()
@@ -222,18 +223,13 @@ async def issue(args: argparse.Namespace) -> int:
     else:
         prev = add_months(today.replace(day=1), -1)
         year, month = prev.year, prev.month
-    engine = make_engine(args.db)
-    try:
-        await create_tables(engine)
-        async with make_sessionmaker(engine)() as session:
-            issued = await issue_invoices(session, year, month, today)
-            await session.commit()
-            for inv in issued:
-                print(f"{inv.number} customer_id={inv.customer_id} gross={fmt_pln(inv.gross)} "
-                      f"efaktura={'yes' if inv.efaktura else 'no'}")
-            print(f"issued {len(issued)} invoice(s) for {year}-{month:02d}")
-    finally:
-        await engine.dispose()
+    async with _session(args.db) as session:
+        issued = await issue_invoices(session, year, month, today)
+        await session.commit()
+        for inv in issued:
+            print(f"{inv.number} customer_id={inv.customer_id} gross={fmt_pln(inv.gross)} "
+                  f"efaktura={'yes' if inv.efaktura else 'no'}")
+        print(f"issued {len(issued)} invoice(s) for {year}-{month:02d}")
     return 0
 
 
