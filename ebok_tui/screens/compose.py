@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,6 +35,7 @@ def blank_form(values: dict[str, Any]) -> bool:
 
 class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     SECTION = "correspondence"
+    STATUS_ID = "form-status"
 
     BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
 
@@ -117,12 +117,6 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
             "contact_phone": self.query_one("#contact_phone", Input).value,
             "location": self.query_one("#location", Input).value,
         }
-
-    def set_status(self, message: str, *, error: bool) -> None:
-        status = self.query_one("#form-status", Static)
-        status.update(Text(message))
-        status.set_class(error, "-error")
-        status.set_class(not error, "-info")
 
     # --- drafts --------------------------------------------------------------------------------
     @on(Input.Changed)

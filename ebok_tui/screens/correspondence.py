@@ -43,19 +43,19 @@ def is_reply_draft(draft: dict[str, Any]) -> bool:
     return draft.get("reply_to") is not None
 
 
-def thread_drafts(store: DraftStore | None) -> list[dict[str, Any]]:
-    """Unsent new-thread drafts, newest change first."""
+def pending_drafts(store: DraftStore | None) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """From one read of the drafts file: unsent new-thread drafts (newest change first) and
+    unsent reply drafts by thread id (as str)."""
     if store is None:
-        return []
-    drafts = [d for d in store.load() if not is_reply_draft(d)]
-    return sorted(drafts, key=lambda d: str(d.get("updated_at") or d.get("created_at") or ""), reverse=True)
-
-
-def reply_drafts(store: DraftStore | None) -> dict[str, dict[str, Any]]:
-    """Unsent reply drafts by thread id (as str)."""
-    if store is None:
-        return {}
-    return {str(d["reply_to"]): d for d in store.load() if is_reply_draft(d)}
+        return [], {}
+    loaded = store.load()
+    threads = sorted(
+        (d for d in loaded if not is_reply_draft(d)),
+        key=lambda d: str(d.get("updated_at") or d.get("created_at") or ""),
+        reverse=True,
+    )
+    replies = {str(d["reply_to"]): d for d in loaded if is_reply_draft(d)}
+    return threads, replies
 
 
 def draft_time(draft: dict[str, Any]) -> dt.datetime | None:
@@ -126,8 +126,7 @@ class CorrespondenceScreen(SectionScreen):
 
     def show(self) -> None:
         store = customer_drafts(self.ebok)
-        drafts = thread_drafts(store)
-        replies = reply_drafts(store)
+        drafts, replies = pending_drafts(store)
         table = self.query_one("#threads", DataTable)
         previous = table.cursor_row
         table.clear()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from rich.text import Text
 from textual.timer import Timer
+from textual.widgets import Static
 
 from ebok_tui.drafts import DraftSaveError
 from ebok_tui.screens.correspondence import customer_drafts
@@ -21,17 +23,25 @@ V = TypeVar("V")  # what the screen's draft fields hold: the form's values, or t
 
 
 class DraftAutosave(Generic[V]):
-    """Mix into a screen (before the Textual base) that has ``draft``, ``ebok``, ``i18n`` and
-    ``set_status(message, error=)``, and implements the three ``draft_*`` hooks below.
+    """Mix into a screen (before the Textual base) that has ``draft``, ``ebok``, ``i18n`` and a
+    ``Static`` with id ``STATUS_ID`` for status lines, and implements the three ``draft_*`` hooks.
 
     ``_saved`` is what was last written (or restored); ``_latest`` what the widgets held at the
     last change, used on unmount when the widgets may already be gone."""
+
+    STATUS_ID: str = ""  # the Static (styled by its -error / -info class) that set_status fills
 
     draft: dict[str, Any] | None
     _saved: V
     _latest: V | None = None
     _timer: Timer | None = None
     _sent = False  # the server accepted the draft: nothing more is saved
+
+    def set_status(self, message: str, *, error: bool) -> None:
+        status = self.query_one(f"#{self.STATUS_ID}", Static)  # type: ignore[attr-defined]
+        status.update(Text(message))
+        status.set_class(error, "-error")
+        status.set_class(not error, "-info")
 
     # --- hooks ---------------------------------------------------------------------------------
     def draft_values(self) -> V:
@@ -77,7 +87,7 @@ class DraftAutosave(Generic[V]):
                 store.save(self.draft_update(values))
         except DraftSaveError as error:
             if self.is_attached:  # type: ignore[attr-defined]
-                self.set_status(error.message(self.i18n.lang), error=True)  # type: ignore[attr-defined]
+                self.set_status(error.message(self.i18n.lang), error=True)
             return False
         self._saved = values
         return True

@@ -18,7 +18,7 @@ from textual.widgets import Label, Static, TextArea
 from ebok_tui.api import ApiError, ObjectId, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.drafts import DraftSaveError, new_draft
 from ebok_tui.screens.base import SubScreen
-from ebok_tui.screens.correspondence import STATUS_STYLE, customer_drafts, kind_label, reply_drafts, status_label
+from ebok_tui.screens.correspondence import STATUS_STYLE, customer_drafts, kind_label, pending_drafts, status_label
 from ebok_tui.screens.drafting import DraftAutosave
 
 BODY_MAX = 10_000
@@ -33,6 +33,7 @@ class MessageView(Static):
 
 class ThreadScreen(DraftAutosave[str], SubScreen):
     SECTION = "correspondence"
+    STATUS_ID = "reply-status"
 
     BINDINGS = [
         Binding("ctrl+s", "send", "thread.bind_send", priority=True),
@@ -76,7 +77,7 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
     def on_mount(self) -> None:
         self.query_one("#reply-box").display = False  # until we know the thread is open
         store = customer_drafts(self.ebok)
-        self.draft = reply_drafts(store).get(str(self.thread_id))
+        self.draft = pending_drafts(store)[1].get(str(self.thread_id))
         if self.draft is not None:
             self._saved = str(self.draft.get("body") or "")
             self.query_one("#reply", TextArea).load_text(self._saved)
@@ -130,12 +131,6 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         if action == "new_from_closed":
             return closed
         return True
-
-    def set_status(self, message: str, *, error: bool) -> None:
-        status = self.query_one("#reply-status", Static)
-        status.update(Text(message))
-        status.set_class(error, "-error")
-        status.set_class(not error, "-info")
 
     # --- reply draft ---------------------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
