@@ -25,9 +25,9 @@ from textual.app import App  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 from textual.worker import WorkerCancelled  # noqa: E402
 
-from ebok_tui.api import EbokClient  # noqa: E402
-from ebok_tui.app import EbokApp  # noqa: E402
-from ebok_tui.screens.invoices import InvoicesScreen, PagedTable  # noqa: E402
+from ebok_tui.core.api import EbokClient  # noqa: E402
+from ebok_tui.ui.app import EbokApp  # noqa: E402
+from ebok_tui.ui.screens.billing.invoices import InvoicesScreen, PagedTable  # noqa: E402
 from tests.server_proc import running_server  # noqa: E402
 from tests.tui_support import login_as  # noqa: E402
 

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from ebok_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ebok_tui.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
@@ -41,14 +41,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
 
-    from ebok_tui.api import EbokClient
-    from ebok_tui.credentials import CredentialStore
-    from ebok_tui.drafts import DraftStore
+    from ebok_tui.core.api import EbokClient
+    from ebok_tui.core.credentials import CredentialStore
+    from ebok_tui.core.drafts import DraftStore
 
     demo_server = None
     server_url = args.server
     if args.demo:
-        from ebok_tui.demo import DemoServerError, start_demo_server
+        from ebok_tui.core.demo import DemoServerError, start_demo_server
 
         print("eBOK: uruchamiam serwer demonstracyjny… / starting the demo server…", file=sys.stderr)
         try:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         server_url = demo_server.url
 
-    from ebok_tui.app import EbokApp
+    from ebok_tui.ui.app import EbokApp
 
     try:
         api = EbokClient(server_url, lang=args.lang)

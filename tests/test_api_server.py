@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from ebok_tui.api import (
+from ebok_tui.core.api import (
     Accepted,
     ApiError,
     Balance,
@@ -38,7 +38,7 @@ from ebok_tui.api import (
     Unauthorized,
     ValidationFailed,
 )
-from ebok_tui.api.errors import Conflict
+from ebok_tui.core.api.errors import Conflict
 from tests.fixtures_client import closed_port_url, demo_password, private_server  # noqa: F401
 
 TODAY = dt.date(2026, 11, 15)

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from ebok_tui.api import (
+from ebok_tui.core.api import (
     ApiError,
     ConnectionFailed,
     EbokClient,

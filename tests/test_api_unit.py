@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ebok_tui.api import (
+from ebok_tui.core.api import (
     ApiError,
     Balance,
     Conflict,
@@ -25,7 +25,7 @@ from ebok_tui.api import (
     Unauthorized,
     ValidationFailed,
 )
-from ebok_tui.api.errors import FIELD_MESSAGES, MESSAGES
+from ebok_tui.core.api.errors import FIELD_MESSAGES, MESSAGES
 
 API_MD = Path(__file__).resolve().parent.parent / "docs" / "API.md"
 

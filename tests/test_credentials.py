@@ -22,7 +22,7 @@ from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringLocked, PasswordDeleteError
 from keyrings.alt.file import PlaintextKeyring
 
-from ebok_tui.credentials import (
+from ebok_tui.core.credentials import (
     CredentialStore,
     KeyringProblem,
     SavedLogin,

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from ebok_tui.api import EbokClient
-from ebok_tui.demo import DemoServerError, start_demo_server
+from ebok_tui.core.api import EbokClient
+from ebok_tui.core.demo import DemoServerError, start_demo_server
 
 
 async def test_demo_server_starts_serves_and_stops():
@@ -81,7 +81,7 @@ def test_demo_server_goes_when_the_client_is_killed(tmp_path):
 
     script = (
         "import sys, time\n"
-        "from ebok_tui.demo import start_demo_server\n"
+        "from ebok_tui.core.demo import start_demo_server\n"
         "s = start_demo_server(today='2026-11-15')\n"
         "print(s.pid, flush=True)\n"
         "time.sleep(120)\n"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ebok_tui import drafts as drafts_mod
-from ebok_tui.drafts import DraftSaveError, DraftStore, new_draft
+from ebok_tui.core import drafts as drafts_mod
+from ebok_tui.core.drafts import DraftSaveError, DraftStore, new_draft
 
 URL = "http://127.0.0.1:8000"
 

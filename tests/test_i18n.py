@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ebok_tui.i18n import LANGUAGES, I18n, load_catalog
+from ebok_tui.core.i18n import LANGUAGES, I18n, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent / "ebok_tui"
 

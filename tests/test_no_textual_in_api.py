@@ -11,13 +11,13 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 MODULES = [
-    "ebok_tui.api",
-    "ebok_tui.api.models",
-    "ebok_tui.api.errors",
-    "ebok_tui.api.client",
-    "ebok_tui.credentials",
-    "ebok_tui.drafts",
-    "ebok_tui.demo",
+    "ebok_tui.core.api",
+    "ebok_tui.core.api.models",
+    "ebok_tui.core.api.errors",
+    "ebok_tui.core.api.client",
+    "ebok_tui.core.credentials",
+    "ebok_tui.core.drafts",
+    "ebok_tui.core.demo",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ebok_tui.payqr import (
+from ebok_tui.core.payqr import (
     MAX_AMOUNT_GROSZE,
     PaymentQRError,
     build_payload,

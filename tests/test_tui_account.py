@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 from textual.widgets import Button, Input
 
-from ebok_tui.api import EbokClient, InvalidCredentials
-from ebok_tui.credentials import KeyringProblem, SavedLogin
-from ebok_tui.screens.account import AccountScreen
-from ebok_tui.screens.login import LoginScreen
+from ebok_tui.core.api import EbokClient, InvalidCredentials
+from ebok_tui.core.credentials import KeyringProblem, SavedLogin
+from ebok_tui.ui.screens.account.account import AccountScreen
+from ebok_tui.ui.screens.auth.login import LoginScreen
 from tests.server_proc import running_server
 from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, wait_until
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from ebok_tui.payqr import build_payload, half_block_lines, make_qr
-from ebok_tui.screens.balance import BalanceScreen, QrModal
+from ebok_tui.core.payqr import build_payload, half_block_lines, make_qr
+from ebok_tui.ui.screens.billing.balance import BalanceScreen, QrModal
 from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from textual.widgets import DataTable
 
-from ebok_tui.screens.contract import ContractScreen, add_months, legalisation_state
+from ebok_tui.ui.screens.contract.contract import ContractScreen, add_months, legalisation_state
 from tests.contract_mail_support import table_rows, text_of
 from tests.server_proc import running_server
 from tests.tui_support import SIZE, login_as, make_app, settle

@@ -10,9 +10,9 @@ import uuid
 import pytest
 from textual.widgets import DataTable, Input, Select, TextArea
 
-from ebok_tui.screens.compose import ComposeScreen
-from ebok_tui.screens.correspondence import CorrespondenceScreen
-from ebok_tui.screens.thread import ThreadScreen
+from ebok_tui.ui.screens.correspondence.compose import ComposeScreen
+from ebok_tui.ui.screens.correspondence.correspondence import CorrespondenceScreen
+from ebok_tui.ui.screens.correspondence.thread import ThreadScreen
 from tests.contract_mail_support import free_port, table_rows, text_of
 from tests.server_proc import running_server, start_server_info, stop_server
 from tests.tui_support import SIZE, login_as, make_app, settle
@@ -44,7 +44,7 @@ async def fill(pilot, *, kind="failure_report", subject="", body="", phone="", l
         select.focus()
         await pilot.press("enter")  # open the list
         await pilot.pause()
-        from ebok_tui.api import THREAD_KINDS
+        from ebok_tui.core.api import THREAD_KINDS
 
         for _ in range(THREAD_KINDS.index(kind) + 1):  # the first entry is the prompt
             await pilot.press("down")

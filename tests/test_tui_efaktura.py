@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Button, Input
 
-from ebok_tui.screens.efaktura import ConfirmWithdrawModal, EFakturaScreen, email_problem
+from ebok_tui.ui.screens.contract.efaktura import ConfirmWithdrawModal, EFakturaScreen, email_problem
 from tests.contract_mail_support import text_of
 from tests.server_proc import running_server
 from tests.tui_support import SIZE, login_as, make_app, settle

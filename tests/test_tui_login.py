@@ -9,12 +9,12 @@ import httpx
 import pytest
 from textual.widgets import Button, Checkbox, Input, OptionList
 
-from ebok_tui.credentials import KeyringProblem, SavedLogin
-from ebok_tui.screens.balance import BalanceScreen
-from ebok_tui.screens.base import ErrorBanner
-from ebok_tui.screens.login import LoginScreen
-from ebok_tui.screens.password_reset import PasswordResetScreen
-from ebok_tui.screens.register import RegisterScreen
+from ebok_tui.core.credentials import KeyringProblem, SavedLogin
+from ebok_tui.ui.screens.billing.balance import BalanceScreen
+from ebok_tui.ui.screens.base import ErrorBanner
+from ebok_tui.ui.screens.auth.login import LoginScreen
+from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen
+from ebok_tui.ui.screens.auth.register import RegisterScreen
 from tests.server_proc import running_server
 from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, type_text, wait_until
 

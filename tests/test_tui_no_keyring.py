@@ -11,8 +11,8 @@ import pytest
 from keyring.backends import fail, null
 from keyrings.alt.file import PlaintextKeyring
 
-from ebok_tui.credentials import CredentialStore
-from ebok_tui.screens.balance import BalanceScreen
+from ebok_tui.core.credentials import CredentialStore
+from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from tests.tui_support import SIZE, make_app, settle, text_of, type_text, wait_until
 
 

@@ -18,10 +18,10 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.worker import WorkerCancelled
 
-from ebok_tui.api import EbokClient
-from ebok_tui.app import EbokApp
-from ebok_tui.credentials import KeyringProblem, SavedLogin, SaveResult
-from ebok_tui.drafts import DraftStore
+from ebok_tui.core.api import EbokClient
+from ebok_tui.ui.app import EbokApp
+from ebok_tui.core.credentials import KeyringProblem, SavedLogin, SaveResult
+from ebok_tui.core.drafts import DraftStore
 
 SIZE = (80, 24)
 

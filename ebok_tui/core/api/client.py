@@ -1,0 +1,514 @@
+"""Async HTTP client of the eBOK API v1 (docs/API.md).
+
+Usage::
+
+    async with EbokClient("http://127.0.0.1:8000", lang="pl") as api:
+        await api.login("10001", "secret")
+        balance = await api.balance()
+
+Every failure is an :class:`~ebok_tui.core.api.errors.ApiError` subclass; see ``errors.py``.
+
+Retries: GETs are retried once on a connect error; POSTs carrying an ``Idempotency-Key`` are
+retried once (same key) on a timeout or connect error; everything else is never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+
+from . import errors as E
+from .models import (
+    Accepted,
+    Balance,
+    Contract,
+    DemoInfo,
+    EFaktura,
+    Health,
+    InvoiceDetail,
+    InvoicePage,
+    LoginResult,
+    Me,
+    Message,
+    ObjectId,
+    PaymentPage,
+    Reading,
+    ReadingsInfo,
+    ThreadDetail,
+    ThreadPage,
+)
+
+__all__ = ["EbokClient", "DEFAULT_TIMEOUT", "API_PREFIX", "PDF_MAX_BYTES"]
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+DEFAULT_TIMEOUT = httpx.Timeout(10, connect=5)
+PDF_MAX_BYTES = 20 * 1024 * 1024
+_ERROR_BODY_MAX = 64 * 1024
+_CLIENT_VERSION = "0.1.0"
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+def _api_base(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if not url.endswith(API_PREFIX):
+        url += API_PREFIX
+    return url + "/"
+
+
+def _format_value(value: Decimal | int | str) -> str:
+    """Meter value as the API wants it: a decimal string with 3 decimals (``"130.500"``).
+
+    Values with more than 3 decimals are sent unchanged so the server rejects them instead of
+    the client silently rounding what the resident typed."""
+    if isinstance(value, bool):
+        raise TypeError("meter value must be a Decimal")
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        return str(value)
+    if not d.is_finite():
+        return str(value)
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -3:
+        return f"{d.quantize(Decimal('0.001')):f}"
+    return f"{d:f}"
+
+
+class EbokClient:
+    """Async client. One ``httpx.AsyncClient`` per instance; holds the bearer token after login.
+
+    ``lang`` ("pl"/"en") is sent as ``Accept-Language`` and may be changed at any time.
+    ``transport`` lets tests inject an ``httpx.MockTransport`` or similar."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        lang: str = "pl",
+        retry_delay: float = 0.2,
+    ) -> None:
+        self.base_url = base_url.strip().rstrip("/")
+        self.lang = lang
+        self.retry_delay = retry_delay
+        self._token: str | None = None
+        self._customer_number: str | None = None
+        self._http = httpx.AsyncClient(
+            base_url=_api_base(base_url),
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            headers={"Accept": "application/json", "User-Agent": f"ebok-tui/{_CLIENT_VERSION}"},
+        )
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> EbokClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
+    # --- session state ----------------------------------------------------------------------
+
+    @property
+    def token(self) -> str | None:
+        return self._token
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self._token is not None
+
+    @property
+    def customer_number(self) -> str | None:
+        """Customer number of the current session (``None`` when logged out)."""
+        return self._customer_number
+
+    def clear_session(self) -> None:
+        """Forget the token locally (no request)."""
+        self._token = None
+        self._customer_number = None
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _headers(self, auth: bool, idempotency_key: str | None) -> dict[str, str]:
+        headers = {"Accept-Language": self.lang}
+        if auth:
+            if self._token is None:
+                raise E.Unauthorized("not_logged_in", detail="not logged in")
+            headers["Authorization"] = f"Bearer {self._token}"
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        return headers
+
+    @staticmethod
+    def _may_retry(method: str, idempotency_key: str | None, exc: httpx.HTTPError) -> bool:
+        connect_failed = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+        if method == "GET":
+            return connect_failed
+        if method == "POST" and idempotency_key is not None:
+            return connect_failed or isinstance(exc, httpx.TimeoutException)
+        return False
+
+    @staticmethod
+    def _transport_error(exc: Exception) -> E.ApiError:
+        detail = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, httpx.ConnectTimeout):
+            return E.ConnectionFailed(detail=detail)
+        if isinstance(exc, httpx.TimeoutException):
+            return E.RequestTimeout(detail=detail)
+        if isinstance(exc, (httpx.ConnectError, httpx.NetworkError, httpx.ProxyError, httpx.UnsupportedProtocol)):
+            return E.ConnectionFailed(detail=detail)
+        if isinstance(exc, httpx.InvalidURL):
+            return E.ConnectionFailed(detail=detail)
+        if isinstance(exc, httpx.RemoteProtocolError) and "disconnected" in str(exc).lower():
+            # the peer closed the connection without a reply: a network problem, not a bad reply
+            return E.ConnectionFailed(detail=detail)
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError, httpx.DecodingError,
+                            httpx.TooManyRedirects)):
+            return E.ProtocolError(detail=detail)
+        return E.ConnectionFailed(detail=detail)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send with the retry policy; map transport errors. Returns an (open, if stream) response."""
+        headers = self._headers(auth, idempotency_key)
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                request = self._http.build_request(
+                    method, path, json=json_body, params=clean_params or None, headers=headers
+                )
+                return await self._http.send(request, stream=stream)
+            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+                if attempt == 1 and isinstance(exc, httpx.HTTPError) and self._may_retry(method, idempotency_key, exc):
+                    log.info("retrying %s %s after %s", method, path, type(exc).__name__)
+                    if self.retry_delay:
+                        await asyncio.sleep(self.retry_delay)
+                    continue
+                raise self._transport_error(exc) from exc
+
+    def _error_from_response(self, resp: httpx.Response, body: bytes, *, login: bool) -> E.ApiError:
+        status = resp.status_code
+        code: str | None = None
+        message: str | None = None
+        fields: dict[str, str] = {}
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            err = data["error"]
+            if isinstance(err.get("code"), str):
+                code = err["code"]
+            if isinstance(err.get("message"), str):
+                message = err["message"]
+            if isinstance(err.get("fields"), dict):
+                fields = {str(k): str(v) for k, v in err["fields"].items()}
+        kw: dict[str, Any] = {"status": status, "fields": fields, "server_message": message}
+        if status == 401:
+            if login or code == "invalid_credentials":
+                return E.InvalidCredentials(code if code == "invalid_credentials" else None, **kw)
+            self.clear_session()
+            return E.Unauthorized(code, **kw)
+        if status == 404:
+            return E.NotFound(code, **kw)
+        if status == 409:
+            return E.Conflict(code, **kw)
+        if status == 422:
+            return E.ValidationFailed(code, **kw)
+        if status == 429:
+            retry_after = resp.headers.get("Retry-After")
+            return E.RateLimited(
+                code, retry_after=int(retry_after) if retry_after and retry_after.isdigit() else None, **kw
+            )
+        if status >= 500:
+            return E.ServerError(code, **kw)
+        if 300 <= status < 400:
+            return E.ProtocolError(code, **kw, detail=f"unexpected redirect ({status})")
+        return E.ApiError(code or E._STATUS_DEFAULT_CODE.get(status, "unknown_error"), **kw)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M] | Any | None,
+        *,
+        auth: bool = True,
+        json_body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        login: bool = False,
+    ) -> Any:
+        resp = await self._send(
+            method, path, auth=auth, json_body=json_body, params=params, idempotency_key=idempotency_key
+        )
+        if not resp.is_success:
+            raise self._error_from_response(resp, resp.content[:_ERROR_BODY_MAX], login=login)
+        if model is None:
+            return None
+        adapter = model if isinstance(model, pydantic.TypeAdapter) else None
+        try:
+            if adapter is not None:
+                return adapter.validate_json(resp.content, strict=True)
+            return model.model_validate_json(resp.content, strict=True)
+        except pydantic.ValidationError as exc:
+            # keep only the error summary (never the reply body: it may contain personal data)
+            summary = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in exc.errors()[:5]
+            )
+            log.warning("unexpected reply to %s %s: %s", method, path, summary)
+            raise E.ProtocolError(status=resp.status_code, detail=f"invalid reply: {summary}") from None
+
+    # --- public endpoints -------------------------------------------------------------------
+
+    async def health(self) -> Health:
+        return await self._call("GET", "health", Health, auth=False)
+
+    async def demo_info(self) -> DemoInfo:
+        """Demo accounts (only on a server started with ``--seed-demo``; else :class:`NotFound`)."""
+        return await self._call("GET", "demo-info", DemoInfo, auth=False)
+
+    # --- auth -------------------------------------------------------------------------------
+
+    async def login(self, customer_number: str, password: str) -> LoginResult:
+        """Log in and keep the token. Raises InvalidCredentials / RateLimited / ValidationFailed."""
+        result: LoginResult = await self._call(
+            "POST",
+            "auth/login",
+            LoginResult,
+            auth=False,
+            json_body={"customer_number": customer_number, "password": password},
+            login=True,
+        )
+        self._token = result.token
+        self._customer_number = result.customer_number
+        return result
+
+    async def logout(self) -> None:
+        """Revoke the token server-side. The local token is cleared even if the call fails
+        (a transport error is still raised, the UI may ignore it; an already expired session,
+        401, counts as logged out)."""
+        if self._token is None:
+            return
+        try:
+            await self._call("POST", "auth/logout", None)
+        except E.Unauthorized:
+            pass
+        finally:
+            self.clear_session()
+
+    async def change_password(self, current: str, new: str) -> None:
+        """Raises ValidationFailed with code ``wrong_password`` / ``weak_password``."""
+        await self._call(
+            "POST", "auth/password", None, json_body={"current_password": current, "new_password": new}
+        )
+
+    async def register(self, full_name: str, email: str, contract_number: str, meter_number: str) -> Accepted:
+        return await self._call(
+            "POST",
+            "auth/register",
+            Accepted,
+            auth=False,
+            json_body={
+                "full_name": full_name,
+                "email": email,
+                "contract_number": contract_number,
+                "meter_number": meter_number,
+            },
+        )
+
+    async def reset_password(self, customer_number: str, email: str) -> Accepted:
+        return await self._call(
+            "POST",
+            "auth/password-reset",
+            Accepted,
+            auth=False,
+            json_body={"customer_number": customer_number, "email": email},
+        )
+
+    # --- account ----------------------------------------------------------------------------
+
+    async def me(self) -> Me:
+        return await self._call("GET", "me", Me)
+
+    async def balance(self) -> Balance:
+        return await self._call("GET", "balance", Balance)
+
+    # --- invoices and payments --------------------------------------------------------------
+
+    async def invoices(
+        self, year: int | None = None, status: str | None = None, offset: int = 0, limit: int = 50
+    ) -> InvoicePage:
+        return await self._call(
+            "GET",
+            "invoices",
+            InvoicePage,
+            params={"year": year, "status": status, "offset": offset, "limit": limit},
+        )
+
+    async def invoice(self, id: ObjectId) -> InvoiceDetail:
+        return await self._call("GET", f"invoices/{_seg(id)}", InvoiceDetail)
+
+    async def invoice_pdf(self, id: ObjectId, *, max_bytes: int = PDF_MAX_BYTES) -> bytes:
+        """The invoice PDF as bytes (streamed, at most ``max_bytes``; else ProtocolError)."""
+        resp = await self._send("GET", f"invoices/{_seg(id)}/pdf", stream=True)
+        try:
+            if not resp.is_success:
+                body = await _read_capped(resp, _ERROR_BODY_MAX, truncate=True)
+                raise self._error_from_response(resp, body, login=False)
+            ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if ctype != "application/pdf":
+                raise E.ProtocolError(status=resp.status_code, detail=f"expected application/pdf, got {ctype!r}")
+            length = resp.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise E.ProtocolError("response_too_large", status=resp.status_code, detail=f"{length} bytes")
+            data = await _read_capped(resp, max_bytes)
+        finally:
+            await resp.aclose()
+        if not data.startswith(b"%PDF-"):
+            raise E.ProtocolError(status=resp.status_code, detail="body is not a PDF document")
+        return data
+
+    async def payments(self, offset: int = 0, limit: int = 50) -> PaymentPage:
+        return await self._call("GET", "payments", PaymentPage, params={"offset": offset, "limit": limit})
+
+    # --- readings ---------------------------------------------------------------------------
+
+    async def readings(self, months: int = 24) -> ReadingsInfo:
+        return await self._call("GET", "readings", ReadingsInfo, params={"months": months})
+
+    async def submit_reading(self, meter_number: str, value: Decimal) -> Reading:
+        """Submit a self-reading dated today. Rejections are ValidationFailed with code
+        ``unknown_meter`` / ``reading_below_last`` / ``reading_implausible`` /
+        ``reading_already_submitted`` / ``validation_error``."""
+        return await self._call(
+            "POST",
+            "readings",
+            Reading,
+            json_body={"meter_number": meter_number, "value": _format_value(value)},
+        )
+
+    # --- contract / e-FAKTURA ---------------------------------------------------------------
+
+    async def contract(self) -> Contract:
+        return await self._call("GET", "contract", Contract)
+
+    async def efaktura(self) -> EFaktura:
+        return await self._call("GET", "efaktura", EFaktura)
+
+    async def efaktura_activate(self, email: str) -> EFaktura:
+        """Activate e-FAKTURA, or change its e-mail when already active (PUT)."""
+        return await self._call("PUT", "efaktura", EFaktura, json_body={"email": email})
+
+    async def efaktura_withdraw(self) -> EFaktura:
+        """Raises ValidationFailed ``efaktura_not_active`` when it was not active."""
+        return await self._call("DELETE", "efaktura", EFaktura)
+
+    # --- correspondence ---------------------------------------------------------------------
+
+    async def threads(self, offset: int = 0, limit: int = 50) -> ThreadPage:
+        return await self._call("GET", "correspondence", ThreadPage, params={"offset": offset, "limit": limit})
+
+    async def thread(self, id: ObjectId) -> ThreadDetail:
+        return await self._call("GET", f"correspondence/{_seg(id)}", ThreadDetail)
+
+    async def create_thread(
+        self,
+        kind: str,
+        subject: str,
+        body: str,
+        contact_phone: str | None = None,
+        location: str | None = None,
+        *,
+        idempotency_key: str,
+    ) -> ThreadDetail:
+        """Open a new thread. ``idempotency_key`` (use the draft's uuid) makes a resend after a
+        lost reply return the same thread instead of creating a second one."""
+        return await self._call(
+            "POST",
+            "correspondence",
+            ThreadDetail,
+            json_body={
+                "kind": kind,
+                "subject": subject,
+                "body": body,
+                "contact_phone": contact_phone,
+                "location": location,
+            },
+            idempotency_key=_check_key(idempotency_key),
+        )
+
+    async def reply_thread(self, id: ObjectId, body: str, idempotency_key: str) -> Message:
+        """Add a customer message. Raises ValidationFailed ``thread_closed`` on a closed thread."""
+        return await self._call(
+            "POST",
+            f"correspondence/{_seg(id)}/messages",
+            Message,
+            json_body={"body": body},
+            idempotency_key=_check_key(idempotency_key),
+        )
+
+
+def _seg(value: ObjectId) -> str:
+    """An id as one URL path segment (no slashes or dots sneaking into the path)."""
+    from urllib.parse import quote
+
+    text = str(value)
+    if text in ("", ".", ".."):
+        raise E.NotFound(detail="invalid id")
+    return quote(text, safe="")
+
+
+def _check_key(key: str) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise ValueError("idempotency_key must be a non-empty string")
+    return key
+
+
+async def _read_capped(resp: httpx.Response, limit: int, *, truncate: bool = False) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                if truncate:
+                    chunks.append(chunk[: limit - (size - len(chunk))])
+                    break
+                raise E.ProtocolError("response_too_large", status=resp.status_code, detail=f"> {limit} bytes")
+            chunks.append(chunk)
+    except (httpx.HTTPError, httpx.StreamError) as exc:
+        raise EbokClient._transport_error(exc) from exc
+    return b"".join(chunks)

@@ -1,0 +1,312 @@
+"""Pydantic v2 models of every eBOK API v1 reply (see docs/API.md).
+
+Conventions (mirroring the contract):
+
+* money is ``int`` **grosze** (``12345`` == 123,45 zł) -- never float;
+* dates are :class:`datetime.date`, timestamps timezone-aware :class:`datetime.datetime`;
+* meter values and volumes are :class:`decimal.Decimal` (the server sends strings like ``"1.500"``).
+
+Models ignore unknown fields (a newer server may add some) but the client validates replies in
+**strict** mode, so a wrong type (``"123"`` for an amount, ``1.5`` for grosze, ``"true"`` for a bool)
+is rejected and surfaces as :class:`ebok_tui.core.api.errors.ProtocolError`. Constructing models by hand
+(e.g. in UI tests) uses pydantic's normal lax mode, so ``Balance(as_of="2026-11-15", ...)`` works.
+
+Enumerated strings (invoice status, payment method, reading type, thread kind/status, message
+author) are plain ``str`` so a server that adds a value does not break old clients; the known
+values are listed in the ``*_VALUES`` constants below.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ApiModel",
+    "ObjectId",
+    "Health",
+    "DemoCustomer",
+    "DemoInfo",
+    "LoginResult",
+    "Accepted",
+    "Me",
+    "Balance",
+    "Page",
+    "InvoiceSummary",
+    "InvoicePage",
+    "InvoiceLine",
+    "InvoiceDetail",
+    "Payment",
+    "PaymentPage",
+    "Reading",
+    "ReadingMeter",
+    "BillingPeriod",
+    "ReadingsInfo",
+    "Meter",
+    "Contract",
+    "EFaktura",
+    "Thread",
+    "ThreadPage",
+    "Message",
+    "ThreadDetail",
+    "INVOICE_STATUSES",
+    "PAYMENT_METHODS",
+    "READING_TYPES",
+    "THREAD_KINDS",
+    "THREAD_STATUSES",
+    "MESSAGE_AUTHORS",
+]
+
+INVOICE_STATUSES = ("paid", "unpaid", "overdue", "partially_paid")
+PAYMENT_METHODS = ("transfer", "cash", "card")
+READING_TYPES = ("collector", "self", "estimated")
+THREAD_KINDS = ("failure_report", "water_quality", "contract_change", "other")
+THREAD_STATUSES = ("sent", "in_progress", "answered", "closed")
+MESSAGE_AUTHORS = ("customer", "utility")
+
+#: Object ids are opaque to the client: it only passes them back in URLs.
+ObjectId = int | str
+
+
+class ApiModel(BaseModel):
+    """Base of all reply models: unknown fields ignored, instances immutable."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# --- public -----------------------------------------------------------------------------------
+
+
+class Health(ApiModel):
+    status: str
+    version: str
+    today: _dt.date
+
+
+class DemoCustomer(ApiModel):
+    customer_number: str
+    password: str
+    description_pl: str = ""
+    description_en: str = ""
+
+    def description(self, lang: str = "pl") -> str:
+        return self.description_en if lang == "en" else self.description_pl
+
+
+class DemoInfo(ApiModel):
+    customers: list[DemoCustomer]
+
+
+# --- auth -------------------------------------------------------------------------------------
+
+
+class LoginResult(ApiModel):
+    token: str = Field(repr=False)
+    expires_at: _dt.datetime
+    idle_timeout_seconds: int
+    customer_number: str
+
+
+class Accepted(ApiModel):
+    """Reply of register / password reset: always ``{"status": "accepted"}``."""
+
+    status: str
+
+
+# --- account ----------------------------------------------------------------------------------
+
+
+class Me(ApiModel):
+    customer_number: str
+    full_name: str
+    email: str | None = None
+    address: str
+    efaktura_active: bool
+
+
+class Balance(ApiModel):
+    balance: int
+    """``overpayment - to_pay`` in grosze; negative means money owed."""
+    to_pay: int
+    overdue: int
+    overpayment: int
+    next_due_date: _dt.date | None = None
+    next_due_amount: int | None = None
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str
+    as_of: _dt.date
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Page(ApiModel, Generic[T]):
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+# --- invoices and payments --------------------------------------------------------------------
+
+
+class InvoiceSummary(ApiModel):
+    id: ObjectId
+    number: str
+    issue_date: _dt.date
+    due_date: _dt.date
+    period_from: _dt.date
+    period_to: _dt.date
+    gross: int
+    paid: int
+    status: str
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.gross - self.paid, 0)
+
+
+class InvoicePage(Page[InvoiceSummary]):
+    years: list[int] = []
+
+
+class InvoiceLine(ApiModel):
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price_net: int
+    net: int
+    vat_rate: int
+    vat: int
+    gross: int
+
+
+class Payment(ApiModel):
+    id: ObjectId
+    date: _dt.date
+    amount: int
+    method: str
+    reference: str | None = None
+    invoice_number: str | None = None
+
+
+PaymentPage = Page[Payment]
+
+
+class InvoiceDetail(InvoiceSummary):
+    lines: list[InvoiceLine]
+    net_total: int
+    vat_total: int
+    gross_total: int
+    efaktura: bool
+    payments: list[Payment] = []
+
+
+# --- readings ---------------------------------------------------------------------------------
+
+
+class Reading(ApiModel):
+    id: ObjectId
+    date: _dt.date
+    meter_number: str
+    value: Decimal
+    type: str
+    consumption: Decimal | None = None
+
+
+class ReadingMeter(ApiModel):
+    """A meter as seen by the readings screen (last reading, plausibility limit)."""
+
+    number: str
+    last_value: Decimal | None = None
+    last_date: _dt.date | None = None
+    max_daily_m3: Decimal
+    self_reading_submitted: bool | None = None
+    """Whether this meter already has a self-reading in the current billing period."""
+
+
+class BillingPeriod(ApiModel):
+    start: _dt.date
+    end: _dt.date
+    self_reading_submitted: bool
+
+
+class ReadingsInfo(ApiModel):
+    items: list[Reading]
+    meters: list[ReadingMeter]
+    period: BillingPeriod
+
+
+# --- contract ---------------------------------------------------------------------------------
+
+
+class Meter(ApiModel):
+    """A meter as listed on the contract."""
+
+    number: str
+    location: str | None = None
+    installed_on: _dt.date | None = None
+    legalisation_valid_until: _dt.date | None = None
+    diameter_mm: int | None = None
+
+
+class Contract(ApiModel):
+    number: str
+    concluded_on: _dt.date
+    services: list[str]
+    tariff_group: str
+    connection_address: str
+    meters: list[Meter]
+
+
+# --- e-FAKTURA --------------------------------------------------------------------------------
+
+
+class EFaktura(ApiModel):
+    active: bool
+    email: str | None = None
+    activated_at: _dt.datetime | None = None
+    fee_with_gross: int
+    fee_without_gross: int
+    current_fee_gross: int
+
+
+# --- correspondence ---------------------------------------------------------------------------
+
+
+class Thread(ApiModel):
+    id: ObjectId
+    kind: str
+    subject: str
+    status: str
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    message_count: int
+
+
+ThreadPage = Page[Thread]
+
+
+class Message(ApiModel):
+    id: ObjectId
+    author: str
+    body: str
+    created_at: _dt.datetime
+
+
+class ThreadDetail(Thread):
+    contact_phone: str | None = None
+    location: str | None = None
+    messages: list[Message]

@@ -1,0 +1,232 @@
+"""Konto (account): who is logged in, password change, log out (and forget me), keyring status."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, Static
+
+from ebok_tui.core.api import ApiError, Me, ValidationFailed
+from ebok_tui.ui.screens.base import SectionScreen, show_field_error
+
+MIN_PASSWORD_LENGTH = 8
+
+#: API field name → this screen's field id
+_FIELDS = {"current_password": "current", "new_password": "new", "repeat": "repeat"}
+
+
+class AccountScreen(SectionScreen):
+    SECTION = "account"
+    #: Nothing focused on arrival: Enter must not log out by accident, and l / f work at once.
+    AUTO_FOCUS = ""
+    #: ``app.me`` is fresh (fetched at login, refreshed after an e-FAKTURA change): shown as it is,
+    #: ``r`` fetches /me again.
+    LOAD_ON_MOUNT = False
+
+    BINDINGS = [
+        Binding("l", "logout", "account.bind_logout"),
+        Binding("f", "logout_forget", "account.bind_logout_forget"),
+    ]
+
+    DEFAULT_CSS = """
+    AccountScreen #account-columns { height: 1fr; }
+    AccountScreen #account-left { width: 38; height: 1fr; margin: 0 1 0 0; }
+    AccountScreen #account-right { width: 1fr; height: 1fr; }
+    AccountScreen .section-title { text-style: bold underline; height: 1; margin: 1 0 0 0; }
+    AccountScreen #me { height: auto; }
+    AccountScreen #keyring-status { height: auto; margin: 1 0 0 0; }
+    AccountScreen #logout-buttons { height: auto; margin: 1 0 0 0; }
+    AccountScreen #logout-buttons Button { width: 100%; margin: 0 0 0 0; }
+    AccountScreen .pw-row { height: 3; }
+    AccountScreen .pw-row Label { width: 15; padding: 1 1 0 0; }
+    AccountScreen .pw-row Input { width: 1fr; }
+    AccountScreen .field-error { padding: 0 0 0 15; }
+    AccountScreen #change-password { margin: 0 0 0 15; }
+    AccountScreen #password-result { height: auto; margin: 1 0 0 0; }
+    AccountScreen #password-result.-ok { color: $text-success; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # kept, not queried: a reply may arrive while the app is closing and the DOM is gone
+        self._me_widget = Static(id="me")
+        self._keyring_widget = Static(self.t("account.keyring_checking"), id="keyring-status", classes="muted")
+        self._inputs = {f: Input(password=True, id=f"pw-{f}", max_length=200) for f in ("current", "new", "repeat")}
+        self._errors = {f: Static("", id=f"pw-{f}-error", classes="field-error") for f in self._inputs}
+        self._result = Static("", id="password-result")
+        self._form = Vertical(id="account-right")
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="account-columns"):
+            with Vertical(id="account-left"):
+                yield Static(self.t("account.who_title"), classes="section-title")
+                yield self._me_widget
+                yield self._keyring_widget
+                with Vertical(id="logout-buttons"):
+                    yield Button(self.t("account.logout"), id="logout")
+                    yield Button(self.t("account.logout_forget"), id="logout-forget")
+            with self._form:
+                yield Static(self.t("account.password_title"), classes="section-title")
+                for field, label in (
+                    ("current", "account.current_password"),
+                    ("new", "account.new_password"),
+                    ("repeat", "account.repeat_password"),
+                ):
+                    with Horizontal(classes="pw-row"):
+                        yield Label(self.t(label))
+                        yield self._inputs[field]
+                    yield self._errors[field]
+                yield Button(self.t("account.change_password"), id="change-password", variant="primary")
+                yield self._result
+
+    def on_mount(self) -> None:
+        if self.ebok.me is not None:
+            self.show_me(self.ebok.me)
+        self.run_worker(self._keyring_status(), group="keyring", exclusive=True)
+
+    async def load(self) -> None:
+        me = await self.api.me()
+        self.ebok.me = me
+        self.show_me(me)
+
+    def show_me(self, me: Me) -> None:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        # Text, not str: a Rich table would parse the server's text as markup
+        grid.add_row(self.t("account.customer_number"), Text(me.customer_number))
+        grid.add_row(self.t("account.full_name"), Text(me.full_name))
+        grid.add_row(self.t("account.email"), Text(me.email or self.t("account.no_email")))
+        grid.add_row(self.t("account.address"), Text(me.address))
+        grid.add_row(
+            self.t("account.efaktura"),
+            self.t("account.efaktura_on") if me.efaktura_active else self.t("account.efaktura_off"),
+        )
+        self._me_widget.update(grid)
+
+    async def _keyring_status(self) -> None:
+        store = self.ebok.credentials
+        status = self._keyring_widget
+        if store is None:
+            status.update(self.t("account.keyring_none"))
+            return
+        backend = await store.describe_backend()
+        if backend is None:
+            status.update(self.t("account.keyring_unavailable"))
+        else:
+            status.update(self.t("account.keyring_backend", backend=backend))
+
+    # --- password change -------------------------------------------------------------------------
+    def _value(self, field: str) -> str:
+        return self._inputs[field].value
+
+    def set_field_error(self, field: str, message: str | None) -> None:
+        show_field_error(self._errors[field], self._inputs[field], message)
+
+    def validate(self) -> dict[str, str]:
+        current, new, repeat = self._value("current"), self._value("new"), self._value("repeat")
+        errors: dict[str, str] = {}
+        if not current:
+            errors["current"] = self.t("account.error_current_empty")
+        if len(new) < MIN_PASSWORD_LENGTH:
+            errors["new"] = self.t("account.error_new_short", min=MIN_PASSWORD_LENGTH)
+        elif new == current:
+            errors["new"] = self.t("account.error_new_same")
+        if "new" not in errors and repeat != new:
+            errors["repeat"] = self.t("account.error_repeat")
+        return errors
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("pw-"):
+            self.set_field_error(event.input.id[3:], None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        order = ["current", "new", "repeat"]
+        field = (event.input.id or "")[3:]
+        if field in order[:-1] and not self._value(order[order.index(field) + 1]):
+            self._inputs[order[order.index(field) + 1]].focus()
+            return
+        self.action_change_password()
+
+    @on(Button.Pressed, "#change-password")
+    def _change_pressed(self) -> None:
+        self.action_change_password()
+
+    def action_change_password(self) -> None:
+        errors = self.validate()
+        for field in ("current", "new", "repeat"):
+            self.set_field_error(field, errors.get(field))
+        result = self._result
+        result.update("")
+        result.remove_class("-ok")
+        if errors:
+            first = next(f for f in ("current", "new", "repeat") if f in errors)
+            self._inputs[first].focus()
+            return
+        current, new = self._value("current"), self._value("new")
+        self.run_api(lambda: self._change(current, new), target=self._form, group="password")
+
+    async def _change(self, current: str, new: str) -> None:
+        await self.api.change_password(current, new)
+        for widget in self._inputs.values():
+            widget.value = ""
+        lines = [self.t("account.password_changed")]
+        lines.append(await self._update_keyring(new))
+        result = self._result
+        result.update("\n".join(line for line in lines if line))
+        result.add_class("-ok")
+
+    async def _update_keyring(self, new: str) -> str:
+        """Keep a remembered password in step with the new one. Returns what to tell the user."""
+        store = self.ebok.credentials
+        me = self.ebok.me
+        number = me.customer_number if me else self.api.customer_number
+        if store is None or number is None:
+            return ""
+        saved = await store.load()
+        if saved is None:
+            if store.last_problem is not None:
+                return self.t("account.keyring_not_checked")
+            return ""  # nothing was remembered
+        if saved.customer_number != number:
+            return ""  # someone else's login is remembered; leave it alone
+        outcome = await store.save(number, new)
+        if outcome.saved:
+            return self.t("account.keyring_updated")
+        return self.t("account.keyring_not_updated", reason=outcome.message(self.i18n.lang))
+
+    def on_api_error(self, error: ApiError) -> bool:
+        if isinstance(error, ValidationFailed):
+            shown = False
+            for name, message in error.field_messages(self.i18n.lang).items():
+                field = _FIELDS.get(name)
+                if field is not None:
+                    self.set_field_error(field, message)
+                    if self._form.is_attached:
+                        self._inputs[field].focus()
+                    shown = True
+            return shown
+        return False
+
+    # --- logging out -----------------------------------------------------------------------------
+    @on(Button.Pressed, "#logout")
+    def _logout_pressed(self) -> None:
+        self.action_logout()
+
+    @on(Button.Pressed, "#logout-forget")
+    def _logout_forget_pressed(self) -> None:
+        self.action_logout_forget()
+
+    def action_logout(self) -> None:
+        # from the app's queue: logging out replaces this screen (and would cancel our workers)
+        self.app.call_later(self.ebok.logout)
+
+    def action_logout_forget(self) -> None:
+        self.app.call_later(self.ebok.logout, forget=True)
+

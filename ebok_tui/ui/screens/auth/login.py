@@ -1,0 +1,286 @@
+"""Logowanie (login): customer number + password, remember-me in the OS keyring, links to the
+registration request and password reset, and in demo mode a panel with the demo customers.
+
+Not a section screen: nobody is logged in yet, so there is no navigation bar.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from rich.text import Text
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
+from ebok_tui.ui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error
+from ebok_tui.core.validation import valid_customer_number
+
+
+class RememberMe(Checkbox, inherit_bindings=False):
+    """Space ticks it; Enter logs in like everywhere else on the form."""
+
+    BINDINGS = [
+        Binding("space", "toggle_button", show=False),
+        Binding("enter", "screen.login", show=False),
+    ]
+
+
+class LoginScreen(ApiMixin, Screen):
+    """The first screen. ``message`` (session expired, logged out) is shown at the top."""
+
+    BINDINGS = [
+        Binding("ctrl+r", "register", "login.bind_register"),
+        Binding("ctrl+t", "reset_password", "login.bind_reset"),
+    ]
+
+    DEFAULT_CSS = """
+    LoginScreen #login-message { height: auto; padding: 0 1; background: $warning 20%;
+                                 border-left: thick $warning; }
+    LoginScreen #login-columns { height: 1fr; }
+    LoginScreen #login-form { width: 44; height: 1fr; padding: 0 1; }
+    LoginScreen #login-intro { height: auto; }
+    LoginScreen .login-row { height: 3; }
+    LoginScreen .login-row Label { width: 15; padding: 1 1 0 0; }
+    LoginScreen .login-row Input { width: 1fr; }
+    LoginScreen .field-error { padding: 0 0 0 15; display: none; }
+    LoginScreen .field-error.-shown { display: block; }
+    LoginScreen #remember { margin: 0 0 0 15; }
+    LoginScreen #login { margin: 1 0 0 15; min-width: 16; }
+    LoginScreen ErrorBanner { margin: 1 0 0 0; }
+    LoginScreen .link { margin: 1 0 0 0; height: 1; min-width: 0; width: auto; background: transparent;
+                        text-style: underline; color: $text-accent; }
+    LoginScreen #reset { margin: 0; }
+    LoginScreen .link:focus { background: $accent; color: $text; text-style: bold underline; }
+    LoginScreen #keyring-status { height: auto; }
+    LoginScreen #demo-panel { width: 1fr; height: 1fr; border: round $accent; padding: 0 0 0 1;
+                              border-title-color: $text-accent; }
+    LoginScreen #demo-panel:focus { border: round $text-accent; }
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__()
+        self.message = message
+        # kept, not queried: a reply may arrive while the app is closing and the DOM is gone
+        self._number = Input(
+            placeholder=self.t("login.customer_number_placeholder"),
+            restrict=r"\d*",
+            max_length=5,
+            id="customer-number",
+        )
+        self._password = Input(password=True, id="password")
+        self._remember = RememberMe(self.t("login.remember"), id="remember", compact=True)
+        self._login_button = Button(self.t("login.submit"), id="login", variant="primary")
+        self._errors = {
+            "number": Static("", id="number-error", classes="field-error"),
+            "password": Static("", id="password-error", classes="field-error"),
+        }
+        self._keyring_status = Static("", id="keyring-status", classes="muted")
+        self._form = VerticalScroll(id="login-form")
+
+    # --- layout ----------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.t("login.title"))
+        if self.message:
+            yield Static(self.message, id="login-message")
+        with Horizontal(id="login-columns"):
+            with self._form:
+                yield Static(self.t("login.intro"), id="login-intro", classes="muted")
+                with Horizontal(classes="login-row"):
+                    yield Label(self.t("login.customer_number"), id="number-label")
+                    yield self._number
+                yield self._errors["number"]
+                with Horizontal(classes="login-row"):
+                    yield Label(self.t("login.password"), id="password-label")
+                    yield self._password
+                yield self._errors["password"]
+                yield self._remember
+                yield self._login_button
+                yield ErrorBanner()
+                yield Button(self.t("login.register_link"), id="register", classes="link", compact=True)
+                yield Button(self.t("login.reset_link"), id="reset", classes="link", compact=True)
+                yield self._keyring_status
+            if self.ebok.demo_info is not None:
+                yield self._demo_panel()
+        yield Footer()
+
+    def _demo_panel(self) -> OptionList:
+        """The demo customers; Enter on one fills in the form."""
+        lang = self.i18n.lang
+        options = []
+        assert self.ebok.demo_info is not None
+        for customer in self.ebok.demo_info.customers:
+            prompt = Text.assemble(
+                (
+                    self.t("login.demo_login", number=customer.customer_number, password=customer.password),
+                    "bold",
+                )
+            )
+            description = customer.description(lang)
+            if description:
+                prompt.append("\n")
+                prompt.append(description, style="dim")
+            options.append(Option(prompt, id=customer.customer_number))
+        panel = OptionList(*options, id="demo-panel")
+        panel.border_title = self.t("login.demo_title")
+        panel.border_subtitle = self.t("login.demo_hint")
+        return panel
+
+    @on(OptionList.OptionSelected, "#demo-panel")
+    def _demo_selected(self, event: OptionList.OptionSelected) -> None:
+        info = self.ebok.demo_info
+        if info is None:
+            return
+        for customer in info.customers:
+            if customer.customer_number == event.option.id:
+                self._number.value = customer.customer_number
+                self._password.value = customer.password
+                self._login_button.focus()
+                return
+
+    def on_mount(self) -> None:
+        self.title = self.t("login.title")
+        self._number.focus()
+        if self.ebok.credentials is None:
+            self._remember.disabled = True
+            self._keyring_status.update(self.t("login.keyring_none"))
+        else:
+            self.run_worker(self._prefill(), group="prefill", exclusive=True)
+
+    async def _prefill(self) -> None:
+        store = self.ebok.credentials
+        if store is None:
+            return
+        saved = await store.load()
+        if not self._alive():
+            return
+        status = self._keyring_status
+        if saved is None:
+            problem = store.last_problem
+            if problem is not None:
+                status.update(self.t(f"login.keyring_{problem.value}"))
+            return
+        number = self._number
+        password = self._password
+        if number.value or password.value:
+            return  # the resident started typing meanwhile: never overwrite it
+        number.value = saved.customer_number
+        password.value = saved.password
+        self._remember.value = True
+        status.update(self.t("login.keyring_prefilled"))
+        self._login_button.focus()
+
+    # --- input -----------------------------------------------------------------------------------
+    @on(Input.Submitted, "#customer-number")
+    def _number_submitted(self) -> None:
+        if self._password.value:
+            self.action_login()
+        else:
+            self._password.focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#login")
+    def _submit(self) -> None:
+        self.action_login()
+
+    @on(Button.Pressed, "#register")
+    def _register(self) -> None:
+        self.action_register()
+
+    @on(Button.Pressed, "#reset")
+    def _reset(self) -> None:
+        self.action_reset_password()
+
+    @on(Input.Changed, "#customer-number")
+    def _number_changed(self) -> None:
+        self._set_field_error("number", None)
+
+    @on(Input.Changed, "#password")
+    def _password_changed(self) -> None:
+        self._set_field_error("password", None)
+
+    def _set_field_error(self, field: str, message: str | None) -> None:
+        show_field_error(self._errors[field], self._number if field == "number" else self._password, message)
+
+    def action_register(self) -> None:
+        from ebok_tui.ui.screens.auth.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen())
+
+    def action_reset_password(self) -> None:
+        from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen
+
+        number = self._number.value
+        self.app.push_screen(PasswordResetScreen(customer_number=number))
+
+    # --- logging in ------------------------------------------------------------------------------
+    def action_login(self) -> None:
+        number_input = self._number
+        password_input = self._password
+        number = number_input.value.strip()
+        password = password_input.value
+        number_ok = valid_customer_number(number)
+        self._set_field_error("number", None if number_ok else self.t("login.error_number"))
+        self._set_field_error("password", None if password else self.t("login.error_password"))
+        if not number_ok:
+            number_input.focus()
+            return
+        if not password:
+            password_input.focus()
+            return
+        remember = self._remember.value
+        self.clear_error()
+        self.run_api(
+            lambda: self._login(number, password, remember),
+            target=self._form,
+            group="login",
+        )
+
+    async def _login(self, number: str, password: str, remember: bool) -> None:
+        await self.api.login(number, password)
+        store = self.ebok.credentials
+        if store is not None:
+            if remember:
+                result = await store.save(number, password)
+                if not result.saved:
+                    self.ebok.notify(
+                        result.message(self.i18n.lang),
+                        title=self.t("login.remember_failed_title"),
+                        severity="warning",
+                        timeout=10,
+                    )
+            else:
+                await store.forget()
+        me = await self.api.me()
+        if not self._alive():
+            return
+        # Switch screens from the app's queue, not from this screen's worker (the switch
+        # removes this screen, which cancels its workers).
+        self.app.call_later(self.ebok.logged_in, me)
+
+    def _alive(self) -> bool:
+        """False once the screen's widgets are gone (the app is closing)."""
+        return self._form.is_attached
+
+    def on_api_error(self, error: ApiError) -> bool:
+        if not self._alive():
+            return True
+        if isinstance(error, InvalidCredentials):
+            message = self.t("login.error_invalid")
+        elif isinstance(error, RateLimited):
+            if error.retry_after:
+                minutes = max(1, (error.retry_after + 59) // 60)
+                message = self.t("login.error_rate_limited_minutes", minutes=minutes)
+            else:
+                message = error.message(self.i18n.lang)
+        else:  # ConnectionFailed, RequestTimeout, server errors: the client layer's message
+            message = error.message(self.i18n.lang)
+        self.show_error(message)
+        # keep the customer number (and what was typed); let the resident retype the password
+        password = self._password
+        password.focus()
+        password.select_all()
+        return True

@@ -1,0 +1,332 @@
+"""What every eBOK screen shares: top bar, section navigation, error banner, footer, and one way
+to call the API (loading indicator while in flight, errors shown in the UI, 401 → login).
+
+A section screen subclasses :class:`SectionScreen`, sets ``SECTION`` to its id from
+``ebok_tui.ui.sections``, yields its widgets from ``compose_body`` and fetches its data in ``load``::
+
+    class ContractScreen(SectionScreen):
+        SECTION = "contract"
+
+        def compose_body(self) -> ComposeResult:
+            yield Static(id="contract")
+
+        async def load(self) -> None:
+            contract = await self.api.contract()
+            self.query_one("#contract", Static).update(...)
+
+``load`` runs in a worker on mount (unless ``LOAD_ON_MOUNT`` is False) and on ``r``. Textual
+calls ``on_mount`` of every class in the MRO, so a subclass's own ``on_mount`` (run first) must
+not call ``super().on_mount()``, or the data loads twice; any :class:`ApiError` it raises is
+shown in the error banner (``Unauthorized`` sends the resident back to the login screen). Actions that send
+something use ``self.run_api(coroutine_function, target=widget)`` the same way, and may override
+``on_api_error`` to show field-level messages instead of the banner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual.worker import Worker
+
+from ebok_tui.core.api import ApiError, Unauthorized
+from ebok_tui.ui.sections import SECTIONS
+
+if TYPE_CHECKING:
+    from ebok_tui.core.api import EbokClient
+    from ebok_tui.ui.app import EbokApp
+    from ebok_tui.core.i18n import I18n
+
+
+def translate_bindings(node: DOMNode, i18n: I18n) -> None:
+    """Replace catalogue keys in this node's binding descriptions (``"bind.reload"``) by text.
+
+    Bindings are class attributes, but each node holds its own copy, so the language can differ
+    per app instance (tests run both languages in one process).
+    """
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, description=i18n.label(b.description, b.description))
+            for b in bindings
+        ]
+
+
+class TopBar(Static):
+    """One line: app name and section on the left, who is logged in on the right."""
+
+    DEFAULT_CSS = """
+    TopBar { height: 1; background: $primary; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, section_title: str = "") -> None:
+        super().__init__()
+        self.section_title = section_title
+
+    def render(self) -> Text:
+        app: EbokApp = self.app  # type: ignore[assignment]
+        i18n = app.i18n
+        left = Text(i18n.t("app.title"), style="bold")
+        if self.section_title:
+            left.append(f" · {self.section_title}")
+        right = Text()
+        if app.demo_info is not None:
+            right.append(f"{i18n.t('app.demo')}  ", style="bold reverse")
+        if app.me is not None:
+            right.append(i18n.t("app.customer", number=app.me.customer_number))
+            if app.me.full_name:
+                right.append(f" · {app.me.full_name}")
+        width = max(self.size.width - 2, 0)
+        gap = width - left.cell_len - right.cell_len
+        if gap < 1:
+            right.truncate(max(width - left.cell_len - 1, 0), overflow="ellipsis")
+            gap = max(width - left.cell_len - right.cell_len, 1)
+        return Text.assemble(left, " " * gap, right)
+
+
+class NavBar(Static):
+    """The section list with the key that opens each; the current one highlighted."""
+
+    DEFAULT_CSS = """
+    NavBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, current: str | None) -> None:
+        super().__init__()
+        self.current = current
+
+    def render(self) -> Text:
+        i18n = self.app.i18n  # type: ignore[attr-defined]
+        text = Text()
+        # One space between items: seven sections must fit 78 columns in every language.
+        for index, section in enumerate(SECTIONS):
+            if index:
+                text.append(" ")
+            label = i18n.t(section.label_key)
+            if section.id == self.current:
+                text.append(f"{section.key} {label}", style="bold reverse")
+            else:
+                text.append(section.key, style="bold underline")
+                text.append(f" {label}")
+        return text
+
+
+def show_field_error(error: Static, field: Widget, message: str | None) -> None:
+    """Show ``message`` (plain text, never markup) under ``field`` and mark the field invalid;
+    ``None`` or ``""`` clears both. The message widget gets ``-shown`` while it has text."""
+    error.update(Text(message or ""))
+    error.set_class(bool(message), "-shown")
+    field.set_class(bool(message), "-invalid")
+
+
+class ErrorBanner(Static):
+    """Shows the last error of this screen until the next successful call."""
+
+    DEFAULT_CSS = """
+    ErrorBanner { display: none; height: auto; max-height: 4; padding: 0 1;
+                  background: $error 20%; color: $text; border-left: thick $error; }
+    ErrorBanner.-visible { display: block; }
+    """
+
+    def show(self, message: str) -> None:
+        self.update(Text(message))  # the text may quote what the resident or the server wrote
+        self.add_class("-visible")
+
+    def clear(self) -> None:
+        self.update("")
+        self.remove_class("-visible")
+
+
+class ApiMixin:
+    """Calling the API from a screen: loading indicator, error banner, 401 handling. Also puts
+    the screen's binding descriptions into the app's language (every eBOK screen mixes this in)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self, self.ebok.i18n)  # type: ignore[arg-type]
+
+    @property
+    def ebok(self) -> EbokApp:
+        return self.app  # type: ignore[attr-defined,return-value]
+
+    @property
+    def api(self) -> EbokClient:
+        return self.ebok.api
+
+    @property
+    def i18n(self) -> I18n:
+        return self.ebok.i18n
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.ebok.i18n.t(key, **values)
+
+    def _banner(self) -> ErrorBanner | None:
+        banners = self.query(ErrorBanner)  # type: ignore[attr-defined]
+        return banners.first() if banners else None
+
+    def show_error(self, message: str) -> None:
+        banner = self._banner()
+        if banner is not None:
+            banner.show(message)
+        else:
+            self.ebok.notify(message, title=self.t("app.error_title"), severity="error", timeout=8)
+
+    def clear_error(self) -> None:
+        banner = self._banner()
+        if banner is not None:
+            banner.clear()
+
+    def on_api_error(self, error: ApiError) -> bool:
+        """Handle an API error specially (e.g. next to a form field). Return True if handled."""
+        return False
+
+    def run_api(
+        self,
+        func: Callable[[], Awaitable[Any]],
+        *,
+        target: Widget | None = None,
+        group: str = "api",
+        exclusive: bool = True,
+    ) -> Worker[Any]:
+        """Run ``func()`` in a worker with a loading indicator over ``target`` (default: the body).
+
+        Errors never escape: 401 → login screen, other API errors → ``on_api_error`` or the banner.
+        Typed input stays where it was, so nothing is lost on failure.
+        """
+
+        async def runner() -> Any:
+            widget = target if target is not None else self._default_target()
+            if widget is not None:
+                widget.loading = True
+            try:
+                result = await func()
+            except Unauthorized:
+                self.ebok.session_expired()
+                return None
+            except ApiError as error:
+                if not self.on_api_error(error):
+                    self.show_error(error.message(self.i18n.lang))
+                return None
+            else:
+                self.clear_error()
+                return result
+            finally:
+                if widget is not None and widget.is_attached:
+                    widget.loading = False
+
+        # Pass the coroutine *function*: a worker cancelled before it starts then leaves no
+        # never-awaited coroutine behind.
+        return self.run_worker(runner, group=group, exclusive=exclusive)  # type: ignore[attr-defined]
+
+    def _default_target(self) -> Widget | None:
+        bodies = self.query("#body")  # type: ignore[attr-defined]
+        return bodies.first() if bodies else None
+
+
+# The keys of the navigation bar, on every logged-in screen (a focused input still gets its digits).
+SECTION_BINDINGS = [
+    Binding(s.key, f"app.open_section('{s.id}')", s.label_key, show=False) for s in SECTIONS
+]
+
+
+class ChromeScreen(ApiMixin, Screen):
+    """A logged-in screen: top bar, navigation, body, error banner, footer; loads on mount."""
+
+    SECTION: ClassVar[str] = ""
+    #: False for a screen whose data the app already holds: it fills itself in on mount, and
+    #: ``load`` runs only on ``r``.
+    LOAD_ON_MOUNT: ClassVar[bool] = True
+
+    DEFAULT_CSS = """
+    ChromeScreen #body { height: 1fr; padding: 0 1; }
+    """
+
+    @property
+    def heading(self) -> str:
+        """What the top bar says after the app name."""
+        return ""
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.heading)
+        yield NavBar(self.SECTION or None)
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield ErrorBanner()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.title = self.heading
+        if self.LOAD_ON_MOUNT:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self.run_api(self._load_and_repaint, group="load")
+
+    async def _load_and_repaint(self) -> None:
+        await self.load()
+        # A Static whose new content is taller was seen (under load) to keep its old height or
+        # its old lines: a contract grid showing only its first row, an e-FAKTURA status
+        # without its e-mail line. Lay out and paint the Statics once more after the update.
+        self.call_after_refresh(self._relayout_statics)
+
+    def _relayout_statics(self) -> None:
+        for widget in self.query(Static):
+            widget.refresh(layout=True)
+
+    async def load(self) -> None:
+        """Fetch this screen's data and fill the widgets. Raise ApiError freely."""
+
+
+class SectionScreen(ChromeScreen):
+    """A section of the navigation bar."""
+
+    BINDINGS = [Binding("r", "reload", "bind.reload"), *SECTION_BINDINGS]
+
+    @property
+    def section_title(self) -> str:
+        return self.t(f"nav.{self.SECTION}") if self.SECTION else ""
+
+    @property
+    def heading(self) -> str:
+        return self.section_title
+
+
+class SubScreen(ChromeScreen):
+    """A pushed screen inside a section (a detail view, a form): Esc goes back."""
+
+    BINDINGS = [
+        Binding("escape", "back", "bind.back"),
+        Binding("r", "reload", "bind.reload", show=False),
+        *SECTION_BINDINGS,
+    ]
+
+    @property
+    def screen_title(self) -> str:
+        return ""
+
+    @property
+    def heading(self) -> str:
+        return self.screen_title
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class BaseModal(ApiMixin, ModalScreen):
+    """A dialog over the current screen; Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "bind.cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

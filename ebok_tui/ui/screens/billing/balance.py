@@ -1,0 +1,272 @@
+"""Saldo (balance): what is owed or overpaid, the next due payment, the transfer details and a
+payment QR code in the Polish banks' 2D transfer-code format (see ``ebok_tui.core.payqr``).
+
+At 80x24 the QR code (version 5: 41x21 cells with its quiet zone) sits to the right of the
+details; when the window is too small for it, ``q`` opens it full-screen in a dialog.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.widgets import Static
+
+from ebok_tui.core.api import Balance
+from ebok_tui.core.payqr import (
+    PaymentQRError,
+    build_payload,
+    format_account,
+    half_block_lines,
+    make_qr,
+    normalize_account,
+)
+from ebok_tui.ui.screens.base import BaseModal, ErrorBanner, SectionScreen
+
+#: Dark modules on a light background, whatever the terminal's colours (scanners need that).
+QR_STYLE = "#000000 on #ffffff"
+#: The details column needs this many cells next to the code.
+DETAILS_MIN_WIDTH = 36
+
+
+def qr_text(lines: list[str]) -> Text:
+    text = Text(no_wrap=True, overflow="crop")
+    for index, line in enumerate(lines):
+        if index:
+            text.append("\n")
+        text.append(line, style=QR_STYLE)
+    return text
+
+
+class QrModal(BaseModal):
+    """The payment QR code alone, as large as the terminal allows (Esc or q closes)."""
+
+    BINDINGS = [Binding("q", "cancel", "balance.bind_qr_close")]
+
+    DEFAULT_CSS = """
+    QrModal { align: center middle; }
+    QrModal #qr-dialog { width: auto; height: auto; max-width: 100%; max-height: 100%;
+                         background: $panel; padding: 0 1; }
+    QrModal #qr-big { width: auto; height: auto; }
+    QrModal #qr-caption { width: auto; max-width: 60; height: auto; text-align: center; }
+    """
+
+    def __init__(self, lines: list[str], caption: str) -> None:
+        super().__init__()
+        self.lines = lines
+        self.caption = caption
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="qr-dialog"):
+            yield Static(qr_text(self.lines), id="qr-big")
+            yield Static(Text(self.caption), id="qr-caption")  # names the recipient: never markup
+
+
+class BalanceScreen(SectionScreen):
+    SECTION = "balance"
+
+    BINDINGS = [
+        Binding("c", "copy_account", "balance.bind_copy"),
+        Binding("t", "copy_title", "balance.bind_copy_title", show=False),
+        Binding("q", "show_qr", "balance.bind_qr"),
+    ]
+
+    DEFAULT_CSS = """
+    BalanceScreen #balance-columns { height: 1fr; }
+    BalanceScreen #balance-details { width: 1fr; min-width: 36; height: 1fr; }
+    BalanceScreen #balance-summary { height: auto; }
+    BalanceScreen #transfer-details { height: auto; margin: 1 0 0 0; }
+    BalanceScreen #balance-hint { height: auto; margin: 1 0 0 0; }
+    BalanceScreen #qr-panel { width: auto; height: auto; margin: 0 0 0 1; }
+    BalanceScreen #qr-panel.-hidden { display: none; }
+    BalanceScreen #qr { width: auto; height: auto; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.balance: Balance | None = None
+        self.qr_lines: list[str] | None = None
+        self.qr_problem: str | None = None
+        # kept, not queried: a reply arriving while the app shuts down must not find them gone
+        self._summary_widget = Static(id="balance-summary")
+        self._transfer_widget = Static(id="transfer-details")
+        self._hint_widget = Static(id="balance-hint", classes="muted")
+        self._qr_widget = Static(id="qr")
+        self._qr_panel = Vertical(id="qr-panel", classes="-hidden")
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="balance-columns"):
+            with VerticalScroll(id="balance-details"):
+                yield self._summary_widget
+                yield self._transfer_widget
+                yield self._hint_widget
+            with self._qr_panel:
+                yield self._qr_widget
+
+    async def load(self) -> None:
+        balance = await self.api.balance()
+        self.show_balance(balance)
+
+    # --- rendering -------------------------------------------------------------------------------
+    def show_balance(self, balance: Balance) -> None:
+        self.balance = balance
+        self.qr_lines, self.qr_problem = self._qr_for(balance)
+        self._summary_widget.update(self._summary(balance))
+        self._transfer_widget.update(self._transfer(balance))
+        self._qr_widget.update(qr_text(self.qr_lines) if self.qr_lines else "")
+        self.refresh_bindings()
+        self.call_after_refresh(self.fit_qr)
+
+    def _qr_for(self, balance: Balance) -> tuple[list[str] | None, str | None]:
+        if balance.to_pay <= 0:
+            return None, self.t("balance.qr_nothing_due")
+        try:
+            payload = build_payload(
+                account=balance.bank_account,
+                amount_grosze=balance.to_pay,
+                recipient=balance.recipient_name,
+                title=balance.transfer_title,
+                nip=balance.recipient_nip,
+            )
+        except PaymentQRError:
+            return None, self.t("balance.qr_unavailable")
+        return half_block_lines(make_qr(payload).matrix), None
+
+    def _summary(self, b: Balance) -> Group:
+        money = self.i18n.money
+        if b.to_pay > 0:
+            headline = Text.assemble(
+                (f" {self.t('balance.state_to_pay')} ", "bold reverse red"), "  ", (money(b.to_pay), "bold")
+            )
+        elif b.overpayment > 0:
+            headline = Text.assemble(
+                (f" {self.t('balance.state_overpaid')} ", "bold reverse green"),
+                "  ",
+                (money(b.overpayment), "bold"),
+            )
+        else:
+            headline = Text.assemble((f" {self.t('balance.state_settled')} ", "bold reverse green"))
+        rows: list[tuple[str, str, str]] = [  # label, value, style
+            (self.t("balance.balance"), money(b.balance), "bold"),
+            (self.t("balance.to_pay"), money(b.to_pay), ""),
+            (self.t("balance.overdue"), money(b.overdue), "bold red" if b.overdue > 0 else ""),
+            (self.t("balance.overpayment"), money(b.overpayment), ""),
+        ]
+        if b.next_due_date is not None:
+            rows.append((self.t("balance.next_due_date"), self.i18n.date(b.next_due_date), ""))
+            rows.append((self.t("balance.next_due_amount"), money(b.next_due_amount or 0), ""))
+        else:
+            rows.append((self.t("balance.next_due_date"), self.t("balance.nothing_due"), ""))
+        label_width = max(len(label) for label, _, _ in rows)
+        value_width = max(len(value) for _, value, _ in rows)
+        grid = Text()
+        for index, (label, value, style) in enumerate(rows):
+            if index:
+                grid.append("\n")
+            grid.append(label.ljust(label_width), style=style)
+            grid.append(" ")
+            # an overdue amount stands out even without colours
+            grid.append(value.rjust(value_width), style=f"{style} reverse" if "red" in style else style)
+        as_of = Text(self.t("balance.as_of", date=self.i18n.date(b.as_of)), style="dim")
+        return Group(headline, Text(""), grid, as_of)
+
+    def _transfer(self, b: Balance) -> Group:
+        label = "bold"
+        lines: list[Text] = [
+            Text(self.t("balance.transfer_title_header"), style="bold underline"),
+            Text(self.t("balance.recipient"), style=label),
+            Text(f"  {b.recipient_name}"),
+            Text(f"  {b.recipient_address}"),
+            Text(self.t("balance.account"), style=label),
+            Text(f"  {format_account(b.bank_account)}"),
+            Text.assemble((self.t("balance.amount"), label), " ", (self.i18n.money(b.to_pay), "bold")),
+            Text(self.t("balance.title"), style=label),
+            Text(f"  {b.transfer_title}"),
+        ]
+        return Group(*lines)
+
+    # --- the QR code -----------------------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        self.call_after_refresh(self.fit_qr)
+
+    def qr_fits(self) -> bool:
+        """Whether the code fits beside the details in the body (computed from the screen size,
+        which is known before the body's first layout)."""
+        if not self.qr_lines:
+            return False
+        banners = self.query(ErrorBanner)
+        if not banners:
+            return False
+        banner = banners.first()
+        banner_height = max(banner.outer_size.height, 1) if banner.has_class("-visible") else 0
+        chrome = 3  # top bar, navigation, footer
+        body_height = self.size.height - chrome - banner_height
+        body_width = self.size.width - 2  # body padding
+        height, width = len(self.qr_lines), len(self.qr_lines[0])
+        return body_height >= height and body_width >= width + 1 + DETAILS_MIN_WIDTH
+
+    def fit_qr(self) -> None:
+        if not self.is_attached:
+            return
+        fits = self.qr_fits()
+        self._qr_panel.set_class(not fits, "-hidden")
+        hint = self._hint_widget
+        if self.qr_lines is None:
+            hint.update(self.qr_problem or "")
+        elif fits:
+            hint.update(self.t("balance.qr_hint_scan"))
+        else:
+            hint.update(self.t("balance.qr_hint_key"))
+
+    def show_error(self, message: str) -> None:
+        super().show_error(message)
+        self.call_after_refresh(self.fit_qr)
+
+    def clear_error(self) -> None:
+        super().clear_error()
+        self.call_after_refresh(self.fit_qr)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_qr":
+            return self.qr_lines is not None
+        if action in ("copy_account", "copy_title"):
+            return self.balance is not None
+        return True
+
+    def action_show_qr(self) -> None:
+        if self.qr_lines is None or self.balance is None:
+            return
+        b = self.balance
+        caption = self.t(
+            "balance.qr_caption", amount=self.i18n.money(b.to_pay), recipient=b.recipient_name
+        )
+        self.app.push_screen(QrModal(self.qr_lines, caption))
+
+    # --- clipboard -------------------------------------------------------------------------------
+    def action_copy_account(self) -> None:
+        if self.balance is None:
+            return
+        try:
+            digits = normalize_account(self.balance.bank_account)
+        except PaymentQRError:
+            digits = self.balance.bank_account
+        self.app.copy_to_clipboard(digits)
+        self.notify(
+            self.t("balance.copied_account", account=format_account(self.balance.bank_account)),
+            title=self.t("balance.copied_title"),
+            markup=False,
+        )
+
+    def action_copy_title(self) -> None:
+        if self.balance is None:
+            return
+        self.app.copy_to_clipboard(self.balance.transfer_title)
+        self.notify(
+            self.t("balance.copied_transfer_title", title=self.balance.transfer_title),
+            title=self.t("balance.copied_title"),
+            markup=False,
+        )
+

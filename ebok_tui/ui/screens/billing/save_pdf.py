@@ -1,0 +1,209 @@
+"""Saving an invoice PDF: ask where, refuse a missing directory, confirm an overwrite, write the
+file atomically and private (0600), say where it went. The typed path survives every error."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, Static
+
+from ebok_tui.core.api import ObjectId
+from ebok_tui.ui.screens.base import BaseModal
+
+
+def default_path(filename: str, home: Path | None = None) -> str:
+    """``~/Downloads/<filename>`` if that folder exists, else ``~/<filename>`` (with a literal ``~``)."""
+    home = home if home is not None else Path.home()
+    if (home / "Downloads").is_dir():
+        return f"~/Downloads/{filename}"
+    return f"~/{filename}"
+
+
+def resolve_target(text: str, filename: str) -> Path:
+    """What the resident typed → an absolute file path (``~`` expanded, a directory gets ``filename``)."""
+    path = Path(os.path.expanduser(text.strip()))
+    if path.is_dir():
+        path = path / filename
+    return path.absolute()
+
+
+def write_private_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``;
+    the file is readable by its owner only (0600). Raises OSError."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class ConfirmOverwriteModal(BaseModal):
+    """"The file exists. Overwrite?" — nothing is overwritten without an explicit yes."""
+
+    BINDINGS = [
+        Binding("t", "answer(True)", "save_pdf.overwrite", show=False),
+        Binding("y", "answer(True)", "save_pdf.overwrite", show=False),
+        Binding("n", "answer(False)", "bind.cancel", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    ConfirmOverwriteModal { align: center middle; }
+    ConfirmOverwriteModal > Vertical {
+        width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+    }
+    ConfirmOverwriteModal #question { height: auto; margin: 0 0 1 0; }
+    ConfirmOverwriteModal Horizontal { height: auto; align-horizontal: right; }
+    ConfirmOverwriteModal Button { margin: 0 0 0 2; }
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.t("save_pdf.exists", path=str(self.path))), id="question")
+            with Horizontal():
+                yield Button(self.t("save_pdf.overwrite"), id="overwrite", variant="warning")
+                yield Button(self.t("bind.cancel"), id="keep")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "overwrite")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class SavePdfModal(BaseModal):
+    """Asks for a path and saves the PDF there. Dismisses with the saved path (str) or None."""
+
+    DEFAULT_CSS = """
+    SavePdfModal { align: center middle; }
+    SavePdfModal > Vertical {
+        width: 76; height: auto; max-height: 22; border: thick $primary; background: $surface;
+        padding: 0 1;
+    }
+    SavePdfModal #title { text-style: bold; margin: 0 0 1 0; }
+    SavePdfModal #hint { color: $text-muted; }
+    SavePdfModal #message { height: auto; }
+    SavePdfModal #message.-error { color: $error; }
+    SavePdfModal Horizontal { height: auto; align-horizontal: right; margin: 1 0 0 0; }
+    SavePdfModal Button { margin: 0 0 0 2; }
+    """
+
+    def __init__(self, invoice_id: ObjectId, filename: str, *, home: Path | None = None) -> None:
+        super().__init__()
+        self.invoice_id = invoice_id
+        self.filename = filename
+        self.home = home
+
+    def compose(self) -> ComposeResult:
+        t = self.t
+        with Vertical(id="dialog"):
+            yield Static(t("save_pdf.title", filename=self.filename), id="title")
+            yield Label(t("save_pdf.path_label"), id="path-label")
+            yield Input(default_path(self.filename, self.home), id="path")
+            yield Static(t("save_pdf.hint"), id="hint")
+            yield Static("", id="message")
+            with Horizontal():
+                yield Button(t("save_pdf.save"), id="save", variant="primary")
+                yield Button(t("bind.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#path", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
+
+    # --- messages ------------------------------------------------------------------------------
+    def say(self, message: str, *, error: bool = False) -> None:
+        """A line under the path; an error also marks the path invalid. Paths are shown as typed,
+        never parsed as markup."""
+        widget = self.query_one("#message", Static)
+        widget.update(Text(message))
+        widget.set_class(error, "-error")
+        self.query_one("#path", Input).set_class(error, "-invalid")
+
+    def show_error(self, message: str) -> None:  # API errors appear in the dialog, not behind it
+        self.say(message, error=True)
+
+    def clear_error(self) -> None:
+        pass
+
+    # --- saving --------------------------------------------------------------------------------
+    @on(Input.Submitted, "#path")
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        text = self.query_one("#path", Input).value
+        if not text.strip():
+            self.say(self.t("save_pdf.empty"), error=True)
+            return
+        try:
+            path = resolve_target(text, self.filename)
+        except (OSError, RuntimeError, ValueError) as error:  # e.g. ~user that does not exist
+            self.say(self.t("save_pdf.bad_path", error=str(error)), error=True)
+            return
+        if not path.parent.is_dir():
+            self.say(self.t("save_pdf.no_directory", directory=str(path.parent)), error=True)
+            return
+        if path.exists() or path.is_symlink():
+            self.say("")
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.start_save(path)
+                else:
+                    self.say(self.t("save_pdf.not_overwritten"))
+                    self.query_one("#path", Input).focus()
+
+            self.app.push_screen(ConfirmOverwriteModal(path), callback=answered)
+            return
+        self.start_save(path)
+
+    def start_save(self, path: Path) -> None:
+        self.say(self.t("save_pdf.saving"))
+
+        async def fetch_and_write() -> str | None:
+            data = await self.api.invoice_pdf(self.invoice_id)
+            try:
+                await asyncio.to_thread(write_private_atomic, path, data)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                self.say(self.t("save_pdf.os_error", path=str(path), error=reason), error=True)
+                return None
+            self.dismiss(str(path))
+            return str(path)
+
+        self.run_api(fetch_and_write, target=self.query_one("#dialog"), group="save")

@@ -1,0 +1,134 @@
+"""Umowa (contract): number, date concluded, services, tariff group, connection address, meters.
+
+A meter whose legalisation expires within six months (or has expired) is highlighted, relative to
+the server's business date (``/health`` ``today``), never the local clock.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from ebok_tui.core.api import ApiError, Contract, Meter
+from ebok_tui.ui.screens.base import SectionScreen
+
+#: How far ahead an expiring legalisation is flagged.
+WARN_MONTHS = 6
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (clamped to the month's last day)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def legalisation_state(valid_until: dt.date | None, today: dt.date) -> str:
+    """``"expired"``, ``"expiring"`` (within WARN_MONTHS), ``"ok"`` or ``"unknown"``."""
+    if valid_until is None:
+        return "unknown"
+    if valid_until < today:
+        return "expired"
+    if valid_until <= add_months(today, WARN_MONTHS):
+        return "expiring"
+    return "ok"
+
+
+_STATE_STYLE = {"expired": "bold red", "expiring": "bold yellow"}
+
+
+class ContractScreen(SectionScreen):
+    SECTION = "contract"
+
+    DEFAULT_CSS = """
+    ContractScreen #contract-info { height: auto; margin: 1 0 0 0; }
+    ContractScreen #meters-title { height: 1; margin: 1 0 0 0; text-style: bold; }
+    ContractScreen #meters { height: auto; max-height: 8; }
+    ContractScreen #meters-note { height: auto; margin: 1 0 0 0; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="contract-info")
+        yield Static(self.t("contract.meters_title"), id="meters-title")
+        table: DataTable = DataTable(id="meters", cursor_type="row", zebra_stripes=False)
+        yield table
+        yield Static(id="meters-note")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#meters", DataTable)
+        table.add_column(self.t("contract.col_number"), key="number")
+        table.add_column(self.t("contract.col_location"), key="location")
+        table.add_column(self.t("contract.col_installed"), key="installed")
+        table.add_column(self.t("contract.col_legalisation"), key="legalisation")
+        table.add_column(self.t("contract.col_diameter"), key="diameter")
+        # SectionScreen.on_mount (title, first load) runs after this one: Textual calls every
+        # class's handler along the MRO.
+
+    async def load(self) -> None:
+        contract = await self.api.contract()
+        try:
+            today = (await self.api.health()).today
+        except ApiError:
+            today = None
+        self.show_contract(contract, today)
+
+    # --- rendering -----------------------------------------------------------------------------
+    def services_text(self, services: list[str]) -> str:
+        names = [self.i18n.label(f"contract.service_{s}", s) for s in services]
+        return ", ".join(names) if names else self.t("app.none")
+
+    def show_contract(self, contract: Contract, today: dt.date | None) -> None:
+        i18n = self.i18n
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        # Text, not str: a Rich table would parse the server's text as markup
+        grid.add_row(self.t("contract.number"), Text(contract.number))
+        grid.add_row(self.t("contract.concluded_on"), i18n.date(contract.concluded_on))
+        grid.add_row(self.t("contract.services"), Text(self.services_text(contract.services)))
+        grid.add_row(self.t("contract.tariff_group"), Text(contract.tariff_group))
+        grid.add_row(self.t("contract.connection_address"), Text(contract.connection_address))
+        self.query_one("#contract-info", Static).update(grid)
+
+        table = self.query_one("#meters", DataTable)
+        table.clear()
+        notes: list[Text] = []
+        for meter in contract.meters:
+            state = legalisation_state(meter.legalisation_valid_until, today) if today else "unknown"
+            table.add_row(*self._meter_cells(meter, state), key=meter.number)
+            if state in _STATE_STYLE:
+                notes.append(
+                    Text(
+                        "! " + self.t(f"contract.note_{state}", meter=meter.number,
+                                      date=i18n.date(meter.legalisation_valid_until)),
+                        style=_STATE_STYLE[state],
+                    )
+                )
+        if not contract.meters:
+            notes.append(Text(self.t("contract.no_meters"), style="italic"))
+        if notes:
+            notes.append(Text(self.t("contract.note_contact"), style="dim"))
+        self.query_one("#meters-note", Static).update(Text("\n").join(notes))
+
+    def _meter_cells(self, meter: Meter, state: str) -> list[Text | str]:
+        i18n = self.i18n
+        legal = Text(i18n.date(meter.legalisation_valid_until))
+        if state in _STATE_STYLE:
+            state_key = "contract.state_" + state
+            legal.append(f" – {self.t(state_key)}")
+            legal.stylize(_STATE_STYLE[state])
+        diameter = (
+            self.t("contract.diameter_mm", mm=meter.diameter_mm) if meter.diameter_mm else self.t("app.none")
+        )
+        return [  # Text, not str: server data is never parsed as markup
+            Text(meter.number),
+            Text(meter.location or self.t("app.none")),
+            i18n.date(meter.installed_on),
+            legal,
+            diameter,
+        ]

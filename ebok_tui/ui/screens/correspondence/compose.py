@@ -1,0 +1,250 @@
+"""Nowa wiadomość: kind, subject, body, optional phone and location; ctrl+s sends.
+
+A draft is never lost: every change is saved (debounced) to the app's DraftStore and once more
+right before sending; the draft's id is the POST's ``Idempotency-Key`` and the draft is deleted
+only after the server answered 201. A failed send keeps the form filled and the draft on disk; a
+retry uses the same key, so the server creates exactly one thread.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Unauthorized, ValidationFailed
+from ebok_tui.core.drafts import DraftSaveError, new_draft
+from ebok_tui.ui.screens.base import SubScreen
+from ebok_tui.ui.screens.correspondence.correspondence import customer_drafts, kind_label
+from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
+
+BODY_MAX = 10_000
+SUBJECT_MAX = 200
+FIELDS = ("kind", "subject", "body", "contact_phone", "location")
+
+
+def blank_form(values: dict[str, Any]) -> bool:
+    """Nothing typed worth keeping (the kind alone is not a draft)."""
+    return not any((values.get(f) or "").strip() for f in ("subject", "body", "contact_phone", "location"))
+
+
+class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
+    SECTION = "correspondence"
+    STATUS_ID = "form-status"
+
+    BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
+
+    DEFAULT_CSS = """
+    ComposeScreen .row { height: 3; }
+    ComposeScreen .row-label { width: 16; padding: 1 1 0 0; text-style: bold; }
+    ComposeScreen #kind, ComposeScreen #subject { width: 1fr; }
+    ComposeScreen #body-label { height: 1; text-style: bold; }
+    ComposeScreen #body-text { height: 1fr; min-height: 4; }
+    ComposeScreen #extra-labels { height: 1; }
+    ComposeScreen #extra-labels Label { width: 1fr; text-style: bold; }
+    ComposeScreen #contact_phone, ComposeScreen #location { width: 1fr; }
+    ComposeScreen #form-status { height: auto; max-height: 3; }
+    ComposeScreen #form-status.-error { color: $error; text-style: bold; }
+    ComposeScreen #form-status.-info { color: $text-muted; }
+    ComposeScreen TextArea.-invalid, ComposeScreen Select.-invalid > SelectCurrent { border: tall $error; }
+    """
+
+    def __init__(self, draft: dict[str, Any] | None = None, *, save_now: bool = False) -> None:
+        super().__init__()
+        self.draft: dict[str, Any] | None = dict(draft) if draft else None
+        self._save_now = save_now
+        self._saved = self._form_fields(self.draft) if (draft and not save_now) else self._form_fields(None)
+        self._sending = False
+
+    @property
+    def screen_title(self) -> str:
+        return self.t("compose.title")
+
+    # --- layout --------------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        d = self.draft or {}
+        options = [(kind_label(self.i18n, k), k) for k in THREAD_KINDS]
+        kind = d.get("kind") if d.get("kind") in THREAD_KINDS else Select.NULL
+        with Vertical(id="form"):
+            with Horizontal(classes="row"):
+                yield Label(self.t("compose.kind"), classes="row-label")
+                yield Select(options, prompt=self.t("compose.kind_prompt"), value=kind, id="kind")
+            with Horizontal(classes="row"):
+                yield Label(self.t("compose.subject"), classes="row-label")
+                yield Input(
+                    d.get("subject") or "", placeholder=self.t("compose.subject_placeholder"),
+                    max_length=SUBJECT_MAX, id="subject",
+                )
+            yield Label(self.t("compose.body"), id="body-label")
+            yield TextArea(d.get("body") or "", id="body-text", soft_wrap=True, show_line_numbers=False)
+            with Horizontal(id="extra-labels"):
+                yield Label(self.t("compose.contact_phone"))
+                yield Label(self.t("compose.location"))
+            with Horizontal(classes="row"):
+                yield Input(
+                    d.get("contact_phone") or "", placeholder=self.t("compose.phone_placeholder"),
+                    max_length=40, id="contact_phone",
+                )
+                yield Input(
+                    d.get("location") or "", placeholder=self.t("compose.location_placeholder"),
+                    max_length=200, id="location",
+                )
+        yield Static(self.t("compose.hint"), id="form-status", classes="-info")
+
+    def on_mount(self) -> None:
+        if self.draft is not None:
+            self.set_status(self.t("compose.draft_restored"), error=False)
+        if self._save_now:
+            self.save_draft()
+
+    # --- values --------------------------------------------------------------------------------
+    @staticmethod
+    def _form_fields(draft: dict[str, Any] | None) -> dict[str, str]:
+        d = draft or {}
+        return {f: str(d.get(f) or "") for f in FIELDS}
+
+    def values(self) -> dict[str, str]:
+        kind = self.query_one("#kind", Select).value
+        return {
+            "kind": "" if kind is Select.NULL else str(kind),
+            "subject": self.query_one("#subject", Input).value,
+            "body": self.query_one("#body-text", TextArea).text,
+            "contact_phone": self.query_one("#contact_phone", Input).value,
+            "location": self.query_one("#location", Input).value,
+        }
+
+    # --- drafts --------------------------------------------------------------------------------
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        if self._sent:
+            return
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
+        self.draft_changed(self.values())
+
+    def draft_values(self) -> dict[str, str]:
+        return self.values()
+
+    def draft_blank(self, values: dict[str, str]) -> bool:
+        return blank_form(values)
+
+    def draft_update(self, values: dict[str, str]) -> dict[str, Any]:
+        clean = {
+            "kind": values["kind"],
+            "subject": values["subject"],
+            "body": values["body"],
+            "contact_phone": values["contact_phone"].strip() or None,
+            "location": values["location"].strip() or None,
+        }
+        if self.draft is None:
+            self.draft = new_draft(**clean)
+        else:
+            self.draft.update(clean)
+        return self.draft
+
+    def action_back(self) -> None:
+        if not self._sending:
+            self.save_draft()
+            if self.draft is not None and not self._sent:
+                self.notify(self.t("compose.kept_as_draft"))
+        self.dismiss(None)
+
+    # --- sending -------------------------------------------------------------------------------
+    def validate(self, values: dict[str, str]) -> list[tuple[str, str]]:
+        """(widget id, message) for everything that must be fixed before sending."""
+        problems: list[tuple[str, str]] = []
+        if not values["kind"]:
+            problems.append(("kind", self.t("compose.kind_missing")))
+        if not values["subject"].strip():
+            problems.append(("subject", self.t("compose.subject_missing")))
+        if not values["body"].strip():
+            problems.append(("body-text", self.t("compose.body_missing")))
+        elif len(values["body"]) > BODY_MAX:
+            problems.append(("body-text", self.t("compose.body_too_long", max=BODY_MAX, length=len(values["body"]))))
+        return problems
+
+    def action_send(self) -> None:
+        if self._sending or self._sent:
+            return
+        values = self.values()
+        problems = self.validate(values)
+        if problems:
+            for widget_id, _ in problems:
+                self.query_one(f"#{widget_id}").add_class("-invalid")
+            self.query_one(f"#{problems[0][0]}").focus()
+            self.set_status("\n".join(message for _, message in problems), error=True)
+            return
+        saved = self.save_draft()
+        if self.draft is None:  # no store (should not happen when logged in): still send once
+            self.draft = new_draft(**{k: values[k] for k in ("kind", "subject", "body")})
+        self._sending = True
+        self.set_status(self.t("compose.sending"), error=False)
+        if not saved:
+            self.set_status(self.t("compose.sending_unsaved"), error=True)
+        key = str(self.draft["id"])
+        self.run_api(lambda: self._send(values, key), target=self.query_one("#form"), group="send")
+
+    async def _send(self, values: dict[str, str], key: str) -> None:
+        try:
+            thread = await self.api.create_thread(
+                values["kind"],
+                values["subject"].strip(),
+                values["body"],
+                values["contact_phone"].strip() or None,
+                values["location"].strip() or None,
+                idempotency_key=key,
+            )
+        except Unauthorized:
+            raise  # the draft is on disk; run_api sends the resident to the login screen
+        except ValidationFailed as error:
+            self._show_server_problems(error)
+            return
+        except Conflict:
+            self._rotate_key()
+            self.set_status(self.t("compose.conflict"), error=True)
+            return
+        except ApiError as error:
+            self.set_status(self.t("compose.send_failed", reason=error.message(self.i18n.lang)), error=True)
+            return
+        finally:
+            self._sending = False
+        self._delivered(thread)
+
+    def _delivered(self, thread: ThreadDetail) -> None:
+        self._sent = True
+        self.discard_sent_draft()
+        self.notify(self.t("compose.sent", subject=thread.subject), markup=False)
+        self.dismiss(thread)
+
+    def _show_server_problems(self, error: ApiError) -> None:
+        lang = self.i18n.lang
+        fields = error.field_messages(lang)
+        ids = {"body": "body-text"}
+        for name in fields:
+            widget_id = ids.get(name, name)
+            if self.query(f"#{widget_id}"):
+                self.query_one(f"#{widget_id}").add_class("-invalid")
+        messages = list(dict.fromkeys(fields.values())) or [error.message(lang)]
+        self.set_status("\n".join(messages + [self.t("compose.kept")]), error=True)
+
+    def _rotate_key(self) -> None:
+        """After 409 (an earlier version of this draft reached the server under this key), the
+        edited text can only go out as a new message: give the draft a new key, keep the text."""
+        store = customer_drafts(self.ebok)
+        if self.draft is None:
+            return
+        old_id = self.draft["id"]
+        self.draft = {**self.draft, "id": str(uuid.uuid4())}
+        if store is not None:
+            try:
+                store.save(self.draft)
+                store.discard(old_id)
+            except DraftSaveError as error:
+                self.set_status(error.message(self.i18n.lang), error=True)

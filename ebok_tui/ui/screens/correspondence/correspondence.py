@@ -1,0 +1,233 @@
+"""Korespondencja: the resident's threads with the utility, paged like the API, plus unsent drafts.
+
+Enter opens a thread (:class:`~ebok_tui.ui.screens.correspondence.thread.ThreadScreen`) or, for a draft, the composer
+(:class:`~ebok_tui.ui.screens.correspondence.compose.ComposeScreen`); ``n`` writes a new message. Drafts live in the
+app's :class:`~ebok_tui.core.drafts.DraftStore` (one file per server URL + customer number); a new-thread
+draft's ``id`` is the ``Idempotency-Key`` of its POST, a reply draft has ``reply_to`` = thread id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from ebok_tui.core.api import Thread, ThreadPage
+from ebok_tui.core.drafts import DraftStore
+from ebok_tui.ui.screens.base import SectionScreen
+
+if TYPE_CHECKING:
+    from ebok_tui.ui.app import EbokApp
+    from ebok_tui.core.i18n import I18n
+
+PAGE_SIZE = 15
+SUBJECT_WIDTH = 26
+
+STATUS_STYLE = {"sent": "", "in_progress": "yellow", "answered": "bold green", "closed": "dim"}
+
+
+# --- drafts, shared by the list, the composer and the thread view ------------------------------
+def customer_drafts(app: EbokApp) -> DraftStore | None:
+    """The draft store of the logged-in customer on this server (None when logged out / no store)."""
+    if app.drafts is None or app.me is None:
+        return None
+    return app.drafts.for_account(app.api.base_url, app.me.customer_number)
+
+
+def is_reply_draft(draft: dict[str, Any]) -> bool:
+    return draft.get("reply_to") is not None
+
+
+def pending_drafts(store: DraftStore | None) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """From one read of the drafts file: unsent new-thread drafts (newest change first) and
+    unsent reply drafts by thread id (as str)."""
+    if store is None:
+        return [], {}
+    loaded = store.load()
+    threads = sorted(
+        (d for d in loaded if not is_reply_draft(d)),
+        key=lambda d: str(d.get("updated_at") or d.get("created_at") or ""),
+        reverse=True,
+    )
+    replies = {str(d["reply_to"]): d for d in loaded if is_reply_draft(d)}
+    return threads, replies
+
+
+def draft_time(draft: dict[str, Any]) -> dt.datetime | None:
+    raw = draft.get("updated_at") or draft.get("created_at")
+    try:
+        return dt.datetime.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def kind_label(i18n: I18n, kind: str, *, short: bool = False) -> str:
+    key = f"correspondence.kind_{'short_' if short else ''}{kind}"
+    return i18n.label(key, kind)
+
+
+def status_label(i18n: I18n, status: str) -> str:
+    key = f"correspondence.status_{status}"
+    return i18n.label(key, status)
+
+
+def clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class CorrespondenceScreen(SectionScreen):
+    SECTION = "correspondence"
+
+    BINDINGS = [
+        Binding("enter", "open", "bind.open"),
+        Binding("n", "new", "bind.new"),
+        Binding("left_square_bracket", "page(-1)", "correspondence.bind_prev", key_display="["),
+        Binding("right_square_bracket", "page(1)", "correspondence.bind_next", key_display="]"),
+    ]
+
+    DEFAULT_CSS = """
+    CorrespondenceScreen #drafts-notice { height: auto; display: none; color: $warning; text-style: bold; }
+    CorrespondenceScreen #drafts-notice.-visible { display: block; }
+    CorrespondenceScreen #threads { height: 1fr; }
+    CorrespondenceScreen #pager { height: 1; color: $text-muted; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page_offset = 0
+        self.page: ThreadPage | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="drafts-notice")
+        yield DataTable(id="threads", cursor_type="row")
+        yield Static(id="pager")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#threads", DataTable)
+        table.add_column(self.t("correspondence.col_subject"), key="subject", width=SUBJECT_WIDTH)
+        table.add_column(self.t("correspondence.col_kind"), key="kind", width=13)
+        table.add_column(self.t("correspondence.col_status"), key="status", width=13)
+        table.add_column(self.t("correspondence.col_updated"), key="updated", width=16)
+
+    # --- data ----------------------------------------------------------------------------------
+    async def load(self) -> None:
+        page = await self.api.threads(offset=self.page_offset, limit=PAGE_SIZE)
+        if not page.items and page.total and self.page_offset:
+            self.page_offset = max(0, (page.total - 1) // PAGE_SIZE * PAGE_SIZE)
+            page = await self.api.threads(offset=self.page_offset, limit=PAGE_SIZE)
+        self.page = page
+        self.show()
+
+    def show(self) -> None:
+        store = customer_drafts(self.ebok)
+        drafts, replies = pending_drafts(store)
+        table = self.query_one("#threads", DataTable)
+        previous = table.cursor_row
+        table.clear()
+        i18n = self.i18n
+        if self.page_offset == 0:
+            for draft in drafts:
+                subject = draft.get("subject") or self.t("correspondence.no_subject")
+                table.add_row(
+                    Text("✎ " + clip(subject, SUBJECT_WIDTH - 2), style="italic"),
+                    kind_label(i18n, str(draft.get("kind") or ""), short=True) if draft.get("kind") else "",
+                    Text(self.t("correspondence.status_draft"), style="bold yellow"),
+                    i18n.datetime(draft_time(draft)),
+                    key=f"d:{draft['id']}",
+                )
+        page = self.page
+        for thread in page.items if page else []:
+            mark = "✎ " if str(thread.id) in replies else ""
+            table.add_row(
+                Text(mark + clip(thread.subject, SUBJECT_WIDTH - len(mark))),  # Text: never markup
+                Text(kind_label(i18n, thread.kind, short=True)),
+                Text(status_label(i18n, thread.status), style=STATUS_STYLE.get(thread.status, "")),
+                i18n.datetime(thread.updated_at),
+                key=f"t:{thread.id}",
+            )
+        if table.row_count:
+            table.move_cursor(row=min(previous, table.row_count - 1))
+
+        notice = self.query_one("#drafts-notice", Static)
+        pending = len(drafts) + len(replies)
+        if pending:
+            notice.update("✎ " + self.t("correspondence.drafts_pending", count=pending))
+            notice.add_class("-visible")
+        else:
+            notice.remove_class("-visible")
+
+        pager = self.query_one("#pager", Static)
+        if page is None or page.total == 0:
+            pager.update(self.t("correspondence.empty") if not drafts else "")
+        else:
+            pages = (page.total + PAGE_SIZE - 1) // PAGE_SIZE
+            pager.update(
+                self.t(
+                    "correspondence.pager",
+                    first=page.offset + 1,
+                    last=page.offset + len(page.items),
+                    total=page.total,
+                    page=page.offset // PAGE_SIZE + 1,
+                    pages=pages,
+                )
+            )
+
+    # --- actions -------------------------------------------------------------------------------
+    def action_page(self, step: int) -> None:
+        if self.page is None:
+            return
+        offset = self.page_offset + step * PAGE_SIZE
+        if offset < 0 or offset >= max(self.page.total, 1):
+            return
+        self.page_offset = offset
+        self.query_one("#threads", DataTable).move_cursor(row=0)
+        self.action_reload()
+
+    def action_new(self) -> None:
+        if customer_drafts(self.ebok) is None and self.ebok.me is None:
+            return
+        from ebok_tui.ui.screens.correspondence.compose import ComposeScreen
+
+        self.app.push_screen(ComposeScreen(), callback=self._returned)
+
+    def action_open(self) -> None:
+        table = self.query_one("#threads", DataTable)
+        if not table.row_count:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self._open_key(str(row_key.value))
+
+    @on(DataTable.RowSelected, "#threads")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open_key(str(event.row_key.value))
+
+    def _open_key(self, key: str) -> None:
+        kind, _, ident = key.partition(":")
+        if kind == "d":
+            from ebok_tui.ui.screens.correspondence.compose import ComposeScreen
+
+            draft = None
+            store = customer_drafts(self.ebok)
+            if store is not None:
+                draft = store.get(ident)
+            if draft is None:  # sent or discarded meanwhile
+                self.action_reload()
+                return
+            self.app.push_screen(ComposeScreen(draft), callback=self._returned)
+        elif kind == "t":
+            from ebok_tui.ui.screens.correspondence.thread import ThreadScreen
+
+            thread_id: Any = int(ident) if ident.isdigit() else ident
+            self.app.push_screen(ThreadScreen(thread_id), callback=self._returned)
+
+    def _returned(self, result: Any = None) -> None:
+        """Back from the thread / composer: something may have been sent or drafted."""
+        if isinstance(result, Thread):
+            self.page_offset = 0
+        self.action_reload()
