@@ -27,7 +27,8 @@ from textual.worker import WorkerCancelled  # noqa: E402
 
 from ebok_tui.core.api import EbokClient  # noqa: E402
 from ebok_tui.ui.app import EbokApp  # noqa: E402
-from ebok_tui.ui.screens.billing.invoices import InvoicesScreen, PagedTable  # noqa: E402
+from ebok_tui.ui.screens.billing.invoices import InvoicesScreen  # noqa: E402
+from ebok_tui.ui.widgets.paged_table import PagedTable  # noqa: E402
 from tests.server_proc import running_server  # noqa: E402
 from tests.tui_support import login_as  # noqa: E402
 

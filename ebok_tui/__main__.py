@@ -41,6 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
 
+    # Imported after parsing, so --help and argument errors answer without loading httpx, pydantic
+    # or Textual (start-up speed); the demo server launcher only with --demo.
     from ebok_tui.core.api import EbokClient
     from ebok_tui.core.credentials import CredentialStore
     from ebok_tui.core.drafts import DraftStore

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ebok_tui.ui.screens.base import NavBar
+from ebok_tui.ui.widgets.chrome import NavBar
 from ebok_tui.ui.screens.auth.login import LoginScreen
 from ebok_tui.ui.sections import SECTIONS
 from tests.tui_support import SIZE, login_as, make_app, settle, wait_until

@@ -11,7 +11,7 @@ from textual.widgets import Button, Checkbox, Input, OptionList
 
 from ebok_tui.core.credentials import KeyringProblem, SavedLogin
 from ebok_tui.ui.screens.billing.balance import BalanceScreen
-from ebok_tui.ui.screens.base import ErrorBanner
+from ebok_tui.ui.widgets.chrome import ErrorBanner
 from ebok_tui.ui.screens.auth.login import LoginScreen
 from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen
 from ebok_tui.ui.screens.auth.register import RegisterScreen

@@ -9,7 +9,8 @@ import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from ebok_tui.core.api import Reading
-from ebok_tui.ui.screens.readings.readings import ConsumptionChart, ReadingsScreen, monthly_consumption, nice_unit
+from ebok_tui.ui.screens.readings.readings import ReadingsScreen
+from ebok_tui.ui.widgets.chart import ConsumptionChart, monthly_consumption, nice_unit
 from ebok_tui.ui.screens.readings.submit_reading import SubmitReadingModal
 from tests.server_proc import running_server
 from tests.tui_support import SIZE, login_as, make_app, settle

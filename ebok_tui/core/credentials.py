@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "CredentialStore",
@@ -133,7 +134,7 @@ def _insecure_reason(backend: Any) -> str | None:
 
     Does not unwrap chainers (see :func:`_resolve`). May talk to D-Bus (priority check): call it
     in a worker thread."""
-    from keyring.backends import chainer, fail, null
+    from keyring.backends import chainer, fail, null  # lazy: keyring loads on first use (start-up)
 
     cls = type(backend)
     module = cls.__module__ or ""
@@ -163,7 +164,7 @@ def is_secure_backend(backend: Any) -> bool:
 def _resolve(backend: Any) -> Any:
     """The backend to use, or raise :class:`_Refused`. A chainer is replaced by its best secure
     member, so a failing OS keyring can never fall through to a file-based one."""
-    from keyring.backends import chainer
+    from keyring.backends import chainer  # lazy: keyring loads on first use (start-up)
 
     if isinstance(backend, chainer.ChainerBackend):
         reasons = []
@@ -182,7 +183,7 @@ def _resolve(backend: Any) -> Any:
 
 
 def _classify(exc: BaseException) -> KeyringProblem:
-    from keyring import errors as kerr
+    from keyring import errors as kerr  # lazy: keyring loads on first use (start-up)
 
     if isinstance(exc, kerr.KeyringLocked):
         return KeyringProblem.LOCKED
@@ -202,8 +203,6 @@ def _classify(exc: BaseException) -> KeyringProblem:
 
 
 def _normalise_url(url: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
     text = (url or "").strip()
     try:
         parts = urlsplit(text)
@@ -254,7 +253,7 @@ class CredentialStore:
             if self._backend_in is not None:
                 candidate = self._backend_in
             else:
-                import keyring
+                import keyring  # lazy: keyring loads on first use (start-up)
 
                 candidate = keyring.get_keyring()
             self._backend = _resolve(candidate)
@@ -361,7 +360,7 @@ class CredentialStore:
     async def forget(self) -> SaveResult:
         """Delete the saved login for this server. ``saved=True`` means "removed or nothing
         was there"; otherwise ``reason`` says why the keyring could not be reached."""
-        from keyring.errors import PasswordDeleteError
+        from keyring.errors import PasswordDeleteError  # lazy: keyring loads on first use (start-up)
 
         def op() -> None:
             backend = self._backend_sync()
@@ -421,6 +420,7 @@ _PROVIDERS = {
 def _secret_service_provider() -> str | None:
     """Which program owns ``org.freedesktop.secrets`` on the session bus (best effort)."""
     try:
+        # lazy and optional: jeepney is there only with keyring's Secret Service backend
         from jeepney import DBusAddress, new_method_call
         from jeepney.io.blocking import open_dbus_connection
 

@@ -40,7 +40,7 @@ _FILE_MODE = 0o600
 
 
 def default_root() -> Path:
-    import platformdirs
+    import platformdirs  # lazy: only needed when no root is given (start-up)
 
     return platformdirs.user_data_path("ebok-tui") / "drafts"
 

@@ -13,8 +13,8 @@ from ebok_tui.core.api import ApiError, DemoInfo, EbokClient, Me
 from ebok_tui.core.credentials import CredentialStore
 from ebok_tui.core.drafts import DraftStore
 from ebok_tui.core.i18n import DEFAULT_LANGUAGE, I18n
-from ebok_tui.ui.screens.base import translate_bindings
-from ebok_tui.ui.sections import BY_ID, SECTIONS
+from ebok_tui.ui.bindings import translate_bindings
+from ebok_tui.ui.sections import BY_ID, SECTIONS, load_screen
 
 
 class EbokApp(App[None]):
@@ -58,9 +58,7 @@ class EbokApp(App[None]):
         await self.push_screen(self._login_screen())
 
     def _login_screen(self, message: str | None = None) -> Screen:
-        from ebok_tui.ui.screens.auth.login import LoginScreen
-
-        return LoginScreen(message=message)
+        return load_screen("login")(message=message)
 
     # --- navigation ----------------------------------------------------------------------------
     async def _replace_top(self, screen: Screen) -> None:

@@ -1,7 +1,9 @@
-"""The sections a logged-in resident can open, in navigation order.
+"""Navigation: the sections a logged-in resident can open, in order, and every other screen one
+screen opens from another — all named by import path ("module:Class").
 
-Each section is one screen module in ``ebok_tui/screens/``; it is imported only when opened, so
-start-up stays quick and a broken screen cannot take the others down.
+Screens never import each other: a screen opens another with ``load_screen(name)`` (or the app
+with ``Section.load()``), which imports the module only then, so start-up stays quick. An import
+error in a screen module surfaces when that screen is first opened.
 """
 
 from __future__ import annotations
@@ -12,6 +14,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+
+_SCREENS = "ebok_tui.ui.screens"
+
+
+def _load(target: str) -> type[Screen]:
+    module, _, cls = target.partition(":")
+    return getattr(import_module(module), cls)
 
 
 @dataclass(frozen=True)
@@ -25,18 +34,34 @@ class Section:
         return f"nav.{self.id}"
 
     def load(self) -> type[Screen]:
-        module, _, cls = self.target.partition(":")
-        return getattr(import_module(module), cls)
+        return _load(self.target)
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("balance", "1", "ebok_tui.ui.screens.billing.balance:BalanceScreen"),
-    Section("invoices", "2", "ebok_tui.ui.screens.billing.invoices:InvoicesScreen"),
-    Section("readings", "3", "ebok_tui.ui.screens.readings.readings:ReadingsScreen"),
-    Section("contract", "4", "ebok_tui.ui.screens.contract.contract:ContractScreen"),
-    Section("efaktura", "5", "ebok_tui.ui.screens.contract.efaktura:EFakturaScreen"),
-    Section("correspondence", "6", "ebok_tui.ui.screens.correspondence.correspondence:CorrespondenceScreen"),
-    Section("account", "7", "ebok_tui.ui.screens.account.account:AccountScreen"),
+    Section("balance", "1", f"{_SCREENS}.billing.balance:BalanceScreen"),
+    Section("invoices", "2", f"{_SCREENS}.billing.invoices:InvoicesScreen"),
+    Section("readings", "3", f"{_SCREENS}.readings.readings:ReadingsScreen"),
+    Section("contract", "4", f"{_SCREENS}.contract.contract:ContractScreen"),
+    Section("efaktura", "5", f"{_SCREENS}.contract.efaktura:EFakturaScreen"),
+    Section("correspondence", "6", f"{_SCREENS}.correspondence.correspondence:CorrespondenceScreen"),
+    Section("account", "7", f"{_SCREENS}.account.account:AccountScreen"),
 )
 
 BY_ID = {s.id: s for s in SECTIONS}
+
+#: Screens and dialogs opened from another screen (not from the navigation bar).
+SCREENS: dict[str, str] = {
+    "login": f"{_SCREENS}.auth.login:LoginScreen",
+    "register": f"{_SCREENS}.auth.register:RegisterScreen",
+    "password_reset": f"{_SCREENS}.auth.password_reset:PasswordResetScreen",
+    "invoice_detail": f"{_SCREENS}.billing.invoice_detail:InvoiceDetailScreen",
+    "save_pdf": f"{_SCREENS}.billing.save_pdf:SavePdfModal",
+    "submit_reading": f"{_SCREENS}.readings.submit_reading:SubmitReadingModal",
+    "thread": f"{_SCREENS}.correspondence.thread:ThreadScreen",
+    "compose": f"{_SCREENS}.correspondence.compose:ComposeScreen",
+}
+
+
+def load_screen(name: str) -> type[Screen]:
+    """The screen class named ``name`` in :data:`SCREENS`, imported on first use."""
+    return _load(SCREENS[name])

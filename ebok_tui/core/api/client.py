@@ -20,6 +20,7 @@ import logging
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 import pydantic
@@ -483,8 +484,6 @@ class EbokClient:
 
 def _seg(value: ObjectId) -> str:
     """An id as one URL path segment (no slashes or dots sneaking into the path)."""
-    from urllib.parse import quote
-
     text = str(value)
     if text in ("", ".", ".."):
         raise E.NotFound(detail="invalid id")

@@ -11,7 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, Me, ValidationFailed
-from ebok_tui.ui.screens.base import SectionScreen, show_field_error
+from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.widgets.forms import show_field_error
 
 MIN_PASSWORD_LENGTH = 8
 

@@ -16,8 +16,11 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, 
 from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
-from ebok_tui.ui.screens.base import ApiMixin, ErrorBanner, TopBar, show_field_error
+from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
+from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.core.validation import valid_customer_number
+from ebok_tui.ui.sections import load_screen
 
 
 class RememberMe(Checkbox, inherit_bindings=False):
@@ -206,15 +209,11 @@ class LoginScreen(ApiMixin, Screen):
         show_field_error(self._errors[field], self._number if field == "number" else self._password, message)
 
     def action_register(self) -> None:
-        from ebok_tui.ui.screens.auth.register import RegisterScreen
-
-        self.app.push_screen(RegisterScreen())
+        self.app.push_screen(load_screen("register")())
 
     def action_reset_password(self) -> None:
-        from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen
-
         number = self._number.value
-        self.app.push_screen(PasswordResetScreen(customer_number=number))
+        self.app.push_screen(load_screen("password_reset")(customer_number=number))
 
     # --- logging in ------------------------------------------------------------------------------
     def action_login(self) -> None:

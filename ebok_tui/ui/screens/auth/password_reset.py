@@ -6,7 +6,7 @@ a new generated password (and signs out every session).
 
 from __future__ import annotations
 
-from ebok_tui.ui.screens.auth.register import FormField, PublicForm
+from ebok_tui.ui.screens.auth.public_form import FormField, PublicForm
 from ebok_tui.core.validation import valid_customer_number
 
 

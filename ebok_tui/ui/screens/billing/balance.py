@@ -24,7 +24,8 @@ from ebok_tui.core.payqr import (
     make_qr,
     normalize_account,
 )
-from ebok_tui.ui.screens.base import BaseModal, ErrorBanner, SectionScreen
+from ebok_tui.ui.screens.base import BaseModal, SectionScreen
+from ebok_tui.ui.widgets.chrome import ErrorBanner
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
 QR_STYLE = "#000000 on #ffffff"

@@ -15,7 +15,8 @@ from textual.widgets import Static
 
 from ebok_tui.core.api import InvoiceDetail, ObjectId
 from ebok_tui.ui.screens.base import SubScreen
-from ebok_tui.ui.screens.billing.invoices import STATUS_STYLES
+from ebok_tui.ui.screens.billing.status import STATUS_STYLES
+from ebok_tui.ui.sections import load_screen
 
 
 def pdf_filename(number: str) -> str:
@@ -147,10 +148,8 @@ class InvoiceDetailScreen(SubScreen):
     def action_save_pdf(self) -> None:
         if self.invoice is None:
             return
-        from ebok_tui.ui.screens.billing.save_pdf import SavePdfModal
-
         self.app.push_screen(
-            SavePdfModal(self.invoice.id, pdf_filename(self.invoice.number)), callback=self._pdf_saved
+            load_screen("save_pdf")(self.invoice.id, pdf_filename(self.invoice.number)), callback=self._pdf_saved
         )
 
     def _pdf_saved(self, path: str | None) -> None:

@@ -8,8 +8,7 @@ between the invoices and the payments of the account; ``f`` focuses the filters.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -21,76 +20,15 @@ from textual.widgets import DataTable, Label, Select, Static
 
 from ebok_tui.core.api import INVOICE_STATUSES, InvoiceSummary, Page, Payment
 from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.screens.billing.status import STATUS_STYLES
+from ebok_tui.ui.widgets.paged_table import Column, Feed, PagedTable, cell
+from ebok_tui.ui.sections import load_screen
 
 PAGE_SIZE = 100
 #: fetch the next page when the cursor is this many rows (or fewer) from the last loaded row
 PREFETCH_ROWS = 30
 
 ALL = "all"
-
-STATUS_STYLES = {
-    "overdue": "bold red",
-    "unpaid": "yellow",
-    "partially_paid": "yellow",
-    "paid": "dim green",
-}
-
-
-class PagedTable(DataTable):
-    """A row-cursor DataTable where Home/End move the cursor to the first/last loaded row."""
-
-    BINDINGS = [
-        Binding("home", "scroll_top", "Top", show=False),
-        Binding("end", "scroll_bottom", "Bottom", show=False),
-    ]
-
-    DEFAULT_CSS = """
-    PagedTable { height: 1fr; scrollbar-size-vertical: 1; }
-    """
-
-    def __init__(self, *, id: str) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=0)
-
-
-@dataclass
-class Column:
-    """A fixed-width column: content is padded by one space on the left (the gap)."""
-
-    key: str
-    width: int
-    right: bool = False
-
-
-def cell(text: str | Text, col: Column) -> Text:
-    body = text if isinstance(text, Text) else Text(text)
-    if col.right:
-        body = body.copy()
-        body.append(" ")
-        body.justify = "right"
-        return body
-    out = Text(" ")
-    out.append_text(body)
-    out.truncate(col.width, overflow="ellipsis")
-    return out
-
-
-@dataclass
-class Feed:
-    """What one paged table has loaded so far."""
-
-    table_id: str
-    fetch: Callable[[int, int], Awaitable[Page[Any]]]
-    to_row: Callable[[Any], Iterable[Text]]
-    total: int | None = None
-    loaded: int = 0  # items the server gave (offset of the next page)
-    generation: int = 0  # bumped on every reset: answers for an older generation are dropped
-    busy: bool = False
-    keys: set[str] = field(default_factory=set)
-    items: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def has_more(self) -> bool:
-        return self.total is None or self.loaded < self.total
 
 
 class InvoicesScreen(SectionScreen):
@@ -133,8 +71,6 @@ class InvoicesScreen(SectionScreen):
     # --- layout --------------------------------------------------------------------------------
     def _invoice_columns(self) -> list[Column]:
         t, i18n = self.t, self.i18n
-        from datetime import date
-
         date_w = len(i18n.date(date(2026, 12, 31))) + 1
         status_w = max(len(t(f"invoices.status.{s}")) for s in INVOICE_STATUSES) + 1
         return [
@@ -148,8 +84,6 @@ class InvoicesScreen(SectionScreen):
 
     def _payment_columns(self) -> list[Column]:
         t, i18n = self.t, self.i18n
-        from datetime import date
-
         return [
             Column("date", max(len(i18n.date(date(2026, 12, 31))) + 1, len(t("invoices.pcol.date")) + 1)),
             Column("amount", max(len(i18n.money(1_234_56)) + 1, len(t("invoices.pcol.amount")) + 1), right=True),
@@ -373,9 +307,7 @@ class InvoicesScreen(SectionScreen):
         invoice = self.feeds["invoices"].items.get(key or "")
         if invoice is None:
             return
-        from ebok_tui.ui.screens.billing.invoice_detail import InvoiceDetailScreen
-
-        self.app.push_screen(InvoiceDetailScreen(invoice.id))
+        self.app.push_screen(load_screen("invoice_detail")(invoice.id))
 
     def action_toggle_view(self) -> None:
         self.view = "payments" if self.view == "invoices" else "invoices"

@@ -16,7 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, EFaktura, ValidationFailed
-from ebok_tui.ui.screens.base import BaseModal, SectionScreen, show_field_error
+from ebok_tui.ui.screens.base import BaseModal, SectionScreen
+from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.core.validation import email_problem as email_shape_problem
 
 

@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.ui.screens.base import SubScreen
-from ebok_tui.ui.screens.correspondence.correspondence import customer_drafts, kind_label
+from ebok_tui.ui.screens.correspondence.common import customer_drafts, kind_label
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
 
 BODY_MAX = 10_000

@@ -9,7 +9,7 @@ draft's ``id`` is the ``Idempotency-Key`` of its POST, a reply draft has ``reply
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -18,44 +18,18 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ebok_tui.core.api import Thread, ThreadPage
-from ebok_tui.core.drafts import DraftStore
 from ebok_tui.ui.screens.base import SectionScreen
-
-if TYPE_CHECKING:
-    from ebok_tui.ui.app import EbokApp
-    from ebok_tui.core.i18n import I18n
+from ebok_tui.ui.screens.correspondence.common import (
+    STATUS_STYLE,
+    customer_drafts,
+    kind_label,
+    pending_drafts,
+    status_label,
+)
+from ebok_tui.ui.sections import load_screen
 
 PAGE_SIZE = 15
 SUBJECT_WIDTH = 26
-
-STATUS_STYLE = {"sent": "", "in_progress": "yellow", "answered": "bold green", "closed": "dim"}
-
-
-# --- drafts, shared by the list, the composer and the thread view ------------------------------
-def customer_drafts(app: EbokApp) -> DraftStore | None:
-    """The draft store of the logged-in customer on this server (None when logged out / no store)."""
-    if app.drafts is None or app.me is None:
-        return None
-    return app.drafts.for_account(app.api.base_url, app.me.customer_number)
-
-
-def is_reply_draft(draft: dict[str, Any]) -> bool:
-    return draft.get("reply_to") is not None
-
-
-def pending_drafts(store: DraftStore | None) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    """From one read of the drafts file: unsent new-thread drafts (newest change first) and
-    unsent reply drafts by thread id (as str)."""
-    if store is None:
-        return [], {}
-    loaded = store.load()
-    threads = sorted(
-        (d for d in loaded if not is_reply_draft(d)),
-        key=lambda d: str(d.get("updated_at") or d.get("created_at") or ""),
-        reverse=True,
-    )
-    replies = {str(d["reply_to"]): d for d in loaded if is_reply_draft(d)}
-    return threads, replies
 
 
 def draft_time(draft: dict[str, Any]) -> dt.datetime | None:
@@ -64,16 +38,6 @@ def draft_time(draft: dict[str, Any]) -> dt.datetime | None:
         return dt.datetime.fromisoformat(str(raw)) if raw else None
     except ValueError:
         return None
-
-
-def kind_label(i18n: I18n, kind: str, *, short: bool = False) -> str:
-    key = f"correspondence.kind_{'short_' if short else ''}{kind}"
-    return i18n.label(key, kind)
-
-
-def status_label(i18n: I18n, status: str) -> str:
-    key = f"correspondence.status_{status}"
-    return i18n.label(key, status)
 
 
 def clip(text: str, width: int) -> str:
@@ -192,9 +156,7 @@ class CorrespondenceScreen(SectionScreen):
     def action_new(self) -> None:
         if customer_drafts(self.ebok) is None and self.ebok.me is None:
             return
-        from ebok_tui.ui.screens.correspondence.compose import ComposeScreen
-
-        self.app.push_screen(ComposeScreen(), callback=self._returned)
+        self.app.push_screen(load_screen("compose")(), callback=self._returned)
 
     def action_open(self) -> None:
         table = self.query_one("#threads", DataTable)
@@ -210,8 +172,6 @@ class CorrespondenceScreen(SectionScreen):
     def _open_key(self, key: str) -> None:
         kind, _, ident = key.partition(":")
         if kind == "d":
-            from ebok_tui.ui.screens.correspondence.compose import ComposeScreen
-
             draft = None
             store = customer_drafts(self.ebok)
             if store is not None:
@@ -219,12 +179,10 @@ class CorrespondenceScreen(SectionScreen):
             if draft is None:  # sent or discarded meanwhile
                 self.action_reload()
                 return
-            self.app.push_screen(ComposeScreen(draft), callback=self._returned)
+            self.app.push_screen(load_screen("compose")(draft), callback=self._returned)
         elif kind == "t":
-            from ebok_tui.ui.screens.correspondence.thread import ThreadScreen
-
             thread_id: Any = int(ident) if ident.isdigit() else ident
-            self.app.push_screen(ThreadScreen(thread_id), callback=self._returned)
+            self.app.push_screen(load_screen("thread")(thread_id), callback=self._returned)
 
     def _returned(self, result: Any = None) -> None:
         """Back from the thread / composer: something may have been sent or drafted."""

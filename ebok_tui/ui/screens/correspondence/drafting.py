@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from ebok_tui.core.drafts import DraftSaveError
-from ebok_tui.ui.screens.correspondence.correspondence import customer_drafts
+from ebok_tui.ui.screens.correspondence.common import customer_drafts
 
 SAVE_DELAY = 0.5
 

@@ -18,8 +18,9 @@ from textual.widgets import Label, Static, TextArea
 from ebok_tui.core.api import ApiError, ObjectId, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.ui.screens.base import SubScreen
-from ebok_tui.ui.screens.correspondence.correspondence import STATUS_STYLE, customer_drafts, kind_label, pending_drafts, status_label
+from ebok_tui.ui.screens.correspondence.common import STATUS_STYLE, customer_drafts, kind_label, pending_drafts, status_label
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
+from ebok_tui.ui.sections import load_screen
 
 BODY_MAX = 10_000
 
@@ -207,8 +208,6 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         """A closed thread: continue in a new message (carrying over an unsent reply)."""
         if self.thread is None or self.thread.status != "closed":
             return
-        from ebok_tui.ui.screens.correspondence.compose import ComposeScreen
-
         body = str(self.draft.get("body") or "") if self.draft else ""
         subject = self.t("thread.followup_subject", subject=self.thread.subject)[:200]
         draft = new_draft(self.thread.kind, subject=subject, body=body)
@@ -224,4 +223,4 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
             self._saved = ""
             self._latest = ""
             self.query_one("#reply", TextArea).load_text("")
-        self.app.push_screen(ComposeScreen(draft, save_now=True), callback=lambda _: self.dismiss(None))
+        self.app.push_screen(load_screen("compose")(draft, save_now=True), callback=lambda _: self.dismiss(None))

@@ -13,7 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ebok_tui.core.api import ApiError, Reading, ReadingMeter, ReadingsInfo
-from ebok_tui.ui.screens.base import BaseModal, show_field_error
+from ebok_tui.ui.screens.base import BaseModal
+from ebok_tui.ui.widgets.forms import show_field_error
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 

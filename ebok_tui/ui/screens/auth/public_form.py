@@ -1,0 +1,184 @@
+"""A form sent without being logged in, shared by the registration request and the password
+reset: no navigation bar, per-field validation, then a confirmation text in place of the form.
+Not a screen of its own; the two screens subclass it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from ebok_tui.core.api import ApiError, ValidationFailed
+from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
+from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.core.validation import email_problem
+
+_EMAIL_PROBLEM_KEYS = {"empty": "public.error_email_empty", "invalid": "public.error_email"}
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str  # the API field name; widget ids are "f-<name>" and "e-<name>"
+    label_key: str
+    input_args: dict[str, Any] = field(default_factory=dict)
+
+
+class PublicForm(ApiMixin, Screen):
+    """A form sent without being logged in. Subclasses set FIELDS and the catalogue keys."""
+
+    FIELDS: ClassVar[tuple[FormField, ...]] = ()
+    TITLE_KEY: ClassVar[str] = ""
+    INTRO_KEY: ClassVar[str] = ""
+    SUBMIT_KEY: ClassVar[str] = ""
+    DONE_KEY: ClassVar[str] = ""
+
+    BINDINGS = [Binding("escape", "back", "bind.back")]
+
+    DEFAULT_CSS = """
+    PublicForm #body { height: 1fr; padding: 0 1; }
+    PublicForm #intro { height: auto; }
+    PublicForm .form-row { height: 3; }
+    PublicForm .form-row Label { width: 20; padding: 1 1 0 0; }
+    PublicForm .form-row Input { width: 1fr; }
+    PublicForm .field-error { padding: 0 0 0 20; display: none; }
+    PublicForm .field-error.-shown { display: block; }
+    PublicForm #form-buttons { height: 3; padding: 0 0 0 20; }
+    PublicForm #form-buttons Button { margin: 0 2 0 0; }
+    PublicForm #done { display: none; height: auto; margin: 1 0; padding: 1 2;
+                       border: round $success; }
+    PublicForm.-done #done { display: block; }
+    PublicForm.-done #form { display: none; }
+    PublicForm #done-back { margin: 0 0 0 0; }
+    """
+
+    def __init__(self, **values: str) -> None:
+        super().__init__()
+        self.initial = values
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.t(self.TITLE_KEY))
+        with VerticalScroll(id="body"):
+            with Vertical(id="form"):
+                yield Static(self.t(self.INTRO_KEY), id="intro")
+                for f in self.FIELDS:
+                    with Horizontal(classes="form-row"):
+                        yield Label(self.t(f.label_key))
+                        yield Input(value=self.initial.get(f.name, ""), id=f"f-{f.name}", **f.input_args)
+                    yield Static("", id=f"e-{f.name}", classes="field-error")
+                with Horizontal(id="form-buttons"):
+                    yield Button(self.t(self.SUBMIT_KEY), id="submit", variant="primary")
+                    yield Button(self.t("public.back"), id="back")
+            with Vertical(id="done"):
+                yield Static("", id="done-text")
+                yield Button(self.t("public.back_to_login"), id="done-back", variant="primary")
+        yield ErrorBanner()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.t(self.TITLE_KEY)
+        for f in self.FIELDS:
+            widget = self.query_one(f"#f-{f.name}", Input)
+            if not widget.value:
+                widget.focus()
+                break
+        else:
+            self.query_one("#submit", Button).focus()
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def value(self, name: str) -> str:
+        return self.query_one(f"#f-{name}", Input).value.strip()
+
+    def set_field_error(self, name: str, message: str | None) -> None:
+        show_field_error(self.query_one(f"#e-{name}", Static), self.query_one(f"#f-{name}", Input), message)
+
+    def validate(self) -> dict[str, str]:
+        """Field name → message for every field that is not acceptable."""
+        return {}
+
+    def email_error(self) -> str | None:
+        """What is wrong with the ``email`` field, or None."""
+        problem = email_problem(self.value("email"))
+        return self.t(_EMAIL_PROBLEM_KEYS[problem]) if problem else None
+
+    async def send(self) -> None:
+        """Send the form (raise ApiError freely)."""
+
+    def done_text(self) -> str:
+        return self.t(self.DONE_KEY)
+
+    # --- events ----------------------------------------------------------------------------------
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("f-"):
+            self.set_field_error(event.input.id[2:], None)
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        # Enter moves to the next empty field; on the last one (or when all are filled) it sends.
+        names = [f.name for f in self.FIELDS]
+        current = event.input.id[2:] if event.input.id else ""
+        following = names[names.index(current) + 1 :] if current in names else []
+        for name in following:
+            if not self.value(name):
+                self.query_one(f"#f-{name}", Input).focus()
+                return
+        self.action_submit()
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#back, #done-back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        if self.has_class("-done"):
+            return
+        errors = self.validate()
+        for f in self.FIELDS:
+            self.set_field_error(f.name, errors.get(f.name))
+        if errors:
+            first = next(f.name for f in self.FIELDS if f.name in errors)
+            self.query_one(f"#f-{first}", Input).focus()
+            return
+        self.clear_error()
+        self.run_api(self._send_and_confirm, target=self.query_one("#form"), group="send")
+
+    def _alive(self) -> bool:
+        """False once the widgets are gone (the app is closing while a reply arrives)."""
+        return bool(self.query("#done-text"))
+
+    async def _send_and_confirm(self) -> None:
+        await self.send()
+        if not self._alive():
+            return
+        self.query_one("#done-text", Static).update(Text(self.done_text()))  # quotes the typed e-mail
+        self.add_class("-done")
+        self.query_one("#done-back", Button).focus()
+
+    def on_api_error(self, error: ApiError) -> bool:
+        if not self._alive():
+            return True
+        if isinstance(error, ValidationFailed):
+            shown = False
+            names = {f.name for f in self.FIELDS}
+            for name, message in error.field_messages(self.i18n.lang).items():
+                if name in names:
+                    self.set_field_error(name, message)
+                    shown = True
+            if shown:
+                return True
+        return False  # the banner; everything typed stays in the form

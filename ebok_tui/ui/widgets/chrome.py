@@ -1,0 +1,90 @@
+"""The chrome around every logged-in screen: top bar, section navigation bar, error banner."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ebok_tui.ui.sections import SECTIONS
+
+if TYPE_CHECKING:
+    from ebok_tui.ui.app import EbokApp
+
+
+class TopBar(Static):
+    """One line: app name and section on the left, who is logged in on the right."""
+
+    DEFAULT_CSS = """
+    TopBar { height: 1; background: $primary; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, section_title: str = "") -> None:
+        super().__init__()
+        self.section_title = section_title
+
+    def render(self) -> Text:
+        app: EbokApp = self.app  # type: ignore[assignment]
+        i18n = app.i18n
+        left = Text(i18n.t("app.title"), style="bold")
+        if self.section_title:
+            left.append(f" · {self.section_title}")
+        right = Text()
+        if app.demo_info is not None:
+            right.append(f"{i18n.t('app.demo')}  ", style="bold reverse")
+        if app.me is not None:
+            right.append(i18n.t("app.customer", number=app.me.customer_number))
+            if app.me.full_name:
+                right.append(f" · {app.me.full_name}")
+        width = max(self.size.width - 2, 0)
+        gap = width - left.cell_len - right.cell_len
+        if gap < 1:
+            right.truncate(max(width - left.cell_len - 1, 0), overflow="ellipsis")
+            gap = max(width - left.cell_len - right.cell_len, 1)
+        return Text.assemble(left, " " * gap, right)
+
+
+class NavBar(Static):
+    """The section list with the key that opens each; the current one highlighted."""
+
+    DEFAULT_CSS = """
+    NavBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, current: str | None) -> None:
+        super().__init__()
+        self.current = current
+
+    def render(self) -> Text:
+        i18n = self.app.i18n  # type: ignore[attr-defined]
+        text = Text()
+        # One space between items: seven sections must fit 78 columns in every language.
+        for index, section in enumerate(SECTIONS):
+            if index:
+                text.append(" ")
+            label = i18n.t(section.label_key)
+            if section.id == self.current:
+                text.append(f"{section.key} {label}", style="bold reverse")
+            else:
+                text.append(section.key, style="bold underline")
+                text.append(f" {label}")
+        return text
+
+
+class ErrorBanner(Static):
+    """Shows the last error of this screen until the next successful call."""
+
+    DEFAULT_CSS = """
+    ErrorBanner { display: none; height: auto; max-height: 4; padding: 0 1;
+                  background: $error 20%; color: $text; border-left: thick $error; }
+    ErrorBanner.-visible { display: block; }
+    """
+
+    def show(self, message: str) -> None:
+        self.update(Text(message))  # the text may quote what the resident or the server wrote
+        self.add_class("-visible")
+
+    def clear(self) -> None:
+        self.update("")
+        self.remove_class("-visible")
