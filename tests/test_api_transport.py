@@ -10,6 +10,7 @@ import pytest
 from ebok_tui.core.api import (
     ApiError,
     ConnectionFailed,
+    ConnectionLost,
     EbokClient,
     ProtocolError,
     RequestTimeout,
@@ -33,11 +34,15 @@ async def test_server_down_is_connection_failed_pl_and_en(closed_port_url):
             await api.health()
     exc = err.value
     assert exc.status is None and exc.code == "connection_failed"
+    # the message names the server (it may be local or in the office, not "on the internet")
+    assert exc.server == closed_port_url
     assert exc.message("pl") == (
-        "Nie udało się połączyć z serwerem eBOK. Sprawdź połączenie z internetem lub spróbuj później."
+        f"Nie udało się połączyć z serwerem eBOK ({closed_port_url}). Sprawdź adres serwera i połączenie "
+        "z siecią albo spróbuj ponownie później."
     )
     assert exc.message("en") == (
-        "Could not connect to the eBOK server. Check your internet connection or try again later."
+        f"Could not connect to the eBOK server ({closed_port_url}). Check the server address and your network "
+        "connection, or try again later."
     )
     assert exc.message() == exc.message("pl")
     assert isinstance(exc.__cause__, httpx.ConnectError)  # kept for logs, never raised itself
@@ -150,7 +155,8 @@ async def test_wrong_types_are_rejected_not_coerced(broken_server):
          ServerError, "internal_error"),
         (reply(503, b""), ServerError, "server_error"),
         (raw(b"this is not HTTP at all\r\n\r\n"), ProtocolError, "protocol_error"),
-        (raw(b""), ConnectionFailed, "connection_failed"),  # closes without a reply
+        # reads the request, closes without a reply: the connection was lost (not "could not connect")
+        (raw(b""), ConnectionLost, "connection_lost"),
     ],
 )
 async def test_error_pages_and_garbage(broken_server, responder, exc_type, code):

@@ -25,7 +25,7 @@ from ebok_tui.core.api import (
     Unauthorized,
     ValidationFailed,
 )
-from ebok_tui.core.api.errors import FIELD_MESSAGES, MESSAGES
+from ebok_tui.core.api.errors import FIELD_MESSAGES, MESSAGES, error_message
 
 API_MD = Path(__file__).resolve().parent.parent / "docs" / "API.md"
 
@@ -72,13 +72,17 @@ def documented_codes() -> set[str]:
 def test_every_api_md_code_has_polish_and_english_message():
     codes = documented_codes()
     assert {"invalid_credentials", "rate_limited", "reading_implausible", "thread_closed"} <= codes
-    transport = {"connection_failed", "timeout", "protocol_error"}
+    transport = {"connection_failed", "connection_lost", "connection_lost_unconfirmed", "timeout",
+                 "protocol_error", "reply_too_large", "response_too_large"}
     for code in codes | transport:
         assert code in MESSAGES, code
-        pl, en = MESSAGES[code]
-        assert pl and en and pl != en
+        pl, en = error_message(code, "pl"), error_message(code, "en")
+        assert pl and en and pl != en and "{" not in pl + en
         err = ApiError(code)
         assert err.message("pl") == pl and err.message("en") == en and err.message() == pl
+        if "{where}" in MESSAGES[code][0]:  # transport messages name the server when it is known
+            named = ApiError(code, server="http://10.0.0.5:8000")
+            assert "(http://10.0.0.5:8000)" in named.message("pl") and "(http://10.0.0.5:8000)" in named.message("en")
 
 
 def test_messages_are_plain_language():

@@ -3,11 +3,20 @@
     from ebok_tui.core.api import EbokClient, ApiError, Unauthorized, Balance
 """
 
-from .client import API_PREFIX, DEFAULT_TIMEOUT, PDF_MAX_BYTES, EbokClient
+from .client import (
+    API_PREFIX,
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    PDF_DEADLINE,
+    PDF_MAX_BYTES,
+    REPLY_MAX_BYTES,
+    EbokClient,
+)
 from .errors import (
     ApiError,
     Conflict,
     ConnectionFailed,
+    ConnectionLost,
     InvalidCredentials,
     NotFound,
     ProtocolError,
@@ -60,10 +69,14 @@ __all__ = [
     "EbokClient",
     "API_PREFIX",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_DEADLINE",
+    "PDF_DEADLINE",
+    "REPLY_MAX_BYTES",
     "PDF_MAX_BYTES",
     # errors
     "ApiError",
     "ConnectionFailed",
+    "ConnectionLost",
     "RequestTimeout",
     "Unauthorized",
     "InvalidCredentials",

@@ -8,8 +8,28 @@ Usage::
 
 Every failure is an :class:`~ebok_tui.core.api.errors.ApiError` subclass; see ``errors.py``.
 
-Retries: GETs are retried once on a connect error; POSTs carrying an ``Idempotency-Key`` are
-retried once (same key) on a timeout or connect error; everything else is never retried.
+Limits on every call:
+
+* **Overall deadline.** The whole call (connect, send, headers, body, and a retry with its pause)
+  must finish within ``deadline`` seconds (``pdf_deadline`` for an invoice PDF), else
+  :class:`~ebok_tui.api.errors.RequestTimeout`. httpx's own timeouts are per phase and the read
+  timeout restarts with every chunk, so alone they let a server that drips one byte every few
+  seconds keep a call pending forever.
+* **Size cap.** Replies are streamed and refused (``ProtocolError``, code ``reply_too_large``;
+  ``response_too_large`` for a PDF) as soon as they exceed ``max_reply_bytes``
+  (``max_bytes`` for a PDF), or at once when Content-Length announces more. Error replies are
+  read up to 64 KiB and cut there. The client asks for uncompressed replies (a compressed reply
+  could expand far beyond its size on the wire) and refuses a compressed one it did not ask for.
+
+Retries (at most one, with the same request, within the deadline):
+
+* GET: after "could not connect" (connect error or connect timeout) and after "connection lost"
+  (the peer closed or reset the connection before the whole reply arrived, e.g. after it had
+  already processed the request), because reading twice is harmless. Not after a read timeout.
+* POST with an ``Idempotency-Key``: after could not connect, connection lost, or a timeout, with
+  the same key, so the server answers a resend with the first result.
+* Anything else (other POSTs, PUT, DELETE): never. A connection lost there is reported as
+  ``ConnectionLost`` with code ``connection_lost_unconfirmed`` (the change may have been saved).
 """
 
 from __future__ import annotations
@@ -46,12 +66,28 @@ from .models import (
     ThreadPage,
 )
 
-__all__ = ["EbokClient", "DEFAULT_TIMEOUT", "API_PREFIX", "PDF_MAX_BYTES"]
+__all__ = [
+    "EbokClient",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_DEADLINE",
+    "PDF_DEADLINE",
+    "API_PREFIX",
+    "REPLY_MAX_BYTES",
+    "PDF_MAX_BYTES",
+]
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+#: httpx's per-phase timeouts (connect; each read/write/pool wait).
 DEFAULT_TIMEOUT = httpx.Timeout(10, connect=5)
+#: Overall deadline in seconds for one call, retry included (a JSON reply).
+DEFAULT_DEADLINE = 20.0
+#: Overall deadline in seconds for an invoice PDF (bigger, still bounded).
+PDF_DEADLINE = 60.0
+#: Largest JSON reply accepted (the biggest real one, a long correspondence thread, is far smaller).
+REPLY_MAX_BYTES = 4 * 1024 * 1024
+#: Largest invoice PDF accepted.
 PDF_MAX_BYTES = 20 * 1024 * 1024
 _ERROR_BODY_MAX = 64 * 1024
 _CLIENT_VERSION = "0.1.0"
@@ -91,6 +127,8 @@ class EbokClient:
     """Async client. One ``httpx.AsyncClient`` per instance; holds the bearer token after login.
 
     ``lang`` ("pl"/"en") is sent as ``Accept-Language`` and may be changed at any time.
+    ``timeout`` is httpx's per-phase timeout; ``deadline`` / ``pdf_deadline`` bound a whole call
+    (seconds), ``max_reply_bytes`` the size of a JSON reply (see the module docstring).
     ``transport`` lets tests inject an ``httpx.MockTransport`` or similar."""
 
     def __init__(
@@ -101,10 +139,19 @@ class EbokClient:
         transport: httpx.AsyncBaseTransport | None = None,
         lang: str = "pl",
         retry_delay: float = 0.2,
+        deadline: float = DEFAULT_DEADLINE,
+        pdf_deadline: float = PDF_DEADLINE,
+        max_reply_bytes: int = REPLY_MAX_BYTES,
     ) -> None:
+        if deadline <= 0 or pdf_deadline <= 0 or max_reply_bytes <= 0:
+            raise ValueError("deadline, pdf_deadline and max_reply_bytes must be positive")
         self.base_url = base_url.strip().rstrip("/")
+        self.server = _display_address(self.base_url)
         self.lang = lang
         self.retry_delay = retry_delay
+        self.deadline = deadline
+        self.pdf_deadline = pdf_deadline
+        self.max_reply_bytes = max_reply_bytes
         self._token: str | None = None
         self._customer_number: str | None = None
         self._http = httpx.AsyncClient(
@@ -112,7 +159,11 @@ class EbokClient:
             timeout=timeout,
             transport=transport,
             follow_redirects=False,
-            headers={"Accept": "application/json", "User-Agent": f"ebok-tui/{_CLIENT_VERSION}"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": "identity",
+                "User-Agent": f"ebok-tui/{_CLIENT_VERSION}",
+            },
         )
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -164,33 +215,31 @@ class EbokClient:
 
     @staticmethod
     def _may_retry(method: str, idempotency_key: str | None, exc: httpx.HTTPError) -> bool:
-        connect_failed = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
         if method == "GET":
-            return connect_failed
+            return _could_not_connect(exc) or _connection_lost(exc)
         if method == "POST" and idempotency_key is not None:
-            return connect_failed or isinstance(exc, httpx.TimeoutException)
+            return _could_not_connect(exc) or _connection_lost(exc) or isinstance(exc, httpx.TimeoutException)
         return False
 
-    @staticmethod
-    def _transport_error(exc: Exception) -> E.ApiError:
+    def _transport_error(self, exc: Exception, *, resendable: bool) -> E.ApiError:
+        """The ApiError for an httpx failure. ``resendable``: the request may be sent again without
+        harm (a GET or a keyed POST), so a lost connection needs no "was it saved?" warning."""
         detail = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, httpx.ConnectTimeout):
-            return E.ConnectionFailed(detail=detail)
+        kw: dict[str, Any] = {"detail": detail, "server": self.server}
+        if _could_not_connect(exc):
+            return E.ConnectionFailed(**kw)
+        if _connection_lost(exc):
+            return E.ConnectionLost(None if resendable else "connection_lost_unconfirmed", **kw)
         if isinstance(exc, httpx.TimeoutException):
-            return E.RequestTimeout(detail=detail)
-        if isinstance(exc, (httpx.ConnectError, httpx.NetworkError, httpx.ProxyError, httpx.UnsupportedProtocol)):
-            return E.ConnectionFailed(detail=detail)
-        if isinstance(exc, httpx.InvalidURL):
-            return E.ConnectionFailed(detail=detail)
-        if isinstance(exc, httpx.RemoteProtocolError) and "disconnected" in str(exc).lower():
-            # the peer closed the connection without a reply: a network problem, not a bad reply
-            return E.ConnectionFailed(detail=detail)
+            return E.RequestTimeout(**kw)
+        if isinstance(exc, (httpx.NetworkError, httpx.ProxyError, httpx.UnsupportedProtocol, httpx.InvalidURL)):
+            return E.ConnectionFailed(**kw)
         if isinstance(exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError, httpx.DecodingError,
                             httpx.TooManyRedirects)):
-            return E.ProtocolError(detail=detail)
-        return E.ConnectionFailed(detail=detail)
+            return E.ProtocolError(**kw)
+        return E.ConnectionFailed(**kw)
 
-    async def _send(
+    async def _exchange(
         self,
         method: str,
         path: str,
@@ -199,26 +248,80 @@ class EbokClient:
         json_body: Any = None,
         params: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
-        stream: bool = False,
-    ) -> httpx.Response:
-        """Send with the retry policy; map transport errors. Returns an (open, if stream) response."""
+        deadline: float,
+        max_bytes: int,
+        too_large: str = "reply_too_large",
+        content_type: str | None = None,
+    ) -> tuple[httpx.Response, bytes]:
+        """One call: send (and resend, per the retry policy) and read the whole reply, all within
+        ``deadline`` seconds. Returns the (closed) response and its body: a success body of at most
+        ``max_bytes`` (else ProtocolError ``too_large``), an error body cut at 64 KiB. With
+        ``content_type``, a success reply of another type is refused before its body is read.
+        Every failure is raised as an ApiError."""
         headers = self._headers(auth, idempotency_key)
-        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                request = self._http.build_request(
-                    method, path, json=json_body, params=clean_params or None, headers=headers
-                )
-                return await self._http.send(request, stream=stream)
-            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-                if attempt == 1 and isinstance(exc, httpx.HTTPError) and self._may_retry(method, idempotency_key, exc):
-                    log.info("retrying %s %s after %s", method, path, type(exc).__name__)
-                    if self.retry_delay:
-                        await asyncio.sleep(self.retry_delay)
-                    continue
-                raise self._transport_error(exc) from exc
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None} or None
+        resendable = method == "GET" or (method == "POST" and idempotency_key is not None)
+        timer = asyncio.timeout(deadline)
+        try:
+            async with timer:
+                attempt = 0
+                while True:
+                    attempt += 1
+                    try:
+                        request = self._http.build_request(
+                            method, path, json=json_body, params=clean_params, headers=headers
+                        )
+                        resp = await self._http.send(request, stream=True)
+                        try:
+                            body = await self._read_reply(resp, max_bytes, too_large, content_type)
+                        finally:
+                            await resp.aclose()
+                        return resp, body
+                    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+                        if (attempt == 1 and isinstance(exc, httpx.HTTPError)
+                                and self._may_retry(method, idempotency_key, exc)):
+                            log.info("retrying %s %s after %s", method, path, type(exc).__name__)
+                            if self.retry_delay:
+                                await asyncio.sleep(self.retry_delay)
+                            continue
+                        raise self._transport_error(exc, resendable=resendable) from exc
+        except TimeoutError as exc:
+            detail = (f"no complete reply within the {deadline:g} s deadline" if timer.expired()
+                      else f"{type(exc).__name__}: {exc}")
+            log.info("%s %s: %s", method, path, detail)
+            raise E.RequestTimeout(detail=detail, server=self.server) from exc
+
+    async def _read_reply(
+        self, resp: httpx.Response, max_bytes: int, too_large: str, content_type: str | None
+    ) -> bytes:
+        if resp.is_success:
+            if content_type is not None:
+                ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                if ctype != content_type:
+                    raise E.ProtocolError(status=resp.status_code, detail=f"expected {content_type}, got {ctype!r}",
+                                          server=self.server)
+            limit, truncate = max_bytes, False
+        else:
+            limit, truncate = _ERROR_BODY_MAX, True
+        encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            # asked for identity: a compressed body could expand without bound as it is decoded
+            raise E.ProtocolError(status=resp.status_code, detail=f"unrequested Content-Encoding {encoding!r}",
+                                  server=self.server)
+        length = resp.headers.get("Content-Length", "")
+        if not truncate and length.isdigit() and int(length) > limit:
+            raise E.ProtocolError(too_large, status=resp.status_code,
+                                  detail=f"Content-Length {length} > {limit} bytes", server=self.server)
+        buf = bytearray()
+        async for chunk in resp.aiter_bytes():  # identity: no decoding, the bytes as they arrive
+            if len(buf) + len(chunk) > limit:
+                if truncate:
+                    buf += chunk[: limit - len(buf)]
+                    break
+                raise E.ProtocolError(too_large, status=resp.status_code, detail=f"more than {limit} bytes",
+                                      server=self.server)
+            buf += chunk
+        return bytes(buf)
 
     def _error_from_response(self, resp: httpx.Response, body: bytes, *, login: bool) -> E.ApiError:
         status = resp.status_code
@@ -272,18 +375,19 @@ class EbokClient:
         idempotency_key: str | None = None,
         login: bool = False,
     ) -> Any:
-        resp = await self._send(
-            method, path, auth=auth, json_body=json_body, params=params, idempotency_key=idempotency_key
+        resp, body = await self._exchange(
+            method, path, auth=auth, json_body=json_body, params=params, idempotency_key=idempotency_key,
+            deadline=self.deadline, max_bytes=self.max_reply_bytes,
         )
         if not resp.is_success:
-            raise self._error_from_response(resp, resp.content[:_ERROR_BODY_MAX], login=login)
+            raise self._error_from_response(resp, body, login=login)
         if model is None:
             return None
         adapter = model if isinstance(model, pydantic.TypeAdapter) else None
         try:
             if adapter is not None:
-                return adapter.validate_json(resp.content, strict=True)
-            return model.model_validate_json(resp.content, strict=True)
+                return adapter.validate_json(body, strict=True)
+            return model.model_validate_json(body, strict=True)
         except pydantic.ValidationError as exc:
             # keep only the error summary (never the reply body: it may contain personal data)
             summary = "; ".join(
@@ -383,21 +487,14 @@ class EbokClient:
         return await self._call("GET", f"invoices/{_seg(id)}", InvoiceDetail)
 
     async def invoice_pdf(self, id: ObjectId, *, max_bytes: int = PDF_MAX_BYTES) -> bytes:
-        """The invoice PDF as bytes (streamed, at most ``max_bytes``; else ProtocolError)."""
-        resp = await self._send("GET", f"invoices/{_seg(id)}/pdf", stream=True)
-        try:
-            if not resp.is_success:
-                body = await _read_capped(resp, _ERROR_BODY_MAX, truncate=True)
-                raise self._error_from_response(resp, body, login=False)
-            ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if ctype != "application/pdf":
-                raise E.ProtocolError(status=resp.status_code, detail=f"expected application/pdf, got {ctype!r}")
-            length = resp.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise E.ProtocolError("response_too_large", status=resp.status_code, detail=f"{length} bytes")
-            data = await _read_capped(resp, max_bytes)
-        finally:
-            await resp.aclose()
+        """The invoice PDF as bytes (streamed, at most ``max_bytes``, else ProtocolError
+        ``response_too_large``; within the client's ``pdf_deadline``)."""
+        resp, data = await self._exchange(
+            "GET", f"invoices/{_seg(id)}/pdf", deadline=self.pdf_deadline, max_bytes=max_bytes,
+            too_large="response_too_large", content_type="application/pdf",
+        )
+        if not resp.is_success:
+            raise self._error_from_response(resp, data, login=False)
         if not data.startswith(b"%PDF-"):
             raise E.ProtocolError(status=resp.status_code, detail="body is not a PDF document")
         return data
@@ -496,18 +593,34 @@ def _check_key(key: str) -> str:
     return key
 
 
-async def _read_capped(resp: httpx.Response, limit: int, *, truncate: bool = False) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
+def _display_address(base_url: str) -> str:
+    """The server's address as residents should see it in messages: no user:password, query or
+    the API prefix (``http://127.0.0.1:8000``, ``https://ebok.example.pl``)."""
     try:
-        async for chunk in resp.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                if truncate:
-                    chunks.append(chunk[: limit - (size - len(chunk))])
-                    break
-                raise E.ProtocolError("response_too_large", status=resp.status_code, detail=f"> {limit} bytes")
-            chunks.append(chunk)
-    except (httpx.HTTPError, httpx.StreamError) as exc:
-        raise EbokClient._transport_error(exc) from exc
-    return b"".join(chunks)
+        url = httpx.URL(base_url)
+    except httpx.InvalidURL:
+        return base_url
+    if not url.host:
+        return base_url
+    path = url.path.rstrip("/").removesuffix(API_PREFIX)
+    port = f":{url.port}" if url.port is not None else ""
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return f"{url.scheme}://{host}{port}{path}"
+
+
+def _could_not_connect(exc: Exception) -> bool:
+    """No connection was made (the request was never sent)."""
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+
+
+_DISCONNECT_MARKERS = ("server disconnected", "closed connection")
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """Connected, but the connection closed or broke before the whole reply arrived: a read or
+    write error (reset), or httpcore/h11 reporting that the peer closed it ("Server disconnected
+    without sending a response.", "peer closed connection without sending complete message
+    body", "peer unexpectedly closed connection"). Other protocol errors are bad replies."""
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.CloseError)):
+        return True
+    return isinstance(exc, httpx.RemoteProtocolError) and any(m in str(exc).lower() for m in _DISCONNECT_MARKERS)

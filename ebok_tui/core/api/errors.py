@@ -9,8 +9,12 @@ technical description for logs (never contains tokens or passwords).
 
 Which class to catch::
 
-    ConnectionFailed     server down / refused / DNS / network dropped   -> "check your connection"
-    RequestTimeout       the server did not answer in time
+    ConnectionFailed     could not connect: server down / refused / DNS / bad address
+      ConnectionLost     (a ConnectionFailed) connected, but the connection broke before the
+                         whole reply arrived; code ``connection_lost_unconfirmed`` when a change
+                         was sent and could not be safely resent, so it may or may not be saved
+    RequestTimeout       the server did not send its whole reply in time (per-phase timeout or
+                         the client's overall deadline)
     Unauthorized         401 on an authenticated call: session expired  -> go back to login
     InvalidCredentials   login refused (wrong number or password; same for unknown account)
     RateLimited          429 too many failed logins
@@ -20,6 +24,11 @@ Which class to catch::
     ServerError          5xx
     ProtocolError        reply not JSON / not the expected shape / not a PDF / too large
     ApiError             anything else (400, 413, 415, unknown 4xx)
+
+Transport errors raised by the client carry ``server`` (the server's address, without any
+user:password part); their messages name it, because the server may be on this computer or in the
+office, not somewhere "on the internet". A ``{where}`` in a message is replaced by " (address)"
+or, without a known server, by nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from collections.abc import Mapping
 __all__ = [
     "ApiError",
     "ConnectionFailed",
+    "ConnectionLost",
     "RequestTimeout",
     "Unauthorized",
     "InvalidCredentials",
@@ -48,12 +58,26 @@ __all__ = [
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- transport / client side ---
     "connection_failed": (
-        "Nie udało się połączyć z serwerem eBOK. Sprawdź połączenie z internetem lub spróbuj później.",
-        "Could not connect to the eBOK server. Check your internet connection or try again later.",
+        "Nie udało się połączyć z serwerem eBOK{where}. Sprawdź adres serwera i połączenie z siecią "
+        "albo spróbuj ponownie później.",
+        "Could not connect to the eBOK server{where}. Check the server address and your network connection, "
+        "or try again later.",
+    ),
+    "connection_lost": (
+        "Połączenie z serwerem eBOK{where} zostało przerwane, zanim nadeszła cała odpowiedź. "
+        "Spróbuj ponownie za chwilę.",
+        "The connection to the eBOK server{where} was lost before the whole reply arrived. "
+        "Try again in a moment.",
+    ),
+    "connection_lost_unconfirmed": (
+        "Połączenie z serwerem eBOK{where} zostało przerwane, zanim nadeszła odpowiedź, więc nie wiadomo, "
+        "czy zmiana została zapisana. Odśwież dane i sprawdź to, zanim spróbujesz ponownie.",
+        "The connection to the eBOK server{where} was lost before its reply arrived, so it is not known "
+        "whether your change was saved. Refresh and check before you try again.",
     ),
     "timeout": (
-        "Serwer eBOK nie odpowiedział na czas. Sprawdź połączenie z internetem i spróbuj ponownie za chwilę.",
-        "The eBOK server did not answer in time. Check your internet connection and try again in a moment.",
+        "Serwer eBOK{where} nie odpowiedział na czas. Spróbuj ponownie za chwilę.",
+        "The eBOK server{where} did not answer in time. Try again in a moment.",
     ),
     "protocol_error": (
         "Serwer przesłał nieoczekiwaną odpowiedź. Spróbuj ponownie później. Jeśli problem się powtarza, "
@@ -64,6 +88,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "response_too_large": (
         "Plik przesłany przez serwer jest zbyt duży, aby go pobrać. Skontaktuj się z Biurem Obsługi Klienta.",
         "The file sent by the server is too large to download. Please contact customer service.",
+    ),
+    "reply_too_large": (
+        "Serwer eBOK{where} przesłał zbyt dużą odpowiedź, więc została odrzucona. Spróbuj ponownie później. "
+        "Jeśli problem się powtarza, skontaktuj się z Biurem Obsługi Klienta.",
+        "The eBOK server{where} sent a reply that is too large, so it was refused. Try again later. "
+        "If it keeps happening, contact customer service.",
     ),
     "not_logged_in": (
         "Nie jesteś zalogowany. Zaloguj się, aby kontynuować.",
@@ -235,9 +265,11 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if (lang or "pl").lower().startswith("en") else pair[0]
 
 
-def error_message(code: str, lang: str = "pl") -> str:
-    """Human message for an error code (falls back to a generic message)."""
-    return _pick(MESSAGES.get(code, MESSAGES["unknown_error"]), lang)
+def error_message(code: str, lang: str = "pl", server: str | None = None) -> str:
+    """Human message for an error code (falls back to a generic message). ``server`` (an address)
+    fills the ``{where}`` of transport messages; without it they speak of "the eBOK server"."""
+    text = _pick(MESSAGES.get(code, MESSAGES["unknown_error"]), lang)
+    return text.replace("{where}", f" ({server})" if server else "")
 
 
 def _field_key(name: str) -> str:
@@ -254,7 +286,8 @@ def field_message(field: str, lang: str = "pl") -> str | None:
 class ApiError(Exception):
     """Base class. ``code`` is the API error code (or a client-side code such as
     ``connection_failed``), ``status`` the HTTP status (``None`` for transport errors),
-    ``fields`` per-field server messages (English), ``server_message`` the server's English text."""
+    ``fields`` per-field server messages (English), ``server_message`` the server's English text,
+    ``server`` the server's address (set on transport errors; named in their messages)."""
 
     default_code = "unknown_error"
 
@@ -266,25 +299,27 @@ class ApiError(Exception):
         fields: Mapping[str, str] | None = None,
         server_message: str | None = None,
         detail: str | None = None,
+        server: str | None = None,
     ) -> None:
         self.code: str = code or self.default_code
         self.status: int | None = status
         self.fields: dict[str, str] = dict(fields or {})
         self.server_message: str | None = server_message
         self.detail: str | None = detail
+        self.server: str | None = server
         super().__init__(self._describe())
 
     def _describe(self) -> str:
         parts = [self.code]
         if self.status is not None:
             parts.append(f"HTTP {self.status}")
-        text = self.server_message or self.detail or error_message(self.code, "en")
+        text = self.server_message or self.detail or error_message(self.code, "en", self.server)
         return f"{' / '.join(parts)}: {text}"
 
     def message(self, lang: str = "pl") -> str:
         """Plain message for residents, in Polish (``"pl"``) or English (``"en"``)."""
         if self.code in MESSAGES:
-            return error_message(self.code, lang)
+            return error_message(self.code, lang, self.server)
         if self.status is not None and self.status in _STATUS_DEFAULT_CODE:
             return error_message(_STATUS_DEFAULT_CODE[self.status], lang)
         return error_message(self.default_code, lang)
@@ -313,13 +348,24 @@ class ApiError(Exception):
 
 
 class ConnectionFailed(ApiError):
-    """Server down, connection refused, DNS failure, network dropped."""
+    """Could not connect: server down, connection refused, DNS failure, invalid address.
+    Catching it also catches :class:`ConnectionLost`."""
 
     default_code = "connection_failed"
 
 
+class ConnectionLost(ConnectionFailed):
+    """Connected and sent the request, but the connection broke (closed or reset by the peer or
+    the network) before the whole reply arrived. ``code`` is ``connection_lost``, or
+    ``connection_lost_unconfirmed`` when a change was sent that the client may not resend (it may
+    or may not have been saved)."""
+
+    default_code = "connection_lost"
+
+
 class RequestTimeout(ApiError):
-    """The server accepted the connection but did not answer in time."""
+    """The server did not send its whole reply in time: an httpx per-phase timeout, or the
+    client's overall deadline for the call (which also bounds a server that drips its reply)."""
 
     default_code = "timeout"
 
@@ -373,6 +419,8 @@ class ServerError(ApiError):
 
 
 class ProtocolError(ApiError):
-    """The reply was not what the contract promises (not JSON, wrong shape, not a PDF...)."""
+    """The reply was not what the contract promises (not JSON, wrong shape, not a PDF...), or was
+    larger than the client accepts (code ``reply_too_large`` for data, ``response_too_large`` for
+    a PDF file)."""
 
     default_code = "protocol_error"
