@@ -459,10 +459,14 @@ async def test_other_writes_never_resent_and_say_the_outcome_is_unknown(how):
                     await call()
                 assert len(peer.requests) == before + 1  # sent once, never again
                 assert err.value.code == "connection_lost_unconfirmed"
-    assert [r.method for r in peer.requests] == ["POST", "PUT", "DELETE"]
+            # a login changes nothing the resident must check: not resent either, but plainly "lost"
+            with pytest.raises(ConnectionLost) as login_err:
+                await api.login("10001", "x")
+    assert [r.method for r in peer.requests] == ["POST", "PUT", "DELETE", "POST"]
     assert "nie wiadomo, czy zmiana została zapisana" in err.value.message("pl")
     assert "not known whether your change was saved" in err.value.message("en")
     assert peer.url in err.value.message("pl")
+    assert login_err.value.code == "connection_lost"
 
 
 

@@ -221,15 +221,16 @@ class EbokClient:
             return _could_not_connect(exc) or _connection_lost(exc) or isinstance(exc, httpx.TimeoutException)
         return False
 
-    def _transport_error(self, exc: Exception, *, resendable: bool) -> E.ApiError:
-        """The ApiError for an httpx failure. ``resendable``: the request may be sent again without
-        harm (a GET or a keyed POST), so a lost connection needs no "was it saved?" warning."""
+    def _transport_error(self, exc: Exception, *, unconfirmed: bool) -> E.ApiError:
+        """The ApiError for an httpx failure. ``unconfirmed``: the request was a change that may
+        not be sent again (not a GET, no Idempotency-Key), so a lost connection leaves unknown
+        whether it was saved and is reported as ``connection_lost_unconfirmed``."""
         detail = f"{type(exc).__name__}: {exc}"
         kw: dict[str, Any] = {"detail": detail, "server": self.server}
         if _could_not_connect(exc):
             return E.ConnectionFailed(**kw)
         if _connection_lost(exc):
-            return E.ConnectionLost(None if resendable else "connection_lost_unconfirmed", **kw)
+            return E.ConnectionLost("connection_lost_unconfirmed" if unconfirmed else None, **kw)
         if isinstance(exc, httpx.TimeoutException):
             return E.RequestTimeout(**kw)
         if isinstance(exc, (httpx.NetworkError, httpx.ProxyError, httpx.UnsupportedProtocol, httpx.InvalidURL)):
@@ -252,15 +253,17 @@ class EbokClient:
         max_bytes: int,
         too_large: str = "reply_too_large",
         content_type: str | None = None,
+        changes_data: bool = True,
     ) -> tuple[httpx.Response, bytes]:
         """One call: send (and resend, per the retry policy) and read the whole reply, all within
         ``deadline`` seconds. Returns the (closed) response and its body: a success body of at most
         ``max_bytes`` (else ProtocolError ``too_large``), an error body cut at 64 KiB. With
         ``content_type``, a success reply of another type is refused before its body is read.
-        Every failure is raised as an ApiError."""
+        Every failure is raised as an ApiError. ``changes_data=False`` (login): a connection lost
+        on this write is reported as plainly lost, without the "was it saved?" warning."""
         headers = self._headers(auth, idempotency_key)
         clean_params = {k: v for k, v in (params or {}).items() if v is not None} or None
-        resendable = method == "GET" or (method == "POST" and idempotency_key is not None)
+        unconfirmed = changes_data and method != "GET" and not (method == "POST" and idempotency_key is not None)
         timer = asyncio.timeout(deadline)
         try:
             async with timer:
@@ -284,7 +287,7 @@ class EbokClient:
                             if self.retry_delay:
                                 await asyncio.sleep(self.retry_delay)
                             continue
-                        raise self._transport_error(exc, resendable=resendable) from exc
+                        raise self._transport_error(exc, unconfirmed=unconfirmed) from exc
         except TimeoutError as exc:
             detail = (f"no complete reply within the {deadline:g} s deadline" if timer.expired()
                       else f"{type(exc).__name__}: {exc}")
@@ -377,7 +380,7 @@ class EbokClient:
     ) -> Any:
         resp, body = await self._exchange(
             method, path, auth=auth, json_body=json_body, params=params, idempotency_key=idempotency_key,
-            deadline=self.deadline, max_bytes=self.max_reply_bytes,
+            deadline=self.deadline, max_bytes=self.max_reply_bytes, changes_data=not login,
         )
         if not resp.is_success:
             raise self._error_from_response(resp, body, login=login)
