@@ -12,7 +12,7 @@ Limits on every call:
 
 * **Overall deadline.** The whole call (connect, send, headers, body, and a retry with its pause)
   must finish within ``deadline`` seconds (``pdf_deadline`` for an invoice PDF), else
-  :class:`~ebok_tui.api.errors.RequestTimeout`. httpx's own timeouts are per phase and the read
+  :class:`~ebok_tui.core.api.errors.RequestTimeout`. httpx's own timeouts are per phase and the read
   timeout restarts with every chunk, so alone they let a server that drips one byte every few
   seconds keep a call pending forever.
 * **Size cap.** Replies are streamed and refused (``ProtocolError``, code ``reply_too_large``;
