@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import ipaddress
 import logging
 import signal
 import socket
@@ -34,6 +35,13 @@ def _period(text: str) -> tuple[int, int]:
     return d.year, d.month
 
 
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an IP address or network: {text}") from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ebok-server", description="eBOK reference backend")
     sub = p.add_subparsers(dest="command")
@@ -46,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--today", type=_date, help="business date override YYYY-MM-DD")
     s.add_argument("--mail-dir", type=Path, help="directory for outgoing mail (.eml files)")
     s.add_argument("--seed-large", type=int, metavar="N", help="add customer 19999 with N invoices (benchmarks)")
+    s.add_argument("--trusted-proxy", type=_network, action="append", default=[], metavar="IP[/BITS]",
+                   help="reverse proxy whose X-Forwarded-For is believed for the client address (repeatable); "
+                        "without it the socket's peer address is the client address")
     s.add_argument("--log-level", default="warning")
     s.add_argument(
         "--exit-on-stdin-eof",
@@ -164,13 +175,16 @@ async def serve(args: argparse.Namespace) -> int:
     if mail_dir is not None:
         mail_dir.mkdir(parents=True, exist_ok=True)
         print(f"ebok-server: outgoing mail is written to {mail_dir}", file=sys.stderr, flush=True)
-    settings = Settings(db_url=args.db, today=args.today, demo=args.seed_demo, mail_dir=mail_dir)
+    settings = Settings(db_url=args.db, today=args.today, demo=args.seed_demo, mail_dir=mail_dir,
+                        trusted_proxies=args.trusted_proxy)
     await prepare_database(settings, args.seed_demo, args.seed_large)
 
     sock = _bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     app = create_app(settings)
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the app
+    # decides itself, from --trusted-proxy only (throttle.source_address).
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on", proxy_headers=False)
     server = _Server(config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -12,6 +12,7 @@ from .db import create_tables, make_engine, make_sessionmaker
 from .errors import BodyGuardMiddleware, install_error_handlers
 from .mailer import FileMailer, Mailer, NullMailer
 from .routes import account, auth, correspondence, invoices, public, readings
+from .throttle import AuthGateMiddleware, HashPool
 
 API_PREFIX = "/api/v1"
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
         try:
             yield
         finally:
+            app.state.hash_pool.shutdown()
             await app.state.engine.dispose()
 
     app = FastAPI(title="eBOK API", version=__version__, lifespan=lifespan,
@@ -36,8 +38,10 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.mailer = mailer
+    app.state.hash_pool = HashPool(settings.limits.hash_workers, settings.limits.hash_queue)
     install_error_handlers(app)
     for module in (public, auth, account, invoices, readings, correspondence):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuardMiddleware)
+    app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/auth/", limit=settings.limits.auth_in_flight)
     return app

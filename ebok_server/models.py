@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -30,7 +31,8 @@ class Customer(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     address: Mapped[str] = mapped_column(String(300))
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # None: no online access yet (the customer registers with proof; docs/API.md "Registration").
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     efaktura_active: Mapped[bool] = mapped_column(Boolean, default=False)
     efaktura_email: Mapped[str | None] = mapped_column(String(320))
     efaktura_activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -147,13 +149,63 @@ class AuthSession(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
-class LoginFailure(Base):
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_number_at", "customer_number", "at"),)
+class LoginThrottle(Base):
+    """Progressive login delay per customer number (also numbers with no customer: same answers).
+
+    ``attempts`` counts attempts since the last success (or since ``reset_after`` of quiet);
+    ``next_at_ms`` is the earliest epoch millisecond the next attempt may start. One atomic upsert
+    reserves an attempt before the password is verified (``throttle.reserve_login``)."""
+
+    __tablename__ = "login_throttle"
+
+    customer_number: Mapped[str] = mapped_column(String(5), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_at_ms: Mapped[int] = mapped_column(BigInteger)
+    last_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class RateCounter(Base):
+    """Fixed-window counter: ``count`` reserved slots of ``scope`` for ``key`` in window number
+    ``window`` (epoch seconds // window length). Incremented by an atomic upsert that refuses to
+    pass the limit (``throttle.reserve``)."""
+
+    __tablename__ = "rate_counters"
+
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class OneTimeCode(Base):
+    """A live single-use code (registration access code or password-reset code). At most one per
+    customer and purpose (primary key): a newer request replaces it, use deletes it. Only the
+    SHA-256 of the code is stored (the code has >= 128 random bits)."""
+
+    __tablename__ = "one_time_codes"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(10), primary_key=True)  # register | reset
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class PendingLetter(Base):
+    """A letter for the staff side to print and post (customer without an e-mail address on file).
+    One per customer and kind: a newer request replaces the unsent letter. The body holds the access
+    code in clear (it has to be printed); staff delete the row once the letter is posted."""
+
+    __tablename__ = "pending_letters"
+    __table_args__ = (UniqueConstraint("customer_id", "kind", name="uq_pending_letter_customer_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_number: Mapped[str] = mapped_column(String(5))
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # access_code
+    recipient: Mapped[str] = mapped_column(String(500))  # name and postal address
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Thread(Base):

@@ -53,9 +53,14 @@ class Accepted(BaseModel):
 
 
 # ---- auth ---------------------------------------------------------------------------------------
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+NewPassword = Annotated[str, Field(min_length=1, max_length=256)]
+OneTimeCodeText = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class LoginRequest(Strict):
     customer_number: CustomerNumber
-    password: Annotated[str, Field(min_length=1, max_length=200)]
+    password: Password
 
 
 class LoginResponse(BaseModel):
@@ -66,15 +71,25 @@ class LoginResponse(BaseModel):
 
 
 class PasswordChangeRequest(Strict):
-    current_password: Annotated[str, Field(min_length=1, max_length=200)]
-    new_password: Annotated[str, Field(min_length=1, max_length=200)]
+    current_password: Password
+    new_password: NewPassword
 
 
 class RegisterRequest(Strict):
-    full_name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: EmailStr
+    """Proof of being the customer: contract number, a meter number on that contract and the gross
+    amount (grosze) of one of the customer's last three invoices."""
+
     contract_number: Annotated[str, Field(min_length=1, max_length=40)]
     meter_number: Annotated[str, Field(min_length=1, max_length=40)]
+    invoice_gross: Annotated[int, Field(ge=1, le=100_000_000)]
+
+
+class CodeConfirmRequest(Strict):
+    """Set the password with a one-time code (registration access code or reset code)."""
+
+    customer_number: CustomerNumber
+    code: OneTimeCodeText
+    new_password: NewPassword
 
 
 class PasswordResetRequest(Strict):

@@ -1,9 +1,11 @@
-"""Password hashing (argon2id), session tokens and their expiry rules."""
+"""Password hashing (argon2id), session tokens, one-time codes and the session expiry rules."""
 
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import hashlib
+import re
 import secrets
 from functools import lru_cache
 
@@ -13,8 +15,6 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from .config import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
-
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def hash_password(password: str) -> str:
@@ -44,8 +44,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def generate_password(length: int = 12) -> str:
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+def new_code() -> str:
+    """A one-time code: 160 random bits as 32 base32 characters in groups of four
+    (``ABCD-EFGH-...``), easy to type from a mail or a letter."""
+    raw = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def normalise_code(text: str) -> str:
+    """What the resident typed, without spaces/dashes and in upper case (``O``/``0`` are kept apart)."""
+    return re.sub(r"[\s-]+", "", text).upper()
+
+
+def code_hash(code: str) -> str:
+    """SHA-256 of the normalised code (the code is 160 random bits: no slow hash needed)."""
+    return hashlib.sha256(normalise_code(code).encode("ascii", "replace")).hexdigest()
 
 
 def session_expires_at(created_at: dt.datetime, last_used_at: dt.datetime,

@@ -1,0 +1,234 @@
+"""Throttling held in the database (so it holds across server processes), the client's source
+address, and the bounded pool that runs argon2.
+
+Every limit *reserves* a slot with one atomic statement before the expensive or sensitive work
+(an ``INSERT .. ON CONFLICT DO UPDATE .. WHERE count < limit RETURNING``): parallel requests can
+never together pass a limit, on SQLite or PostgreSQL. See docs/API.md, "Throttling".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import math
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from fastapi import Request
+from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .config import Limits, Settings
+from .errors import ApiError
+from .models import LoginThrottle, RateCounter
+
+
+def rate_limited(retry_after: float, message: str = "Too many requests; try again later.") -> ApiError:
+    return ApiError(429, "rate_limited", message, headers={"Retry-After": str(max(1, math.ceil(retry_after)))})
+
+
+def busy() -> ApiError:
+    return ApiError(503, "server_busy", "The server is busy; try again in a moment.", headers={"Retry-After": "1"})
+
+
+def insert_for(db: AsyncSession, model):
+    name = db.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(model)
+    if name == "sqlite":
+        return sqlite.insert(model)
+    raise RuntimeError(f"throttling needs an upsert for {name}")  # pragma: no cover
+
+
+# ---- source address -------------------------------------------------------------------------------
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def source_address(request: Request) -> str:
+    """The client's address: the socket peer, or — only when the peer is a configured trusted proxy —
+    the right-most X-Forwarded-For entry that is not itself a trusted proxy."""
+    settings: Settings = request.app.state.settings
+    peer = request.scope.get("client")
+    addr = _parse_ip(peer[0]) if peer else None
+    if addr is None:
+        return "unknown"
+
+    def trusted(a) -> bool:
+        return any(a in net for net in settings.trusted_proxies)
+
+    if trusted(addr):
+        hops = [h for v in request.headers.getlist("x-forwarded-for") for h in v.split(",")]
+        for hop in reversed(hops):
+            ip = _parse_ip(hop)
+            if ip is None:
+                break  # a garbled entry: trust nothing further left
+            addr = ip
+            if not trusted(ip):
+                break
+    return addr.compressed
+
+
+# ---- fixed-window counters ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Slot:
+    scope: str
+    key: str
+    window: int
+
+
+async def reserve(db: AsyncSession, settings: Settings, scope: str, key: str, limit: int, window_s: int,
+                  message: str = "Too many requests; try again later.") -> Slot:
+    """Take one of ``limit`` slots of ``scope``/``key`` in the current window (committed at once),
+    or raise 429 with the seconds to the window's end."""
+    now = settings.clock()
+    window = int(now // window_s)
+    end = (window + 1) * window_s
+    ins = insert_for(db, RateCounter).values(scope=scope, key=key, window=window, count=1,
+                                          expires_at_ms=int(end * 1000))
+    stmt = ins.on_conflict_do_update(
+        index_elements=[RateCounter.scope, RateCounter.key, RateCounter.window],
+        set_={"count": RateCounter.count + 1},
+        where=RateCounter.count < limit,
+    ).returning(RateCounter.count)
+    got = (await db.execute(stmt)).scalar_one_or_none() if limit > 0 else None
+    await db.commit()
+    if got is None:
+        raise rate_limited(end - now, message)
+    await _cleanup(db, settings)
+    return Slot(scope, key, window)
+
+
+async def refund(db: AsyncSession, slot: Slot) -> None:
+    """Give a reserved slot back (the attempt turned out to be a success)."""
+    await db.execute(update(RateCounter).where(
+        RateCounter.scope == slot.scope, RateCounter.key == slot.key, RateCounter.window == slot.window,
+        RateCounter.count > 0).values(count=RateCounter.count - 1))
+    await db.commit()
+
+
+_CLEANUP_EVERY_S = 60.0
+
+
+async def _cleanup(db: AsyncSession, settings: Settings) -> None:
+    """Drop counters of past windows (at most once a minute per process)."""
+    state = settings.extra
+    now = settings.clock()
+    if now - state.get("_throttle_cleanup_at", 0.0) < _CLEANUP_EVERY_S:
+        return
+    state["_throttle_cleanup_at"] = now
+    await db.execute(delete(RateCounter).where(RateCounter.expires_at_ms < int(now * 1000)))
+    await db.execute(delete(LoginThrottle).where(
+        LoginThrottle.last_at_ms < int((now - settings.limits.login_reset_after_s) * 1000),
+        LoginThrottle.next_at_ms < int(now * 1000)))
+    await db.commit()
+
+
+# ---- login: progressive delay per account ------------------------------------------------------
+def login_delay_s(limits: Limits, attempt: int) -> int:
+    """Seconds attempt ``attempt + 1`` must wait after attempt ``attempt`` started (1-based)."""
+    if attempt < limits.login_free_attempts:
+        return 0
+    k = attempt - limits.login_free_attempts  # 0 for the last free attempt
+    return min(limits.login_delay_base_s * 2 ** k, limits.login_delay_cap_s)
+
+
+def _delay_ms_expr(limits: Limits, attempts):
+    whens = []
+    attempt = limits.login_free_attempts
+    while login_delay_s(limits, attempt) < limits.login_delay_cap_s:
+        whens.append((attempts == attempt, login_delay_s(limits, attempt) * 1000))
+        attempt += 1
+    return case((attempts < limits.login_free_attempts, 0), *whens, else_=limits.login_delay_cap_s * 1000)
+
+
+async def reserve_login(db: AsyncSession, settings: Settings, customer_number: str) -> None:
+    """Reserve a login attempt for ``customer_number`` (committed) or raise 429 with Retry-After.
+
+    One statement counts the attempt and moves ``next_at_ms`` forward, and only succeeds when
+    ``next_at_ms`` has passed, so no two requests can both take the same slot."""
+    limits = settings.limits
+    now_ms = int(settings.clock() * 1000)
+    quiet = LoginThrottle.last_at_ms <= now_ms - limits.login_reset_after_s * 1000
+    attempts = case((quiet, 1), else_=LoginThrottle.attempts + 1)
+    ins = insert_for(db, LoginThrottle).values(customer_number=customer_number, attempts=1,
+                                            next_at_ms=now_ms + login_delay_s(limits, 1) * 1000,
+                                            last_at_ms=now_ms)
+    stmt = ins.on_conflict_do_update(
+        index_elements=[LoginThrottle.customer_number],
+        set_={"attempts": attempts, "next_at_ms": now_ms + _delay_ms_expr(limits, attempts),
+              "last_at_ms": now_ms},
+        where=or_(LoginThrottle.next_at_ms <= now_ms, quiet),
+    ).returning(LoginThrottle.attempts)
+    got = (await db.execute(stmt)).scalar_one_or_none()
+    await db.commit()
+    if got is None:
+        next_at = await db.scalar(select(LoginThrottle.next_at_ms).where(
+            LoginThrottle.customer_number == customer_number))
+        raise rate_limited(((next_at or now_ms) - now_ms) / 1000,
+                           "Too many failed logins for this customer number; wait and try again.")
+
+
+async def login_succeeded(db: AsyncSession, customer_number: str) -> None:
+    await db.execute(delete(LoginThrottle).where(LoginThrottle.customer_number == customer_number))
+
+
+# ---- bounded password hashing ---------------------------------------------------------------------
+class HashPool:
+    """argon2 runs here: ``workers`` threads (one per core) and at most ``queue`` more waiting.
+
+    :meth:`admit` is taken *before* any other work of a request that will hash; past the bound it
+    raises 503 at once, so a flood costs neither memory nor the logged-in residents' latency."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+        self._bound = workers + queue
+        self._admitted = 0
+
+    @contextlib.contextmanager
+    def admit(self) -> Iterator[None]:
+        if self._admitted >= self._bound:
+            raise busy()
+        self._admitted += 1
+        try:
+            yield
+        finally:
+            self._admitted -= 1
+
+    async def run(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class AuthGateMiddleware:
+    """At most ``limit`` requests under ``prefix`` in flight in this process; more get 503 at once."""
+
+    def __init__(self, app, prefix: str, limit: int) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.limit = limit
+        self.in_flight = 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            from .errors import error_response
+
+            await error_response(503, "server_busy", "The server is busy; try again in a moment.",
+                                 headers={"Retry-After": "1"})(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
