@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import BigInteger, case, literal, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -162,7 +162,7 @@ async def reserve_login(db: AsyncSession, settings: Settings, customer_number: s
                                             last_at_ms=now_ms)
     stmt = ins.on_conflict_do_update(
         index_elements=[LoginThrottle.customer_number],
-        set_={"attempts": attempts, "next_at_ms": now_ms + _delay_ms_expr(limits, attempts),
+        set_={"attempts": attempts, "next_at_ms": literal(now_ms, BigInteger) + _delay_ms_expr(limits, attempts),
               "last_at_ms": now_ms},
         where=or_(LoginThrottle.next_at_ms <= now_ms, quiet),
     ).returning(LoginThrottle.attempts)
