@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import ipaddress
 import logging
@@ -15,7 +16,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .config import DEFAULT_DB_URL, Settings
+from .config import DEFAULT_DB_URL, Limits, Settings
 
 SUBCOMMANDS = ("serve", "reply", "issue-invoices")
 
@@ -42,6 +43,16 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
         raise argparse.ArgumentTypeError(f"not an IP address or network: {text}") from exc
 
 
+_LIMIT_NAMES = [f.name for f in dataclasses.fields(Limits)]
+
+
+def _limit(text: str) -> tuple[str, int]:
+    name, _, value = text.partition("=")
+    if name not in _LIMIT_NAMES or not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected NAME=INTEGER with NAME one of {', '.join(_LIMIT_NAMES)}")
+    return name, int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ebok-server", description="eBOK reference backend")
     sub = p.add_subparsers(dest="command")
@@ -57,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--trusted-proxy", type=_network, action="append", default=[], metavar="IP[/BITS]",
                    help="reverse proxy whose X-Forwarded-For is believed for the client address (repeatable); "
                         "without it the socket's peer address is the client address")
+    s.add_argument("--limit", type=_limit, action="append", default=[], metavar="NAME=N",
+                   help="change one throttling limit (docs/API.md, Throttling), e.g. login_source_failures=60")
     s.add_argument("--log-level", default="warning")
     s.add_argument(
         "--exit-on-stdin-eof",
@@ -176,7 +189,7 @@ async def serve(args: argparse.Namespace) -> int:
         mail_dir.mkdir(parents=True, exist_ok=True)
         print(f"ebok-server: outgoing mail is written to {mail_dir}", file=sys.stderr, flush=True)
     settings = Settings(db_url=args.db, today=args.today, demo=args.seed_demo, mail_dir=mail_dir,
-                        trusted_proxies=args.trusted_proxy)
+                        trusted_proxies=args.trusted_proxy, limits=dataclasses.replace(Limits(), **dict(args.limit)))
     await prepare_database(settings, args.seed_demo, args.seed_large)
 
     sock = _bind(args.host, args.port)

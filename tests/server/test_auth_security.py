@@ -489,3 +489,40 @@ async def test_password_change_applies_the_rules(env):
                          json={"current_password": "woda-10001", "new_password": long})
         assert r.status_code == 204
         assert (await login(c, "10001", long)).status_code == 200
+
+
+# ---- several server processes share the limits (the counters live in the database) ----------------
+def test_two_server_processes_share_the_login_limit(db_kind, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.server_proc import start_server_info, stop_server
+
+    url = PG_URL if db_kind == "postgresql" else f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    if db_kind == "postgresql":
+        asyncio.run(_wipe(url))
+    # real time here: a one-hour delay after the 5 free attempts keeps a slow run from earning a 6th
+    args = ("--limit", "hash_queue=64", "--limit", "login_delay_base_s=3600", "--limit", "login_delay_cap_s=3600")
+    first = start_server_info(tmp_path / "a", *args, db_url=url)
+    second = start_server_info(tmp_path / "b", *args, db_url=url)
+    try:
+        def guess(i: int) -> httpx.Response:
+            srv = (first, second)[i % 2]
+            # a forged X-Forwarded-For changes nothing: no trusted proxy is configured
+            return httpx.post(srv.api + "/auth/login", json={"customer_number": "10002", "password": f"zgad-{i}"},
+                              headers={"X-Forwarded-For": f"192.0.2.{i + 1}"}, timeout=60)
+
+        with ThreadPoolExecutor(max_workers=30) as pool:
+            results = list(pool.map(guess, range(30)))
+        codes = sorted(r.status_code for r in results)
+        assert codes == [401] * 5 + [429] * 25, codes
+        # the socket address counts, not the forged header: 127.0.0.1 spraying is stopped
+        statuses = [httpx.post((first, second)[i % 2].api + "/auth/login",
+                               json={"customer_number": f"{21000 + i}", "password": "Haslo123!"},
+                               headers={"X-Forwarded-For": f"198.51.100.{i + 1}"}, timeout=60).status_code
+                    for i in range(Limits().login_source_failures)]
+        assert 429 in statuses
+    finally:
+        stop_server(first.proc)
+        stop_server(second.proc)
+        if db_kind == "postgresql":
+            asyncio.run(_wipe(url))
