@@ -43,5 +43,6 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
     for module in (public, auth, account, invoices, readings, correspondence):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuardMiddleware)
-    app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/auth/", limit=settings.limits.auth_in_flight)
+    app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/auth/", limit=settings.limits.auth_in_flight,
+                       settings=settings)
     return app

@@ -58,12 +58,15 @@ class Limits:
     # Mails and letters to one customer (access codes, reset codes, notices) per window.
     mail_account_limit: int = 3
     mail_account_window_s: int = 3600
-    # Password hashing (argon2id, 64 MiB each): worker threads and how many more may wait for one;
-    # beyond that an unauthenticated request gets 503 at once.
-    hash_workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    # Password hashing (argon2id, 64 MiB each): worker threads (one core stays free for the event
+    # loop) and how many more requests may wait for one; beyond that a request gets 503 at once.
+    hash_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
     hash_queue: int = field(default_factory=lambda: 2 * max(1, os.cpu_count() or 1))
     # Requests under /auth/ being handled at once in one process; beyond that 503 at once.
     auth_in_flight: int = 64
+    # A refused (429/503) /auth/ answer is held this long (never beyond its Retry-After), so callers
+    # that ignore Retry-After cannot keep the event loop busy with refusals.
+    refusal_hold_ms: int = 1000
 
 
 @dataclass

@@ -54,8 +54,12 @@ def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
 def source_address(request: Request) -> str:
     """The client's address: the socket peer, or — only when the peer is a configured trusted proxy —
     the right-most X-Forwarded-For entry that is not itself a trusted proxy."""
-    settings: Settings = request.app.state.settings
-    peer = request.scope.get("client")
+    return scope_source(request.scope, request.app.state.settings)
+
+
+def scope_source(scope, settings: Settings) -> str:
+    """:func:`source_address` for a raw ASGI scope."""
+    peer = scope.get("client")
     addr = _parse_ip(peer[0]) if peer else None
     if addr is None:
         return "unknown"
@@ -64,7 +68,8 @@ def source_address(request: Request) -> str:
         return any(a in net for net in settings.trusted_proxies)
 
     if trusted(addr):
-        hops = [h for v in request.headers.getlist("x-forwarded-for") for h in v.split(",")]
+        values = [v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"x-forwarded-for"]
+        hops = [h for v in values for h in v.split(",")]
         for hop in reversed(hops):
             ip = _parse_ip(hop)
             if ip is None:
@@ -76,6 +81,12 @@ def source_address(request: Request) -> str:
 
 
 # ---- fixed-window counters ----------------------------------------------------------------------
+def blocked(settings: Settings) -> dict[tuple[str, str], float]:
+    """(scope, key) -> epoch second until which the database said the limit is reached."""
+    return settings.extra.setdefault("_blocked", {})
+
+
+
 @dataclass(frozen=True)
 class Slot:
     scope: str
@@ -100,6 +111,8 @@ async def reserve(db: AsyncSession, settings: Settings, scope: str, key: str, li
     got = (await db.execute(stmt)).scalar_one_or_none() if limit > 0 else None
     await db.commit()
     if got is None:
+        # Remember it in this process: until the window ends the gate answers without the database.
+        blocked(settings)[(scope, key)] = end
         raise rate_limited(end - now, message)
     await _cleanup(db, settings)
     return Slot(scope, key, window)
@@ -208,27 +221,72 @@ class HashPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-class AuthGateMiddleware:
-    """At most ``limit`` requests under ``prefix`` in flight in this process; more get 503 at once."""
+# Path under /auth/ -> the per-source scope the database decides it by.
+SOURCE_SCOPES = {"login": "login_src", "register": "register_src", "password-reset": "reset_src",
+                 "register/confirm": "confirm_src", "password-reset/confirm": "confirm_src"}
 
-    def __init__(self, app, prefix: str, limit: int) -> None:
+
+class AuthGateMiddleware:
+    """The cheap front door of ``prefix`` (the unauthenticated /auth/ endpoints).
+
+    * At most ``limit`` requests in flight in this process; more get 503 at once (and the
+      connection is closed), so a flood cannot queue memory.
+    * A source (or, for login, everyone) that the database already refused within the current
+      window is refused here, without touching the database.
+    * Every 429/503 is held back ``Limits.refusal_hold_ms`` (never longer than its Retry-After), so a
+      caller that ignores Retry-After cannot make the server answer thousands of refusals a second:
+      the event loop stays free for the residents who are logged in.
+    """
+
+    def __init__(self, app, prefix: str, limit: int, settings: Settings) -> None:
         self.app = app
         self.prefix = prefix
         self.limit = limit
+        self.settings = settings
         self.in_flight = 0
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:
-            from .errors import error_response
+        from .errors import error_response
 
+        if self.in_flight >= self.limit:
             await error_response(503, "server_busy", "The server is busy; try again in a moment.",
-                                 headers={"Retry-After": "1"})(scope, receive, send)
+                                 headers={"Retry-After": "1", "Connection": "close"})(scope, receive, send)
             return
         self.in_flight += 1
         try:
-            await self.app(scope, receive, send)
+            until = self._known_block(scope)
+            if until is not None:
+                retry = max(1, math.ceil(until - self.settings.clock()))
+                await asyncio.sleep(min(self.settings.limits.refusal_hold_ms / 1000, retry))
+                await error_response(429, "rate_limited", "Too many requests; try again later.",
+                                     headers={"Retry-After": str(retry)})(scope, receive, send)
+                return
+
+            async def held_send(message):
+                if message["type"] == "http.response.start" and message["status"] in (429, 503):
+                    await asyncio.sleep(self.settings.limits.refusal_hold_ms / 1000)
+                await send(message)
+
+            await self.app(scope, receive, held_send)
         finally:
             self.in_flight -= 1
+
+    def _known_block(self, scope) -> float | None:
+        if scope.get("method") != "POST":
+            return None
+        name = SOURCE_SCOPES.get(scope["path"][len(self.prefix):].rstrip("/"))
+        if name is None:
+            return None
+        table = blocked(self.settings)
+        now = self.settings.clock()
+        keys = [(name, scope_source(scope, self.settings))] + ([("login_all", "*")] if name == "login_src" else [])
+        for key in keys:
+            until = table.get(key)
+            if until is not None:
+                if until > now:
+                    return until
+                table.pop(key, None)
+        return None

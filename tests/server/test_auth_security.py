@@ -105,10 +105,16 @@ def db_kind(request) -> str:
     return request.param
 
 
+def fast(**changes) -> Limits:
+    """The production limits, except that refusals are answered at once (no 1 s hold: the tests
+    make hundreds of them; bench/bench_auth_flood.py shows what the hold is for)."""
+    return dataclasses.replace(Limits(), refusal_hold_ms=0, **changes)
+
+
 @pytest.fixture
 def limits() -> Limits:
-    """The production defaults; a test may replace fields before ``env`` is built."""
-    return Limits()
+    """A test may parametrize this to change limits before ``env`` is built."""
+    return fast()
 
 
 @pytest.fixture
@@ -295,6 +301,7 @@ async def test_reset_code_wrong_expired_reused_superseded(env):
         assert (await login(c, "10004", "nowe hasło do wody 7")).status_code == 200
 
 
+@pytest.mark.parametrize("limits", [fast(hash_queue=64)])
 async def test_parallel_confirmations_use_a_code_once(env):
     async with env.client(RESIDENT) as c:
         assert (await c.post("/auth/password-reset",
@@ -353,7 +360,7 @@ async def test_wrong_passwords_then_the_right_one_logs_in_after_the_documented_d
 
 
 # ---- finding 4: the throttle race -----------------------------------------------------------------
-@pytest.mark.parametrize("limits", [dataclasses.replace(Limits(), hash_queue=64)])  # all 30 get in line
+@pytest.mark.parametrize("limits", [fast(hash_queue=64)])  # all 30 get in line
 async def test_parallel_guesses_never_exceed_the_limit(env):
     free = env.settings.limits.login_free_attempts
     async with env.client(ATTACKER) as c:
@@ -384,7 +391,7 @@ async def test_spraying_many_accounts_from_one_source_is_throttled(env):
 
 
 @pytest.mark.parametrize("db_kind", ["sqlite"])
-@pytest.mark.parametrize("limits", [dataclasses.replace(Limits(), login_source_failures=5)])
+@pytest.mark.parametrize("limits", [fast(login_source_failures=5)])
 async def test_successful_logins_do_not_count_against_the_source(env):
     async with env.client("192.0.2.10") as office:  # many residents behind one address
         for _ in range(env.settings.limits.login_source_failures + 3):
@@ -392,7 +399,7 @@ async def test_successful_logins_do_not_count_against_the_source(env):
 
 
 @pytest.mark.parametrize("db_kind", ["sqlite"])
-@pytest.mark.parametrize("limits", [dataclasses.replace(Limits(), login_global_failures=10)])
+@pytest.mark.parametrize("limits", [fast(login_global_failures=10)])
 async def test_global_ceiling_on_failed_logins(env):
     statuses = []
     for i in range(15):  # a botnet: every guess from another address, at another account
@@ -405,7 +412,7 @@ async def test_global_ceiling_on_failed_logins(env):
 
 
 @pytest.mark.parametrize("db_kind", ["sqlite"])
-@pytest.mark.parametrize("limits", [dataclasses.replace(Limits(), login_source_failures=5)])
+@pytest.mark.parametrize("limits", [fast(login_source_failures=5)])
 async def test_x_forwarded_for_is_honoured_only_from_trusted_proxies(env):
     import ipaddress
 
@@ -436,7 +443,7 @@ async def test_x_forwarded_for_is_honoured_only_from_trusted_proxies(env):
 
 # ---- finding 6: bounded hashing -------------------------------------------------------------------
 @pytest.mark.parametrize("db_kind", ["sqlite"])
-@pytest.mark.parametrize("limits", [dataclasses.replace(Limits(), hash_workers=1, hash_queue=1)])
+@pytest.mark.parametrize("limits", [fast(hash_workers=1, hash_queue=1)])
 async def test_hashing_is_bounded_and_excess_is_refused_at_once(env):
     async def one(i: int) -> httpx.Response:
         async with env.client(f"10.2.0.{i + 1}") as c:
