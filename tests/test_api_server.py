@@ -7,6 +7,7 @@ change state (or count failed logins) use ``private_server`` (a module-scoped se
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 
@@ -118,9 +119,9 @@ async def test_rate_limited_after_repeated_failures(private_server):
             for _ in range(10):
                 with pytest.raises(InvalidCredentials):
                     await api.login("10003", "bad-password-attempt")
-    # (10003 is locked on the private server for 15 minutes now; no other test there logs in as 10003)
-    assert err.value.status == 429
-    assert "15 minut" in err.value.message("pl")
+    # after 5 free attempts the next one has to wait a second (a delay, not a lock)
+    assert err.value.status == 429 and err.value.retry_after == 1
+    assert "za 1 s" in err.value.message("pl")
 
 
 async def test_logout_revokes_token(server_url):
@@ -309,17 +310,32 @@ async def test_change_password_rules_and_success(private_server):
 
 async def test_register_and_reset_password_are_accepted(private_server):
     async with EbokClient(private_server.url) as api:
-        r = await api.register("Piotr Wiśniewski", "piotr@example.com", "UM/2018/00789", "WM-3456789")
+        r = await api.register("UM/2018/00789", "WM-3456789", 12345)
         assert isinstance(r, Accepted) and r.status == "accepted"
-        r2 = await api.register("Nobody", "nobody@example.com", "UM/0000/00000", "WM-0000000")
+        r2 = await api.register("UM/0000/00000", "WM-0000000", 100)
         assert r2.status == "accepted"  # no account enumeration
         r3 = await api.reset_password("10004", "wrong@example.com")
         assert r3.status == "accepted"
         with pytest.raises(ValidationFailed) as err:
-            await api.register("X", "not-an-email", "UM/1", "WM-1")
-        assert "email" in err.value.field_messages("en")
-    mails = list(private_server.mail_dir.rglob("*")) if private_server.mail_dir.exists() else []
-    assert any(p.is_file() for p in mails), "registration with a matching contract+meter sends a mail"
+            await api.register("UM/1", "WM-1", 0)
+        assert "invoice_gross" in err.value.field_messages("en")
+        with pytest.raises(ValidationFailed) as err:
+            await api.confirm_password_reset("10004", "AAAA-BBBB", "kran w kuchni cieknie")
+        assert err.value.code == "invalid_code" and "code" in err.value.field_messages("pl")
+        with pytest.raises(ValidationFailed) as err:
+            await api.confirm_registration("10004", "AAAA-BBBB", "woda-10004")
+        assert err.value.code == "weak_password"
+    # 10003 already has online access and no e-mail on file: nothing is sent to anyone
+    assert not list(private_server.mail_dir.glob("*.eml"))
+
+
+async def test_password_reset_by_code(private_server):
+    async with EbokClient(private_server.url) as api:
+        await api.reset_password("10002", "anna.nowak@example.com")  # its password was changed above
+        [mail] = [p for p in private_server.mail_dir.glob("*.eml") if "anna.nowak" in p.name]
+        code = re.search(r"Kod: (\S+)", mail.read_text()).group(1)
+        await api.confirm_password_reset("10002", code, "kran w kuchni cieknie")
+        await api.login("10002", "kran w kuchni cieknie")
 
 
 async def test_submit_reading_and_rejections(private_server):

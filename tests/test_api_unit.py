@@ -160,6 +160,16 @@ async def test_rate_limited_retry_after():
         with pytest.raises(RateLimited) as err:
             await api.login("10001", "x")
     assert err.value.retry_after == 900
+    assert err.value.message("pl").endswith("za 15 min.") and err.value.message("en").endswith("in 15 min.")
+
+
+async def test_server_busy_is_rate_limited_with_the_wait():
+    rec = Recorder(httpx.Response(503, json=err_body("server_busy"), headers={"Retry-After": "1"}))
+    async with client(rec) as api:
+        with pytest.raises(RateLimited) as err:
+            await api.confirm_password_reset("10001", "AAAA", "długie hasło")
+    assert err.value.code == "server_busy" and err.value.retry_after == 1
+    assert "obciążony" in err.value.message("pl") and "in 1 s." in err.value.message("en")
 
 
 async def test_validation_fields_are_translated_per_field():
@@ -168,7 +178,7 @@ async def test_validation_fields_are_translated_per_field():
                                                 "mystery": "server text kept"})
     async with client(Recorder(httpx.Response(422, json=body))) as api:
         with pytest.raises(ValidationFailed) as err:
-            await api.register("a", "b", "c", "d")
+            await api.reset_password("10001", "b")
     e = err.value
     assert e.fields["email"] == "value is not a valid email address"  # raw server text kept
     pl, en = e.field_messages("pl"), e.field_messages("en")

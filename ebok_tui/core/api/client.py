@@ -355,7 +355,7 @@ class EbokClient:
             return E.Conflict(code, **kw)
         if status == 422:
             return E.ValidationFailed(code, **kw)
-        if status == 429:
+        if status == 429 or (status == 503 and code == "server_busy"):
             retry_after = resp.headers.get("Retry-After")
             return E.RateLimited(
                 code, retry_after=int(retry_after) if retry_after and retry_after.isdigit() else None, **kw
@@ -443,27 +443,53 @@ class EbokClient:
             "POST", "auth/password", None, json_body={"current_password": current, "new_password": new}
         )
 
-    async def register(self, full_name: str, email: str, contract_number: str, meter_number: str) -> Accepted:
+    async def register(self, contract_number: str, meter_number: str, invoice_gross: int) -> Accepted:
+        """Ask for first-time access: contract number, a meter on it and the gross amount (grosze) of
+        one of the last three invoices. Always 202: the access code goes to the e-mail address the
+        utility has on file, or by post."""
         return await self._call(
             "POST",
             "auth/register",
             Accepted,
             auth=False,
             json_body={
-                "full_name": full_name,
-                "email": email,
                 "contract_number": contract_number,
                 "meter_number": meter_number,
+                "invoice_gross": invoice_gross,
             },
         )
 
+    async def confirm_registration(self, customer_number: str, code: str, new_password: str) -> None:
+        """Set the first password with the access code. ValidationFailed ``invalid_code`` /
+        ``weak_password``; RateLimited."""
+        await self._call(
+            "POST",
+            "auth/register/confirm",
+            None,
+            auth=False,
+            json_body={"customer_number": customer_number, "code": code, "new_password": new_password},
+        )
+
     async def reset_password(self, customer_number: str, email: str) -> Accepted:
+        """Ask for a password-reset code (mailed to the address on file when ``email`` matches it).
+        Changes nothing by itself; always 202."""
         return await self._call(
             "POST",
             "auth/password-reset",
             Accepted,
             auth=False,
             json_body={"customer_number": customer_number, "email": email},
+        )
+
+    async def confirm_password_reset(self, customer_number: str, code: str, new_password: str) -> None:
+        """Set a new password with the reset code (every session is then signed out).
+        ValidationFailed ``invalid_code`` / ``weak_password``; RateLimited."""
+        await self._call(
+            "POST",
+            "auth/password-reset/confirm",
+            None,
+            auth=False,
+            json_body={"customer_number": customer_number, "code": code, "new_password": new_password},
         )
 
     # --- account ----------------------------------------------------------------------------

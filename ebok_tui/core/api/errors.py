@@ -17,7 +17,7 @@ Which class to catch::
                          the client's overall deadline)
     Unauthorized         401 on an authenticated call: session expired  -> go back to login
     InvalidCredentials   login refused (wrong number or password; same for unknown account)
-    RateLimited          429 too many failed logins
+    RateLimited          429 too many attempts, or 503 server_busy (``retry_after``: seconds to wait)
     NotFound             404
     ValidationFailed     422 (``.code`` tells which rule; ``.fields`` per-field messages)
     Conflict             409 (idempotency key reused with a different body)
@@ -141,8 +141,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The current password is incorrect. Please type it again.",
     ),
     "weak_password": (
-        "Nowe hasło musi mieć co najmniej 8 znaków i różnić się od obecnego.",
-        "The new password must have at least 8 characters and be different from the current one.",
+        "To hasło jest zbyt łatwe do odgadnięcia. Wybierz inne: co najmniej 8 znaków, nie popularne hasło, "
+        "bez numeru klienta i inne niż obecne. Najlepsze jest kilka zwykłych słów, np. zdanie.",
+        "This password is too easy to guess. Choose another: at least 8 characters, not a common password, "
+        "without your customer number and not the current one. A few ordinary words, like a sentence, work best.",
+    ),
+    "invalid_code": (
+        "Kod jest nieprawidłowy, wygasł albo został już użyty. Sprawdź go albo poproś o nowy.",
+        "The code is wrong, has expired or has already been used. Check it or ask for a new one.",
     ),
     "reading_below_last": (
         "Podany stan licznika jest niższy od ostatniego odczytu. Sprawdź cyfry na wodomierzu i wpisz stan ponownie.",
@@ -180,8 +186,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This case has been closed. To continue, please write a new message.",
     ),
     "rate_limited": (
-        "Zbyt wiele nieudanych prób logowania. Odczekaj 15 minut i spróbuj ponownie.",
-        "Too many failed login attempts. Wait 15 minutes and try again.",
+        "Zbyt wiele prób. Odczekaj chwilę i spróbuj ponownie.",
+        "Too many attempts. Wait a moment and try again.",
+    ),
+    "server_busy": (
+        "Serwer eBOK jest teraz bardzo obciążony. Spróbuj ponownie za chwilę.",
+        "The eBOK server is very busy right now. Try again in a moment.",
     ),
     "internal_error": (
         "Wystąpił błąd po stronie serwera eBOK. Spróbuj ponownie później.",
@@ -219,6 +229,11 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "Wpisz numer wodomierza tak, jak na tarczy wodomierza lub fakturze.",
         "Enter the meter number as shown on the meter or your invoice.",
     ),
+    "invoice_gross": (
+        "Wpisz kwotę brutto jednej z trzech ostatnich faktur, np. 123,45.",
+        "Enter the gross amount of one of your last three invoices, e.g. 123.45.",
+    ),
+    "code": ("Wpisz kod z wiadomości e-mail lub listu.", "Enter the code from the e-mail or letter."),
     "value": (
         "Wpisz stan wodomierza jako liczbę, np. 123,456 (najwyżej 3 cyfry po przecinku).",
         "Enter the meter reading as a number, e.g. 123.456 (at most 3 decimal places).",
@@ -242,6 +257,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
 _CODE_FIELD: dict[str, str] = {
     "wrong_password": "current_password",
     "weak_password": "new_password",
+    "invalid_code": "code",
     "reading_below_last": "value",
     "reading_implausible": "value",
     "reading_already_submitted": "meter_number",
@@ -383,13 +399,26 @@ class InvalidCredentials(ApiError):
 
 
 class RateLimited(ApiError):
-    """429. ``retry_after`` seconds when the server sent a Retry-After header."""
+    """429 (``rate_limited``) or 503 ``server_busy``: try again later. ``retry_after`` seconds when
+    the server sent a Retry-After header; :meth:`message` then says how long to wait."""
 
     default_code = "rate_limited"
 
     def __init__(self, code: str | None = None, *, retry_after: int | None = None, **kw) -> None:
         self.retry_after = retry_after
         super().__init__(code, **kw)
+
+    def message(self, lang: str = "pl") -> str:
+        text = super().message(lang)
+        if not self.retry_after:
+            return text
+        return f"{text} {wait_text(self.retry_after, lang)}"
+
+
+def wait_text(seconds: int, lang: str = "pl") -> str:
+    """``Spróbuj ponownie za 2 min.`` / ``Try again in 45 s.``"""
+    amount = f"{seconds} s" if seconds < 90 else f"{(seconds + 59) // 60} min"
+    return _pick((f"Możesz spróbować ponownie za {amount}.", f"You can try again in {amount}."), lang)
 
 
 class NotFound(ApiError):
