@@ -1,4 +1,4 @@
-"""80x24 snapshots of the login (with the demo panel), registration request, password reset,
+"""80x24 snapshots of the login (with the demo panel), registration request, password reset (both steps),
 balance and account screens, in Polish and English.
 
 A private demo server (``--today 2026-11-15``) so nothing another test changes can leak in; no
@@ -19,13 +19,34 @@ def snap_server(tmp_path_factory):
 
 
 async def register_with_errors(pilot) -> None:
-    """The registration form at its tallest: every field with a message under it."""
+    """The registration form with messages under the meter number and the invoice amount."""
     await settle(pilot)
     await pilot.press("ctrl+r")
     await settle(pilot)
-    await paste(pilot, "Jan Kowalski")
+    await paste(pilot, "UM/2015/00123")
+    await pilot.press("tab", "tab")
+    await paste(pilot, "12,345")
+    await pilot.app.screen.run_action("submit")
+    await settle(pilot)
+
+
+async def reset_code_with_errors(pilot) -> None:
+    """The reset's second step (code + new password twice) with the passwords differing."""
+    await settle(pilot)
+    await pilot.press(*"10001")
+    await pilot.press("ctrl+t")
+    await settle(pilot)
+    await pilot.app.screen.run_action("back")
+    await settle(pilot)
+    from ebok_tui.ui.screens.auth.password_reset import ResetCodeScreen
+
+    await pilot.app.push_screen(ResetCodeScreen("10001"))
+    await settle(pilot)
+    await paste(pilot, "ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567")
     await pilot.press("tab")
-    await paste(pilot, "jan.kowalski(at)example")
+    await paste(pilot, "długie hasło")
+    await pilot.press("tab")
+    await paste(pilot, "dlugie haslo")
     await pilot.app.screen.run_action("submit")
     await settle(pilot)
 
@@ -59,6 +80,14 @@ def test_password_reset_pl(snap_compare, snap_server):
 
 def test_password_reset_en(snap_compare, snap_server):
     assert snapshot(snap_compare, snap_server, "en", reset_form)
+
+
+def test_reset_code_pl(snap_compare, snap_server):
+    assert snapshot(snap_compare, snap_server, "pl", reset_code_with_errors)
+
+
+def test_reset_code_en(snap_compare, snap_server):
+    assert snapshot(snap_compare, snap_server, "en", reset_code_with_errors)
 
 
 def test_balance_pl(snap_compare, snap_server):

@@ -3,6 +3,7 @@ the real server."""
 
 from __future__ import annotations
 
+import re
 import socket
 
 import httpx
@@ -13,8 +14,8 @@ from ebok_tui.core.credentials import KeyringProblem, SavedLogin
 from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from ebok_tui.ui.widgets.chrome import ErrorBanner
 from ebok_tui.ui.screens.auth.login import LoginScreen
-from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen
-from ebok_tui.ui.screens.auth.register import RegisterScreen
+from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen, ResetCodeScreen
+from ebok_tui.ui.screens.auth.register import RegisterCodeScreen, RegisterScreen
 from tests.server_proc import running_server
 from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, type_text, wait_until
 
@@ -128,12 +129,15 @@ async def test_too_many_failed_logins_are_explained(private_url, tmp_path):
         await settle(pilot)
         await fill_login(pilot, "10003", "wrong")
         messages = []
-        for _ in range(6):
+        # after 5 free attempts each one waits 1, 2, 4, 8 ... s: retyping soon meets a wait
+        for _ in range(10):
             await pilot.press("enter")
             await settle(pilot)
             messages.append(banner_text(app))
+            if "Too many" in messages[-1]:
+                break
         assert "Incorrect customer number or password" in messages[0]
-        assert "Too many" in messages[-1] or "too many" in messages[-1]
+        assert re.search(r"Too many failed login attempts\. For your security, try again in \d+ s\.", messages[-1])
         assert app.screen.query_one("#customer-number", Input).value == "10003"
 
 
@@ -252,61 +256,117 @@ async def test_registration_request_validates_then_confirms(server_url, tmp_path
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, RegisterScreen)
-        await paste(pilot, "Ewa Testowa")
-        await pilot.press("tab")
-        await paste(pilot, "ewa.example.pl")
+        await paste(pilot, "UM/1999/99999")
+        await pilot.press("tab", "tab")
+        await paste(pilot, "12,345")
         screen.query_one("#submit", Button).press()
         await settle(pilot)
-        assert "poprawny adres e-mail" in text_of(screen.query_one("#e-email"))
-        assert "numer umowy" in text_of(screen.query_one("#e-contract_number"))
         assert "numer wodomierza" in text_of(screen.query_one("#e-meter_number"))
-        assert text_of(screen.query_one("#e-full_name")) == ""
-        assert app.focused is screen.query_one("#f-email", Input)
-        # nothing typed was lost; fix the e-mail and fill in the rest (no such contract: no mail)
-        assert screen.query_one("#f-full_name", Input).value == "Ewa Testowa"
-        await pilot.press("home")
-        await type_text(pilot, "ewa@")  # → "ewa@ewa.example.pl"
-        await pilot.press("tab")
-        await paste(pilot, "UM/1999/99999")
-        await pilot.press("tab")
+        assert "kwotę brutto" in text_of(screen.query_one("#e-invoice_gross"))
+        assert text_of(screen.query_one("#e-contract_number")) == ""
+        assert app.focused is screen.query_one("#f-meter_number", Input)
+        # nothing typed was lost; fill in the rest (no such contract: the same answer, no mail)
+        assert screen.query_one("#f-contract_number", Input).value == "UM/1999/99999"
         await paste(pilot, "WM-0000000")
+        screen.query_one("#f-invoice_gross", Input).value = "123,45 zł"
+        screen.query_one("#f-invoice_gross", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
         done = text_of(screen.query_one("#done-text"))
-        assert "ewa@ewa.example.pl" in done and "hasłem" in done
+        assert "kod dostępu" in done and "listem" in done
         assert screen.has_class("-done")
+        await pilot.press("enter")  # "Mam kod" has the focus: the second step replaces this screen
+        await settle(pilot)
+        code_screen = app.screen
+        assert isinstance(code_screen, RegisterCodeScreen)
+        assert app.focused is code_screen.query_one("#f-customer_number", Input)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
 
 
-async def test_password_reset_from_the_login_link(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
+@pytest.fixture(scope="module")
+def reset_server(tmp_path_factory):
+    """A server of our own: the reset changes 10004's password."""
+    with running_server(tmp_path_factory.mktemp("reset_server")) as srv:
+        yield srv
+
+
+async def test_password_reset_in_two_steps(reset_server, tmp_path):
+    app = make_app(reset_server.url, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await type_text(pilot, "99999")
+        await type_text(pilot, "10004")
         app.screen.query_one("#reset", Button).focus()
         await pilot.press("enter")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PasswordResetScreen)
         # the number typed on the login screen is carried over; the e-mail is asked for next
-        assert screen.query_one("#f-customer_number", Input).value == "99999"
+        assert screen.query_one("#f-customer_number", Input).value == "10004"
         assert app.focused is screen.query_one("#f-email", Input)
         await paste(pilot, "not-an-email")
         await pilot.press("enter")
         await settle(pilot)
         assert "valid e-mail" in text_of(screen.query_one("#e-email"))
-        screen.query_one("#f-customer_number", Input).value = "999"
-        screen.query_one("#f-email", Input).value = "nobody@example.com"
+        screen.query_one("#f-customer_number", Input).value = "100"
+        screen.query_one("#f-email", Input).value = "K.Wojcik@example.com"
         await pilot.press("enter")
         await settle(pilot)
         assert "exactly 5 digits" in text_of(screen.query_one("#e-customer_number"))
-        screen.query_one("#f-customer_number", Input).value = "99999"
+        screen.query_one("#f-customer_number", Input).value = "10004"
         screen.query_one("#f-email", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert "nobody@example.com" in text_of(screen.query_one("#done-text"))
-        await pilot.press("enter")  # "Back to log in" has the focus
+        done = text_of(screen.query_one("#done-text"))
+        assert "K.Wojcik@example.com" in done and "30 minutes" in done
+        [mail] = list(reset_server.mail_dir.glob("*.eml"))
+        code = re.search(r"Kod: (\S+)", mail.read_text()).group(1)
+
+        await pilot.press("enter")  # "I have a code"
+        await settle(pilot)
+        step2 = app.screen
+        assert isinstance(step2, ResetCodeScreen)
+        assert step2.query_one("#f-customer_number", Input).value == "10004"
+        assert app.focused is step2.query_one("#f-code", Input)
+        await paste(pilot, code.lower())
+        await pilot.press("tab")
+        await paste(pilot, "woda-10004")
+        await pilot.press("tab")
+        await paste(pilot, "woda-10005")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "differ" in text_of(step2.query_one("#e-new_password_confirm"))
+        step2.query_one("#f-new_password_confirm", Input).value = "woda-10004"
+        step2.query_one("#f-new_password_confirm", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "too easy to guess" in text_of(step2.query_one("#e-new_password"))  # the server's rule
+        for name in ("new_password", "new_password_confirm"):
+            step2.query_one(f"#f-{name}", Input).value = "ogród za domem w Jaworznie"
+        step2.query_one("#f-new_password_confirm", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "has been changed" in text_of(step2.query_one("#done-text"))
+        await pilot.press("enter")  # "Back to log in"
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
+        await fill_login(pilot, "10004", "ogród za domem w Jaworznie")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
+
+
+async def test_a_used_code_is_refused_with_a_field_message(reset_server, tmp_path):
+    app = make_app(reset_server.url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ResetCodeScreen("10004"))
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#f-code", Input).value = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"
+        for name in ("new_password", "new_password_confirm"):
+            screen.query_one(f"#f-{name}", Input).value = "inne długie hasło"
+        screen.query_one("#submit", Button).press()
+        await settle(pilot)
+        assert "nieprawidłowy, wygasł albo został już użyty" in text_of(screen.query_one("#e-code"))
+        assert not screen.has_class("-done")

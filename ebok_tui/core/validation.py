@@ -25,3 +25,17 @@ def email_problem(text: str) -> str | None:
     if EMAIL.fullmatch(text) is None or len(text) > EMAIL_MAX_LENGTH:
         return "invalid"
     return None
+
+
+_AMOUNT = re.compile(r"(\d{1,7})(?:[.,](\d{1,2}))?")
+
+
+def parse_amount_grosze(text: str) -> int | None:
+    """``"123,45"`` / ``"123.45 zł"`` / ``"1 234,5"`` -> grosze (12345 / 12345 / 123450); None when
+    it is not a positive amount in złoty with at most two decimals."""
+    cleaned = re.sub(r"\s+|zł$|zl$|PLN$", "", text.strip(), flags=re.I).replace("\u00a0", "")
+    m = _AMOUNT.fullmatch(cleaned)
+    if m is None:
+        return None
+    grosze = int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
+    return grosze or None

@@ -270,7 +270,9 @@ class LoginScreen(ApiMixin, Screen):
         if isinstance(error, InvalidCredentials):
             message = self.t("login.error_invalid")
         elif isinstance(error, RateLimited):
-            if error.retry_after:
+            if error.code == "rate_limited" and error.retry_after and error.retry_after < 90:
+                message = self.t("login.error_rate_limited_seconds", seconds=error.retry_after)
+            elif error.code == "rate_limited" and error.retry_after:
                 minutes = max(1, (error.retry_after + 59) // 60)
                 message = self.t("login.error_rate_limited_minutes", minutes=minutes)
             else:

@@ -1,13 +1,15 @@
-"""Odzyskiwanie hasła (password reset), pushed from the login screen.
+"""Odzyskiwanie hasła (password reset), pushed from the login screen, in two steps.
 
-Customer number + the e-mail on file; the server always answers 202 and, when they match, mails
-a new generated password (and signs out every session).
+1. :class:`PasswordResetScreen`: customer number + the e-mail on file. The server always answers
+   202 and, when they match, mails a one-time code (valid 30 minutes). Nothing changes yet.
+2. :class:`ResetCodeScreen` ("Mam kod"): the code and a new password (twice); then every session
+   of the customer is signed out.
 """
 
 from __future__ import annotations
 
-from ebok_tui.ui.screens.auth.public_form import FormField, PublicForm
 from ebok_tui.core.validation import valid_customer_number
+from ebok_tui.ui.screens.auth.public_form import CodeForm, FormField, PublicForm
 
 
 class PasswordResetScreen(PublicForm):
@@ -15,6 +17,7 @@ class PasswordResetScreen(PublicForm):
     INTRO_KEY = "reset.intro"
     SUBMIT_KEY = "reset.submit"
     DONE_KEY = "reset.done"
+    NEXT_STEP_KEY = "reset.have_code"
     FIELDS = (
         FormField(
             "customer_number",
@@ -40,3 +43,16 @@ class PasswordResetScreen(PublicForm):
 
     def done_text(self) -> str:
         return self.t("reset.done", email=self.value("email"))
+
+    def open_next_step(self) -> None:
+        self.app.switch_screen(ResetCodeScreen(self.value("customer_number")))
+
+
+class ResetCodeScreen(CodeForm):
+    TITLE_KEY = "reset.code_title"
+    INTRO_KEY = "reset.code_intro"
+    SUBMIT_KEY = "reset.code_submit"
+    DONE_KEY = "reset.code_done"
+
+    async def send(self) -> None:
+        await self.api.confirm_password_reset(self.value("customer_number"), self.value("code"), self.password())

@@ -1,6 +1,7 @@
-"""A form sent without being logged in, shared by the registration request and the password
-reset: no navigation bar, per-field validation, then a confirmation text in place of the form.
-Not a screen of its own; the two screens subclass it.
+"""A form sent without being logged in, shared by the registration request, the password reset
+and their second steps (the one-time code + a new password): no navigation bar, per-field
+validation, then a confirmation text in place of the form. Not a screen of its own; the auth
+screens subclass it (:class:`CodeForm` for the second steps).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.ui.screens.base import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
 from ebok_tui.ui.widgets.forms import show_field_error
-from ebok_tui.core.validation import email_problem
+from ebok_tui.core.validation import email_problem, valid_customer_number
 
 _EMAIL_PROBLEM_KEYS = {"empty": "public.error_email_empty", "invalid": "public.error_email"}
 
@@ -40,6 +41,9 @@ class PublicForm(ApiMixin, Screen):
     INTRO_KEY: ClassVar[str] = ""
     SUBMIT_KEY: ClassVar[str] = ""
     DONE_KEY: ClassVar[str] = ""
+    # When set: a button with this label on the form and on the confirmation opens the next step
+    # (:meth:`open_next_step`), e.g. "I have a code".
+    NEXT_STEP_KEY: ClassVar[str] = ""
 
     BINDINGS = [Binding("escape", "back", "bind.back")]
 
@@ -57,7 +61,8 @@ class PublicForm(ApiMixin, Screen):
                        border: round $success; }
     PublicForm.-done #done { display: block; }
     PublicForm.-done #form { display: none; }
-    PublicForm #done-back { margin: 0 0 0 0; }
+    PublicForm #done-buttons { height: 3; }
+    PublicForm #done-buttons Button { margin: 0 2 0 0; }
     """
 
     def __init__(self, **values: str) -> None:
@@ -76,10 +81,16 @@ class PublicForm(ApiMixin, Screen):
                     yield Static("", id=f"e-{f.name}", classes="field-error")
                 with Horizontal(id="form-buttons"):
                     yield Button(self.t(self.SUBMIT_KEY), id="submit", variant="primary")
+                    if self.NEXT_STEP_KEY:
+                        yield Button(self.t(self.NEXT_STEP_KEY), id="next-step")
                     yield Button(self.t("public.back"), id="back")
             with Vertical(id="done"):
                 yield Static("", id="done-text")
-                yield Button(self.t("public.back_to_login"), id="done-back", variant="primary")
+                with Horizontal(id="done-buttons"):
+                    if self.NEXT_STEP_KEY:
+                        yield Button(self.t(self.NEXT_STEP_KEY), id="done-next-step", variant="primary")
+                    yield Button(self.t("public.back_to_login"), id="done-back",
+                                 variant="default" if self.NEXT_STEP_KEY else "primary")
         yield ErrorBanner()
         yield Footer()
 
@@ -115,6 +126,9 @@ class PublicForm(ApiMixin, Screen):
     def done_text(self) -> str:
         return self.t(self.DONE_KEY)
 
+    def open_next_step(self) -> None:
+        """Replace this screen by the next step (subclasses with NEXT_STEP_KEY)."""
+
     # --- events ----------------------------------------------------------------------------------
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -140,6 +154,10 @@ class PublicForm(ApiMixin, Screen):
     @on(Button.Pressed, "#back, #done-back")
     def _back_pressed(self) -> None:
         self.action_back()
+
+    @on(Button.Pressed, "#next-step, #done-next-step")
+    def _next_step_pressed(self) -> None:
+        self.open_next_step()
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -167,7 +185,7 @@ class PublicForm(ApiMixin, Screen):
             return
         self.query_one("#done-text", Static).update(Text(self.done_text()))  # quotes the typed e-mail
         self.add_class("-done")
-        self.query_one("#done-back", Button).focus()
+        self.query_one("#done-next-step" if self.NEXT_STEP_KEY else "#done-back", Button).focus()
 
     def on_api_error(self, error: ApiError) -> bool:
         if not self._alive():
@@ -182,3 +200,35 @@ class PublicForm(ApiMixin, Screen):
             if shown:
                 return True
         return False  # the banner; everything typed stays in the form
+
+
+class CodeForm(PublicForm):
+    """Second step: customer number, the one-time code from the mail or letter, and the new password
+    twice. Subclasses set the catalogue keys and :meth:`send`."""
+
+    FIELDS = (
+        FormField("customer_number", "code.customer_number",
+                  {"restrict": r"\d*", "max_length": 5, "placeholder": "12345"}),
+        FormField("code", "code.code", {"max_length": 60, "placeholder": "ABCD-EFGH-…"}),
+        FormField("new_password", "code.new_password", {"password": True, "max_length": 256}),
+        FormField("new_password_confirm", "code.new_password_confirm", {"password": True, "max_length": 256}),
+    )
+
+    def __init__(self, customer_number: str = "") -> None:
+        super().__init__(customer_number=customer_number)
+
+    def password(self) -> str:
+        """The new password exactly as typed (spaces at either end belong to it)."""
+        return self.query_one("#f-new_password", Input).value
+
+    def validate(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not valid_customer_number(self.value("customer_number")):
+            errors["customer_number"] = self.t("code.error_customer_number")
+        if not self.value("code"):
+            errors["code"] = self.t("code.error_code")
+        if len(self.password()) < 8:
+            errors["new_password"] = self.t("code.error_password_short")
+        elif self.query_one("#f-new_password_confirm", Input).value != self.password():
+            errors["new_password_confirm"] = self.t("code.error_password_mismatch")
+        return errors

@@ -1,13 +1,17 @@
-"""Wniosek o dostęp do eBOK (registration request), pushed from the login screen.
+"""Wniosek o dostęp do eBOK (first-time access), pushed from the login screen, in two steps.
 
-The resident gives their name, e-mail and the contract and meter numbers as printed on the
-contract / meter; the server always answers 202 (no account enumeration) and, when contract and
-meter match, mails the customer number and a generated password.
+1. :class:`RegisterScreen`: contract number, meter number and the gross amount of one of the
+   last three invoices. The server always answers 202 (no account enumeration); when they match
+   a customer without online access, it mails a one-time access code to the address it has on
+   file, or sends it by post.
+2. :class:`RegisterCodeScreen` ("Mam kod"): customer number, the code and the resident's own
+   password.
 """
 
 from __future__ import annotations
 
-from ebok_tui.ui.screens.auth.public_form import FormField, PublicForm
+from ebok_tui.core.validation import parse_amount_grosze
+from ebok_tui.ui.screens.auth.public_form import CodeForm, FormField, PublicForm
 
 
 class RegisterScreen(PublicForm):
@@ -15,29 +19,36 @@ class RegisterScreen(PublicForm):
     INTRO_KEY = "register.intro"
     SUBMIT_KEY = "register.submit"
     DONE_KEY = "register.done"
+    NEXT_STEP_KEY = "register.have_code"
     FIELDS = (
-        FormField("full_name", "register.full_name", {"max_length": 200}),
-        FormField("email", "register.email", {"max_length": 254, "placeholder": "jan.kowalski@example.pl"}),
-        FormField("contract_number", "register.contract_number", {"max_length": 50, "placeholder": "UM/2015/00123"}),
-        FormField("meter_number", "register.meter_number", {"max_length": 50, "placeholder": "WM-1234567"}),
+        FormField("contract_number", "register.contract_number", {"max_length": 40, "placeholder": "UM/2015/00123"}),
+        FormField("meter_number", "register.meter_number", {"max_length": 40, "placeholder": "WM-1234567"}),
+        FormField("invoice_gross", "register.invoice_gross", {"max_length": 20, "placeholder": "123,45"}),
     )
 
     def validate(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        if not self.value("full_name"):
-            errors["full_name"] = self.t("register.error_full_name")
-        if email_error := self.email_error():
-            errors["email"] = email_error
         if not self.value("contract_number"):
             errors["contract_number"] = self.t("register.error_contract_number")
         if not self.value("meter_number"):
             errors["meter_number"] = self.t("register.error_meter_number")
+        if parse_amount_grosze(self.value("invoice_gross")) is None:
+            errors["invoice_gross"] = self.t("register.error_invoice_gross")
         return errors
 
     async def send(self) -> None:
-        await self.api.register(
-            self.value("full_name"), self.value("email"), self.value("contract_number"), self.value("meter_number")
-        )
+        await self.api.register(self.value("contract_number"), self.value("meter_number"),
+                                parse_amount_grosze(self.value("invoice_gross")) or 0)
 
-    def done_text(self) -> str:
-        return self.t("register.done", email=self.value("email"))
+    def open_next_step(self) -> None:
+        self.app.switch_screen(RegisterCodeScreen())
+
+
+class RegisterCodeScreen(CodeForm):
+    TITLE_KEY = "register.code_title"
+    INTRO_KEY = "register.code_intro"
+    SUBMIT_KEY = "register.code_submit"
+    DONE_KEY = "register.code_done"
+
+    async def send(self) -> None:
+        await self.api.confirm_registration(self.value("customer_number"), self.value("code"), self.password())
