@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import BigInteger, case, literal, delete, or_, select, update
+from sqlalchemy import BigInteger, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -130,12 +130,15 @@ _CLEANUP_EVERY_S = 60.0
 
 
 async def _cleanup(db: AsyncSession, settings: Settings) -> None:
-    """Drop counters of past windows (at most once a minute per process)."""
+    """Drop counters of past windows and this process's expired blocks (at most once a minute)."""
     state = settings.extra
     now = settings.clock()
     if now - state.get("_throttle_cleanup_at", 0.0) < _CLEANUP_EVERY_S:
         return
     state["_throttle_cleanup_at"] = now
+    table = blocked(settings)
+    for key in [k for k, until in table.items() if until <= now]:
+        del table[key]
     await db.execute(delete(RateCounter).where(RateCounter.expires_at_ms < int(now * 1000)))
     await db.execute(delete(LoginThrottle).where(
         LoginThrottle.last_at_ms < int((now - settings.limits.login_reset_after_s) * 1000),

@@ -101,13 +101,13 @@ async def test_password_change_signs_out_other_sessions_and_updates_the_keyring(
         app = make_app(srv.url, tmp_path, credentials=store)
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_account(pilot, "10004")
-            await fill(pilot, screen, "woda-10004", "nowe-haslo-10004", "nowe-haslo-10004")
+            await fill(pilot, screen, "woda-10004", "nowe-haslo-w-ogrodzie", "nowe-haslo-w-ogrodzie")
             await pilot.press("enter")
             await settle(pilot)
             result = text_of(screen.query_one("#password-result"))
             assert "Hasło zostało zmienione. Pozostałe sesje zostały wylogowane." in result
             assert "zaktualizowano w magazynie haseł" in result
-            assert store.saved == SavedLogin("10004", "nowe-haslo-10004")
+            assert store.saved == SavedLogin("10004", "nowe-haslo-w-ogrodzie")
             assert all(screen.query_one(f"#pw-{f}", Input).value == "" for f in ("current", "new", "repeat"))
             # this session goes on; the other one was signed out
             await pilot.press("r")
@@ -117,7 +117,7 @@ async def test_password_change_signs_out_other_sessions_and_updates_the_keyring(
             reply = await raw.get(f"{srv.url}/api/v1/me", headers={"Authorization": f"Bearer {other.token}"})
             assert reply.status_code == 401
         fresh = EbokClient(srv.url)
-        await fresh.login("10004", "nowe-haslo-10004")
+        await fresh.login("10004", "nowe-haslo-w-ogrodzie")
         try:
             await fresh.login("10004", "woda-10004")
         except InvalidCredentials:

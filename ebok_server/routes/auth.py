@@ -26,7 +26,16 @@ from ..config import (
 from ..deps import AUTH, DB, SETTINGS, Auth, get_mailer
 from ..errors import ApiError
 from ..mailer import Mailer
-from ..models import AuthSession, Contract, Customer, Invoice, LoginThrottle, Meter, OneTimeCode, PendingLetter
+from ..models import (
+    AuthSession,
+    Contract,
+    Customer,
+    Invoice,
+    LoginThrottle,
+    Meter,
+    OneTimeCode,
+    PendingLetter,
+)
 from ..passwords import password_problem
 from ..schemas import (
     Accepted,
@@ -37,7 +46,15 @@ from ..schemas import (
     PasswordResetRequest,
     RegisterRequest,
 )
-from ..security import code_hash, hash_password, new_code, new_token, session_expires_at, token_hash, verify_password
+from ..security import (
+    code_hash,
+    hash_password,
+    new_code,
+    new_token,
+    session_expires_at,
+    token_hash,
+    verify_password,
+)
 from ..throttle import (
     HashPool,
     insert_for,
