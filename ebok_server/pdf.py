@@ -76,7 +76,7 @@ def render_invoice_pdf(detail, customer, *, font_path: str | None | bool = True)
     for ln in detail.lines:
         vals = [ln.description, ln.quantity, "m³" if ln.unit == "m3" else "szt", fmt_pln(ln.unit_price_net),
                 fmt_pln(ln.net), f"{ln.vat_rate}%", fmt_pln(ln.vat), fmt_pln(ln.gross)]
-        for (_, w, align), v in zip(cols, vals):
+        for (_, w, align), v in zip(cols, vals, strict=True):
             pdf.cell(w, 7, t(v), border=1, align=align)
         pdf.ln()
     pdf.ln(2)

@@ -186,7 +186,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
         values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
         meters: list[Meter] = []
-        for mi, ms in enumerate(spec.meters):
+        for ms in spec.meters:
             meter = Meter(contract_id=contract.id, customer_id=cust.id, number=ms.number, location=ms.location,
                           installed_on=ms.installed_on, legalisation_valid_until=_legal_until(ms, today),
                           diameter_mm=ms.diameter_mm, max_daily_l=1500)
@@ -341,7 +341,7 @@ async def seed_large_customer(session: AsyncSession, customer_number: str = "199
         ids.extend(r[0] for r in res)
     line_rows = []
     pay_rows = []
-    for inv_id, row, specs in zip(ids, inv_rows, line_specs):
+    for inv_id, row, specs in zip(ids, inv_rows, line_specs, strict=True):
         for pos, s in enumerate(specs, 1):
             line_rows.append(dict(invoice_id=inv_id, position=pos, kind=s.kind, description=LINE_DESCRIPTIONS[s.kind],
                                   quantity_milli=s.quantity_milli, unit=s.unit, unit_price_net=s.unit_price_net,

@@ -52,7 +52,7 @@ async def _invoice_years(db: AsyncSession, own: ColumnElement[bool], first: dt.d
     for start in range(0, len(between), YEAR_PROBES_PER_QUERY):
         chunk = between[start:start + YEAR_PROBES_PER_QUERY]
         hits = (await db.execute(select(*(exists().where(own, _in_year(y)) for y in chunk)))).one()
-        found += [y for y, hit in zip(chunk, hits) if hit]
+        found += [y for y, hit in zip(chunk, hits, strict=True) if hit]
     return sorted({last.year, *found, first.year}, reverse=True)
 
 

@@ -161,13 +161,14 @@ class DraftStore:
         return drafts
 
     def _quarantine(self, exc: Exception) -> None:
-        target = self.path.with_name(self.path.name + ".corrupt")
+        path = self._require_path()
+        target = path.with_name(path.name + ".corrupt")
         if target.exists():  # keep earlier corrupt copies too
             stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-            target = self.path.with_name(f"{self.path.name}.{stamp}.corrupt")
-        log.warning("drafts file %s is corrupt (%s); moved to %s", self.path, exc, target)
+            target = path.with_name(f"{path.name}.{stamp}.corrupt")
+        log.warning("drafts file %s is corrupt (%s); moved to %s", path, exc, target)
         try:
-            os.replace(self.path, target)  # keeps the file's 0600 mode
+            os.replace(path, target)  # keeps the file's 0600 mode
         except OSError as move_exc:
             log.warning("could not move the corrupt drafts file aside: %s", move_exc)
 
@@ -186,10 +187,10 @@ class DraftStore:
     # -- writing --
 
     def _write(self, drafts: list[dict[str, Any]]) -> None:
-        self._require_path()
+        path = self._require_path()
         if not drafts:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path)
+                os.unlink(path)
             return
         payload = json.dumps(
             {
@@ -202,7 +203,7 @@ class DraftStore:
             indent=1,
         ).encode("utf-8")
         _ensure_private_dir(self.root)
-        tmp = self.root / f".{self.path.name}.{uuid.uuid4().hex}.tmp"
+        tmp = self.root / f".{path.name}.{uuid.uuid4().hex}.tmp"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         fd = os.open(tmp, flags, _FILE_MODE)
         try:
@@ -215,7 +216,7 @@ class DraftStore:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(tmp, self.path)
+            os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)

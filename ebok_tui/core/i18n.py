@@ -10,9 +10,9 @@ missing everywhere shows the key itself (and the catalogue test fails).
 
 from __future__ import annotations
 
+import datetime as _dt
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -47,7 +47,7 @@ def load_catalog(lang: str) -> dict[str, str]:
 
 
 def _group(digits: str, sep: str) -> str:
-    parts = []
+    parts: list[str] = []
     while len(digits) > 3:
         parts.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -121,7 +121,7 @@ class I18n:
         return value if value.is_finite() else None
 
     # --- dates ---------------------------------------------------------------------------------
-    def date(self, value: date | None) -> str:
+    def date(self, value: _dt.date | None) -> str:
         """``15.11.2026`` (pl) or ``15 Nov 2026`` (en); ``—`` for None."""
         if value is None:
             return "—"
@@ -129,14 +129,14 @@ class I18n:
             return f"{value.day:02d}.{value.month:02d}.{value.year}"
         return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
 
-    def datetime(self, value: datetime | None) -> str:
+    def datetime(self, value: _dt.datetime | None) -> str:
         """Local time, to the minute."""
         if value is None:
             return "—"
         local = value.astimezone() if value.tzinfo else value
         return f"{self.date(local.date())} {local:%H:%M}"
 
-    def month(self, value: date) -> str:
+    def month(self, value: _dt.date) -> str:
         """A billing period label: ``11.2026`` (pl) / ``Nov 2026`` (en)."""
         if self.lang == "pl":
             return f"{value.month:02d}.{value.year}"

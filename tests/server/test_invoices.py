@@ -135,7 +135,7 @@ def test_readings_read_side(api, tokens):
     assert 23 <= len(items) <= 25  # about two years of monthly readings
     assert [i["date"] for i in items] == sorted((i["date"] for i in items), reverse=True)
     assert {i["type"] for i in items} <= {"collector", "self", "estimated"} and len({i["type"] for i in items}) >= 2
-    for newer, older in zip(items, items[1:]):
+    for newer, older in zip(items, items[1:], strict=False):
         c = float(newer["consumption"])
         assert abs(float(newer["value"]) - float(older["value"]) - c) < 0.0005
         assert 2.0 <= c <= 15.0  # realistic household consumption per month

@@ -141,7 +141,7 @@ class InvoicesScreen(SectionScreen):
             i18n.money(inv.gross),
             self.status_text(inv.status),
         ]
-        return [cell(v, c) for v, c in zip(values, self.invoice_columns)]
+        return [cell(v, c) for v, c in zip(values, self.invoice_columns, strict=True)]
 
     def _payment_row(self, pay: Payment) -> list[Text]:
         i18n = self.i18n
@@ -153,7 +153,7 @@ class InvoicesScreen(SectionScreen):
             pay.reference or self.t("app.none"),
             pay.invoice_number or self.t("app.none"),
         ]
-        return [cell(v, c) for v, c in zip(values, self.payment_columns)]
+        return [cell(v, c) for v, c in zip(values, self.payment_columns, strict=True)]
 
     # --- fetching ------------------------------------------------------------------------------
     async def _fetch_invoices(self, offset: int, limit: int) -> Page[Any]:
