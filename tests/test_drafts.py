@@ -193,13 +193,13 @@ def test_default_root_is_platformdirs_user_data(tmp_path, monkeypatch):
 
 def test_unbound_store_and_for_account(tmp_path):
     app_level = DraftStore(tmp_path / "drafts")  # created before anyone logs in
-    assert not app_level.is_bound
+    assert app_level.path is None
     assert app_level.load() == []
     app_level.discard("anything")
     with pytest.raises(ValueError):
         app_level.save(new_draft("other", "S", "B"))
     bound = app_level.for_account(URL, "10001")
-    assert bound.is_bound and bound.root == app_level.root
+    assert bound.path is not None and bound.root == app_level.root
     d = new_draft("other", "S", "B")
     bound.save(d)
     assert store(tmp_path / "drafts").load()[0]["id"] == d["id"]

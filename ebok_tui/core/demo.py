@@ -1,7 +1,7 @@
 """Start the reference server (``python -m ebok_server``) with demo data, for ``ebok-tui --demo``.
 
     with start_demo_server() as demo:
-        app = EbokApp(server_url=demo.url)
+        api = EbokClient(demo.url)
         ...
 
 The server runs in a subprocess on 127.0.0.1 with a free port, an SQLite database and a mail
@@ -80,7 +80,6 @@ class DemoServer:
         self.tmpdir = tmpdir
         self.url = url
         self.mail_dir = tmpdir / "mail"
-        self.db_path = tmpdir / "demo.db"
         self._stdout = stdout
         self._stderr = stderr
         self._stopped = False
@@ -92,9 +91,6 @@ class DemoServer:
 
     def is_running(self) -> bool:
         return self.process.poll() is None
-
-    def stderr_tail(self) -> str:
-        return "\n".join(self._stderr.tail)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate (then kill after ``timeout`` s) and remove the temporary directory. Idempotent."""

@@ -125,10 +125,6 @@ class DraftStore:
             else None
         )
 
-    @property
-    def is_bound(self) -> bool:
-        return self.path is not None
-
     def for_account(self, server_url: str, customer_number: str) -> DraftStore:
         """A store with the same root for this server + customer."""
         return DraftStore(self.root, server_url=server_url, customer_number=customer_number)

@@ -30,11 +30,7 @@ from .errors import (
 )
 from .models import (
     INVOICE_STATUSES,
-    MESSAGE_AUTHORS,
-    PAYMENT_METHODS,
-    READING_TYPES,
     THREAD_KINDS,
-    THREAD_STATUSES,
     Accepted,
     ApiModel,
     Balance,
@@ -117,9 +113,5 @@ __all__ = [
     "Message",
     "ThreadDetail",
     "INVOICE_STATUSES",
-    "PAYMENT_METHODS",
-    "READING_TYPES",
     "THREAD_KINDS",
-    "THREAD_STATUSES",
-    "MESSAGE_AUTHORS",
 ]

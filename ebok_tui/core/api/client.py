@@ -188,10 +188,6 @@ class EbokClient:
         return self._token
 
     @property
-    def is_authenticated(self) -> bool:
-        return self._token is not None
-
-    @property
     def customer_number(self) -> str | None:
         """Customer number of the current session (``None`` when logged out)."""
         return self._customer_number

@@ -53,19 +53,11 @@ __all__ = [
     "Message",
     "ThreadDetail",
     "INVOICE_STATUSES",
-    "PAYMENT_METHODS",
-    "READING_TYPES",
     "THREAD_KINDS",
-    "THREAD_STATUSES",
-    "MESSAGE_AUTHORS",
 ]
 
 INVOICE_STATUSES = ("paid", "unpaid", "overdue", "partially_paid")
-PAYMENT_METHODS = ("transfer", "cash", "card")
-READING_TYPES = ("collector", "self", "estimated")
 THREAD_KINDS = ("failure_report", "water_quality", "contract_change", "other")
-THREAD_STATUSES = ("sent", "in_progress", "answered", "closed")
-MESSAGE_AUTHORS = ("customer", "utility")
 
 #: Object ids are opaque to the client: it only passes them back in URLs.
 ObjectId = int | str
@@ -153,10 +145,6 @@ class Page(ApiModel, Generic[T]):
     total: int
     offset: int
     limit: int
-
-    @property
-    def has_more(self) -> bool:
-        return self.offset + len(self.items) < self.total
 
 
 # --- invoices and payments --------------------------------------------------------------------

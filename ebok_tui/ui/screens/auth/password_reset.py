@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from ebok_tui.core.validation import valid_customer_number
+from ebok_tui.core.validation import EMAIL_MAX_LENGTH, valid_customer_number
 from ebok_tui.ui.screens.auth.public_form import CodeForm, FormField, PublicForm
 
 
@@ -24,7 +24,7 @@ class PasswordResetScreen(PublicForm):
             "reset.customer_number",
             {"restrict": r"\d*", "max_length": 5, "placeholder": "12345"},
         ),
-        FormField("email", "reset.email", {"max_length": 254, "placeholder": "jan.kowalski@example.pl"}),
+        FormField("email", "reset.email", {"max_length": EMAIL_MAX_LENGTH, "placeholder": "jan.kowalski@example.pl"}),
     )
 
     def __init__(self, customer_number: str = "") -> None:

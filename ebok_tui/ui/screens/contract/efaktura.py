@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Static
 from ebok_tui.core.api import ApiError, EFaktura, ValidationFailed
 from ebok_tui.ui.screens.base import BaseModal, SectionScreen
 from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.core.validation import EMAIL_MAX_LENGTH
 from ebok_tui.core.validation import email_problem as email_shape_problem
 
 
@@ -109,7 +110,7 @@ class EFakturaScreen(SectionScreen):
                     placeholder=self.t("efaktura.email_placeholder"),
                     id="email",
                     type="text",
-                    max_length=254,
+                    max_length=EMAIL_MAX_LENGTH,
                 )
                 yield Button(self.t("efaktura.activate"), id="submit", variant="primary")
                 yield Button(self.t("efaktura.withdraw"), id="withdraw", variant="error")

@@ -19,11 +19,11 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
+from ebok_tui.core.validation import MESSAGE_BODY_MAX as BODY_MAX
 from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.correspondence.common import customer_drafts, kind_label
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
 
-BODY_MAX = 10_000
 SUBJECT_MAX = 200
 FIELDS = ("kind", "subject", "body", "contact_phone", "location")
 

@@ -17,12 +17,11 @@ from textual.widgets import Label, Static, TextArea
 
 from ebok_tui.core.api import ApiError, ObjectId, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
+from ebok_tui.core.validation import MESSAGE_BODY_MAX as BODY_MAX
 from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.correspondence.common import STATUS_STYLE, customer_drafts, kind_label, pending_drafts, status_label
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
 from ebok_tui.ui.sections import load_screen
-
-BODY_MAX = 10_000
 
 
 class MessageView(Static):
