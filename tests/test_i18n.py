@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 
 from ebok_tui.core.i18n import LANGUAGES, I18n, load_catalog
 
@@ -27,9 +30,10 @@ def test_placeholders_match_between_languages():
         assert set(field.findall(pl[key])) == set(field.findall(en[key])), key
 
 
-# t("a.b"), self.t('a.b'), i18n.t("a.b", ...), and Binding descriptions like "bind.reload"
+# t("a.b"), self.t('a.b'), i18n.t("a.b", ...)
 _T_CALL = re.compile(r"""\bt\(\s*f?["']([a-z_]+\.[a-z0-9_.]+)["']""")
-_BINDING = re.compile(r"""Binding\([^)]*?["'](bind\.[a-z_]+)["']""")
+# a literal that names a family of keys: "contract.state_" + state
+_KEY_PREFIX = re.compile(r"^[a-z_]+\.([a-z0-9_.]*[._])?$")
 
 
 def test_every_literal_key_used_in_the_code_exists():
@@ -39,13 +43,86 @@ def test_every_literal_key_used_in_the_code_exists():
         if path.name == "i18n.py":  # its docstring shows an example key
             continue
         text = path.read_text(encoding="utf-8")
-        for match in [*_T_CALL.finditer(text), *_BINDING.finditer(text)]:
+        for match in _T_CALL.finditer(text):
             key = match.group(1)
             if "{" in key or key.endswith("."):
                 continue
             if key not in keys:
                 missing.append(f"{path.relative_to(ROOT)}: {key}")
     assert missing == []
+
+
+def _ui_classes() -> list[type]:
+    """Every Textual class (app, screen, widget) defined in ebok_tui, after importing all its modules."""
+    from textual.dom import DOMNode
+
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT.parent).with_suffix("").parts)
+        importlib.import_module(module.removesuffix(".__init__"))
+    found, todo = [], [DOMNode]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("ebok_tui."):
+                found.append(sub)
+    return found
+
+
+def binding_problems(classes: list[type], keys: set[str]) -> list[str]:
+    """Each binding description (whatever its key's prefix) that is not a catalogue key."""
+    return [
+        f"{cls.__module__}.{cls.__qualname__}: {binding.key} -> {binding.description!r}"
+        for cls in classes
+        for binding in cls.__dict__.get("BINDINGS", [])
+        if isinstance(binding, Binding) and binding.description and binding.description not in keys
+    ]
+
+
+def test_every_binding_description_is_a_catalogue_key():
+    classes = _ui_classes()
+    assert {"EbokApp", "SectionScreen", "SubScreen", "BaseModal", "LoginScreen"} <= {c.__name__ for c in classes}
+    assert binding_problems(classes, set(load_catalog("pl"))) == []
+
+
+def test_a_binding_with_a_missing_key_is_reported():
+    """The check above fails for a description that is not in the catalogue, whatever its prefix
+    (not only ``bind.``): here a section key renamed to one that does not exist."""
+    from textual.screen import Screen
+
+    class Renamed(Screen):
+        BINDINGS = [Binding("1", "app.open_section('balance')", "nav.balance_renamed"), Binding("r", "x", "bind.reload")]
+
+    Renamed.__module__ = "ebok_tui.ui.probe"
+    problems = binding_problems([Renamed], set(load_catalog("pl")))
+    assert problems == ["ebok_tui.ui.probe.test_a_binding_with_a_missing_key_is_reported.<locals>.Renamed: 1 -> 'nav.balance_renamed'"]
+
+
+def _used_strings() -> tuple[set[str], set[str]]:
+    """Every string literal in the client, and every literal start of a key built at run time
+    (``f"invoices.status.{s}"``, ``"contract.state_" + state``)."""
+    literals: set[str] = set()
+    prefixes: set[str] = set()
+    for path in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                literals.add(node.value)
+                if _KEY_PREFIX.match(node.value):
+                    prefixes.add(node.value)
+            elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+                start = str(node.values[0].value)
+                if _KEY_PREFIX.match(start):
+                    prefixes.add(start)
+    return literals, prefixes
+
+
+def test_every_catalogue_key_is_used():
+    literals, prefixes = _used_strings()
+    unused = [
+        key
+        for key in sorted(load_catalog("pl"))
+        if key not in literals and not any(key.startswith(prefix) for prefix in prefixes)
+    ]
+    assert unused == []
 
 
 def test_polish_catalogue_uses_polish_letters():

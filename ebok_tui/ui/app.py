@@ -13,7 +13,6 @@ from ebok_tui.core.api import ApiError, DemoInfo, EbokClient, Me
 from ebok_tui.core.credentials import CredentialStore
 from ebok_tui.core.drafts import DraftStore
 from ebok_tui.core.i18n import DEFAULT_LANGUAGE, I18n
-from ebok_tui.ui.bindings import translate_bindings
 from ebok_tui.ui.sections import BY_ID, SECTIONS, load_screen
 
 
@@ -44,7 +43,6 @@ class EbokApp(App[None]):
         self.demo_info: DemoInfo | None = None
         self.me: Me | None = None
         self.current_section: str | None = None
-        translate_bindings(self, self.i18n)
 
     # --- start ---------------------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -108,8 +106,6 @@ class EbokApp(App[None]):
     async def action_switch_language(self) -> None:
         self.i18n = I18n("en" if self.i18n.lang == "pl" else "pl")
         self.api.lang = self.i18n.lang
-        self._bindings = self._merged_bindings.copy()  # back to the catalogue keys, then translate
-        translate_bindings(self, self.i18n)
         self.title = self.i18n.t("app.title")
         if self.me is not None and self.current_section:
             await self._replace_top(BY_ID[self.current_section].load()())

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -36,7 +36,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, Unauthorized
-from ebok_tui.ui.bindings import translate_bindings
+from ebok_tui.ui.bindings import translate_active
 from ebok_tui.ui.sections import SECTIONS
 from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, TopBar
 
@@ -47,12 +47,12 @@ if TYPE_CHECKING:
 
 
 class ApiMixin:
-    """Calling the API from a screen: loading indicator, error banner, 401 handling. Also puts
-    the screen's binding descriptions into the app's language (every eBOK screen mixes this in)."""
+    """Calling the API from a screen: loading indicator, error banner, 401 handling. Also reports
+    the screen's binding descriptions in the app's language (every eBOK screen mixes this in)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        translate_bindings(self, self.ebok.i18n)  # type: ignore[arg-type]
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return translate_active(super().active_bindings, self.ebok.i18n)  # type: ignore[misc]
 
     @property
     def ebok(self) -> EbokApp:

@@ -18,8 +18,8 @@ class PagedTable(DataTable):
     """A row-cursor DataTable where Home/End move the cursor to the first/last loaded row."""
 
     BINDINGS = [
-        Binding("home", "scroll_top", "Top", show=False),
-        Binding("end", "scroll_bottom", "Bottom", show=False),
+        Binding("home", "scroll_top", "bind.top", show=False),
+        Binding("end", "scroll_bottom", "bind.bottom", show=False),
     ]
 
     DEFAULT_CSS = """
