@@ -46,17 +46,21 @@ def main(argv: list[str] | None = None) -> int:
     from ebok_tui.core.api import EbokClient
     from ebok_tui.core.credentials import CredentialStore
     from ebok_tui.core.drafts import DraftStore
+    from ebok_tui.core.i18n import I18n
+
+    i18n = I18n(args.lang)
 
     demo_server = None
     server_url = args.server
     if args.demo:
         from ebok_tui.core.demo import DemoServerError, start_demo_server
 
-        print("eBOK: uruchamiam serwer demonstracyjny… / starting the demo server…", file=sys.stderr)
+        print(i18n.t("demo.starting"), file=sys.stderr)
         try:
             demo_server = start_demo_server()
         except DemoServerError as error:
-            print(f"ebok-tui: {error}", file=sys.stderr)
+            # the resident's sentence, then the technical reason (English, with the server's stderr)
+            print(f"ebok-tui: {i18n.t(f'demo.{error.code}')}\n{error}", file=sys.stderr)
             return 2
         server_url = demo_server.url
 

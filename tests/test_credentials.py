@@ -29,8 +29,11 @@ from ebok_tui.core.credentials import (
     SaveResult,
     is_secure_backend,
 )
+from ebok_tui.core.i18n import I18n
+from ebok_tui.ui.wording import keyring_saved
 
 URL = "http://127.0.0.1:8000"
+PL, EN = I18n("pl"), I18n("en")
 
 
 # --- fakes (duck-typed on purpose: subclassing KeyringBackend would register them globally) ----
@@ -147,8 +150,8 @@ async def test_insecure_backends_refused_and_nothing_written(isolated_home, make
     assert not result.saved and not result
     assert result.reason is KeyringProblem.NO_SECURE_KEYRING
     assert "tajne-haslo" not in (result.detail or "")
-    assert "bezpiecznego magazynu haseł" in result.message("pl")
-    assert "no secure keyring available" in result.message("en")
+    assert "bezpiecznego magazynu haseł" in keyring_saved(PL, result)
+    assert "no secure keyring available" in keyring_saved(EN, result)
     assert await store.load() is None
     assert store.last_problem is KeyringProblem.NO_SECURE_KEYRING
     assert not (await store.forget()).saved
@@ -197,7 +200,7 @@ async def test_round_trip_in_worker_thread(isolated_home):
     assert await store.load() is None
     result = await store.save("10001", "zażółć gęślą jaźń")
     assert result.saved and result.reason is None
-    assert "zapisane" in result.message("pl") and "saved" in result.message("en")
+    assert "zapisane" in keyring_saved(PL, result) and "saved" in keyring_saved(EN, result)
     saved = await store.load()
     assert saved == SavedLogin("10001", "zażółć gęślą jaźń")
     assert "zażółć" not in repr(saved)
@@ -247,7 +250,7 @@ async def test_hanging_backend_times_out_quickly():
         result = await store.save("10001", "pw")
         assert time.monotonic() - start < 1.0
         assert not result.saved and result.reason is KeyringProblem.TIMEOUT
-        assert "nie odpowiada" in result.message("pl") and "not responding" in result.message("en")
+        assert "nie odpowiada" in keyring_saved(PL, result) and "not responding" in keyring_saved(EN, result)
 
         start = time.monotonic()  # while the first call is still stuck, fail fast
         assert await store.load() is None
@@ -275,14 +278,14 @@ async def test_raising_backend_not_saved_never_raises(exc, reason):
     store = CredentialStore(server_url=URL, backend=RaisingBackend(exc))
     result = await store.save("10001", "pw")
     assert not result.saved and result.reason is reason
-    assert result.message("pl") and result.message("en")
+    assert keyring_saved(PL, result) and keyring_saved(EN, result)
     assert await store.load() is None and store.last_problem is reason
     assert not (await store.forget()).saved
 
 
 async def test_all_reasons_have_distinct_messages():
-    pl = {p.message("pl") for p in KeyringProblem}
-    en = {p.message("en") for p in KeyringProblem}
+    pl = {keyring_saved(PL, SaveResult(False, p)) for p in KeyringProblem}
+    en = {keyring_saved(EN, SaveResult(False, p)) for p in KeyringProblem}
     assert len(pl) == len(en) == len(KeyringProblem)
     assert all(m.startswith("Hasło nie zostało zapisane") for m in pl)
     assert all(m.startswith("Password not saved") for m in en)

@@ -9,6 +9,7 @@ import pytest
 
 from ebok_tui.core.api import EbokClient
 from ebok_tui.core.demo import DemoServerError, start_demo_server
+from ebok_tui.core.i18n import I18n
 
 
 async def test_demo_server_starts_serves_and_stops():
@@ -52,7 +53,8 @@ def test_missing_server_dependencies_are_explained(tmp_path):
         start_demo_server(python=python)
     assert err.value.missing_deps
     assert "pip install 'ebok-tui[server]'" in str(err.value)
-    assert "pip install 'ebok-tui[server]'" in err.value.message("pl")
+    assert err.value.code == "missing_deps"
+    assert "pip install 'ebok-tui[server]'" in I18n("pl").t(f"demo.{err.value.code}")
 
 
 def test_server_that_dies_reports_its_stderr():

@@ -193,3 +193,18 @@ def test_label_falls_back_to_the_given_text_for_unknown_codes():
     assert I18n("pl").label("nav.balance", "balance") == "Saldo"
     assert I18n("en").label("nav.balance", "balance") == "Balance"
     assert I18n("pl").label("invoices.status.refunded", "refunded") == "refunded"
+
+
+def test_every_code_the_core_reports_has_its_words():
+    """Keyring problems, the draft save failure and demo start failures are codes in the core;
+    each has its sentence in the catalogues (the catalogues have the same keys in both languages)."""
+    from ebok_tui.core.credentials import KeyringProblem
+
+    keys = set(load_catalog("pl"))
+    for problem in KeyringProblem:
+        assert f"keyring.not_saved.{problem.value}" in keys
+        assert f"keyring.not_loaded.{problem.value}" in keys
+    assert {k for k in keys if k.startswith("keyring.not_saved.")} == {
+        f"keyring.not_saved.{p.value}" for p in KeyringProblem
+    }
+    assert {"drafts.save_failed", "demo.missing_deps", "demo.start_failed"} <= keys

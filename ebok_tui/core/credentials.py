@@ -12,7 +12,7 @@ Usage (from an async UI)::
 
     store = CredentialStore(server_url="https://ebok.example.pl")
     saved = await store.load()               # SavedLogin | None
-    result = await store.save("10001", pw)   # SaveResult; result.saved / result.message("pl")
+    result = await store.save("10001", pw)   # SaveResult; result.saved / result.reason (a KeyringProblem)
     await store.forget()
     label = await store.describe_backend()   # "Secret Service (GNOME Keyring)"
 """
@@ -47,45 +47,13 @@ R = TypeVar("R")
 
 
 class KeyringProblem(str, enum.Enum):
-    """Why the keyring could not be used. ``.message(lang)`` is for residents."""
+    """Why the keyring could not be used. The value is a code; the UI words it from the
+    catalogues (``keyring.not_saved.<code>``, ``keyring.not_loaded.<code>``)."""
 
     NO_SECURE_KEYRING = "no_secure_keyring"
     LOCKED = "keyring_locked"
     TIMEOUT = "keyring_timeout"
     ERROR = "keyring_error"
-
-    def message(self, lang: str = "pl") -> str:
-        pl, en = _PROBLEM_MESSAGES[self]
-        return en if (lang or "pl").lower().startswith("en") else pl
-
-
-_PROBLEM_MESSAGES: dict[KeyringProblem, tuple[str, str]] = {
-    KeyringProblem.NO_SECURE_KEYRING: (
-        "Hasło nie zostało zapisane: na tym komputerze nie ma bezpiecznego magazynu haseł "
-        "(np. GNOME Keyring lub KWallet). Przy każdym logowaniu trzeba będzie wpisać hasło.",
-        "Password not saved: no secure keyring available on this computer (such as GNOME Keyring "
-        "or KWallet). You will need to type your password each time you log in.",
-    ),
-    KeyringProblem.LOCKED: (
-        "Hasło nie zostało zapisane: magazyn haseł jest zablokowany. Odblokuj go (np. logując się "
-        "do pulpitu) i spróbuj ponownie.",
-        "Password not saved: the keyring is locked. Unlock it (for example by logging in to your "
-        "desktop) and try again.",
-    ),
-    KeyringProblem.TIMEOUT: (
-        "Hasło nie zostało zapisane: magazyn haseł nie odpowiada. Spróbuj ponownie później.",
-        "Password not saved: the keyring is not responding. Please try again later.",
-    ),
-    KeyringProblem.ERROR: (
-        "Hasło nie zostało zapisane z powodu błędu magazynu haseł.",
-        "Password not saved because of a keyring error.",
-    ),
-}
-
-_SAVED_MESSAGE = (
-    "Hasło zostało zapisane w bezpiecznym magazynie haseł systemu.",
-    "Your password was saved in the system's secure keyring.",
-)
 
 
 @dataclass(frozen=True)
@@ -104,12 +72,6 @@ class SaveResult:
 
     def __bool__(self) -> bool:
         return self.saved
-
-    def message(self, lang: str = "pl") -> str:
-        if self.saved or self.reason is None:
-            pl, en = _SAVED_MESSAGE
-            return en if (lang or "pl").lower().startswith("en") else pl
-        return self.reason.message(lang)
 
 
 class _Refused(Exception):

@@ -34,21 +34,15 @@ _live: set[DemoServer] = set()  # strong refs: dropped servers are still stopped
 
 
 class DemoServerError(RuntimeError):
-    """The demo server could not be started. ``str()`` explains why (with the server's stderr tail);
-    ``missing_deps`` is True when the server extras are not installed."""
+    """The demo server could not be started. ``str()`` explains why, technically and in English
+    (with the server's stderr tail); ``code`` says it for residents: ``"missing_deps"`` when the
+    server extras are not installed, else ``"start_failed"`` (worded by the catalogue's
+    ``demo.<code>``)."""
 
     def __init__(self, message: str, *, missing_deps: bool = False) -> None:
         super().__init__(message)
         self.missing_deps = missing_deps
-
-    def message(self, lang: str = "pl") -> str:
-        if self.missing_deps:
-            if (lang or "pl").lower().startswith("en"):
-                return "The demo server needs extra packages. Install them with: pip install 'ebok-tui[server]'"
-            return "Serwer demonstracyjny wymaga dodatkowych pakietów. Zainstaluj je poleceniem: pip install 'ebok-tui[server]'"
-        if (lang or "pl").lower().startswith("en"):
-            return f"The demo server could not be started.\n{self}"
-        return f"Nie udało się uruchomić serwera demonstracyjnego.\n{self}"
+        self.code = "missing_deps" if missing_deps else "start_failed"
 
 
 class _Pump(threading.Thread):

@@ -69,12 +69,8 @@ def new_draft(
 
 
 class DraftSaveError(Exception):
-    """The draft could not be written (disk full, permissions...). ``message(lang)`` for residents."""
-
-    def message(self, lang: str = "pl") -> str:
-        if (lang or "pl").lower().startswith("en"):
-            return "The draft could not be saved on this computer. Copy the text somewhere safe before closing."
-        return "Nie udało się zapisać szkicu na tym komputerze. Skopiuj tekst w bezpieczne miejsce przed zamknięciem."
+    """The draft could not be written (disk full, permissions...); the UI says so with the
+    catalogue's ``drafts.save_failed``."""
 
 
 def _key(server_url: str, customer_number: str) -> str:

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 from ebok_tui.core.api import ApiError, Me, ValidationFailed
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.ui.wording import keyring_saved
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -200,7 +201,7 @@ class AccountScreen(SectionScreen):
         outcome = await store.save(number, new)
         if outcome.saved:
             return self.t("account.keyring_updated")
-        return self.t("account.keyring_not_updated", reason=outcome.message(self.i18n.lang))
+        return self.t("account.keyring_not_updated", reason=keyring_saved(self.i18n, outcome))
 
     def on_api_error(self, error: ApiError) -> bool:
         if isinstance(error, ValidationFailed):

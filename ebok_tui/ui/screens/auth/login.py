@@ -21,6 +21,7 @@ from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
 from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.core.validation import valid_customer_number
 from ebok_tui.ui.sections import load_screen
+from ebok_tui.ui.wording import keyring_not_loaded, keyring_saved
 
 
 class RememberMe(Checkbox, inherit_bindings=False):
@@ -164,7 +165,7 @@ class LoginScreen(ApiMixin, Screen):
         if saved is None:
             problem = store.last_problem
             if problem is not None:
-                status.update(self.t(f"login.keyring_{problem.value}"))
+                status.update(keyring_not_loaded(self.i18n, problem))
             return
         number = self._number
         password = self._password
@@ -246,7 +247,7 @@ class LoginScreen(ApiMixin, Screen):
                 result = await store.save(number, password)
                 if not result.saved:
                     self.ebok.notify(
-                        result.message(self.i18n.lang),
+                        keyring_saved(self.i18n, result),
                         title=self.t("login.remember_failed_title"),
                         severity="warning",
                         timeout=10,

@@ -246,5 +246,5 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
             try:
                 store.save(self.draft)
                 store.discard(old_id)
-            except DraftSaveError as error:
-                self.set_status(error.message(self.i18n.lang), error=True)
+            except DraftSaveError:
+                self.set_status(self.t("drafts.save_failed"), error=True)

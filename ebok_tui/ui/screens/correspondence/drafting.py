@@ -85,9 +85,9 @@ class DraftAutosave(Generic[V]):
                     self.draft = None
             else:
                 store.save(self.draft_update(values))
-        except DraftSaveError as error:
+        except DraftSaveError:
             if self.is_attached:  # type: ignore[attr-defined]
-                self.set_status(error.message(self.i18n.lang), error=True)
+                self.set_status(self.t("drafts.save_failed"), error=True)
             return False
         self._saved = values
         return True
