@@ -1,6 +1,6 @@
 """The UI-free part of the client, ``ebok_tui/core``, must not pull in Textual or Rich (directly or
 indirectly): every module under it is imported in a fresh interpreter that records every import of
-Textual, Rich, textual-plotext or ``ebok_tui.ui`` it attempts.
+Textual, Rich or ``ebok_tui.ui`` it attempts.
 
 httpx tries to import Rich on its own (for its command-line tool, falling back without it), so
 the interpreter refuses every UI import and the third-party libraries core uses are imported
@@ -17,8 +17,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORE = REPO_ROOT / "ebok_tui" / "core"
 
-#: top-level packages core must never load (textual_plotext imports both)
-UI_PACKAGES = ("textual", "rich", "textual_plotext")
+#: top-level packages core must never load
+UI_PACKAGES = ("textual", "rich")
 #: third-party libraries core imports, loaded before the module under test
 CORE_DEPENDENCIES = ("httpx", "pydantic", "segno", "platformdirs", "keyring")
 

@@ -1,5 +1,9 @@
 """The consumption chart of the readings screen: monthly totals and a bar chart drawn with block
-characters."""
+characters.
+
+Drawn here rather than with textual-plotext: at 80×24 its 24 monthly bars come out of uneven
+width and spacing (whole or half character cells), heights in half rows rather than eighths, and
+the x axis has room for one label per bar, so the year row under the months is lost."""
 
 from __future__ import annotations
 
