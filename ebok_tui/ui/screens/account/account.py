@@ -69,8 +69,8 @@ class AccountScreen(SectionScreen):
                 yield self._me_widget
                 yield self._keyring_widget
                 with Vertical(id="logout-buttons"):
-                    yield Button(self.t("account.logout"), id="logout")
-                    yield Button(self.t("account.logout_forget"), id="logout-forget")
+                    yield Button(self.t("account.logout"), id="logout", action="screen.logout")
+                    yield Button(self.t("account.logout_forget"), id="logout-forget", action="screen.logout_forget")
             with self._form:
                 yield Static(self.t("account.password_title"), classes="section-title")
                 for field, label in (
@@ -82,7 +82,9 @@ class AccountScreen(SectionScreen):
                         yield Label(self.t(label))
                         yield self._inputs[field]
                     yield self._errors[field]
-                yield Button(self.t("account.change_password"), id="change-password", variant="primary")
+                yield Button(
+                    self.t("account.change_password"), id="change-password", variant="primary", action="screen.change_password"
+                )
                 yield self._result
 
     def on_mount(self) -> None:
@@ -156,10 +158,6 @@ class AccountScreen(SectionScreen):
             return
         self.action_change_password()
 
-    @on(Button.Pressed, "#change-password")
-    def _change_pressed(self) -> None:
-        self.action_change_password()
-
     def action_change_password(self) -> None:
         errors = self.validate()
         for field in ("current", "new", "repeat"):
@@ -217,14 +215,6 @@ class AccountScreen(SectionScreen):
         return False
 
     # --- logging out -----------------------------------------------------------------------------
-    @on(Button.Pressed, "#logout")
-    def _logout_pressed(self) -> None:
-        self.action_logout()
-
-    @on(Button.Pressed, "#logout-forget")
-    def _logout_forget_pressed(self) -> None:
-        self.action_logout_forget()
-
     def action_logout(self) -> None:
         # from the app's queue: logging out replaces this screen (and would cancel our workers)
         self.app.call_later(self.ebok.logout)

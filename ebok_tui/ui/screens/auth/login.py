@@ -77,7 +77,7 @@ class LoginScreen(ApiMixin, Screen):
         )
         self._password = Input(password=True, id="password")
         self._remember = RememberMe(self.t("login.remember"), id="remember", compact=True)
-        self._login_button = Button(self.t("login.submit"), id="login", variant="primary")
+        self._login_button = Button(self.t("login.submit"), id="login", variant="primary", action="screen.login")
         self._errors = {
             "number": Static("", id="number-error", classes="field-error"),
             "password": Static("", id="password-error", classes="field-error"),
@@ -104,8 +104,12 @@ class LoginScreen(ApiMixin, Screen):
                 yield self._remember
                 yield self._login_button
                 yield ErrorBanner()
-                yield Button(self.t("login.register_link"), id="register", classes="link", compact=True)
-                yield Button(self.t("login.reset_link"), id="reset", classes="link", compact=True)
+                yield Button(
+                    self.t("login.register_link"), id="register", classes="link", compact=True, action="screen.register"
+                )
+                yield Button(
+                    self.t("login.reset_link"), id="reset", classes="link", compact=True, action="screen.reset_password"
+                )
                 yield self._keyring_status
             if self.ebok.demo_info is not None:
                 yield self._demo_panel()
@@ -186,17 +190,8 @@ class LoginScreen(ApiMixin, Screen):
             self._password.focus()
 
     @on(Input.Submitted, "#password")
-    @on(Button.Pressed, "#login")
-    def _submit(self) -> None:
+    def _password_submitted(self) -> None:
         self.action_login()
-
-    @on(Button.Pressed, "#register")
-    def _register(self) -> None:
-        self.action_register()
-
-    @on(Button.Pressed, "#reset")
-    def _reset(self) -> None:
-        self.action_reset_password()
 
     @on(Input.Changed, "#customer-number")
     def _number_changed(self) -> None:

@@ -80,17 +80,19 @@ class PublicForm(ApiMixin, Screen):
                         yield Input(value=self.initial.get(f.name, ""), id=f"f-{f.name}", **f.input_args)
                     yield Static("", id=f"e-{f.name}", classes="field-error")
                 with Horizontal(id="form-buttons"):
-                    yield Button(self.t(self.SUBMIT_KEY), id="submit", variant="primary")
+                    yield Button(self.t(self.SUBMIT_KEY), id="submit", variant="primary", action="screen.submit")
                     if self.NEXT_STEP_KEY:
-                        yield Button(self.t(self.NEXT_STEP_KEY), id="next-step")
-                    yield Button(self.t("public.back"), id="back")
+                        yield Button(self.t(self.NEXT_STEP_KEY), id="next-step", action="screen.next_step")
+                    yield Button(self.t("public.back"), id="back", action="screen.back")
             with Vertical(id="done"):
                 yield Static("", id="done-text")
                 with Horizontal(id="done-buttons"):
                     if self.NEXT_STEP_KEY:
-                        yield Button(self.t(self.NEXT_STEP_KEY), id="done-next-step", variant="primary")
+                        yield Button(
+                            self.t(self.NEXT_STEP_KEY), id="done-next-step", variant="primary", action="screen.next_step"
+                        )
                     yield Button(self.t("public.back_to_login"), id="done-back",
-                                 variant="default" if self.NEXT_STEP_KEY else "primary")
+                                 variant="default" if self.NEXT_STEP_KEY else "primary", action="screen.back")
         yield ErrorBanner()
         yield Footer()
 
@@ -147,16 +149,7 @@ class PublicForm(ApiMixin, Screen):
                 return
         self.action_submit()
 
-    @on(Button.Pressed, "#submit")
-    def _submit_pressed(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#back, #done-back")
-    def _back_pressed(self) -> None:
-        self.action_back()
-
-    @on(Button.Pressed, "#next-step, #done-next-step")
-    def _next_step_pressed(self) -> None:
+    def action_next_step(self) -> None:
         self.open_next_step()
 
     def action_back(self) -> None:

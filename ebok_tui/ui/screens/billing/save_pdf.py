@@ -80,15 +80,11 @@ class ConfirmOverwriteModal(BaseModal):
         with Vertical():
             yield Static(Text(self.t("save_pdf.exists", path=str(self.path))), id="question")
             with Horizontal():
-                yield Button(self.t("save_pdf.overwrite"), id="overwrite", variant="warning")
-                yield Button(self.t("bind.cancel"), id="keep")
+                yield Button(self.t("save_pdf.overwrite"), id="overwrite", variant="warning", action="screen.answer(True)")
+                yield Button(self.t("bind.cancel"), id="keep", action="screen.answer(False)")
 
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "overwrite")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -129,8 +125,8 @@ class SavePdfModal(BaseModal):
             yield Static(t("save_pdf.hint"), id="hint")
             yield Static("", id="message")
             with Horizontal():
-                yield Button(t("save_pdf.save"), id="save", variant="primary")
-                yield Button(t("bind.cancel"), id="cancel")
+                yield Button(t("save_pdf.save"), id="save", variant="primary", action="screen.save")
+                yield Button(t("bind.cancel"), id="cancel", action="screen.dismiss")
 
     def on_mount(self) -> None:
         field = self.query_one("#path", Input)
@@ -156,14 +152,6 @@ class SavePdfModal(BaseModal):
     @on(Input.Submitted, "#path")
     def _submitted(self) -> None:
         self.action_save()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         text = self.query_one("#path", Input).value

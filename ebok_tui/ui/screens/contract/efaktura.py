@@ -58,19 +58,11 @@ class ConfirmWithdrawModal(BaseModal):
                 id="dialog-text",
             )
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.t("efaktura.confirm_yes"), id="confirm-yes", variant="error")
-                yield Button(self.t("efaktura.confirm_no"), id="confirm-no", variant="primary")
+                yield Button(self.t("efaktura.confirm_yes"), id="confirm-yes", variant="error", action="screen.dismiss(True)")
+                yield Button(self.t("efaktura.confirm_no"), id="confirm-no", variant="primary", action="screen.dismiss")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()  # the safe choice is the default
-
-    @on(Button.Pressed, "#confirm-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def _no(self) -> None:
-        self.dismiss(None)
 
 
 class EFakturaScreen(SectionScreen):
@@ -113,7 +105,7 @@ class EFakturaScreen(SectionScreen):
                     max_length=EMAIL_MAX_LENGTH,
                 )
                 yield Button(self.t("efaktura.activate"), id="submit", variant="primary")
-                yield Button(self.t("efaktura.withdraw"), id="withdraw", variant="error")
+                yield Button(self.t("efaktura.withdraw"), id="withdraw", variant="error", action="screen.withdraw")
             yield Static("", id="email-error", classes="field-error")
 
     def on_mount(self) -> None:
@@ -222,10 +214,6 @@ class EFakturaScreen(SectionScreen):
             self.t(key, email=status.email or email, fee=self.i18n.money(status.current_fee_gross)), markup=False
         )
         await self._after_change(status)
-
-    @on(Button.Pressed, "#withdraw")
-    def _withdraw_pressed(self) -> None:
-        self.action_withdraw()
 
     def action_withdraw(self) -> None:
         if self.status is None or not self.status.active:

@@ -81,8 +81,8 @@ class SubmitReadingModal(BaseModal):
             yield Static("", id="value-error")
             yield Static(t("submit_reading.hint"), id="hint")
             with Horizontal(id="buttons"):
-                yield Button(t("bind.submit"), id="send", variant="primary")
-                yield Button(t("bind.cancel"), id="cancel")
+                yield Button(t("bind.submit"), id="send", variant="primary", action="screen.send")
+                yield Button(t("bind.cancel"), id="cancel", action="screen.dismiss")
 
     def on_mount(self) -> None:
         self.show_last()
@@ -184,14 +184,6 @@ class SubmitReadingModal(BaseModal):
     @on(Input.Submitted, "#value")
     def _submitted(self) -> None:
         self.action_send()
-
-    @on(Button.Pressed, "#send")
-    def _send_pressed(self) -> None:
-        self.action_send()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
 
     def action_send(self) -> None:
         value, problem = self.check(self.query_one("#value", Input).value)
