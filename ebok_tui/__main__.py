@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             api,
             lang=args.lang,
             credentials=CredentialStore(server_url=server_url),
-            # bound to (server, customer); screens re-bind its root to the logged-in customer
-            drafts=DraftStore(),  # bound to server + customer at login
+            # where drafts live; the session binds it to the server + customer at login
+            drafts=DraftStore(),
             demo=args.demo,
         )
         app.run()

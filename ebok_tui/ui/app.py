@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -13,6 +13,8 @@ from ebok_tui.core.api import ApiError, DemoInfo, EbokClient, Me
 from ebok_tui.core.credentials import CredentialStore
 from ebok_tui.core.drafts import DraftStore
 from ebok_tui.core.i18n import DEFAULT_LANGUAGE, I18n
+from ebok_tui.core.session import Session
+from ebok_tui.ui.messages import LoggedIn, LogoutRequested, SessionExpired
 from ebok_tui.ui.sections import BY_ID, SECTIONS, load_screen
 
 
@@ -35,14 +37,21 @@ class EbokApp(App[None]):
         demo: bool = False,
     ) -> None:
         super().__init__()
-        self.api = api
+        #: the client, who is logged in, their drafts and the saved login (screens read it as
+        #: ``self.session``; the app alone starts and ends it)
+        self.session = Session(api, credentials=credentials, drafts=drafts)
         self.i18n = I18n(lang)
-        self.credentials = credentials
-        self.drafts = drafts
         self.demo = demo
         self.demo_info: DemoInfo | None = None
-        self.me: Me | None = None
         self.current_section: str | None = None
+
+    @property
+    def api(self) -> EbokClient:
+        return self.session.api
+
+    @property
+    def me(self) -> Me | None:
+        return self.session.me
 
     # --- start ---------------------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -60,7 +69,12 @@ class EbokApp(App[None]):
 
     # --- navigation ----------------------------------------------------------------------------
     async def _replace_top(self, screen: Screen) -> None:
-        """Drop everything above the base screen and show ``screen`` there."""
+        """Drop everything above the base screen and show ``screen`` there.
+
+        Not Textual's screen modes: a mode keeps its own stack while another is shown, but opening
+        a section here must show it fresh (its data reloaded, nothing left pushed on it) and
+        logging out must drop every screen that holds the customer's data; with modes each switch
+        would be remove_mode + add_mode + switch_mode, this function again in other words."""
         while len(self.screen_stack) > 2:
             await self.pop_screen()
         if len(self.screen_stack) == 2:
@@ -75,28 +89,27 @@ class EbokApp(App[None]):
         await self._replace_top(BY_ID[section_id].load()())
 
     async def logged_in(self, me: Me) -> None:
-        """Called by the login screen once the server accepted the credentials."""
-        self.me = me
+        """``me`` has logged in (their token is in the client): start the session, open the balance."""
+        self.session.start(me)
         await self.action_open_section("balance")
 
-    def session_expired(self) -> None:
-        """A call answered 401: the token is gone. Back to login, saying why."""
-        if self.me is None:
-            return
-        self.me = None
-        self.current_section = None
-        self.api.clear_session()
-        self.call_later(self._replace_top, self._login_screen(self.i18n.t("app.session_expired")))
+    @on(LoggedIn)
+    async def _logged_in(self, message: LoggedIn) -> None:
+        await self.action_open_section("balance")
+
+    @on(SessionExpired)
+    async def _session_expired(self) -> None:
+        """Back to login, saying why (once, however many calls answered 401)."""
+        if self.session.expired():
+            self.current_section = None
+            await self._replace_top(self._login_screen(self.i18n.t("app.session_expired")))
+
+    @on(LogoutRequested)
+    async def _logout_requested(self, message: LogoutRequested) -> None:
+        await self.logout(forget=message.forget)
 
     async def logout(self, *, forget: bool = False) -> None:
-        if self.api.token is not None:
-            try:
-                await asyncio.wait_for(self.api.logout(), timeout=5)
-            except (ApiError, TimeoutError):
-                pass  # the token is dropped locally either way
-        if forget and self.credentials is not None:
-            await self.credentials.forget()
-        self.me = None
+        await self.session.logout(forget=forget)
         self.current_section = None
         await self._replace_top(self._login_screen(self.i18n.t("app.logged_out")))
 
@@ -113,11 +126,8 @@ class EbokApp(App[None]):
             await self._replace_top(self._login_screen())
 
     async def action_quit(self) -> None:
-        if self.me is not None and self.api.token is not None:
-            try:
-                await asyncio.wait_for(self.api.logout(), timeout=3)
-            except (ApiError, TimeoutError):
-                pass
+        if self.session.active:
+            await self.session.logout(timeout=3)
         self.exit()
 
     # --- command palette -----------------------------------------------------------------------

@@ -37,11 +37,13 @@ from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, Unauthorized
 from ebok_tui.ui.bindings import translate_active
+from ebok_tui.ui.messages import SessionExpired
 from ebok_tui.ui.sections import SECTIONS
 from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, TopBar
 
 if TYPE_CHECKING:
     from ebok_tui.core.api import EbokClient
+    from ebok_tui.core.session import Session
     from ebok_tui.ui.app import EbokApp
     from ebok_tui.core.i18n import I18n
 
@@ -59,8 +61,13 @@ class ApiMixin:
         return self.app  # type: ignore[attr-defined,return-value]
 
     @property
+    def session(self) -> Session:
+        """The resident's session: the client, who is logged in, their drafts, the saved login."""
+        return self.ebok.session
+
+    @property
     def api(self) -> EbokClient:
-        return self.ebok.api
+        return self.ebok.session.api
 
     @property
     def i18n(self) -> I18n:
@@ -110,7 +117,7 @@ class ApiMixin:
             try:
                 result = await func()
             except Unauthorized:
-                self.ebok.session_expired()
+                self.post_message(SessionExpired())  # type: ignore[attr-defined]
                 return None
             except ApiError as error:
                 if not self.on_api_error(error):

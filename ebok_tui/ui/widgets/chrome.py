@@ -33,10 +33,11 @@ class TopBar(Static):
         right = Text()
         if app.demo_info is not None:
             right.append(f"{i18n.t('app.demo')}  ", style="bold reverse")
-        if app.me is not None:
-            right.append(i18n.t("app.customer", number=app.me.customer_number))
-            if app.me.full_name:
-                right.append(f" · {app.me.full_name}")
+        me = app.session.me
+        if me is not None:
+            right.append(i18n.t("app.customer", number=me.customer_number))
+            if me.full_name:
+                right.append(f" · {me.full_name}")
         width = max(self.size.width - 2, 0)
         gap = width - left.cell_len - right.cell_len
         if gap < 1:

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, Me, ValidationFailed
+from ebok_tui.ui.messages import LogoutRequested
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.ui.wording import keyring_saved
@@ -25,7 +26,7 @@ class AccountScreen(SectionScreen):
     SECTION = "account"
     #: Nothing focused on arrival: Enter must not log out by accident, and l / f work at once.
     AUTO_FOCUS = ""
-    #: ``app.me`` is fresh (fetched at login, refreshed after an e-FAKTURA change): shown as it is,
+    #: ``session.me`` is fresh (fetched at login, refreshed after an e-FAKTURA change): shown as it is,
     #: ``r`` fetches /me again.
     LOAD_ON_MOUNT = False
 
@@ -88,13 +89,13 @@ class AccountScreen(SectionScreen):
                 yield self._result
 
     def on_mount(self) -> None:
-        if self.ebok.me is not None:
-            self.show_me(self.ebok.me)
+        if self.session.me is not None:
+            self.show_me(self.session.me)
         self.run_worker(self._keyring_status(), group="keyring", exclusive=True)
 
     async def load(self) -> None:
         me = await self.api.me()
-        self.ebok.me = me
+        self.session.refreshed(me)
         self.show_me(me)
 
     def show_me(self, me: Me) -> None:
@@ -113,7 +114,7 @@ class AccountScreen(SectionScreen):
         self._me_widget.update(grid)
 
     async def _keyring_status(self) -> None:
-        store = self.ebok.credentials
+        store = self.session.credentials
         status = self._keyring_widget
         if store is None:
             status.update(self.t("account.keyring_none"))
@@ -184,8 +185,8 @@ class AccountScreen(SectionScreen):
 
     async def _update_keyring(self, new: str) -> str:
         """Keep a remembered password in step with the new one. Returns what to tell the user."""
-        store = self.ebok.credentials
-        me = self.ebok.me
+        store = self.session.credentials
+        me = self.session.me
         number = me.customer_number if me else self.api.customer_number
         if store is None or number is None:
             return ""
@@ -216,9 +217,8 @@ class AccountScreen(SectionScreen):
 
     # --- logging out -----------------------------------------------------------------------------
     def action_logout(self) -> None:
-        # from the app's queue: logging out replaces this screen (and would cancel our workers)
-        self.app.call_later(self.ebok.logout)
+        self.post_message(LogoutRequested())
 
     def action_logout_forget(self) -> None:
-        self.app.call_later(self.ebok.logout, forget=True)
+        self.post_message(LogoutRequested(forget=True))
 

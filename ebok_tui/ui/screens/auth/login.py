@@ -16,6 +16,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, 
 from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
+from ebok_tui.ui.messages import LoggedIn
 from ebok_tui.ui.screens.base import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
 from ebok_tui.ui.widgets.forms import show_field_error
@@ -152,14 +153,14 @@ class LoginScreen(ApiMixin, Screen):
     def on_mount(self) -> None:
         self.title = self.t("login.title")
         self._number.focus()
-        if self.ebok.credentials is None:
+        if self.session.credentials is None:
             self._remember.disabled = True
             self._keyring_status.update(self.t("login.keyring_none"))
         else:
             self.run_worker(self._prefill(), group="prefill", exclusive=True)
 
     async def _prefill(self) -> None:
-        store = self.ebok.credentials
+        store = self.session.credentials
         if store is None:
             return
         saved = await store.load()
@@ -235,8 +236,8 @@ class LoginScreen(ApiMixin, Screen):
         )
 
     async def _login(self, number: str, password: str, remember: bool) -> None:
-        await self.api.login(number, password)
-        store = self.ebok.credentials
+        me = await self.session.login(number, password)
+        store = self.session.credentials
         if store is not None:
             if remember:
                 result = await store.save(number, password)
@@ -249,12 +250,11 @@ class LoginScreen(ApiMixin, Screen):
                     )
             else:
                 await store.forget()
-        me = await self.api.me()
         if not self._alive():
             return
-        # Switch screens from the app's queue, not from this screen's worker (the switch
-        # removes this screen, which cancels its workers).
-        self.app.call_later(self.ebok.logged_in, me)
+        # The app switches screens (from its own queue: the switch removes this screen, which
+        # cancels this worker).
+        self.post_message(LoggedIn(me))
 
     def _alive(self) -> bool:
         """False once the screen's widgets are gone (the app is closing)."""

@@ -231,9 +231,9 @@ class EFakturaScreen(SectionScreen):
 
     async def _after_change(self, status: EFaktura) -> None:
         """Show the status the server answered with (PUT / DELETE reply with the full status
-        object, as GET does) and refresh ``app.me``, which carries efaktura_active."""
+        object, as GET does) and refresh ``session.me``, which carries efaktura_active."""
         self.show_status(status)
         try:
-            self.ebok.me = await self.api.me()
+            self.session.refreshed(await self.api.me())
         except ApiError:
             pass  # the change itself succeeded; the header refreshes on the next screen

@@ -1,5 +1,5 @@
-"""What the thread list, the thread view and the composer share: the logged-in customer's drafts
-and the thread kind/status labels. Not a screen; screens import it, it imports no screen."""
+"""What the thread list, the thread view and the composer share: reading the drafts file and the
+thread kind/status labels. Not a screen; screens import it, it imports no screen."""
 
 from __future__ import annotations
 
@@ -9,19 +9,11 @@ from ebok_tui.core.drafts import DraftStore
 
 if TYPE_CHECKING:
     from ebok_tui.core.i18n import I18n
-    from ebok_tui.ui.app import EbokApp
 
 STATUS_STYLE = {"sent": "", "in_progress": "yellow", "answered": "bold green", "closed": "dim"}
 
 
 # --- drafts ----------------------------------------------------------------------------------
-def customer_drafts(app: EbokApp) -> DraftStore | None:
-    """The draft store of the logged-in customer on this server (None when logged out / no store)."""
-    if app.drafts is None or app.me is None:
-        return None
-    return app.drafts.for_account(app.api.base_url, app.me.customer_number)
-
-
 def is_reply_draft(draft: dict[str, Any]) -> bool:
     return draft.get("reply_to") is not None
 

@@ -21,7 +21,7 @@ from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Un
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.core.validation import MESSAGE_BODY_MAX as BODY_MAX
 from ebok_tui.ui.screens.base import SubScreen
-from ebok_tui.ui.screens.correspondence.common import customer_drafts, kind_label
+from ebok_tui.ui.screens.correspondence.common import kind_label
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
 
 SUBJECT_MAX = 200
@@ -237,7 +237,7 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     def _rotate_key(self) -> None:
         """After 409 (an earlier version of this draft reached the server under this key), the
         edited text can only go out as a new message: give the draft a new key, keep the text."""
-        store = customer_drafts(self.ebok)
+        store = self.draft_store
         if self.draft is None:
             return
         old_id = self.draft["id"]

@@ -21,7 +21,6 @@ from ebok_tui.core.api import Thread, ThreadPage
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.screens.correspondence.common import (
     STATUS_STYLE,
-    customer_drafts,
     kind_label,
     pending_drafts,
     status_label,
@@ -89,7 +88,7 @@ class CorrespondenceScreen(SectionScreen):
         self.show()
 
     def show(self) -> None:
-        store = customer_drafts(self.ebok)
+        store = self.session.drafts
         drafts, replies = pending_drafts(store)
         table = self.query_one("#threads", DataTable)
         previous = table.cursor_row
@@ -154,7 +153,7 @@ class CorrespondenceScreen(SectionScreen):
         self.action_reload()
 
     def action_new(self) -> None:
-        if customer_drafts(self.ebok) is None and self.ebok.me is None:
+        if self.session.drafts is None and self.session.me is None:
             return
         self.app.push_screen(load_screen("compose")(), callback=self._returned)
 
@@ -173,7 +172,7 @@ class CorrespondenceScreen(SectionScreen):
         kind, _, ident = key.partition(":")
         if kind == "d":
             draft = None
-            store = customer_drafts(self.ebok)
+            store = self.session.drafts
             if store is not None:
                 draft = store.get(ident)
             if draft is None:  # sent or discarded meanwhile

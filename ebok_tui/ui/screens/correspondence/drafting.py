@@ -14,8 +14,7 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ebok_tui.core.drafts import DraftSaveError
-from ebok_tui.ui.screens.correspondence.common import customer_drafts
+from ebok_tui.core.drafts import DraftSaveError, DraftStore
 
 SAVE_DELAY = 0.5
 
@@ -36,6 +35,7 @@ class DraftAutosave(Generic[V]):
     _latest: V | None = None
     _timer: Timer | None = None
     _sent = False  # the server accepted the draft: nothing more is saved
+    _store: DraftStore | None = None
 
     def set_status(self, message: str, *, error: bool) -> None:
         status = self.query_one(f"#{self.STATUS_ID}", Static)  # type: ignore[attr-defined]
@@ -57,9 +57,18 @@ class DraftAutosave(Generic[V]):
         raise NotImplementedError
 
     # --- autosave ------------------------------------------------------------------------------
+    @property
+    def draft_store(self) -> DraftStore | None:
+        """The logged-in customer's drafts, kept once taken: quitting or a 401 ends the session
+        before this screen unmounts, and what was typed must still reach the customer's file."""
+        if self._store is None:
+            self._store = self.session.drafts  # type: ignore[attr-defined]
+        return self._store
+
     def draft_changed(self, values: V) -> None:
         """Remember the values and (re)start the debounce timer."""
         self._latest = values
+        _ = self.draft_store  # taken now, while the session is on
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(SAVE_DELAY, self.save_draft)  # type: ignore[attr-defined]
@@ -71,7 +80,7 @@ class DraftAutosave(Generic[V]):
             self._timer = None
         if self._sent:
             return True
-        store = customer_drafts(self.ebok)  # type: ignore[attr-defined]
+        store = self.draft_store
         if store is None:
             return False
         if values is None:
@@ -103,7 +112,7 @@ class DraftAutosave(Generic[V]):
 
     def discard_sent_draft(self) -> None:
         """After the server's 201: the draft has become a message."""
-        store = customer_drafts(self.ebok)  # type: ignore[attr-defined]
+        store = self.draft_store
         if store is not None and self.draft is not None:
             try:
                 store.discard(self.draft["id"])

@@ -19,7 +19,7 @@ from ebok_tui.core.api import ApiError, ObjectId, ThreadDetail, Unauthorized, Va
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.core.validation import MESSAGE_BODY_MAX as BODY_MAX
 from ebok_tui.ui.screens.base import SubScreen
-from ebok_tui.ui.screens.correspondence.common import STATUS_STYLE, customer_drafts, kind_label, pending_drafts, status_label
+from ebok_tui.ui.screens.correspondence.common import STATUS_STYLE, kind_label, pending_drafts, status_label
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
 from ebok_tui.ui.sections import load_screen
 
@@ -76,7 +76,7 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
 
     def on_mount(self) -> None:
         self.query_one("#reply-box").display = False  # until we know the thread is open
-        store = customer_drafts(self.ebok)
+        store = self.draft_store
         self.draft = pending_drafts(store)[1].get(str(self.thread_id))
         if self.draft is not None:
             self._saved = str(self.draft.get("body") or "")
@@ -210,7 +210,7 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         body = str(self.draft.get("body") or "") if self.draft else ""
         subject = self.t("thread.followup_subject", subject=self.thread.subject)[:200]
         draft = new_draft(self.thread.kind, subject=subject, body=body)
-        store = customer_drafts(self.ebok)
+        store = self.draft_store
         if self.draft is not None and store is not None:
             try:
                 store.save(draft)

@@ -1,0 +1,30 @@
+"""What screens tell the app. A screen never switches screens or ends the session itself: it posts
+one of these (they bubble from the screen to the app), and the app acts on it from its own queue —
+so the screen that is being replaced is never the one running the switch."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from ebok_tui.core.api import Me
+
+
+class LoggedIn(Message):
+    """The server accepted the credentials; ``me`` is who logged in (the session already holds them)."""
+
+    def __init__(self, me: Me) -> None:
+        super().__init__()
+        self.me = me
+
+
+class LogoutRequested(Message):
+    """The resident asked to log out; ``forget`` also removes the saved login."""
+
+    def __init__(self, forget: bool = False) -> None:
+        super().__init__()
+        self.forget = forget
+
+
+class SessionExpired(Message):
+    """A call answered 401: the token is gone."""
+
