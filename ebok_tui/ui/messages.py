@@ -28,3 +28,13 @@ class LogoutRequested(Message):
 class SessionExpired(Message):
     """A call answered 401: the token is gone."""
 
+
+class Finished(Message):
+    """A screen's own worker finished its job: the screen dismisses itself with ``result`` when
+    it handles this — from its message queue, not from inside the worker the dismissal cancels."""
+
+    bubble = False
+
+    def __init__(self, result: object = None) -> None:
+        super().__init__()
+        self.result = result

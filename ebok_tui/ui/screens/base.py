@@ -37,7 +37,7 @@ from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, Unauthorized
 from ebok_tui.ui.bindings import translate_active
-from ebok_tui.ui.messages import SessionExpired
+from ebok_tui.ui.messages import Finished, SessionExpired
 from ebok_tui.ui.sections import SECTIONS
 from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, TopBar
 
@@ -91,6 +91,14 @@ class ApiMixin:
         banner = self._banner()
         if banner is not None:
             banner.clear()
+
+    def finish(self, result: object = None) -> None:
+        """From the screen's own worker: close the screen with ``result`` from the screen's message
+        queue (dismissing from inside the worker would cancel that worker mid-way)."""
+        self.post_message(Finished(result))  # type: ignore[attr-defined]
+
+    def on_finished(self, message: Finished) -> None:  # a mixin: by name, not @on
+        self.dismiss(message.result)  # type: ignore[attr-defined]
 
     def on_api_error(self, error: ApiError) -> bool:
         """Handle an API error specially (e.g. next to a form field). Return True if handled."""

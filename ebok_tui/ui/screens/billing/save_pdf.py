@@ -191,7 +191,7 @@ class SavePdfModal(BaseModal):
                 reason = error.strerror or str(error)
                 self.say(self.t("save_pdf.os_error", path=str(path), error=reason), error=True)
                 return None
-            self.dismiss(str(path))
+            self.finish(str(path))
             return str(path)
 
         self.run_api(fetch_and_write, target=self.query_one("#dialog"), group="save")

@@ -221,7 +221,7 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         self._sent = True
         self.discard_sent_draft()
         self.notify(self.t("compose.sent", subject=thread.subject), markup=False)
-        self.dismiss(thread)
+        self.finish(thread)
 
     def _show_server_problems(self, error: ApiError) -> None:
         lang = self.i18n.lang

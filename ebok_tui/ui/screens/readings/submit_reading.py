@@ -196,7 +196,7 @@ class SubmitReadingModal(BaseModal):
 
         async def send() -> Reading:
             reading = await self.api.submit_reading(meter_number, value)
-            self.dismiss(reading)
+            self.finish(reading)
             return reading
 
         self.run_api(send, target=self.query_one("#dialog"), group="submit")
