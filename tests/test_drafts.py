@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 import uuid
 from pathlib import Path
 
@@ -204,3 +205,22 @@ def test_unbound_store_and_for_account(tmp_path):
     bound.save(d)
     assert store(tmp_path / "drafts").load()[0]["id"] == d["id"]
     assert DraftStore().root.name == "drafts"
+
+
+def test_saves_from_several_threads_lose_nothing(tmp_path):
+    """The UI autosaves from a thread while it may also save on the event loop: each save reads,
+    changes and rewrites the whole file, so the store runs them one at a time."""
+    s = store(tmp_path / "drafts")
+    drafts = [new_draft("other", f"Temat {n}", "Treść") for n in range(12)]
+    start = threading.Barrier(len(drafts))
+
+    def save(draft):
+        start.wait()
+        s.save(draft)
+
+    threads = [threading.Thread(target=save, args=(d,)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {d["id"] for d in s.load()} == {d["id"] for d in drafts}

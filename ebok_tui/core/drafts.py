@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,9 @@ class DraftStore:
         self, root: Path | None = None, *, server_url: str | None = None, customer_number: str | None = None
     ) -> None:
         self.root = Path(root) if root is not None else default_root()
+        # save/discard read, change and rewrite the whole file: one at a time (the UI writes
+        # from a thread while it may also write from the event loop)
+        self._lock = threading.Lock()
         self.server_url = server_url
         self.customer_number = customer_number
         # the file name does not reveal the customer number
@@ -234,20 +238,22 @@ class DraftStore:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"draft is not JSON-serialisable: {exc}") from exc
         try:
-            # an unreadable (not corrupt) file raises here instead of being overwritten
-            drafts = [d for d in self._read() if d["id"] != item["id"]]
-            drafts.append(item)
-            self._write(drafts)
+            with self._lock:
+                # an unreadable (not corrupt) file raises here instead of being overwritten
+                drafts = [d for d in self._read() if d["id"] != item["id"]]
+                drafts.append(item)
+                self._write(drafts)
         except OSError as exc:
             raise DraftSaveError(str(exc)) from exc
 
     def discard(self, draft_id: str) -> None:
         """Remove a draft (no error if it is not there). Call after the POST succeeded."""
         try:
-            drafts = self._read()
-            remaining = [d for d in drafts if d["id"] != draft_id]
-            if len(remaining) == len(drafts):
-                return
-            self._write(remaining)
+            with self._lock:
+                drafts = self._read()
+                remaining = [d for d in drafts if d["id"] != draft_id]
+                if len(remaining) == len(drafts):
+                    return
+                self._write(remaining)
         except OSError as exc:
             raise DraftSaveError(str(exc)) from exc

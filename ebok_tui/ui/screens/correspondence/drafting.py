@@ -1,13 +1,19 @@
 """Debounced draft autosave, shared by the composer (new message) and the thread's reply box.
 
-Every change is saved ``SAVE_DELAY`` seconds after the last keystroke, once more right before
-sending (the screen calls ``save_draft()``) and when the screen goes away by any route (back, quit,
-401 → login). The draft's id is the POST's ``Idempotency-Key``; the draft is discarded only after
-the server answered 201 (``discard_sent_draft()``).
+Every change is saved ``SAVE_DELAY`` seconds after the last keystroke — the file is read,
+written and fsynced in a thread (a worker in group ``draft-save``), never on the event loop —,
+once more right before sending (the screen calls ``save_draft()``) and when the screen goes away
+by any route (back, quit, 401 → login). Saves are applied in the order they were made: a
+background save overtaken by a newer one is skipped (tests wait for the ``draft-save`` workers). The draft's id is the POST's ``Idempotency-Key``; the draft is discarded only
+after the server answered 201 (``discard_sent_draft()``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from rich.text import Text
@@ -36,6 +42,8 @@ class DraftAutosave(Generic[V]):
     _timer: Timer | None = None
     _sent = False  # the server accepted the draft: nothing more is saved
     _store: DraftStore | None = None
+    _made = 0  # saves prepared so far; a write whose number is no longer the last one is stale
+    _write_lock: threading.Lock | None = None
 
     def set_status(self, message: str, *, error: bool) -> None:
         status = self.query_one(f"#{self.STATUS_ID}", Static)  # type: ignore[attr-defined]
@@ -71,10 +79,61 @@ class DraftAutosave(Generic[V]):
         _ = self.draft_store  # taken now, while the session is on
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(SAVE_DELAY, self.save_draft)  # type: ignore[attr-defined]
+        self._timer = self.set_timer(SAVE_DELAY, self._autosave)  # type: ignore[attr-defined]
+
+    def _prepare(self, store: DraftStore, values: V) -> tuple[int, Callable[[], None]]:
+        """On the event loop: update ``self.draft`` for ``values`` and return the numbered write."""
+        job: Callable[[], None]
+        if self.draft_blank(values):
+            draft_id = self.draft["id"] if self.draft is not None else None
+            self.draft = None
+            job = partial(store.discard, draft_id) if draft_id is not None else (lambda: None)
+        else:
+            job = partial(store.save, dict(self.draft_update(values)))
+        self._made += 1
+        if self._write_lock is None:
+            self._write_lock = threading.Lock()
+        return self._made, job
+
+    def _write(self, number: int, job: Callable[[], None]) -> bool:
+        """Run a prepared write unless a newer one was prepared meanwhile (any thread)."""
+        assert self._write_lock is not None  # made by _prepare, on the event loop
+        with self._write_lock:
+            if number != self._made:
+                return False  # overtaken: the newer save has the newer values
+            job()
+            return True
+
+    def _save_failed(self) -> None:
+        if self.is_attached:  # type: ignore[attr-defined]
+            self.set_status(self.t("drafts.save_failed"), error=True)  # type: ignore[attr-defined]
+
+    def _autosave(self) -> None:
+        """The debounce timer fired: write the widgets' values from a thread."""
+        self._timer = None
+        store = self.draft_store
+        if self._sent or store is None:
+            return
+        values = self.draft_values()
+        if values == self._saved:
+            return
+        number, job = self._prepare(store, values)
+        self.run_worker(  # type: ignore[attr-defined]
+            partial(self._write_in_thread, number, job, values), group="draft-save", exclusive=False
+        )
+
+    async def _write_in_thread(self, number: int, job: Callable[[], None], values: V) -> None:
+        try:
+            written = await asyncio.to_thread(self._write, number, job)
+        except DraftSaveError:
+            self._save_failed()
+            return
+        if written:
+            self._saved = values
 
     def save_draft(self, values: V | None = None) -> bool:
-        """Write the widgets (or ``values``) to the draft store now. False if it could not be saved."""
+        """Write the widgets (or ``values``) to the draft store now, on the caller's thread (before
+        sending, going back, unmounting). False if it could not be saved."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -87,16 +146,11 @@ class DraftAutosave(Generic[V]):
             values = self.draft_values()
         if values == self._saved:
             return True
+        number, job = self._prepare(store, values)
         try:
-            if self.draft_blank(values):
-                if self.draft is not None:
-                    store.discard(self.draft["id"])
-                    self.draft = None
-            else:
-                store.save(self.draft_update(values))
+            self._write(number, job)
         except DraftSaveError:
-            if self.is_attached:  # type: ignore[attr-defined]
-                self.set_status(self.t("drafts.save_failed"), error=True)
+            self._save_failed()
             return False
         self._saved = values
         return True
