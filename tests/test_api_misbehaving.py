@@ -33,7 +33,11 @@ from ebok_tui.core.api import (
     RequestTimeout,
     ServerError,
 )
+from ebok_tui.core.i18n import I18n
+from ebok_tui.ui.wording import error_message
 from tests.fixtures_client import closed_port_url  # noqa: F401
+
+PL, EN = I18n("pl"), I18n("en")
 
 MiB = 1024 * 1024
 HUGE = 64 * MiB  # the size of the reply in the finding 9
@@ -164,8 +168,8 @@ async def test_drip_fed_get_ends_at_the_overall_deadline(what):
     exc = err.value
     assert exc.code == "timeout" and "1.5 s deadline" in (exc.detail or "")
     assert isinstance(exc.__cause__, TimeoutError)
-    assert exc.message("pl") == f"Serwer eBOK ({peer.url}) nie odpowiedział na czas. Spróbuj ponownie za chwilę."
-    assert exc.message("en") == f"The eBOK server ({peer.url}) did not answer in time. Try again in a moment."
+    assert error_message(PL, exc) == f"Serwer eBOK ({peer.url}) nie odpowiedział na czas. Spróbuj ponownie za chwilę."
+    assert error_message(EN, exc) == f"The eBOK server ({peer.url}) did not answer in time. Try again in a moment."
 
 
 async def test_deadline_bounds_a_keyed_post_including_its_retry():
@@ -271,8 +275,8 @@ async def test_huge_json_reply_is_refused_at_the_cap_with_bounded_memory(announc
     else:  # read up to the cap (4 MiB), then refused: memory is a small multiple of the cap
         assert f"more than {REPLY_MAX_BYTES} bytes" in (exc.detail or "")
         assert peak < 3 * REPLY_MAX_BYTES < HUGE // 4, peak
-    assert exc.message("pl").startswith(f"Serwer eBOK ({peer.url}) przesłał zbyt dużą odpowiedź")
-    assert exc.message("en").startswith(f"The eBOK server ({peer.url}) sent a reply that is too large")
+    assert error_message(PL, exc).startswith(f"Serwer eBOK ({peer.url}) przesłał zbyt dużą odpowiedź")
+    assert error_message(EN, exc).startswith(f"The eBOK server ({peer.url}) sent a reply that is too large")
 
 
 async def test_cap_is_configurable_and_exact():
@@ -318,7 +322,7 @@ async def test_huge_pdf_is_refused_at_its_cap(announce):
         await asyncio.wait_for(peer.client_gone.wait(), 30)
     assert isinstance(exc, ProtocolError) and exc.code == "response_too_large", exc
     assert peak < 4 * MiB, peak
-    assert "zbyt duży" in exc.message("pl")
+    assert "zbyt duży" in error_message(PL, exc)
 
 
 async def test_unrequested_compression_is_refused_before_it_expands():
@@ -397,11 +401,11 @@ async def test_get_lost_twice_is_connection_lost_not_could_not_connect(how):
     exc = err.value
     assert isinstance(exc, ConnectionFailed)  # callers catching ConnectionFailed still catch it
     assert exc.code == "connection_lost" and exc.status is None
-    assert exc.message("pl") == (
+    assert error_message(PL, exc) == (
         f"Połączenie z serwerem eBOK ({peer.url}) zostało przerwane, zanim nadeszła cała odpowiedź. "
         "Spróbuj ponownie za chwilę."
     )
-    assert exc.message("en") == (
+    assert error_message(EN, exc) == (
         f"The connection to the eBOK server ({peer.url}) was lost before the whole reply arrived. "
         "Try again in a moment."
     )
@@ -420,9 +424,9 @@ async def test_could_not_connect_and_connection_lost_read_differently(closed_por
             await api.health()
     assert type(refused.value) is ConnectionFailed and refused.value.code == "connection_failed"
     for lang in ("pl", "en"):
-        assert refused.value.message(lang) != lost.value.message(lang)
-        assert closed_port_url in refused.value.message(lang) and peer.url in lost.value.message(lang)
-        assert "internet" not in refused.value.message(lang) + lost.value.message(lang)
+        assert error_message(I18n(lang), refused.value) != error_message(I18n(lang), lost.value)
+        assert closed_port_url in error_message(I18n(lang), refused.value) and peer.url in error_message(I18n(lang), lost.value)
+        assert "internet" not in error_message(I18n(lang), refused.value) + error_message(I18n(lang), lost.value)
 
 
 @pytest.mark.parametrize("how", DROPS)
@@ -463,9 +467,9 @@ async def test_other_writes_never_resent_and_say_the_outcome_is_unknown(how):
             with pytest.raises(ConnectionLost) as login_err:
                 await api.login("10001", "x")
     assert [r.method for r in peer.requests] == ["POST", "PUT", "DELETE", "POST"]
-    assert "nie wiadomo, czy zmiana została zapisana" in err.value.message("pl")
-    assert "not known whether your change was saved" in err.value.message("en")
-    assert peer.url in err.value.message("pl")
+    assert "nie wiadomo, czy zmiana została zapisana" in error_message(PL, err.value)
+    assert "not known whether your change was saved" in error_message(EN, err.value)
+    assert peer.url in error_message(PL, err.value)
     assert login_err.value.code == "connection_lost"
 
 
@@ -476,6 +480,6 @@ async def test_message_names_the_server_but_never_its_password(closed_port_url):
         with pytest.raises(ConnectionFailed) as err:
             await api.health()
     for lang in ("pl", "en"):
-        assert f"(http://127.0.0.1:{port})" in err.value.message(lang)
-        assert "s3cret" not in err.value.message(lang) and "staff" not in err.value.message(lang)
+        assert f"(http://127.0.0.1:{port})" in error_message(I18n(lang), err.value)
+        assert "s3cret" not in error_message(I18n(lang), err.value) and "staff" not in error_message(I18n(lang), err.value)
     assert "s3cret" not in str(err.value)

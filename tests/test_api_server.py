@@ -40,7 +40,11 @@ from ebok_tui.core.api import (
     ValidationFailed,
 )
 from ebok_tui.core.api.errors import Conflict
+from ebok_tui.core.i18n import I18n
+from ebok_tui.ui.wording import error_message, field_messages
 from tests.fixtures_client import closed_port_url, demo_password, private_server  # noqa: F401
+
+PL, EN = I18n("pl"), I18n("en")
 
 TODAY = dt.date(2026, 11, 15)
 
@@ -98,9 +102,9 @@ async def test_wrong_password_and_unknown_account_are_the_same_error(private_ser
         assert exc.status == 401 and exc.code == "invalid_credentials"
         assert not isinstance(exc, Unauthorized)
     assert wrong.value.server_message == unknown.value.server_message
-    assert wrong.value.message("pl") == unknown.value.message("pl")
-    assert "hasło" in wrong.value.message("pl")
-    assert "password" in wrong.value.message("en")
+    assert error_message(PL, wrong.value) == error_message(PL, unknown.value)
+    assert "hasło" in error_message(PL, wrong.value)
+    assert "password" in error_message(EN, wrong.value)
 
 
 async def test_login_validation_error_for_malformed_customer_number(server_url):
@@ -108,9 +112,9 @@ async def test_login_validation_error_for_malformed_customer_number(server_url):
         with pytest.raises(ValidationFailed) as err:
             await api.login("12", "x")
     assert err.value.status == 422 and err.value.code == "validation_error"
-    assert "customer_number" in err.value.field_messages("pl")
-    assert "5 cyfr" in err.value.field_messages("pl")["customer_number"]
-    assert "5 digits" in err.value.field_messages("en")["customer_number"]
+    assert "customer_number" in field_messages(PL, err.value)
+    assert "5 cyfr" in field_messages(PL, err.value)["customer_number"]
+    assert "5 digits" in field_messages(EN, err.value)["customer_number"]
 
 
 async def test_rate_limited_after_repeated_failures(private_server):
@@ -121,7 +125,7 @@ async def test_rate_limited_after_repeated_failures(private_server):
                     await api.login("10003", "bad-password-attempt")
     # after 5 free attempts the next one has to wait a second (a delay, not a lock)
     assert err.value.status == 429 and err.value.retry_after == 1
-    assert "za 1 s" in err.value.message("pl")
+    assert "za 1 s" in error_message(PL, err.value)
 
 
 async def test_logout_revokes_token(server_url):
@@ -153,8 +157,8 @@ async def test_401_mid_session(server_url):
         await other.logout()
         with pytest.raises(Unauthorized) as err:
             await api.invoices()
-    assert err.value.message("pl") == "Twoja sesja wygasła. Zaloguj się ponownie."
-    assert err.value.message("en") == "Your session has expired. Please log in again."
+    assert error_message(PL, err.value) == "Twoja sesja wygasła. Zaloguj się ponownie."
+    assert error_message(EN, err.value) == "Your session has expired. Please log in again."
 
 
 async def test_logout_clears_token_even_if_call_fails(closed_port_url):
@@ -169,7 +173,7 @@ async def test_accept_language_is_sent_and_errors_still_coded(server_url):
     async with EbokClient(server_url, lang="en") as api:
         with pytest.raises(InvalidCredentials) as err:
             await api.login("99998", "nope-nope")
-    assert err.value.message("en").startswith("Incorrect customer number or password")
+    assert error_message(EN, err.value).startswith("Incorrect customer number or password")
 
 
 # --- account, invoices, payments (seed values) ------------------------------------------------
@@ -292,11 +296,11 @@ async def test_change_password_rules_and_success(private_server):
         with pytest.raises(ValidationFailed) as wrong:
             await api.change_password("nope-nope", "new-password-123")
         assert wrong.value.code == "wrong_password"
-        assert wrong.value.field_messages("pl")["current_password"] == wrong.value.message("pl")
+        assert field_messages(PL, wrong.value)["current_password"] == error_message(PL, wrong.value)
         with pytest.raises(ValidationFailed) as weak:
             await api.change_password(demo_password("10002"), "short")
         assert weak.value.code == "weak_password"
-        assert "8 znaków" in weak.value.message("pl") and "8 characters" in weak.value.message("en")
+        assert "8 znaków" in error_message(PL, weak.value) and "8 characters" in error_message(EN, weak.value)
 
         await api.change_password(demo_password("10002"), "a-new-password-2026")
         assert (await api.me()).customer_number == "10002"  # calling session stays valid
@@ -318,10 +322,10 @@ async def test_register_and_reset_password_are_accepted(private_server):
         assert r3.status == "accepted"
         with pytest.raises(ValidationFailed) as err:
             await api.register("UM/1", "WM-1", 0)
-        assert "invoice_gross" in err.value.field_messages("en")
+        assert "invoice_gross" in field_messages(EN, err.value)
         with pytest.raises(ValidationFailed) as err:
             await api.confirm_password_reset("10004", "AAAA-BBBB", "kran w kuchni cieknie")
-        assert err.value.code == "invalid_code" and "code" in err.value.field_messages("pl")
+        assert err.value.code == "invalid_code" and "code" in field_messages(PL, err.value)
         with pytest.raises(ValidationFailed) as err:
             await api.confirm_registration("10004", "AAAA-BBBB", "woda-10004")
         assert err.value.code == "weak_password"
@@ -347,7 +351,7 @@ async def test_submit_reading_and_rejections(private_server):
         with pytest.raises(ValidationFailed) as below:
             await api.submit_reading("WM-1234567", Decimal("1000"))
         assert below.value.code == "reading_below_last"
-        assert "niższy" in below.value.field_messages("pl")["value"]
+        assert "niższy" in field_messages(PL, below.value)["value"]
 
         with pytest.raises(ValidationFailed) as implausible:
             await api.submit_reading("WM-1234567", Decimal("9999.000"))
@@ -360,7 +364,7 @@ async def test_submit_reading_and_rejections(private_server):
         with pytest.raises(ValidationFailed) as too_precise:
             await api.submit_reading("WM-1234567", Decimal("1011.12345"))
         assert too_precise.value.code == "validation_error"
-        assert "value" in too_precise.value.field_messages("pl")
+        assert "value" in field_messages(PL, too_precise.value)
 
         reading = await api.submit_reading("WM-1234567", Decimal("1015.5"))
         assert isinstance(reading, Reading)
@@ -370,7 +374,7 @@ async def test_submit_reading_and_rejections(private_server):
         with pytest.raises(ValidationFailed) as again:
             await api.submit_reading("WM-1234567", Decimal("1016"))
         assert again.value.code == "reading_already_submitted"
-        assert "następnym miesiącu" in again.value.message("pl")
+        assert "następnym miesiącu" in error_message(PL, again.value)
 
 
 async def test_efaktura_activate_change_withdraw(private_server):
@@ -381,7 +385,7 @@ async def test_efaktura_activate_change_withdraw(private_server):
         assert not_active.value.code == "efaktura_not_active"
         with pytest.raises(ValidationFailed) as bad:
             await api.efaktura_activate("not-an-email")
-        assert bad.value.code == "validation_error" and "email" in bad.value.field_messages()
+        assert bad.value.code == "validation_error" and "email" in field_messages(PL, bad.value)
 
         on = await api.efaktura_activate("k.wojcik@example.com")
         assert on.active and on.email == "k.wojcik@example.com" and on.current_fee_gross == 100
@@ -412,11 +416,11 @@ async def test_create_thread_is_idempotent_and_reply(private_server):
         assert (await api.threads()).total == 2  # seed thread + this one, not three
         with pytest.raises(Conflict) as conflict:
             await api.create_thread("other", "Inny temat", "Inna treść", idempotency_key=key)
-        assert conflict.value.status == 409 and conflict.value.message("pl")
+        assert conflict.value.status == 409 and error_message(PL, conflict.value)
 
         with pytest.raises(ValidationFailed) as blank:
             await api.create_thread("other", "Temat", "   ", idempotency_key=str(uuid.uuid4()))
-        assert "body" in blank.value.field_messages("pl")
+        assert "body" in field_messages(PL, blank.value)
 
         msg_key = str(uuid.uuid4())
         message = await api.reply_thread(created.id, "Dodatkowo woda jest mętna.", msg_key)
@@ -439,4 +443,4 @@ async def test_reply_to_closed_thread(private_server):
         with pytest.raises(ValidationFailed) as err:
             await api.reply_thread(closed[0].id, "Jeszcze jedno pytanie.", str(uuid.uuid4()))
     assert err.value.code == "thread_closed"
-    assert "zamknięta" in err.value.message("pl") and "closed" in err.value.message("en")
+    assert "zamknięta" in error_message(PL, err.value) and "closed" in error_message(EN, err.value)

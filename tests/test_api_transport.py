@@ -16,6 +16,8 @@ from ebok_tui.core.api import (
     RequestTimeout,
     ServerError,
 )
+from ebok_tui.core.i18n import I18n
+from ebok_tui.ui.wording import error_message
 from tests.fixtures_client import (  # noqa: F401
     SilentServer,
     broken_server,
@@ -25,6 +27,7 @@ from tests.fixtures_client import (  # noqa: F401
     silent_server,
 )
 
+PL, EN = I18n("pl"), I18n("en")
 FAST = httpx.Timeout(0.5, connect=0.5)
 
 
@@ -36,15 +39,14 @@ async def test_server_down_is_connection_failed_pl_and_en(closed_port_url):
     assert exc.status is None and exc.code == "connection_failed"
     # the message names the server (it may be local or in the office, not "on the internet")
     assert exc.server == closed_port_url
-    assert exc.message("pl") == (
+    assert error_message(PL, exc) == (
         f"Nie udało się połączyć z serwerem eBOK ({closed_port_url}). Sprawdź adres serwera i połączenie "
         "z siecią albo spróbuj ponownie później."
     )
-    assert exc.message("en") == (
+    assert error_message(EN, exc) == (
         f"Could not connect to the eBOK server ({closed_port_url}). Check the server address and your network "
         "connection, or try again later."
     )
-    assert exc.message() == exc.message("pl")
     assert isinstance(exc.__cause__, httpx.ConnectError)  # kept for logs, never raised itself
 
 
@@ -74,8 +76,8 @@ async def test_timeout_when_server_never_answers(silent_server: SilentServer):
     assert elapsed < 3
     assert silent_server.accepted == 1  # a GET is not retried after a read timeout
     assert err.value.code == "timeout"
-    assert "nie odpowiedział" in err.value.message("pl")
-    assert "did not answer" in err.value.message("en")
+    assert "nie odpowiedział" in error_message(PL, err.value)
+    assert "did not answer" in error_message(EN, err.value)
 
 
 async def test_idempotent_post_retried_once_on_timeout_with_same_key(silent_server: SilentServer):
@@ -114,8 +116,8 @@ async def test_malformed_reply_is_protocol_error(broken_server, responder, detai
         with pytest.raises(ProtocolError) as err:
             await api.health()
     assert detail in (err.value.detail or "")
-    assert err.value.message("pl").startswith("Serwer przesłał nieoczekiwaną odpowiedź.")
-    assert err.value.message("en").startswith("The server sent an unexpected reply.")
+    assert error_message(PL, err.value).startswith("Serwer przesłał nieoczekiwaną odpowiedź.")
+    assert error_message(EN, err.value).startswith("The server sent an unexpected reply.")
     assert err.value.__cause__ is None or not isinstance(err.value.__cause__, ApiError)
 
 
@@ -165,7 +167,7 @@ async def test_error_pages_and_garbage(broken_server, responder, exc_type, code)
         with pytest.raises(exc_type) as err:
             await api.health()
     assert err.value.code == code
-    assert err.value.message("pl") and err.value.message("en")
+    assert error_message(PL, err.value) and error_message(EN, err.value)
 
 
 async def test_pdf_must_be_pdf(broken_server):

@@ -25,7 +25,11 @@ from ebok_tui.core.api import (
     Unauthorized,
     ValidationFailed,
 )
-from ebok_tui.core.api.errors import FIELD_MESSAGES, MESSAGES, error_message
+from ebok_tui.core.api.errors import CODES
+from ebok_tui.core.i18n import I18n, load_catalog
+from ebok_tui.ui.wording import error_message, field_messages
+
+PL, EN = I18n("pl"), I18n("en")
 
 API_MD = Path(__file__).resolve().parent.parent / "docs" / "API.md"
 
@@ -75,29 +79,33 @@ def test_every_api_md_code_has_polish_and_english_message():
     transport = {"connection_failed", "connection_lost", "connection_lost_unconfirmed", "timeout",
                  "protocol_error", "reply_too_large", "response_too_large"}
     for code in codes | transport:
-        assert code in MESSAGES, code
-        pl, en = error_message(code, "pl"), error_message(code, "en")
-        assert pl and en and pl != en and "{" not in pl + en
+        assert code in CODES, code
+        pl, en = load_catalog("pl")[f"error.{code}"], load_catalog("en")[f"error.{code}"]
+        assert pl and en and pl != en
         err = ApiError(code)
-        assert err.message("pl") == pl and err.message("en") == en and err.message() == pl
-        if "{where}" in MESSAGES[code][0]:  # transport messages name the server when it is known
+        assert err.message_code == code
+        assert error_message(PL, err) == pl.format(where="") and error_message(EN, err) == en.format(where="")
+        assert "{" not in error_message(PL, err) + error_message(EN, err)
+        if "{where}" in pl:  # transport messages name the server when it is known
             named = ApiError(code, server="http://10.0.0.5:8000")
-            assert "(http://10.0.0.5:8000)" in named.message("pl") and "(http://10.0.0.5:8000)" in named.message("en")
+            assert "(http://10.0.0.5:8000)" in error_message(PL, named) and "(http://10.0.0.5:8000)" in error_message(EN, named)
 
 
 def test_messages_are_plain_language():
-    for pl, en in list(MESSAGES.values()) + list(FIELD_MESSAGES.values()):
-        for text in (pl, en):
+    for lang in ("pl", "en"):
+        for key, text in load_catalog(lang).items():
+            if not key.startswith(("error.", "field.")):
+                continue
             assert text.endswith((".", "!", "]'")) or "pip install" in text, text
             for jargon in ("HTTP", "JSON", "401", "422", "500", "token", "API", "exception"):
                 assert jargon not in text, (jargon, text)
 
 
 def test_unknown_code_falls_back_by_status_then_generic():
-    assert ValidationFailed("brand_new_rule", status=422).message("en") == MESSAGES["validation_error"][1]
-    assert ServerError("db_down", status=503).message("pl") == MESSAGES["server_error"][0]
-    assert ApiError("zzz").message("en") == MESSAGES["unknown_error"][1]
-    assert ApiError(status=418).message("pl") == MESSAGES["unknown_error"][0]
+    assert error_message(EN, ValidationFailed("brand_new_rule", status=422)) == EN.t("error.validation_error")
+    assert error_message(PL, ServerError("db_down", status=503)) == PL.t("error.server_error")
+    assert error_message(EN, ApiError("zzz")) == EN.t("error.unknown_error")
+    assert error_message(PL, ApiError(status=418)) == PL.t("error.unknown_error")
 
 
 def test_str_is_technical_and_repr_compact():
@@ -137,7 +145,7 @@ async def test_status_mapping(status, body, exc_type, code):
             await api.me()
     assert type(err.value) is exc_type
     assert err.value.code == code and err.value.status == status
-    assert err.value.message("pl") and err.value.message("en")
+    assert error_message(PL, err.value) and error_message(EN, err.value)
 
 
 async def test_login_401_is_invalid_credentials_and_other_401_drops_session():
@@ -160,7 +168,7 @@ async def test_rate_limited_retry_after():
         with pytest.raises(RateLimited) as err:
             await api.login("10001", "x")
     assert err.value.retry_after == 900
-    assert err.value.message("pl").endswith("za 15 min.") and err.value.message("en").endswith("in 15 min.")
+    assert error_message(PL, err.value).endswith("za 15 min.") and error_message(EN, err.value).endswith("in 15 min.")
 
 
 async def test_server_busy_is_rate_limited_with_the_wait():
@@ -169,7 +177,7 @@ async def test_server_busy_is_rate_limited_with_the_wait():
         with pytest.raises(RateLimited) as err:
             await api.confirm_password_reset("10001", "AAAA", "długie hasło")
     assert err.value.code == "server_busy" and err.value.retry_after == 1
-    assert "obciążony" in err.value.message("pl") and "in 1 s." in err.value.message("en")
+    assert "obciążony" in error_message(PL, err.value) and "in 1 s." in error_message(EN, err.value)
 
 
 async def test_validation_fields_are_translated_per_field():
@@ -181,7 +189,7 @@ async def test_validation_fields_are_translated_per_field():
             await api.reset_password("10001", "b")
     e = err.value
     assert e.fields["email"] == "value is not a valid email address"  # raw server text kept
-    pl, en = e.field_messages("pl"), e.field_messages("en")
+    pl, en = field_messages(PL, e), field_messages(EN, e)
     assert pl["email"].startswith("Podaj poprawny adres e-mail") and en["email"].startswith("Enter a valid e-mail")
     assert "200" in pl["subject"]
     assert pl["mystery"] == "server text kept"
@@ -193,7 +201,7 @@ async def test_reading_codes_map_to_value_field():
         api._token = "t"
         with pytest.raises(ValidationFailed) as err:
             await api.submit_reading("WM-1", Decimal("1"))
-    assert err.value.field_messages("pl") == {"value": MESSAGES["reading_implausible"][0]}
+    assert field_messages(PL, err.value) == {"value": PL.t("error.reading_implausible")}
 
 
 # --- retry policy -----------------------------------------------------------------------------
@@ -352,7 +360,7 @@ async def test_pdf_streaming_cap_without_content_length():
         with pytest.raises(ProtocolError) as err:
             await api.invoice_pdf(1, max_bytes=10_000)
     assert err.value.code == "response_too_large"
-    assert "zbyt duży" in err.value.message("pl")
+    assert "zbyt duży" in error_message(PL, err.value)
 
 
 async def test_no_raw_exceptions_leak_from_odd_transport_errors():

@@ -208,3 +208,13 @@ def test_every_code_the_core_reports_has_its_words():
         f"keyring.not_saved.{p.value}" for p in KeyringProblem
     }
     assert {"drafts.save_failed", "demo.missing_deps", "demo.start_failed"} <= keys
+
+
+def test_every_api_error_code_has_its_words_and_no_more():
+    """``error.<code>`` exists for exactly the codes the client reports (ApiError.message_code is
+    always one of them), ``field.<name>`` for the fields a validation error names."""
+    from ebok_tui.core.api import CODES
+
+    keys = set(load_catalog("pl"))
+    assert {k.removeprefix("error.") for k in keys if k.startswith("error.")} == set(CODES)
+    assert {"field.customer_number", "field.email", "field.value", "field.body"} <= keys

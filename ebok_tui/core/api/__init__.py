@@ -13,6 +13,7 @@ from .client import (
     EbokClient,
 )
 from .errors import (
+    CODES,
     ApiError,
     Conflict,
     ConnectionFailed,
@@ -25,8 +26,6 @@ from .errors import (
     ServerError,
     Unauthorized,
     ValidationFailed,
-    error_message,
-    field_message,
 )
 from .models import (
     INVOICE_STATUSES,
@@ -82,8 +81,7 @@ __all__ = [
     "Conflict",
     "ServerError",
     "ProtocolError",
-    "error_message",
-    "field_message",
+    "CODES",
     # models
     "ApiModel",
     "ObjectId",

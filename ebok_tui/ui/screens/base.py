@@ -36,6 +36,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, Unauthorized
+from ebok_tui.ui import wording
 from ebok_tui.ui.bindings import translate_active
 from ebok_tui.ui.messages import Finished, SessionExpired
 from ebok_tui.ui.sections import SECTIONS
@@ -75,6 +76,14 @@ class ApiMixin:
 
     def t(self, key: str, **values: Any) -> str:
         return self.ebok.i18n.t(key, **values)
+
+    def error_message(self, error: ApiError) -> str:
+        """The API error in the resident's words."""
+        return wording.error_message(self.ebok.i18n, error)
+
+    def field_messages(self, error: ApiError) -> dict[str, str]:
+        """Per wrong field (plain name), the resident's words."""
+        return wording.field_messages(self.ebok.i18n, error)
 
     def _banner(self) -> ErrorBanner | None:
         banners = self.query(ErrorBanner)  # type: ignore[attr-defined]
@@ -129,7 +138,7 @@ class ApiMixin:
                 return None
             except ApiError as error:
                 if not self.on_api_error(error):
-                    self.show_error(error.message(self.i18n.lang))
+                    self.show_error(self.error_message(error))
                 return None
             else:
                 self.clear_error()

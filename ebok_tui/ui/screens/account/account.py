@@ -205,7 +205,7 @@ class AccountScreen(SectionScreen):
     def on_api_error(self, error: ApiError) -> bool:
         if isinstance(error, ValidationFailed):
             shown = False
-            for name, message in error.field_messages(self.i18n.lang).items():
+            for name, message in self.field_messages(error).items():
                 field = _FIELDS.get(name)
                 if field is not None:
                     self.set_field_error(field, message)

@@ -272,9 +272,9 @@ class LoginScreen(ApiMixin, Screen):
                 minutes = max(1, (error.retry_after + 59) // 60)
                 message = self.t("login.error_rate_limited_minutes", minutes=minutes)
             else:
-                message = error.message(self.i18n.lang)
+                message = self.error_message(error)
         else:  # ConnectionFailed, RequestTimeout, server errors: the client layer's message
-            message = error.message(self.i18n.lang)
+            message = self.error_message(error)
         self.show_error(message)
         # keep the customer number (and what was typed); let the resident retype the password
         password = self._password

@@ -186,7 +186,7 @@ class PublicForm(ApiMixin, Screen):
         if isinstance(error, ValidationFailed):
             shown = False
             names = {f.name for f in self.FIELDS}
-            for name, message in error.field_messages(self.i18n.lang).items():
+            for name, message in self.field_messages(error).items():
                 if name in names:
                     self.set_field_error(name, message)
                     shown = True

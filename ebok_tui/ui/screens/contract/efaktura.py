@@ -204,8 +204,8 @@ class EFakturaScreen(SectionScreen):
         try:
             status = await self.api.efaktura_activate(email)
         except ValidationFailed as error:
-            fields = error.field_messages(self.i18n.lang)
-            self.set_email_error(fields.get("email") or error.message(self.i18n.lang))
+            fields = self.field_messages(error)
+            self.set_email_error(fields.get("email") or self.error_message(error))
             self.query_one("#email", Input).focus()
             return
         self.query_one("#email", Input).value = ""

@@ -211,7 +211,7 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
             self.set_status(self.t("compose.conflict"), error=True)
             return
         except ApiError as error:
-            self.set_status(self.t("compose.send_failed", reason=error.message(self.i18n.lang)), error=True)
+            self.set_status(self.t("compose.send_failed", reason=self.error_message(error)), error=True)
             return
         finally:
             self._sending = False
@@ -224,14 +224,13 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         self.finish(thread)
 
     def _show_server_problems(self, error: ApiError) -> None:
-        lang = self.i18n.lang
-        fields = error.field_messages(lang)
+        fields = self.field_messages(error)
         ids = {"body": "body-text"}
         for name in fields:
             widget_id = ids.get(name, name)
             if self.query(f"#{widget_id}"):
                 self.query_one(f"#{widget_id}").add_class("-invalid")
-        messages = list(dict.fromkeys(fields.values())) or [error.message(lang)]
+        messages = list(dict.fromkeys(fields.values())) or [self.error_message(error)]
         self.set_status("\n".join(messages + [self.t("compose.kept")]), error=True)
 
     def _rotate_key(self) -> None:

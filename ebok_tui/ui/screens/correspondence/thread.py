@@ -183,14 +183,14 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
             raise
         except ValidationFailed as error:
             if error.code == "thread_closed":
-                self.set_status(error.message(self.i18n.lang), error=True)
+                self.set_status(self.error_message(error), error=True)
                 await self.load()
                 return
-            fields = error.field_messages(self.i18n.lang)
-            self.set_status(fields.get("body") or error.message(self.i18n.lang), error=True)
+            fields = self.field_messages(error)
+            self.set_status(fields.get("body") or self.error_message(error), error=True)
             return
         except ApiError as error:
-            self.set_status(self.t("thread.send_failed", reason=error.message(self.i18n.lang)), error=True)
+            self.set_status(self.t("thread.send_failed", reason=self.error_message(error)), error=True)
             return
         finally:
             self._sending = False

@@ -135,9 +135,9 @@ class SubmitReadingModal(BaseModal):
         elif code == "unknown_meter":
             message = t("submit_reading.unknown_meter", meter=self.meter_number)
         elif code == "validation_error":
-            message = error.field_messages(i18n.lang).get("value") or error.message(i18n.lang)
+            message = self.field_messages(error).get("value") or self.error_message(error)
         else:
-            message = error.message(i18n.lang)
+            message = self.error_message(error)
         self.field_error(message)
         return True
 
