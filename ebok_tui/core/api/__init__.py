@@ -1,115 +1,14 @@
 """Non-UI client layer of the eBOK API v1. Must never import textual.
 
     from ebok_tui.core.api import EbokClient, ApiError, Unauthorized, Balance
+
+Everything public in ``client``, ``errors`` and ``models`` (their ``__all__``) is here too; a new
+name there needs no second list here.
 """
 
-from .client import (
-    API_PREFIX,
-    DEFAULT_DEADLINE,
-    DEFAULT_TIMEOUT,
-    PDF_DEADLINE,
-    PDF_MAX_BYTES,
-    REPLY_MAX_BYTES,
-    EbokClient,
-)
-from .errors import (
-    CODES,
-    ApiError,
-    Conflict,
-    ConnectionFailed,
-    ConnectionLost,
-    InvalidCredentials,
-    NotFound,
-    ProtocolError,
-    RateLimited,
-    RequestTimeout,
-    ServerError,
-    Unauthorized,
-    ValidationFailed,
-)
-from .models import (
-    INVOICE_STATUSES,
-    THREAD_KINDS,
-    Accepted,
-    ApiModel,
-    Balance,
-    BillingPeriod,
-    Contract,
-    DemoCustomer,
-    DemoInfo,
-    EFaktura,
-    Health,
-    InvoiceDetail,
-    InvoiceLine,
-    InvoicePage,
-    InvoiceSummary,
-    LoginResult,
-    Me,
-    Message,
-    Meter,
-    ObjectId,
-    Page,
-    Payment,
-    PaymentPage,
-    Reading,
-    ReadingMeter,
-    ReadingsInfo,
-    Thread,
-    ThreadDetail,
-    ThreadPage,
-)
+from . import client, errors, models
+from .client import *  # noqa: F403
+from .errors import *  # noqa: F403
+from .models import *  # noqa: F403
 
-__all__ = [
-    # client
-    "EbokClient",
-    "API_PREFIX",
-    "DEFAULT_TIMEOUT",
-    "DEFAULT_DEADLINE",
-    "PDF_DEADLINE",
-    "REPLY_MAX_BYTES",
-    "PDF_MAX_BYTES",
-    # errors
-    "ApiError",
-    "ConnectionFailed",
-    "ConnectionLost",
-    "RequestTimeout",
-    "Unauthorized",
-    "InvalidCredentials",
-    "RateLimited",
-    "NotFound",
-    "ValidationFailed",
-    "Conflict",
-    "ServerError",
-    "ProtocolError",
-    "CODES",
-    # models
-    "ApiModel",
-    "ObjectId",
-    "Health",
-    "DemoCustomer",
-    "DemoInfo",
-    "LoginResult",
-    "Accepted",
-    "Me",
-    "Balance",
-    "Page",
-    "InvoiceSummary",
-    "InvoicePage",
-    "InvoiceLine",
-    "InvoiceDetail",
-    "Payment",
-    "PaymentPage",
-    "Reading",
-    "ReadingMeter",
-    "BillingPeriod",
-    "ReadingsInfo",
-    "Meter",
-    "Contract",
-    "EFaktura",
-    "Thread",
-    "ThreadPage",
-    "Message",
-    "ThreadDetail",
-    "INVOICE_STATUSES",
-    "THREAD_KINDS",
-]
+__all__ = [*client.__all__, *errors.__all__, *models.__all__]
