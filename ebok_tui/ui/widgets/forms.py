@@ -1,10 +1,14 @@
-"""Form helpers shared by the screens."""
+"""Form helpers shared by the screens: a field's error line, and Textual ``Input`` validators for
+the per-field shape checks (run when the form is sent, not while typing)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from rich.text import Text
+from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 
 def show_field_error(error: Static, field: Widget, message: str | None) -> None:
@@ -13,3 +17,27 @@ def show_field_error(error: Static, field: Widget, message: str | None) -> None:
     error.update(Text(message or ""))
     error.set_class(bool(message), "-shown")
     field.set_class(bool(message), "-invalid")
+
+
+class Problem(Validator):
+    """Fails with ``messages[problem]`` when ``find(value)`` (of the stripped value) names a problem
+    (a shape check from ``ebok_tui.core.validation``: ``"empty"``, ``"invalid"``...), else passes."""
+
+    def __init__(self, find: Callable[[str], str | None], messages: Mapping[str, str]) -> None:
+        super().__init__()
+        self.find = find
+        self.messages = messages
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = self.find(value.strip())
+        return self.success() if problem is None else self.failure(self.messages.get(problem, problem))
+
+
+def check_field(field: Input, error: Static) -> bool:
+    """Run ``field``'s validators on its value now; show the first failure under it (or clear the
+    error line). True if the value passes. Give such inputs ``validate_on=()``: the check runs when
+    the form is sent, and typing clears the error."""
+    result = field.validate(field.value)
+    message = None if result is None or result.is_valid else result.failure_descriptions[0]
+    show_field_error(error, field, message)
+    return message is None

@@ -13,13 +13,14 @@ from rich.text import Text
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.validation import Function, Length
 from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import LoggedIn
 from ebok_tui.ui.screens.base import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
-from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.ui.widgets.forms import check_field, show_field_error
 from ebok_tui.core.validation import valid_customer_number
 from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.wording import keyring_not_loaded, keyring_saved
@@ -75,8 +76,15 @@ class LoginScreen(ApiMixin, Screen):
             restrict=r"\d*",
             max_length=5,
             id="customer-number",
+            validators=[Function(valid_customer_number, self.t("login.error_number"))],
+            validate_on=(),
         )
-        self._password = Input(password=True, id="password")
+        self._password = Input(
+            password=True,
+            id="password",
+            validators=[Length(minimum=1, failure_description=self.t("login.error_password"))],
+            validate_on=(),
+        )
         self._remember = RememberMe(self.t("login.remember"), id="remember", compact=True)
         self._login_button = Button(self.t("login.submit"), id="login", variant="primary", action="screen.login")
         self._errors = {
@@ -205,6 +213,9 @@ class LoginScreen(ApiMixin, Screen):
     def _set_field_error(self, field: str, message: str | None) -> None:
         show_field_error(self._errors[field], self._number if field == "number" else self._password, message)
 
+    def _check(self, field: str) -> bool:
+        return check_field(self._number if field == "number" else self._password, self._errors[field])
+
     def action_register(self) -> None:
         self.app.push_screen(load_screen("register")())
 
@@ -218,13 +229,11 @@ class LoginScreen(ApiMixin, Screen):
         password_input = self._password
         number = number_input.value.strip()
         password = password_input.value
-        number_ok = valid_customer_number(number)
-        self._set_field_error("number", None if number_ok else self.t("login.error_number"))
-        self._set_field_error("password", None if password else self.t("login.error_password"))
+        number_ok, password_ok = self._check("number"), self._check("password")
         if not number_ok:
             number_input.focus()
             return
-        if not password:
+        if not password_ok:
             password_input.focus()
             return
         remember = self._remember.value

@@ -13,19 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.validation import Function
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, EFaktura, ValidationFailed
 from ebok_tui.ui.screens.base import BaseModal, SectionScreen
-from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.ui.widgets.forms import Problem, check_field, show_field_error
 from ebok_tui.core.validation import EMAIL_MAX_LENGTH
-from ebok_tui.core.validation import email_problem as email_shape_problem
-
-
-def email_problem(text: str) -> str | None:
-    """Catalogue key of what is wrong with the typed e-mail, or None if it looks like one."""
-    problem = email_shape_problem(text)
-    return f"efaktura.email_{problem}" if problem else None
+from ebok_tui.core.validation import email_problem
 
 
 class ConfirmWithdrawModal(BaseModal):
@@ -103,6 +98,11 @@ class EFakturaScreen(SectionScreen):
                     id="email",
                     type="text",
                     max_length=EMAIL_MAX_LENGTH,
+                    validators=[
+                        Problem(email_problem, {p: self.t(f"efaktura.email_{p}") for p in ("empty", "invalid")}),
+                        Function(lambda text: not self._is_current_address(text), self.t("efaktura.email_same")),
+                    ],
+                    validate_on=(),
                 )
                 yield Button(self.t("efaktura.activate"), id="submit", variant="primary")
                 yield Button(self.t("efaktura.withdraw"), id="withdraw", variant="error", action="screen.withdraw")
@@ -182,6 +182,11 @@ class EFakturaScreen(SectionScreen):
     def set_email_error(self, message: str | None) -> None:
         show_field_error(self.query_one("#email-error", Static), self.query_one("#email", Input), message)
 
+    def _is_current_address(self, text: str) -> bool:
+        """Invoices already go to ``text``."""
+        status = self.status
+        return bool(status and status.active and text.strip().lower() == (status.email or "").lower())
+
     @on(Input.Submitted, "#email")
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
@@ -189,14 +194,9 @@ class EFakturaScreen(SectionScreen):
             return
         field = self.query_one("#email", Input)
         email = field.value.strip()
-        problem = email_problem(email)
-        if problem is None and self.status.active and email.lower() == (self.status.email or "").lower():
-            problem = "efaktura.email_same"
-        if problem:
-            self.set_email_error(self.t(problem))
+        if not check_field(field, self.query_one("#email-error", Static)):
             field.focus()
             return
-        self.set_email_error(None)
         was_active = self.status.active
         self.run_api(lambda: self._activate(email, was_active), group="change")
 
