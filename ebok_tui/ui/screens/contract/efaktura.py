@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -81,6 +81,10 @@ class EFakturaScreen(SectionScreen):
     EFakturaScreen #email-row Button { margin-left: 1; }
     EFakturaScreen #email-error { height: auto; padding: 0 1; }
     """
+
+    # queried on each use (textual.getters)
+    email_input = getters.query_one("#email", Input)
+    email_error = getters.query_one("#email-error", Static)
 
     def __init__(self) -> None:
         super().__init__()
@@ -174,13 +178,13 @@ class EFakturaScreen(SectionScreen):
         return True
 
     def action_focus_email(self) -> None:
-        self.query_one("#email", Input).focus()
+        self.email_input.focus()
 
     def action_unfocus(self) -> None:
         self.set_focus(None)
 
     def set_email_error(self, message: str | None) -> None:
-        show_field_error(self.query_one("#email-error", Static), self.query_one("#email", Input), message)
+        show_field_error(self.email_error, self.email_input, message)
 
     def _is_current_address(self, text: str) -> bool:
         """Invoices already go to ``text``."""
@@ -192,9 +196,9 @@ class EFakturaScreen(SectionScreen):
     def submit(self) -> None:
         if self.status is None:
             return
-        field = self.query_one("#email", Input)
+        field = self.email_input
         email = field.value.strip()
-        if not check_field(field, self.query_one("#email-error", Static)):
+        if not check_field(field, self.email_error):
             field.focus()
             return
         was_active = self.status.active
@@ -206,9 +210,9 @@ class EFakturaScreen(SectionScreen):
         except ValidationFailed as error:
             fields = self.field_messages(error)
             self.set_email_error(fields.get("email") or self.error_message(error))
-            self.query_one("#email", Input).focus()
+            self.email_input.focus()
             return
-        self.query_one("#email", Input).value = ""
+        self.email_input.value = ""
         key = "efaktura.changed" if was_active else "efaktura.activated"
         self.notify(
             self.t(key, email=status.email or email, fee=self.i18n.money(status.current_fee_gross)), markup=False

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -61,6 +61,9 @@ class CorrespondenceScreen(SectionScreen):
     CorrespondenceScreen #pager { height: 1; color: $text-muted; }
     """
 
+    # queried on each use (textual.getters)
+    table = getters.query_one("#threads", DataTable)
+
     def __init__(self) -> None:
         super().__init__()
         self.page_offset = 0
@@ -72,7 +75,7 @@ class CorrespondenceScreen(SectionScreen):
         yield Static(id="pager")
 
     def on_mount(self) -> None:
-        table = self.query_one("#threads", DataTable)
+        table = self.table
         table.add_column(self.t("correspondence.col_subject"), key="subject", width=SUBJECT_WIDTH)
         table.add_column(self.t("correspondence.col_kind"), key="kind", width=13)
         table.add_column(self.t("correspondence.col_status"), key="status", width=13)
@@ -90,7 +93,7 @@ class CorrespondenceScreen(SectionScreen):
     def show(self) -> None:
         store = self.session.drafts
         drafts, replies = pending_drafts(store)
-        table = self.query_one("#threads", DataTable)
+        table = self.table
         previous = table.cursor_row
         table.clear()
         i18n = self.i18n
@@ -149,7 +152,7 @@ class CorrespondenceScreen(SectionScreen):
         if offset < 0 or offset >= max(self.page.total, 1):
             return
         self.page_offset = offset
-        self.query_one("#threads", DataTable).move_cursor(row=0)
+        self.table.move_cursor(row=0)
         self.action_reload()
 
     def action_new(self) -> None:
@@ -158,7 +161,7 @@ class CorrespondenceScreen(SectionScreen):
         self.app.push_screen(load_screen("compose")(), callback=self._returned)
 
     def action_open(self) -> None:
-        table = self.query_one("#threads", DataTable)
+        table = self.table
         if not table.row_count:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -39,6 +40,9 @@ class ReadingsScreen(SectionScreen):
     ReadingsScreen.-chart #summary { display: block; }
     """
 
+    # queried on each use (textual.getters)
+    table = getters.query_one("#readings", DataTable)
+
     def __init__(self) -> None:
         super().__init__()
         self.info: ReadingsInfo | None = None
@@ -54,7 +58,7 @@ class ReadingsScreen(SectionScreen):
 
     def on_mount(self) -> None:
         t = self.t
-        table = self.query_one("#readings", DataTable)
+        table = self.table
         table.add_column(t("readings.col.date"), key="date")
         table.add_column(t("readings.col.meter"), key="meter")
         table.add_column(Text(t("readings.col.value"), justify="right"), key="value")
@@ -66,7 +70,7 @@ class ReadingsScreen(SectionScreen):
         info = await self.api.readings(months=MONTHS)
         self.info = info
         self.show(info)
-        self.call_after_refresh(self.query_one("#readings", DataTable).focus)
+        self.call_after_refresh(self.table.focus)
 
     def type_text(self, kind: str) -> Text:
         key = f"readings.type.{kind}"
@@ -84,7 +88,7 @@ class ReadingsScreen(SectionScreen):
             period.append(t("readings.self_not_submitted"), style="bold")
         self.query_one("#period", Static).update(period)
 
-        table = self.query_one("#readings", DataTable)
+        table = self.table
         table.clear()
         for item in info.items:
             table.add_row(
@@ -127,7 +131,7 @@ class ReadingsScreen(SectionScreen):
         chart = not self.has_class("-chart")
         self.set_class(chart, "-chart")
         if not chart:
-            self.query_one("#readings", DataTable).focus()
+            self.table.focus()
 
     def action_submit_reading(self) -> None:
         if self.info is None:
