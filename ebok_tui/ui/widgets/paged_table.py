@@ -1,5 +1,5 @@
-"""A DataTable fed page by page from the API: the table, its fixed-width columns, and what one
-feed has loaded so far."""
+"""A DataTable fed page by page from the API: the table, its fixed-width columns, and the feed
+that loads it (what it has loaded so far, the next page, when to ask for more)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ def cell(text: str | Text, col: Column) -> Text:
 
 @dataclass
 class Feed:
-    """What one paged table has loaded so far."""
+    """What one paged table has loaded so far, and how it loads more: ``fetch(offset, limit)``
+    gives a page, ``to_row(item)`` its row. Rows are keyed by the item's id (a row already shown
+    is not added again); an answer for a feed reset meanwhile is dropped."""
 
     table_id: str
     fetch: Callable[[int, int], Awaitable[Page[Any]]]
@@ -69,3 +71,48 @@ class Feed:
     @property
     def has_more(self) -> bool:
         return self.total is None or self.loaded < self.total
+
+    def reset(self, table: PagedTable) -> None:
+        """Forget everything loaded and empty the table (answers still on their way are dropped)."""
+        self.generation += 1
+        self.total = None
+        self.loaded = 0
+        self.busy = False
+        self.keys.clear()
+        self.items.clear()
+        table.clear()
+
+    async def fetch_next(self, table: PagedTable, page_size: int) -> bool:
+        """Fetch the next page and append its new rows to ``table``. False if the answer came for
+        a feed that was reset meanwhile (nothing changed)."""
+        generation = self.generation
+        self.busy = True
+        try:
+            page = await self.fetch(self.loaded, page_size)
+        finally:
+            if generation == self.generation:
+                self.busy = False
+        if generation != self.generation:
+            return False  # the filters changed meanwhile: this answer is for rows no longer shown
+        self.total = page.total
+        self.loaded = page.offset + len(page.items)
+        rows = []
+        for item in page.items:
+            key = str(item.id)
+            if key in self.keys:
+                continue
+            self.keys.add(key)
+            self.items[key] = item
+            rows.append((key, self.to_row(item)))
+        for key, row in rows:
+            table.add_row(*row, key=key)
+        if not page.items:
+            self.total = self.loaded  # the server has nothing more, whatever it said
+        return True
+
+    def wants_more(self, table: PagedTable, prefetch_rows: int) -> bool:
+        """The cursor is within ``prefetch_rows`` of the last loaded row and there is more to load
+        (and no fetch is running)."""
+        if self.busy or not self.has_more or self.total is None:
+            return False
+        return table.row_count - table.cursor_row <= prefetch_rows

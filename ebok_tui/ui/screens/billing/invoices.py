@@ -181,52 +181,19 @@ class InvoicesScreen(SectionScreen):
 
     def reset_feed(self, name: str) -> Feed:
         feed = self.feeds[name]
-        feed.generation += 1
-        feed.total = None
-        feed.loaded = 0
-        feed.busy = False
-        feed.keys.clear()
-        feed.items.clear()
-        table = self.query_one(f"#{name}", PagedTable)
-        table.clear()
+        feed.reset(self.query_one(f"#{name}", PagedTable))
         self.workers.cancel_group(self, f"page-{name}")
         return feed
 
     async def fetch_page(self, feed: Feed) -> None:
         """Fetch the next page of ``feed`` and append its rows (skipping rows already shown)."""
-        generation = feed.generation
-        feed.busy = True
-        try:
-            page = await feed.fetch(feed.loaded, PAGE_SIZE)
-        finally:
-            if generation == feed.generation:
-                feed.busy = False
-        if generation != feed.generation:
-            return  # the filters changed meanwhile: this answer is for rows no longer shown
-        table = self.query_one(f"#{feed.table_id}", PagedTable)
-        feed.total = page.total
-        feed.loaded = page.offset + len(page.items)
-        rows = []
-        for item in page.items:
-            key = str(item.id)
-            if key in feed.keys:
-                continue
-            feed.keys.add(key)
-            feed.items[key] = item
-            rows.append((key, feed.to_row(item)))
-        for key, row in rows:
-            table.add_row(*row, key=key)
-        if not page.items:
-            feed.total = feed.loaded  # the server has nothing more, whatever it said
-        self.update_count()
-        self.maybe_fetch_more(feed)
+        if await feed.fetch_next(self.query_one(f"#{feed.table_id}", PagedTable), PAGE_SIZE):
+            self.update_count()
+            self.maybe_fetch_more(feed)
 
     def maybe_fetch_more(self, feed: Feed) -> None:
         """Start fetching the next page when the cursor is near the end of the loaded rows."""
-        if feed.busy or not feed.has_more or feed.total is None:
-            return
-        table = self.query_one(f"#{feed.table_id}", PagedTable)
-        if table.row_count - table.cursor_row > PREFETCH_ROWS:
+        if not feed.wants_more(self.query_one(f"#{feed.table_id}", PagedTable), PREFETCH_ROWS):
             return
         feed.busy = True  # claimed now, so a second key press cannot start a second fetch
         self.run_api(
