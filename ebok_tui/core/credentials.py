@@ -333,15 +333,6 @@ class CredentialStore:
 
         return await self._write(op)
 
-    async def available(self) -> bool:
-        """Whether a secure OS keyring is usable (resolves the backend; no secrets touched)."""
-        try:
-            await self._run(self._backend_sync)
-        except _Refused as r:
-            self._note(r.problem, r.detail)
-            return False
-        return True
-
     async def describe_backend(self) -> str | None:
         """Human name of the keyring in use (``"Secret Service (GNOME Keyring)"``), or ``None``
         when no secure keyring is usable."""
