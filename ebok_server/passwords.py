@@ -38,7 +38,7 @@ def _monotonous(text: str) -> bool:
     for size in range(1, n // 2 + 1):
         if n % size == 0 and text[:size] * (n // size) == text:
             return True
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
     return len(steps) == 1 and steps <= {1, -1}
 
 
