@@ -135,6 +135,8 @@ class Balance(ApiModel):
     overpayment: int
     next_due_date: _dt.date | None = None
     next_due_amount: int | None = None
+    overdue_since: _dt.date | None = None
+    """Earliest due date among the overdue invoices (``None`` when nothing is overdue)."""
     bank_account: str
     recipient_name: str
     recipient_address: str
