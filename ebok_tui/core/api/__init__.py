@@ -29,6 +29,7 @@ from .errors import (
     field_message,
 )
 from .models import (
+    INVOICE_FILTERS,
     INVOICE_STATUSES,
     MESSAGE_AUTHORS,
     PAYMENT_METHODS,
@@ -117,6 +118,7 @@ __all__ = [
     "Message",
     "ThreadDetail",
     "INVOICE_STATUSES",
+    "INVOICE_FILTERS",
     "PAYMENT_METHODS",
     "READING_TYPES",
     "THREAD_KINDS",

@@ -53,6 +53,7 @@ __all__ = [
     "Message",
     "ThreadDetail",
     "INVOICE_STATUSES",
+    "INVOICE_FILTERS",
     "PAYMENT_METHODS",
     "READING_TYPES",
     "THREAD_KINDS",
@@ -61,6 +62,9 @@ __all__ = [
 ]
 
 INVOICE_STATUSES = ("paid", "unpaid", "overdue", "partially_paid")
+#: ``status`` filter values of ``GET /invoices``, in the order a resident wants them: ``to_pay`` is
+#: everything still to pay (unpaid + partially_paid + overdue), then the single statuses.
+INVOICE_FILTERS = ("to_pay", "overdue", "unpaid", "partially_paid", "paid")
 PAYMENT_METHODS = ("transfer", "cash", "card")
 READING_TYPES = ("collector", "self", "estimated")
 THREAD_KINDS = ("failure_report", "water_quality", "contract_change", "other")
