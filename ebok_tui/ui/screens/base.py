@@ -35,10 +35,10 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker
 
-from ebok_tui.core.api import ApiError, Unauthorized
+from ebok_tui.core.api import ApiError, ConnectionFailed, RequestTimeout, Unauthorized
 from ebok_tui.ui.bindings import translate_bindings
 from ebok_tui.ui.sections import SECTIONS
-from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, ServerStatus, TopBar
 
 if TYPE_CHECKING:
     from ebok_tui.core.api import EbokClient
@@ -113,6 +113,8 @@ class ApiMixin:
                 self.ebok.session_expired()
                 return None
             except ApiError as error:
+                if isinstance(error, (ConnectionFailed, RequestTimeout)):
+                    self.ebok.check_server_now()  # gone? then say so everywhere and retry in the background
                 if not self.on_api_error(error):
                     self.show_error(error.message(self.i18n.lang))
                 return None
@@ -160,6 +162,7 @@ class ChromeScreen(ApiMixin, Screen):
         yield NavBar(self.SECTION or None)
         with Vertical(id="body"):
             yield from self.compose_body()
+        yield ServerStatus()
         yield ErrorBanner()
         yield Footer()
 

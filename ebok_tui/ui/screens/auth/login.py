@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.screens.base import ApiMixin
-from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.core.validation import valid_customer_number
 from ebok_tui.ui.sections import load_screen
@@ -87,6 +87,7 @@ class LoginScreen(ApiMixin, Screen):
     # --- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield TopBar(self.t("login.title"))
+        yield ServerStatus()
         if self.message:
             yield Static(self.message, id="login-message")
         with Horizontal(id="login-columns"):

@@ -26,7 +26,7 @@ from ebok_tui.core.payqr import (
     normalize_account,
 )
 from ebok_tui.ui.screens.base import BaseModal, SectionScreen
-from ebok_tui.ui.widgets.chrome import ErrorBanner
+from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
 QR_STYLE = "#000000 on #ffffff"
@@ -203,11 +203,10 @@ class BalanceScreen(SectionScreen):
         which is known before the body's first layout)."""
         if not self.qr_lines:
             return False
-        banners = self.query(ErrorBanner)
-        if not banners:
+        banners = list(self.query(ErrorBanner)) + list(self.query(ServerStatus))
+        if len(banners) < 2:
             return False
-        banner = banners.first()
-        banner_height = max(banner.outer_size.height, 1) if banner.has_class("-visible") else 0
+        banner_height = sum(max(b.outer_size.height, 1) for b in banners if b.has_class("-visible"))
         chrome = 3  # top bar, navigation, footer
         body_height = self.size.height - chrome - banner_height
         body_width = self.size.width - 2  # body padding
@@ -226,6 +225,9 @@ class BalanceScreen(SectionScreen):
             hint.update(self.t("balance.qr_hint_scan"))
         else:
             hint.update(self.t("balance.qr_hint_key"))
+
+    def on_server_status_changed(self, event: ServerStatus.Changed) -> None:
+        self.call_after_refresh(self.fit_qr)
 
     def show_error(self, message: str) -> None:
         super().show_error(message)
