@@ -11,7 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from rich.text import Text
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
+from textual.style import Style
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -24,12 +26,22 @@ from ebok_tui.ui.sections import load_screen
 
 
 class RememberMe(Checkbox, inherit_bindings=False):
-    """Space ticks it; Enter logs in like everywhere else on the form."""
+    """Space ticks it; Enter logs in like everywhere else on the form. Ticked shows ``X``,
+    unticked a blank box — not only a different colour — and a disabled one (no keyring) is blank."""
 
     BINDINGS = [
         Binding("space", "toggle_button", show=False),
         Binding("enter", "screen.login", show=False),
     ]
+
+    @property
+    def _button(self) -> Content:
+        button_style = self.get_visual_style("toggle--button")
+        side_style = Style(foreground=button_style.background, background=self.background_colors[1])
+        inner = self.BUTTON_INNER if self.value and not self.disabled else " "
+        return Content.assemble(
+            (self.BUTTON_LEFT, side_style), (inner, button_style), (self.BUTTON_RIGHT, side_style)
+        )
 
 
 class LoginScreen(ApiMixin, Screen):
