@@ -238,7 +238,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "Wpisz stan wodomierza jako liczbę, np. 123,456 (najwyżej 3 cyfry po przecinku).",
         "Enter the meter reading as a number, e.g. 123.456 (at most 3 decimal places).",
     ),
-    "kind": ("Wybierz rodzaj sprawy.", "Choose the kind of matter."),
+    "kind": ("Wybierz rodzaj sprawy.", "Choose the type of case."),
     "subject": ("Temat musi mieć od 1 do 200 znaków.", "The subject must be 1 to 200 characters long."),
     "body": (
         "Wpisz treść wiadomości (najwyżej 10 000 znaków).",
