@@ -212,8 +212,8 @@ class Balance:
     overpayment: int
     next_due_date: dt.date | None
     next_due_amount: int | None
-    next_due_number: str | None
-    oldest_unpaid_number: str | None
+    overdue_since: dt.date | None  # the earliest due date among the overdue invoices
+    open_numbers: list[str]  # every invoice not fully paid, earliest due date first
 
     @property
     def balance(self) -> int:
@@ -227,15 +227,15 @@ async def compute_balance(session: AsyncSession, customer_id: int, today: dt.dat
         .order_by(Invoice.due_date, Invoice.id))).all()
     to_pay = overdue = 0
     due_groups: dict[dt.date, int] = {}
-    first_number_for_due: dict[dt.date, str] = {}
-    for number, gross, paid, due in open_rows:
+    overdue_since: dt.date | None = None
+    for _number, gross, paid, due in open_rows:
         residual = gross - paid
         to_pay += residual
         if due < today:
             overdue += residual
+            overdue_since = overdue_since or due  # rows come earliest due date first
         else:
             due_groups[due] = due_groups.get(due, 0) + residual
-            first_number_for_due.setdefault(due, number)
     over_alloc = await session.scalar(
         select(func.coalesce(func.sum(Invoice.paid - Invoice.gross), 0))
         .where(Invoice.customer_id == customer_id, Invoice.paid > Invoice.gross))
@@ -247,6 +247,22 @@ async def compute_balance(session: AsyncSession, customer_id: int, today: dt.dat
     return Balance(
         to_pay=to_pay, overdue=overdue, overpayment=overpayment,
         next_due_date=next_due, next_due_amount=due_groups[next_due] if next_due else None,
-        next_due_number=first_number_for_due.get(next_due) if next_due else None,
-        oldest_unpaid_number=open_rows[0][0] if open_rows else None,
+        overdue_since=overdue_since, open_numbers=[row[0] for row in open_rows],
     )
+
+
+#: The longest transfer title the ZBP 2D payment code carries.
+TRANSFER_TITLE_MAX = 32
+
+
+def transfer_title(customer_number: str, open_numbers: list[str], today: dt.date) -> str:
+    """What a transfer of the whole amount to pay pays: the open invoices' numbers (earliest due
+    first, ``", "`` between them) when they fit the 2D code's 32-character title, else
+    ``Saldo NNNNN na DD.MM.YYYY``; ``Klient NNNNN`` when nothing is open. The customer's individual
+    account number already says who pays."""
+    if not open_numbers:
+        return f"Klient {customer_number}"
+    listed = ", ".join(open_numbers)
+    if len(listed) <= TRANSFER_TITLE_MAX:
+        return listed
+    return f"Saldo {customer_number} na {today:%d.%m.%Y}"

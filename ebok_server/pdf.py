@@ -1,15 +1,20 @@
 """Invoice PDF (fpdf2). Uses DejaVu Sans from the system when present; otherwise a core font with
-Polish letters transliterated to ASCII, so it never crashes on a fresh machine."""
+Polish letters transliterated to ASCII, so it never crashes on a fresh machine.
+
+The invoice is Polish, so its numbers are written the Polish way: decimal comma, a space between
+thousands ("1 234,567 m³", "237,48 zł"), whole pieces without decimals ("1 szt"), dates DD.MM.YYYY.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
 
-from .billing import fmt_pln, iban_for
+from .billing import fmt_pln, iban_for, parse_milli
 from .config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP
 
 FONT_CANDIDATES = [
@@ -28,6 +33,21 @@ def transliterate(text: str) -> str:
     text = text.translate(_PL)
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).encode("latin-1", "replace").decode("latin-1")
+
+
+def pl_quantity(quantity: str, unit: str) -> str:
+    """The API's ``"7.887"`` as a Polish reader expects it: ``"7,887"`` (m³, three decimals),
+    ``"1"`` (pieces: whole numbers), thousands separated by a space."""
+    milli = parse_milli(quantity.lstrip("-"))
+    sign = "-" if quantity.startswith("-") else ""
+    whole = f"{milli // 1000:,}".replace(",", " ")
+    if unit == "szt" and milli % 1000 == 0:
+        return f"{sign}{whole}"
+    return f"{sign}{whole},{milli % 1000:03d}"
+
+
+def pl_date(day: dt.date) -> str:
+    return f"{day:%d.%m.%Y}"
 
 
 @lru_cache(maxsize=1)
@@ -58,8 +78,8 @@ def render_invoice_pdf(detail, customer, *, font_path: str | None | bool = True)
         pdf.cell(w, h, t(value), new_x="LMARGIN" if ln else "RIGHT", new_y="NEXT" if ln else "TOP", align=align)
 
     text(16, f"Faktura VAT nr {detail.number}", h=10)
-    text(9, f"Data wystawienia: {detail.issue_date.isoformat()}    Termin płatności: {detail.due_date.isoformat()}")
-    text(9, f"Okres rozliczeniowy: {detail.period_from.isoformat()} – {detail.period_to.isoformat()}")
+    text(9, f"Data wystawienia: {pl_date(detail.issue_date)}    Termin płatności: {pl_date(detail.due_date)}")
+    text(9, f"Okres rozliczeniowy: {pl_date(detail.period_from)} – {pl_date(detail.period_to)}")
     pdf.ln(3)
     text(10, "Sprzedawca:")
     text(9, f"{UTILITY_NAME}, {UTILITY_ADDRESS}, NIP {UTILITY_NIP}")
@@ -74,7 +94,8 @@ def render_invoice_pdf(detail, customer, *, font_path: str | None | bool = True)
         pdf.cell(w, 7, t(title), border=1, align=align)
     pdf.ln()
     for ln in detail.lines:
-        vals = [ln.description, ln.quantity, "m³" if ln.unit == "m3" else "szt", fmt_pln(ln.unit_price_net),
+        vals = [ln.description, pl_quantity(ln.quantity, ln.unit), "m³" if ln.unit == "m3" else "szt",
+                fmt_pln(ln.unit_price_net),
                 fmt_pln(ln.net), f"{ln.vat_rate}%", fmt_pln(ln.vat), fmt_pln(ln.gross)]
         for (_, w, align), v in zip(cols, vals, strict=True):
             pdf.cell(w, 7, t(v), border=1, align=align)

@@ -16,6 +16,8 @@ MAX_DB_ID = 2_147_483_647  # ids outside 1..MAX_DB_ID cannot exist -> 404 (never
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 InvoiceStatus = Literal["paid", "unpaid", "overdue", "partially_paid"]
+#: ``?status=`` of the invoice list: one status, or ``to_pay`` (unpaid + partially_paid + overdue).
+InvoiceStatusFilter = Literal["to_pay", "paid", "unpaid", "overdue", "partially_paid"]
 ThreadKind = Literal["failure_report", "water_quality", "contract_change", "other"]
 ThreadStatus = Literal["sent", "in_progress", "answered", "closed"]
 
@@ -113,6 +115,7 @@ class BalanceOut(BaseModel):
     overpayment: int
     next_due_date: dt.date | None
     next_due_amount: int | None
+    overdue_since: dt.date | None
     bank_account: str
     recipient_name: str
     recipient_address: str

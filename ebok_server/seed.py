@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .billing import (
     BENCH_SEQ_BASE,
+    compute_balance,
+    fmt_pln,
     LINE_DESCRIPTIONS,
     SEWAGE_PRICE_NET,
     VAT_RATE,
@@ -71,6 +73,8 @@ class CustomerSpec:
     payment_plan: str  # "jan" | "all_paid" | "partial_last"
     efaktura_months_ago: int | None = None
     overpayment: int = 0
+    #: ``{invoices}`` is replaced by what the invoices are like when /demo-info is asked
+    #: (:func:`describe_invoices`): the data is anchored to the day of seeding and ages with it.
     description_pl: str = ""
     description_en: str = ""
     threads: list[dict] = field(default_factory=list)
@@ -83,8 +87,8 @@ def _specs() -> list[CustomerSpec]:
             "UM/2015/00123", dt.date(2015, 3, 2), ["water", "sewage"],
             [MeterSpec("WM-1234567", "Piwnica, pion główny", dt.date(2019, 5, 10), 10, 812_000, 7_200)],
             "jan",
-            description_pl="Woda i ścieki; dwie nieopłacone faktury (jedna po terminie); bez e-FAKTURY.",
-            description_en="Water + sewage; two unpaid invoices (one overdue); no e-FAKTURA.",
+            description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY.",
+            description_en="Water + sewage; {invoices}; no e-FAKTURA.",
             threads=[
                 dict(kind="contract_change", subject="Zmiana adresu korespondencyjnego", status="closed", days_ago=120,
                      messages=[("customer", "Proszę o zmianę adresu korespondencyjnego na ul. Grunwaldzka 12/4."),
@@ -106,8 +110,8 @@ def _specs() -> list[CustomerSpec]:
             "UM/2012/00456", dt.date(2012, 9, 17), ["water", "sewage"],
             [MeterSpec("WM-2345678", "Łazienka", dt.date(2021, 2, 3), 10, 305_000, 4_300)],
             "all_paid", efaktura_months_ago=21, overpayment=5_000,
-            description_pl="e-FAKTURA aktywna (opłata 1,00 zł); wszystko opłacone, nadpłata 50,00 zł.",
-            description_en="e-FAKTURA active (fee 1.00 zł); everything paid, overpayment 50.00 zł.",
+            description_pl="e-FAKTURA aktywna (opłata 1,00 zł); {invoices}.",
+            description_en="e-FAKTURA active (fee 1.00 zł); {invoices}.",
             threads=[
                 dict(kind="other", subject="Zwrot nadpłaty", status="answered", days_ago=12,
                      messages=[("customer", "Proszę o informację, czy nadpłata zostanie zaliczona na poczet "
@@ -121,8 +125,8 @@ def _specs() -> list[CustomerSpec]:
             "UM/2018/00789", dt.date(2018, 6, 11), ["water"],
             [MeterSpec("WM-3456789", "Studzienka wodomierzowa", dt.date(2018, 6, 11), 10, 120_000, 3_300)],
             "all_paid",
-            description_pl="Tylko woda (szambo); wszystko opłacone; brak adresu e-mail; brak korespondencji.",
-            description_en="Water only (septic tank); everything paid; no e-mail on file; no correspondence.",
+            description_pl="Tylko woda (szambo); {invoices}; brak adresu e-mail; brak korespondencji.",
+            description_en="Water only (septic tank); {invoices}; no e-mail on file; no correspondence.",
         ),
         CustomerSpec(
             "10004", "Katarzyna Wójcik", "k.wojcik@example.com", "ul. Zwycięstwa 20, 43-608 Jaworzno",
@@ -130,8 +134,8 @@ def _specs() -> list[CustomerSpec]:
             [MeterSpec("WM-4567890", "Kotłownia", dt.date(2017, 8, 1), 10, 1_540_000, 9_500),
              MeterSpec("WM-4567891", "Ogród (podlewanie)", dt.date(2016, 4, 1), 0, 230_000, 1_500, "garden")],
             "partial_last",
-            description_pl="Dom z ogrodem, dwa wodomierze; ostatnia faktura opłacona częściowo.",
-            description_en="House with garden, two meters; latest invoice partially paid.",
+            description_pl="Dom z ogrodem, dwa wodomierze; {invoices}.",
+            description_en="House with garden, two meters; {invoices}.",
             threads=[
                 dict(kind="failure_report", subject="Wyciek przy wodomierzu ogrodowym", status="sent", days_ago=2,
                      location="ul. Zwycięstwa 20, ogród", contact_phone="+48 602 345 678",
@@ -279,6 +283,80 @@ async def _store_demo_info(session: AsyncSession, customers: list[dict]) -> None
         session.add(Meta(key="demo_info", value=value))
     else:
         meta.value = value
+
+
+INVOICES_PLACEHOLDER = "{invoices}"
+
+_PL_FEMININE = {1: "jedna", 2: "dwie", 3: "trzy", 4: "cztery"}
+_EN_NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four"}
+
+
+def _pl_count(n: int) -> str:
+    return _PL_FEMININE.get(n, str(n))
+
+
+def _pl_invoices(n: int) -> str:
+    """``faktura`` / ``faktury`` / ``faktur`` for ``n`` (Polish plural forms)."""
+    if n == 1:
+        return "faktura"
+    return "faktury" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "faktur"
+
+
+def _share(part: int, whole: int, lang: str, pl_one: str, pl_many: str, en: str) -> str:
+    """How many of ``whole`` open invoices are e.g. overdue: "po terminie" / "obie po terminie" /
+    "jedna po terminie" (and the English)."""
+    if lang == "pl":
+        if part == whole:
+            prefix = "" if whole == 1 else ("obie " if whole == 2 else "wszystkie ")
+            return prefix + (pl_one if whole == 1 else pl_many)
+        return f"{_pl_count(part)} {pl_one if part == 1 else pl_many}"
+    if part == whole:
+        return en if whole == 1 else ("both " if whole == 2 else "all ") + en
+    return f"{_EN_NUMBERS.get(part, str(part))} {en}"
+
+
+def describe_invoices(open_count: int, overdue_count: int, partial_count: int, overpayment: int,
+                      lang: str) -> str:
+    """The demo panel's words for the invoices as they are today, e.g. "dwie faktury do zapłaty
+    (jedna po terminie)" / "two invoices to pay (both overdue)" / "wszystko opłacone, nadpłata 50,00 zł"."""
+    if open_count == 0:
+        if lang == "pl":
+            text = "wszystko opłacone"
+            return text + (f", nadpłata {fmt_pln(overpayment)}" if overpayment > 0 else "")
+        text = "everything paid"
+        return text + (f", overpayment PLN {overpayment // 100:,}.{overpayment % 100:02d}" if overpayment > 0 else "")
+    if lang == "pl":
+        text = f"{_pl_count(open_count)} {_pl_invoices(open_count)} do zapłaty"
+    else:
+        text = f"{_EN_NUMBERS.get(open_count, str(open_count))} invoice{'' if open_count == 1 else 's'} to pay"
+    details = []
+    if overdue_count:
+        details.append(_share(overdue_count, open_count, lang, "po terminie", "po terminie", "overdue"))
+    if partial_count:
+        details.append(_share(partial_count, open_count, lang, "opłacona częściowo", "opłacone częściowo",
+                              "partially paid"))
+    return text + (f" ({', '.join(details)})" if details else "")
+
+
+async def demo_descriptions(session: AsyncSession, customers: list[dict], today: dt.date) -> list[dict]:
+    """The stored demo entries with ``{invoices}`` filled in from the customer's invoices today."""
+    out = []
+    for entry in customers:
+        entry = dict(entry)
+        if INVOICES_PLACEHOLDER in entry["description_pl"] + entry["description_en"]:
+            customer = await session.scalar(select(Customer).where(
+                Customer.customer_number == entry["customer_number"]))
+            if customer is not None:
+                balance = await compute_balance(session, customer.id, today)
+                dues = (await session.execute(select(Invoice.due_date, Invoice.paid).where(
+                    Invoice.customer_id == customer.id, Invoice.paid < Invoice.gross))).all()
+                counts = (len(dues), sum(1 for due, _ in dues if due < today), sum(1 for _, paid in dues if paid > 0))
+                for lang in ("pl", "en"):
+                    key = f"description_{lang}"
+                    entry[key] = entry[key].replace(
+                        INVOICES_PLACEHOLDER, describe_invoices(*counts, balance.overpayment, lang))
+        out.append(entry)
+    return out
 
 
 async def database_is_empty(session: AsyncSession) -> bool:

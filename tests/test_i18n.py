@@ -218,3 +218,42 @@ def test_every_api_error_code_has_its_words_and_no_more():
     keys = set(load_catalog("pl"))
     assert {k.removeprefix("error.") for k in keys if k.startswith("error.")} == set(CODES)
     assert {"field.customer_number", "field.email", "field.value", "field.body"} <= keys
+
+
+# --- issue 8, point 11: the words a resident reads -----------------------------------------------
+
+
+def test_key_names_are_written_as_on_the_keyboard():
+    """"Ctrl+S", as on the key caps and in every manual, not "ctrl+s"."""
+    for lang in LANGUAGES:
+        lower = {k: v for k, v in load_catalog(lang).items() if re.search(r"\bctrl\+", v)}
+        assert lower == {}, lang
+
+
+def test_one_polish_term_for_overdue():
+    pl = load_catalog("pl")
+    assert [k for k, v in pl.items() if "przeterminowan" in v] == []
+    assert pl["invoices.status.overdue"] == pl["invoices.status_full.overdue"] == "po terminie"
+
+
+def test_full_name_and_case_statuses_in_polish():
+    pl = load_catalog("pl")
+    assert pl["account.full_name"] == "Imię i nazwisko"
+    # "sprawa" is feminine: "sprawa wysłana / w realizacji / z odpowiedzią / zamknięta"
+    statuses = [pl[f"correspondence.status_{s}"] for s in ("sent", "in_progress", "answered", "closed")]
+    assert statuses == ["wysłana", "w realizacji", "z odpowiedzią", "zamknięta"]
+    assert I18n("pl").t("thread.state", status=statuses[3]) == "sprawa zamknięta"
+
+
+def test_natural_english_for_cases_and_meter_readers():
+    en = load_catalog("en")
+    assert [k for k, v in en.items() if re.search(r"\bmatters?\b", v, re.I)] == []
+    assert en["readings.type.collector"] == "meter reader"
+    assert en["thread.title"] == "Case" and en["correspondence.pager"].startswith("Cases ")
+
+
+def test_ten_thousand_has_its_thousands_separator():
+    pl, en = I18n("pl"), I18n("en")
+    assert pl.t("compose.body_too_long", max=pl.decimal(10_000, 0), length=pl.decimal(10_001, 0)) == (
+        "Treść może mieć najwyżej 10 000 znaków (teraz: 10 001). Skróć ją.")
+    assert "at most 10,000 characters" in en.t("thread.reply_too_long", max=en.decimal(10_000, 0))

@@ -2,19 +2,60 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+import zxingcpp
 
 from ebok_tui.core.payqr import (
+    AMOUNT_ENTERED_BY_PAYER,
     MAX_AMOUNT_GROSZE,
+    QUIET_ZONE,
     PaymentQRError,
     build_payload,
     format_account,
     half_block_lines,
     make_qr,
+    nip_is_valid,
     normalize_account,
 )
 
 IBAN = "PL61109010140000071219812874"
+
+
+def scan(lines: list[str], pixels: int = 4) -> list[str]:
+    """Decode what the terminal would show (dark ``█`` halves on light) with a real QR reader:
+    each module becomes ``pixels``×``pixels`` grey pixels, and nothing is added around the drawing,
+    so the reader sees only the quiet zone that the lines themselves carry."""
+    top = {" ": 0, "▄": 0, "▀": 1, "█": 1}
+    bottom = {" ": 0, "▀": 0, "▄": 1, "█": 1}
+    rows: list[list[int]] = []
+    for line in lines:
+        rows.append([top[ch] for ch in line])
+        rows.append([bottom[ch] for ch in line])
+    image = bytearray()
+    for row in rows:
+        scanline = b"".join((b"\x00" if dark else b"\xff") * pixels for dark in row)
+        image += scanline * pixels
+    height, width = len(rows) * pixels, len(rows[0]) * pixels
+    view = memoryview(bytes(image)).cast("B", (height, width))
+    return [barcode.text for barcode in zxingcpp.read_barcodes(view, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+def test_the_recommendations_published_examples() -> None:
+    """ZBP's examples, byte for byte: a company recipient with NIP 1234567890 (a made-up NIP whose
+    check digit is wrong, so only its format is checked here) and one without a NIP."""
+    with_nip = build_payload(
+        account="92124012340001567890123456", amount_grosze=1200, recipient="Odbiorca 1",
+        title="FV 1234/34/2012", nip="1234567890", company=True, verify_nip=False,
+    )
+    assert with_nip == "1234567890|PL|92124012340001567890123456|001200|Odbiorca 1|FV 1234/34/2012|||"
+    without_nip = build_payload(
+        account="92124012340001567890123456", amount_grosze=1200, recipient="Odbiorca 1", title="Przelew ekspress",
+    )
+    assert without_nip == "|PL|92124012340001567890123456|001200|Odbiorca 1|Przelew ekspress|||"
+    for payload in (with_nip, without_nip):
+        assert scan(half_block_lines(make_qr(payload).matrix)) == [payload]
 
 
 def test_payload_exact() -> None:
@@ -50,15 +91,54 @@ def test_payload_truncates_and_sanitizes_text_fields() -> None:
     assert fields[6:] == ["", "", ""]
 
 
-def test_payload_without_valid_nip_leaves_it_empty() -> None:
-    payload = build_payload(account=IBAN, amount_grosze=100, recipient="MPWiK", title="T", nip="12")
-    assert payload.startswith("|PL|61109010140000071219812874|000100|MPWiK|T|||")
+def test_nip_check_digit() -> None:
+    assert nip_is_valid("6320001234")  # the reference server's utility
+    assert nip_is_valid("5260250274")
+    assert not nip_is_valid("6320001235")
+    assert not nip_is_valid("1234567890")  # weighted sum mod 11 is 10: never issued
+    assert not nip_is_valid("632000123")
+    assert not nip_is_valid("632000123x")
 
 
-@pytest.mark.parametrize("amount", [0, -5, MAX_AMOUNT_GROSZE + 1])
+@pytest.mark.parametrize("nip", ["12", "6320001235", "1234567890", "632-000-12-3x"])
+def test_a_wrong_nip_is_refused_not_dropped(nip: str) -> None:
+    with pytest.raises(PaymentQRError):
+        build_payload(account=IBAN, amount_grosze=100, recipient="MPWiK", title="T", nip=nip)
+
+
+def test_a_company_recipient_needs_its_nip() -> None:
+    with pytest.raises(PaymentQRError, match="NIP"):
+        build_payload(account=IBAN, amount_grosze=100, recipient="MPWiK Sp. z o.o.", title="T", company=True)
+    payload = build_payload(account=IBAN, amount_grosze=100, recipient="MPWiK Sp. z o.o.", title="T",
+                            nip="632 000 12 34", company=True)
+    assert payload.startswith("6320001234|PL|")
+    # a private person may be paid without one
+    assert build_payload(account=IBAN, amount_grosze=100, recipient="Jan Kowalski", title="T").startswith("|PL|")
+
+
+def test_amount_zero_lets_the_payer_enter_it() -> None:
+    payload = build_payload(account=IBAN, amount_grosze=AMOUNT_ENTERED_BY_PAYER, recipient="MPWiK", title="T")
+    assert payload.split("|")[3] == "000000"
+
+
+@pytest.mark.parametrize("amount", [-1, -5, MAX_AMOUNT_GROSZE + 1])
 def test_amount_out_of_range(amount: int) -> None:
     with pytest.raises(PaymentQRError):
         build_payload(account=IBAN, amount_grosze=amount, recipient="MPWiK", title="T")
+
+
+def test_field_lengths_are_counted_after_nfc_normalisation() -> None:
+    """"Wodociągi" typed with a combining ogonek is 10 code points but 9 characters: the name
+    still fits 20 characters whole, and a cut never leaves a bare combining mark behind."""
+    decomposed = unicodedata.normalize("NFD", "Wodociągi Jaworzno A")
+    assert len(decomposed) == 21
+    payload = build_payload(account=IBAN, amount_grosze=1, recipient=decomposed,
+                            title=unicodedata.normalize("NFD", "Opłata za wodę i ścieki, listopad"))
+    fields = payload.split("|")
+    assert fields[4] == "Wodociągi Jaworzno A"
+    assert fields[5] == "Opłata za wodę i ścieki, listopa"
+    assert len(fields[5]) == 32
+    assert payload == unicodedata.normalize("NFC", payload)
 
 
 def test_amount_limit_is_six_digits() -> None:
@@ -90,11 +170,15 @@ def test_qr_encoding_parameters_and_matrix() -> None:
     )
     qr = make_qr(payload)
     assert qr.error == "L"
-    assert qr.mode == "byte"
     assert not qr.is_micro
-    # 98 bytes in byte mode at level L: version 5 (4 holds 78, 5 holds 106)
+    # 98 bytes: in byte mode alone that is version 5 (4 holds 78 bytes); the NIP, account and
+    # amount in numeric mode bring it down to version 4 (33x33)
     assert len(payload.encode("utf-8")) == 98
     assert qr.version == 5
+    short = build_payload(account=IBAN, amount_grosze=12345, recipient="MPWiK Sp. z o.o.",
+                          title="Saldo 10001 na 15.11.2026", nip="6320001234")
+    assert make_qr(short).version == 4
+    assert scan(half_block_lines(make_qr(short).matrix)) == [short]
     size = 17 + 4 * qr.version
     assert len(qr.matrix) == size
     assert all(len(row) == size for row in qr.matrix)
@@ -107,7 +191,8 @@ def test_qr_utf8_diacritics_grow_the_symbol() -> None:
     polish_payload = build_payload(account=IBAN, amount_grosze=1, recipient="Zakład", title="Opłata za wodę ż" * 2)
     assert len(polish_payload) == len(ascii_payload)
     assert len(polish_payload.encode("utf-8")) > len(ascii_payload.encode("utf-8"))
-    assert make_qr(polish_payload).mode == "byte"
+    assert make_qr(polish_payload).version >= make_qr(ascii_payload).version
+    assert scan(half_block_lines(make_qr(polish_payload).matrix)) == [polish_payload]
 
 
 def test_half_block_rendering() -> None:
@@ -131,14 +216,15 @@ def test_half_block_rendering() -> None:
 def test_half_block_real_qr_size() -> None:
     qr = make_qr("6320001234|PL|61109010140000071219812874|012345|MPWiK|T|||")
     lines = half_block_lines(qr.matrix)
-    size = len(qr.matrix) + 4
+    size = len(qr.matrix) + 2 * QUIET_ZONE
+    assert QUIET_ZONE == 4  # ISO/IEC 18004
     assert len(lines) == (size + 1) // 2
     assert {len(line) for line in lines} == {size}
     assert set("".join(lines)) <= {" ", "▀", "▄", "█"}
 
 
 def test_half_block_lines_round_trip_to_the_symbol() -> None:
-    """Reading the drawn characters back gives exactly the QR matrix inside a 2-module quiet zone."""
+    """Reading the drawn characters back gives exactly the QR matrix inside a 4-module quiet zone."""
     payload = build_payload(
         account=IBAN, amount_grosze=23748, recipient="MPWiK Sp. z o.o.", title="Klient 10001 FV/2026/11/000001",
         nip="6320001234",
@@ -151,8 +237,9 @@ def test_half_block_lines_round_trip_to_the_symbol() -> None:
     for line in lines:
         rows.append([top[ch] for ch in line])
         rows.append([bottom[ch] for ch in line])
-    size = len(qr.matrix)
-    assert all(not any(row) for row in rows[:2] + rows[2 + size :])  # quiet zone above and below
-    inner = [row[2 : 2 + size] for row in rows[2 : 2 + size]]
+    size, q = len(qr.matrix), 4
+    assert all(not any(row) for row in rows[:q] + rows[q + size :])  # quiet zone above and below
+    inner = [row[q : q + size] for row in rows[q : q + size]]
     assert inner == [[1 if m else 0 for m in row] for row in qr.matrix]
-    assert all(row[:2] == [0, 0] and row[2 + size :] == [0, 0] for row in rows)  # left and right
+    assert all(row[:q] == [0] * q and row[q + size :] == [0] * q for row in rows)  # left and right
+    assert scan(lines) == [payload]

@@ -1,12 +1,29 @@
-"""Balance screen (Saldo) against the real demo server (business date 2026-11-15)."""
+"""Balance screen (Saldo) against the real demo server (business date 2026-11-15), and against
+the same data ten days later, when every open invoice is overdue."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from textual.widgets import Static
 
 from ebok_tui.core.payqr import build_payload, half_block_lines, make_qr
+from ebok_tui.ui.screens.auth.login import LoginScreen
 from ebok_tui.ui.screens.billing.balance import BalanceScreen, QrModal
+from tests.server_proc import running_server, start_server_info, stop_server
+from tests.test_payqr import scan
 from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until
+
+
+@pytest.fixture(scope="module")
+def aged_url(tmp_path_factory):
+    """The demo data seeded on 2026-11-15, served on 2026-11-25: both of 10001's invoices overdue."""
+    tmp = tmp_path_factory.mktemp("aged")
+    seeded = start_server_info(tmp / "seeded")
+    stop_server(seeded.proc)
+    with running_server(tmp / "later", "--today", "2026-11-25", db_url=seeded.db_url) as later:
+        yield later.url
 
 
 def shown(app, selector: str) -> str:
@@ -30,8 +47,10 @@ async def test_amounts_formatted_and_overdue_highlighted(server_url, tmp_path):
         assert "MPWiK Sp. z o.o." in transfer
         assert "ul. Wodna 1, 43-600 Jaworzno" in transfer
         assert "PL86 1090 1014 7000 0000 0001 0001" in transfer
-        assert "Klient 10001 FV/2026/11/000001" in transfer
+        # the amount pays both open invoices: the title says so, not just one invoice number
+        assert "Saldo 10001 na 15.11.2026" in transfer
         assert "Kwota 237,48 zł" in transfer
+        assert re.search(r"po terminie od +24\.10\.2026", summary)
 
 
 async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server_url, tmp_path):
@@ -45,11 +64,13 @@ async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server_url, tmp_pat
             account="PL86109010147000000000010001",
             amount_grosze=23748,
             recipient="MPWiK Sp. z o.o.",
-            title="Klient 10001 FV/2026/11/000001",
+            title="Saldo 10001 na 15.11.2026",
             nip="6320001234",
+            company=True,
         )
-        assert payload == "6320001234|PL|86109010147000000000010001|023748|MPWiK Sp. z o.o.|Klient 10001 FV/2026/11/000001|||"
+        assert payload == "6320001234|PL|86109010147000000000010001|023748|MPWiK Sp. z o.o.|Saldo 10001 na 15.11.2026|||"
         assert screen.qr_lines == half_block_lines(make_qr(payload).matrix)
+        assert scan(screen.qr_lines) == [payload]  # a real reader, quiet zone as drawn
         panel = screen.query_one("#qr-panel")
         assert panel.display and not panel.has_class("-hidden")
         qr = screen.query_one("#qr", Static)
@@ -73,7 +94,8 @@ async def test_small_terminal_offers_the_qr_in_a_dialog(server_url, tmp_path):
         await settle(pilot)
         assert isinstance(app.screen, QrModal)
         assert app.screen.lines == screen.qr_lines
-        assert "PLN 76.84" in text_of(app.screen.query_one("#qr-caption", Static))
+        caption = text_of(app.screen.query_one("#qr-caption", Static))
+        assert "PLN 76.84" in caption and "MPWiK Sp. z o.o.\n" in caption and "o.o.." not in caption
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen
@@ -119,7 +141,7 @@ async def test_copy_account_number_and_title(server_url, tmp_path):
         notes = [str(n.message) for n in app._notifications]
         assert any("PL86 1090 1014 7000 0000 0001 0001" in n for n in notes), notes
         await pilot.press("t")
-        assert app.clipboard == "Klient 10001 FV/2026/11/000001"
+        assert app.clipboard == "Saldo 10001 na 15.11.2026"
 
 
 async def test_reload_keeps_working_and_section_keys_navigate(server_url, tmp_path):
@@ -134,3 +156,47 @@ async def test_reload_keeps_working_and_section_keys_navigate(server_url, tmp_pa
         await wait_until(pilot, lambda: type(app.screen).__name__ == "AccountScreen")
         await pilot.press("1")
         await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
+
+
+async def test_the_qr_pays_what_remains_of_a_partly_paid_invoice(server_url, tmp_path):
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10004")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BalanceScreen)
+        assert scan(screen.qr_lines) == [
+            "6320001234|PL|05109010147000000000010004|007684|MPWiK Sp. z o.o.|FV/2026/11/000004|||"]
+        invoice = (await app.api.invoices(status="partially_paid")).items[0]
+        assert invoice.number == "FV/2026/11/000004" and invoice.gross - invoice.paid == 7684 < invoice.gross
+        assert "FV/2026/11/000004" in shown(app, "#transfer-details")
+
+
+async def test_everything_overdue_says_since_when_not_no_due_date(aged_url, tmp_path):
+    app = make_app(aged_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await settle(pilot)
+        panel = text_of_options(app.screen.query_one("#demo-panel"))
+        assert "dwie faktury do zapłaty (obie po terminie)" in panel, panel
+        await login_as(app, "10001")
+        await settle(pilot)
+        summary = shown(app, "#balance-summary")
+        assert re.search(r"w tym po terminie +237,48 zł", summary)
+        assert re.search(r"po terminie od +24\.10\.2026", summary)
+        assert "Najbliższy termin" not in summary and "brak" not in summary
+        assert "Saldo 10001 na 25.11.2026" in shown(app, "#transfer-details")
+        assert not app.screen.query_one("#qr-panel").has_class("-hidden")  # still fits 80x24
+
+
+async def test_everything_overdue_in_english(aged_url, tmp_path):
+    app = make_app(aged_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001")
+        await settle(pilot)
+        summary = shown(app, "#balance-summary")
+        assert re.search(r"overdue since +24 Oct 2026", summary) and "Next due date" not in summary
+
+
+def text_of_options(option_list) -> str:
+    return "\n".join(str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count))

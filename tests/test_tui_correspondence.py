@@ -70,7 +70,7 @@ async def test_list_shows_threads_with_translated_kind_and_status(server_url, tm
         assert isinstance(app.screen, CorrespondenceScreen)
         rows = table_rows(app.screen.query_one("#threads", DataTable))
         assert [r[0] for r in rows][:2] == ["Pytanie o fakturę", "Brązowa woda z kranu"]
-        assert [r[2] for r in rows] == ["wysłane", "w realizacji", "odpowiedziano", "zamknięte"]
+        assert [r[2] for r in rows] == ["wysłana", "w realizacji", "z odpowiedzią", "zamknięta"]
         assert [r[1] for r in rows] == ["inna sprawa", "jakość wody", "awaria", "zmiana danych"]
         assert "Sprawy 1–4 z 4" in text_of(app.screen.query_one("#pager"))
         assert not app.screen.query_one("#drafts-notice").has_class("-visible")
@@ -95,7 +95,7 @@ async def test_enter_opens_thread_with_messages(server_url, tmp_path):
         screen = app.screen
         assert isinstance(screen, ThreadScreen)
         assert "Brak wody – ul. Grunwaldzka 12" in text_of(screen.query_one("#thread-head"))
-        assert "odpowiedziano" in text_of(screen.query_one("#thread-head"))
+        assert "sprawa z odpowiedzią" in text_of(screen.query_one("#thread-head"))
         messages = [text_of(m) for m in screen.query("MessageView")]
         assert messages[0].startswith("Ty · ") and "Od rana brak wody" in messages[0]
         assert messages[1].startswith("MPWiK · ") and "do godz. 16:00" in messages[1]
@@ -119,6 +119,21 @@ async def test_closed_thread_takes_no_reply(server_url, tmp_path):
 
 
 # --- composing (private server) ---------------------------------------------------------------------
+async def test_too_long_a_message_names_the_limit_with_a_thousands_space(private_url, tmp_path):
+    app = make_app(private_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", "correspondence")
+        await settle(pilot)
+        screen = await open_composer(pilot)
+        await fill(pilot, kind="other", subject="Długi list")
+        screen.query_one("#body-text", TextArea).text = "a" * 10_001
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        status = text_of(screen.query_one("#form-status"))
+        assert "najwyżej 10 000 znaków (teraz: 10 001)" in status, status
+        assert isinstance(app.screen, ComposeScreen)
+
+
 async def test_blank_subject_or_body_is_refused_before_sending(private_url, tmp_path):
     app = make_app(private_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -155,7 +170,7 @@ async def test_compose_send_appears_in_list(private_url, tmp_path):
         await settle(pilot)
         assert isinstance(app.screen, CorrespondenceScreen)
         rows = table_rows(app.screen.query_one("#threads", DataTable))
-        assert rows[0][:3] == ["Wyciek na chodniku", "awaria", "wysłane"]
+        assert rows[0][:3] == ["Wyciek na chodniku", "awaria", "wysłana"]
         assert draft_files(tmp_path) == []  # deleted once the server confirmed
         thread = await app.api.thread((await app.api.threads()).items[0].id)
         assert thread.messages[0].body == "Woda wypływa spod chodnika."
@@ -268,7 +283,7 @@ async def test_draft_survives_server_outage_and_is_sent_once(tmp_path):
 
             assert isinstance(app.screen, CorrespondenceScreen)
             rows = table_rows(app.screen.query_one("#threads", DataTable))
-            assert [r[0] for r in rows] == [subject] and rows[0][2] == "wysłane"
+            assert [r[0] for r in rows] == [subject] and rows[0][2] == "wysłana"
             assert draft_files(tmp_path) == []
 
             page = await app.api.threads()

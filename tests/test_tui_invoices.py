@@ -56,13 +56,33 @@ async def test_status_filter_by_keyboard_changes_the_rows(server_url):
         assert screen.focused is screen.query_one("#year", Select)
         await pilot.press("tab")  # status filter
         assert screen.focused is screen.query_one("#status", Select)
-        await pilot.press("enter", "down", "down", "down", "enter")  # all, paid, unpaid, → overdue
+        await pilot.press("enter", "down", "down", "enter")  # all, to pay, → overdue
         await settle(pilot)
         assert screen.query_one("#status", Select).value == "overdue"
         table = screen.query_one("#invoices", PagedTable)
         assert 0 < table.row_count < everything
         assert set(cells(table, "status")) == {"po terminie"}
         assert str(screen.query_one("#count", Static).content) == f"{table.row_count} z {table.row_count}"
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+async def test_to_pay_filter_is_everything_still_to_pay(server_url, lang):
+    """"Do zapłaty" shows the unpaid invoice and the overdue one (237,48 zł between them), which
+    "nieopłacona" alone never did; it comes first after "all"."""
+    app = make_app(server_url, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_invoices(pilot)
+        status = screen.query_one("#status", Select)
+        labels = [str(label) for label, _ in status._options]
+        assert labels[:2] == {"pl": ["wszystkie", "do zapłaty"], "en": ["all", "to pay"]}[lang]
+        await pilot.press("f", "tab", "enter", "down", "enter")
+        await settle(pilot)
+        assert status.value == "to_pay"
+        table = screen.query_one("#invoices", PagedTable)
+        assert table.row_count == 2
+        assert set(cells(table, "status")) == {"pl": {"nieopłacona", "po terminie"}, "en": {"unpaid", "overdue"}}[lang]
+        total = sum(item.gross - item.paid for item in screen.feeds["invoices"].items.values())
+        assert total == 23748
 
 
 async def test_year_filter_changes_the_rows_and_offers_the_years(server_url):
@@ -82,7 +102,14 @@ async def test_year_filter_changes_the_rows_and_offers_the_years(server_url):
         screen.query_one("#status", Select).value = "partially_paid"
         await settle(pilot)
         assert table.row_count == 0
-        assert str(screen.query_one("#count", Static).content) == "No invoices match the filters."
+        message = screen.query_one("#empty-message", Static)
+        assert str(message.content) == "No invoices match the filters (year, status). Press f to change them."
+        assert str(screen.query_one("#count", Static).content) == ""
+        # the whole message is on screen at 80 columns, not cut off beside the filters
+        assert message.region.width >= len(str(message.content)) + 2 and message.region.right <= 80
+        screen.query_one("#status", Select).value = "all"
+        await settle(pilot)
+        assert table.row_count == 12 and not message.display
 
 
 async def test_payments_view(server_url):

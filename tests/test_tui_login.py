@@ -187,7 +187,7 @@ async def test_demo_panel_lists_customers_and_fills_the_form(server_url, tmp_pat
         panel = app.screen.query_one("#demo-panel", OptionList)
         prompts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
         assert prompts[0].startswith("10001 · password: woda-10001")
-        assert "two unpaid invoices" in prompts[0]  # the English description
+        assert "two invoices to pay (one overdue)" in prompts[0]  # the English description
         assert len(prompts) == 4
         panel.focus()
         await pilot.press("down", "enter")

@@ -10,6 +10,7 @@ from ..billing import (
     compute_balance,
     fee_gross,
     iban_for,
+    transfer_title,
 )
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings, iso_ts
 from ..deps import AUTH, DB, SETTINGS, Auth
@@ -32,13 +33,11 @@ async def balance(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings =
     today = settings.business_today()
     b = await compute_balance(db, auth.customer.id, today)
     number = auth.customer.customer_number
-    title_invoice = b.next_due_number or b.oldest_unpaid_number
-    title = f"Klient {number}" + (f" {title_invoice}" if title_invoice else "")
     return BalanceOut(
         balance=b.balance, to_pay=b.to_pay, overdue=b.overdue, overpayment=b.overpayment,
-        next_due_date=b.next_due_date, next_due_amount=b.next_due_amount,
+        next_due_date=b.next_due_date, next_due_amount=b.next_due_amount, overdue_since=b.overdue_since,
         bank_account=iban_for(number), recipient_name=UTILITY_NAME, recipient_address=UTILITY_ADDRESS,
-        recipient_nip=UTILITY_NIP, transfer_title=title, as_of=today,
+        recipient_nip=UTILITY_NIP, transfer_title=transfer_title(number, b.open_numbers, today), as_of=today,
     )
 
 

@@ -12,7 +12,7 @@ from ..billing import fmt_milli, invoice_status
 from ..config import Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..models import Customer, Invoice, InvoiceLine, Payment
-from ..schemas import Limit, Offset, InvoiceDetail, InvoiceItem, InvoiceLineOut, InvoicePage, InvoiceStatus, Page, PaymentItem
+from ..schemas import Limit, Offset, InvoiceDetail, InvoiceItem, InvoiceLineOut, InvoicePage, InvoiceStatusFilter, Page, PaymentItem
 
 router = APIRouter(tags=["invoices"])
 
@@ -27,6 +27,8 @@ def _item(inv: Invoice, today) -> InvoiceItem:
 
 def _status_filter(status: str, today):
     unpaid_part = Invoice.paid < Invoice.gross
+    if status == "to_pay":
+        return unpaid_part
     if status == "paid":
         return Invoice.paid >= Invoice.gross
     if status == "overdue":
@@ -58,7 +60,7 @@ async def _invoice_years(db: AsyncSession, own: ColumnElement[bool], first: dt.d
 
 @router.get("/invoices", response_model=InvoicePage)
 async def list_invoices(year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-                        status: InvoiceStatus | None = None, offset: Offset = 0, limit: Limit = 50,
+                        status: InvoiceStatusFilter | None = None, offset: Offset = 0, limit: Limit = 50,
                         auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> InvoicePage:
     today = settings.business_today()
     own = Invoice.customer_id == auth.customer.id

@@ -11,6 +11,7 @@ from ..deps import DB, SETTINGS
 from ..errors import not_found
 from ..models import Meta
 from ..schemas import DemoInfo, Health
+from ..seed import demo_descriptions
 
 router = APIRouter(tags=["public"])
 
@@ -27,4 +28,5 @@ async def demo_info(settings: Settings = SETTINGS, db: AsyncSession = DB) -> Dem
     meta = await db.get(Meta, "demo_info")
     if meta is None:
         raise not_found()
-    return DemoInfo.model_validate(json.loads(meta.value))
+    customers = await demo_descriptions(db, json.loads(meta.value)["customers"], settings.business_today())
+    return DemoInfo(customers=customers)

@@ -1,35 +1,52 @@
 """Payment QR code in the Polish banks' 2D transfer-code format (no Textual here).
 
 Związek Banków Polskich, "Rekomendacja dotycząca kodu 2D" for domestic transfers: one line of
-nine ``|``-separated fields, encoded as a QR code (byte mode, UTF-8, error correction level L)::
+nine ``|``-separated fields, encoded as a QR code (UTF-8, error correction level L)::
 
     NIP|PL|ACCOUNT(26 digits)|AMOUNT(6 digits, grosze)|RECIPIENT(<=20)|TITLE(<=32)|||
 
-* recipient NIP: 10 digits, or empty;
+* recipient NIP: 10 digits with a valid check digit; required when the recipient is a company
+  (``company=True``), else optional (empty);
 * country code: ``PL``;
 * the 26-digit NRB account number (no ``PL`` prefix, no spaces);
-* the amount in grosze, zero-padded to 6 digits (so at most 9 999,99 zł);
-* recipient name, at most 20 characters; transfer title, at most 32 characters;
+* the amount in grosze, zero-padded to 6 digits (so at most 9 999,99 zł); ``000000`` means the
+  payer types the amount in the banking app;
+* recipient name, at most 20 characters; transfer title, at most 32 characters (counted after
+  Unicode NFC normalisation, so "ą" typed as "a" + combining ogonek is one character);
 * three reserved fields, left empty.
 
-A banking app scanning the code pre-fills the transfer form. The rendering helper draws the
-symbol with half-block characters, two QR rows per terminal line.
+The recommendation's own examples, which :func:`build_payload` reproduces exactly::
+
+    1234567890|PL|92124012340001567890123456|001200|Odbiorca 1|FV 1234/34/2012|||
+    |PL|92124012340001567890123456|001200|Odbiorca 1|Przelew ekspress|||
+
+A banking app scanning the code pre-fills the transfer form. The symbol carries the text in byte
+mode (UTF-8), except runs of six or more digits (the NIP, the account number, the amount), which
+use QR numeric mode: any reader decodes the same text, and the symbol stays at version 4
+(33×33 modules) for the utility's name and a title of up to 26 bytes. With the 4-module quiet zone
+the QR standard requires, that is 41×21 terminal cells: the rendering helper draws the symbol with
+half-block characters, two QR rows per terminal line.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Any
 from collections.abc import Sequence
 
 import segno
+from segno import consts
 
 __all__ = [
     "MAX_AMOUNT_GROSZE",
+    "AMOUNT_ENTERED_BY_PAYER",
     "RECIPIENT_MAX",
     "TITLE_MAX",
     "QUIET_ZONE",
     "PaymentQRError",
     "normalize_account",
+    "nip_is_valid",
     "format_account",
     "build_payload",
     "make_qr",
@@ -37,9 +54,17 @@ __all__ = [
 ]
 
 MAX_AMOUNT_GROSZE = 999_999
+#: Amount ``000000``: the banking app asks the payer for the amount.
+AMOUNT_ENTERED_BY_PAYER = 0
 RECIPIENT_MAX = 20
 TITLE_MAX = 32
-QUIET_ZONE = 2
+#: Light modules around the symbol on every side (ISO/IEC 18004 requires four).
+QUIET_ZONE = 4
+#: Digit runs at least this long go into a numeric-mode segment (3⅓ bits a digit instead of 8;
+#: below six the extra segment headers cost more than they save).
+NUMERIC_RUN_MIN = 6
+
+_NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 
 _SEPARATOR = "|"
 
@@ -69,6 +94,15 @@ def normalize_account(account: str) -> str:
     return cleaned
 
 
+def nip_is_valid(nip: str) -> bool:
+    """Polish tax id: 10 digits, the last one the weighted sum of the first nine mod 11 (a sum
+    giving 10 is never issued)."""
+    if not re.fullmatch(r"\d{10}", nip):
+        return False
+    check = sum(int(d) * w for d, w in zip(nip[:9], _NIP_WEIGHTS, strict=True)) % 11
+    return check == int(nip[9])
+
+
 def format_account(account: str) -> str:
     """``PL61109010140000071219812874`` → ``PL61 1090 1014 0000 0712 1981 2874``.
 
@@ -80,7 +114,9 @@ def format_account(account: str) -> str:
 
 
 def _text_field(value: str, limit: int) -> str:
-    """One free-text field: no separators or control characters, single spaces, cut to ``limit``."""
+    """One free-text field: NFC-normalised, no separators or control characters, single spaces,
+    cut to ``limit`` characters."""
+    value = unicodedata.normalize("NFC", value)
     value = value.replace(_SEPARATOR, " ")
     value = "".join(ch if ch.isprintable() else " " for ch in value)
     value = " ".join(value.split())
@@ -94,20 +130,32 @@ def build_payload(
     recipient: str,
     title: str,
     nip: str = "",
+    company: bool = False,
+    verify_nip: bool = True,
     country: str = "PL",
 ) -> str:
     """The ZBP 2D-code text for one transfer.
 
-    Raises :class:`PaymentQRError` for an invalid account, an amount that is not 1..999 999 grosze,
-    or an empty recipient name/title."""
+    ``amount_grosze`` 0 (:data:`AMOUNT_ENTERED_BY_PAYER`) leaves the amount to the payer.
+    ``company``: the recipient is a company, so its NIP is required. ``verify_nip=False`` skips
+    only the check digit (the recommendation's own example NIP ``1234567890`` fails it).
+
+    Raises :class:`PaymentQRError` for an invalid account, an amount that is not 0..999 999 grosze,
+    a NIP that is not 10 digits with a valid check digit, a company recipient without a NIP, or
+    an empty recipient name/title."""
     nrb = normalize_account(account)
     if isinstance(amount_grosze, bool) or not isinstance(amount_grosze, int):
         raise PaymentQRError("amount must be an integer number of grosze")
-    if not 0 < amount_grosze <= MAX_AMOUNT_GROSZE:
+    if not 0 <= amount_grosze <= MAX_AMOUNT_GROSZE:
         raise PaymentQRError(f"amount out of range for the 2D code: {amount_grosze}")
     nip_digits = re.sub(r"[\s-]", "", nip or "")
-    if not re.fullmatch(r"\d{10}", nip_digits):
-        nip_digits = ""  # optional field: a malformed NIP is left out rather than sent wrong
+    if nip_digits:
+        if not re.fullmatch(r"\d{10}", nip_digits):
+            raise PaymentQRError(f"a NIP has 10 digits: {nip!r}")
+        if verify_nip and not nip_is_valid(nip_digits):
+            raise PaymentQRError(f"wrong check digit in NIP: {nip!r}")
+    elif company:
+        raise PaymentQRError("a company recipient needs its NIP")
     recipient_field = _text_field(recipient, RECIPIENT_MAX)
     title_field = _text_field(title, TITLE_MAX)
     if not recipient_field or not title_field:
@@ -126,9 +174,26 @@ def build_payload(
     return _SEPARATOR.join(fields)
 
 
+def _segments(payload: str) -> list[tuple[str, int]]:
+    """Byte-mode segments with numeric-mode ones for runs of ``NUMERIC_RUN_MIN`` or more ASCII digits."""
+    segments: list[tuple[str, int]] = []
+    position = 0
+    for run in re.finditer(rf"[0-9]{{{NUMERIC_RUN_MIN},}}", payload):
+        if run.start() > position:
+            segments.append((payload[position : run.start()], consts.MODE_BYTE))
+        segments.append((run.group(), consts.MODE_NUMERIC))
+        position = run.end()
+    if position < len(payload) or not segments:
+        segments.append((payload[position:], consts.MODE_BYTE))
+    return segments
+
+
 def make_qr(payload: str) -> segno.QRCode:
-    """Encode as the recommendation asks: QR (not Micro QR), byte mode, UTF-8, level L."""
-    return segno.make(payload, error="l", mode="byte", encoding="utf-8", micro=False, boost_error=False)
+    """Encode as the recommendation asks: QR (not Micro QR), UTF-8, level L; long digit runs in
+    numeric mode (see the module docstring)."""
+    # segno takes a list of (text, mode) segments (segno.encoder.prepare_data); its hint names only str/bytes/int
+    segments: Any = _segments(payload)
+    return segno.make(segments, error="l", encoding="utf-8", micro=False, boost_error=False)
 
 
 def half_block_lines(matrix: Sequence[Sequence[int]], border: int = QUIET_ZONE) -> list[str]:

@@ -1,4 +1,13 @@
-"""The eBOK terminal application: login first, then the resident's sections."""
+"""The eBOK terminal application: login first, then the resident's sections.
+
+The app watches the server from start to exit: a light ``GET /health`` every ``health_interval``
+seconds, and at once after any call fails to reach the server (``check_server_now``). While the
+server does not answer, ``server_problem`` holds a message naming its address (every screen shows
+it in its :class:`~ebok_tui.ui.screens.base.ServerStatus` line) and the check is retried after
+``retry_delays`` (1, 2, 4... 30 s, the last one repeating). When the server answers again the
+message goes and the current screen reloads by itself. The checks are timers, not workers, so
+they never hold up "wait for the workers" in tests or on exit.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +16,11 @@ from collections.abc import Iterable
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 
-from ebok_tui.core.api import ApiError, DemoInfo, EbokClient, Me
+from ebok_tui.core.api import ApiError, ConnectionFailed, DemoInfo, EbokClient, Me, RequestTimeout
 from ebok_tui.core.credentials import CredentialStore
 from ebok_tui.core.drafts import DraftStore
 from ebok_tui.core.i18n import DEFAULT_LANGUAGE, I18n
@@ -26,6 +37,14 @@ class EbokApp(App[None]):
         Binding("ctrl+q", "quit", "bind.quit", priority=True),
         Binding("ctrl+p", "command_palette", "bind.palette", priority=True, show=False),
     ]
+
+    #: Seconds between health checks while the server answers.
+    HEALTH_INTERVAL = 15.0
+    #: Seconds before each next check while it does not (the last delay repeats).
+    RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+    #: Why the server cannot be used right now (naming its address), or None while it answers.
+    server_problem: reactive[str | None] = reactive(None, init=False)
 
     def __init__(
         self,
@@ -44,6 +63,11 @@ class EbokApp(App[None]):
         self.demo = demo
         self.demo_info: DemoInfo | None = None
         self.current_section: str | None = None
+        self.health_interval = self.HEALTH_INTERVAL
+        self.retry_delays = self.RETRY_DELAYS
+        self._server_timer: Timer | None = None
+        self._server_checking = False
+        self._server_failures = 0
 
     @property
     def api(self) -> EbokClient:
@@ -57,12 +81,63 @@ class EbokApp(App[None]):
     async def on_mount(self) -> None:
         self.title = self.i18n.t("app.title")
         self.sub_title = self.i18n.t("app.subtitle")
+        self.check_server_now()  # the login screen says so at once when the server is not there
         if self.demo:
             try:
                 self.demo_info = await self.api.demo_info()
             except ApiError:
                 self.demo_info = None
         await self.push_screen(self._login_screen())
+
+    # --- is the server there? ------------------------------------------------------------------
+    def check_server_now(self) -> None:
+        """Check the server soon (a call just failed to reach it, or the app started)."""
+        if not self._server_checking:
+            self._schedule_server_check(0)
+
+    def _schedule_server_check(self, delay: float) -> None:
+        if self._server_timer is not None:
+            self._server_timer.stop()
+        # a zero-delay Textual timer divides by zero: "now" is a hundredth of a second
+        self._server_timer = self.set_timer(max(delay, 0.01), self._check_server, name="server-check")
+
+    async def _check_server(self) -> None:
+        self._server_timer = None
+        self._server_checking = True
+        try:
+            await self.api.health()
+        except (ConnectionFailed, RequestTimeout):
+            reachable = False
+        except ApiError:
+            reachable = True  # it answered, if oddly: the server is there
+        else:
+            reachable = True
+        finally:
+            self._server_checking = False
+        if not self.is_running:
+            return
+        if reachable:
+            was_lost = self.server_problem is not None
+            self._server_failures = 0
+            self.server_problem = None
+            self._schedule_server_check(self.health_interval)
+            if was_lost:
+                self._server_back()
+        else:
+            delay = self.retry_delays[min(self._server_failures, len(self.retry_delays) - 1)]
+            self._server_failures += 1
+            self.server_problem = self.i18n.t("app.server_lost", server=self.api.base_url)
+            self._schedule_server_check(delay)
+
+    def _server_back(self) -> None:
+        """The server answers again: say so and reload the screen the resident is looking at (the
+        topmost one that loads data, i.e. has ``action_reload``: not a dialog, not the login)."""
+        self.notify(self.i18n.t("app.server_back", server=self.api.base_url), timeout=4)
+        for screen in reversed(self.screen_stack):
+            reload = getattr(screen, "action_reload", None)
+            if callable(reload):
+                reload()
+                break
 
     def _login_screen(self, message: str | None = None) -> Screen:
         return load_screen("login")(message=message)

@@ -72,7 +72,9 @@ def test_balance_jan(api):
     assert b["balance"] == b["overpayment"] - b["to_pay"]
     assert b["next_due_date"] == "2026-11-24"
     assert b["next_due_amount"] == b["to_pay"] - b["overdue"]
-    assert b["transfer_title"].startswith("Klient 10001 FV/2026/11/")
+    assert b["overdue_since"] == "2026-10-24"  # the October invoice
+    # the amount covers both open invoices; their two numbers do not fit the 2D code's 32 characters
+    assert b["transfer_title"] == "Saldo 10001 na 15.11.2026"
     iban = b["bank_account"]
     assert iban.startswith("PL") and len(iban) == 28 and iban[2:].isdigit() and iban.endswith("10001")
     assert int(iban[4:] + "2521" + iban[2:4]) % 97 == 1
@@ -83,4 +85,11 @@ def test_balance_anna_overpayment(api):
     token = login(api, "10002")
     b = api.get("/balance", headers=bearer(token)).json()
     assert b == b | {"to_pay": 0, "overdue": 0, "overpayment": 5000, "balance": 5000,
-                     "next_due_date": None, "next_due_amount": None}
+                     "next_due_date": None, "next_due_amount": None, "overdue_since": None,
+                     "transfer_title": "Klient 10002"}
+
+
+def test_balance_title_names_the_one_open_invoice(api):
+    b = api.get("/balance", headers=bearer(login(api, "10004"))).json()
+    assert b["transfer_title"] == "FV/2026/11/000004" and b["overdue_since"] is None
+    assert b["to_pay"] == 7684  # the remainder of the partially paid invoice, not its gross

@@ -56,6 +56,20 @@ def test_invoice_filters(api, tokens):
     assert partial["total"] == 1 and 0 < partial["items"][0]["paid"] < partial["items"][0]["gross"]
 
 
+@pytest.mark.parametrize("customer", ["10001", "10004", "10002"])
+def test_status_to_pay_is_everything_still_to_pay(api, tokens, customer):
+    """``to_pay`` = unpaid + partially_paid + overdue: 10001's unpaid and overdue invoices together,
+    10004's partially paid one, nothing for 10002."""
+    h = bearer(tokens[customer])
+    all_items = _all_invoices(api, tokens[customer])
+    page = api.get("/invoices", params={"status": "to_pay", "limit": 200}, headers=h).json()
+    expected = [i for i in all_items if i["status"] in ("unpaid", "partially_paid", "overdue")]
+    assert page["items"] == expected and page["total"] == len(expected)
+    assert {i["status"] for i in page["items"]} == {"10001": {"unpaid", "overdue"}, "10004": {"partially_paid"},
+                                                    "10002": set()}[customer]
+    assert sum(i["gross"] - i["paid"] for i in page["items"]) == api.get("/balance", headers=h).json()["to_pay"]
+
+
 @pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 201}, {"offset": -1}, {"status": "lost"},
                                     {"year": "abc"}])
 def test_invoice_list_bad_params(api, tokens, params):

@@ -107,6 +107,43 @@ def test_pdf_without_unicode_font_does_not_crash_on_polish():
     assert data.startswith(b"%PDF")
 
 
+def _pdf_strings(data: bytes) -> list[str]:
+    """The text-showing strings of a core-font PDF's (deflated) page content."""
+    import re
+    import zlib
+
+    found: list[str] = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            content = stream
+        found += [s.decode("latin-1") for s in re.findall(rb"\((.*?)\) ?Tj", content)]
+    return found
+
+
+def test_pdf_numbers_are_written_the_polish_way():
+    """A Polish reader sees "7.887" and "1.000 szt" as thousands: the PDF says "7,887 m³" and "1 szt"."""
+    lines = [SimpleNamespace(description="Dostawa wody", quantity="7.887", unit="m3", unit_price_net=587,
+                             net=4630, vat_rate=8, vat=370, gross=5000),
+             SimpleNamespace(description="Opłata abonamentowa (za rozliczenie)", quantity="1.000", unit="szt",
+                             unit_price_net=216, net=216, vat_rate=8, vat=17, gross=233),
+             SimpleNamespace(description="Dostawa wody", quantity="1234.500", unit="m3", unit_price_net=587,
+                             net=724_652, vat_rate=8, vat=57_972, gross=782_624)]
+    detail = SimpleNamespace(number="FV/2026/11/000001", issue_date=dt.date(2026, 11, 10),
+                             due_date=dt.date(2026, 11, 24), period_from=dt.date(2026, 10, 1),
+                             period_to=dt.date(2026, 10, 31), lines=lines, net_total=729_498, vat_total=58_359,
+                             gross_total=787_857, efaktura=False)
+    customer = SimpleNamespace(full_name="Jan Kowalski", customer_number="10001", address="ul. Wodna 2")
+    shown = _pdf_strings(render_invoice_pdf(detail, customer, font_path=None))
+    assert "7,887" in shown and "1" in shown and "1 234,500" in shown
+    assert "7.887" not in shown and "1.000" not in shown
+    assert "50,00 zl" in shown and "7 826,24 zl" in shown  # transliterated core font: zł -> zl
+    assert any("Do zaplaty: 7 878,57 zl" in s for s in shown)
+    assert any("Termin platnosci: 24.11.2026" in s for s in shown)
+    assert not any("2026-11-24" in s for s in shown)
+
+
 def test_database_errors_do_not_carry_parameters():
     """A failing statement's message must not include its bound values (hashes, e-mails)."""
     import asyncio

@@ -501,6 +501,7 @@ class EbokClient:
     async def invoices(
         self, year: int | None = None, status: str | None = None, offset: int = 0, limit: int = 50
     ) -> InvoicePage:
+        """A page of invoices; ``status`` is one of ``INVOICE_FILTERS`` (``"to_pay"``: all not fully paid)."""
         return await self._call(
             "GET",
             "invoices",

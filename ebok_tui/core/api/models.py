@@ -53,10 +53,14 @@ __all__ = [
     "Message",
     "ThreadDetail",
     "INVOICE_STATUSES",
+    "INVOICE_FILTERS",
     "THREAD_KINDS",
 ]
 
 INVOICE_STATUSES = ("paid", "unpaid", "overdue", "partially_paid")
+#: ``status`` filter values of ``GET /invoices``, in the order a resident wants them: ``to_pay`` is
+#: everything still to pay (unpaid + partially_paid + overdue), then the single statuses.
+INVOICE_FILTERS = ("to_pay", "overdue", "unpaid", "partially_paid", "paid")
 THREAD_KINDS = ("failure_report", "water_quality", "contract_change", "other")
 
 #: Object ids are opaque to the client: it only passes them back in URLs.
@@ -127,6 +131,8 @@ class Balance(ApiModel):
     overpayment: int
     next_due_date: _dt.date | None = None
     next_due_amount: int | None = None
+    overdue_since: _dt.date | None = None
+    """Earliest due date among the overdue invoices (``None`` when nothing is overdue)."""
     bank_account: str
     recipient_name: str
     recipient_address: str

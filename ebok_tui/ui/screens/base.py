@@ -32,15 +32,16 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Button, Footer, Input, Static, TextArea
 from textual.worker import Worker
 
-from ebok_tui.core.api import ApiError, Unauthorized
+from ebok_tui.core.api import ApiError, ConnectionFailed, RequestTimeout, Unauthorized
 from ebok_tui.ui import wording
 from ebok_tui.ui.bindings import translate_active
 from ebok_tui.ui.messages import Finished, SessionExpired
 from ebok_tui.ui.sections import SECTIONS
-from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, ServerStatus, TopBar
+from ebok_tui.ui.widgets.forms import show_field_error
 
 if TYPE_CHECKING:
     from ebok_tui.core.api import EbokClient
@@ -84,6 +85,27 @@ class ApiMixin:
     def field_messages(self, error: ApiError) -> dict[str, str]:
         """Per wrong field (plain name), the resident's words."""
         return wording.field_messages(self.ebok.i18n, error)
+
+    #: The banner shows why the screen's data could not be loaded (kept until a reload works),
+    #: rather than why an action failed (cleared once the resident edits a field or comes back).
+    _load_error_shown: bool = False
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._edited(event.input)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._edited(event.text_area)
+
+    def _edited(self, field: Widget) -> None:
+        error = getattr(field, "_ebok_field_error", None)
+        if error is not None and field.has_class("-invalid"):
+            show_field_error(error, field, None)
+        if not self._load_error_shown:
+            self.clear_error()
+
+    def on_screen_resume(self) -> None:
+        if not self._load_error_shown:
+            self.clear_error()  # back from a dialog or sub-screen: an old action's error is stale
 
     def _banner(self) -> ErrorBanner | None:
         banners = self.query(ErrorBanner)  # type: ignore[attr-defined]
@@ -137,10 +159,14 @@ class ApiMixin:
                 self.post_message(SessionExpired())  # type: ignore[attr-defined]
                 return None
             except ApiError as error:
+                if isinstance(error, (ConnectionFailed, RequestTimeout)):
+                    self.ebok.check_server_now()  # gone? then say so everywhere and retry in the background
+                self._load_error_shown = group == "load"
                 if not self.on_api_error(error):
                     self.show_error(self.error_message(error))
                 return None
             else:
+                self._load_error_shown = False
                 self.clear_error()
                 return result
             finally:
@@ -184,6 +210,7 @@ class ChromeScreen(ApiMixin, Screen):
         yield NavBar(self.SECTION or None)
         with Vertical(id="body"):
             yield from self.compose_body()
+        yield ServerStatus()
         yield ErrorBanner()
         yield Footer()
 
@@ -249,9 +276,21 @@ class SubScreen(ChromeScreen):
 
 
 class BaseModal(ApiMixin, ModalScreen):
-    """A dialog over the current screen; Esc cancels."""
+    """A dialog over the current screen; Esc cancels; Left/Right move between its buttons (a
+    focused input keeps Left/Right for its cursor)."""
 
-    BINDINGS = [Binding("escape", "cancel", "bind.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "bind.cancel"),
+        Binding("left", "focus_button(-1)", show=False),
+        Binding("right", "focus_button(1)", show=False),
+    ]
+
+    def action_focus_button(self, step: int) -> None:
+        buttons = [b for b in self.query(Button) if b.display and b.focusable]
+        if self.focused in buttons:
+            index = buttons.index(self.focused) + step  # type: ignore[arg-type]
+            if 0 <= index < len(buttons):
+                buttons[index].focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -118,13 +118,21 @@ class ConsumptionChart(Widget):
             label = f"{month_start.month:02d}"
             text.append(label.rjust(slot) if slot > 2 else label, style="dim")
         text.append("\n")
-        # years under the first month of each year (and the first bar)
+        # years under the first month of each year, and under the first bar when that label
+        # leaves a space before the next one (placed right to left, so January wins: never "2022025")
         years = [" "] * (axis_w + slot * n)
-        for index, (month_start, _) in enumerate(self.data):
-            if month_start.month == 1 or index == 0:
-                pos = axis_w + index * slot + (slot - 2)
-                for k, ch in enumerate(str(month_start.year)):
-                    if pos + k < len(years):
-                        years[pos + k] = ch
+        next_label = len(years) + 1
+        for index in range(n - 1, -1, -1):
+            month_start = self.data[index][0]
+            if month_start.month != 1 and index != 0:
+                continue
+            label = str(month_start.year)
+            pos = axis_w + index * slot + (slot - 2)
+            if pos + len(label) >= next_label:
+                continue
+            for k, ch in enumerate(label):
+                if pos + k < len(years):
+                    years[pos + k] = ch
+            next_label = pos
         text.append("".join(years).rstrip(), style="dim")
         return text

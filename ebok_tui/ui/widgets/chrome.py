@@ -1,10 +1,12 @@
-"""The chrome around every logged-in screen: top bar, section navigation bar, error banner."""
+"""The chrome around every logged-in screen: top bar, section navigation bar, error banner, and
+the line saying the server does not answer."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import Static
 
 from ebok_tui.ui.sections import SECTIONS
@@ -89,3 +91,25 @@ class ErrorBanner(Static):
     def clear(self) -> None:
         self.update("")
         self.remove_class("-visible")
+
+
+class ServerStatus(Static):
+    """The app's ``server_problem`` (the server does not answer: its address, and that the app
+    keeps trying), on every screen while it lasts; hidden otherwise."""
+
+    DEFAULT_CSS = """
+    ServerStatus { display: none; height: auto; padding: 0 1;
+                   background: $warning 25%; color: $text; border-left: thick $warning; }
+    ServerStatus.-visible { display: block; }
+    """
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "server_problem", self._show, init=True)
+
+    def _show(self, problem: str | None) -> None:
+        self.update(Text(problem or ""))
+        self.set_class(bool(problem), "-visible")
+        self.post_message(ServerStatus.Changed())
+
+    class Changed(Message):
+        """Shown or hidden (screens that fit their layout to the free lines listen)."""

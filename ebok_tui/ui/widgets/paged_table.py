@@ -8,19 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
-from textual.widgets import DataTable
 
 from ebok_tui.core.api import Page
+from ebok_tui.ui.widgets.list_table import ListTable
 
 
-class PagedTable(DataTable):
-    """A row-cursor DataTable where Home/End move the cursor to the first/last loaded row."""
-
-    BINDINGS = [
-        Binding("home", "scroll_top", "bind.top", show=False),
-        Binding("end", "scroll_bottom", "bind.bottom", show=False),
-    ]
+class PagedTable(ListTable):
+    """A row-cursor table where Home/End move the cursor to the first/last loaded row."""
 
     DEFAULT_CSS = """
     PagedTable { height: 1fr; scrollbar-size-vertical: 1; }

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, Me, ValidationFailed
@@ -47,7 +47,8 @@ class AccountScreen(SectionScreen):
     AccountScreen .pw-row { height: 3; }
     AccountScreen .pw-row Label { width: 15; padding: 1 1 0 0; }
     AccountScreen .pw-row Input { width: 1fr; }
-    AccountScreen .field-error { padding: 0 0 0 15; }
+    AccountScreen .field-error { padding: 0 0 0 15; display: none; }
+    AccountScreen .field-error.-shown { display: block; }
     AccountScreen #change-password { margin: 0 0 0 15; }
     AccountScreen #password-result { height: auto; margin: 1 0 0 0; }
     AccountScreen #password-result.-ok { color: $text-success; }
@@ -61,11 +62,12 @@ class AccountScreen(SectionScreen):
         self._inputs = {f: Input(password=True, id=f"pw-{f}", max_length=200) for f in ("current", "new", "repeat")}
         self._errors = {f: Static("", id=f"pw-{f}-error", classes="field-error") for f in self._inputs}
         self._result = Static("", id="password-result")
-        self._form = Vertical(id="account-right")
+        # both columns scroll: a long keyring name or result message is never cut off at 80x24
+        self._form = VerticalScroll(id="account-right")
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="account-columns"):
-            with Vertical(id="account-left"):
+            with VerticalScroll(id="account-left"):
                 yield Static(self.t("account.who_title"), classes="section-title")
                 yield self._me_widget
                 yield self._keyring_widget

@@ -11,7 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from rich.text import Text
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
+from textual.style import Style
 from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
 from textual.validation import Function, Length
 from textual.widgets.option_list import Option
@@ -19,7 +21,7 @@ from textual.widgets.option_list import Option
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import LoggedIn
 from ebok_tui.ui.screens.base import ApiMixin
-from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import check_field, show_field_error
 from ebok_tui.core.validation import valid_customer_number
 from ebok_tui.ui.sections import load_screen
@@ -27,12 +29,22 @@ from ebok_tui.ui.wording import keyring_not_loaded, keyring_saved
 
 
 class RememberMe(Checkbox, inherit_bindings=False):
-    """Space ticks it; Enter logs in like everywhere else on the form."""
+    """Space ticks it; Enter logs in like everywhere else on the form. Ticked shows ``X``,
+    unticked a blank box — not only a different colour — and a disabled one (no keyring) is blank."""
 
     BINDINGS = [
         Binding("space", "toggle_button", show=False),
         Binding("enter", "screen.login", show=False),
     ]
+
+    @property
+    def _button(self) -> Content:
+        button_style = self.get_visual_style("toggle--button")
+        side_style = Style(foreground=button_style.background, background=self.background_colors[1])
+        inner = self.BUTTON_INNER if self.value and not self.disabled else " "
+        return Content.assemble(
+            (self.BUTTON_LEFT, side_style), (inner, button_style), (self.BUTTON_RIGHT, side_style)
+        )
 
 
 class LoginScreen(ApiMixin, Screen):
@@ -97,6 +109,7 @@ class LoginScreen(ApiMixin, Screen):
     # --- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield TopBar(self.t("login.title"))
+        yield ServerStatus()
         if self.message:
             yield Static(self.message, id="login-message")
         with Horizontal(id="login-columns"):

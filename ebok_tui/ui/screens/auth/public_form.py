@@ -69,6 +69,13 @@ class PublicForm(ApiMixin, Screen):
         super().__init__()
         self.initial = values
 
+    def _input_args(self, f: FormField) -> dict[str, Any]:
+        """``input_args`` with a ``placeholder_key`` turned into the catalogue's placeholder."""
+        args = dict(f.input_args)
+        if "placeholder_key" in args:
+            args["placeholder"] = self.t(args.pop("placeholder_key"))
+        return args
+
     def compose(self) -> ComposeResult:
         yield TopBar(self.t(self.TITLE_KEY))
         with VerticalScroll(id="body"):
@@ -77,7 +84,7 @@ class PublicForm(ApiMixin, Screen):
                 for f in self.FIELDS:
                     with Horizontal(classes="form-row"):
                         yield Label(self.t(f.label_key))
-                        yield Input(value=self.initial.get(f.name, ""), id=f"f-{f.name}", **f.input_args)
+                        yield Input(value=self.initial.get(f.name, ""), id=f"f-{f.name}", **self._input_args(f))
                     yield Static("", id=f"e-{f.name}", classes="field-error")
                 with Horizontal(id="form-buttons"):
                     yield Button(self.t(self.SUBMIT_KEY), id="submit", variant="primary", action="screen.submit")

@@ -21,8 +21,10 @@ class RegisterScreen(PublicForm):
     DONE_KEY = "register.done"
     NEXT_STEP_KEY = "register.have_code"
     FIELDS = (
-        FormField("contract_number", "register.contract_number", {"max_length": 40, "placeholder": "UM/2015/00123"}),
-        FormField("meter_number", "register.meter_number", {"max_length": 40, "placeholder": "WM-1234567"}),
+        FormField("contract_number", "register.contract_number",
+                  {"max_length": 40, "placeholder_key": "register.contract_number_placeholder"}),
+        FormField("meter_number", "register.meter_number",
+                  {"max_length": 40, "placeholder_key": "register.meter_number_placeholder"}),
         FormField("invoice_gross", "register.invoice_gross", {"max_length": 20, "placeholder": "123,45"}),
     )
 

@@ -1,8 +1,9 @@
 """Saldo (balance): what is owed or overpaid, the next due payment, the transfer details and a
 payment QR code in the Polish banks' 2D transfer-code format (see ``ebok_tui.core.payqr``).
 
-At 80x24 the QR code (version 5: 41x21 cells with its quiet zone) sits to the right of the
-details; when the window is too small for it, ``q`` opens it full-screen in a dialog.
+At 80x24 the QR code (version 4 for the reference server's data: 41x21 cells with its 4-module
+quiet zone) sits to the right of the details; when the window is too small for it (or a longer
+title makes the code bigger), ``q`` opens it full-screen in a dialog.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ebok_tui.core.payqr import (
     normalize_account,
 )
 from ebok_tui.ui.screens.base import BaseModal, SectionScreen
-from ebok_tui.ui.widgets.chrome import ErrorBanner
+from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
 QR_STYLE = "#000000 on #ffffff"
@@ -131,6 +132,7 @@ class BalanceScreen(SectionScreen):
                 recipient=balance.recipient_name,
                 title=balance.transfer_title,
                 nip=balance.recipient_nip,
+                company=True,  # the utility: its NIP is required and checked
             )
         except PaymentQRError:
             return None, self.t("balance.qr_unavailable")
@@ -154,12 +156,15 @@ class BalanceScreen(SectionScreen):
             (self.t("balance.balance"), money(b.balance), "bold"),
             (self.t("balance.to_pay"), money(b.to_pay), ""),
             (self.t("balance.overdue"), money(b.overdue), "bold red" if b.overdue > 0 else ""),
-            (self.t("balance.overpayment"), money(b.overpayment), ""),
         ]
+        if b.overdue_since is not None:
+            # when everything is overdue there is no next due date: this says since when instead
+            rows.append((self.t("balance.overdue_since"), self.i18n.date(b.overdue_since), "bold red"))
+        rows.append((self.t("balance.overpayment"), money(b.overpayment), ""))
         if b.next_due_date is not None:
             rows.append((self.t("balance.next_due_date"), self.i18n.date(b.next_due_date), ""))
             rows.append((self.t("balance.next_due_amount"), money(b.next_due_amount or 0), ""))
-        else:
+        elif b.to_pay <= 0:
             rows.append((self.t("balance.next_due_date"), self.t("balance.nothing_due"), ""))
         label_width = max(len(label) for label, _, _ in rows)
         value_width = max(len(value) for _, value, _ in rows)
@@ -198,11 +203,10 @@ class BalanceScreen(SectionScreen):
         which is known before the body's first layout)."""
         if not self.qr_lines:
             return False
-        banners = self.query(ErrorBanner)
-        if not banners:
+        banners = list(self.query(ErrorBanner)) + list(self.query(ServerStatus))
+        if len(banners) < 2:
             return False
-        banner = banners.first()
-        banner_height = max(banner.outer_size.height, 1) if banner.has_class("-visible") else 0
+        banner_height = sum(max(b.outer_size.height, 1) for b in banners if b.has_class("-visible"))
         chrome = 3  # top bar, navigation, footer
         body_height = self.size.height - chrome - banner_height
         body_width = self.size.width - 2  # body padding
@@ -221,6 +225,9 @@ class BalanceScreen(SectionScreen):
             hint.update(self.t("balance.qr_hint_scan"))
         else:
             hint.update(self.t("balance.qr_hint_key"))
+
+    def on_server_status_changed(self, event: ServerStatus.Changed) -> None:
+        self.call_after_refresh(self.fit_qr)
 
     def show_error(self, message: str) -> None:
         super().show_error(message)

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Label, Select, Static
 
-from ebok_tui.core.api import INVOICE_STATUSES, InvoiceSummary, Page, Payment
+from ebok_tui.core.api import INVOICE_FILTERS, INVOICE_STATUSES, InvoiceSummary, Page, Payment
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.screens.billing.status import STATUS_STYLES
 from ebok_tui.ui.widgets.paged_table import Column, Feed, PagedTable, cell
@@ -48,6 +48,8 @@ class InvoicesScreen(SectionScreen):
     InvoicesScreen #year { width: 16; }
     InvoicesScreen #status { width: 24; }
     InvoicesScreen #count { width: 1fr; text-align: right; color: $text-muted; }
+    InvoicesScreen #empty-message { display: none; height: auto; padding: 0 1; color: $text-muted; }
+    InvoicesScreen #empty-message.-shown { display: block; }
     InvoicesScreen #payments { display: none; }
     InvoicesScreen.-payments #payments { display: block; }
     InvoicesScreen.-payments #invoices { display: none; }
@@ -100,13 +102,15 @@ class InvoicesScreen(SectionScreen):
             yield Select([(t("invoices.all_years"), ALL)], value=ALL, allow_blank=False, compact=True, id="year")
             yield Label(t("invoices.status_label"), id="status-label")
             yield Select(
-                [(t("invoices.all_statuses"), ALL)] + [(t(f"invoices.status.{s}"), s) for s in INVOICE_STATUSES],
+                [(t("invoices.all_statuses"), ALL)] + [(t(f"invoices.filter.{s}"), s) for s in INVOICE_FILTERS],
                 value=ALL,
                 allow_blank=False,
                 compact=True,
                 id="status",
             )
             yield Static("", id="count")
+        # below the filters, full width: the message is longer than the room left beside them
+        yield Static("", id="empty-message")
         yield PagedTable(id="invoices")
         yield PagedTable(id="payments")
 
@@ -206,10 +210,11 @@ class InvoicesScreen(SectionScreen):
     def update_count(self) -> None:
         feed = self.feeds[self.view]
         count = self.query_one("#count", Static)
-        if feed.total is None:
+        empty = self.query_one("#empty-message", Static)
+        empty.update(self.t(f"invoices.empty_{self.view}") if feed.total == 0 else "")
+        empty.set_class(feed.total == 0, "-shown")
+        if feed.total is None or feed.total == 0:
             count.update("")
-        elif feed.total == 0:
-            count.update(self.t(f"invoices.empty_{self.view}"))
         else:
             count.update(
                 self.t(

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from ebok_tui.core.api import ApiError, Contract, Meter
+from ebok_tui.ui.widgets.list_table import ListTable
 from ebok_tui.ui.screens.base import SectionScreen
 
 #: How far ahead an expiring legalisation is flagged.
@@ -55,7 +56,7 @@ class ContractScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(id="contract-info")
         yield Static(self.t("contract.meters_title"), id="meters-title")
-        table: DataTable = DataTable(id="meters", cursor_type="row", zebra_stripes=False)
+        table: DataTable = ListTable(id="meters", cursor_type="row", zebra_stripes=False)
         yield table
         yield Static(id="meters-note")
 

@@ -167,7 +167,8 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         if not values["body"].strip():
             problems.append(("body-text", self.t("compose.body_missing")))
         elif len(values["body"]) > BODY_MAX:
-            problems.append(("body-text", self.t("compose.body_too_long", max=BODY_MAX, length=len(values["body"]))))
+            problems.append(("body-text", self.t("compose.body_too_long", max=self.i18n.decimal(BODY_MAX, 0),
+                                                          length=self.i18n.decimal(len(values["body"]), 0))))
         return problems
 
     def action_send(self) -> None:

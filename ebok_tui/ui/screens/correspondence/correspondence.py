@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ebok_tui.core.api import Thread, ThreadPage
+from ebok_tui.ui.widgets.list_table import ListTable
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.screens.correspondence.common import (
     STATUS_STYLE,
@@ -68,18 +69,22 @@ class CorrespondenceScreen(SectionScreen):
         super().__init__()
         self.page_offset = 0
         self.page: ThreadPage | None = None
+        # "17 Nov 2026 10:15" is a column wider than "17.11.2026 10:15": the subject gives way
+        widest = self.i18n.datetime(dt.datetime(2026, 12, 28, 23, 59))
+        self.updated_width = max(len(widest), len(self.t("correspondence.col_updated")), 16)
+        self.subject_width = SUBJECT_WIDTH - (self.updated_width - 16)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="drafts-notice")
-        yield DataTable(id="threads", cursor_type="row")
+        yield ListTable(id="threads", cursor_type="row")
         yield Static(id="pager")
 
     def on_mount(self) -> None:
         table = self.table
-        table.add_column(self.t("correspondence.col_subject"), key="subject", width=SUBJECT_WIDTH)
+        table.add_column(self.t("correspondence.col_subject"), key="subject", width=self.subject_width)
         table.add_column(self.t("correspondence.col_kind"), key="kind", width=13)
         table.add_column(self.t("correspondence.col_status"), key="status", width=13)
-        table.add_column(self.t("correspondence.col_updated"), key="updated", width=16)
+        table.add_column(self.t("correspondence.col_updated"), key="updated", width=self.updated_width)
 
     # --- data ----------------------------------------------------------------------------------
     async def load(self) -> None:
@@ -101,7 +106,7 @@ class CorrespondenceScreen(SectionScreen):
             for draft in drafts:
                 subject = draft.get("subject") or self.t("correspondence.no_subject")
                 table.add_row(
-                    Text("✎ " + clip(subject, SUBJECT_WIDTH - 2), style="italic"),
+                    Text("✎ " + clip(subject, self.subject_width - 2), style="italic"),
                     kind_label(i18n, str(draft.get("kind") or ""), short=True) if draft.get("kind") else "",
                     Text(self.t("correspondence.status_draft"), style="bold yellow"),
                     i18n.datetime(draft_time(draft)),
@@ -111,7 +116,7 @@ class CorrespondenceScreen(SectionScreen):
         for thread in page.items if page else []:
             mark = "✎ " if str(thread.id) in replies else ""
             table.add_row(
-                Text(mark + clip(thread.subject, SUBJECT_WIDTH - len(mark))),  # Text: never markup
+                Text(mark + clip(thread.subject, self.subject_width - len(mark))),  # Text: never markup
                 Text(kind_label(i18n, thread.kind, short=True)),
                 Text(status_label(i18n, thread.status), style=STATUS_STYLE.get(thread.status, "")),
                 i18n.datetime(thread.updated_at),

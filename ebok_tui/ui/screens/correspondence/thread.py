@@ -94,7 +94,8 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         head.append(thread.subject, style="bold")
         head.append("\n")
         head.append(f"{kind_label(i18n, thread.kind)} · ")
-        head.append(status_label(i18n, thread.status), style=STATUS_STYLE.get(thread.status, ""))
+        head.append(self.t("thread.state", status=status_label(i18n, thread.status)),
+                    style=STATUS_STYLE.get(thread.status, ""))
         head.append(" · ")
         head.append(self.t("thread.opened", date=i18n.datetime(thread.created_at)), style="dim")
         self.query_one("#thread-head", Static).update(head)
@@ -166,7 +167,7 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
             area.add_class("-invalid")
             area.focus()
             key = "thread.reply_missing" if not text.strip() else "thread.reply_too_long"
-            self.set_status(self.t(key, max=BODY_MAX), error=True)
+            self.set_status(self.t(key, max=self.i18n.decimal(BODY_MAX, 0)), error=True)
             return
         self.save_draft()
         if self.draft is None:

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ebok_tui.core.api import Reading, ReadingsInfo
+from ebok_tui.ui.widgets.list_table import ListTable
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.widgets.chart import MONTHS, ConsumptionChart, monthly_consumption
@@ -51,7 +52,7 @@ class ReadingsScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="period")
         yield Static("", id="notice")
-        table: DataTable = DataTable(id="readings", cursor_type="row", zebra_stripes=True)
+        table: DataTable = ListTable(id="readings", cursor_type="row", zebra_stripes=True)
         yield table
         yield ConsumptionChart(id="chart")
         yield Static("", id="summary")
