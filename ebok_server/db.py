@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from .models import Base
@@ -36,3 +37,9 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def create_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
+
+
+def insert_ignoring_conflict(session: AsyncSession, model):
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's dialect (an atomic "create if absent")."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model).on_conflict_do_nothing()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -137,13 +137,14 @@ async def add_message(thread_id: int, body: MessageCreate, idempotency_key: Idem
     thread = await owned_row(db, Thread, customer_id, thread_id)
 
     async def create():
-        if thread.status == "closed":
-            raise ApiError(422, "thread_closed", "The thread is closed.")
         now = settings.business_now()
+        # Conditional UPDATE: a thread closed by staff in the meantime takes no new message.
+        reopened = await db.execute(update(Thread).where(Thread.id == thread.id, Thread.status != "closed")
+                                    .values(status="sent", updated_at=now))
+        if reopened.rowcount != 1:
+            raise ApiError(422, "thread_closed", "The thread is closed.")
         m = Message(thread_id=thread.id, author="customer", body=body.body, created_at=now)
         db.add(m)
-        thread.status = "sent"
-        thread.updated_at = now
         await db.flush()
         return 201, _message_out(m).model_dump(mode="json")
 

@@ -99,10 +99,10 @@ def test_openapi(server_url):
         assert path in doc["paths"], path
 
 
-def test_demo_info_absent_without_seed_demo(tmp_path):
+def test_demo_info_absent_without_seed_demo(tmp_path, fresh_db_url):
     from tests.server_proc import running_server
 
-    with running_server(tmp_path, seed_demo=False) as srv:
+    with running_server(tmp_path, seed_demo=False, db_url=fresh_db_url) as srv:
         assert_error(httpx.get(srv.api + "/demo-info"), 404, "not_found")
         assert httpx.get(srv.api + "/health").json()["today"] == "2026-11-15"
         assert_error(httpx.post(srv.api + "/auth/login", json={"customer_number": "10001",

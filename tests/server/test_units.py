@@ -107,7 +107,7 @@ def test_pdf_without_unicode_font_does_not_crash_on_polish():
     assert data.startswith(b"%PDF")
 
 
-def test_database_errors_do_not_carry_parameters():
+def test_database_errors_do_not_carry_parameters(fresh_db_url):
     """A failing statement's message must not include its bound values (hashes, e-mails)."""
     import asyncio
 
@@ -117,7 +117,7 @@ def test_database_errors_do_not_carry_parameters():
     from ebok_server.db import make_engine
 
     async def run() -> str:
-        engine = make_engine("sqlite+aiosqlite:///:memory:")
+        engine = make_engine(fresh_db_url)
         try:
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT * FROM no_such_table WHERE secret = :s"), {"s": "hash-s3cret"})
