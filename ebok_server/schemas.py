@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Query
@@ -20,8 +21,24 @@ ThreadKind = Literal["failure_report", "water_quality", "contract_change", "othe
 ThreadStatus = Literal["sent", "in_progress", "answered", "closed"]
 
 
+# Text no database stores: NUL (PostgreSQL refuses it in text) and unpaired UTF-16 surrogates
+# (JSON "\ud800" decodes to one; it cannot be encoded as UTF-8 for either database or for hashing).
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "must not contain NUL or unpaired surrogate characters"
+
+
 class Strict(BaseModel):
+    """Base of every request body: unknown keys are ignored; no string field may hold text a
+    database cannot store (422 ``validation_error`` naming the field, on SQLite and PostgreSQL alike)."""
+
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value):
+        if isinstance(value, str) and UNSTORABLE_TEXT.search(value):
+            raise ValueError(UNSTORABLE_MESSAGE)
+        return value
 
 
 def _not_blank(v: str) -> str:

@@ -109,3 +109,49 @@ def test_demo_info_absent_without_seed_demo(tmp_path, fresh_db_url):
                                                                 "password": "woda-10001"}), 401,
                      "invalid_credentials")
     assert srv.proc.returncode == 0  # clean shutdown on SIGTERM
+
+
+UNSTORABLE = ["a\x00b", "\ud800", "x\udfffy"]  # NUL (PostgreSQL cannot store it), unpaired surrogates
+
+
+def _raw_json(payload: dict) -> bytes:
+    return json.dumps(payload).encode()  # ensure_ascii: surrogates travel as \\udXXX escapes, as a client may send
+
+
+TEXT_INPUTS = [  # (method, path, valid body, text fields, authenticated)
+    ("POST", "/auth/login", {"customer_number": "10002", "password": "woda-10002"}, ["customer_number", "password"],
+     False),
+    ("POST", "/auth/register", {"full_name": "Jan", "email": "jan@example.com", "contract_number": "UM/2015/00123",
+                                "meter_number": "WM-1234567"}, ["full_name", "email", "contract_number",
+                                                                 "meter_number"], False),
+    ("POST", "/auth/password-reset", {"customer_number": "10002", "email": "anna.nowak@example.com"},
+     ["customer_number", "email"], False),
+    ("POST", "/auth/password", {"current_password": "woda-10002", "new_password": "inne-haslo-123"},
+     ["current_password", "new_password"], True),
+    ("PUT", "/efaktura", {"email": "anna.nowak@example.com"}, ["email"], True),
+    ("POST", "/readings", {"meter_number": "WM-2345678", "value": "1.000"}, ["meter_number", "value"], True),
+    ("POST", "/correspondence", THREAD | {"contact_phone": "600", "location": "ul. Leśna"},
+     ["kind", "subject", "body", "contact_phone", "location"], True),
+]
+
+
+@pytest.mark.parametrize("method,path,body,fields,authed", TEXT_INPUTS, ids=[t[1] for t in TEXT_INPUTS])
+def test_unstorable_text_is_422_on_every_text_input(api, token, method, path, body, fields, authed):
+    """NUL gave a 500 on PostgreSQL (SQLite stored it); a lone surrogate failed on both. Now every
+    text field of every body answers 422 naming the field, and nothing is stored."""
+    before = api.get("/correspondence", headers=bearer(token)).json()
+    efaktura = api.get("/efaktura", headers=bearer(token)).json()
+    thread_id = before["items"][0]["id"]
+    cases = [(method, path, body, fields), ("POST", f"/correspondence/{thread_id}/messages", {"body": "x"}, ["body"])]
+    for m, p, b, fs in cases:
+        for field in fs:
+            for bad in UNSTORABLE:
+                headers = {"Content-Type": "application/json", "Idempotency-Key": f"nul-{p}-{field}-{bad!r}"}
+                if authed or "messages" in p:
+                    headers |= bearer(token)
+                r = api.request(m, p, content=_raw_json(b | {field: bad}), headers=headers)
+                err = assert_error(r, 422, "validation_error")
+                assert field in err["fields"], (p, field, err)
+    assert api.get("/correspondence", headers=bearer(token)).json() == before
+    assert api.get("/efaktura", headers=bearer(token)).json() == efaktura
+    assert api.get("/me", headers=bearer(token)).status_code == 200  # the password did not change
