@@ -99,12 +99,13 @@ async def submit_reading(body: ReadingCreate, auth: Auth = AUTH, db: AsyncSessio
     reading = Reading(meter_id=meter.id, customer_id=auth.customer.id, date=today, value_l=value, type="self",
                       billing_period=period, created_at=settings.business_now())
     db.add(reading)
+    meter_id = meter.id  # the rollback below expires the ORM objects: no lazy loads after it
     try:
         await db.commit()
     except IntegrityError:
         # A parallel submission for this meter won (unique index uq_readings_self_per_period).
         await db.rollback()
-        if await _self_reading_exists(db, meter.id, period):
+        if await _self_reading_exists(db, meter_id, period):
             raise _already_submitted() from None
         raise  # pragma: no cover - some other constraint: a bug
     return ReadingItem(id=reading.id, date=reading.date, meter_number=meter.number, value=fmt_milli(value),
