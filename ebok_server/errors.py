@@ -125,8 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
         for e in errors:
             name = _loc_to_field(e.get("loc", ()))
             fields.setdefault(name, str(e.get("msg", "invalid")))
-        if any(tuple(e.get("loc", ())) == ("header", IDEMPOTENCY_HEADER) and e.get("type") == "missing"
-               for e in errors):
+        if any(tuple(e.get("loc", ())) == ("header", IDEMPOTENCY_HEADER) and e.get("type") != "string_too_long"
+               for e in errors):  # missing or blank
             return error_response(422, "idempotency_key_required", "Idempotency-Key header is required.", fields)
         return error_response(422, "validation_error", "Validation failed.", fields)
 

@@ -18,16 +18,11 @@ from ..schemas import Limit, MessageCreate, RowId, Offset, MessageOut, Page, Thr
 
 router = APIRouter(tags=["correspondence"])
 
-IdemHeader = Annotated[str, Header(alias=IDEMPOTENCY_HEADER, max_length=200,
-                                   description="Unique per logical request (e.g. a UUID), at most 200 characters.")]
+# Required: missing or blank is 422 ``idempotency_key_required`` (errors.py), too long ``validation_error``.
+IdemHeader = Annotated[str, Header(alias=IDEMPOTENCY_HEADER, max_length=200, pattern=r"\S",
+                                   description="Unique per logical request (e.g. a UUID), at most 200 characters, "
+                                               "not blank (surrounding blanks are ignored).")]
 
-
-def _require_key(key: str) -> str:
-    """The key without surrounding blanks (a missing header never gets here: see errors.py)."""
-    if not key.strip():
-        raise ApiError(422, "idempotency_key_required", "Idempotency-Key header is required.",
-                       {"Idempotency-Key": "required"})
-    return key.strip()
 
 
 def _request_hash(path: str, payload: dict) -> str:
@@ -108,7 +103,7 @@ async def get_thread(thread_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB)
                         422: {"description": "validation_error / idempotency_key_required"}})
 async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader, auth: Auth = AUTH,
                         db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
-    key = _require_key(idempotency_key)
+    key = idempotency_key.strip()
     customer_id = auth.customer.id
     payload = body.model_dump(mode="json")
 
@@ -130,7 +125,7 @@ async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader, auth: A
                         422: {"description": "thread_closed / validation_error / idempotency_key_required"}})
 async def add_message(thread_id: RowId, body: MessageCreate, idempotency_key: IdemHeader, auth: Auth = AUTH,
                       db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
-    key = _require_key(idempotency_key)
+    key = idempotency_key.strip()
     customer_id = auth.customer.id
     thread = await owned_row(db, Thread, customer_id, thread_id)
 

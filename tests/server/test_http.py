@@ -176,6 +176,39 @@ def test_openapi(server_url):
         assert path in doc["paths"], path
 
 
+PUBLIC = {("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/password-reset"),
+          ("get", "/api/v1/health"), ("get", "/api/v1/demo-info")}
+
+
+def test_openapi_tells_the_truth(server_url):
+    """What schemathesis and generated clients rely on (test_contract.py checks the replies)."""
+    doc = httpx.get(server_url + "/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas and "ValidationError" not in schemas
+    assert set(schemas["ErrorOut"]["properties"]) == {"error"}
+    bearer = doc["components"]["securitySchemes"]["bearer"]
+    assert bearer["type"] == "http" and bearer["scheme"] == "bearer"
+    ops = {(m, p): op for p, item in doc["paths"].items() for m, op in item.items()}
+    for (method, path), op in ops.items():
+        errors = {s for s in op["responses"] if s >= "400"}
+        for status in errors:
+            assert op["responses"][status]["content"] == {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}, (path, status)
+        if (method, path) in PUBLIC:
+            assert "security" not in op, path
+        else:
+            assert op["security"] == [{"bearer": []}] and "401" in errors, path
+        if "requestBody" in op:
+            assert {"400", "413", "415", "422"} <= errors, path
+        if "{" in path:
+            assert "404" in errors, path
+        if path.startswith("/api/v1/auth/"):
+            assert "429" in errors, path
+    for path in ("/api/v1/correspondence", "/api/v1/correspondence/{thread_id}/messages"):
+        (key,) = [p for p in ops[("post", path)]["parameters"] if p["name"] == "Idempotency-Key"]
+        assert key["in"] == "header" and key["required"] is True
+
+
 def test_demo_info_absent_without_seed_demo(tmp_path, fresh_db_url):
     from tests.server_proc import running_server
 
