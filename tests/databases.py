@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,7 +24,7 @@ PG_SKIP_REASON = ("PostgreSQL not configured: set EBOK_TEST_PG_URL=postgresql+as
 BACKENDS = ("sqlite", "postgresql")
 
 
-def _run(coro_fn, *args):
+def run_async(coro_fn, *args):
     """Run an async function to completion in a thread of its own (callable from inside a running loop)."""
     with ThreadPoolExecutor(max_workers=1) as ex:
         return ex.submit(asyncio.run, coro_fn(*args)).result()
@@ -53,8 +54,21 @@ def create_database(backend: str, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / f'ebok-{secrets.token_hex(4)}.db'}"
     assert backend == "postgresql" and PG_URL, PG_SKIP_REASON
     name = f"ebok_t_{secrets.token_hex(6)}"
-    _run(_admin, f'CREATE DATABASE "{name}"')
+    run_async(_admin, f'CREATE DATABASE "{name}"')
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def clone_database(url: str, tmp_path: Path) -> str:
+    """A copy of the database at ``url`` (not in use: its engine disposed), e.g. of one seeded once:
+    ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL, a file copy on SQLite."""
+    u = make_url(url)
+    if u.get_backend_name() == "postgresql":
+        name = f"ebok_t_{secrets.token_hex(6)}"
+        run_async(_admin, f'CREATE DATABASE "{name}" TEMPLATE "{u.database}"')
+        return u.set(database=name).render_as_string(hide_password=False)
+    target = tmp_path / f"ebok-{secrets.token_hex(4)}.db"
+    shutil.copyfile(u.database, target)
+    return f"sqlite+aiosqlite:///{target}"
 
 
 def drop_database(url: str) -> None:
@@ -63,4 +77,4 @@ def drop_database(url: str) -> None:
     if u.get_backend_name() != "postgresql":
         return
     assert u.database and u.database.startswith("ebok_t_"), url
-    _run(_admin, f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
+    run_async(_admin, f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')

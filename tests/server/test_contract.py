@@ -2,8 +2,10 @@
 from ``/openapi.json`` against the real server on loopback and checks every reply against the
 document (status codes, error schema, content types, Allow, auth, server errors), on each backend.
 
-Two passes, each on a server and database of its own so one cannot spoil the other:
-- the main pass: every operation outside /auth/, with one real resident token (``-H``);
+Two passes, each on a server and database of its own so one cannot spoil the other (they run at
+the same time, to keep the wall time down):
+- the main pass: every operation outside /auth/, with one real resident token (``-H``), which must
+  still be valid afterwards;
 - the isolated pass: the /auth/ operations, including the destructive flows (logout, password
   change, registration, reset), with a token fetched again whenever one was revoked
   (``schemathesis_hooks.py``).
@@ -21,35 +23,54 @@ from pathlib import Path
 
 import httpx
 
+from tests.databases import create_database, drop_database
 from tests.server_proc import REPO_ROOT, running_server
 
-from .helpers import login
+from .helpers import bearer, login
 
 HERE = Path(__file__).resolve().parent
 SEED = 20261115
 
 
-def _schemathesis(server_url: str, max_examples: int, *args: str, env: dict[str, str] | None = None) -> None:
+def _schemathesis(server_url: str, max_examples: int, *args: str, env: dict[str, str] | None = None):
     cmd = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"), "run",
            server_url + "/openapi.json", "--checks", "all", "--max-examples", str(max_examples), "--seed", str(SEED),
-           "--generation-database", "none", "--no-color", "--request-timeout", "30", *args]
+           "--generation-database", "none", "--no-color", "--request-timeout", "60", *args]
     full_env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **(env or {}))
-    r = subprocess.run(cmd, cwd=REPO_ROOT, env=full_env, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stdout[-20000:] + r.stderr[-5000:]
-    assert " passed" in r.stdout and "Tested:" in r.stdout, r.stdout[-5000:]
+    return subprocess.Popen(cmd, cwd=REPO_ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
 
 
-def test_schemathesis_main_pass(tmp_path, fresh_db_url):
-    with running_server(tmp_path, db_url=fresh_db_url) as srv:
-        with httpx.Client(base_url=srv.api, timeout=30) as api:
-            token = login(api, "10001")
-        _schemathesis(srv.url, 8, "-H", f"Authorization: Bearer {token}", "--exclude-path-regex", "/auth/")
-        with httpx.Client(base_url=srv.api, timeout=30) as api:  # the token survived the whole pass
-            assert api.get("/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+def _assert_clean(proc: subprocess.Popen, name: str) -> None:
+    out, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0, f"{name} pass:\n" + out[-20000:]
+    assert "Tested:" in out and " passed" in out, f"{name} pass:\n" + out[-5000:]
 
 
-def test_schemathesis_isolated_auth_pass(tmp_path, fresh_db_url):
-    with running_server(tmp_path, db_url=fresh_db_url) as srv:
-        # Fewer cases: every one of them hashes or verifies a password (argon2), by design slow.
-        _schemathesis(srv.url, 4, "--include-path-regex", "/auth/", "--phases", "coverage,fuzzing",
-                      env={"SCHEMATHESIS_HOOKS": "tests.server.schemathesis_hooks", "EBOK_CONTRACT_API": srv.api})
+def test_schemathesis_reports_no_failures(backend, tmp_path):
+    main_db = create_database(backend, tmp_path / "main")
+    auth_db = create_database(backend, tmp_path / "auth")
+    try:
+        with running_server(tmp_path / "main", db_url=main_db) as main, \
+                running_server(tmp_path / "auth", db_url=auth_db) as auth:
+            with httpx.Client(base_url=main.api, timeout=30) as api:
+                token = login(api, "10001")
+            main_pass = _schemathesis(main.url, 8, "-H", f"Authorization: Bearer {token}",
+                                      "--exclude-path-regex", "/auth/")
+            # Fewer cases: each one hashes or verifies a password (argon2), slow by design.
+            auth_pass = _schemathesis(auth.url, 4, "--include-path-regex", "/auth/", "--phases", "coverage,fuzzing",
+                                      env={"SCHEMATHESIS_HOOKS": "tests.server.schemathesis_hooks",
+                                           "EBOK_CONTRACT_API": auth.api})
+            try:
+                _assert_clean(main_pass, "main")
+                _assert_clean(auth_pass, "isolated /auth/")
+            finally:
+                for proc in (main_pass, auth_pass):
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
+            with httpx.Client(base_url=main.api, timeout=30) as api:  # the main pass's token survived it
+                assert api.get("/me", headers=bearer(token)).status_code == 200
+    finally:
+        drop_database(main_db)
+        drop_database(auth_db)

@@ -14,20 +14,36 @@ from ebok_server.billing import allocate_invoice_seq, build_invoice, issue_invoi
 from ebok_server.db import create_tables, make_engine, make_sessionmaker
 from ebok_server.models import Contract, Customer, Invoice, Meter, Reading
 from ebok_server.seed import seed_demo
+from tests.databases import clone_database, create_database, drop_database, run_async
 
 TODAY = dt.date(2026, 11, 15)
 
 
+@pytest.fixture(scope="module")
+def seeded_url(backend, tmp_path_factory):
+    """The demo data, seeded once per backend; each test works on a copy (``demo_db``)."""
+    url = create_database(backend, tmp_path_factory.mktemp("seeded"))
+
+    async def seed():
+        engine = make_engine(url)
+        await create_tables(engine)
+        async with make_sessionmaker(engine)() as s:
+            await seed_demo(s, TODAY)
+            await s.commit()
+        await engine.dispose()
+
+    run_async(seed)
+    yield url
+    drop_database(url)
+
+
 @pytest.fixture
-async def demo_db(fresh_db_url):
-    engine = make_engine(fresh_db_url)
-    await create_tables(engine)
-    sm = make_sessionmaker(engine)
-    async with sm() as s:
-        await seed_demo(s, TODAY)
-        await s.commit()
-    yield sm
+async def demo_db(seeded_url, tmp_path):
+    url = clone_database(seeded_url, tmp_path)
+    engine = make_engine(url)
+    yield make_sessionmaker(engine)
     await engine.dispose()
+    drop_database(url)
 
 
 async def _meter(s, number: str) -> Meter:
