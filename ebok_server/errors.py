@@ -32,6 +32,7 @@ DEFAULT_CODES = {
     422: ("validation_error", "Validation failed."),
     429: ("rate_limited", "Too many requests."),
     500: ("internal_error", "Internal server error."),
+    503: ("server_busy", "The server is busy; try again in a moment."),
 }
 
 

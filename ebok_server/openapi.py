@@ -5,8 +5,8 @@ every error reply documented with the one error schema (``ErrorOut``; FastAPI's 
 ``HTTPValidationError`` is removed), and each status where it can occur: 400/413/415/422 on every
 operation with a JSON body (malformed body, over 1 MiB, not JSON, validation), 401 on every
 authenticated operation (they carry the ``bearer`` security scheme, from ``deps.BEARER``), 404 on
-every operation with a path id, 422 on every operation with parameters, 429 on every /auth/
-operation (throttling). A route's own ``responses=`` descriptions (its error codes) are kept.
+every operation with a path id, 422 on every operation with parameters, 429 and 503 on every
+/auth/ operation (throttling, bounded hashing). A route's own ``responses=`` descriptions (its error codes) are kept.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _statuses(path: str, op: dict[str, Any]) -> set[int]:
     if op.get("security"):
         statuses.add(401)
     if "/auth/" in path:
-        statuses.add(429)
+        statuses |= {429, 503}  # throttling; too many /auth/ requests or password checks at once
     return statuses
 
 

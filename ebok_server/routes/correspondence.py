@@ -24,7 +24,6 @@ IdemHeader = Annotated[str, Header(alias=IDEMPOTENCY_HEADER, max_length=200, pat
                                                "not blank (surrounding blanks are ignored).")]
 
 
-
 def _request_hash(path: str, payload: dict) -> str:
     return hashlib.sha256(json.dumps({"path": path, "body": payload}, sort_keys=True,
                                      ensure_ascii=False).encode()).hexdigest()
