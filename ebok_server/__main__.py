@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db", default=DEFAULT_DB_URL, help="SQLAlchemy async URL (sqlite+aiosqlite / postgresql+asyncpg)")
     s.add_argument("--seed-demo", action="store_true", help="create demo data when the database is empty")
     s.add_argument("--today", type=_date, help="business date override YYYY-MM-DD")
-    s.add_argument("--mail-dir", type=Path, help="directory for outgoing mail (.eml files)")
+    s.add_argument("--mail-dir", type=Path, help="directory for outgoing mail (.eml files, mode 0600; a new directory is 0700)")
+    s.add_argument("--docs", action="store_true", help="serve the interactive API docs at /docs and /redoc "
+                   "(off by default; /openapi.json is always served)")
     s.add_argument("--seed-large", type=int, metavar="N", help="add customer 19999 with N invoices (benchmarks)")
     s.add_argument("--trusted-proxy", type=_network, action="append", default=[], metavar="IP[/BITS]",
                    help="reverse proxy whose X-Forwarded-For is believed for the client address (repeatable); "
@@ -181,15 +183,18 @@ async def serve(args: argparse.Namespace) -> int:
     _Server = _server_class()
 
     from .app import create_app
+    from .mailer import private_directory
+    from .protocol import JsonErrorH11Protocol
 
     mail_dir = args.mail_dir
     if mail_dir is None and args.seed_demo:
         mail_dir = Path(tempfile.mkdtemp(prefix="ebok-mail-"))
     if mail_dir is not None:
-        mail_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(mail_dir)
         print(f"ebok-server: outgoing mail is written to {mail_dir}", file=sys.stderr, flush=True)
     settings = Settings(db_url=args.db, today=args.today, demo=args.seed_demo, mail_dir=mail_dir,
-                        trusted_proxies=args.trusted_proxy, limits=dataclasses.replace(Limits(), **dict(args.limit)))
+                        trusted_proxies=args.trusted_proxy, limits=dataclasses.replace(Limits(), **dict(args.limit)),
+                        docs=args.docs)
     await prepare_database(settings, args.seed_demo, args.seed_large)
 
     sock = _bind(args.host, args.port)
@@ -197,7 +202,8 @@ async def serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the app
     # decides itself, from --trusted-proxy only (throttle.source_address).
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on", proxy_headers=False)
+    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on", proxy_headers=False,
+                            http=JsonErrorH11Protocol)
     server = _Server(config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from . import __version__
 from .config import Settings
 from .db import create_tables, make_engine, make_sessionmaker
-from .errors import BodyGuardMiddleware, install_error_handlers
+from .errors import BodyGuardMiddleware, NoStoreMiddleware, install_error_handlers
 from .mailer import FileMailer, Mailer, NullMailer
+from .openapi import build_openapi
 from .routes import account, auth, correspondence, invoices, public, readings
 from .throttle import AuthGateMiddleware, HashPool
 
@@ -31,8 +32,10 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
             app.state.hash_pool.shutdown()
             await app.state.engine.dispose()
 
+    # /openapi.json is always served; the interactive /docs and /redoc pages only with --docs.
     app = FastAPI(title="eBOK API", version=__version__, lifespan=lifespan,
-                  description="Customer self-service office (eBOK) of a water utility – reference backend.")
+                  description="Customer self-service office (eBOK) of a water utility – reference backend.",
+                  docs_url="/docs" if settings.docs else None, redoc_url="/redoc" if settings.docs else None)
     engine = make_engine(settings.db_url)
     app.state.settings = settings
     app.state.engine = engine
@@ -45,4 +48,6 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
     app.add_middleware(BodyGuardMiddleware)
     app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/auth/", limit=settings.limits.auth_in_flight,
                        settings=settings)
+    app.add_middleware(NoStoreMiddleware)  # outermost: also on BodyGuard's 413/415 and AuthGate's 429/503
+    app.openapi = lambda: build_openapi(app)
     return app

@@ -6,11 +6,13 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import UTILITY_BANK_ROUTING
-from .models import Contract, Customer, Invoice, InvoiceLine, Meter, Payment, Reading
+from .db import insert_ignoring_conflict
+from .models import Contract, Customer, Invoice, InvoiceCounter, InvoiceLine, Meter, Payment, Reading
 
 VAT_RATE = 8  # %
 FEE_GROSS_WITH_EFAKTURA = 100  # 1,00 zl
@@ -120,7 +122,9 @@ def fee_line(efaktura_active: bool) -> LineSpec:
 
 def build_invoice(*, customer_id: int, number: str, services: list[str], consumption_l: int,
                   period_from: dt.date, period_to: dt.date, issue_date: dt.date, efaktura_active: bool,
-                  due_date: dt.date | None = None) -> Invoice:
+                  due_date: dt.date | None = None, billing_period: dt.date | None = None) -> Invoice:
+    """An invoice with its lines; ``billing_period`` (first day of the period) marks an invoice of the
+    monthly billing run, at most one per customer and period (a database constraint)."""
     specs = [consumption_line("water", consumption_l, WATER_PRICE_NET)]
     if "sewage" in services:
         specs.append(consumption_line("sewage", consumption_l, SEWAGE_PRICE_NET))
@@ -130,7 +134,7 @@ def build_invoice(*, customer_id: int, number: str, services: list[str], consump
         due_date=due_date or issue_date + dt.timedelta(days=PAYMENT_TERM_DAYS),
         period_from=period_from, period_to=period_to,
         net=sum(s.net for s in specs), vat=sum(s.vat for s in specs), gross=sum(s.gross for s in specs),
-        paid=0, efaktura=efaktura_active,
+        paid=0, efaktura=efaktura_active, billing_period=billing_period,
     )
     inv.lines = [
         InvoiceLine(position=i + 1, kind=s.kind, description=LINE_DESCRIPTIONS[s.kind],
@@ -145,12 +149,31 @@ def invoice_number(issue_date: dt.date, seq: int) -> str:
     return f"FV/{issue_date.year}/{issue_date.month:02d}/{seq:06d}"
 
 
-async def next_invoice_seq(session: AsyncSession, issue_date: dt.date) -> int:
-    prefix = f"FV/{issue_date.year}/{issue_date.month:02d}/"
+def _invoice_prefix(issue_date: dt.date) -> str:
+    return f"FV/{issue_date.year}/{issue_date.month:02d}/"
+
+
+async def _highest_invoice_seq(session: AsyncSession, prefix: str) -> int:
     numbers = (await session.scalars(select(Invoice.number).where(Invoice.number.like(prefix + "%")))).all()
     seqs = [int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()]
     # Numbers >= BENCH_SEQ_BASE are reserved for the bulk benchmark customer.
-    return max((s for s in seqs if s < BENCH_SEQ_BASE), default=0) + 1
+    return max((s for s in seqs if s < BENCH_SEQ_BASE), default=0)
+
+
+async def allocate_invoice_seq(session: AsyncSession, issue_date: dt.date) -> int:
+    """The next sequence number for invoices issued in ``issue_date``'s month, by one atomic
+    ``UPDATE ... RETURNING`` on the prefix's counter row (two parallel billing runs never get the
+    same number; the row lock serialises them). The counter starts from the highest number
+    already issued (seeded data)."""
+    prefix = _invoice_prefix(issue_date)
+    bump = (update(InvoiceCounter).where(InvoiceCounter.prefix == prefix)
+            .values(last_seq=InvoiceCounter.last_seq + 1).returning(InvoiceCounter.last_seq))
+    seq = await session.scalar(bump)
+    if seq is None:
+        start = await _highest_invoice_seq(session, prefix)
+        await session.execute(insert_ignoring_conflict(session, InvoiceCounter).values(prefix=prefix, last_seq=start))
+        seq = await session.scalar(bump)
+    return seq
 
 
 async def period_consumption_l(session: AsyncSession, meter_id: int, start: dt.date, end: dt.date) -> int:
@@ -179,29 +202,32 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
     """Issue invoices for billing period ``year-month`` to every customer with a contract who has none yet.
 
     The billing fee in force at issue time applies (1,00 zl gross with e-FAKTURA, else 2,33 zl).
+    Safe to run twice in parallel: each invoice is inserted in its own savepoint and the unique
+    (customer, billing period) constraint turns a customer already invoiced by the other run into
+    a skip; numbers come from :func:`allocate_invoice_seq`.
     """
     start, end = month_bounds(year, month)
-    seq = await next_invoice_seq(session, today)
     issued: list[Invoice] = []
+    invoiced = exists().where(Invoice.customer_id == Customer.id,
+                              (Invoice.period_from == start) | (Invoice.billing_period == start))
     rows = (await session.execute(select(Customer, Contract).join(Contract, Contract.customer_id == Customer.id)
-                                  .order_by(Customer.id))).all()
+                                  .where(~invoiced).order_by(Customer.id))).all()
     for customer, contract in rows:
-        exists = await session.scalar(select(func.count()).select_from(Invoice).where(
-            Invoice.customer_id == customer.id, Invoice.period_from == start))
-        if exists:
-            continue
         meters = (await session.scalars(select(Meter).where(Meter.contract_id == contract.id))).all()
         consumption = 0
         for m in meters:
             consumption += await period_consumption_l(session, m.id, start, end)
-        inv = build_invoice(customer_id=customer.id, number=invoice_number(today, seq),
-                            services=contract.service_list, consumption_l=consumption,
-                            period_from=start, period_to=end, issue_date=today,
-                            efaktura_active=customer.efaktura_active)
-        seq += 1
-        session.add(inv)
+        try:
+            async with session.begin_nested():
+                seq = await allocate_invoice_seq(session, today)
+                inv = build_invoice(customer_id=customer.id, number=invoice_number(today, seq),
+                                    services=contract.service_list, consumption_l=consumption,
+                                    period_from=start, period_to=end, issue_date=today,
+                                    efaktura_active=customer.efaktura_active, billing_period=start)
+                session.add(inv)
+        except IntegrityError:
+            continue  # a parallel run invoiced this customer for the period first
         issued.append(inv)
-    await session.flush()
     return issued
 
 

@@ -81,6 +81,7 @@ class Settings:
     trusted_proxies: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(default_factory=list)
     # Wall clock (epoch seconds) for throttling and one-time codes; tests inject their own.
     clock: Callable[[], float] = time.time
+    docs: bool = False  # serve /docs and /redoc (the OpenAPI document itself is always at /openapi.json)
     extra: dict = field(default_factory=dict)
 
     def now(self) -> dt.datetime:

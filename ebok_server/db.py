@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from .models import Base
+
+
+def private_sqlite_file(url: str) -> None:
+    """Make a SQLite database file readable by this user only (0600), creating it empty if absent.
+
+    SQLite gives the ``-wal``, ``-shm`` and ``-journal`` files it creates the mode of the database
+    file, so they are 0600 too (ones left over from an earlier run are tightened here as well)."""
+    u = make_url(url)
+    path = u.database
+    if u.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        return
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name):
+            os.chmod(name, 0o600)
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -14,6 +33,7 @@ def make_engine(url: str) -> AsyncEngine:
     kwargs: dict = {"hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
+        private_sqlite_file(url)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -36,3 +56,9 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def create_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
+
+
+def insert_ignoring_conflict(session: AsyncSession, model):
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's dialect (an atomic "create if absent")."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model).on_conflict_do_nothing()

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,7 +50,14 @@ def _unauthorized() -> ApiError:
                     headers={"WWW-Authenticate": "Bearer"})
 
 
-async def require_auth(request: Request, db: AsyncSession = Depends(get_db)) -> Auth:
+# Documents the bearer scheme in OpenAPI (securitySchemes + security on every authenticated
+# operation); the header itself is checked below so every failure is our one 401.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
+                    description="Session token from POST /auth/login: `Authorization: Bearer <token>`.")
+
+
+async def require_auth(request: Request, db: AsyncSession = Depends(get_db),
+                       _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Auth:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,8 +16,12 @@ from .config import MAX_BODY_BYTES
 
 log = logging.getLogger("ebok_server")
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+MALFORMED_BODY = "Malformed request body: expected a JSON object."
+
 DEFAULT_CODES = {
-    400: ("bad_request", "Bad request."),
+    400: ("bad_request", MALFORMED_BODY),
     401: ("unauthorized", "Missing, invalid or expired token."),
     403: ("forbidden", "Forbidden."),
     404: ("not_found", "Not found."),
@@ -27,6 +32,7 @@ DEFAULT_CODES = {
     422: ("validation_error", "Validation failed."),
     429: ("rate_limited", "Too many requests."),
     500: ("internal_error", "Internal server error."),
+    503: ("server_busy", "The server is busy; try again in a moment."),
 }
 
 
@@ -69,27 +75,60 @@ def _loc_to_field(loc: tuple | list) -> str:
     return ".".join(parts) or "body"
 
 
+def _path_regex(template: str) -> re.Pattern[str]:
+    parts = [("[^/]+" if seg.startswith("{") and seg.endswith("}") else re.escape(seg)) for seg in template.split("/")]
+    return re.compile("/".join(parts) + "$")
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the API serves at ``path``, from the OpenAPI document (several routes can share
+    a path: GET, PUT and DELETE /efaktura are three routes, and the framework's 405 names only one)."""
+    table = getattr(app.state, "allowed_methods", None)
+    if table is None:
+        table = app.state.allowed_methods = [
+            (_path_regex(template), {m.upper() for m in item})
+            for template, item in app.openapi().get("paths", {}).items()]
+    return sorted(set().union(*(methods for regex, methods in table if regex.match(path))))
+
+
+def _is_malformed_body(e: dict) -> bool:
+    """Not JSON, or JSON that is not an object: one answer, 400 ``bad_request`` (a missing body is a 422)."""
+    return e.get("type") == "json_invalid" or (
+        tuple(e.get("loc", ())) == ("body",) and e.get("type") in ("model_attributes_type", "dict_type"))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException):
-        code, msg = DEFAULT_CODES.get(exc.status_code, ("error", "Error."))
-        if isinstance(exc.detail, str) and exc.status_code not in (404, 401):
-            msg = exc.detail
-        return error_response(exc.status_code, code, msg, headers=getattr(exc, "headers", None))
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        # Raised by the framework only (unknown route 404, 405, FastAPI's 400 for an unreadable
+        # body): always our own message for the status, never the framework's wording.
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            methods = allowed_methods(request.app, request.url.path)
+            if methods:  # (/openapi.json is not in the document: the framework's Allow is right there)
+                headers["Allow"] = ", ".join(methods)
+        return error_response(exc.status_code, headers=headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError):
         errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            return error_response(400, "bad_request", "Malformed JSON body.")
+        if any(e.get("loc", ())[:1] == ("path",) for e in errors):
+            # A path id that is not a canonical decimal in 1..2147483647 ("1.0", "+1", "01", "1_0",
+            # "abc", "0") names no resource: the same 404 as a missing or another customer's id.
+            return error_response(404)
+        if any(_is_malformed_body(e) for e in errors):
+            return error_response(400)
         fields: dict[str, str] = {}
         for e in errors:
             name = _loc_to_field(e.get("loc", ()))
             fields.setdefault(name, str(e.get("msg", "invalid")))
+        if any(tuple(e.get("loc", ())) == ("header", IDEMPOTENCY_HEADER) and e.get("type") != "string_too_long"
+               for e in errors):  # missing or blank
+            return error_response(422, "idempotency_key_required", "Idempotency-Key header is required.", fields)
         return error_response(422, "validation_error", "Validation failed.", fields)
 
     @app.exception_handler(Exception)
@@ -174,3 +213,25 @@ class BodyGuardMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+class NoStoreMiddleware:
+    """Pure ASGI middleware: ``Cache-Control: no-store`` on every API response (tokens, personal
+    data and errors alike; nothing under /api/ may be kept by a browser, proxy or client cache)."""
+
+    def __init__(self, app, prefix: str = "/api/"):
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message = message | {"headers": [*headers, (b"cache-control", b"no-store")]}
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import os
 import re
+import stat
 import sys
 import threading
 from email.message import EmailMessage
@@ -33,15 +35,24 @@ class NullMailer:
         del self.sent[:-10]
 
 
+def private_directory(directory: Path) -> None:
+    """Create ``directory`` readable by this user only (0700); warn when an existing one is open to others."""
+    if not directory.is_dir():
+        directory.mkdir(mode=0o700, parents=True)
+        directory.chmod(0o700)  # mkdir's mode is reduced by the umask, never widened; make it exact
+    elif directory.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("mail directory %s is accessible by other users; its mails can hold access codes", directory)
+
+
 class FileMailer:
-    """Writes each message as an RFC 5322 ``.eml`` file into ``directory``."""
+    """Writes each message as an RFC 5322 ``.eml`` file (mode 0600) into ``directory`` (0700 when we create it)."""
 
     _counter = itertools.count(1)
     _lock = threading.Lock()
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_directory(self.directory)
 
     def send(self, to: str, subject: str, body: str) -> None:
         msg = EmailMessage()
@@ -56,6 +67,8 @@ class FileMailer:
         safe_to = re.sub(r"[^A-Za-z0-9@._-]", "_", to)[:80]
         path = self.directory / f"{stamp}-{n:05d}-{safe_to}.eml"
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(bytes(msg))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even briefly
+        with os.fdopen(fd, "wb") as f:
+            f.write(bytes(msg))
         tmp.replace(path)
         print(f"EBOK_MAIL to={to} subject={subject!r} file={path}", file=sys.stderr, flush=True)

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -25,6 +27,11 @@ class Base(DeclarativeBase):
 
 class Customer(Base):
     __tablename__ = "customers"
+    # e-FAKTURA is either fully on (address and activation time) or fully off: never half of each.
+    __table_args__ = (CheckConstraint(
+        "(efaktura_active AND efaktura_email IS NOT NULL AND efaktura_activated_at IS NOT NULL) OR "
+        "(NOT efaktura_active AND efaktura_email IS NULL AND efaktura_activated_at IS NULL)",
+        name="ck_customers_efaktura_state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_number: Mapped[str] = mapped_column(String(5), unique=True)
@@ -75,9 +82,23 @@ class Meter(Base):
     contract: Mapped[Contract] = relationship(back_populates="meters")
 
 
+def _billing_period(context) -> dt.date:
+    """Column default: the billing period (calendar month, as its first day) of the row's ``date``."""
+    return context.get_current_parameters()["date"].replace(day=1)
+
+
+SELF_READING = text("type = 'self'")
+
+
 class Reading(Base):
     __tablename__ = "readings"
-    __table_args__ = (Index("ix_readings_meter_date", "meter_id", "date"),)
+    __table_args__ = (
+        Index("ix_readings_meter_date", "meter_id", "date"),
+        # One self-reading per meter per billing period, enforced by the database (parallel
+        # submissions cannot both pass a check-then-insert). Partial index: SQLite and PostgreSQL.
+        Index("uq_readings_self_per_period", "meter_id", "billing_period", unique=True,
+              sqlite_where=SELF_READING, postgresql_where=SELF_READING),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meter_id: Mapped[int] = mapped_column(ForeignKey("meters.id", ondelete="CASCADE"))
@@ -86,11 +107,17 @@ class Reading(Base):
     value_l: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(20))  # collector | self | estimated
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    billing_period: Mapped[dt.date] = mapped_column(Date, default=_billing_period)  # first day of date's month
 
 
 class Invoice(Base):
     __tablename__ = "invoices"
-    __table_args__ = (Index("ix_invoices_customer_issue", "customer_id", "issue_date"),)
+    __table_args__ = (
+        Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
+        # The monthly billing run issues at most one invoice per customer and period (NULL: an
+        # invoice outside the run, e.g. the benchmark customer's bulk data).
+        UniqueConstraint("customer_id", "billing_period", name="uq_invoices_customer_billing_period"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
@@ -104,6 +131,7 @@ class Invoice(Base):
     gross: Mapped[int] = mapped_column(Integer)
     paid: Mapped[int] = mapped_column(Integer, default=0)  # denormalised sum of allocated payments
     efaktura: Mapped[bool] = mapped_column(Boolean, default=False)
+    billing_period: Mapped[dt.date | None] = mapped_column(Date)  # set by the billing run: first day of the period
 
     lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position")
 
@@ -123,6 +151,15 @@ class InvoiceLine(Base):
     vat_rate: Mapped[int] = mapped_column(Integer)
     vat: Mapped[int] = mapped_column(Integer)
     gross: Mapped[int] = mapped_column(Integer)
+
+
+class InvoiceCounter(Base):
+    """Last invoice sequence number per numbering prefix (``FV/2026/11/``), advanced atomically."""
+
+    __tablename__ = "invoice_counters"
+
+    prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
 
 
 class Payment(Base):

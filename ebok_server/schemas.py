@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Generic, Literal, TypeVar
 
-from fastapi import Query
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from fastapi import Path, Query
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 T = TypeVar("T")
 
 CustomerNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 MeterValue = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}(\.[0-9]{1,3})?$")]  # fits int32 litres
 MAX_DB_ID = 2_147_483_647  # ids outside 1..MAX_DB_ID cannot exist -> 404 (never a DB overflow)
+
+
+def _canonical_id(value):
+    """Path ids are canonical decimals only: "1.0", "+1", "01", "1_0", " 1" are not invoice 1."""
+    if isinstance(value, str) and not re.fullmatch(r"[1-9][0-9]{0,18}", value):
+        raise ValueError("not a canonical id")
+    return value
+
+
+# A path id; anything else (non-canonical or out of range) answers 404 like a missing row.
+RowId = Annotated[int, Path(ge=1, le=MAX_DB_ID), BeforeValidator(_canonical_id)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 InvoiceStatus = Literal["paid", "unpaid", "overdue", "partially_paid"]
@@ -22,14 +34,43 @@ ThreadKind = Literal["failure_report", "water_quality", "contract_change", "othe
 ThreadStatus = Literal["sent", "in_progress", "answered", "closed"]
 
 
+# Text no database stores: NUL (PostgreSQL refuses it in text) and unpaired UTF-16 surrogates
+# (JSON "\ud800" decodes to one; it cannot be encoded as UTF-8 for either database or for hashing).
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "must not contain NUL or unpaired surrogate characters"
+
+
 class Strict(BaseModel):
+    """Base of every request body: unknown keys are ignored; no string field may hold text a
+    database cannot store (422 ``validation_error`` naming the field, on SQLite and PostgreSQL alike)."""
+
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value):
+        if isinstance(value, str) and UNSTORABLE_TEXT.search(value):
+            raise ValueError(UNSTORABLE_MESSAGE)
+        return value
 
 
 def _not_blank(v: str) -> str:
     if not v.strip():
         raise ValueError("must not be blank")
     return v
+
+
+# ---- errors -------------------------------------------------------------------------------------
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. `invalid_credentials` (see docs/API.md).")
+    message: str = Field(description="English text for logs; clients translate `code`.")
+    fields: dict[str, str] | None = Field(None, description="Per-field messages (validation errors only).")
+
+
+class ErrorOut(BaseModel):
+    """The one error body of every 4xx/5xx reply."""
+
+    error: ErrorDetail
 
 
 # ---- public -------------------------------------------------------------------------------------

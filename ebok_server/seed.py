@@ -224,7 +224,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             p_from, p_to = month_bounds(month_start.year, month_start.month)
             inv = build_invoice(customer_id=cust.id, number=invoice_number(issue, seq_by_month[key]),
                                 services=spec.services, consumption_l=consumption, period_from=p_from,
-                                period_to=p_to, issue_date=issue,
+                                period_to=p_to, issue_date=issue, billing_period=p_from,
                                 efaktura_active=efaktura_since is not None and issue >= efaktura_since)
             session.add(inv)
             invoices.append(inv)

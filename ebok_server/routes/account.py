@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..billing import (
     FEE_GROSS_WITH_EFAKTURA,
@@ -71,23 +72,30 @@ async def efaktura_get(auth: Auth = AUTH) -> EfakturaStatus:
 @router.put("/efaktura", response_model=EfakturaStatus)
 async def efaktura_put(body: EfakturaRequest, auth: Auth = AUTH, db: AsyncSession = DB,
                        settings: Settings = SETTINGS) -> EfakturaStatus:
+    """Activate, or change the address while active (keeping ``activated_at``): one UPDATE that reads
+    the current state in the database, so parallel calls cannot both "activate"."""
     c = auth.customer
-    if not c.efaktura_active:
-        c.efaktura_active = True
-        c.efaktura_activated_at = settings.business_now()
-    c.efaktura_email = str(body.email)
+    activated_at = await db.scalar(
+        update(Customer).where(Customer.id == c.id).values(
+            efaktura_active=True, efaktura_email=str(body.email),
+            efaktura_activated_at=case((Customer.efaktura_active, Customer.efaktura_activated_at),
+                                       else_=settings.business_now()))
+        .returning(Customer.efaktura_activated_at).execution_options(synchronize_session=False))
     await db.commit()
+    for name, value in (("efaktura_active", True), ("efaktura_email", str(body.email)),
+                        ("efaktura_activated_at", activated_at)):
+        set_committed_value(c, name, value)
     return _efaktura_status(c)
 
 
 @router.delete("/efaktura", response_model=EfakturaStatus,
                responses={422: {"description": "efaktura_not_active"}})
 async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB) -> EfakturaStatus:
+    """Withdraw: an UPDATE conditional on being active (of two parallel calls one succeeds)."""
     c = auth.customer
-    if not c.efaktura_active:
+    done = await db.execute(update(Customer).where(Customer.id == c.id, Customer.efaktura_active.is_(True))
+                            .values(efaktura_active=False, efaktura_email=None, efaktura_activated_at=None))
+    if done.rowcount != 1:
         raise ApiError(422, "efaktura_not_active", "e-FAKTURA is not active.")
-    c.efaktura_active = False
-    c.efaktura_email = None
-    c.efaktura_activated_at = None
     await db.commit()
     return _efaktura_status(c)

@@ -6,30 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
-from ..errors import ApiError
+from ..errors import IDEMPOTENCY_HEADER, ApiError
 from ..models import IdempotencyRecord, Message, Thread
-from ..schemas import Limit, MessageCreate, Offset, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
+from ..schemas import Limit, MessageCreate, RowId, Offset, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
 
 router = APIRouter(tags=["correspondence"])
 
-IdemHeader = Annotated[str | None, Header(alias="Idempotency-Key",
-                                          description="Required; unique per logical request (e.g. a UUID).")]
-
-
-def _require_key(key: str | None) -> str:
-    if key is None or not key.strip():
-        raise ApiError(422, "idempotency_key_required", "Idempotency-Key header is required.",
-                       {"Idempotency-Key": "required"})
-    key = key.strip()
-    if len(key) > 200:
-        raise ApiError(422, "validation_error", "Validation failed.", {"Idempotency-Key": "at most 200 characters"})
-    return key
+# Required: missing or blank is 422 ``idempotency_key_required`` (errors.py), too long ``validation_error``.
+IdemHeader = Annotated[str, Header(alias=IDEMPOTENCY_HEADER, max_length=200, pattern=r"\S",
+                                   description="Unique per logical request (e.g. a UUID), at most 200 characters, "
+                                               "not blank (surrounding blanks are ignored).")]
 
 
 def _request_hash(path: str, payload: dict) -> str:
@@ -101,16 +93,16 @@ async def list_threads(offset: Offset = 0, limit: Limit = 50,
 
 
 @router.get("/correspondence/{thread_id}", response_model=ThreadDetail)
-async def get_thread(thread_id: int, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadDetail:
+async def get_thread(thread_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadDetail:
     return await _thread_detail(db, await owned_row(db, Thread, auth.customer.id, thread_id))
 
 
 @router.post("/correspondence", status_code=201, response_model=ThreadDetail,
              responses={409: {"description": "idempotency_conflict"},
                         422: {"description": "validation_error / idempotency_key_required"}})
-async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader = None, auth: Auth = AUTH,
+async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader, auth: Auth = AUTH,
                         db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
-    key = _require_key(idempotency_key)
+    key = idempotency_key.strip()
     customer_id = auth.customer.id
     payload = body.model_dump(mode="json")
 
@@ -130,20 +122,21 @@ async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader = None, 
 @router.post("/correspondence/{thread_id}/messages", status_code=201, response_model=MessageOut,
              responses={404: {"description": "not_found"}, 409: {"description": "idempotency_conflict"},
                         422: {"description": "thread_closed / validation_error / idempotency_key_required"}})
-async def add_message(thread_id: int, body: MessageCreate, idempotency_key: IdemHeader = None, auth: Auth = AUTH,
+async def add_message(thread_id: RowId, body: MessageCreate, idempotency_key: IdemHeader, auth: Auth = AUTH,
                       db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
-    key = _require_key(idempotency_key)
+    key = idempotency_key.strip()
     customer_id = auth.customer.id
     thread = await owned_row(db, Thread, customer_id, thread_id)
 
     async def create():
-        if thread.status == "closed":
-            raise ApiError(422, "thread_closed", "The thread is closed.")
         now = settings.business_now()
+        # Conditional UPDATE: a thread closed by staff in the meantime takes no new message.
+        reopened = await db.execute(update(Thread).where(Thread.id == thread.id, Thread.status != "closed")
+                                    .values(status="sent", updated_at=now))
+        if reopened.rowcount != 1:
+            raise ApiError(422, "thread_closed", "The thread is closed.")
         m = Message(thread_id=thread.id, author="customer", body=body.body, created_at=now)
         db.add(m)
-        thread.status = "sent"
-        thread.updated_at = now
         await db.flush()
         return 201, _message_out(m).model_dump(mode="json")
 

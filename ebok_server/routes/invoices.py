@@ -12,7 +12,18 @@ from ..billing import fmt_milli, invoice_status
 from ..config import Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..models import Customer, Invoice, InvoiceLine, Payment
-from ..schemas import Limit, Offset, InvoiceDetail, InvoiceItem, InvoiceLineOut, InvoicePage, InvoiceStatusFilter, Page, PaymentItem
+from ..schemas import (
+    InvoiceDetail,
+    InvoiceItem,
+    InvoiceLineOut,
+    InvoicePage,
+    InvoiceStatusFilter,
+    Limit,
+    Offset,
+    Page,
+    PaymentItem,
+    RowId,
+)
 
 router = APIRouter(tags=["invoices"])
 
@@ -103,7 +114,7 @@ async def _detail(db: AsyncSession, inv: Invoice, today) -> InvoiceDetail:
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceDetail)
-async def get_invoice(invoice_id: int, auth: Auth = AUTH, db: AsyncSession = DB,
+async def get_invoice(invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB,
                       settings: Settings = SETTINGS) -> InvoiceDetail:
     inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
     return await _detail(db, inv, settings.business_today())
@@ -111,7 +122,7 @@ async def get_invoice(invoice_id: int, auth: Auth = AUTH, db: AsyncSession = DB,
 
 @router.get("/invoices/{invoice_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"}})
-async def get_invoice_pdf(invoice_id: int, auth: Auth = AUTH, db: AsyncSession = DB,
+async def get_invoice_pdf(invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB,
                           settings: Settings = SETTINGS) -> Response:
     inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
     detail = await _detail(db, inv, settings.business_today())

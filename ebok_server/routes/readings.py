@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..billing import add_months, fmt_milli, month_bounds, parse_milli
@@ -14,6 +15,16 @@ from ..models import Meter, Reading
 from ..schemas import MeterState, ReadingCreate, ReadingItem, ReadingPeriod, ReadingsOut
 
 router = APIRouter(tags=["readings"])
+
+
+def _already_submitted() -> ApiError:
+    return ApiError(422, "reading_already_submitted",
+                    "A self-reading for this meter was already submitted in this billing period.")
+
+
+async def _self_reading_exists(db: AsyncSession, meter_id: int, period) -> bool:
+    return bool(await db.scalar(select(exists().where(
+        Reading.meter_id == meter_id, Reading.type == "self", Reading.billing_period == period))))
 
 
 @router.get("/readings", response_model=ReadingsOut)
@@ -66,12 +77,9 @@ async def submit_reading(body: ReadingCreate, auth: Auth = AUTH, db: AsyncSessio
     if meter is None:
         raise ApiError(422, "unknown_meter", "No such meter on your contract.",
                        {"meter_number": "unknown meter"})
-    start, end = month_bounds(today.year, today.month)
-    already = await db.scalar(select(func.count()).select_from(Reading).where(
-        Reading.meter_id == meter.id, Reading.type == "self", Reading.date >= start, Reading.date <= end))
-    if already:
-        raise ApiError(422, "reading_already_submitted",
-                       "A self-reading for this meter was already submitted in this billing period.")
+    period = today.replace(day=1)
+    if await _self_reading_exists(db, meter.id, period):  # the usual case; the constraint decides races
+        raise _already_submitted()
     last = await db.scalar(select(Reading).where(Reading.meter_id == meter.id)
                            .order_by(Reading.date.desc(), Reading.id.desc()).limit(1))
     consumption = None
@@ -89,8 +97,16 @@ async def submit_reading(body: ReadingCreate, auth: Auth = AUTH, db: AsyncSessio
                            f"{fmt_milli(max_consumption)} m3 for {days} day(s).",
                            {"value": f"must be at most {fmt_milli(last.value_l + max_consumption)}"})
     reading = Reading(meter_id=meter.id, customer_id=auth.customer.id, date=today, value_l=value, type="self",
-                      created_at=settings.business_now())
+                      billing_period=period, created_at=settings.business_now())
     db.add(reading)
-    await db.commit()
+    meter_id = meter.id  # the rollback below expires the ORM objects: no lazy loads after it
+    try:
+        await db.commit()
+    except IntegrityError:
+        # A parallel submission for this meter won (unique index uq_readings_self_per_period).
+        await db.rollback()
+        if await _self_reading_exists(db, meter_id, period):
+            raise _already_submitted() from None
+        raise  # pragma: no cover - some other constraint: a bug
     return ReadingItem(id=reading.id, date=reading.date, meter_number=meter.number, value=fmt_milli(value),
                        type="self", consumption=fmt_milli(consumption) if consumption is not None else None)

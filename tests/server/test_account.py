@@ -143,3 +143,27 @@ def test_login_delay_instead_of_lock(own_api):
     # other numbers are unaffected
     assert_error(own_api.post("/auth/login", json={"customer_number": "10002", "password": "zle-haslo"}), 401,
                  "invalid_credentials")
+
+
+async def test_parallel_efaktura_activations_agree(own_server):
+    """20 parallel activations: one activation time for all (one conditional UPDATE each, no
+    read-then-write), then 20 parallel withdrawals: exactly one succeeds."""
+    import asyncio
+
+    import httpx
+
+    async with httpx.AsyncClient(base_url=own_server.api, timeout=60) as c:
+        r = await c.post("/auth/login", json={"customer_number": "10002", "password": "woda-10002"})
+        h = bearer(r.json()["token"])
+        if (await c.get("/efaktura", headers=h)).json()["active"]:  # (whatever the earlier tests left)
+            assert (await c.delete("/efaktura", headers=h)).status_code == 200
+        on = await asyncio.gather(*(c.put("/efaktura", json={"email": f"k{i}@example.com"}, headers=h)
+                                    for i in range(20)))
+        assert [r.status_code for r in on] == [200] * 20
+        assert len({r.json()["activated_at"] for r in on}) == 1
+        final = (await c.get("/efaktura", headers=h)).json()
+        assert final["active"] is True and final["activated_at"] == on[0].json()["activated_at"]
+        off = await asyncio.gather(*(c.delete("/efaktura", headers=h) for _ in range(20)))
+        assert sorted(r.status_code for r in off) == [200] + [422] * 19
+        assert (await c.get("/efaktura", headers=h)).json() | {"activated_at": None} == final | {
+            "active": False, "email": None, "activated_at": None, "current_fee_gross": 233}

@@ -1,4 +1,4 @@
-"""``years`` and the ``year`` filter of GET /invoices (in-process app, temp SQLite DB): gaps, year
+"""``years`` and the ``year`` filter of GET /invoices (in-process app, a fresh database): gaps, year
 boundaries and a span wider than one statement's worth of year probes."""
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ async def _add_customer(session, number: str, dates: list[dt.date]) -> int:
     return cust.id
 
 
-async def test_years_and_year_filter_match_a_full_grouping(tmp_path):
+async def test_years_and_year_filter_match_a_full_grouping(fresh_db_url):
     assert ISSUE_DATES[0].year - ISSUE_DATES[-1].year > 2 * YEAR_PROBES_PER_QUERY  # several probe statements
-    app = create_app(Settings(db_url=f"sqlite+aiosqlite:///{tmp_path / 'years.db'}", today=dt.date(2026, 11, 15)))
+    app = create_app(Settings(db_url=fresh_db_url, today=dt.date(2026, 11, 15)))
     await create_tables(app.state.engine)
     async with app.state.sessionmaker() as s:
         cid = await _add_customer(s, "20001", ISSUE_DATES)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 
 from .helpers import assert_error, bearer, login
@@ -9,8 +12,6 @@ from .helpers import assert_error, bearer, login
 
 @pytest.fixture(scope="module")
 def tok(own_server):
-    import httpx
-
     with httpx.Client(base_url=own_server.api, timeout=15) as c:
         return {n: login(c, n) for n in ("10001", "10003", "10004")}
 
@@ -75,3 +76,33 @@ def test_equal_value_is_allowed_and_meters_are_independent(own_api, tok):
 def test_reading_requires_auth(own_api):
     assert_error(own_api.post("/readings", json={"meter_number": "WM-3456789", "value": "1.000"}), 401,
                  "unauthorized")
+
+
+async def test_parallel_identical_self_readings_store_exactly_one(own_server):
+    """50 identical submissions per meter at once (a double-click, a retry storm): the database's
+    unique index lets exactly one through; the others get the clean 422, never a 500."""
+    async with httpx.AsyncClient(base_url=own_server.api, timeout=60,
+                                 limits=httpx.Limits(max_connections=100)) as c:
+        # A fresh token: its first 10 s of use write nothing, so the requests are not serialised
+        # by the session's last-use update and really race to the insert.
+        r = await c.post("/auth/login", json={"customer_number": "10003", "password": "woda-10003"})
+        t = r.json()["token"]
+        before = (await c.get("/readings", headers=bearer(t))).json()
+        meters = before["meters"]
+        assert meters and not any(m["self_reading_submitted"] for m in meters)
+        value = {m["number"]: f"{float(m['last_value']) + 1:.3f}" for m in meters}
+        n = 50 * len(meters)
+        # Open the connections first (keep-alive), so the submissions arrive together, not one per handshake.
+        await asyncio.gather(*(c.get("/health") for _ in range(n)))
+        replies = await asyncio.gather(*(
+            c.post("/readings", json={"meter_number": m["number"], "value": value[m["number"]]}, headers=bearer(t))
+            for _ in range(50) for m in meters))
+        after = (await c.get("/readings", headers=bearer(t))).json()
+    assert sorted(r.status_code for r in replies) == sorted([201] * len(meters) + [422] * 49 * len(meters))
+    for r in replies:
+        if r.status_code == 422:
+            assert_error(r, 422, "reading_already_submitted")
+    stored = [i for i in after["items"] if i["type"] == "self" and i["date"] == "2026-11-15"]
+    assert sorted(i["meter_number"] for i in stored) == sorted(m["number"] for m in meters)
+    assert len(after["items"]) == len(before["items"]) + len(meters)
+    assert all(m["self_reading_submitted"] for m in after["meters"])

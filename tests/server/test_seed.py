@@ -1,4 +1,4 @@
-"""Seed functions in-process against a temp SQLite DB (no HTTP)."""
+"""Seed functions in-process against fresh databases (no HTTP)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from ebok_server.billing import compute_balance, iban_is_valid, iban_for
 from ebok_server.db import create_tables, make_engine, make_sessionmaker
 from ebok_server.models import Customer, Invoice, InvoiceLine, Payment, Reading, Thread
 from ebok_server.seed import seed_demo, seed_large_customer
+from tests.databases import create_database, drop_database
 
 TODAY = dt.date(2026, 11, 15)
 
 
-async def _session(tmp_path, name):
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / name}")
+async def _session(url):
+    engine = make_engine(url)
     await create_tables(engine)
     return engine, make_sessionmaker(engine)
 
@@ -29,10 +30,11 @@ async def _snapshot(session):
     return rows, readings
 
 
-async def test_demo_seed_is_deterministic(tmp_path):
+async def test_demo_seed_is_deterministic(backend, tmp_path):
     snaps = []
-    for name in ("a.db", "b.db"):
-        engine, sm = await _session(tmp_path, name)
+    for _ in range(2):
+        url = create_database(backend, tmp_path)
+        engine, sm = await _session(url)
         async with sm() as s:
             demo = await seed_demo(s, TODAY)
             await s.commit()
@@ -45,13 +47,14 @@ async def test_demo_seed_is_deterministic(tmp_path):
             bal = await compute_balance(s, jan.id, TODAY)
             assert bal.overdue > 0 and bal.to_pay > bal.overdue
         await engine.dispose()
+        drop_database(url)
     assert snaps[0] == snaps[1]
     for n in ("10001", "10002", "10003", "10004"):
         assert iban_is_valid(iban_for(n))
 
 
-async def test_seed_large_customer_is_fast_and_consistent(tmp_path):
-    engine, sm = await _session(tmp_path, "large.db")
+async def test_seed_large_customer_is_fast_and_consistent(fresh_db_url):
+    engine, sm = await _session(fresh_db_url)
     async with sm() as s:
         t0 = time.monotonic()
         cust = await seed_large_customer(s, "19999", invoices=3000, today=TODAY)

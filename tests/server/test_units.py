@@ -144,7 +144,7 @@ def test_pdf_numbers_are_written_the_polish_way():
     assert not any("2026-11-24" in s for s in shown)
 
 
-def test_database_errors_do_not_carry_parameters():
+def test_database_errors_do_not_carry_parameters(fresh_db_url):
     """A failing statement's message must not include its bound values (hashes, e-mails)."""
     import asyncio
 
@@ -154,7 +154,7 @@ def test_database_errors_do_not_carry_parameters():
     from ebok_server.db import make_engine
 
     async def run() -> str:
-        engine = make_engine("sqlite+aiosqlite:///:memory:")
+        engine = make_engine(fresh_db_url)
         try:
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT * FROM no_such_table WHERE secret = :s"), {"s": "hash-s3cret"})

@@ -1,10 +1,9 @@
-"""The same server against PostgreSQL (asyncpg). Runs only when EBOK_TEST_PG_URL is set, e.g.
-``EBOK_TEST_PG_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/ebok_test`` (the database is wiped)."""
+"""One pass over the whole API with the large benchmark customer (``--seed-large 500``), on each
+backend (SQLite, and PostgreSQL when EBOK_TEST_PG_URL is set): asyncpg's int4 bounds, the
+idempotency race and the staff CLI on the same database."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import threading
 import uuid
 
@@ -15,35 +14,16 @@ from tests.server_proc import running_server
 
 from .helpers import assert_error, bearer, login
 
-PG_URL = os.environ.get("EBOK_TEST_PG_URL")
-pytestmark = pytest.mark.skipif(not PG_URL, reason="set EBOK_TEST_PG_URL=postgresql+asyncpg://... to run")
 
-
-def _reset_database(url: str) -> None:
-    from ebok_server.db import make_engine
-    from ebok_server.models import Base
-
-    async def reset():
-        engine = make_engine(url)
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-        await engine.dispose()
-
-    asyncio.run(reset())
-
-
-@pytest.fixture(scope="module")
-def pg_server(tmp_path_factory):
-    assert PG_URL and PG_URL.startswith("postgresql+asyncpg://"), PG_URL
-    _reset_database(PG_URL)
-    with running_server(tmp_path_factory.mktemp("pg"), "--seed-demo", "--today", "2026-11-15",
-                        "--seed-large", "500", db_url=PG_URL) as srv:
+@pytest.fixture
+def big_server(tmp_path, fresh_db_url):
+    with running_server(tmp_path, "--seed-demo", "--today", "2026-11-15", "--seed-large", "500",
+                        db_url=fresh_db_url) as srv:
         yield srv
-    _reset_database(PG_URL)
 
 
-def test_postgres_end_to_end(pg_server):
-    with httpx.Client(base_url=pg_server.api, timeout=20) as api:
+def test_end_to_end_with_large_customer(big_server):
+    with httpx.Client(base_url=big_server.api, timeout=20) as api:
         assert_error(api.post("/auth/login", json={"customer_number": "10001", "password": "zle"}), 401,
                      "invalid_credentials")
         t = login(api, "10001")
@@ -72,7 +52,7 @@ def test_postgres_end_to_end(pg_server):
         results = []
 
         def fire():
-            with httpx.Client(base_url=pg_server.api, timeout=20) as c:
+            with httpx.Client(base_url=big_server.api, timeout=20) as c:
                 results.append(c.post("/correspondence", json=body, headers=h | {"Idempotency-Key": key}))
 
         threads = [threading.Thread(target=fire) for _ in range(4)]
@@ -95,7 +75,7 @@ def test_postgres_end_to_end(pg_server):
         assert_error(api.get(f"/invoices/{inv['id']}", headers=bearer(other)), 404, "not_found")
 
         assert api.put("/efaktura", json={"email": "jan@example.org"}, headers=h).status_code == 200
-        out = pg_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
+        out = big_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
         assert "issued 5 invoice(s)" in out.stdout, out.stdout  # 4 demo customers + the large one
         newest = api.get("/invoices", params={"limit": 1}, headers=h).json()["items"][0]
         d = api.get(f"/invoices/{newest['id']}", headers=h).json()
