@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import threading
@@ -31,13 +32,30 @@ def private_server(tmp_path_factory) -> Iterator[ServerInfo]:
         yield info
 
 
+@contextlib.contextmanager
+def reserved_port() -> Iterator[int]:
+    """A port on 127.0.0.1 held for the block: bound (``SO_REUSEADDR``) but not listening, so a
+    connection is refused and no other program can take the port, while our own server (which
+    binds with ``SO_REUSEADDR`` too, see ``ebok_server.__main__._bind``) may listen on it, stop
+    and listen again. Nothing is guessed, so nothing races."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
 @pytest.fixture
-def closed_port_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens (connection refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+def held_port() -> Iterator[int]:
+    """A :func:`reserved_port` for the whole test (a server restarted on the same address)."""
+    with reserved_port() as port:
+        yield port
+
+
+@pytest.fixture
+def closed_port_url() -> Iterator[str]:
+    """A URL on 127.0.0.1 where nothing listens (connection refused), for the whole test."""
+    with reserved_port() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 class SilentServer:
