@@ -1,10 +1,11 @@
 """Client-layer test helpers (import the fixtures you need into the test module).
 
-* ``private_server``: a module-scoped real server (same demo seed) for tests that change state
-  (passwords, readings, e-FAKTURA, correspondence, failed-login counters), started with the
-  server engineer's ``tests.server_proc.running_server`` so the shared ``server_url`` stays pristine.
-* ``closed_port_url``, ``silent_server_url``, ``BrokenHttpServer``: tiny local peers that
-  simulate a server that is down / accepts and never answers / answers garbage.
+The real server for client tests is in ``tests/conftest.py`` (``server``, ``fresh_server``: in-process).
+
+* ``reserved_port`` / ``held_port``, ``closed_port_url``: a port held by the test (nothing listens
+  unless our own server does; no other program can take it).
+* ``silent_server``, ``BrokenHttpServer``: tiny local peers that simulate a server that accepts
+  and never answers / answers garbage.
 """
 
 from __future__ import annotations
@@ -17,19 +18,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.server_proc import ServerInfo, running_server
-
 TODAY = "2026-11-15"
 
 
 def demo_password(customer_number: str) -> str:
     return f"woda-{customer_number}"
-
-
-@pytest.fixture(scope="module")
-def private_server(tmp_path_factory) -> Iterator[ServerInfo]:
-    with running_server(tmp_path_factory.mktemp("ebok_private"), "--seed-demo", "--today", TODAY) as info:
-        yield info
 
 
 @contextlib.contextmanager
