@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-TODAY = "2026-11-15"
-
 
 def demo_password(customer_number: str) -> str:
     return f"woda-{customer_number}"
