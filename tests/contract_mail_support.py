@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
@@ -24,9 +22,3 @@ def text_of(widget: Widget) -> str:
 
 def table_rows(table: DataTable) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

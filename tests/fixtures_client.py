@@ -1,14 +1,16 @@
 """Client-layer test helpers (import the fixtures you need into the test module).
 
-* ``private_server``: a module-scoped real server (same demo seed) for tests that change state
-  (passwords, readings, e-FAKTURA, correspondence, failed-login counters), started with the
-  server engineer's ``tests.server_proc.running_server`` so the shared ``server_url`` stays pristine.
-* ``closed_port_url``, ``silent_server_url``, ``BrokenHttpServer``: tiny local peers that
-  simulate a server that is down / accepts and never answers / answers garbage.
+The real server for client tests is in ``tests/conftest.py`` (``server``, ``fresh_server``: in-process).
+
+* ``reserved_port`` / ``held_port``, ``closed_port_url``: a port held by the test (nothing listens
+  unless our own server does; no other program can take it).
+* ``silent_server``, ``BrokenHttpServer``: tiny local peers that simulate a server that accepts
+  and never answers / answers garbage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import threading
@@ -16,28 +18,35 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.server_proc import ServerInfo, running_server
-
-TODAY = "2026-11-15"
-
 
 def demo_password(customer_number: str) -> str:
     return f"woda-{customer_number}"
 
 
-@pytest.fixture(scope="module")
-def private_server(tmp_path_factory) -> Iterator[ServerInfo]:
-    with running_server(tmp_path_factory.mktemp("ebok_private"), "--seed-demo", "--today", TODAY) as info:
-        yield info
+@contextlib.contextmanager
+def reserved_port() -> Iterator[int]:
+    """A port on 127.0.0.1 held for the block: bound (``SO_REUSEADDR``) but not listening, so a
+    connection is refused and no other program can take the port, while our own server (which
+    binds with ``SO_REUSEADDR`` too, see ``ebok_server.__main__._bind``) may listen on it, stop
+    and listen again. Nothing is guessed, so nothing races."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture
-def closed_port_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens (connection refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+def held_port() -> Iterator[int]:
+    """A :func:`reserved_port` for the whole test (a server restarted on the same address)."""
+    with reserved_port() as port:
+        yield port
+
+
+@pytest.fixture
+def closed_port_url() -> Iterator[str]:
+    """A URL on 127.0.0.1 where nothing listens (connection refused), for the whole test."""
+    with reserved_port() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 class SilentServer:

@@ -1,7 +1,8 @@
 """EbokClient against the real reference server (``--seed-demo --today 2026-11-15``).
 
-Read-only tests use the shared session server (``server_url`` from tests/conftest.py); tests that
-change state (or count failed logins) use ``private_server`` (a module-scoped server of our own).
+The server runs in-process (``tests.asgi_server``): read-only tests use this module's database
+(``server``); tests that change state (or count failed logins) use ``private_server``, a second
+database of this module (they run in file order and build on each other).
 """
 
 from __future__ import annotations
@@ -42,15 +43,21 @@ from ebok_tui.core.api import (
 from ebok_tui.core.api.errors import Conflict
 from ebok_tui.core.i18n import I18n
 from ebok_tui.ui.wording import error_message, field_messages
-from tests.fixtures_client import closed_port_url, demo_password, private_server  # noqa: F401
+from tests.asgi_server import InProcessServer, server_from_template
+from tests.fixtures_client import closed_port_url, demo_password  # noqa: F401
 
 PL, EN = I18n("pl"), I18n("en")
 
 TODAY = dt.date(2026, 11, 15)
 
 
-async def logged_in(url: str, customer: str = "10001", lang: str = "pl") -> EbokClient:
-    client = EbokClient(url, lang=lang)
+@pytest.fixture(scope="module")
+def private_server(demo_template, tmp_path_factory) -> InProcessServer:
+    return server_from_template(demo_template, tmp_path_factory.mktemp("private"))
+
+
+async def logged_in(server: InProcessServer, customer: str = "10001", lang: str = "pl") -> EbokClient:
+    client = server.client(lang=lang)
     await client.login(customer, demo_password(customer))
     return client
 
@@ -58,8 +65,8 @@ async def logged_in(url: str, customer: str = "10001", lang: str = "pl") -> Ebok
 # --- public and auth --------------------------------------------------------------------------
 
 
-async def test_health_and_demo_info(server_url):
-    async with EbokClient(server_url) as api:
+async def test_health_and_demo_info(server):
+    async with server.client() as api:
         health = await api.health()
         assert isinstance(health, Health)
         assert health.status == "ok" and health.today == TODAY
@@ -72,13 +79,13 @@ async def test_health_and_demo_info(server_url):
         assert first.description("pl") and first.description("en")
 
 
-async def test_base_url_may_include_api_prefix(server_url):
-    async with EbokClient(server_url + "/api/v1/") as api:
+async def test_base_url_may_include_api_prefix(server):
+    async with EbokClient(server.url + "/api/v1/", transport=server.transport()) as api:
         assert (await api.health()).status == "ok"
 
 
-async def test_login_ok_keeps_token(server_url):
-    async with EbokClient(server_url) as api:
+async def test_login_ok_keeps_token(server):
+    async with server.client() as api:
         assert api.token is None
         result = await api.login("10001", demo_password("10001"))
         assert isinstance(result, LoginResult)
@@ -92,7 +99,7 @@ async def test_login_ok_keeps_token(server_url):
 
 
 async def test_wrong_password_and_unknown_account_are_the_same_error(private_server):
-    async with EbokClient(private_server.url) as api:
+    async with private_server.client() as api:
         with pytest.raises(InvalidCredentials) as wrong:
             await api.login("10003", "not-the-password")
         with pytest.raises(InvalidCredentials) as unknown:
@@ -107,8 +114,8 @@ async def test_wrong_password_and_unknown_account_are_the_same_error(private_ser
     assert "password" in error_message(EN, wrong.value)
 
 
-async def test_login_validation_error_for_malformed_customer_number(server_url):
-    async with EbokClient(server_url) as api:
+async def test_login_validation_error_for_malformed_customer_number(server):
+    async with server.client() as api:
         with pytest.raises(ValidationFailed) as err:
             await api.login("12", "x")
     assert err.value.status == 422 and err.value.code == "validation_error"
@@ -118,7 +125,7 @@ async def test_login_validation_error_for_malformed_customer_number(server_url):
 
 
 async def test_rate_limited_after_repeated_failures(private_server):
-    async with EbokClient(private_server.url) as api:
+    async with private_server.client() as api:
         with pytest.raises(RateLimited) as err:
             for _ in range(10):
                 with pytest.raises(InvalidCredentials):
@@ -128,8 +135,8 @@ async def test_rate_limited_after_repeated_failures(private_server):
     assert "za 1 s" in error_message(PL, err.value)
 
 
-async def test_logout_revokes_token(server_url):
-    api = await logged_in(server_url)
+async def test_logout_revokes_token(server):
+    api = await logged_in(server)
     async with api:
         token = api.token
         await api.logout()
@@ -148,10 +155,10 @@ async def test_logout_revokes_token(server_url):
         assert api.token is None
 
 
-async def test_401_mid_session(server_url):
+async def test_401_mid_session(server):
     """Session revoked elsewhere (here: by a logout through a second client with the same token)."""
-    api = await logged_in(server_url, "10002")
-    async with api, EbokClient(server_url) as other:
+    api = await logged_in(server, "10002")
+    async with api, server.client() as other:
         assert (await api.balance()).balance == 5000
         other._token = api.token
         await other.logout()
@@ -169,8 +176,8 @@ async def test_logout_clears_token_even_if_call_fails(closed_port_url):
         assert api.token is None
 
 
-async def test_accept_language_is_sent_and_errors_still_coded(server_url):
-    async with EbokClient(server_url, lang="en") as api:
+async def test_accept_language_is_sent_and_errors_still_coded(server):
+    async with server.client(lang="en") as api:
         with pytest.raises(InvalidCredentials) as err:
             await api.login("99998", "nope-nope")
     assert error_message(EN, err.value).startswith("Incorrect customer number or password")
@@ -179,8 +186,8 @@ async def test_accept_language_is_sent_and_errors_still_coded(server_url):
 # --- account, invoices, payments (seed values) ------------------------------------------------
 
 
-async def test_balance_values_from_seed(server_url):
-    api = await logged_in(server_url, "10001")
+async def test_balance_values_from_seed(server):
+    api = await logged_in(server, "10001")
     async with api:
         b = await api.balance()
     assert isinstance(b, Balance)
@@ -193,16 +200,16 @@ async def test_balance_values_from_seed(server_url):
     assert "10001" in b.transfer_title
 
 
-async def test_balance_overpayment_customer(server_url):
-    api = await logged_in(server_url, "10002")
+async def test_balance_overpayment_customer(server):
+    api = await logged_in(server, "10002")
     async with api:
         b = await api.balance()
     assert (b.balance, b.to_pay, b.overpayment) == (5000, 0, 5000)
     assert b.next_due_date is None and b.next_due_amount is None
 
 
-async def test_invoices_list_filters_detail_and_pdf(server_url):
-    api = await logged_in(server_url, "10001")
+async def test_invoices_list_filters_detail_and_pdf(server):
+    api = await logged_in(server, "10001")
     async with api:
         page = await api.invoices()
         assert isinstance(page, InvoicePage)
@@ -238,17 +245,17 @@ async def test_invoices_list_filters_detail_and_pdf(server_url):
             await api.invoice_pdf(999_999)
 
 
-async def test_other_customers_invoice_is_not_found(server_url):
-    api1 = await logged_in(server_url, "10001")
-    api2 = await logged_in(server_url, "10002")
+async def test_other_customers_invoice_is_not_found(server):
+    api1 = await logged_in(server, "10001")
+    api2 = await logged_in(server, "10002")
     async with api1, api2:
         theirs = (await api2.invoices(limit=1)).items[0].id
         with pytest.raises(NotFound):
             await api1.invoice(theirs)
 
 
-async def test_payments_page(server_url):
-    api = await logged_in(server_url, "10002")
+async def test_payments_page(server):
+    api = await logged_in(server, "10002")
     async with api:
         page = await api.payments(offset=0, limit=2)
         assert isinstance(page, Page)
@@ -259,8 +266,8 @@ async def test_payments_page(server_url):
         assert nxt.offset == 2 and {p.id for p in nxt.items}.isdisjoint({p.id for p in page.items})
 
 
-async def test_readings_contract_efaktura_threads_read(server_url):
-    api = await logged_in(server_url, "10004")
+async def test_readings_contract_efaktura_threads_read(server):
+    api = await logged_in(server, "10004")
     async with api:
         r = await api.readings(months=12)
         assert isinstance(r, ReadingsInfo)
@@ -289,9 +296,9 @@ async def test_readings_contract_efaktura_threads_read(server_url):
 
 
 async def test_change_password_rules_and_success(private_server):
-    url = private_server.url
-    api = await logged_in(url, "10002")
-    other = await logged_in(url, "10002")
+    srv = private_server
+    api = await logged_in(srv, "10002")
+    other = await logged_in(srv, "10002")
     async with api, other:
         with pytest.raises(ValidationFailed) as wrong:
             await api.change_password("nope-nope", "new-password-123")
@@ -306,14 +313,14 @@ async def test_change_password_rules_and_success(private_server):
         assert (await api.me()).customer_number == "10002"  # calling session stays valid
         with pytest.raises(Unauthorized):  # the other session was revoked
             await other.me()
-    async with EbokClient(url) as fresh:
+    async with srv.client() as fresh:
         await fresh.login("10002", "a-new-password-2026")
         with pytest.raises(InvalidCredentials):
             await fresh.login("10002", demo_password("10002"))
 
 
 async def test_register_and_reset_password_are_accepted(private_server):
-    async with EbokClient(private_server.url) as api:
+    async with private_server.client() as api:
         r = await api.register("UM/2018/00789", "WM-3456789", 12345)
         assert isinstance(r, Accepted) and r.status == "accepted"
         r2 = await api.register("UM/0000/00000", "WM-0000000", 100)
@@ -334,7 +341,7 @@ async def test_register_and_reset_password_are_accepted(private_server):
 
 
 async def test_password_reset_by_code(private_server):
-    async with EbokClient(private_server.url) as api:
+    async with private_server.client() as api:
         await api.reset_password("10002", "anna.nowak@example.com")  # its password was changed above
         [mail] = [p for p in private_server.mail_dir.glob("*.eml") if "anna.nowak" in p.name]
         code = re.search(r"Kod: (\S+)", mail.read_text()).group(1)
@@ -343,7 +350,7 @@ async def test_password_reset_by_code(private_server):
 
 
 async def test_submit_reading_and_rejections(private_server):
-    api = await logged_in(private_server.url, "10001")
+    api = await logged_in(private_server, "10001")
     async with api:
         last = (await api.readings()).meters[0]
         assert last.number == "WM-1234567" and last.last_value == Decimal("1010.087")
@@ -378,7 +385,7 @@ async def test_submit_reading_and_rejections(private_server):
 
 
 async def test_efaktura_activate_change_withdraw(private_server):
-    api = await logged_in(private_server.url, "10004")
+    api = await logged_in(private_server, "10004")
     async with api:
         with pytest.raises(ValidationFailed) as not_active:
             await api.efaktura_withdraw()
@@ -398,7 +405,7 @@ async def test_efaktura_activate_change_withdraw(private_server):
 
 
 async def test_create_thread_is_idempotent_and_reply(private_server):
-    api = await logged_in(private_server.url, "10004")
+    api = await logged_in(private_server, "10004")
     async with api:
         key = str(uuid.uuid4())
         created = await api.create_thread(
@@ -436,7 +443,7 @@ async def test_create_thread_is_idempotent_and_reply(private_server):
 
 
 async def test_reply_to_closed_thread(private_server):
-    api = await logged_in(private_server.url, "10001")
+    api = await logged_in(private_server, "10001")
     async with api:
         closed = [t for t in (await api.threads()).items if t.status == "closed"]
         assert closed, "seed has a closed thread for 10001"

@@ -129,12 +129,13 @@ def test_demo_login_balance_quit_in_a_real_terminal(tmp_path):
         servers = [p for p in descendants(shell) if "ebok_server" in cmdline(p)]
         assert servers, [cmdline(p) for p in descendants(shell)]
 
+        # each step waits until the terminal shows its effect
+        shown = screen.count(number)  # the demo panel lists it already
         tmux.keys(number, literal=True)
-        time.sleep(0.3)
+        wait_for("the number in its field", lambda: tmux.screen().count(number) > shown)
         tmux.keys("Tab")
-        time.sleep(0.3)
         tmux.keys(password, literal=True)
-        time.sleep(0.3)
+        wait_for("the masked password in its field", lambda: "•" * len(password) in tmux.screen())
         tmux.keys("Enter")
         screen = wait_for("the balance screen", lambda: (s := tmux.screen()) and "Dane do przelewu" in s and s)
         assert "Saldo" in screen and f"Klient {number}" in screen

@@ -1,64 +1,56 @@
 """80x24 snapshots of the invoices and readings screens in Polish and English.
 
-A private demo server (``--today 2026-11-15``) so nothing another test changes can leak in."""
+The real server in-process on this module's own demo database (``server``, ``--today 2026-11-15``),
+so nothing another module changes can leak in."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.server_proc import running_server
 from tests.tui_support import opener, snapshot
 
 
-@pytest.fixture(scope="module")
-def snap_server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("snap")) as info:
-        yield info.url
+def test_invoice_list_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10001", "invoices"))
 
 
-def test_invoice_list_pl(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "pl", opener("10001", "invoices"))
+def test_invoice_list_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10001", "invoices"))
 
 
-def test_invoice_list_en(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "en", opener("10001", "invoices"))
+def test_invoice_detail_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10004", "invoices", "enter"))
 
 
-def test_invoice_detail_pl(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "pl", opener("10004", "invoices", "enter"))
+def test_invoice_detail_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10004", "invoices", "enter"))
 
 
-def test_invoice_detail_en(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "en", opener("10004", "invoices", "enter"))
+def test_payments_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10002", "invoices", "p"))
 
 
-def test_payments_pl(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "pl", opener("10002", "invoices", "p"))
+def test_payments_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10002", "invoices", "p"))
 
 
-def test_payments_en(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "en", opener("10002", "invoices", "p"))
+def test_readings_table_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10004", "readings"))
 
 
-def test_readings_table_pl(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "pl", opener("10004", "readings"))
+def test_readings_table_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10004", "readings"))
 
 
-def test_readings_table_en(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "en", opener("10004", "readings"))
+def test_readings_chart_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10004", "readings", "g"))
 
 
-def test_readings_chart_pl(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "pl", opener("10004", "readings", "g"))
+def test_readings_chart_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10004", "readings", "g"))
 
 
-def test_readings_chart_en(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "en", opener("10004", "readings", "g"))
+def test_submit_reading_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10004", "readings", "n"))
 
 
-def test_submit_reading_pl(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "pl", opener("10004", "readings", "n"))
-
-
-def test_submit_reading_en(snap_compare, snap_server):
-    assert snapshot(snap_compare, snap_server, "en", opener("10004", "readings", "n"))
+def test_submit_reading_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10004", "readings", "n"))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 from textual.widgets import Button, Input
 
-from ebok_tui.core.api import EbokClient, InvalidCredentials
+from ebok_tui.core.api import InvalidCredentials
 from ebok_tui.core.credentials import KeyringProblem, SavedLogin
 from ebok_tui.ui.screens.account.account import AccountScreen
 from ebok_tui.ui.screens.auth.login import LoginScreen
-from tests.server_proc import running_server
 from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, wait_until
 
 
@@ -33,8 +31,8 @@ def error(screen: AccountScreen, field: str) -> str:
     return text_of(screen.query_one(f"#pw-{field}-error"))
 
 
-async def test_shows_who_is_logged_in(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_shows_who_is_logged_in(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10003")
         me = text_of(screen.query_one("#me"))
@@ -45,16 +43,16 @@ async def test_shows_who_is_logged_in(server_url, tmp_path):
         assert "niedostępny w tej sesji" in text_of(screen.query_one("#keyring-status"))
 
 
-async def test_keyring_backend_is_named(server_url, tmp_path):
+async def test_keyring_backend_is_named(server, tmp_path):
     store = FakeCredentials(backend="Secret Service (GNOME Keyring)")
-    app = make_app(server_url, tmp_path, lang="en", credentials=store)
+    app = make_app(server, tmp_path, lang="en", credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10003")
         assert text_of(screen.query_one("#keyring-status")) == "Keyring: Secret Service (GNOME Keyring)"
 
 
-async def test_client_side_checks_keep_what_was_typed(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_client_side_checks_keep_what_was_typed(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10003")
         await fill(pilot, screen, "", "krótkie", "krótkie")
@@ -79,8 +77,8 @@ async def test_client_side_checks_keep_what_was_typed(server_url, tmp_path):
         assert app.focused is screen.query_one("#pw-repeat", Input)
 
 
-async def test_wrong_current_password_is_shown_next_to_the_field(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_wrong_current_password_is_shown_next_to_the_field(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10003")
         await fill(pilot, screen, "to-nie-to-haslo", "nowe-haslo-1", "nowe-haslo-1")
@@ -93,57 +91,55 @@ async def test_wrong_current_password_is_shown_next_to_the_field(server_url, tmp
         assert text_of(screen.query_one("#password-result")) == ""
 
 
-async def test_password_change_signs_out_other_sessions_and_updates_the_keyring(tmp_path):
-    with running_server(tmp_path / "server") as srv:
-        other = EbokClient(srv.url)
-        await other.login("10004", "woda-10004")
-        store = FakeCredentials(SavedLogin("10004", "woda-10004"))
-        app = make_app(srv.url, tmp_path, credentials=store)
-        async with app.run_test(size=SIZE) as pilot:
-            screen = await open_account(pilot, "10004")
-            await fill(pilot, screen, "woda-10004", "nowe-haslo-w-ogrodzie", "nowe-haslo-w-ogrodzie")
-            await pilot.press("enter")
-            await settle(pilot)
-            result = text_of(screen.query_one("#password-result"))
-            assert "Hasło zostało zmienione. Pozostałe sesje zostały wylogowane." in result
-            assert "zaktualizowano w magazynie haseł" in result
-            assert store.saved == SavedLogin("10004", "nowe-haslo-w-ogrodzie")
-            assert all(screen.query_one(f"#pw-{f}", Input).value == "" for f in ("current", "new", "repeat"))
-            # this session goes on; the other one was signed out
-            await pilot.press("r")
-            await settle(pilot)
-            assert isinstance(app.screen, AccountScreen)
-        async with httpx.AsyncClient() as raw:
-            reply = await raw.get(f"{srv.url}/api/v1/me", headers={"Authorization": f"Bearer {other.token}"})
-            assert reply.status_code == 401
-        fresh = EbokClient(srv.url)
-        await fresh.login("10004", "nowe-haslo-w-ogrodzie")
-        try:
-            await fresh.login("10004", "woda-10004")
-        except InvalidCredentials:
-            pass
-        else:
-            raise AssertionError("the old password still works")
-        await fresh.aclose()
-        await other.aclose()
+async def test_password_change_signs_out_other_sessions_and_updates_the_keyring(fresh_server, tmp_path):
+    other = fresh_server.client()
+    await other.login("10004", "woda-10004")
+    store = FakeCredentials(SavedLogin("10004", "woda-10004"))
+    app = make_app(fresh_server, tmp_path, credentials=store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10004")
+        await fill(pilot, screen, "woda-10004", "nowe-haslo-w-ogrodzie", "nowe-haslo-w-ogrodzie")
+        await pilot.press("enter")
+        await settle(pilot)
+        result = text_of(screen.query_one("#password-result"))
+        assert "Hasło zostało zmienione. Pozostałe sesje zostały wylogowane." in result
+        assert "zaktualizowano w magazynie haseł" in result
+        assert store.saved == SavedLogin("10004", "nowe-haslo-w-ogrodzie")
+        assert all(screen.query_one(f"#pw-{f}", Input).value == "" for f in ("current", "new", "repeat"))
+        # this session goes on; the other one was signed out
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+    async with fresh_server.http() as raw:
+        reply = await raw.get("/me", headers={"Authorization": f"Bearer {other.token}"})
+        assert reply.status_code == 401
+    fresh = fresh_server.client()
+    await fresh.login("10004", "nowe-haslo-w-ogrodzie")
+    try:
+        await fresh.login("10004", "woda-10004")
+    except InvalidCredentials:
+        pass
+    else:
+        raise AssertionError("the old password still works")
+    await fresh.aclose()
+    await other.aclose()
 
 
-async def test_keyring_that_cannot_be_updated_is_reported(tmp_path):
-    with running_server(tmp_path / "server") as srv:
-        store = FakeCredentials(SavedLogin("10002", "woda-10002"), save_problem=KeyringProblem.LOCKED)
-        app = make_app(srv.url, tmp_path, lang="en", credentials=store)
-        async with app.run_test(size=SIZE) as pilot:
-            screen = await open_account(pilot, "10002")
-            await fill(pilot, screen, "woda-10002", "another-pass", "another-pass")
-            await pilot.press("enter")
-            await settle(pilot)
-            result = text_of(screen.query_one("#password-result"))
-            assert "Your password has been changed" in result
-            assert "not updated" in result and "keyring is locked" in result
+async def test_keyring_that_cannot_be_updated_is_reported(fresh_server, tmp_path):
+    store = FakeCredentials(SavedLogin("10002", "woda-10002"), save_problem=KeyringProblem.LOCKED)
+    app = make_app(fresh_server, tmp_path, lang="en", credentials=store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10002")
+        await fill(pilot, screen, "woda-10002", "another-pass", "another-pass")
+        await pilot.press("enter")
+        await settle(pilot)
+        result = text_of(screen.query_one("#password-result"))
+        assert "Your password has been changed" in result
+        assert "not updated" in result and "keyring is locked" in result
 
 
-async def test_log_out(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_log_out(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_account(pilot, "10003")
         token = app.api.token
@@ -155,14 +151,14 @@ async def test_log_out(server_url, tmp_path):
         await settle(pilot)
         assert text_of(app.screen.query_one("#login-message")) == "Wylogowano."
         assert app.me is None and app.api.token is None
-        async with httpx.AsyncClient() as raw:  # revoked on the server too
-            reply = await raw.get(f"{server_url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        async with server.http() as raw:  # revoked on the server too
+            reply = await raw.get("/me", headers={"Authorization": f"Bearer {token}"})
             assert reply.status_code == 401
 
 
-async def test_log_out_and_forget(server_url, tmp_path):
+async def test_log_out_and_forget(server, tmp_path):
     store = FakeCredentials(SavedLogin("10003", "woda-10003"))
-    app = make_app(server_url, tmp_path, lang="en", credentials=store)
+    app = make_app(server, tmp_path, lang="en", credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10003")
         screen.query_one("#logout-forget", Button).press()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from ebok_tui.ui.widgets.chrome import NavBar
@@ -15,8 +14,8 @@ def footer_descriptions(app) -> set[str]:
     return {active.binding.description for active in app.screen.active_bindings.values() if active.binding.show}
 
 
-async def test_every_section_key_opens_its_screen(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_every_section_key_opens_its_screen(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003")
         await settle(pilot)
@@ -30,8 +29,8 @@ async def test_every_section_key_opens_its_screen(server_url, tmp_path):
         assert len(app.screen_stack) == 2
 
 
-async def test_section_keys_work_from_a_sub_screen(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_section_keys_work_from_a_sub_screen(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003", section="invoices")
         await settle(pilot)
@@ -43,8 +42,8 @@ async def test_section_keys_work_from_a_sub_screen(server_url, tmp_path):
         assert len(app.screen_stack) == 2
 
 
-async def test_language_switch_translates_screen_nav_and_footer(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="pl")
+async def test_language_switch_translates_screen_nav_and_footer(server, tmp_path):
+    app = make_app(server, tmp_path, lang="pl")
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003", section="contract")
         await settle(pilot)
@@ -62,8 +61,8 @@ async def test_language_switch_translates_screen_nav_and_footer(server_url, tmp_
         assert {"Odśwież", "Wyjście"} <= footer_descriptions(app)
 
 
-async def test_palette_offers_sections_only_when_logged_in(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_palette_offers_sections_only_when_logged_in(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
@@ -76,8 +75,8 @@ async def test_palette_offers_sections_only_when_logged_in(server_url, tmp_path)
         assert "Wyloguj i zapomnij mnie" in after
 
 
-async def test_quitting_closes_the_session_on_the_server(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_quitting_closes_the_session_on_the_server(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003")
         await settle(pilot)
@@ -85,14 +84,14 @@ async def test_quitting_closes_the_session_on_the_server(server_url, tmp_path):
         assert token
         await pilot.press("ctrl+q")
         await pilot.pause()
-    async with httpx.AsyncClient(base_url=server_url) as http:
-        reply = await http.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    async with server.http() as http:
+        reply = await http.get("/me", headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 401
 
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
-async def test_navigation_bar_fits_80_columns(server_url, tmp_path, lang):
-    app = make_app(server_url, tmp_path, lang=lang)
+async def test_navigation_bar_fits_80_columns(server, tmp_path, lang):
+    app = make_app(server, tmp_path, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003")
         await settle(pilot)

@@ -30,8 +30,8 @@ def shown(app, selector: str) -> str:
     return text_of(app.screen.query_one(selector, Static))
 
 
-async def test_amounts_formatted_and_overdue_highlighted(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_amounts_formatted_and_overdue_highlighted(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001")
         await settle(pilot)
@@ -53,8 +53,8 @@ async def test_amounts_formatted_and_overdue_highlighted(server_url, tmp_path):
         assert re.search(r"po terminie od +24\.10\.2026", summary)
 
 
-async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001")
         await settle(pilot)
@@ -81,8 +81,8 @@ async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server_url, tmp_pat
         assert "Zeskanuj kod QR" in shown(app, "#balance-hint")
 
 
-async def test_small_terminal_offers_the_qr_in_a_dialog(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
+async def test_small_terminal_offers_the_qr_in_a_dialog(server, tmp_path):
+    app = make_app(server, tmp_path, lang="en")
     async with app.run_test(size=(70, 24)) as pilot:
         await login_as(app, "10004")
         await settle(pilot)
@@ -105,8 +105,8 @@ async def test_small_terminal_offers_the_qr_in_a_dialog(server_url, tmp_path):
         assert not screen.query_one("#qr-panel").has_class("-hidden")
 
 
-async def test_overpayment_shows_no_qr(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
+async def test_overpayment_shows_no_qr(server, tmp_path):
+    app = make_app(server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10002")
         await settle(pilot)
@@ -121,8 +121,8 @@ async def test_overpayment_shows_no_qr(server_url, tmp_path):
         assert app.screen is screen
 
 
-async def test_settled_account(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_settled_account(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003")
         await settle(pilot)
@@ -131,8 +131,8 @@ async def test_settled_account(server_url, tmp_path):
         assert "Najbliższy termin    brak" in summary
 
 
-async def test_copy_account_number_and_title(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_copy_account_number_and_title(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001")
         await settle(pilot)
@@ -144,8 +144,8 @@ async def test_copy_account_number_and_title(server_url, tmp_path):
         assert app.clipboard == "Saldo 10001 na 15.11.2026"
 
 
-async def test_reload_keeps_working_and_section_keys_navigate(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_reload_keeps_working_and_section_keys_navigate(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10004")
         await settle(pilot)

@@ -22,8 +22,8 @@ def test_legalisation_state_relative_to_business_date():
     assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
 
 
-async def test_contract_details_and_expiring_meter_highlighted(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_contract_details_and_expiring_meter_highlighted(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10004", "contract")
         await settle(pilot)
@@ -44,8 +44,8 @@ async def test_contract_details_and_expiring_meter_highlighted(server_url, tmp_p
         assert "WM-4567890" not in note
 
 
-async def test_contract_in_english_water_only(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
+async def test_contract_in_english_water_only(server, tmp_path):
+    app = make_app(server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003", "contract")
         await settle(pilot)

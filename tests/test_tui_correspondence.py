@@ -7,22 +7,15 @@ import json
 import stat
 import uuid
 
-import pytest
 from textual.widgets import DataTable, Input, Select, TextArea
 
 from ebok_tui.ui.screens.correspondence.compose import ComposeScreen
 from ebok_tui.ui.screens.correspondence.correspondence import CorrespondenceScreen
 from ebok_tui.ui.screens.correspondence.thread import ThreadScreen
-from tests.contract_mail_support import free_port, table_rows, text_of
-from tests.server_proc import running_server, start_server_info, stop_server
-from tests.tui_support import SIZE, login_as, make_app, settle
-
-
-@pytest.fixture(scope="module")
-def private_url(tmp_path_factory):
-    """A server of our own: these tests create threads and replies."""
-    with running_server(tmp_path_factory.mktemp("mail_server")) as srv:
-        yield srv.url
+from tests.contract_mail_support import table_rows, text_of
+from tests.fixtures_client import held_port  # noqa: F401 - a fixture
+from tests.server_proc import start_server_info, stop_server
+from tests.tui_support import SIZE, login_as, make_app, settle, wait_until
 
 
 def draft_files(tmp_path):
@@ -62,8 +55,8 @@ async def fill(pilot, *, kind="failure_report", subject="", body="", phone="", l
 
 
 # --- the list and a thread (shared demo server, read only) -----------------------------------------
-async def test_list_shows_threads_with_translated_kind_and_status(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_list_shows_threads_with_translated_kind_and_status(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001", "correspondence")
         await settle(pilot)
@@ -76,8 +69,8 @@ async def test_list_shows_threads_with_translated_kind_and_status(server_url, tm
         assert not app.screen.query_one("#drafts-notice").has_class("-visible")
 
 
-async def test_list_in_english(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
+async def test_list_in_english(server, tmp_path):
+    app = make_app(server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001", "correspondence")
         await settle(pilot)
@@ -85,8 +78,8 @@ async def test_list_in_english(server_url, tmp_path):
         assert [r[2] for r in rows] == ["sent", "in progress", "answered", "closed"]
 
 
-async def test_enter_opens_thread_with_messages(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_enter_opens_thread_with_messages(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001", "correspondence")
         await settle(pilot)
@@ -105,8 +98,8 @@ async def test_enter_opens_thread_with_messages(server_url, tmp_path):
         assert isinstance(app.screen, CorrespondenceScreen)
 
 
-async def test_closed_thread_takes_no_reply(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_closed_thread_takes_no_reply(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001", "correspondence")
         await settle(pilot)
@@ -119,8 +112,8 @@ async def test_closed_thread_takes_no_reply(server_url, tmp_path):
 
 
 # --- composing (private server) ---------------------------------------------------------------------
-async def test_too_long_a_message_names_the_limit_with_a_thousands_space(private_url, tmp_path):
-    app = make_app(private_url, tmp_path)
+async def test_too_long_a_message_names_the_limit_with_a_thousands_space(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003", "correspondence")
         await settle(pilot)
@@ -134,8 +127,8 @@ async def test_too_long_a_message_names_the_limit_with_a_thousands_space(private
         assert isinstance(app.screen, ComposeScreen)
 
 
-async def test_blank_subject_or_body_is_refused_before_sending(private_url, tmp_path):
-    app = make_app(private_url, tmp_path)
+async def test_blank_subject_or_body_is_refused_before_sending(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003", "correspondence")
         await settle(pilot)
@@ -156,16 +149,16 @@ async def test_blank_subject_or_body_is_refused_before_sending(private_url, tmp_
         assert (await app.api.threads()).total == 0  # nothing sent
 
 
-async def test_compose_send_appears_in_list(private_url, tmp_path):
-    app = make_app(private_url, tmp_path)
+async def test_compose_send_appears_in_list(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003", "correspondence")
         await settle(pilot)
         await open_composer(pilot)
         await fill(pilot, kind="failure_report", subject="Wyciek na chodniku",
                    body="Woda wypływa spod chodnika.", phone="600100200", location="ul. Leśna 3")
-        await pilot.pause(0.8)  # the draft is saved ~0.5 s after the last change
-        assert len(draft_files(tmp_path)) == 1
+        # the autosave writes the draft once typing has paused (its debounce timer)
+        await wait_until(pilot, lambda: len(draft_files(tmp_path)) == 1)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CorrespondenceScreen)
@@ -176,8 +169,8 @@ async def test_compose_send_appears_in_list(private_url, tmp_path):
         assert thread.messages[0].body == "Woda wypływa spod chodnika."
 
 
-async def test_reply_draft_is_kept_and_reply_is_sent(private_url, tmp_path):
-    app = make_app(private_url, tmp_path, lang="en")
+async def test_reply_draft_is_kept_and_reply_is_sent(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10004", "correspondence")
         await settle(pilot)
@@ -206,8 +199,8 @@ async def test_reply_draft_is_kept_and_reply_is_sent(private_url, tmp_path):
         assert draft_files(tmp_path) == []
 
 
-async def test_list_is_paged_like_the_api(private_url, tmp_path):
-    app = make_app(private_url, tmp_path)
+async def test_list_is_paged_like_the_api(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10002")
         for n in range(16):  # 1 seeded + 16 = 17 threads: two pages of 15
@@ -228,8 +221,10 @@ async def test_list_is_paged_like_the_api(private_url, tmp_path):
 
 
 # --- a draft survives a dead server and is sent exactly once ------------------------------------
-async def test_draft_survives_server_outage_and_is_sent_once(tmp_path):
-    port = free_port()
+async def test_draft_survives_server_outage_and_is_sent_once(held_port, tmp_path):
+    """End to end with the server as a process: it stops, and starts again on the same address
+    (a port held by the test for the whole test, so no other program can take it meanwhile)."""
+    port = held_port
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'ebok.db'}"
     args = ("--seed-demo", "--today", "2026-11-15", "--port", str(port))
     subject, body = "Brak wody", "Od godziny nie ma wody w kranie."
@@ -299,9 +294,9 @@ async def test_draft_survives_server_outage_and_is_sent_once(tmp_path):
         stop_server(second.proc)
 
 
-async def test_typing_right_before_quitting_is_kept(server_url, tmp_path):
+async def test_typing_right_before_quitting_is_kept(server, tmp_path):
     """ctrl+q within the 0.5 s debounce: the screen still writes the draft on its way out."""
-    app = make_app(server_url, tmp_path)
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003", "correspondence")
         await settle(pilot)

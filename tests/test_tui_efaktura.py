@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Button, Input
 
 from ebok_tui.core.validation import email_problem
 from ebok_tui.ui.screens.contract.efaktura import ConfirmWithdrawModal, EFakturaScreen
 from tests.contract_mail_support import text_of
-from tests.server_proc import running_server
 from tests.tui_support import SIZE, login_as, make_app, settle
-
-
-@pytest.fixture(scope="module")
-def private_url(tmp_path_factory):
-    """A server of our own: these tests change e-FAKTURA settings."""
-    with running_server(tmp_path_factory.mktemp("efaktura_server")) as srv:
-        yield srv.url
 
 
 async def type_email(pilot, text: str) -> None:
@@ -37,8 +28,8 @@ def test_email_shape_check():
     assert email_problem("jan.kowalski@example.pl") is None
 
 
-async def test_inactive_status_shows_both_fees(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_inactive_status_shows_both_fees(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001", "efaktura")
         await settle(pilot)
@@ -54,8 +45,8 @@ async def test_inactive_status_shows_both_fees(server_url, tmp_path):
         assert screen.query_one("#withdraw", Button).display is False
 
 
-async def test_activate_bad_email_then_good(private_url, tmp_path):
-    app = make_app(private_url, tmp_path)
+async def test_activate_bad_email_then_good(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10003", "efaktura")
         await settle(pilot)
@@ -77,8 +68,8 @@ async def test_activate_bad_email_then_good(private_url, tmp_path):
         assert server.current_fee_gross == 100
 
 
-async def test_server_rejection_is_shown_next_to_the_field(private_url, tmp_path):
-    app = make_app(private_url, tmp_path, lang="en")
+async def test_server_rejection_is_shown_next_to_the_field(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10001", "efaktura")
         await settle(pilot)
@@ -90,8 +81,8 @@ async def test_server_rejection_is_shown_next_to_the_field(private_url, tmp_path
         assert "not active" in text_of(screen.query_one("#status"))
 
 
-async def test_change_email_when_active(private_url, tmp_path):
-    app = make_app(private_url, tmp_path)
+async def test_change_email_when_active(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10004", "efaktura")
         await settle(pilot)
@@ -108,8 +99,8 @@ async def test_change_email_when_active(private_url, tmp_path):
         assert (await app.api.efaktura()).email == "katarzyna.wojcik@example.com"
 
 
-async def test_withdraw_asks_for_confirmation(private_url, tmp_path):
-    app = make_app(private_url, tmp_path)
+async def test_withdraw_asks_for_confirmation(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10002", "efaktura")
         await settle(pilot)

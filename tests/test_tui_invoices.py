@@ -12,7 +12,7 @@ from ebok_tui.ui.screens.billing.invoice_detail import InvoiceDetailScreen, pdf_
 from ebok_tui.ui.screens.billing.invoices import PAGE_SIZE, InvoicesScreen
 from ebok_tui.ui.widgets.paged_table import PagedTable
 from ebok_tui.ui.screens.billing.save_pdf import ConfirmOverwriteModal, SavePdfModal, default_path, write_private_atomic
-from tests.server_proc import running_server
+from tests.asgi_server import InProcessServer, seed_template, server_from_template
 from tests.tui_support import SIZE, login_as, make_app, plain, settle
 
 
@@ -31,8 +31,8 @@ async def open_invoices(pilot, customer: str = "10001") -> InvoicesScreen:
 # --- list and filters ---------------------------------------------------------------------------
 
 
-async def test_list_shows_invoices_with_translated_statuses(server_url):
-    app = make_app(server_url)
+async def test_list_shows_invoices_with_translated_statuses(server):
+    app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot)
         table = screen.query_one("#invoices", PagedTable)
@@ -47,8 +47,8 @@ async def test_list_shows_invoices_with_translated_statuses(server_url):
         assert table.has_focus
 
 
-async def test_status_filter_by_keyboard_changes_the_rows(server_url):
-    app = make_app(server_url)
+async def test_status_filter_by_keyboard_changes_the_rows(server):
+    app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot)
         everything = screen.query_one("#invoices", PagedTable).row_count
@@ -66,10 +66,10 @@ async def test_status_filter_by_keyboard_changes_the_rows(server_url):
 
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
-async def test_to_pay_filter_is_everything_still_to_pay(server_url, lang):
+async def test_to_pay_filter_is_everything_still_to_pay(server, lang):
     """"Do zapłaty" shows the unpaid invoice and the overdue one (237,48 zł between them), which
     "nieopłacona" alone never did; it comes first after "all"."""
-    app = make_app(server_url, lang=lang)
+    app = make_app(server, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot)
         status = screen.query_one("#status", Select)
@@ -85,8 +85,8 @@ async def test_to_pay_filter_is_everything_still_to_pay(server_url, lang):
         assert total == 23748
 
 
-async def test_year_filter_changes_the_rows_and_offers_the_years(server_url):
-    app = make_app(server_url, lang="en")
+async def test_year_filter_changes_the_rows_and_offers_the_years(server):
+    app = make_app(server, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot)
         year = screen.query_one("#year", Select)
@@ -112,8 +112,8 @@ async def test_year_filter_changes_the_rows_and_offers_the_years(server_url):
         assert table.row_count == 12 and not message.display
 
 
-async def test_payments_view(server_url):
-    app = make_app(server_url)
+async def test_payments_view(server):
+    app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot, "10002")
         await pilot.press("p")
@@ -140,8 +140,8 @@ async def open_detail(pilot, customer: str = "10001") -> InvoiceDetailScreen:
     return screen
 
 
-async def test_detail_shows_lines_with_the_billing_fee(server_url):
-    app = make_app(server_url)
+async def test_detail_shows_lines_with_the_billing_fee(server):
+    app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(pilot)
         widget = screen.query_one("#lines", Static)
@@ -158,8 +158,8 @@ async def test_detail_shows_lines_with_the_billing_fee(server_url):
         assert isinstance(app.screen, InvoicesScreen)
 
 
-async def test_detail_lists_payments_applied(server_url):
-    app = make_app(server_url, lang="en")
+async def test_detail_lists_payments_applied(server):
+    app = make_app(server, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(pilot, "10004")  # newest invoice is half paid
         facts = plain(screen.query_one("#facts", Static).content)
@@ -177,8 +177,8 @@ async def save_via_modal(pilot, path: str) -> SavePdfModal:
     return modal
 
 
-async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server_url, tmp_path):
-    app = make_app(server_url)
+async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server, tmp_path):
+    app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         detail = await open_detail(pilot)
         await pilot.press("s")
@@ -215,8 +215,8 @@ async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server
         assert target.read_bytes().startswith(b"%PDF")
 
 
-async def test_save_pdf_into_a_directory_uses_the_server_file_name(server_url, tmp_path):
-    app = make_app(server_url, lang="en")
+async def test_save_pdf_into_a_directory_uses_the_server_file_name(server, tmp_path):
+    app = make_app(server, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         detail = await open_detail(pilot)
         await pilot.press("s")
@@ -230,8 +230,8 @@ async def test_save_pdf_into_a_directory_uses_the_server_file_name(server_url, t
     ("where", "expected"),
     [("missing-dir/faktura.pdf", "nie istnieje"), ("/proc/faktura.pdf", "Nie udało się zapisać pliku"), ("  ", "Podaj ścieżkę")],
 )
-async def test_save_pdf_errors_keep_the_dialog_and_the_typed_path(server_url, tmp_path, where, expected):
-    app = make_app(server_url)
+async def test_save_pdf_errors_keep_the_dialog_and_the_typed_path(server, tmp_path, where, expected):
+    app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(pilot)
         await pilot.press("s")
@@ -269,11 +269,10 @@ def test_atomic_write_replaces_and_is_private(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def large_server(tmp_path_factory):
-    with running_server(
-        tmp_path_factory.mktemp("large"), "--seed-demo", "--today", "2026-11-15", "--seed-large", "10000"
-    ) as info:
-        yield info.url
+def large_server(tmp_path_factory) -> InProcessServer:
+    """The demo plus customer 19999 with 10 000 invoices (``--seed-large 10000``)."""
+    folder = tmp_path_factory.mktemp("large")
+    return server_from_template(seed_template(folder, seed_large=10000), folder)
 
 
 async def test_large_customer_pages_on_demand_without_duplicates(large_server):

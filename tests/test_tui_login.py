@@ -4,9 +4,7 @@ the real server."""
 from __future__ import annotations
 
 import re
-import socket
 
-import httpx
 import pytest
 from textual.widgets import Button, Checkbox, Input, OptionList
 
@@ -16,15 +14,9 @@ from ebok_tui.ui.widgets.chrome import ErrorBanner
 from ebok_tui.ui.screens.auth.login import LoginScreen
 from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen, ResetCodeScreen
 from ebok_tui.ui.screens.auth.register import RegisterCodeScreen, RegisterScreen
-from tests.server_proc import running_server
+from tests.asgi_server import InProcessServer, server_from_template
+from tests.fixtures_client import closed_port_url  # noqa: F401 - a fixture
 from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, type_text, wait_until
-
-
-@pytest.fixture(scope="module")
-def private_url(tmp_path_factory):
-    """A server of our own for tests that fail logins (the rate limit must not hit anyone else)."""
-    with running_server(tmp_path_factory.mktemp("login_server")) as srv:
-        yield srv.url
 
 
 def banner_text(app) -> str:
@@ -40,8 +32,8 @@ async def fill_login(pilot, number: str, password: str) -> None:
     await type_text(pilot, password)
 
 
-async def test_typed_credentials_reach_the_balance_screen(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_typed_credentials_reach_the_balance_screen(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
@@ -54,8 +46,8 @@ async def test_typed_credentials_reach_the_balance_screen(server_url, tmp_path):
         assert app.me is not None and app.me.customer_number == "10001"
 
 
-async def test_enter_in_the_number_field_moves_to_the_password(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_enter_in_the_number_field_moves_to_the_password(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_text(pilot, "10001")
@@ -64,8 +56,8 @@ async def test_enter_in_the_number_field_moves_to_the_password(server_url, tmp_p
         assert isinstance(app.screen, LoginScreen)
 
 
-async def test_customer_number_must_be_five_digits(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_customer_number_must_be_five_digits(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         number = app.screen.query_one("#customer-number", Input)
@@ -92,8 +84,8 @@ async def test_customer_number_must_be_five_digits(server_url, tmp_path):
         assert text_of(app.screen.query_one("#number-error")) == ""
 
 
-async def test_empty_password_is_asked_for(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
+async def test_empty_password_is_asked_for(server, tmp_path):
+    app = make_app(server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_text(pilot, "10001")
@@ -103,8 +95,8 @@ async def test_empty_password_is_asked_for(server_url, tmp_path):
         assert app.focused is app.screen.query_one("#password", Input)
 
 
-async def test_wrong_password_keeps_the_number_and_focuses_the_password(private_url, tmp_path):
-    app = make_app(private_url, tmp_path)
+async def test_wrong_password_keeps_the_number_and_focuses_the_password(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await fill_login(pilot, "10001", "zle-haslo")
@@ -123,8 +115,8 @@ async def test_wrong_password_keeps_the_number_and_focuses_the_password(private_
         await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
 
 
-async def test_too_many_failed_logins_are_explained(private_url, tmp_path):
-    app = make_app(private_url, tmp_path, lang="en")
+async def test_too_many_failed_logins_are_explained(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await fill_login(pilot, "10003", "wrong")
@@ -141,11 +133,8 @@ async def test_too_many_failed_logins_are_explained(private_url, tmp_path):
         assert app.screen.query_one("#customer-number", Input).value == "10003"
 
 
-async def test_server_down_shows_the_connection_message(tmp_path):
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app = make_app(f"http://127.0.0.1:{port}", tmp_path)
+async def test_server_down_shows_the_connection_message(closed_port_url, tmp_path):
+    app = make_app(closed_port_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
@@ -160,18 +149,16 @@ async def test_server_down_shows_the_connection_message(tmp_path):
         assert app.focused is app.screen.query_one("#password", Input)
 
 
-async def test_session_expired_mid_session_goes_back_to_login(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_session_expired_mid_session_goes_back_to_login(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await login_as(app, "10004")
         await settle(pilot)
         assert isinstance(app.screen, BalanceScreen)
         # the token is revoked behind the app's back (as another client logging it out would)
         token = app.api.token
-        async with httpx.AsyncClient() as other:
-            reply = await other.post(
-                f"{server_url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}
-            )
+        async with server.http() as other:
+            reply = await other.post("/auth/logout", headers={"Authorization": f"Bearer {token}"})
             assert reply.status_code == 204
         await pilot.press("r")
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
@@ -180,8 +167,8 @@ async def test_session_expired_mid_session_goes_back_to_login(server_url, tmp_pa
         assert app.me is None
 
 
-async def test_demo_panel_lists_customers_and_fills_the_form(server_url, tmp_path):
-    app = make_app(server_url, tmp_path, lang="en")
+async def test_demo_panel_lists_customers_and_fills_the_form(server, tmp_path):
+    app = make_app(server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         panel = app.screen.query_one("#demo-panel", OptionList)
@@ -198,17 +185,17 @@ async def test_demo_panel_lists_customers_and_fills_the_form(server_url, tmp_pat
         await wait_until(pilot, lambda: isinstance(app.screen, BalanceScreen))
 
 
-async def test_without_a_keyring_remember_me_is_unavailable(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)  # credentials=None
+async def test_without_a_keyring_remember_me_is_unavailable(server, tmp_path):
+    app = make_app(server, tmp_path)  # credentials=None
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#remember", Checkbox).disabled
         assert "niedostępne" in text_of(app.screen.query_one("#keyring-status"))
 
 
-async def test_remembered_login_is_prefilled_and_saved_again(server_url, tmp_path):
+async def test_remembered_login_is_prefilled_and_saved_again(server, tmp_path):
     store = FakeCredentials(SavedLogin("10004", "woda-10004"))
-    app = make_app(server_url, tmp_path, credentials=store)
+    app = make_app(server, tmp_path, credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#customer-number", Input).value == "10004"
@@ -220,9 +207,9 @@ async def test_remembered_login_is_prefilled_and_saved_again(server_url, tmp_pat
         assert ("save", "10004", "woda-10004") in store.calls
 
 
-async def test_unticked_remember_me_forgets(server_url, tmp_path):
+async def test_unticked_remember_me_forgets(server, tmp_path):
     store = FakeCredentials(None)
-    app = make_app(server_url, tmp_path, credentials=store)
+    app = make_app(server, tmp_path, credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#remember", Checkbox).value is False
@@ -233,9 +220,9 @@ async def test_unticked_remember_me_forgets(server_url, tmp_path):
         assert not [c for c in store.calls if c[0] == "save"]
 
 
-async def test_keyring_refusing_to_save_is_said_and_login_continues(server_url, tmp_path):
+async def test_keyring_refusing_to_save_is_said_and_login_continues(server, tmp_path):
     store = FakeCredentials(None, save_problem=KeyringProblem.NO_SECURE_KEYRING)
-    app = make_app(server_url, tmp_path, lang="en", credentials=store)
+    app = make_app(server, tmp_path, lang="en", credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await fill_login(pilot, "10004", "woda-10004")
@@ -248,8 +235,8 @@ async def test_keyring_refusing_to_save_is_said_and_login_continues(server_url, 
 
 
 # --- registration request and password reset ------------------------------------------------------
-async def test_registration_request_validates_then_confirms(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_registration_request_validates_then_confirms(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+r")
@@ -286,14 +273,13 @@ async def test_registration_request_validates_then_confirms(server_url, tmp_path
 
 
 @pytest.fixture(scope="module")
-def reset_server(tmp_path_factory):
-    """A server of our own: the reset changes 10004's password."""
-    with running_server(tmp_path_factory.mktemp("reset_server")) as srv:
-        yield srv
+def reset_server(demo_template, tmp_path_factory) -> InProcessServer:
+    """A database of our own: the reset changes 10004's password (the tests build on each other)."""
+    return server_from_template(demo_template, tmp_path_factory.mktemp("reset_server"))
 
 
 async def test_password_reset_in_two_steps(reset_server, tmp_path):
-    app = make_app(reset_server.url, tmp_path, lang="en")
+    app = make_app(reset_server, tmp_path, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_text(pilot, "10004")
@@ -357,7 +343,7 @@ async def test_password_reset_in_two_steps(reset_server, tmp_path):
 
 
 async def test_a_used_code_is_refused_with_a_field_message(reset_server, tmp_path):
-    app = make_app(reset_server.url, tmp_path)
+    app = make_app(reset_server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.push_screen(ResetCodeScreen("10004"))

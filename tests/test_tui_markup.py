@@ -13,8 +13,8 @@ from tests.tui_support import SIZE, login_as, make_app, settle
 WEIRD = "[/x] [bold]b[/bold] [link=x]"
 
 
-async def test_server_text_with_brackets_is_shown_literally(server_url, tmp_path):
-    app = make_app(server_url, tmp_path)
+async def test_server_text_with_brackets_is_shown_literally(server, tmp_path):
+    app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         # account: the resident's name and address in a Rich grid
         await login_as(app, "10004", "account")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from ebok_tui.core.api import Reading
 from ebok_tui.ui.screens.readings.readings import ReadingsScreen
 from ebok_tui.ui.widgets.chart import ConsumptionChart, monthly_consumption, nice_unit
 from ebok_tui.ui.screens.readings.submit_reading import SubmitReadingModal
-from tests.server_proc import running_server
 from tests.tui_support import SIZE, login_as, make_app, settle
 
 
@@ -50,8 +48,8 @@ async def submit(pilot, modal: SubmitReadingModal, typed: str) -> str:
 # --- table and chart ----------------------------------------------------------------------------
 
 
-async def test_table_shows_two_years_with_translated_types(server_url):
-    app = make_app(server_url)
+async def test_table_shows_two_years_with_translated_types(server):
+    app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10004")
         table = screen.query_one("#readings", DataTable)
@@ -64,8 +62,8 @@ async def test_table_shows_two_years_with_translated_types(server_url):
         assert table.has_focus
 
 
-async def test_chart_toggles_and_summarises_monthly_use(server_url):
-    app = make_app(server_url, lang="en")
+async def test_chart_toggles_and_summarises_monthly_use(server):
+    app = make_app(server, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10004")
         chart = screen.query_one("#chart", ConsumptionChart)
@@ -96,8 +94,8 @@ def test_monthly_consumption_sums_meters_per_month():
 # --- the form: checks here ------------------------------------------------------------------------
 
 
-async def test_form_checks_before_sending_and_keeps_what_was_typed(server_url):
-    app = make_app(server_url)
+async def test_form_checks_before_sending_and_keeps_what_was_typed(server):
+    app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10004")
         modal = await open_form(pilot)
@@ -128,14 +126,8 @@ async def test_form_checks_before_sending_and_keeps_what_was_typed(server_url):
 # --- the form: rejections from the server, and success (private server: these change data) --------
 
 
-@pytest.fixture
-def private_url(tmp_path):
-    with running_server(tmp_path) as info:
-        yield info.url
-
-
-async def test_server_rejections_are_explained_next_to_the_value(private_url):
-    app = make_app(private_url)
+async def test_server_rejections_are_explained_next_to_the_value(fresh_server):
+    app = make_app(fresh_server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10001")
         info = screen.info
@@ -167,8 +159,8 @@ async def test_server_rejections_are_explained_next_to_the_value(private_url):
         assert modal.query_one("#value", Input).value == "999999"
 
 
-async def test_success_refreshes_the_list_and_a_second_one_is_refused(private_url):
-    app = make_app(private_url, lang="en")
+async def test_success_refreshes_the_list_and_a_second_one_is_refused(fresh_server):
+    app = make_app(fresh_server, lang="en")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_readings(pilot, "10001")
         assert "press n" in str(screen.query_one("#period", Static).content)

@@ -22,13 +22,14 @@ from ebok_tui.core.api import EbokClient
 from ebok_tui.ui.app import EbokApp
 from ebok_tui.core.credentials import KeyringProblem, SavedLogin, SaveResult
 from ebok_tui.core.drafts import DraftStore
+from tests.asgi_server import InProcessServer
 
 SIZE = (80, 24)
 
 
 # --- the app -------------------------------------------------------------------------------------
 def make_app(
-    server_url: str,
+    server: InProcessServer | str,
     tmp_path: Path | None = None,
     *,
     lang: str = "pl",
@@ -36,7 +37,8 @@ def make_app(
     drafts: bool | None = None,
     credentials: Any = None,
 ) -> EbokApp:
-    """The real app on the real server.
+    """The real app on the real server: ``server`` is the in-process one (``server`` /
+    ``fresh_server`` fixtures) or the base URL of a server process.
 
     Drafts live under ``tmp_path/drafts`` (screens bind the store to the logged-in customer);
     ``drafts`` defaults to "when a tmp_path is given". ``credentials=None``: no keyring (remember-me
@@ -46,7 +48,8 @@ def make_app(
     if drafts and tmp_path is None:
         raise ValueError("a draft store needs a tmp_path")
     store = DraftStore(tmp_path / "drafts") if drafts and tmp_path is not None else None
-    return EbokApp(EbokClient(server_url, lang=lang), lang=lang, credentials=credentials, drafts=store, demo=demo)
+    api = server.client(lang=lang) if isinstance(server, InProcessServer) else EbokClient(server, lang=lang)
+    return EbokApp(api, lang=lang, credentials=credentials, drafts=store, demo=demo)
 
 
 async def demo_password(app: EbokApp, customer_number: str) -> str:
@@ -66,32 +69,60 @@ async def login_as(app: EbokApp, customer_number: str = "10001", section: str | 
 
 
 # --- waiting -------------------------------------------------------------------------------------
+#: A settle that needs more rounds than this is a loop (a screen that keeps starting work).
+SETTLE_ROUNDS = 50
+
+
 async def settle(pilot: Pilot) -> None:
-    """Let pending messages, workers (API calls) and the resulting refreshes and screen switches
-    finish. A worker cancelled on purpose (an exclusive page load replaced by a newer one, after a
-    filter change) is not an error: the newer workers are waited for."""
+    """Wait until the app is quiet: every worker (API call) has finished, the app and every widget
+    of the current screen have handled their messages, and the screen was laid out and painted
+    after that (``pilot.pause()`` ends with the screen's refresh). Repeats while a round started
+    more work (a load that opened a screen whose mount starts a load). A worker cancelled on
+    purpose (an exclusive page load replaced by a newer one) is not an error. No fixed delays:
+    timers (the draft autosave's debounce) are not waited for; wait for their effect instead."""
     app: App = pilot.app
-    for _ in range(3):
+    for _ in range(SETTLE_ROUNDS):
         await pilot.pause()
-        for _attempt in range(5):
-            try:
-                await app.workers.wait_for_complete()
-                break
-            except WorkerCancelled:
-                continue
-    # A widget whose height changed is laid out on a later refresh; under load one pause was
-    # seen to be too early for a snapshot (a second status line missing). Give it two short ones.
-    await pilot.pause(0.05)
-    await pilot.pause(0.05)
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        await pilot.pause()
+        if _quiet(app):
+            return
+    raise AssertionError(f"the app did not settle in {SETTLE_ROUNDS} rounds (screen: {app.screen!r})")
+
+
+#: What a widget (or the screen) has asked Textual to do on its next idle or refresh.
+_PENDING = ("_layout_required", "_repaint_required", "_recompose_required", "_scroll_required",
+            "_refresh_styles_required")
+
+
+def _quiet(app: App) -> bool:
+    """No worker left, no message queued, nothing pending on the current screen or its widgets:
+    no layout, repaint, recompose or scroll, no callback waiting for the screen's refresh (the
+    footer redraws its key bindings that way after a focus change)."""
+    if any(not worker.is_finished for worker in app.workers) or not app._message_queue.empty():
+        return False
+    screen = app.screen
+    if screen._dirty_widgets or screen._callbacks:
+        return False
+    return not any(
+        not node._message_queue.empty() or any(getattr(node, flag, False) for flag in _PENDING)
+        for node in screen.walk_children(Widget, with_self=True)
+    )
 
 
 async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll ``condition`` while letting the app run; fail with a clear message on timeout."""
+    """Let the app run (``settle``) until ``condition`` holds, for state that arrives by a timer
+    (the draft autosave); fail with a clear message at the deadline."""
     deadline = time.monotonic() + timeout
+    await settle(pilot)
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s (screen: {pilot.app.screen!r})")
-        await pilot.pause(0.05)
+        await pilot.pause()
+        await settle(pilot)
 
 
 def loading(app: App) -> bool:
@@ -162,39 +193,28 @@ def opener(customer: str, section: str, *keys: str) -> Callable[[Pilot], Awaitab
 
 def snapshot(
     snap_compare: Callable[..., bool],
-    server_url: str,
+    server: InProcessServer | str,
     lang: str,
     run_before: Callable[[Pilot], Awaitable[None]],
     tmp_path: Path | None = None,
 ) -> bool:
-    """Compare an 80x24 snapshot of a fresh app in ``lang`` after ``run_before``, once the screen
-    has stopped changing."""
+    """Compare an 80x24 snapshot of a fresh app in ``lang`` after ``run_before``, once it has
+    settled."""
 
     async def then_steady(pilot: Pilot) -> None:
         await run_before(pilot)
         await steady(pilot)
 
-    return snap_compare(make_app(server_url, tmp_path, lang=lang), terminal_size=SIZE, run_before=then_steady)
+    return snap_compare(make_app(server, tmp_path, lang=lang), terminal_size=SIZE, run_before=then_steady)
 
 
-async def steady(pilot: Pilot, timeout: float = 5.0) -> None:
-    """Wait until two screenshots 50 ms apart are identical. Under load a re-layout after a
-    widget's content changed height was seen to land after ``settle`` returned, so a fixed number
-    of pauses is not enough for a snapshot. Blinking cursors are stopped (shown) first, or the
-    blink would both keep the screen changing and pick the cursor's state by timing."""
+async def steady(pilot: Pilot) -> None:
+    """``settle``, with blinking cursors stopped (shown): the blink would pick the cursor's state
+    in the snapshot by timing."""
     await settle(pilot)
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
-    await pilot.pause()
-    deadline = time.monotonic() + timeout
-    previous = None
-    while time.monotonic() < deadline:
-        shot = pilot.app.export_screenshot()
-        if shot == previous:
-            return
-        previous = shot
-        await pilot.pause(0.05)
-    raise AssertionError(f"the screen kept changing for {timeout} s")
+    await settle(pilot)
 
 
 # --- keyring stand-in ----------------------------------------------------------------------------

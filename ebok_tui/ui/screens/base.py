@@ -32,7 +32,7 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Static, TextArea
+from textual.widgets import Button, Footer, Input, TextArea
 from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, ConnectionFailed, RequestTimeout, Unauthorized
@@ -223,18 +223,7 @@ class ChromeScreen(ApiMixin, Screen):
             self.action_reload()
 
     def action_reload(self) -> None:
-        self.run_api(self._load_and_repaint, group="load")
-
-    async def _load_and_repaint(self) -> None:
-        await self.load()
-        # A Static whose new content is taller was seen (under load) to keep its old height or
-        # its old lines: a contract grid showing only its first row, an e-FAKTURA status
-        # without its e-mail line. Lay out and paint the Statics once more after the update.
-        self.call_after_refresh(self._relayout_statics)
-
-    def _relayout_statics(self) -> None:
-        for widget in self.query(Static):
-            widget.refresh(layout=True)
+        self.run_api(self.load, group="load")
 
     async def load(self) -> None:
         """Fetch this screen's data and fill the widgets. Raise ApiError freely."""

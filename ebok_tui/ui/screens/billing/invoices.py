@@ -281,9 +281,16 @@ class InvoicesScreen(SectionScreen):
             return
         self.app.push_screen(load_screen("invoice_detail")(invoice.id))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Enter opens an invoice; a payment has nothing to open, so the footer does not offer it.
+        if action == "open_invoice":
+            return self.view == "invoices"
+        return True
+
     def action_toggle_view(self) -> None:
         self.view = "payments" if self.view == "invoices" else "invoices"
         self.set_class(self.view == "payments", "-payments")
+        self.refresh_bindings()  # check_action's answer changed
         table = self.query_one(f"#{self.view}", PagedTable)
         table.focus()
         self.sub_title = self.t(f"invoices.view_{self.view}")
