@@ -1,4 +1,5 @@
-"""Command line: ``ebok-server [serve] ...``, ``ebok-server reply ...``, ``ebok-server issue-invoices ...``."""
+"""Command line: ``ebok-server [serve] ...``, ``ebok-server reply ...``, ``ebok-server issue-invoices ...``,
+``ebok-server staff add|disable|reset-totp ...``, ``ebok-server audit verify``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from .config import DEFAULT_DB_URL, Limits, Settings
 
-SUBCOMMANDS = ("serve", "reply", "issue-invoices")
+SUBCOMMANDS = ("serve", "reply", "issue-invoices", "staff", "audit")
 
 
 def _date(text: str) -> dt.date:
@@ -72,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "without it the socket's peer address is the client address")
     s.add_argument("--limit", type=_limit, action="append", default=[], metavar="NAME=N",
                    help="change one throttling limit (docs/API.md, Throttling), e.g. login_source_failures=60")
+    s.add_argument("--seed-customers", type=int, metavar="N",
+                   help="grow the database to N customers (at most 100000; bulk inserts, search benchmarks)")
     s.add_argument("--log-level", default="warning")
     s.add_argument(
         "--exit-on-stdin-eof",
@@ -90,6 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--db", default=DEFAULT_DB_URL)
     i.add_argument("--today", type=_date, help="issue date (business date override)")
     i.add_argument("--period", type=_period, help="billing period YYYY-MM (default: previous month)")
+    st = sub.add_parser("staff", help="manage staff accounts")
+    st_sub = st.add_subparsers(dest="staff_command", required=True)
+    a = st_sub.add_parser("add", help="add a staff account (prints the TOTP secret once)")
+    a.add_argument("--db", default=DEFAULT_DB_URL)
+    a.add_argument("login")
+    a.add_argument("--name", required=True, help="full name")
+    a.add_argument("--role", required=True, choices=("helpdesk", "clerk", "supervisor"))
+    a.add_argument("--no-totp", action="store_true", help="no second factor (not allowed for supervisors)")
+    a.add_argument("--password", help="initial password (default: generated and printed)")
+    d = st_sub.add_parser("disable", help="disable an account and end its sessions")
+    d.add_argument("--db", default=DEFAULT_DB_URL)
+    d.add_argument("login")
+    t = st_sub.add_parser("reset-totp", help="new TOTP secret (printed once); ends the account's sessions")
+    t.add_argument("--db", default=DEFAULT_DB_URL)
+    t.add_argument("login")
+    t.add_argument("--off", action="store_true", help="switch TOTP off (not allowed for supervisors)")
+
+    au = sub.add_parser("audit", help="audit log")
+    au_sub = au.add_subparsers(dest="audit_command", required=True)
+    v = au_sub.add_parser("verify", help="check the hash chain; report the first broken entry")
+    v.add_argument("--db", default=DEFAULT_DB_URL)
     return p
 
 
@@ -113,12 +137,15 @@ async def _session(db_url: str):
         await engine.dispose()
 
 
-async def prepare_database(settings: Settings, seed_demo: bool, seed_large: int | None) -> None:
+async def prepare_database(settings: Settings, seed_demo: bool, seed_large: int | None,
+                           seed_customers: int | None = None) -> None:
     from .seed import add_demo_entry, database_is_empty, seed_demo as do_seed_demo, seed_large_customer
+    from .staff_seed import seed_customers as do_seed_customers, seed_demo_staff
 
     async with _session(settings.db_url) as session:
         if seed_demo and await database_is_empty(session):
             await do_seed_demo(session, settings.business_today())
+            await seed_demo_staff(session)
             await session.commit()
             print("ebok-server: demo data created", file=sys.stderr, flush=True)
         if seed_large:
@@ -127,6 +154,10 @@ async def prepare_database(settings: Settings, seed_demo: bool, seed_large: int 
                 await add_demo_entry(session, "19999", f"Duży klient testowy ({seed_large} faktur).",
                                      f"Large benchmark customer ({seed_large} invoices).")
             await session.commit()
+        if seed_customers:
+            added = await do_seed_customers(session, seed_customers)
+            await session.commit()
+            print(f"ebok-server: {added} bulk customers added", file=sys.stderr, flush=True)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -195,7 +226,7 @@ async def serve(args: argparse.Namespace) -> int:
     settings = Settings(db_url=args.db, today=args.today, demo=args.seed_demo, mail_dir=mail_dir,
                         trusted_proxies=args.trusted_proxy, limits=dataclasses.replace(Limits(), **dict(args.limit)),
                         docs=args.docs)
-    await prepare_database(settings, args.seed_demo, args.seed_large)
+    await prepare_database(settings, args.seed_demo, args.seed_large, args.seed_customers)
 
     sock = _bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
@@ -266,10 +297,71 @@ async def issue(args: argparse.Namespace) -> int:
     return 0
 
 
+async def staff_cmd(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import IntegrityError
+
+    from .security import new_token
+    from .staff import create_account, disable_account, reset_totp, totp_uri
+
+    async with _session(args.db) as session:
+        if args.staff_command == "add":
+            if args.no_totp and args.role == "supervisor":
+                print("a supervisor account always needs TOTP", file=sys.stderr)
+                return 2
+            password = args.password or new_token()[:20]
+            try:
+                a = await create_account(session, args.login, args.name, args.role, password, totp=not args.no_totp)
+                await session.commit()
+            except IntegrityError:
+                print(f"login already taken: {args.login}", file=sys.stderr)
+                return 2
+            print(f"staff account {a.login} ({a.role}) added")
+            if not args.password:
+                print(f"password: {password}")
+        elif args.staff_command == "disable":
+            a = await disable_account(session, args.login)
+            if a is None:
+                print(f"no such staff account: {args.login}", file=sys.stderr)
+                return 2
+            await session.commit()
+            print(f"staff account {a.login} disabled; its sessions ended")
+            return 0
+        else:
+            try:
+                a = await reset_totp(session, args.login, off=args.off)
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
+            if a is None:
+                print(f"no such staff account: {args.login}", file=sys.stderr)
+                return 2
+            await session.commit()
+            print(f"staff account {a.login}: TOTP {'off' if a.totp_secret is None else 'reset'}; its sessions ended")
+        if a.totp_secret:
+            print("TOTP secret (shown once; add it to the authenticator app):")
+            print(f"secret: {a.totp_secret}")
+            print(f"uri: {totp_uri(a.totp_secret, a.login)}")
+    return 0
+
+
+async def audit_cmd(args: argparse.Namespace) -> int:
+    from .audit import verify
+
+    async with _session(args.db) as session:
+        result = await verify(session)
+    if result.ok:
+        print(f"audit log OK: {result.entries} entries, chain intact")
+        return 0
+    print(f"audit log BROKEN at entry {result.first_bad_id}: {result.problem} "
+          f"({result.entries} entries before it are intact)")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    handler = {"serve": serve, "reply": reply, "issue-invoices": issue}[args.command]
+    handler = {"serve": serve, "reply": reply, "issue-invoices": issue, "staff": staff_cmd,
+               "audit": audit_cmd}[args.command]
     try:
         return asyncio.run(handler(args)) or 0
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from . import search, staff_models  # noqa: F401 - staff tables on Base; search index kept up on flush
 from .models import Base
 
 

@@ -38,6 +38,7 @@ class Customer(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     address: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(40))  # contact phone (staff search)
     # None: no online access yet (the customer registers with proof; docs/API.md "Registration").
     password_hash: Mapped[str | None] = mapped_column(String(200))
     efaktura_active: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -87,8 +87,19 @@ class DemoCustomer(BaseModel):
     description_en: str
 
 
+class DemoStaff(BaseModel):
+    login: str
+    password: str
+    role: Literal["helpdesk", "clerk", "supervisor"]
+    totp_secret: str | None  # base32; add it to an authenticator app (demo only)
+    totp_uri: str | None
+    description_pl: str
+    description_en: str
+
+
 class DemoInfo(BaseModel):
     customers: list[DemoCustomer]
+    staff: list[DemoStaff] = []
 
 
 class Accepted(BaseModel):

@@ -78,6 +78,7 @@ class CustomerSpec:
     description_pl: str = ""
     description_en: str = ""
     threads: list[dict] = field(default_factory=list)
+    phone: str | None = None
 
 
 def _specs() -> list[CustomerSpec]:
@@ -86,7 +87,7 @@ def _specs() -> list[CustomerSpec]:
             "10001", "Jan Kowalski", "jan.kowalski@example.com", "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
             "UM/2015/00123", dt.date(2015, 3, 2), ["water", "sewage"],
             [MeterSpec("WM-1234567", "Piwnica, pion główny", dt.date(2019, 5, 10), 10, 812_000, 7_200)],
-            "jan",
+            "jan", phone="+48 601 234 567",
             description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY.",
             description_en="Water + sewage; {invoices}; no e-FAKTURA.",
             threads=[
@@ -109,7 +110,7 @@ def _specs() -> list[CustomerSpec]:
             "10002", "Anna Nowak", "anna.nowak@example.com", "ul. Mickiewicza 5/12, 43-600 Jaworzno",
             "UM/2012/00456", dt.date(2012, 9, 17), ["water", "sewage"],
             [MeterSpec("WM-2345678", "Łazienka", dt.date(2021, 2, 3), 10, 305_000, 4_300)],
-            "all_paid", efaktura_months_ago=21, overpayment=5_000,
+            "all_paid", efaktura_months_ago=21, overpayment=5_000, phone="+48 32 616 20 55",
             description_pl="e-FAKTURA aktywna (opłata 1,00 zł); {invoices}.",
             description_en="e-FAKTURA active (fee 1.00 zł); {invoices}.",
             threads=[
@@ -175,7 +176,8 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
     for spec in _specs():
         efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
         cust = Customer(customer_number=spec.number, full_name=spec.full_name, email=spec.email,
-                        address=spec.address, password_hash=hash_password(demo_password(spec.number)),
+                        address=spec.address, phone=spec.phone,
+                        password_hash=hash_password(demo_password(spec.number)),
                         efaktura_active=efaktura_since is not None,
                         efaktura_email=spec.email if efaktura_since else None,
                         efaktura_activated_at=ts(efaktura_since, 18, 30) if efaktura_since else None)

@@ -29,4 +29,5 @@ async def demo_info(settings: Settings = SETTINGS, db: AsyncSession = DB) -> Dem
     if meta is None:
         raise not_found()
     customers = await demo_descriptions(db, json.loads(meta.value)["customers"], settings.business_today())
-    return DemoInfo(customers=customers)
+    staff = await db.get(Meta, "demo_staff")
+    return DemoInfo(customers=customers, staff=json.loads(staff.value) if staff is not None else [])
