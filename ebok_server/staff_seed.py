@@ -136,7 +136,8 @@ async def seed_customers(session: AsyncSession, target: int, batch: int = 5000) 
             dict(contract_id=cids[ids[num]], customer_id=ids[num], number=f"WB-{num}{i % 10}",
                  location="Piwnica", installed_on=today, legalisation_valid_until=dt.date(2031, 1, 1),
                  diameter_mm=15, max_daily_l=1500) for i, num in enumerate(chunk)])
-        await session.run_sync(lambda s: reindex(s.connection(), ids.values()))
+        batch_ids = list(ids.values())
+        await session.run_sync(lambda s, b=batch_ids: reindex(s.connection(), b))
         added += n
     await session.flush()
     return added

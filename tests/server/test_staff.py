@@ -1,0 +1,348 @@
+"""Staff mode on the server (issue 9): roles, TOTP, search, acting for a customer, audit log,
+"who viewed my data". Runs on SQLite, and on PostgreSQL when EBOK_TEST_PG_URL is set."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+
+import httpx
+import pyotp
+import pytest
+
+from tests.server_proc import running_server
+
+from .helpers import assert_error, bearer, login
+
+PG_URL = os.environ.get("EBOK_TEST_PG_URL")
+DEMO = {"pomoc": ("pomoc-demo-2026", None), "urzednik": ("urzednik-demo-2026", "EBOKDEMOURZEDNIKTOTPSEKRETBBBBBB"),
+        "kierownik": ("kierownik-demo-2026", "EBOKDEMOKIEROWNIKTOTPSEKRETAAAAA")}
+ROLE_LOGIN = {"helpdesk": "pomoc", "clerk": "urzednik", "supervisor": "kierownik"}
+
+
+def _sql(db_url: str, statement: str) -> None:
+    from sqlalchemy import text
+
+    from ebok_server.db import make_engine
+
+    async def run():
+        engine = make_engine(db_url)
+        async with engine.begin() as conn:
+            await conn.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+def _reset_pg(url: str) -> None:
+    from ebok_server.db import make_engine
+    from ebok_server.models import Base
+
+    async def reset():
+        engine = make_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+        await engine.dispose()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def srv(request, tmp_path_factory):
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("set EBOK_TEST_PG_URL=postgresql+asyncpg://... to run")
+        _reset_pg(PG_URL)
+        kwargs = {"db_url": PG_URL}
+    else:
+        kwargs = {}
+    with running_server(tmp_path_factory.mktemp("staff"), "--seed-customers", "400", **kwargs) as info:
+        yield info
+    if request.param == "postgresql":
+        _reset_pg(PG_URL)
+
+
+@pytest.fixture(scope="module")
+def api(srv):
+    with httpx.Client(base_url=srv.api, timeout=20) as c:
+        yield c
+
+
+def staff_login(api: httpx.Client, login_name: str) -> str:
+    password, secret = DEMO[login_name]
+    body = {"login": login_name, "password": password}
+    if secret:
+        body["totp_code"] = pyotp.TOTP(secret).now()
+    r = api.post("/staff/auth/login", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()["token"]
+
+
+@pytest.fixture(scope="module")
+def tokens(api):
+    """One login per demo staff account for the module (a TOTP code is good for one login only)."""
+    return {role: staff_login(api, name) for role, name in ROLE_LOGIN.items()}
+
+
+def audit_page(api, tokens, **params) -> dict:
+    r = api.get("/staff/audit", params={"limit": 200} | params, headers=bearer(tokens["supervisor"]))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+# ---- role matrix -------------------------------------------------------------------------------
+H, C, S = "helpdesk", "clerk", "supervisor"
+ALL = {H, C, S}
+CONSENT = {"form": "phone", "note": "zgoda ustna"}
+# (method, path, json, headers, roles allowed, (status, code) when allowed)
+MATRIX = [
+    ("GET", "/staff/me", None, {}, ALL, (200, None)),
+    ("GET", "/staff/customers?q=kowal", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/balance", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/contract", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/efaktura", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/invoices", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/invoices/{inv}", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/payments", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/readings", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/correspondence", None, {}, ALL, (200, None)),
+    # changes: allowed roles reach the domain check, which refuses these particular requests
+    ("POST", "/staff/access/{a}/correspondence/2147483647/replies", {"body": "x"}, {}, ALL, (404, "not_found")),
+    ("POST", "/staff/access/{a}/readings", {"meter_number": "NO-SUCH", "value": "1"}, {}, {C, S},
+     (422, "unknown_meter")),
+    ("POST", "/staff/access/{a}/correspondence", {"kind": "other", "subject": "s", "body": "b"}, {}, {C, S},
+     (422, "idempotency_key_required")),
+    ("POST", "/staff/access/{a}/contact-change", {"phone": "+48 500 000 000"}, {}, {C, S},
+     (422, "idempotency_key_required")),
+    ("PUT", "/staff/access/{a}/efaktura", {"active": False, "consent": CONSENT}, {}, {C, S},
+     (422, "efaktura_not_active")),
+    ("GET", "/staff/audit", None, {}, {S}, (200, None)),
+    ("GET", "/staff/accounts", None, {}, {S}, (200, None)),
+    ("POST", "/staff/accounts", {"login": "x1", "full_name": "X", "role": "clerk", "password": "short"}, {}, {S},
+     (422, "validation_error")),
+    ("POST", "/staff/accounts/no-such-login/disable", None, {}, {S}, (404, "not_found")),
+]
+
+
+def test_role_matrix(api, tokens):
+    resident = login(api, "10003")
+    access = {}
+    for role, tok in tokens.items():
+        r = api.post("/staff/customers/10003/access", json={"reason": "counter_visit"}, headers=bearer(tok))
+        assert r.status_code == 201, r.text
+        access[role] = r.json()["access_id"]
+    inv = api.get("/invoices", params={"limit": 1}, headers=bearer(resident)).json()["items"][0]["id"]
+    for method, path, body, headers, allowed, (ok_status, ok_code) in MATRIX:
+        for who in (H, C, S, "resident", "nobody"):
+            tok = tokens.get(who) or (resident if who == "resident" else None)
+            url = path.format(a=access.get(who, access[H]), inv=inv)
+            hdrs = headers | (bearer(tok) if tok else {})
+            r = api.request(method, url, json=body, headers=hdrs)
+            case = f"{method} {path} as {who}"
+            if who in ("resident", "nobody"):
+                assert_error(r, 401, "unauthorized")
+            elif who in allowed:
+                assert r.status_code == ok_status, (case, r.status_code, r.text)
+                if ok_code:
+                    assert r.json()["error"]["code"] == ok_code, (case, r.text)
+            else:
+                assert_error(r, 403, "forbidden")
+    # an access is its owner's only: another role's token cannot use it
+    assert_error(api.get(f"/staff/access/{access[C]}/balance", headers=bearer(tokens[H])), 404, "access_not_live")
+    for role, tok in tokens.items():
+        assert api.post(f"/staff/access/{access[role]}/close", headers=bearer(tok)).status_code == 204
+        assert_error(api.get(f"/staff/access/{access[role]}/balance", headers=bearer(tok)), 404, "access_not_live")
+
+
+def test_tokens_do_not_cross(api, tokens):
+    resident = login(api, "10002")
+    for path in ("/me", "/balance", "/invoices", "/readings", "/correspondence", "/account/data-access"):
+        assert_error(api.get(path, headers=bearer(tokens[H])), 401, "unauthorized")
+        assert api.get(path, headers=bearer(resident)).status_code == 200
+    for path in ("/staff/me", "/staff/customers?q=nowak", "/staff/audit"):
+        assert_error(api.get(path, headers=bearer(resident)), 401, "unauthorized")
+
+
+# ---- TOTP ----------------------------------------------------------------------------------------
+def test_totp_wrong_and_replayed_codes_are_refused(srv, api):
+    out = srv.cli("staff", "add", "operator.test", "--name", "Olga Test", "--role", "helpdesk",
+                  "--password", "bardzo-dlugie-haslo-1").stdout
+    secret = re.search(r"^secret: ([A-Z2-7]+)$", out, re.M).group(1)
+    assert "uri: otpauth://totp/" in out
+    body = {"login": "operator.test", "password": "bardzo-dlugie-haslo-1"}
+    assert_error(api.post("/staff/auth/login", json=body), 401, "totp_required")
+    totp = pyotp.TOTP(secret)
+    good = totp.now()
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    assert_error(api.post("/staff/auth/login", json=body | {"totp_code": wrong}), 401, "invalid_totp")
+    assert_error(api.post("/staff/auth/login", json=body | {"totp_code": "12ab56"}), 401, "invalid_totp")
+    assert_error(api.post("/staff/auth/login", json=body | {"password": "zle-haslo", "totp_code": good}), 401,
+                 "invalid_credentials")
+    r = api.post("/staff/auth/login", json=body | {"totp_code": good})
+    assert r.status_code == 200, r.text
+    assert r.json()["role"] == "helpdesk" and r.json()["idle_timeout_seconds"] == 900
+    assert_error(api.post("/staff/auth/login", json=body | {"totp_code": good}), 401, "invalid_totp")  # replay
+    # an older code (previous step, still inside the drift window) is refused after a newer one was used
+    older = totp.at(time.time() - 30)
+    assert_error(api.post("/staff/auth/login", json=body | {"totp_code": older}), 401, "invalid_totp")
+
+    # reset-totp: a new secret, old sessions end, the old secret no longer works
+    token = r.json()["token"]
+    out = srv.cli("staff", "reset-totp", "operator.test").stdout
+    new_secret = re.search(r"^secret: ([A-Z2-7]+)$", out, re.M).group(1)
+    assert new_secret != secret
+    assert_error(api.get("/staff/me", headers=bearer(token)), 401, "unauthorized")
+    r = api.post("/staff/auth/login", json=body | {"totp_code": pyotp.TOTP(new_secret).now()})
+    assert r.status_code == 200, r.text
+    token = r.json()["token"]
+    assert "disabled" in srv.cli("staff", "disable", "operator.test").stdout
+    assert_error(api.get("/staff/me", headers=bearer(token)), 401, "unauthorized")
+    assert_error(api.post("/staff/auth/login", json=body | {"totp_code": pyotp.TOTP(new_secret).now()}), 401,
+                 "invalid_credentials")
+    assert srv.cli("staff", "reset-totp", "kierownik", "--off", check=False).returncode == 2  # supervisors keep TOTP
+
+
+# ---- search --------------------------------------------------------------------------------------
+def _search(api, tokens, q, **params):
+    r = api.get("/staff/customers", params={"q": q} | params, headers=bearer(tokens[H]))
+    assert r.status_code == 200, (q, r.text)
+    return r.json()
+
+
+def _numbers(page):
+    return [i["customer_number"] for i in page["items"]]
+
+
+@pytest.mark.parametrize("q,number,match", [
+    ("10003", "10003", "exact"),  # customer number
+    ("FV/2026/11/000003", "10003", "exact"),  # invoice number
+    ("wm-3456789", "10003", "exact"),  # meter serial, any case
+    ("WM-34567", "10003", "prefix"),
+    ("wisniewski", "10003", "prefix"),  # name without diacritics
+    ("Wiśniewski", "10003", "prefix"),
+    ("WIŚNIEW", "10003", "prefix"),
+    ("isniews", "10003", "fragment"),
+    ("lesna 3", "10003", "prefix"),  # address
+    ("Leśna", "10003", "prefix"),
+    ("anna.nowak@example", "10002", "prefix"),  # e-mail
+    ("601 234 567", "10001", "prefix"),  # phone, as written
+    ("601234567", "10001", "fragment"),  # phone, digits only
+    ("wojcik", "10004", "prefix"),
+    ("Wójcik", "10004", "prefix"),
+])
+def test_search_each_field(api, tokens, q, number, match):
+    page = _search(api, tokens, q, limit=200)
+    hit = next((i for i in page["items"] if i["customer_number"] == number), None)
+    assert hit is not None, (q, page)
+    assert hit["match"] == match, (q, hit)
+
+
+def test_search_lodz_ranking_and_paging(api, tokens):
+    with_diacritics = _search(api, tokens, "Łódź", limit=200)
+    without = _search(api, tokens, "lodz", limit=200)
+    assert with_diacritics["total"] > 5 and _numbers(with_diacritics) == _numbers(without)
+    assert all("Łódź" in i["address"] for i in without["items"])
+    # exact number first, then prefix, then fragment
+    page = _search(api, tokens, "10001", limit=200)
+    assert page["items"][0]["customer_number"] == "10001" and page["items"][0]["match"] == "exact"
+    ranks = [("exact", "prefix", "fragment").index(i["match"]) for i in _search(api, tokens, "nowak", limit=200)["items"]]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    full = _search(api, tokens, "jaworzno", limit=200)
+    part = _search(api, tokens, "jaworzno", offset=3, limit=4)
+    assert part["total"] == full["total"] and _numbers(part) == _numbers(full)[3:7]
+    assert_error(api.get("/staff/customers", params={"q": "ab"}, headers=bearer(tokens[H])), 422, "validation_error")
+    assert _search(api, tokens, "zzqqxx")["total"] == 0
+
+
+# ---- acting for a customer and the audit log -----------------------------------------------------
+def test_acting_writes_one_audit_entry_per_view_and_change(api, tokens):
+    h = bearer(tokens[C])
+    before = audit_page(api, tokens)["total"]
+    r = api.post("/staff/customers/10004/access", json={"reason": "phone_call", "verification": {
+        "customer_number": True, "address": False, "last_invoice_amount": True}}, headers=h)
+    assert r.status_code == 201, r.text
+    a = r.json()["access_id"]
+    assert r.json()["customer"]["full_name"] == "Katarzyna Wójcik"
+
+    def new_entries():  # newest first
+        page = audit_page(api, tokens)
+        return page["items"][: page["total"] - before]
+
+    assert len(new_entries()) == 1
+    readings = api.get(f"/staff/access/{a}/readings", headers=h).json()
+    api.get(f"/staff/access/{a}/balance", headers=h)
+    meter = readings["meters"][0]
+    value = f"{float(meter['last_value']) + 2:.3f}"
+    assert api.post(f"/staff/access/{a}/readings", json={"meter_number": meter["number"], "value": "0.000"},
+                    headers=h).status_code == 422  # refused: no change, no entry
+    r = api.post(f"/staff/access/{a}/readings", json={"meter_number": meter["number"], "value": value}, headers=h)
+    assert r.status_code == 201, r.text
+    entries = new_entries()
+    assert [(e["resource"], e["action"]) for e in reversed(entries)] == [
+        ("customer", "view"), ("readings", "view"), ("balance", "view"), ("reading", "change")]
+    for e in entries:
+        assert e["reason"] == "phone_call" and e["staff_login"] == "urzednik" and e["customer_number"] == "10004"
+        assert e["access_id"] == a and e["source"] == "127.0.0.1"
+    change = entries[0]
+    assert change["before"]["last_value"] == meter["last_value"]
+    assert change["after"] == {"meter_number": meter["number"], "value": value, "date": "2026-11-15", "type": "self"}
+    # the resident sees the reading
+    resident = login(api, "10004")
+    mine = api.get("/readings", headers=bearer(resident)).json()
+    assert mine["items"][0]["value"] == value
+    assert api.post(f"/staff/access/{a}/close", headers=h).status_code == 204
+
+
+def test_failed_phone_verification_opens_nothing(api, tokens):
+    h = bearer(tokens[H])
+    before = audit_page(api, tokens)["total"]
+    r = api.post("/staff/customers/10002/access", json={"reason": "phone_call", "verification": {
+        "customer_number": True, "address": False, "last_invoice_amount": False}}, headers=h)
+    assert_error(r, 403, "verification_failed")
+    assert audit_page(api, tokens)["total"] == before
+    assert_error(api.post("/staff/customers/10002/access", json={"reason": "phone_call"}, headers=h),
+                 422, "validation_error")
+    assert_error(api.post("/staff/customers/10002/access", json={"reason": "other"}, headers=h),
+                 422, "validation_error")
+    assert_error(api.post("/staff/customers/99998/access", json={"reason": "counter_visit"}, headers=h),
+                 404, "not_found")
+
+
+def test_resident_sees_dates_and_purposes_only_of_own_data(api, tokens):
+    h = bearer(tokens[H])
+    r = api.post("/staff/customers/10001/access", json={"reason": "other", "reason_text": "Pismo z sądu"},
+                 headers=h)
+    a = r.json()["access_id"]
+    api.get(f"/staff/access/{a}/invoices", headers=h)
+    api.post(f"/staff/access/{a}/close", headers=h)
+    mine = api.get("/account/data-access", headers=bearer(login(api, "10001")))
+    assert mine.status_code == 200
+    items = mine.json()["items"]
+    assert len(items) == 1
+    item = items[0]
+    assert set(item) == {"date", "opened_at", "purpose", "purpose_text", "resources", "changed"}
+    assert item["purpose"] == "other" and item["purpose_text"] == "Pismo z sądu"
+    assert item["resources"] == ["customer", "invoices"] and item["changed"] is False
+    for name in ("pomoc", "Ewa", "Pomocna", "kierownik", "urzednik"):
+        assert name not in mine.text
+    # nobody opened 10002 (the failed phone verification disclosed nothing): an empty list
+    assert api.get("/account/data-access", headers=bearer(login(api, "10002"))).json() == {"items": []}
+
+
+def test_audit_verify_detects_a_changed_entry(srv, api, tokens):
+    assert audit_page(api, tokens)["total"] >= 3
+    ok = srv.cli("audit", "verify")
+    assert ok.returncode == 0 and "chain intact" in ok.stdout, ok.stdout
+    original = next(e for e in audit_page(api, tokens)["items"] if e["id"] == 2)["source"]
+    _sql(srv.db_url, "UPDATE audit_log SET source = '10.9.9.9' WHERE id = 2")
+    broken = srv.cli("audit", "verify", check=False)
+    assert broken.returncode == 1 and "BROKEN at entry 2" in broken.stdout, broken.stdout
+    _sql(srv.db_url, f"UPDATE audit_log SET source = '{original}' WHERE id = 2")
+    assert srv.cli("audit", "verify").returncode == 0
+    # removing the newest entry is caught by the chain head
+    last = audit_page(api, tokens)["items"][0]["id"]
+    _sql(srv.db_url, f"DELETE FROM audit_log WHERE id = {last}")
+    gone = srv.cli("audit", "verify", check=False)
+    assert gone.returncode == 1 and f"BROKEN at entry {last}" in gone.stdout, gone.stdout
