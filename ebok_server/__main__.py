@@ -303,7 +303,7 @@ async def issue(args: argparse.Namespace) -> int:
 async def staff_cmd(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import IntegrityError
 
-    from .security import new_token
+    from .security import hash_password, new_token
     from .staff import create_account, disable_account, reset_totp, totp_uri
 
     async with _session(args.db) as session:
@@ -313,7 +313,8 @@ async def staff_cmd(args: argparse.Namespace) -> int:
                 return 2
             password = args.password or new_token()[:20]
             try:
-                a = await create_account(session, args.login, args.name, args.role, password, totp=not args.no_totp)
+                a = await create_account(session, args.login, args.name, args.role, hash_password(password),
+                                         totp=not args.no_totp)
                 await session.commit()
             except IntegrityError:
                 print(f"login already taken: {args.login}", file=sys.stderr)

@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
     app.add_middleware(BodyGuardMiddleware)
     app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/auth/", limit=settings.limits.auth_in_flight,
                        settings=settings)
+    # Staff login: the same front door (its path "login" maps to the same per-source scope).
+    app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/staff/auth/", limit=settings.limits.auth_in_flight,
+                       settings=settings)
     app.add_middleware(NoStoreMiddleware)  # outermost: also on BodyGuard's 413/415 and AuthGate's 429/503
     app.openapi = lambda: build_openapi(app)
     return app

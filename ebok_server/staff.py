@@ -10,13 +10,12 @@ from dataclasses import dataclass
 import pyotp
 from fastapi import Depends, Request
 from sqlalchemy import or_, select, update
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import ABSOLUTE_TIMEOUT, utcnow
 from .deps import LAST_USED_GRANULARITY, get_db
 from .errors import ApiError
-from .security import hash_password, session_is_expired, token_hash
+from .security import session_is_expired, token_hash
 from .staff_models import STAFF_ROLES, CustomerAccess, StaffAccount, StaffSession
 
 STAFF_IDLE_TIMEOUT = dt.timedelta(minutes=15)
@@ -137,13 +136,12 @@ async def live_access(db: AsyncSession, auth: StaffAuth, access_id: int) -> Cust
 
 
 # ---- account management (CLI and supervisors) -----------------------------------------------------
-async def create_account(db: AsyncSession, login: str, full_name: str, role: str, password: str,
+async def create_account(db: AsyncSession, login: str, full_name: str, role: str, password_hash: str,
                          totp: bool) -> StaffAccount:
     """Add a staff account (a supervisor always gets TOTP); raises ``IntegrityError`` when the login
-    is taken (unique constraint)."""
+    is taken (unique constraint). The caller hashes the password (the app in its bounded pool)."""
     secret = new_totp_secret() if totp or role == "supervisor" else None
-    a = StaffAccount(login=login, full_name=full_name, role=role,
-                     password_hash=await run_in_threadpool(hash_password, password), totp_secret=secret,
+    a = StaffAccount(login=login, full_name=full_name, role=role, password_hash=password_hash, totp_secret=secret,
                      created_at=utcnow())
     db.add(a)
     await db.flush()

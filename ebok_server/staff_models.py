@@ -48,6 +48,18 @@ class StaffAccount(Base):
     disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class StaffLoginThrottle(Base):
+    """Progressive login delay per staff login name: the residents' rules and code
+    (``throttle.reserve_login`` with ``key_col=StaffLoginThrottle.login``)."""
+
+    __tablename__ = "staff_login_throttle"
+
+    login: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_at_ms: Mapped[int] = mapped_column(BigInteger)
+    last_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
 class StaffSession(Base):
     """A staff login (its own table: a staff token is never found among resident sessions and a
     resident token never among these)."""

@@ -40,7 +40,7 @@ async def seed_demo_staff(session: AsyncSession) -> list[dict]:
         account = await session.scalar(select(StaffAccount).where(StaffAccount.login == spec["login"]))
         if account is None:
             account = await create_account(session, spec["login"], spec["full_name"], spec["role"],
-                                           spec["password"], totp=spec["totp_secret"] is not None)
+                                           hash_password(spec["password"]), totp=spec["totp_secret"] is not None)
             account.totp_secret = spec["totp_secret"]
         secret = spec["totp_secret"]
         info.append({"login": spec["login"], "password": spec["password"], "role": spec["role"],

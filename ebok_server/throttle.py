@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .config import Limits, Settings
 from .errors import ApiError
 from .models import LoginThrottle, RateCounter
+from .staff_models import StaffLoginThrottle
 
 
 def rate_limited(retry_after: float, message: str = "Too many requests; try again later.") -> ApiError:
@@ -140,9 +141,10 @@ async def _cleanup(db: AsyncSession, settings: Settings) -> None:
     for key in [k for k, until in table.items() if until <= now]:
         del table[key]
     await db.execute(delete(RateCounter).where(RateCounter.expires_at_ms < int(now * 1000)))
-    await db.execute(delete(LoginThrottle).where(
-        LoginThrottle.last_at_ms < int((now - settings.limits.login_reset_after_s) * 1000),
-        LoginThrottle.next_at_ms < int(now * 1000)))
+    for throttle in (LoginThrottle, StaffLoginThrottle):
+        await db.execute(delete(throttle).where(
+            throttle.last_at_ms < int((now - settings.limits.login_reset_after_s) * 1000),
+            throttle.next_at_ms < int(now * 1000)))
     await db.commit()
 
 
@@ -164,35 +166,38 @@ def _delay_ms_expr(limits: Limits, attempts):
     return case((attempts < limits.login_free_attempts, 0), *whens, else_=limits.login_delay_cap_s * 1000)
 
 
-async def reserve_login(db: AsyncSession, settings: Settings, customer_number: str) -> None:
+async def reserve_login(db: AsyncSession, settings: Settings, customer_number: str,
+                        key_col=LoginThrottle.customer_number,
+                        message: str = "Too many failed logins for this customer number; wait and try again.") -> None:
     """Reserve a login attempt for ``customer_number`` (committed) or raise 429 with Retry-After.
+    ``key_col`` is the key column of the throttle table: ``LoginThrottle.customer_number`` for
+    residents, ``StaffLoginThrottle.login`` for staff (same rules, their own keys).
 
     One statement counts the attempt and moves ``next_at_ms`` forward, and only succeeds when
     ``next_at_ms`` has passed, so no two requests can both take the same slot."""
+    throttle = key_col.class_
     limits = settings.limits
     now_ms = int(settings.clock() * 1000)
-    quiet = LoginThrottle.last_at_ms <= now_ms - limits.login_reset_after_s * 1000
-    attempts = case((quiet, 1), else_=LoginThrottle.attempts + 1)
-    ins = insert_for(db, LoginThrottle).values(customer_number=customer_number, attempts=1,
-                                            next_at_ms=now_ms + login_delay_s(limits, 1) * 1000,
-                                            last_at_ms=now_ms)
+    quiet = throttle.last_at_ms <= now_ms - limits.login_reset_after_s * 1000
+    attempts = case((quiet, 1), else_=throttle.attempts + 1)
+    ins = insert_for(db, throttle).values({key_col.key: customer_number, "attempts": 1,
+                                           "next_at_ms": now_ms + login_delay_s(limits, 1) * 1000,
+                                           "last_at_ms": now_ms})
     stmt = ins.on_conflict_do_update(
-        index_elements=[LoginThrottle.customer_number],
+        index_elements=[key_col],
         set_={"attempts": attempts, "next_at_ms": literal(now_ms, BigInteger) + _delay_ms_expr(limits, attempts),
               "last_at_ms": now_ms},
-        where=or_(LoginThrottle.next_at_ms <= now_ms, quiet),
-    ).returning(LoginThrottle.attempts)
+        where=or_(throttle.next_at_ms <= now_ms, quiet),
+    ).returning(throttle.attempts)
     got = (await db.execute(stmt)).scalar_one_or_none()
     await db.commit()
     if got is None:
-        next_at = await db.scalar(select(LoginThrottle.next_at_ms).where(
-            LoginThrottle.customer_number == customer_number))
-        raise rate_limited(((next_at or now_ms) - now_ms) / 1000,
-                           "Too many failed logins for this customer number; wait and try again.")
+        next_at = await db.scalar(select(throttle.next_at_ms).where(key_col == customer_number))
+        raise rate_limited(((next_at or now_ms) - now_ms) / 1000, message)
 
 
-async def login_succeeded(db: AsyncSession, customer_number: str) -> None:
-    await db.execute(delete(LoginThrottle).where(LoginThrottle.customer_number == customer_number))
+async def login_succeeded(db: AsyncSession, customer_number: str, key_col=LoginThrottle.customer_number) -> None:
+    await db.execute(delete(key_col.class_).where(key_col == customer_number))
 
 
 # ---- bounded password hashing ---------------------------------------------------------------------

@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
-from ..config import ABSOLUTE_TIMEOUT, iso_ts, utcnow
-from ..deps import DB
+from ..config import ABSOLUTE_TIMEOUT, Settings, iso_ts, utcnow
+from ..deps import DB, SETTINGS
 from ..errors import ApiError, validation_error
 from ..models import Customer
 from ..schemas import Limit, Offset
 from ..search import MIN_TOKEN, QueryTooShort, search_customers
-from ..security import new_token, session_expires_at, token_hash, verify_password
+from ..passwords import password_problem
+from ..security import hash_password, new_token, session_expires_at, token_hash, verify_password
 from ..staff import (
     PERMISSIONS,
     STAFF_IDLE_TIMEOUT,
@@ -30,7 +30,8 @@ from ..staff import (
     staff_with,
     totp_uri,
 )
-from ..staff_models import AuditEntry, StaffAccount, StaffSession
+from ..staff_models import AuditEntry, StaffAccount, StaffLoginThrottle, StaffSession
+from ..throttle import HashPool, login_succeeded, refund, reserve, reserve_login, source_address
 from ..staff_schemas import (
     AuditItem,
     CustomerHit,
@@ -57,19 +58,45 @@ def _invalid() -> ApiError:
 
 
 @router.post("/auth/login", response_model=StaffLoginResponse,
-             responses={401: {"description": "invalid_credentials / totp_required / invalid_totp"}})
-async def staff_login(body: StaffLoginRequest, db: AsyncSession = DB) -> StaffLoginResponse:
-    account = await db.scalar(select(StaffAccount).where(StaffAccount.login == body.login))
-    ok = await run_in_threadpool(verify_password, account.password_hash if account else None, body.password)
+             responses={401: {"description": "invalid_credentials / totp_required / invalid_totp"},
+                        429: {"description": "rate_limited (Retry-After)"}, 503: {"description": "server_busy"}})
+async def staff_login(body: StaffLoginRequest, request: Request, db: AsyncSession = DB,
+                      settings: Settings = SETTINGS) -> StaffLoginResponse:
+    """The residents' login rules (throttle.py): per source and overall failure budgets shared with
+    resident logins, a progressive delay per login name, argon2 in the bounded pool. A wrong or
+    replayed TOTP code is a failed attempt like a wrong password."""
+    limits = settings.limits
+    pool: HashPool = request.app.state.hash_pool
+    with pool.admit():
+        src = await reserve(db, settings, "login_src", source_address(request), limits.login_source_failures,
+                            limits.login_source_window_s, "Too many failed logins from your address; wait and try again.")
+        try:
+            everyone = await reserve(db, settings, "login_all", "*", limits.login_global_failures,
+                                     limits.login_global_window_s, "Too many failed logins; try again in a minute.")
+        except ApiError:
+            await refund(db, src)
+            raise
+        try:
+            await reserve_login(db, settings, body.login, key_col=StaffLoginThrottle.login,
+                                message="Too many failed logins for this login name; wait and try again.")
+        except ApiError:
+            await refund(db, src)
+            await refund(db, everyone)
+            raise
+        account = await db.scalar(select(StaffAccount).where(StaffAccount.login == body.login))
+        ok = await pool.run(verify_password, account.password_hash if account else None, body.password)
     if not ok or account is None or account.disabled_at is not None:
         raise _invalid()
     if account.totp_secret is not None:
         if not body.totp_code:
             raise ApiError(401, "totp_required", "This account needs the 6-digit code from the authenticator app.")
-        step = matching_step(account.totp_secret, body.totp_code)
+        step = matching_step(account.totp_secret, body.totp_code, settings.clock())
         if step is None or not await accept_totp(db, account.id, step):
             await db.rollback()
             raise ApiError(401, "invalid_totp", "The code is wrong, expired or was already used; wait for the next one.")
+    await refund(db, src)
+    await refund(db, everyone)
+    await login_succeeded(db, body.login, key_col=StaffLoginThrottle.login)
     now = utcnow()
     token = new_token()
     db.add(StaffSession(staff_id=account.id, token_hash=token_hash(token), created_at=now, last_used_at=now))
@@ -151,10 +178,16 @@ async def list_accounts(auth: StaffAuth = Depends(staff_with("staff_admin")),
 
 @router.post("/accounts", status_code=201, response_model=StaffAccountCreated,
              responses={409: {"description": "login_taken"}})
-async def add_account(body: StaffAccountCreate, auth: StaffAuth = Depends(staff_with("staff_admin")),
+async def add_account(body: StaffAccountCreate, request: Request, auth: StaffAuth = Depends(staff_with("staff_admin")),
                       db: AsyncSession = DB) -> StaffAccountCreated:
+    problem = password_problem(body.password)
+    if problem:
+        raise ApiError(422, "weak_password", f"Password not accepted: {problem}.", {"password": problem})
+    pool: HashPool = request.app.state.hash_pool
+    with pool.admit():
+        password_hash = await pool.run(hash_password, body.password)
     try:
-        a = await create_account(db, body.login, body.full_name, body.role, body.password, body.totp)
+        a = await create_account(db, body.login, body.full_name, body.role, password_hash, body.totp)
         await db.commit()
     except IntegrityError:
         await db.rollback()

@@ -52,6 +52,7 @@ from ..staff_schemas import (
     StaffEfaktura,
     StaffReply,
 )
+from ..throttle import source_address
 from . import account, correspondence, invoices, readings
 
 router = APIRouter(prefix="/staff", tags=["staff: acting for a customer"])
@@ -60,8 +61,8 @@ AccessId = Annotated[int, Path(description="id returned by POST /staff/customers
 IdemHeader = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
-def source_of(request: Request) -> str | None:
-    return request.client.host if request.client else None
+def source_of(request: Request) -> str:
+    return source_address(request)
 
 
 def _as_customer(customer: Customer) -> Auth:
