@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, event, select, text
+from sqlalchemy import delete, event, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from .models import Customer, Invoice, Meter, Thread
 from .staff_models import CustomerSearch
 
-TIER_CAP = 500
+TIER_CAP = 200
 MIN_TOKEN = 3  # trigram indexes need three characters
 MAX_QUERY = 100
 
@@ -162,23 +162,23 @@ def _like_escape(value: str) -> str:
 
 
 async def _number_hits(db: AsyncSession, key: str) -> tuple[list[int], list[int], bool]:
-    """Customers whose customer / invoice / meter number equals ``key``, then those where it is a prefix."""
-    exact: list[int] = []
-    for stmt in (select(Customer.id).where(Customer.customer_number == key),
-                 select(Invoice.customer_id).where(Invoice.number == key),
-                 select(Meter.customer_id).where(Meter.number == key)):
-        exact += (await db.scalars(stmt)).all()
+    """Customers whose customer / invoice / meter number equals ``key``, then those where it is a
+    prefix (index ranges; one statement each)."""
+    exact = list((await db.scalars(union_all(
+        select(Customer.id).where(Customer.customer_number == key),
+        select(Invoice.customer_id).where(Invoice.number == key),
+        select(Meter.customer_id).where(Meter.number == key)))).all())
     prefix: list[int] = []
     truncated = False
     if len(key) >= MIN_TOKEN:
         hi = key + "\U0010ffff"
         pattern = _like_escape(key) + "%"
-        for col, cid in ((Customer.customer_number, Customer.id), (Invoice.number, Invoice.customer_id),
-                         (Meter.number, Meter.customer_id)):
-            rows = (await db.scalars(select(cid).where(col >= key, col < hi, col.like(pattern, escape="\\"))
-                                     .distinct().limit(TIER_CAP))).all()
-            truncated |= len(rows) >= TIER_CAP
-            prefix += rows
+        parts = [select(cid).where(col >= key, col < hi, col.like(pattern, escape="\\")).distinct().limit(TIER_CAP)
+                 .subquery().select()
+                 for col, cid in ((Customer.customer_number, Customer.id), (Invoice.number, Invoice.customer_id),
+                                  (Meter.number, Meter.customer_id))]
+        prefix = list((await db.scalars(union_all(*parts))).all())
+        truncated = len(prefix) >= TIER_CAP
     return exact, prefix, truncated
 
 
@@ -218,14 +218,13 @@ async def search_customers(db: AsyncSession, q: str) -> tuple[list[Hit], bool]:
     for cid, doc in docs:
         padded = " " + doc
         offer(cid, 1 if all(" " + t in padded for t in tokens) else 2)
-    names = {}
-    if best:
-        ids = list(best)
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start:start + 1000]
-            for cid, name, number in await db.execute(
-                    select(Customer.id, Customer.full_name, Customer.customer_number).where(Customer.id.in_(chunk))):
-                names[cid] = (normalise(name), number)
+    # Sort key: the normalised name, the document's second field (customer number first).
+    names = {cid: (doc.split("  ")[1] if "  " in doc else doc, doc.split(" ", 1)[0]) for cid, doc in docs}
+    missing = [cid for cid in best if cid not in names]
+    for start in range(0, len(missing), 1000):
+        for cid, name, number in await db.execute(select(Customer.id, Customer.full_name, Customer.customer_number)
+                                                  .where(Customer.id.in_(missing[start:start + 1000]))):
+            names[cid] = (normalise(name), number)
     order = sorted((cid for cid in best if cid in names), key=lambda c: (best[c], names[c]))
     labels = ("exact", "prefix", "fragment")
     return [Hit(cid, labels[best[cid]], best[cid]) for cid in order], truncated

@@ -346,3 +346,14 @@ def test_audit_verify_detects_a_changed_entry(srv, api, tokens):
     _sql(srv.db_url, f"DELETE FROM audit_log WHERE id = {last}")
     gone = srv.cli("audit", "verify", check=False)
     assert gone.returncode == 1 and f"BROKEN at entry {last}" in gone.stdout, gone.stdout
+
+
+def test_staff_login_is_throttled_like_residents(api):
+    """The residents' progressive delay per account applies to staff login names (free attempts,
+    then 429 with Retry-After), for names that exist or not alike."""
+    body = {"login": "nie.ma.takiego", "password": "zle-haslo"}
+    for _ in range(5):  # Limits.login_free_attempts
+        assert_error(api.post("/staff/auth/login", json=body), 401, "invalid_credentials")
+    r = api.post("/staff/auth/login", json=body)
+    assert_error(r, 429, "rate_limited")
+    assert int(r.headers["Retry-After"]) >= 1
