@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import random
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Contract, Customer, Meta, Meter
@@ -140,4 +140,7 @@ async def seed_customers(session: AsyncSession, target: int, batch: int = 5000) 
         await session.run_sync(lambda s, b=batch_ids: reindex(s.connection(), b))
         added += n
     await session.flush()
+    # Fresh statistics after a bulk load, so the planner sees the new row counts at once (without
+    # them PostgreSQL may pick bitmap scans over every trigram match until autovacuum runs).
+    await session.execute(text("ANALYZE"))
     return added

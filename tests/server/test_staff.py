@@ -342,10 +342,13 @@ def test_audit_verify_detects_a_changed_entry(srv, api, tokens):
     _sql(srv.db_url, f"UPDATE audit_log SET source = '{original}' WHERE id = 2")
     assert srv.cli("audit", "verify").returncode == 0
     # removing the newest entry is caught by the chain head
-    last = audit_page(api, tokens)["items"][0]["id"]
-    _sql(srv.db_url, f"DELETE FROM audit_log WHERE id = {last}")
+    newest, previous = audit_page(api, tokens)["items"][:2]
+    _sql(srv.db_url, f"DELETE FROM audit_log WHERE id = {newest['id']}")
     gone = srv.cli("audit", "verify", check=False)
-    assert gone.returncode == 1 and f"BROKEN at entry {last}" in gone.stdout, gone.stdout
+    assert gone.returncode == 1 and f"BROKEN at entry {newest['id']}" in gone.stdout, gone.stdout
+    # (only someone with write access to the database could also rewind the head, as this does)
+    _sql(srv.db_url, f"UPDATE audit_head SET last_id = {previous['id']}, last_hash = '{previous['hash']}'")
+    assert srv.cli("audit", "verify").returncode == 0
 
 
 def test_staff_login_is_throttled_like_residents(api):
@@ -357,3 +360,33 @@ def test_staff_login_is_throttled_like_residents(api):
     r = api.post("/staff/auth/login", json=body)
     assert_error(r, 429, "rate_limited")
     assert int(r.headers["Retry-After"]) >= 1
+
+
+def test_concurrent_audit_appends_keep_one_chain(srv, api, tokens):
+    """Parallel requests each append an entry: ids stay contiguous and the chain verifies."""
+    import threading
+
+    h = bearer(tokens[S])
+    a = api.post("/staff/customers/10002/access", json={"reason": "written_request"}, headers=h).json()["access_id"]
+    before = audit_page(api, tokens)["total"]
+    results: list[int] = []
+    go = threading.Barrier(8)
+
+    def fire():
+        with httpx.Client(base_url=srv.api, timeout=30) as c:
+            go.wait()
+            results.append(c.get(f"/staff/access/{a}/balance", headers=h).status_code)
+
+    threads = [threading.Thread(target=fire) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 8
+    page = audit_page(api, tokens)
+    assert page["total"] == before + 8
+    ids = [e["id"] for e in page["items"]]
+    assert ids == list(range(ids[0], ids[0] - len(ids), -1))  # no gaps, no duplicates
+    api.post(f"/staff/access/{a}/close", headers=h)
+    ok = srv.cli("audit", "verify")
+    assert ok.returncode == 0 and "chain intact" in ok.stdout, ok.stdout
