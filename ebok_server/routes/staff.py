@@ -14,7 +14,7 @@ from ..config import ABSOLUTE_TIMEOUT, Settings, iso_ts, utcnow
 from ..deps import DB, SETTINGS
 from ..errors import ApiError, validation_error
 from ..models import Customer
-from ..schemas import Limit, Offset
+from ..schemas import Limit, Offset, Page
 from ..search import MIN_TOKEN, QueryTooShort, search_customers
 from ..passwords import password_problem
 from ..security import hash_password, new_token, session_expires_at, token_hash, verify_password
@@ -138,11 +138,11 @@ async def search(q: Annotated[str, Query(min_length=1, max_length=100)], offset:
 
 
 # ---- audit log (supervisor) ---------------------------------------------------------------------
-@router.get("/audit", response_model=dict)
+@router.get("/audit", response_model=Page[AuditItem])
 async def audit_log(customer_number: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
                     staff_login: Annotated[str | None, Query(max_length=64)] = None,
                     offset: Offset = 0, limit: Limit = 50,
-                    auth: StaffAuth = Depends(staff_with("audit")), db: AsyncSession = DB) -> dict:
+                    auth: StaffAuth = Depends(staff_with("audit")), db: AsyncSession = DB) -> Page[AuditItem]:
     """Newest first. Read-only: no endpoint changes or deletes audit entries."""
     conds = []
     if customer_number is not None:
@@ -160,8 +160,8 @@ async def audit_log(customer_number: Annotated[str | None, Query(pattern=r"^[0-9
     items = [AuditItem(id=e.id, at=iso_ts(e.at), staff_login=login, customer_number=number, access_id=e.access_id,
                        resource=e.resource, action=e.action, before=json.loads(e.before) if e.before else None,
                        after=json.loads(e.after) if e.after else None, reason=e.reason, reason_text=e.reason_text,
-                       source=e.source, hash=e.hash).model_dump(mode="json") for e, login, number in rows]
-    return {"items": items, "total": total, "offset": offset, "limit": limit}
+                       source=e.source, hash=e.hash) for e, login, number in rows]
+    return Page[AuditItem](items=items, total=total, offset=offset, limit=limit)
 
 
 # ---- staff accounts (supervisor) ----------------------------------------------------------------

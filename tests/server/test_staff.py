@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import time
+import uuid
 
 import httpx
 import pyotp
@@ -36,32 +37,44 @@ def _sql(db_url: str, statement: str) -> None:
     asyncio.run(run())
 
 
-def _reset_pg(url: str) -> None:
-    from ebok_server.db import make_engine
-    from ebok_server.models import Base
+def _pg_database(url: str, name: str, create: bool) -> str:
+    """Create (or drop) database ``name`` next to the one in ``url``; returns its URL. A database of
+    its own: other modules (test_postgres) wipe the EBOK_TEST_PG_URL database, possibly in parallel."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
 
-    async def reset():
-        engine = make_engine(url)
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-        await engine.dispose()
+    base = make_url(url)
 
-    asyncio.run(reset())
+    async def run():
+        conn = await asyncpg.connect(host=base.host, port=base.port or 5432, user=base.username,
+                                     password=base.password, database=base.database)
+        try:
+            if create:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            else:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def srv(request, tmp_path_factory):
+    name = None
+    kwargs = {}
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip("set EBOK_TEST_PG_URL=postgresql+asyncpg://... to run")
-        _reset_pg(PG_URL)
-        kwargs = {"db_url": PG_URL}
-    else:
-        kwargs = {}
-    with running_server(tmp_path_factory.mktemp("staff"), "--seed-customers", "400", **kwargs) as info:
-        yield info
-    if request.param == "postgresql":
-        _reset_pg(PG_URL)
+        name = f"ebok_staff_{uuid.uuid4().hex[:12]}"
+        kwargs["db_url"] = _pg_database(PG_URL, name, create=True)
+    try:
+        with running_server(tmp_path_factory.mktemp("staff"), "--seed-customers", "400", **kwargs) as info:
+            yield info
+    finally:
+        if name:
+            _pg_database(PG_URL, name, create=False)
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +113,7 @@ CONSENT = {"form": "phone", "note": "zgoda ustna"}
 MATRIX = [
     ("GET", "/staff/me", None, {}, ALL, (200, None)),
     ("GET", "/staff/customers?q=kowal", None, {}, ALL, (200, None)),
+    ("POST", "/staff/customers/10003/access", {"reason": "counter_visit"}, {}, ALL, (201, None)),
     ("GET", "/staff/access/{a}/balance", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/contract", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/efaktura", None, {}, ALL, (200, None)),
