@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="change one throttling limit (docs/API.md, Throttling), e.g. login_source_failures=60")
     s.add_argument("--seed-customers", type=int, metavar="N",
                    help="grow the database to N customers (at most 100000; bulk inserts, search benchmarks)")
+    s.add_argument("--reply-deadline-days", type=int, default=14, metavar="N",
+                   help="regulation deadline for answering correspondence (staff queue), default 14")
     s.add_argument("--log-level", default="warning")
     s.add_argument(
         "--exit-on-stdin-eof",
@@ -229,6 +231,7 @@ async def serve(args: argparse.Namespace) -> int:
     settings = Settings(db_url=args.db, today=args.today, demo=args.seed_demo, mail_dir=mail_dir,
                         trusted_proxies=args.trusted_proxy, limits=dataclasses.replace(Limits(), **dict(args.limit)),
                         docs=args.docs)
+    settings.extra["reply_deadline_days"] = args.reply_deadline_days
     await prepare_database(settings, args.seed_demo, args.seed_large, args.seed_customers)
 
     sock = _bind(args.host, args.port)

@@ -12,7 +12,7 @@ from .db import create_tables, make_engine, make_sessionmaker
 from .errors import BodyGuardMiddleware, NoStoreMiddleware, install_error_handlers
 from .mailer import FileMailer, Mailer, NullMailer
 from .openapi import build_openapi
-from .routes import account, auth, correspondence, data_access, invoices, public, readings, staff, staff_act
+from .routes import account, auth, correspondence, data_access, invoices, public, readings, staff, staff_act, staff_queue
 from .throttle import AuthGateMiddleware, HashPool
 
 API_PREFIX = "/api/v1"
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
     app.state.mailer = mailer
     app.state.hash_pool = HashPool(settings.limits.hash_workers, settings.limits.hash_queue)
     install_error_handlers(app)
-    for module in (public, auth, account, invoices, readings, correspondence, data_access, staff, staff_act):
+    for module in (public, auth, account, invoices, readings, correspondence, data_access, staff, staff_act,
+                   staff_queue):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuardMiddleware)
     app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/auth/", limit=settings.limits.auth_in_flight,

@@ -91,6 +91,17 @@ class CustomerAccess(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class ThreadAssignment(Base):
+    """Who on the staff handles a correspondence thread: at most one per thread (primary key)."""
+
+    __tablename__ = "thread_assignments"
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    assigned_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class AuditEntry(Base):
     """Append-only, hash-chained (docs/API.md "Audit log"). ``id`` is the position in the chain,
     handed out by :class:`AuditHead` in the appending transaction; no endpoint updates or deletes."""

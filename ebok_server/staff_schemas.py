@@ -170,7 +170,7 @@ class StaffAccountCreated(StaffAccountOut):
 class DataAccessItem(BaseModel):
     date: dt.date
     opened_at: str
-    purpose: AccessReason
+    purpose: AccessReason | Literal["correspondence"]
     purpose_text: str | None
     resources: list[str]
     changed: bool

@@ -17,15 +17,17 @@ router = APIRouter(tags=["account"])
 
 @router.get("/account/data-access", response_model=DataAccessOut)
 async def data_access(auth: Auth = AUTH, db: AsyncSession = DB) -> DataAccessOut:
-    """One item per staff access to the caller's data, newest first: when, why (the reason given
-    when the customer was opened), which parts were viewed and whether anything was changed."""
+    """One item per staff access to the caller's data (and one per day of work on their
+    correspondence from the staff queue), newest first: when, why (the reason given when the
+    customer was opened, or ``correspondence``), which parts were viewed and whether anything was
+    changed."""
     rows = (await db.execute(
         select(CustomerAccess.id, CustomerAccess.opened_at, CustomerAccess.reason, CustomerAccess.reason_text,
                AuditEntry.resource, AuditEntry.action)
         .join(AuditEntry, AuditEntry.access_id == CustomerAccess.id)
         .where(CustomerAccess.customer_id == auth.customer.id, AuditEntry.customer_id == auth.customer.id)
         .order_by(CustomerAccess.opened_at.desc(), CustomerAccess.id.desc(), AuditEntry.id))).all()
-    items: dict[int, DataAccessItem] = {}
+    items: dict[object, DataAccessItem] = {}
     for acc_id, opened_at, reason, reason_text, resource, action in rows:
         item = items.get(acc_id)
         if item is None:
@@ -36,4 +38,20 @@ async def data_access(auth: Auth = AUTH, db: AsyncSession = DB) -> DataAccessOut
         if kind not in item.resources:
             item.resources.append(kind)
         item.changed |= action == "change"
-    return DataAccessOut(items=list(items.values()))
+    # Work on the customer's correspondence from the staff queue (no access opened): one item per day.
+    queue = (await db.execute(
+        select(AuditEntry.at, AuditEntry.resource, AuditEntry.action)
+        .where(AuditEntry.customer_id == auth.customer.id, AuditEntry.access_id.is_(None))
+        .order_by(AuditEntry.id))).all()
+    for at, resource, action in queue:
+        key = ("queue", at.date())
+        item = items.get(key)
+        if item is None:
+            item = items[key] = DataAccessItem(date=at.date(), opened_at=iso_ts(at), purpose="correspondence",
+                                               purpose_text=None, resources=[], changed=False)
+        kind = resource.split(":", 1)[0]
+        if kind not in item.resources:
+            item.resources.append(kind)
+        item.changed |= action == "change"
+    ordered = sorted(items.values(), key=lambda i: i.opened_at, reverse=True)
+    return DataAccessOut(items=ordered)

@@ -70,7 +70,8 @@ def srv(request, tmp_path_factory):
         name = f"ebok_staff_{uuid.uuid4().hex[:12]}"
         kwargs["db_url"] = _pg_database(PG_URL, name, create=True)
     try:
-        with running_server(tmp_path_factory.mktemp("staff"), "--seed-customers", "400", **kwargs) as info:
+        with running_server(tmp_path_factory.mktemp("staff"), "--seed-customers", "400", "--reply-deadline-days", "4",
+                            **kwargs) as info:
             yield info
     finally:
         if name:
@@ -132,6 +133,12 @@ MATRIX = [
      (422, "idempotency_key_required")),
     ("PUT", "/staff/access/{a}/efaktura", {"active": False, "consent": CONSENT}, {}, {C, S},
      (422, "efaktura_not_active")),
+    ("GET", "/staff/queue", None, {}, ALL, (200, None)),
+    ("GET", "/staff/queue/{thr}", None, {}, ALL, (200, None)),
+    ("POST", "/staff/queue/2147483647/take", None, {}, ALL, (404, "not_found")),
+    ("POST", "/staff/queue/2147483647/replies", {"body": "x"}, {}, ALL, (404, "not_found")),
+    ("POST", "/staff/queue/2147483647/status", {"status": "closed"}, {}, ALL, (404, "not_found")),
+    ("POST", "/staff/queue/2147483647/assign", {"login": None}, {}, {S}, (404, "not_found")),
     ("GET", "/staff/audit", None, {}, {S}, (200, None)),
     ("GET", "/staff/accounts", None, {}, {S}, (200, None)),
     ("POST", "/staff/accounts", {"login": "x1", "full_name": "X", "role": "clerk", "password": "short"}, {}, {S},
@@ -148,10 +155,11 @@ def test_role_matrix(api, tokens):
         assert r.status_code == 201, r.text
         access[role] = r.json()["access_id"]
     inv = api.get("/invoices", params={"limit": 1}, headers=bearer(resident)).json()["items"][0]["id"]
+    thr = api.get("/correspondence", headers=bearer(login(api, "10004"))).json()["items"][0]["id"]
     for method, path, body, headers, allowed, (ok_status, ok_code) in MATRIX:
         for who in (H, C, S, "resident", "nobody"):
             tok = tokens.get(who) or (resident if who == "resident" else None)
-            url = path.format(a=access.get(who, access[H]), inv=inv)
+            url = path.format(a=access.get(who, access[H]), inv=inv, thr=thr)
             hdrs = headers | (bearer(tok) if tok else {})
             r = api.request(method, url, json=body, headers=hdrs)
             case = f"{method} {path} as {who}"
@@ -404,3 +412,43 @@ def test_concurrent_audit_appends_keep_one_chain(srv, api, tokens):
     api.post(f"/staff/access/{a}/close", headers=h)
     ok = srv.cli("audit", "verify")
     assert ok.returncode == 0 and "chain intact" in ok.stdout, ok.stdout
+
+
+def test_correspondence_queue(api, tokens):
+    """Overdue first (deadline 4 days on this server: the 5-day-old open thread of 10001 is overdue);
+    take, assign, reply (the resident sees it), close; each change audited with reason correspondence."""
+    page = api.get("/staff/queue", params={"limit": 200}, headers=bearer(tokens[H])).json()
+    items = page["items"]
+    overdue = [i for i in items if i["overdue"]]
+    assert overdue and items[: len(overdue)] == overdue
+    first = overdue[0]
+    assert first["customer_number"] == "10001" and first["status"] == "in_progress" and first["age_days"] == 5
+    assert first["deadline"] == "2026-11-14" and first["assignee"] is None
+    not_overdue_open = [i for i in items if not i["overdue"] and i["status"] in ("sent", "in_progress")]
+    assert not_overdue_open and all(i["deadline"] >= "2026-11-15" for i in not_overdue_open)
+    tid = first["id"]
+
+    before = audit_page(api, tokens)["total"]
+    taken = api.post(f"/staff/queue/{tid}/take", headers=bearer(tokens[C]))
+    assert taken.status_code == 200 and taken.json()["assignee"] == "urzednik", taken.text
+    assert_error(api.post(f"/staff/queue/{tid}/take", headers=bearer(tokens[H])), 409, "already_taken")
+    r = api.post(f"/staff/queue/{tid}/assign", json={"login": "pomoc"}, headers=bearer(tokens[S]))
+    assert r.status_code == 200 and r.json()["assignee"] == "pomoc"
+    mine = api.get("/staff/queue", params={"assignee": "me"}, headers=bearer(tokens[H])).json()
+    assert [i["id"] for i in mine["items"]] == [tid]
+    r = api.post(f"/staff/queue/{tid}/replies", json={"body": "Wynik badania: woda zdatna do picia."},
+                 headers=bearer(tokens[H]))
+    assert r.status_code == 201 and r.json()["author"] == "utility", r.text
+    resident = bearer(login(api, "10001"))
+    thread = api.get(f"/correspondence/{tid}", headers=resident).json()
+    assert thread["status"] == "answered" and thread["messages"][-1]["body"] == "Wynik badania: woda zdatna do picia."
+    r = api.post(f"/staff/queue/{tid}/status", json={"status": "closed"}, headers=bearer(tokens[H]))
+    assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["overdue"] is False
+    assert_error(api.post(f"/staff/queue/{tid}/replies", json={"body": "x"}, headers=bearer(tokens[H])), 422,
+                 "thread_closed")
+    entries = audit_page(api, tokens)["items"][: audit_page(api, tokens)["total"] - before]
+    assert [(e["staff_login"], e["action"]) for e in reversed(entries)] == [
+        ("urzednik", "change"), ("kierownik", "change"), ("pomoc", "change"), ("pomoc", "change")]
+    assert {e["reason"] for e in entries} == {"correspondence"} and {e["resource"] for e in entries} == {f"thread:{tid}"}
+    seen = api.get("/account/data-access", headers=resident).json()["items"]
+    assert seen[0]["purpose"] == "correspondence" and seen[0]["changed"] is True and seen[0]["resources"] == ["thread"]
