@@ -75,7 +75,7 @@ async def run(db_url: str, customers: int, rounds: int, baseline_rounds: int) ->
     await engine.dispose()
     name = db_url.split(":", 1)[0]
     print(f"\n{name}: {customers} customers seeded in {seeded:.1f} s")
-    print(f"  hits per query: " + ", ".join(f"{q!r}={n}" for q, n in hits.items()))
+    print("  hits per query: " + ", ".join(f"{q!r}={n}" for q, n in hits.items()))
     s50, s95 = statistics.median(searched), pct(searched, 95)
     b50, b95 = statistics.median(scanned), pct(scanned, 95)
     print(f"  indexed search   p50 {s50:7.2f} ms   p95 {s95:7.2f} ms   ({len(searched)} queries)")

@@ -12,7 +12,18 @@ from .db import create_tables, make_engine, make_sessionmaker
 from .errors import BodyGuardMiddleware, NoStoreMiddleware, install_error_handlers
 from .mailer import FileMailer, Mailer, NullMailer
 from .openapi import build_openapi
-from .routes import account, auth, correspondence, data_access, invoices, public, readings, staff, staff_act, staff_queue
+from .routes import (
+    account,
+    auth,
+    correspondence,
+    data_access,
+    invoices,
+    public,
+    readings,
+    staff,
+    staff_act,
+    staff_queue,
+)
 from .throttle import AuthGateMiddleware, HashPool
 
 API_PREFIX = "/api/v1"

@@ -14,10 +14,16 @@ from ..config import ABSOLUTE_TIMEOUT, Settings, iso_ts, utcnow
 from ..deps import DB, SETTINGS
 from ..errors import ApiError, validation_error
 from ..models import Customer
+from ..passwords import password_problem
 from ..schemas import Limit, Offset, Page
 from ..search import MIN_TOKEN, QueryTooShort, search_customers
-from ..passwords import password_problem
-from ..security import hash_password, new_token, session_expires_at, token_hash, verify_password
+from ..security import (
+    hash_password,
+    new_token,
+    session_expires_at,
+    token_hash,
+    verify_password,
+)
 from ..staff import (
     PERMISSIONS,
     STAFF_IDLE_TIMEOUT,
@@ -31,7 +37,6 @@ from ..staff import (
     totp_uri,
 )
 from ..staff_models import AuditEntry, StaffAccount, StaffLoginThrottle, StaffSession
-from ..throttle import HashPool, login_succeeded, refund, reserve, reserve_login, source_address
 from ..staff_schemas import (
     AuditItem,
     CustomerHit,
@@ -43,6 +48,15 @@ from ..staff_schemas import (
     StaffLoginResponse,
     StaffMe,
 )
+from ..throttle import (
+    HashPool,
+    login_succeeded,
+    refund,
+    reserve,
+    reserve_login,
+    source_address,
+)
+
 router = APIRouter(prefix="/staff", tags=["staff"])
 
 STAFF = Depends(require_staff)

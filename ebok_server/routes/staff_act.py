@@ -42,7 +42,14 @@ from ..schemas import (
     ThreadDetail,
     ThreadItem,
 )
-from ..staff import PERMISSIONS, StaffAuth, forbidden, live_access, require_staff, staff_with
+from ..staff import (
+    PERMISSIONS,
+    StaffAuth,
+    forbidden,
+    live_access,
+    require_staff,
+    staff_with,
+)
 from ..staff_models import CustomerAccess
 from ..staff_schemas import (
     AccessCustomer,

@@ -19,7 +19,16 @@ from ..config import Settings, iso_ts, utcnow
 from ..deps import DB, SETTINGS
 from ..errors import ApiError, not_found
 from ..models import Customer, Thread
-from ..schemas import Limit, MessageOut, Offset, Page, Strict, ThreadDetail, ThreadKind, ThreadStatus
+from ..schemas import (
+    Limit,
+    MessageOut,
+    Offset,
+    Page,
+    Strict,
+    ThreadDetail,
+    ThreadKind,
+    ThreadStatus,
+)
 from ..staff import StaffAuth, staff_with
 from ..staff_models import StaffAccount, ThreadAssignment
 from ..staff_schemas import StaffReply
@@ -167,8 +176,9 @@ async def take(thread_id: int, request: Request, auth: StaffAuth = Depends(staff
         holder = await db.scalar(select(ThreadAssignment.staff_id).where(ThreadAssignment.thread_id == t.id))
         if holder != auth.account.id:
             raise ApiError(409, "already_taken", "Someone else already handles this thread.")
-    await _record(db, auth, request, c, t.id, "change", {"assignee": None}, {"assignee": auth.account.login})
-    await db.commit()
+    else:  # taking a thread one already has changes nothing and records nothing
+        await _record(db, auth, request, c, t.id, "change", {"assignee": None}, {"assignee": auth.account.login})
+        await db.commit()
     return await _out(db, t, c, settings)
 
 
