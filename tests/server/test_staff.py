@@ -452,3 +452,17 @@ def test_correspondence_queue(api, tokens):
     assert {e["reason"] for e in entries} == {"correspondence"} and {e["resource"] for e in entries} == {f"thread:{tid}"}
     seen = api.get("/account/data-access", headers=resident).json()["items"]
     assert seen[0]["purpose"] == "correspondence" and seen[0]["changed"] is True and seen[0]["resources"] == ["thread"]
+
+
+def test_staff_idle_timeout_is_15_minutes():
+    import datetime as dt
+
+    from ebok_server.staff import staff_session_is_expired
+    from ebok_server.staff_models import StaffSession
+
+    t0 = dt.datetime(2026, 11, 15, 8, 0)
+    sess = StaffSession(created_at=t0, last_used_at=t0)
+    assert not staff_session_is_expired(sess, t0 + dt.timedelta(minutes=14, seconds=59))
+    assert staff_session_is_expired(sess, t0 + dt.timedelta(minutes=15))
+    sess.last_used_at = t0 + dt.timedelta(hours=11, minutes=50)
+    assert staff_session_is_expired(sess, t0 + dt.timedelta(hours=12))  # absolute limit
