@@ -58,6 +58,9 @@ from ..throttle import (
 )
 
 router = APIRouter(prefix="/staff", tags=["staff"])
+CAN_SEARCH = Depends(staff_with("search"))
+CAN_AUDIT = Depends(staff_with("audit"))
+CAN_STAFF_ADMIN = Depends(staff_with("staff_admin"))
 
 STAFF = Depends(require_staff)
 
@@ -136,7 +139,7 @@ async def staff_me(auth: StaffAuth = STAFF) -> StaffMe:
 @router.get("/customers", response_model=CustomerSearchPage,
             responses={422: {"description": "validation_error (q needs 3 letters or digits)"}})
 async def search(q: Annotated[str, Query(min_length=1, max_length=100)], offset: Offset = 0, limit: Limit = 20,
-                 auth: StaffAuth = Depends(staff_with("search")), db: AsyncSession = DB) -> CustomerSearchPage:
+                 auth: StaffAuth = CAN_SEARCH, db: AsyncSession = DB) -> CustomerSearchPage:
     try:
         hits, truncated = await search_customers(db, q)
     except QueryTooShort:
@@ -156,7 +159,7 @@ async def search(q: Annotated[str, Query(min_length=1, max_length=100)], offset:
 async def audit_log(customer_number: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
                     staff_login: Annotated[str | None, Query(max_length=64)] = None,
                     offset: Offset = 0, limit: Limit = 50,
-                    auth: StaffAuth = Depends(staff_with("audit")), db: AsyncSession = DB) -> Page[AuditItem]:
+                    auth: StaffAuth = CAN_AUDIT, db: AsyncSession = DB) -> Page[AuditItem]:
     """Newest first. Read-only: no endpoint changes or deletes audit entries."""
     conds = []
     if customer_number is not None:
@@ -185,14 +188,14 @@ def _account_out(a: StaffAccount) -> StaffAccountOut:
 
 
 @router.get("/accounts", response_model=list[StaffAccountOut])
-async def list_accounts(auth: StaffAuth = Depends(staff_with("staff_admin")),
+async def list_accounts(auth: StaffAuth = CAN_STAFF_ADMIN,
                         db: AsyncSession = DB) -> list[StaffAccountOut]:
     return [_account_out(a) for a in (await db.scalars(select(StaffAccount).order_by(StaffAccount.login))).all()]
 
 
 @router.post("/accounts", status_code=201, response_model=StaffAccountCreated,
              responses={409: {"description": "login_taken"}})
-async def add_account(body: StaffAccountCreate, request: Request, auth: StaffAuth = Depends(staff_with("staff_admin")),
+async def add_account(body: StaffAccountCreate, request: Request, auth: StaffAuth = CAN_STAFF_ADMIN,
                       db: AsyncSession = DB) -> StaffAccountCreated:
     problem = password_problem(body.password)
     if problem:
@@ -211,7 +214,7 @@ async def add_account(body: StaffAccountCreate, request: Request, auth: StaffAut
 
 
 @router.post("/accounts/{login}/disable", response_model=StaffAccountOut, responses={404: {"description": "not_found"}})
-async def disable(login: str, auth: StaffAuth = Depends(staff_with("staff_admin")),
+async def disable(login: str, auth: StaffAuth = CAN_STAFF_ADMIN,
                           db: AsyncSession = DB) -> StaffAccountOut:
     a = await disable_account(db, login)
     if a is None:

@@ -108,7 +108,15 @@ def acting(permission: str):
     return dep
 
 
-VIEW = Depends(acting("view"))
+
+
+ACT_VIEW = Depends(acting("view"))
+CAN_VIEW = Depends(staff_with("view"))
+ACT_READING = Depends(acting("reading"))
+ACT_EFAKTURA = Depends(acting("efaktura"))
+ACT_COMPLAINT = Depends(acting("complaint"))
+ACT_CONTACT_CHANGE = Depends(acting("contact_change"))
+ACT_REPLY = Depends(acting("reply"))
 
 
 async def _viewed(db: AsyncSession, act: Acting, resource: str, result):
@@ -122,7 +130,7 @@ async def _viewed(db: AsyncSession, act: Acting, resource: str, result):
              responses={403: {"description": "verification_failed (recorded, access not opened)"},
                         404: {"description": "not_found"}})
 async def open_access(number: Annotated[str, Path(pattern=r"^[0-9]{5}$")], body: AccessOpen, request: Request,
-                      auth: StaffAuth = Depends(staff_with("view")), db: AsyncSession = DB) -> AccessOut:
+                      auth: StaffAuth = CAN_VIEW, db: AsyncSession = DB) -> AccessOut:
     customer = await db.scalar(select(Customer).where(Customer.customer_number == number))
     if customer is None:
         raise not_found()
@@ -162,59 +170,59 @@ async def close_access(access_id: AccessId, auth: StaffAuth = Depends(require_st
 
 # ---- views ---------------------------------------------------------------------------------------
 @router.get("/access/{access_id}/balance", response_model=BalanceOut)
-async def balance(act: Acting = VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> BalanceOut:
+async def balance(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> BalanceOut:
     return await _viewed(db, act, "balance", await account.balance(auth=act.as_customer, db=db, settings=settings))
 
 
 @router.get("/access/{access_id}/contract", response_model=ContractOut)
-async def contract(act: Acting = VIEW, db: AsyncSession = DB) -> ContractOut:
+async def contract(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ContractOut:
     return await _viewed(db, act, "contract", await account.contract(auth=act.as_customer, db=db))
 
 
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)
-async def efaktura(act: Acting = VIEW, db: AsyncSession = DB) -> EfakturaStatus:
+async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> EfakturaStatus:
     return await _viewed(db, act, "efaktura", await account.efaktura_get(auth=act.as_customer))
 
 
 @router.get("/access/{access_id}/invoices", response_model=InvoicePage)
 async def list_invoices(year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
                         status: InvoiceStatus | None = None, offset: Offset = 0, limit: Limit = 50,
-                        act: Acting = VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> InvoicePage:
+                        act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> InvoicePage:
     page = await invoices.list_invoices(year=year, status=status, offset=offset, limit=limit, auth=act.as_customer,
                                         db=db, settings=settings)
     return await _viewed(db, act, "invoices", page)
 
 
 @router.get("/access/{access_id}/invoices/{invoice_id}", response_model=InvoiceDetail)
-async def get_invoice(invoice_id: int, act: Acting = VIEW, db: AsyncSession = DB,
+async def get_invoice(invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB,
                       settings: Settings = SETTINGS) -> InvoiceDetail:
     detail = await invoices.get_invoice(invoice_id=invoice_id, auth=act.as_customer, db=db, settings=settings)
     return await _viewed(db, act, f"invoice:{detail.number}", detail)
 
 
 @router.get("/access/{access_id}/payments", response_model=Page[PaymentItem])
-async def list_payments(offset: Offset = 0, limit: Limit = 50, act: Acting = VIEW,
+async def list_payments(offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW,
                         db: AsyncSession = DB) -> Page[PaymentItem]:
     page = await invoices.list_payments(offset=offset, limit=limit, auth=act.as_customer, db=db)
     return await _viewed(db, act, "payments", page)
 
 
 @router.get("/access/{access_id}/readings", response_model=ReadingsOut)
-async def list_readings(months: Annotated[int, Query(ge=1, le=120)] = 24, act: Acting = VIEW,
+async def list_readings(months: Annotated[int, Query(ge=1, le=120)] = 24, act: Acting = ACT_VIEW,
                         db: AsyncSession = DB, settings: Settings = SETTINGS) -> ReadingsOut:
     out = await readings.list_readings(months=months, auth=act.as_customer, db=db, settings=settings)
     return await _viewed(db, act, "readings", out)
 
 
 @router.get("/access/{access_id}/correspondence", response_model=Page[ThreadItem])
-async def list_threads(offset: Offset = 0, limit: Limit = 50, act: Acting = VIEW,
+async def list_threads(offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW,
                        db: AsyncSession = DB) -> Page[ThreadItem]:
     page = await correspondence.list_threads(offset=offset, limit=limit, auth=act.as_customer, db=db)
     return await _viewed(db, act, "correspondence", page)
 
 
 @router.get("/access/{access_id}/correspondence/{thread_id}", response_model=ThreadDetail)
-async def get_thread(thread_id: int, act: Acting = VIEW, db: AsyncSession = DB) -> ThreadDetail:
+async def get_thread(thread_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ThreadDetail:
     detail = await correspondence.get_thread(thread_id=thread_id, auth=act.as_customer, db=db)
     return await _viewed(db, act, f"thread:{thread_id}", detail)
 
@@ -222,7 +230,7 @@ async def get_thread(thread_id: int, act: Acting = VIEW, db: AsyncSession = DB) 
 # ---- changes (the audit entry is flushed first; the domain function commits both) ---------------
 @router.post("/access/{access_id}/readings", status_code=201, response_model=ReadingItem,
              responses={403: {"description": "forbidden"}, 422: {"description": "as POST /readings"}})
-async def submit_reading(body: ReadingCreate, act: Acting = Depends(acting("reading")), db: AsyncSession = DB,
+async def submit_reading(body: ReadingCreate, act: Acting = ACT_READING, db: AsyncSession = DB,
                          settings: Settings = SETTINGS) -> ReadingItem:
     meter = await db.scalar(select(Meter).where(Meter.customer_id == act.customer.id,
                                                 Meter.number == body.meter_number.strip()))
@@ -241,7 +249,7 @@ async def submit_reading(body: ReadingCreate, act: Acting = Depends(acting("read
 
 @router.put("/access/{access_id}/efaktura", response_model=EfakturaStatus,
             responses={403: {"description": "forbidden"}, 422: {"description": "efaktura_not_active"}})
-async def set_efaktura(body: StaffEfaktura, act: Acting = Depends(acting("efaktura")), db: AsyncSession = DB,
+async def set_efaktura(body: StaffEfaktura, act: Acting = ACT_EFAKTURA, db: AsyncSession = DB,
                        settings: Settings = SETTINGS) -> EfakturaStatus:
     c = act.customer
     before = {"active": c.efaktura_active, "email": c.efaktura_email}
@@ -258,7 +266,7 @@ async def set_efaktura(body: StaffEfaktura, act: Acting = Depends(acting("efaktu
              responses={403: {"description": "forbidden"}, 409: {"description": "idempotency_conflict"},
                         422: {"description": "validation_error / idempotency_key_required"}})
 async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader = None,
-                        act: Acting = Depends(acting("complaint")), db: AsyncSession = DB,
+                        act: Acting = ACT_COMPLAINT, db: AsyncSession = DB,
                         settings: Settings = SETTINGS) -> JSONResponse:
     """A complaint, failure report or other matter written up for the customer (as the customer's own
     thread). A replayed Idempotency-Key records nothing new."""
@@ -270,7 +278,7 @@ async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader = None,
 @router.post("/access/{access_id}/contact-change", status_code=201, response_model=ThreadDetail,
              responses={403: {"description": "forbidden"}})
 async def contact_change(body: ContactChange, idempotency_key: IdemHeader = None,
-                         act: Acting = Depends(acting("contact_change")), db: AsyncSession = DB,
+                         act: Acting = ACT_CONTACT_CHANGE, db: AsyncSession = DB,
                          settings: Settings = SETTINGS) -> JSONResponse:
     """A request to change the contract party's contact data, recorded as a ``contract_change``
     thread of the customer (the change itself is made by the back office after checking it)."""
@@ -290,7 +298,7 @@ async def contact_change(body: ContactChange, idempotency_key: IdemHeader = None
 
 @router.post("/access/{access_id}/correspondence/{thread_id}/replies", status_code=201, response_model=MessageOut,
              responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}})
-async def reply(thread_id: int, body: StaffReply, act: Acting = Depends(acting("reply")), db: AsyncSession = DB,
+async def reply(thread_id: int, body: StaffReply, act: Acting = ACT_REPLY, db: AsyncSession = DB,
                 settings: Settings = SETTINGS) -> MessageOut:
     """The utility's reply (or note) in one of the customer's threads; sets the thread's status."""
     thread = await owned_row(db, Thread, act.customer.id, thread_id)

@@ -37,6 +37,8 @@ from .correspondence import _message_out, _thread_detail
 from .staff_act import add_utility_reply
 
 router = APIRouter(prefix="/staff/queue", tags=["staff: correspondence queue"])
+CAN_REPLY = Depends(staff_with("reply"))
+CAN_QUEUE_ASSIGN = Depends(staff_with("queue_assign"))
 
 DEFAULT_REPLY_DEADLINE_DAYS = 14
 OPEN_STATUSES = ("sent", "in_progress")
@@ -86,7 +88,7 @@ def _deadline(created: dt.datetime, days: int) -> dt.date:
 @router.get("", response_model=Page[QueueItem])
 async def queue(status: ThreadStatus | None = None, kind: ThreadKind | None = None,
                 assignee: Annotated[str | None, Query(max_length=64, description="a login, 'me' or 'none'")] = None,
-                offset: Offset = 0, limit: Limit = 50, auth: StaffAuth = Depends(staff_with("reply")),
+                offset: Offset = 0, limit: Limit = 50, auth: StaffAuth = CAN_REPLY,
                 db: AsyncSession = DB, settings: Settings = SETTINGS) -> Page[QueueItem]:
     """Open and overdue threads first (oldest deadline first), then the rest, newest activity first."""
     days = deadline_days(settings)
@@ -150,7 +152,7 @@ async def _out(db: AsyncSession, t: Thread, c: Customer, settings: Settings) -> 
 
 
 @router.get("/{thread_id}", response_model=QueueThread, responses={404: {"description": "not_found"}})
-async def get_thread(thread_id: int, request: Request, auth: StaffAuth = Depends(staff_with("reply")),
+async def get_thread(thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY,
                      db: AsyncSession = DB, settings: Settings = SETTINGS) -> QueueThread:
     t, c = await _thread(db, thread_id)
     out = await _out(db, t, c, settings)
@@ -165,7 +167,7 @@ def _insert(db: AsyncSession):
 
 @router.post("/{thread_id}/take", response_model=QueueThread,
              responses={404: {"description": "not_found"}, 409: {"description": "already_taken"}})
-async def take(thread_id: int, request: Request, auth: StaffAuth = Depends(staff_with("reply")),
+async def take(thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY,
                db: AsyncSession = DB, settings: Settings = SETTINGS) -> QueueThread:
     """Take an unassigned thread (one atomic insert: of two who take it at once, one wins)."""
     t, c = await _thread(db, thread_id)
@@ -185,7 +187,7 @@ async def take(thread_id: int, request: Request, auth: StaffAuth = Depends(staff
 @router.post("/{thread_id}/assign", response_model=QueueThread,
              responses={404: {"description": "not_found / unknown staff login"}})
 async def assign(thread_id: int, body: Assign, request: Request,
-                 auth: StaffAuth = Depends(staff_with("queue_assign")), db: AsyncSession = DB,
+                 auth: StaffAuth = CAN_QUEUE_ASSIGN, db: AsyncSession = DB,
                  settings: Settings = SETTINGS) -> QueueThread:
     t, c = await _thread(db, thread_id)
     before = await db.scalar(select(StaffAccount.login).join(ThreadAssignment, ThreadAssignment.staff_id == StaffAccount.id)
@@ -209,7 +211,7 @@ async def assign(thread_id: int, body: Assign, request: Request,
 
 @router.post("/{thread_id}/replies", status_code=201, response_model=MessageOut,
              responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}})
-async def reply(thread_id: int, body: StaffReply, request: Request, auth: StaffAuth = Depends(staff_with("reply")),
+async def reply(thread_id: int, body: StaffReply, request: Request, auth: StaffAuth = CAN_REPLY,
                 db: AsyncSession = DB, settings: Settings = SETTINGS) -> MessageOut:
     """The utility's reply; the resident sees it in their thread. Sets the status (default answered)."""
     t, c = await _thread(db, thread_id)
@@ -223,7 +225,7 @@ async def reply(thread_id: int, body: StaffReply, request: Request, auth: StaffA
 @router.post("/{thread_id}/status", response_model=QueueThread,
              responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}})
 async def set_status(thread_id: int, body: StatusChange, request: Request,
-                     auth: StaffAuth = Depends(staff_with("reply")), db: AsyncSession = DB,
+                     auth: StaffAuth = CAN_REPLY, db: AsyncSession = DB,
                      settings: Settings = SETTINGS) -> QueueThread:
     """Change the status (``closed`` closes the thread; a closed thread stays closed)."""
     t, c = await _thread(db, thread_id)
