@@ -108,8 +108,7 @@ def acting(permission: str):
     return dep
 
 
-
-
+# Who may call what: the permission each route needs (staff.PERMISSIONS maps roles to them).
 ACT_VIEW = Depends(acting("view"))
 CAN_VIEW = Depends(staff_with("view"))
 ACT_READING = Depends(acting("reading"))
