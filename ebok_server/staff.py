@@ -8,12 +8,13 @@ import time
 from dataclasses import dataclass
 
 import pyotp
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import ABSOLUTE_TIMEOUT, utcnow
-from .deps import LAST_USED_GRANULARITY, get_db
+from .deps import BEARER, LAST_USED_GRANULARITY, get_db
 from .errors import ApiError
 from .security import session_is_expired, token_hash
 from .staff_models import STAFF_ROLES, CustomerAccess, StaffAccount, StaffSession
@@ -85,7 +86,8 @@ def staff_session_is_expired(sess: StaffSession, now: dt.datetime) -> bool:
                               absolute=ABSOLUTE_TIMEOUT)
 
 
-async def require_staff(request: Request, db: AsyncSession = Depends(get_db)) -> StaffAuth:
+async def require_staff(request: Request, db: AsyncSession = Depends(get_db),
+                        _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> StaffAuth:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,7 +65,7 @@ from . import account, correspondence, invoices, readings
 router = APIRouter(prefix="/staff", tags=["staff: acting for a customer"])
 
 AccessId = Annotated[int, Path(description="id returned by POST /staff/customers/{number}/access")]
-IdemHeader = Annotated[str | None, Header(alias="Idempotency-Key")]
+IdemHeader = correspondence.IdemHeader  # required, as on the resident route
 
 
 def source_of(request: Request) -> str:
@@ -264,7 +264,7 @@ async def set_efaktura(body: StaffEfaktura, act: Acting = ACT_EFAKTURA, db: Asyn
 @router.post("/access/{access_id}/correspondence", status_code=201, response_model=ThreadDetail,
              responses={403: {"description": "forbidden"}, 409: {"description": "idempotency_conflict"},
                         422: {"description": "validation_error / idempotency_key_required"}})
-async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader = None,
+async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader,
                         act: Acting = ACT_COMPLAINT, db: AsyncSession = DB,
                         settings: Settings = SETTINGS) -> JSONResponse:
     """A complaint, failure report or other matter written up for the customer (as the customer's own
@@ -276,7 +276,7 @@ async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader = None,
 
 @router.post("/access/{access_id}/contact-change", status_code=201, response_model=ThreadDetail,
              responses={403: {"description": "forbidden"}})
-async def contact_change(body: ContactChange, idempotency_key: IdemHeader = None,
+async def contact_change(body: ContactChange, idempotency_key: IdemHeader,
                          act: Acting = ACT_CONTACT_CHANGE, db: AsyncSession = DB,
                          settings: Settings = SETTINGS) -> JSONResponse:
     """A request to change the contract party's contact data, recorded as a ``contract_change``
