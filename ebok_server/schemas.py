@@ -35,6 +35,8 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
     today: dt.date
+    server_id: str = Field(description="Identity of this server's database: stable across restarts and "
+                                       "address changes; \"demo\" for every demo database")
 
 
 class DemoCustomer(BaseModel):
