@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Query
@@ -22,6 +23,23 @@ ThreadStatus = Literal["sent", "in_progress", "answered", "closed"]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+PHONE_SEPARATORS = re.compile(r"[ -]")
+PL_PHONE = re.compile(r"(?:\+48)?([0-9]{9})")
+
+
+def polish_phone(v: str | None) -> str | None:
+    """A Polish phone number: 9 digits, optionally after +48, spaces and dashes allowed; stored as
+    ``+48 NNN NNN NNN``. Blank means none given."""
+    if v is None or not v.strip():
+        return None
+    m = PL_PHONE.fullmatch(PHONE_SEPARATORS.sub("", v.strip()))
+    if m is None:
+        raise ValueError("must be a Polish phone number: 9 digits, optionally after +48 "
+                         "(spaces and dashes allowed)")
+    d = m.group(1)
+    return f"+48 {d[0:3]} {d[3:6]} {d[6:9]}"
 
 
 def _not_blank(v: str) -> str:
@@ -276,6 +294,7 @@ class ThreadCreate(Strict):
 
     _nb_subject = field_validator("subject")(_not_blank)
     _nb_body = field_validator("body")(_not_blank)
+    _phone = field_validator("contact_phone")(polish_phone)
 
 
 class MessageCreate(Strict):
