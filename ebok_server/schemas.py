@@ -210,6 +210,8 @@ class MeterState(BaseModel):
     last_date: dt.date | None
     max_daily_m3: str
     self_reading_submitted: bool
+    self_reading_id: int | None = Field(description="id of this meter's self-reading in the current period "
+                                                    "(to correct it with PUT /readings/{id}), else null")
 
 
 class ReadingPeriod(BaseModel):
@@ -226,6 +228,10 @@ class ReadingsOut(BaseModel):
 
 class ReadingCreate(Strict):
     meter_number: Annotated[str, Field(min_length=1, max_length=40)]
+    value: MeterValue
+
+
+class ReadingCorrection(Strict):
     value: MeterValue
 
 
