@@ -59,13 +59,26 @@ class Health(BaseModel):
 
 class DemoCustomer(BaseModel):
     customer_number: str
-    password: str
+    password: str | None = Field(description="the demo password, null once it was changed or reset")
     description_pl: str
     description_en: str
 
 
 class DemoInfo(BaseModel):
     customers: list[DemoCustomer]
+
+
+class DemoMail(BaseModel):
+    id: str
+    sender: str = Field(serialization_alias="from", validation_alias="from")
+    to: str
+    subject: str
+    date: str | None
+    body: str
+
+
+class DemoMailbox(BaseModel):
+    items: list[DemoMail]
 
 
 class Accepted(BaseModel):

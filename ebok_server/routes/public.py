@@ -3,15 +3,19 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..config import Settings
 from ..db import ensure_server_id
 from ..deps import DB, SETTINGS
 from ..errors import not_found
-from ..models import Meta
-from ..schemas import DemoInfo, Health
+from ..mailer import DEMO_MAILBOX_SIZE, read_mailbox
+from ..models import Customer, Meta
+from ..schemas import DemoInfo, DemoMailbox, Health
+from ..security import verify_password
 
 router = APIRouter(tags=["public"])
 
@@ -31,4 +35,19 @@ async def demo_info(settings: Settings = SETTINGS, db: AsyncSession = DB) -> Dem
     meta = await db.get(Meta, "demo_info")
     if meta is None:
         raise not_found()
-    return DemoInfo.model_validate(json.loads(meta.value))
+    info = DemoInfo.model_validate(json.loads(meta.value))
+    hashes = dict((await db.execute(select(Customer.customer_number, Customer.password_hash).where(
+        Customer.customer_number.in_([c.customer_number for c in info.customers])))).all())
+    for c in info.customers:  # a password changed or reset in the demo is no longer shown
+        if c.password is not None and not await run_in_threadpool(
+                verify_password, hashes.get(c.customer_number), c.password):
+            c.password = None
+    return info
+
+
+@router.get("/demo/mail", response_model=DemoMailbox, responses={404: {"description": "Not a demo server"}})
+async def demo_mail(settings: Settings = SETTINGS) -> DemoMailbox:
+    """The mail the demo server "sent" (newest first), so a demo can be completed inside a client."""
+    if not settings.demo:
+        raise not_found()
+    return DemoMailbox(items=await run_in_threadpool(read_mailbox, settings.mail_dir, DEMO_MAILBOX_SIZE))
