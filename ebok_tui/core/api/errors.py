@@ -166,8 +166,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "next month.",
     ),
     "reading_window_closed": (
-        "Podawanie stanu wodomierza jest teraz niedostępne. Spróbuj ponownie w okresie przyjmowania odczytów.",
-        "Meter readings cannot be submitted right now. Please try again during the reading period.",
+        "Tego odczytu nie można już poprawić: okres rozliczeniowy jest zamknięty (wystawiono fakturę) albo odczyt "
+        "nie jest Twoim odczytem z bieżącego okresu.",
+        "This reading can no longer be corrected: the billing period is closed (the invoice was issued) or it is "
+        "not your self-reading of the current period.",
     ),
     "unknown_meter": (
         "Ten wodomierz nie jest przypisany do Twojej umowy. Wybierz wodomierz z listy.",
