@@ -298,3 +298,41 @@ async def test_typing_right_before_quitting_is_kept(server_url, tmp_path):
     (path,) = draft_files(tmp_path)
     (draft,) = json.loads(path.read_text(encoding="utf-8"))["drafts"]
     assert draft["subject"] == "Pilne"
+
+
+# --- drafts are kept per server identity, not per address --------------------------------------
+async def test_draft_survives_a_restart_of_the_demo_on_another_port(tmp_path):
+    """``--demo`` starts a fresh demo server on a new port every time: the resident's unsent
+    message must still be there (drafts are keyed by the server's identity, not its URL)."""
+    from ebok_tui.core.demo import start_demo_server
+
+    first = start_demo_server(today="2026-11-15")
+    try:
+        app = make_app(first.url, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await login_as(app, "10003", "correspondence")
+            await settle(pilot)
+            await open_composer(pilot)
+            await fill(pilot, kind="other", subject="Niewysłane", body="Proszę o kontakt.")
+            await pilot.press("escape")
+            await settle(pilot)
+            assert "Niewysłane szkice: 1" in text_of(app.screen.query_one("#drafts-notice"))
+        with start_demo_server(today="2026-11-15") as second:  # started while the first runs: another port
+            assert second.url != first.url
+            first.stop()
+            app = make_app(second.url, tmp_path)
+            async with app.run_test(size=SIZE) as pilot:
+                await login_as(app, "10003", "correspondence")
+                await settle(pilot)
+                assert "Niewysłane szkice: 1" in text_of(app.screen.query_one("#drafts-notice"))
+                (row,) = table_rows(app.screen.query_one("#threads", DataTable))
+                assert "Niewysłane" in row[0] and row[2] == "szkic"
+                await pilot.press("enter")
+                await settle(pilot)
+                assert app.screen.query_one("#body-text", TextArea).text == "Proszę o kontakt."
+    finally:
+        first.stop()
+    (path,) = draft_files(tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert json.loads(path.read_text(encoding="utf-8"))["server_id"] == "demo"

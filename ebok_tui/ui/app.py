@@ -43,6 +43,7 @@ class EbokApp(App[None]):
         self.demo = demo
         self.demo_info: DemoInfo | None = None
         self.me: Me | None = None
+        self.customer_drafts: DraftStore | None = None  # the logged-in customer's, by server identity
         self.current_section: str | None = None
         translate_bindings(self, self.i18n)
 
@@ -79,7 +80,28 @@ class EbokApp(App[None]):
     async def logged_in(self, me: Me) -> None:
         """Called by the login screen once the server accepted the credentials."""
         self.me = me
+        await self._bind_drafts(me.customer_number)
         await self.action_open_section("balance")
+
+    async def _bind_drafts(self, customer_number: str) -> None:
+        """Key the customer's drafts by the server's identity (``/health`` ``server_id``), not its
+        address: the demo server comes back on another port, a real one may move. A server that
+        reports no identity (or cannot be asked now) is known by its address, as before."""
+        self.customer_drafts = None
+        if self.drafts is None:
+            return
+        server_id = None
+        try:
+            server_id = (await self.api.health()).server_id
+        except ApiError:
+            pass
+        store = self.drafts.for_account(server_id or f"url:{self.api.base_url.lower()}", customer_number,
+                                        self.api.base_url)
+        try:
+            await asyncio.to_thread(store.adopt_url_drafts, self.api.base_url)
+        except Exception:  # never block a login on housekeeping  # noqa: BLE001
+            pass
+        self.customer_drafts = store
 
     def session_expired(self) -> None:
         """A call answered 401: the token is gone. Back to login, saying why."""

@@ -16,10 +16,10 @@ STATUS_STYLE = {"sent": "", "in_progress": "yellow", "answered": "bold green", "
 
 # --- drafts ----------------------------------------------------------------------------------
 def customer_drafts(app: EbokApp) -> DraftStore | None:
-    """The draft store of the logged-in customer on this server (None when logged out / no store)."""
-    if app.drafts is None or app.me is None:
-        return None
-    return app.drafts.for_account(app.api.base_url, app.me.customer_number)
+    """The draft store of the customer who logged in last on this server (bound at login by the
+    server's identity; kept after a 401 so a screen that goes away then still writes its draft).
+    None: no store."""
+    return app.customer_drafts
 
 
 def is_reply_draft(draft: dict[str, Any]) -> bool:

@@ -2,7 +2,7 @@
 
 Enter opens a thread (:class:`~ebok_tui.ui.screens.correspondence.thread.ThreadScreen`) or, for a draft, the composer
 (:class:`~ebok_tui.ui.screens.correspondence.compose.ComposeScreen`); ``n`` writes a new message. Drafts live in the
-app's :class:`~ebok_tui.core.drafts.DraftStore` (one file per server URL + customer number); a new-thread
+app's :class:`~ebok_tui.core.drafts.DraftStore` (one file per server identity + customer number); a new-thread
 draft's ``id`` is the ``Idempotency-Key`` of its POST, a reply draft has ``reply_to`` = thread id.
 """
 
