@@ -336,3 +336,99 @@ async def test_draft_survives_a_restart_of_the_demo_on_another_port(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert json.loads(path.read_text(encoding="utf-8"))["server_id"] == "demo"
+
+
+async def test_old_and_orphaned_drafts_are_offered_for_deletion_and_kept_without_consent(server_url, tmp_path):
+    import datetime as dt
+
+    from ebok_tui.core import drafts as drafts_mod
+    from ebok_tui.core.drafts import DraftStore, new_draft
+    from ebok_tui.ui.screens.correspondence.draft_dialogs import ConfirmDraftsModal
+
+    root = tmp_path / "drafts"
+    mine = DraftStore(root, server_id="demo", customer_number="10003")
+    old = new_draft("other", "Zapomniany szkic", "dawno temu")
+    mine.save(old)
+    fresh = new_draft("other", "Bieżący szkic", "dziś")
+    mine.save(fresh)
+    stored = json.loads(mine.path.read_text(encoding="utf-8"))["drafts"]
+    for d in stored:
+        if d["id"] == old["id"]:
+            d["updated_at"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)).isoformat()
+    mine._write(stored)
+    # a file the URL-keyed format wrote for a demo server on a port that is gone
+    legacy = root / f"{drafts_mod._url_key('http://127.0.0.1:41234', '10001')}.json"
+    legacy.write_text(json.dumps({"version": 1, "server_url": "http://127.0.0.1:41234", "customer_number": "10001",
+                                  "drafts": [new_draft("other", "Cudzy", "tekst")]}), encoding="utf-8")
+
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", "correspondence")
+        await settle(pilot)
+        notice = text_of(app.screen.query_one("#orphans-notice"))
+        assert "Stare szkice, których nikt już nie wyśle: 2" in notice and "x" in notice
+        await pilot.press("x")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ConfirmDraftsModal)
+        shown = text_of(modal.query_one("#dialog-list Static"))
+        assert "Zapomniany szkic" in shown and "szkic innego konta lub serwera" in shown
+        assert "Cudzy" not in shown and "Bieżący" not in shown  # another account's subject is not shown
+        await pilot.press("enter")  # the focused button is "Zostaw"
+        await settle(pilot)
+        assert legacy.exists() and len(mine.load()) == 2
+
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert not legacy.exists()
+        assert [d["id"] for d in mine.load()] == [fresh["id"]]
+        assert text_of(app.screen.query_one("#orphans-notice")) == "" or not app.screen.query_one(
+            "#orphans-notice").has_class("-visible")
+
+
+async def test_delete_a_draft_from_the_list_and_from_the_composer(server_url, tmp_path):
+    from ebok_tui.ui.screens.correspondence.draft_dialogs import ConfirmDraftsModal
+    from tests.tui_support import wait_until
+
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", "correspondence")
+        await settle(pilot)
+        await pilot.press("d")  # no draft on the cursor row: nothing to delete, nothing asked
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+
+        await open_composer(pilot)
+        await fill(pilot, kind="other", subject="Do kosza", body="Niepotrzebne.")
+        await wait_until(pilot, lambda: bool(draft_files(tmp_path)))
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDraftsModal)
+        assert "Do kosza" in text_of(app.screen.query_one("#dialog-text"))
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+        assert draft_files(tmp_path) == []
+        assert table_rows(app.screen.query_one("#threads", DataTable)) == []
+
+        await open_composer(pilot)
+        await fill(pilot, kind="other", subject="Z listy", body="Też niepotrzebne.")
+        await pilot.press("escape")  # kept as a draft
+        await settle(pilot)
+        (row,) = table_rows(app.screen.query_one("#threads", DataTable))
+        assert "Z listy" in row[0]
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDraftsModal)
+        await pilot.press("escape")  # cancel: kept
+        await settle(pilot)
+        assert len(draft_files(tmp_path)) == 1
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert draft_files(tmp_path) == []
+        assert table_rows(app.screen.query_one("#threads", DataTable)) == []
+        assert "Draft deleted." in [n.message for n in app._notifications]

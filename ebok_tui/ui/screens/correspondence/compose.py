@@ -21,6 +21,7 @@ from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Un
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.correspondence.common import customer_drafts, kind_label
+from ebok_tui.ui.screens.correspondence.draft_dialogs import confirm_delete_draft
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
 
 BODY_MAX = 10_000
@@ -37,7 +38,11 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     SECTION = "correspondence"
     STATUS_ID = "form-status"
 
-    BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+s", "send", "bind.submit", priority=True),
+        # ctrl+t: the text fields keep their own ctrl+d (delete right); shown once a draft exists
+        Binding("ctrl+t", "delete_draft", "compose.bind_delete_draft", priority=True),
+    ]
 
     DEFAULT_CSS = """
     ComposeScreen .row { height: 3; }
@@ -148,6 +153,32 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         else:
             self.draft.update(clean)
         return self.draft
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_draft":
+            return self.draft is not None and not self._sent and not self._sending
+        return super().check_action(action, parameters)
+
+    def action_delete_draft(self) -> None:
+        """Delete this draft from the computer (after asking) and leave the composer."""
+        if self.draft is None or self._sent or self._sending:
+            return
+        def answered(yes: bool | None) -> None:
+            store = customer_drafts(self.ebok)
+            if not yes or self.draft is None or store is None:
+                return
+            if self._timer is not None:
+                self._timer.stop()
+            try:
+                store.discard(self.draft["id"])
+            except DraftSaveError as error:
+                self.set_status(error.message(self.i18n.lang), error=True)
+                return
+            self._sent = True  # nothing more is saved, also not on the way out
+            self.notify(self.t("compose.draft_deleted"))
+            self.dismiss(None)
+
+        self.app.push_screen(confirm_delete_draft(self, self.values()["subject"].strip()), callback=answered)
 
     def action_back(self) -> None:
         if not self._sending:

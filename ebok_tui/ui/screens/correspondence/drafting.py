@@ -90,6 +90,8 @@ class DraftAutosave(Generic[V]):
                 self.set_status(error.message(self.i18n.lang), error=True)
             return False
         self._saved = values
+        if self.is_attached:  # type: ignore[attr-defined]
+            self.refresh_bindings()  # type: ignore[attr-defined]  # e.g. "delete draft" now applies
         return True
 
     def on_unmount(self) -> None:
