@@ -15,7 +15,7 @@ from ebok_tui.ui.screens.correspondence.correspondence import CorrespondenceScre
 from ebok_tui.ui.screens.correspondence.thread import ThreadScreen
 from tests.contract_mail_support import free_port, table_rows, text_of
 from tests.server_proc import running_server, start_server_info, stop_server
-from tests.tui_support import SIZE, login_as, make_app, settle
+from tests.tui_support import SIZE, login_as, make_app, settle, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +96,9 @@ async def test_enter_opens_thread_with_messages(server_url, tmp_path):
         assert isinstance(screen, ThreadScreen)
         assert "Brak wody – ul. Grunwaldzka 12" in text_of(screen.query_one("#thread-head"))
         assert "odpowiedziano" in text_of(screen.query_one("#thread-head"))
+        # what the resident gave with the report is shown with it
+        assert "Telefon kontaktowy: +48 601 234 567" in text_of(screen.query_one("#thread-head"))
+        assert "Miejsce: ul. Grunwaldzka 12, klatka B" in text_of(screen.query_one("#thread-head"))
         messages = [text_of(m) for m in screen.query("MessageView")]
         assert messages[0].startswith("Ty · ") and "Od rana brak wody" in messages[0]
         assert messages[1].startswith("MPWiK · ") and "do godz. 16:00" in messages[1]
@@ -116,9 +119,57 @@ async def test_closed_thread_takes_no_reply(server_url, tmp_path):
         assert isinstance(screen, ThreadScreen)
         assert screen.query_one("#reply-box").display is False
         assert "zamknięta" in text_of(screen.query_one("#closed-note"))
+        assert not isinstance(app.focused, TextArea)
+
+
+async def test_typing_right_after_opening_a_thread_goes_into_the_reply(server_url, tmp_path):
+    """No key is lost: the reply field has the focus from the start, also while the thread loads."""
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "correspondence")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ThreadScreen))
+        await pilot.press(*"Still brown")  # at once, without waiting for the thread
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ThreadScreen)
+        assert screen.query_one("#reply", TextArea).text == "Still brown"
+        assert app.focused is screen.query_one("#reply", TextArea)
+        assert "Brązowa woda" in text_of(screen.query_one("#thread-head"))
 
 
 # --- composing (private server) ---------------------------------------------------------------------
+@pytest.mark.parametrize("lang, message", [("pl", "Telefon: wpisz polski numer"), ("en", "Phone: enter a Polish number")])
+async def test_contact_phone_is_checked_before_sending_and_shown_in_the_thread(private_url, tmp_path, lang, message):
+    app = make_app(private_url, tmp_path, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "correspondence")
+        await settle(pilot)
+        before = (await app.api.threads()).total
+        screen = await open_composer(pilot)
+        await fill(pilot, kind="failure_report", subject=f"Wyciek {lang}", body="Cieknie.", phone="abc",
+                   location="ul. Polna 5")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert message in text_of(screen.query_one("#form-status"))
+        assert screen.query_one("#contact_phone", Input).has_class("-invalid")
+        assert app.focused is screen.query_one("#contact_phone", Input)
+        assert (await app.api.threads()).total == before  # nothing sent
+
+        phone = screen.query_one("#contact_phone", Input)
+        phone.value = ""
+        await pilot.press(*"600-100-200")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+        await pilot.press("enter")  # the new thread is on top
+        await settle(pilot)
+        head = text_of(app.screen.query_one("#thread-head"))
+        assert "+48 600 100 200" in head and "ul. Polna 5" in head
+
+
 async def test_blank_subject_or_body_is_refused_before_sending(private_url, tmp_path):
     app = make_app(private_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
+from ebok_tui.core.validation import phone_problem
 from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.correspondence.common import customer_drafts, kind_label
 from ebok_tui.ui.screens.correspondence.draft_dialogs import confirm_delete_draft
@@ -199,6 +200,8 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
             problems.append(("body-text", self.t("compose.body_missing")))
         elif len(values["body"]) > BODY_MAX:
             problems.append(("body-text", self.t("compose.body_too_long", max=BODY_MAX, length=len(values["body"]))))
+        if phone_problem(values["contact_phone"]):
+            problems.append(("contact_phone", self.t("compose.phone_invalid")))
         return problems
 
     def action_send(self) -> None:

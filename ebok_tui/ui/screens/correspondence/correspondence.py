@@ -271,7 +271,9 @@ class CorrespondenceScreen(SectionScreen):
             self.app.push_screen(load_screen("compose")(draft), callback=self._returned)
         elif kind == "t":
             thread_id: Any = int(ident) if ident.isdigit() else ident
-            self.app.push_screen(load_screen("thread")(thread_id), callback=self._returned)
+            listed = next((t for t in (self.page.items if self.page else []) if str(t.id) == ident), None)
+            status = listed.status if listed else None
+            self.app.push_screen(load_screen("thread")(thread_id, status), callback=self._returned)
 
     def _returned(self, result: Any = None) -> None:
         """Back from the thread / composer: something may have been sent or drafted."""
