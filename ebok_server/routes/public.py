@@ -29,7 +29,7 @@ async def health(request: Request, settings: Settings = SETTINGS) -> Health:
 
 
 @router.get("/demo-info", response_model=DemoInfo, responses={404: {"description": "Not a demo server"}})
-async def demo_info(settings: Settings = SETTINGS, db: AsyncSession = DB) -> DemoInfo:
+async def demo_info(request: Request, settings: Settings = SETTINGS, db: AsyncSession = DB) -> DemoInfo:
     if not settings.demo:
         raise not_found()
     meta = await db.get(Meta, "demo_info")
@@ -38,9 +38,19 @@ async def demo_info(settings: Settings = SETTINGS, db: AsyncSession = DB) -> Dem
     info = DemoInfo.model_validate(json.loads(meta.value))
     hashes = dict((await db.execute(select(Customer.customer_number, Customer.password_hash).where(
         Customer.customer_number.in_([c.customer_number for c in info.customers])))).all())
-    for c in info.customers:  # a password changed or reset in the demo is no longer shown
-        if c.password is not None and not await run_in_threadpool(
-                verify_password, hashes.get(c.customer_number), c.password):
+    # A password changed or reset in the demo is no longer shown. Each (password, hash) pair is
+    # verified once per process: argon2 is slow on purpose, and hashes only change with the password.
+    verified: dict[tuple[str, str], bool] | None = getattr(request.app.state, "demo_passwords_verified", None)
+    if verified is None or len(verified) > 1000:
+        verified = request.app.state.demo_passwords_verified = {}
+    for c in info.customers:
+        stored = hashes.get(c.customer_number)
+        if c.password is None or stored is None:
+            c.password = None
+            continue
+        if (c.password, stored) not in verified:
+            verified[(c.password, stored)] = await run_in_threadpool(verify_password, stored, c.password)
+        if not verified[(c.password, stored)]:
             c.password = None
     return info
 

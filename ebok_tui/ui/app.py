@@ -24,6 +24,8 @@ class EbokApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "bind.quit", priority=True),
         Binding("ctrl+p", "command_palette", "bind.palette", priority=True, show=False),
+        # demo only: the mail the demo server "sent", from any screen (the login screen shows it)
+        Binding("ctrl+o", "demo_mail", "bind.demo_mail", show=False),
     ]
 
     def __init__(
@@ -42,6 +44,7 @@ class EbokApp(App[None]):
         self.drafts = drafts
         self.demo = demo
         self.demo_info: DemoInfo | None = None
+        self._demo_info_fresh = False  # just fetched: the login screen need not ask again
         self.me: Me | None = None
         self.customer_drafts: DraftStore | None = None  # the logged-in customer's, by server identity
         self.current_section: str | None = None
@@ -54,6 +57,7 @@ class EbokApp(App[None]):
         if self.demo:
             try:
                 self.demo_info = await self.api.demo_info()
+                self._demo_info_fresh = True
             except ApiError:
                 self.demo_info = None
         await self.push_screen(self._login_screen())
@@ -138,6 +142,26 @@ class EbokApp(App[None]):
         else:
             await self._replace_top(self._login_screen())
 
+    def action_demo_mail(self) -> None:
+        """Show the demo mailbox over the current screen (Esc returns to it, typing intact)."""
+        from ebok_tui.ui.screens.auth.demo_mail import DemoMailScreen
+
+        if self.demo and not isinstance(self.screen, DemoMailScreen):
+            self.push_screen(DemoMailScreen())
+
+    async def refresh_demo_info(self) -> None:
+        """Ask the demo server again: a password changed or reset in the demo is no longer shown.
+        (Not right after start-up, when ``on_mount`` just asked.)"""
+        if not self.demo:
+            return
+        if self._demo_info_fresh:
+            self._demo_info_fresh = False
+            return
+        try:
+            self.demo_info = await self.api.demo_info()
+        except ApiError:
+            pass  # keep what was shown; the server says which passwords are still true next time
+
     async def action_quit(self) -> None:
         if self.me is not None and self.api.token is not None:
             try:
@@ -161,5 +185,7 @@ class EbokApp(App[None]):
             yield SystemCommand(
                 t("cmd.logout_forget"), t("cmd.logout_forget_help"), lambda: self.run_action("logout(True)")
             )
+        if self.demo:
+            yield SystemCommand(t("cmd.demo_mail"), t("cmd.demo_mail_help"), self.action_demo_mail)
         yield SystemCommand(t("cmd.language"), t("cmd.language_help"), self.action_switch_language)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit_help"), self.action_quit)
