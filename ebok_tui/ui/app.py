@@ -144,10 +144,9 @@ class EbokApp(App[None]):
 
     def action_demo_mail(self) -> None:
         """Show the demo mailbox over the current screen (Esc returns to it, typing intact)."""
-        from ebok_tui.ui.screens.auth.demo_mail import DemoMailScreen
-
-        if self.demo and not isinstance(self.screen, DemoMailScreen):
-            self.push_screen(DemoMailScreen())
+        screen_class = load_screen("demo_mail")
+        if self.demo and not isinstance(self.screen, screen_class):
+            self.push_screen(screen_class())
 
     async def refresh_demo_info(self) -> None:
         """Ask the demo server again: a password changed or reset in the demo is no longer shown.

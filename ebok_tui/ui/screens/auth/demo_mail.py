@@ -18,7 +18,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import DemoMail
-from ebok_tui.ui.screens.base import ApiMixin, ErrorBanner, TopBar
+from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
 
 
 class DemoMailScreen(ApiMixin, Screen):
