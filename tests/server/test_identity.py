@@ -17,7 +17,6 @@ def test_server_id_is_kept_by_the_database_not_the_address(tmp_path):
     db = f"sqlite+aiosqlite:///{tmp_path / 'kept.db'}"
     with running_server(tmp_path / "a", db_url=db, seed_demo=False) as srv:
         first = _server_id(srv)
-        first_url = srv.url
     assert len(first) == 32 and first != "demo"
     with running_server(tmp_path / "b", db_url=db, seed_demo=False) as srv:  # new port, same database
         assert _server_id(srv) == first
