@@ -78,7 +78,7 @@ async def test_login_panel_stops_showing_a_changed_demo_password(demo_srv, tmp_p
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.me is not None)
         await settle(pilot)
-        await app.api.change_password("woda-10002", "nowe-haslo-10002")
+        await app.api.change_password("woda-10002", "zielona-konewka-na-balkonie")
         await app.logout()
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
