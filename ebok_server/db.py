@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+import uuid
+
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from .models import Base
+from .models import Base, Meta
+
+SERVER_ID_KEY = "server_id"
+DEMO_SERVER_ID = "demo"  # every --seed-demo database is the same deterministic data set
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -36,3 +42,22 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def create_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
+
+
+async def ensure_server_id(engine: AsyncEngine, default: str | None = None) -> str:
+    """This database's identity (``/health`` ``server_id``), created once and then kept.
+
+    Clients key what they store locally (unsent drafts) by it, so it must not change when the
+    server restarts or moves to another address. Created by an atomic insert: concurrent starts on
+    one database agree on a single id (the loser's insert fails on the primary key and it reads
+    the winner's)."""
+    async with make_sessionmaker(engine)() as session:
+        existing = await session.scalar(select(Meta.value).where(Meta.key == SERVER_ID_KEY))
+        if existing:
+            return existing
+        session.add(Meta(key=SERVER_ID_KEY, value=default or uuid.uuid4().hex))
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+        return await session.scalar(select(Meta.value).where(Meta.key == SERVER_ID_KEY))
