@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from . import __version__
 from .config import Settings
-from .db import create_tables, make_engine, make_sessionmaker
+from .db import create_tables, ensure_server_id, make_engine, make_sessionmaker
 from .errors import BodyGuardMiddleware, NoStoreMiddleware, install_error_handlers
 from .mailer import FileMailer, Mailer, NullMailer
 from .openapi import build_openapi
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await create_tables(app.state.engine)
+        app.state.server_id = await ensure_server_id(app.state.engine)
         try:
             yield
         finally:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import uuid
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from . import search, staff_models  # noqa: F401 - staff tables on Base; search index kept up on flush
-from .models import Base
+from .models import Base, Meta
+
+SERVER_ID_KEY = "server_id"
+DEMO_SERVER_ID = "demo"  # every --seed-demo database is the same deterministic data set
 
 
 def private_sqlite_file(url: str) -> None:
@@ -63,3 +68,22 @@ def insert_ignoring_conflict(session: AsyncSession, model):
     """``INSERT ... ON CONFLICT DO NOTHING`` for the session's dialect (an atomic "create if absent")."""
     dialect = session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(model).on_conflict_do_nothing()
+
+
+async def ensure_server_id(engine: AsyncEngine, default: str | None = None) -> str:
+    """This database's identity (``/health`` ``server_id``), created once and then kept.
+
+    Clients key what they store locally (unsent drafts) by it, so it must not change when the
+    server restarts or moves to another address. Created by an atomic insert: concurrent starts on
+    one database agree on a single id (the loser's insert fails on the primary key and it reads
+    the winner's)."""
+    async with make_sessionmaker(engine)() as session:
+        existing = await session.scalar(select(Meta.value).where(Meta.key == SERVER_ID_KEY))
+        if existing:
+            return existing
+        session.add(Meta(key=SERVER_ID_KEY, value=default or uuid.uuid4().hex))
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+        return await session.scalar(select(Meta.value).where(Meta.key == SERVER_ID_KEY))

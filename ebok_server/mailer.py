@@ -10,7 +10,9 @@ import re
 import stat
 import sys
 import threading
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Protocol
 
@@ -72,3 +74,34 @@ class FileMailer:
             f.write(bytes(msg))
         tmp.replace(path)
         print(f"EBOK_MAIL to={to} subject={subject!r} file={path}", file=sys.stderr, flush=True)
+
+
+DEMO_MAILBOX_SIZE = 50
+
+
+def _iso_date(header) -> str | None:
+    when = getattr(header, "datetime", None)
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when.replace(microsecond=0).isoformat() + "Z"
+
+
+def read_mailbox(directory: Path | None, limit: int = DEMO_MAILBOX_SIZE) -> list[dict]:
+    """The newest ``limit`` ``.eml`` files of ``directory`` (as ``FileMailer`` names them, the name
+    sorts by time), newest first, as ``{"id", "from", "to", "subject", "date", "body"}`` — whatever
+    the mails say (demo mailbox; nothing here knows what a registration or reset mail contains)."""
+    if directory is None or not directory.is_dir():
+        return []
+    items = []
+    for path in sorted(directory.glob("*.eml"), reverse=True)[:limit]:
+        try:
+            msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        except OSError:  # removed meanwhile
+            continue
+        part = msg.get_body(preferencelist=("plain",))
+        items.append({"id": path.stem, "from": str(msg.get("From", "")), "to": str(msg.get("To", "")),
+                      "subject": str(msg.get("Subject", "")), "date": _iso_date(msg.get("Date")),
+                      "body": part.get_content() if part is not None else ""})
+    return items

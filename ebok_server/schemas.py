@@ -54,6 +54,23 @@ class Strict(BaseModel):
         return value
 
 
+PHONE_SEPARATORS = re.compile(r"[ -]")
+PL_PHONE = re.compile(r"(?:\+48)?([0-9]{9})")
+
+
+def polish_phone(v: str | None) -> str | None:
+    """A Polish phone number: 9 digits, optionally after +48, spaces and dashes allowed; stored as
+    ``+48 NNN NNN NNN``. Blank means none given."""
+    if v is None or not v.strip():
+        return None
+    m = PL_PHONE.fullmatch(PHONE_SEPARATORS.sub("", v.strip()))
+    if m is None:
+        raise ValueError("must be a Polish phone number: 9 digits, optionally after +48 "
+                         "(spaces and dashes allowed)")
+    d = m.group(1)
+    return f"+48 {d[0:3]} {d[3:6]} {d[6:9]}"
+
+
 def _not_blank(v: str) -> str:
     if not v.strip():
         raise ValueError("must not be blank")
@@ -78,11 +95,13 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
     today: dt.date
+    server_id: str = Field(description="Identity of this server's database: stable across restarts and "
+                                       "address changes; \"demo\" for every demo database")
 
 
 class DemoCustomer(BaseModel):
     customer_number: str
-    password: str
+    password: str | None = Field(description="the demo password, null once it was changed or reset")
     description_pl: str
     description_en: str
 
@@ -100,6 +119,19 @@ class DemoStaff(BaseModel):
 class DemoInfo(BaseModel):
     customers: list[DemoCustomer]
     staff: list[DemoStaff] = []
+
+
+class DemoMail(BaseModel):
+    id: str
+    sender: str = Field(serialization_alias="from", validation_alias="from")
+    to: str
+    subject: str
+    date: str | None
+    body: str
+
+
+class DemoMailbox(BaseModel):
+    items: list[DemoMail]
 
 
 class Accepted(BaseModel):
@@ -245,6 +277,8 @@ class MeterState(BaseModel):
     last_date: dt.date | None
     max_daily_m3: str
     self_reading_submitted: bool
+    self_reading_id: int | None = Field(description="id of this meter's self-reading in the current period "
+                                                    "(to correct it with PUT /readings/{id}), else null")
 
 
 class ReadingPeriod(BaseModel):
@@ -261,6 +295,10 @@ class ReadingsOut(BaseModel):
 
 class ReadingCreate(Strict):
     meter_number: Annotated[str, Field(min_length=1, max_length=40)]
+    value: MeterValue
+
+
+class ReadingCorrection(Strict):
     value: MeterValue
 
 
@@ -329,6 +367,7 @@ class ThreadCreate(Strict):
 
     _nb_subject = field_validator("subject")(_not_blank)
     _nb_body = field_validator("body")(_not_blank)
+    _phone = field_validator("contact_phone")(polish_phone)
 
 
 class MessageCreate(Strict):

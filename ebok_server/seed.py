@@ -26,6 +26,7 @@ from .billing import (
     invoice_number,
     month_bounds,
 )
+from .db import DEMO_SERVER_ID, SERVER_ID_KEY
 from .models import (
     Contract,
     Customer,
@@ -274,6 +275,10 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
                                        f"Contract {spec.contract_number}, meter {spec.meters[0].number}."})
 
     await _store_demo_info(session, demo)
+    # One identity for every demo database (the data is deterministic), so a client's unsent drafts
+    # survive restarting the demo on a new port with a fresh database (kept if already set).
+    if await session.get(Meta, SERVER_ID_KEY) is None:
+        session.add(Meta(key=SERVER_ID_KEY, value=DEMO_SERVER_ID))
     await session.flush()
     return demo
 

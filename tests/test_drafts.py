@@ -15,6 +15,7 @@ from ebok_tui.core import drafts as drafts_mod
 from ebok_tui.core.drafts import DraftSaveError, DraftStore, new_draft
 
 URL = "http://127.0.0.1:8000"
+SERVER = "3f2c0d9e8b7a4c1d9e8f7a6b5c4d3e2f"
 
 
 def mode(path: Path) -> int:
@@ -31,8 +32,8 @@ def wide_umask():
         os.umask(old)
 
 
-def store(root: Path, customer: str = "10001", url: str = URL) -> DraftStore:
-    return DraftStore(root, server_url=url, customer_number=customer)
+def store(root: Path, customer: str = "10001", server: str = SERVER, url: str = URL) -> DraftStore:
+    return DraftStore(root, server_id=server, customer_number=customer, server_url=url)
 
 
 def test_round_trip_update_discard(tmp_path):
@@ -67,13 +68,14 @@ def test_drafts_are_per_server_and_customer(tmp_path):
     root = tmp_path / "drafts"
     a = store(root, "10001")
     b = store(root, "10002")
-    c = store(root, "10001", "http://127.0.0.1:40001")
+    c = store(root, "10001", "demo")
     a.save(new_draft("other", "A", "a"))
     b.save(new_draft("other", "B", "b"))
     assert [d["subject"] for d in a.load()] == ["A"]
     assert [d["subject"] for d in b.load()] == ["B"]
     assert c.load() == []
-    assert store(root, "10001", URL + "/").load()[0]["subject"] == "A"
+    # the same server on another address (the demo gets a new port every launch): same drafts
+    assert store(root, "10001", url="http://127.0.0.1:40001").load()[0]["subject"] == "A"
     # file names do not reveal customer numbers
     assert all("1000" not in p.name for p in root.iterdir())
 
@@ -185,7 +187,7 @@ def test_unwritable_location_raises_draft_save_error(tmp_path):
 
 def test_default_root_is_platformdirs_user_data(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    s = DraftStore(server_url=URL, customer_number="10001")
+    s = DraftStore(server_id=SERVER, customer_number="10001")
     assert s.root == tmp_path / "xdg" / "ebok-tui" / "drafts"
     s.save(new_draft("other", "S", "B"))
     assert s.path.parent == tmp_path / "xdg" / "ebok-tui" / "drafts"
@@ -199,7 +201,7 @@ def test_unbound_store_and_for_account(tmp_path):
     app_level.discard("anything")
     with pytest.raises(ValueError):
         app_level.save(new_draft("other", "S", "B"))
-    bound = app_level.for_account(URL, "10001")
+    bound = app_level.for_account(SERVER, "10001", URL)
     assert bound.path is not None and bound.root == app_level.root
     d = new_draft("other", "S", "B")
     bound.save(d)
@@ -224,3 +226,64 @@ def test_saves_from_several_threads_lose_nothing(tmp_path):
     for t in threads:
         t.join()
     assert {d["id"] for d in s.load()} == {d["id"] for d in drafts}
+
+
+def _legacy_file(root: Path, customer: str, url: str, drafts: list[dict]) -> Path:
+    """A drafts file as the URL-keyed format 1 wrote it."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = root / f"{drafts_mod._url_key(url, customer)}.json"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"version": 1, "server_url": url, "customer_number": customer, "drafts": drafts}, fh)
+    return path
+
+
+def test_url_keyed_drafts_of_this_customer_are_adopted(tmp_path, wide_umask):
+    root = tmp_path / "drafts"
+    kept = new_draft("other", "Z wersji 1", "treść")
+    legacy = _legacy_file(root, "10001", URL, [kept])
+    other = _legacy_file(root, "10002", URL, [new_draft("other", "Nie moje", "x")])
+    s = store(root, "10001")
+    assert s.adopt_url_drafts(URL + "/") == 1
+    assert [d["id"] for d in s.load()] == [kept["id"]]
+    assert not legacy.exists() and other.exists()
+    assert mode(s.path) == 0o600 and mode(root) == 0o700
+    assert json.loads(s.path.read_text())["server_id"] == SERVER
+    assert s.adopt_url_drafts(URL) == 0  # nothing left to adopt
+
+
+def test_orphans_are_listed_and_deleted_only_when_asked(tmp_path, wide_umask):
+    import datetime as dt
+
+    root = tmp_path / "drafts"
+    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
+    mine = store(root, "10001")
+    fresh = new_draft("other", "Świeży", "a")
+    stale = new_draft("failure_report", "Stary", "b")
+    mine.save(fresh)
+    mine.save(stale)
+    # pretend the stale draft was last changed 31 days ago
+    data = json.loads(mine.path.read_text())
+    for d in data["drafts"]:
+        if d["id"] == stale["id"]:
+            d["updated_at"] = (now - dt.timedelta(days=31)).isoformat()
+        else:
+            d["updated_at"] = (now - dt.timedelta(days=29)).isoformat()
+    mine._write(data["drafts"])
+    neighbour = store(root, "10002")
+    neighbour.save(new_draft("other", "Sąsiad", "c"))  # another customer's fresh draft: not an orphan
+    unmatched = _legacy_file(root, "10003", "http://127.0.0.1:40123",
+                             [new_draft("other", "Port demo", "d"), new_draft("other", "Port demo 2", "e")])
+
+    orphans = mine.orphans(now)
+    assert sorted((o.reason, o.own, o.subject) for o in orphans) == [
+        ("old", True, "Stary"), ("unmatched", False, ""), ("unmatched", False, "")]
+    assert [d["id"] for d in mine.load()] == [fresh["id"], stale["id"]]  # listing deletes nothing
+
+    mine.delete_orphans(orphans)
+    assert [d["id"] for d in mine.load()] == [fresh["id"]]
+    assert not unmatched.exists()  # its last drafts went: the file went
+    assert [d["subject"] for d in neighbour.load()] == ["Sąsiad"]
+    assert mode(mine.path) == 0o600
+    assert json.loads(mine.path.read_text())["server_id"] == SERVER
+    assert mine.orphans(now) == []

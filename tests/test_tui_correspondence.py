@@ -14,8 +14,15 @@ from ebok_tui.ui.screens.correspondence.correspondence import CorrespondenceScre
 from ebok_tui.ui.screens.correspondence.thread import ThreadScreen
 from tests.contract_mail_support import table_rows, text_of
 from tests.fixtures_client import held_port  # noqa: F401 - a fixture
-from tests.server_proc import start_server_info, stop_server
+from tests.server_proc import running_server, start_server_info, stop_server
 from tests.tui_support import SIZE, login_as, make_app, settle, wait_until
+
+
+@pytest.fixture(scope="module")
+def private_url(tmp_path_factory):
+    """A server of our own: these tests create threads and replies."""
+    with running_server(tmp_path_factory.mktemp("mail_server")) as srv:
+        yield srv.url
 
 
 def draft_files(tmp_path):
@@ -89,6 +96,9 @@ async def test_enter_opens_thread_with_messages(server, tmp_path):
         assert isinstance(screen, ThreadScreen)
         assert "Brak wody – ul. Grunwaldzka 12" in text_of(screen.query_one("#thread-head"))
         assert "sprawa z odpowiedzią" in text_of(screen.query_one("#thread-head"))
+        # what the resident gave with the report is shown with it
+        assert "Telefon kontaktowy: +48 601 234 567" in text_of(screen.query_one("#thread-head"))
+        assert "Miejsce: ul. Grunwaldzka 12, klatka B" in text_of(screen.query_one("#thread-head"))
         messages = [text_of(m) for m in screen.query("MessageView")]
         assert messages[0].startswith("Ty · ") and "Od rana brak wody" in messages[0]
         assert messages[1].startswith("MPWiK · ") and "do godz. 16:00" in messages[1]
@@ -109,6 +119,24 @@ async def test_closed_thread_takes_no_reply(server, tmp_path):
         assert isinstance(screen, ThreadScreen)
         assert screen.query_one("#reply-box").display is False
         assert "zamknięta" in text_of(screen.query_one("#closed-note"))
+        assert not isinstance(app.focused, TextArea)
+
+
+async def test_typing_right_after_opening_a_thread_goes_into_the_reply(server_url, tmp_path):
+    """No key is lost: the reply field has the focus from the start, also while the thread loads."""
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "correspondence")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ThreadScreen))
+        await pilot.press(*"Still brown")  # at once, without waiting for the thread
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ThreadScreen)
+        assert screen.query_one("#reply", TextArea).text == "Still brown"
+        assert app.focused is screen.query_one("#reply", TextArea)
+        assert "Brązowa woda" in text_of(screen.query_one("#thread-head"))
 
 
 # --- composing (private server) ---------------------------------------------------------------------
@@ -125,6 +153,36 @@ async def test_too_long_a_message_names_the_limit_with_a_thousands_space(fresh_s
         status = text_of(screen.query_one("#form-status"))
         assert "najwyżej 10 000 znaków (teraz: 10 001)" in status, status
         assert isinstance(app.screen, ComposeScreen)
+
+
+@pytest.mark.parametrize("lang, message", [("pl", "Telefon: wpisz polski numer"), ("en", "Phone: enter a Polish number")])
+async def test_contact_phone_is_checked_before_sending_and_shown_in_the_thread(private_url, tmp_path, lang, message):
+    app = make_app(private_url, tmp_path, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "correspondence")
+        await settle(pilot)
+        before = (await app.api.threads()).total
+        screen = await open_composer(pilot)
+        await fill(pilot, kind="failure_report", subject=f"Wyciek {lang}", body="Cieknie.", phone="abc",
+                   location="ul. Polna 5")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert message in text_of(screen.query_one("#form-status"))
+        assert screen.query_one("#contact_phone", Input).has_class("-invalid")
+        assert app.focused is screen.query_one("#contact_phone", Input)
+        assert (await app.api.threads()).total == before  # nothing sent
+
+        phone = screen.query_one("#contact_phone", Input)
+        phone.value = ""
+        await pilot.press(*"600-100-200")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+        await pilot.press("enter")  # the new thread is on top
+        await settle(pilot)
+        head = text_of(app.screen.query_one("#thread-head"))
+        assert "+48 600 100 200" in head and "ul. Polna 5" in head
 
 
 async def test_blank_subject_or_body_is_refused_before_sending(fresh_server, tmp_path):
@@ -308,3 +366,137 @@ async def test_typing_right_before_quitting_is_kept(server, tmp_path):
     (path,) = draft_files(tmp_path)
     (draft,) = json.loads(path.read_text(encoding="utf-8"))["drafts"]
     assert draft["subject"] == "Pilne"
+
+
+# --- drafts are kept per server identity, not per address --------------------------------------
+async def test_draft_survives_a_restart_of_the_demo_on_another_port(tmp_path):
+    """``--demo`` starts a fresh demo server on a new port every time: the resident's unsent
+    message must still be there (drafts are keyed by the server's identity, not its URL)."""
+    from ebok_tui.core.demo import start_demo_server
+
+    first = start_demo_server(today="2026-11-15")
+    try:
+        app = make_app(first.url, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await login_as(app, "10003", "correspondence")
+            await settle(pilot)
+            await open_composer(pilot)
+            await fill(pilot, kind="other", subject="Niewysłane", body="Proszę o kontakt.")
+            await pilot.press("escape")
+            await settle(pilot)
+            assert "Niewysłane szkice: 1" in text_of(app.screen.query_one("#drafts-notice"))
+        with start_demo_server(today="2026-11-15") as second:  # started while the first runs: another port
+            assert second.url != first.url
+            first.stop()
+            app = make_app(second.url, tmp_path)
+            async with app.run_test(size=SIZE) as pilot:
+                await login_as(app, "10003", "correspondence")
+                await settle(pilot)
+                assert "Niewysłane szkice: 1" in text_of(app.screen.query_one("#drafts-notice"))
+                (row,) = table_rows(app.screen.query_one("#threads", DataTable))
+                assert "Niewysłane" in row[0] and row[2] == "szkic"
+                await pilot.press("enter")
+                await settle(pilot)
+                assert app.screen.query_one("#body-text", TextArea).text == "Proszę o kontakt."
+    finally:
+        first.stop()
+    (path,) = draft_files(tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert json.loads(path.read_text(encoding="utf-8"))["server_id"] == "demo"
+
+
+async def test_old_and_orphaned_drafts_are_offered_for_deletion_and_kept_without_consent(server_url, tmp_path):
+    import datetime as dt
+
+    from ebok_tui.core import drafts as drafts_mod
+    from ebok_tui.core.drafts import DraftStore, new_draft
+    from ebok_tui.ui.screens.correspondence.draft_dialogs import ConfirmDraftsModal
+
+    root = tmp_path / "drafts"
+    mine = DraftStore(root, server_id="demo", customer_number="10003")
+    old = new_draft("other", "Zapomniany szkic", "dawno temu")
+    mine.save(old)
+    fresh = new_draft("other", "Bieżący szkic", "dziś")
+    mine.save(fresh)
+    stored = json.loads(mine.path.read_text(encoding="utf-8"))["drafts"]
+    for d in stored:
+        if d["id"] == old["id"]:
+            d["updated_at"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45)).isoformat()
+    mine._write(stored)
+    # a file the URL-keyed format wrote for a demo server on a port that is gone
+    legacy = root / f"{drafts_mod._url_key('http://127.0.0.1:41234', '10001')}.json"
+    legacy.write_text(json.dumps({"version": 1, "server_url": "http://127.0.0.1:41234", "customer_number": "10001",
+                                  "drafts": [new_draft("other", "Cudzy", "tekst")]}), encoding="utf-8")
+
+    app = make_app(server_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", "correspondence")
+        await settle(pilot)
+        notice = text_of(app.screen.query_one("#orphans-notice"))
+        assert "Stare szkice, których nikt już nie wyśle: 2" in notice and "x" in notice
+        await pilot.press("x")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ConfirmDraftsModal)
+        shown = text_of(modal.query_one("#dialog-list Static"))
+        assert "Zapomniany szkic" in shown and "szkic innego konta lub serwera" in shown
+        assert "Cudzy" not in shown and "Bieżący" not in shown  # another account's subject is not shown
+        await pilot.press("enter")  # the focused button is "Zostaw"
+        await settle(pilot)
+        assert legacy.exists() and len(mine.load()) == 2
+
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert not legacy.exists()
+        assert [d["id"] for d in mine.load()] == [fresh["id"]]
+        assert text_of(app.screen.query_one("#orphans-notice")) == "" or not app.screen.query_one(
+            "#orphans-notice").has_class("-visible")
+
+
+async def test_delete_a_draft_from_the_list_and_from_the_composer(server_url, tmp_path):
+    from ebok_tui.ui.screens.correspondence.draft_dialogs import ConfirmDraftsModal
+    from tests.tui_support import wait_until
+
+    app = make_app(server_url, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10003", "correspondence")
+        await settle(pilot)
+        await pilot.press("d")  # no draft on the cursor row: nothing to delete, nothing asked
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+
+        await open_composer(pilot)
+        await fill(pilot, kind="other", subject="Do kosza", body="Niepotrzebne.")
+        await wait_until(pilot, lambda: bool(draft_files(tmp_path)))
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDraftsModal)
+        assert "Do kosza" in text_of(app.screen.query_one("#dialog-text"))
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert isinstance(app.screen, CorrespondenceScreen)
+        assert draft_files(tmp_path) == []
+        assert table_rows(app.screen.query_one("#threads", DataTable)) == []
+
+        await open_composer(pilot)
+        await fill(pilot, kind="other", subject="Z listy", body="Też niepotrzebne.")
+        await pilot.press("escape")  # kept as a draft
+        await settle(pilot)
+        (row,) = table_rows(app.screen.query_one("#threads", DataTable))
+        assert "Z listy" in row[0]
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDraftsModal)
+        await pilot.press("escape")  # cancel: kept
+        await settle(pilot)
+        assert len(draft_files(tmp_path)) == 1
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert draft_files(tmp_path) == []
+        assert table_rows(app.screen.query_one("#threads", DataTable)) == []
+        assert "Draft deleted." in [n.message for n in app._notifications]

@@ -128,6 +128,36 @@ async def test_payments_view(server):
         assert screen.query_one("#invoices").display
 
 
+def footer_keys(screen) -> list[str]:
+    return [f"{key.key_display} {key.description}" for key in screen.query("FooterKey")]
+
+
+@pytest.mark.parametrize("lang, invoices, payments, filter_, open_", [
+    ("pl", "Faktury", "Płatności", "Filtr", "Otwórz"), ("en", "Invoices", "Payments", "Filter", "Open")])
+async def test_payments_view_is_titled_and_offers_only_what_works_there(server_url, lang, invoices, payments,
+                                                                         filter_, open_):
+    app = make_app(server_url, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_invoices(pilot, "10002")
+        top = plain(screen.query_one("TopBar").render())
+        assert f"eBOK · MPWiK · {invoices}" in top
+        keys = " | ".join(footer_keys(screen))
+        assert filter_ in keys, keys
+        await pilot.press("p")
+        await settle(pilot)
+        top = plain(screen.query_one("TopBar").render())
+        assert f"eBOK · MPWiK · {payments}" in top and invoices not in top
+        keys = " | ".join(footer_keys(screen))
+        assert filter_ not in keys and open_ not in keys, keys
+        await pilot.press("f", "enter")  # nothing happens, nothing breaks
+        await settle(pilot)
+        assert app.screen is screen and screen.view == "payments"
+        await pilot.press("p")
+        await settle(pilot)
+        assert f"· {invoices}" in plain(screen.query_one("TopBar").render())
+        assert filter_ in " | ".join(footer_keys(screen))
+
+
 # --- detail and PDF -----------------------------------------------------------------------------
 
 

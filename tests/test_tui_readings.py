@@ -12,6 +12,7 @@ from ebok_tui.ui.screens.readings.readings import ReadingsScreen
 from ebok_tui.ui.widgets.chart import ConsumptionChart, monthly_consumption, nice_unit
 from ebok_tui.ui.screens.readings.submit_reading import SubmitReadingModal
 from tests.tui_support import SIZE, login_as, make_app, settle
+from tests.server_proc import running_server
 
 
 async def open_readings(pilot, customer: str) -> ReadingsScreen:
@@ -159,30 +160,60 @@ async def test_server_rejections_are_explained_next_to_the_value(fresh_server):
         assert modal.query_one("#value", Input).value == "999999"
 
 
-async def test_success_refreshes_the_list_and_a_second_one_is_refused(fresh_server):
-    app = make_app(fresh_server, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_readings(pilot, "10001")
-        assert "press n" in str(screen.query_one("#period", Static).content)
-        last = screen.info.meters[0].last_value
-        typed = f"{last + Decimal('5.5'):f}"
-        modal = await open_form(pilot)
-        assert not modal.query("#already")
-        message = await submit(pilot, modal, typed)
-        assert message == ""
-        assert app.screen is screen  # back to the list
-        notice = str(screen.query_one("#notice", Static).content)
-        assert "accepted" in notice and app.i18n.volume(Decimal(typed)) in notice
-        table = screen.query_one("#readings", DataTable)
-        assert column(table, "type")[0] == "self-reading"
-        assert column(table, "date")[0] == "15 Nov 2026"
-        assert column(table, "consumption")[0] == "5.500 m³"
-        assert "submitted" in str(screen.query_one("#period", Static).content)
+async def test_success_refreshes_the_list_and_a_second_one_corrects_the_first(tmp_path):
+    with running_server(tmp_path) as srv:
+        app = make_app(srv.url, lang="en")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_readings(pilot, "10001")
+            assert "press n" in str(screen.query_one("#period", Static).content)
+            last = screen.info.meters[0].last_value
+            typed = f"{last + Decimal('5.5'):f}"
+            modal = await open_form(pilot)
+            assert not modal.has_class("-correction") and not modal.query_one("#already").display
+            message = await submit(pilot, modal, typed)
+            assert message == ""
+            assert app.screen is screen  # back to the list
+            notice = str(screen.query_one("#notice", Static).content)
+            assert "accepted" in notice and app.i18n.volume(Decimal(typed)) in notice
+            table = screen.query_one("#readings", DataTable)
+            assert column(table, "type")[0] == "self-reading"
+            assert column(table, "date")[0] == "15 Nov 2026"
+            assert column(table, "consumption")[0] == "5.500 m³"
+            assert "submitted (n to correct)" in str(screen.query_one("#period", Static).content)
+            rows_before = len(table.rows)
 
-        modal = await open_form(pilot)
-        assert "already been submitted" in str(modal.query_one("#already", Static).content)
-        again = f"{last + 6:f}"
-        message = await submit(pilot, modal, again)
-        assert "already been submitted in this billing period" in message
-        assert modal.query_one("#value", Input).value == again
-        assert app.screen is modal
+            # a second time: the form corrects the reading submitted, showing the old and new value
+            modal = await open_form(pilot)
+            assert modal.has_class("-correction")
+            intro = str(modal.query_one("#already", Static).content)
+            assert app.i18n.volume(Decimal(typed)) in intro and "until the invoice" in intro
+            assert app.i18n.volume(last) in str(modal.query_one("#last", Static).content)  # checked against
+            assert str(modal.query_one("#send").label) == "Correct"
+            message = await submit(pilot, modal, f"{last - 1:f}")  # below the reading before it: refused here
+            assert "lower than the last one" in message and "28 Oct 2026" in message
+            corrected = f"{last + Decimal('4.25'):f}"
+            field = modal.query_one("#value", Input)
+            field.value = ""
+            await pilot.press(*corrected)
+            change = str(modal.query_one("#change", Static).content)
+            assert f"Was: {app.i18n.volume(Decimal(typed))}" in change
+            assert f"will be: {app.i18n.volume(Decimal(corrected))}" in change
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is screen
+            notice = str(screen.query_one("#notice", Static).content)
+            assert "corrected" in notice and app.i18n.volume(Decimal(typed)) in notice
+            assert app.i18n.volume(Decimal(corrected)) in notice
+            table = screen.query_one("#readings", DataTable)
+            assert len(table.rows) == rows_before  # still one self-reading this period
+            assert app.i18n.volume(Decimal(corrected)).replace(" m³", "") in column(table, "value")[0]
+            assert column(table, "consumption")[0] == "4.250 m³"
+            info = await app.api.readings()
+            assert [r.type for r in info.items if r.date == date(2026, 11, 15)] == ["self"]
+
+            # after the billing run for the period the correction is refused, with the reason
+            srv.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
+            modal = await open_form(pilot)
+            message = await submit(pilot, modal, f"{last + 4:f}")
+            assert "can no longer be corrected" in message and "invoice" in message
+            assert app.screen is modal

@@ -2,32 +2,67 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..config import Settings
+from ..db import ensure_server_id
 from ..deps import DB, SETTINGS
 from ..errors import not_found
-from ..models import Meta
-from ..schemas import DemoInfo, Health
+from ..mailer import DEMO_MAILBOX_SIZE, read_mailbox
+from ..models import Customer, Meta
+from ..schemas import DemoInfo, DemoMailbox, Health
+from ..security import verify_password
 from ..seed import demo_descriptions
 
 router = APIRouter(tags=["public"])
 
 
 @router.get("/health", response_model=Health)
-async def health(settings: Settings = SETTINGS) -> Health:
-    return Health(version=__version__, today=settings.business_today())
+async def health(request: Request, settings: Settings = SETTINGS) -> Health:
+    state = request.app.state
+    if getattr(state, "server_id", None) is None:  # an app used without its lifespan
+        state.server_id = await ensure_server_id(state.engine)
+    return Health(version=__version__, today=settings.business_today(), server_id=state.server_id)
 
 
 @router.get("/demo-info", response_model=DemoInfo, responses={404: {"description": "Not a demo server"}})
-async def demo_info(settings: Settings = SETTINGS, db: AsyncSession = DB) -> DemoInfo:
+async def demo_info(request: Request, settings: Settings = SETTINGS, db: AsyncSession = DB) -> DemoInfo:
     if not settings.demo:
         raise not_found()
     meta = await db.get(Meta, "demo_info")
     if meta is None:
         raise not_found()
+    # What a description says about invoices is worked out from today's data (seed.demo_descriptions).
     customers = await demo_descriptions(db, json.loads(meta.value)["customers"], settings.business_today())
     staff = await db.get(Meta, "demo_staff")
-    return DemoInfo(customers=customers, staff=json.loads(staff.value) if staff is not None else [])
+    info = DemoInfo.model_validate(
+        {"customers": customers, "staff": json.loads(staff.value) if staff is not None else []})
+    hashes = dict((await db.execute(select(Customer.customer_number, Customer.password_hash).where(
+        Customer.customer_number.in_([c.customer_number for c in info.customers])))).all())
+    # A password changed or reset in the demo is no longer shown. Each (password, hash) pair is
+    # verified once per process: argon2 is slow on purpose, and hashes only change with the password.
+    verified: dict[tuple[str, str], bool] | None = getattr(request.app.state, "demo_passwords_verified", None)
+    if verified is None or len(verified) > 1000:
+        verified = request.app.state.demo_passwords_verified = {}
+    for c in info.customers:
+        stored = hashes.get(c.customer_number)
+        if c.password is None or stored is None:
+            c.password = None
+            continue
+        if (c.password, stored) not in verified:
+            verified[(c.password, stored)] = await run_in_threadpool(verify_password, stored, c.password)
+        if not verified[(c.password, stored)]:
+            c.password = None
+    return info
+
+
+@router.get("/demo/mail", response_model=DemoMailbox, responses={404: {"description": "Not a demo server"}})
+async def demo_mail(settings: Settings = SETTINGS) -> DemoMailbox:
+    """The mail the demo server "sent" (newest first), so a demo can be completed inside a client."""
+    if not settings.demo:
+        raise not_found()
+    return DemoMailbox(items=await run_in_threadpool(read_mailbox, settings.mail_dir, DEMO_MAILBOX_SIZE))

@@ -1,18 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..billing import add_months, fmt_milli, month_bounds, parse_milli
 from ..config import Settings
-from ..deps import AUTH, DB, SETTINGS, Auth
+from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..errors import ApiError
-from ..models import Meter, Reading
-from ..schemas import MeterState, ReadingCreate, ReadingItem, ReadingPeriod, ReadingsOut
+from ..models import Invoice, Meter, Reading
+from ..schemas import MeterState, ReadingCorrection, ReadingCreate, ReadingItem, ReadingPeriod, ReadingsOut
 
 router = APIRouter(tags=["readings"])
 
@@ -41,13 +42,13 @@ async def list_readings(months: Annotated[int, Query(ge=1, le=120)] = 24, auth: 
     items: list[tuple[Reading, int | None]] = []
     prev: dict[int, int] = {}
     last: dict[int, Reading] = {}
-    self_this_period: set[int] = set()
+    self_this_period: dict[int, int] = {}  # meter id -> id of its self-reading in the current period
     for r in readings:
         consumption = r.value_l - prev[r.meter_id] if r.meter_id in prev else None
         prev[r.meter_id] = r.value_l
         last[r.meter_id] = r
         if r.type == "self" and start <= r.date <= end:
-            self_this_period.add(r.meter_id)
+            self_this_period[r.meter_id] = r.id
         if r.date >= since:
             items.append((r, consumption))
     items.sort(key=lambda x: (x[0].date, x[0].id), reverse=True)
@@ -59,10 +60,35 @@ async def list_readings(months: Annotated[int, Query(ge=1, le=120)] = 24, auth: 
                            last_value=fmt_milli(last[m.id].value_l) if m.id in last else None,
                            last_date=last[m.id].date if m.id in last else None,
                            max_daily_m3=fmt_milli(m.max_daily_l),
-                           self_reading_submitted=m.id in self_this_period) for m in meters],
+                           self_reading_submitted=m.id in self_this_period,
+                           self_reading_id=self_this_period.get(m.id)) for m in meters],
         period=ReadingPeriod(start=start, end=end,
                              self_reading_submitted=bool(meters) and all(m.id in self_this_period for m in meters)),
     )
+
+
+def _check_value(meter: Meter, value: int, previous: Reading | None, today: dt.date) -> int | None:
+    """Consumption since ``previous`` (None without one), or 422 ``reading_below_last`` /
+    ``reading_implausible`` (checked in that order)."""
+    if previous is None:
+        return None
+    if value < previous.value_l:
+        raise ApiError(422, "reading_below_last",
+                       f"Reading is lower than the last reading ({fmt_milli(previous.value_l)}).",
+                       {"value": f"must be at least {fmt_milli(previous.value_l)}"})
+    days = max(1, (today - previous.date).days)
+    max_consumption = meter.max_daily_l * days
+    consumption = value - previous.value_l
+    if consumption > max_consumption:
+        raise ApiError(422, "reading_implausible",
+                       f"Consumption {fmt_milli(consumption)} m3 exceeds the plausible maximum "
+                       f"{fmt_milli(max_consumption)} m3 for {days} day(s).",
+                       {"value": f"must be at most {fmt_milli(previous.value_l + max_consumption)}"})
+    return consumption
+
+
+def _window_closed(why: str) -> ApiError:
+    return ApiError(422, "reading_window_closed", f"This reading can no longer be corrected: {why}.")
 
 
 @router.post("/readings", status_code=201, response_model=ReadingItem,
@@ -82,20 +108,7 @@ async def submit_reading(body: ReadingCreate, auth: Auth = AUTH, db: AsyncSessio
         raise _already_submitted()
     last = await db.scalar(select(Reading).where(Reading.meter_id == meter.id)
                            .order_by(Reading.date.desc(), Reading.id.desc()).limit(1))
-    consumption = None
-    if last is not None:
-        if value < last.value_l:
-            raise ApiError(422, "reading_below_last",
-                           f"Reading is lower than the last reading ({fmt_milli(last.value_l)}).",
-                           {"value": f"must be at least {fmt_milli(last.value_l)}"})
-        days = max(1, (today - last.date).days)
-        max_consumption = meter.max_daily_l * days
-        consumption = value - last.value_l
-        if consumption > max_consumption:
-            raise ApiError(422, "reading_implausible",
-                           f"Consumption {fmt_milli(consumption)} m3 exceeds the plausible maximum "
-                           f"{fmt_milli(max_consumption)} m3 for {days} day(s).",
-                           {"value": f"must be at most {fmt_milli(last.value_l + max_consumption)}"})
+    consumption = _check_value(meter, value, last, today)
     reading = Reading(meter_id=meter.id, customer_id=auth.customer.id, date=today, value_l=value, type="self",
                       billing_period=period, created_at=settings.business_now())
     db.add(reading)
@@ -109,4 +122,45 @@ async def submit_reading(body: ReadingCreate, auth: Auth = AUTH, db: AsyncSessio
             raise _already_submitted() from None
         raise  # pragma: no cover - some other constraint: a bug
     return ReadingItem(id=reading.id, date=reading.date, meter_number=meter.number, value=fmt_milli(value),
+                       type="self", consumption=fmt_milli(consumption) if consumption is not None else None)
+
+
+@router.put("/readings/{reading_id}", response_model=ReadingItem,
+            responses={404: {"description": "not_found"},
+                       422: {"description": "reading_window_closed / reading_below_last / reading_implausible / "
+                                            "validation_error"}})
+async def correct_reading(reading_id: int, body: ReadingCorrection, auth: Auth = AUTH, db: AsyncSession = DB,
+                          settings: Settings = SETTINGS) -> ReadingItem:
+    """Correct the customer's own self-reading of the current billing period, until the period is
+    billed: the same row gets the new value and today's date (never a second reading)."""
+    today = settings.business_today()
+    value = parse_milli(body.value)
+    reading = await owned_row(db, Reading, auth.customer.id, reading_id)
+    start, end = month_bounds(today.year, today.month)
+    if reading.type != "self":
+        raise _window_closed("only a self-reading can be corrected")
+    if not start <= reading.date <= end:
+        raise _window_closed("it belongs to an earlier billing period")
+    meter = await db.get(Meter, reading.meter_id)
+    newer = await db.scalar(select(func.count()).select_from(Reading).where(
+        Reading.meter_id == meter.id, Reading.id != reading.id,
+        (Reading.date > reading.date) | ((Reading.date == reading.date) & (Reading.id > reading.id))))
+    if newer:
+        raise _window_closed("a later reading of this meter exists")
+    previous = await db.scalar(select(Reading).where(
+        Reading.meter_id == meter.id, Reading.id != reading.id,
+        (Reading.date < reading.date) | ((Reading.date == reading.date) & (Reading.id < reading.id)))
+        .order_by(Reading.date.desc(), Reading.id.desc()).limit(1))
+    consumption = _check_value(meter, value, previous, today)
+    # One statement: the row changes only while no invoice covers its period (a billing run that
+    # committed first wins, and the correction is refused instead of silently missing the invoice).
+    billed = select(Invoice.id).where(Invoice.customer_id == auth.customer.id,
+                                      Invoice.period_from <= Reading.date, Invoice.period_to >= Reading.date)
+    result = await db.execute(update(Reading).where(Reading.id == reading.id, ~billed.exists())
+                              .values(value_l=value, date=today).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        await db.rollback()
+        raise _window_closed("the invoice for this billing period was already issued")
+    await db.commit()
+    return ReadingItem(id=reading.id, date=today, meter_number=meter.number, value=fmt_milli(value),
                        type="self", consumption=fmt_milli(consumption) if consumption is not None else None)

@@ -1,4 +1,10 @@
-"""Unsent correspondence drafts, kept on disk per (server URL, customer number).
+"""Unsent correspondence drafts, kept on disk per (server identity, customer number).
+
+The server identity is the ``server_id`` the server reports in ``/health`` (kept in its database:
+the same across restarts and address changes, ``"demo"`` for every demo server), so a draft
+survives a server that comes back on another address (the ``--demo`` server gets a new port every
+launch). Files of earlier versions were keyed by the server URL; :meth:`DraftStore.adopt_url_drafts`
+moves the logged-in customer's into the identity-keyed file.
 
 A draft is a plain dict::
 
@@ -14,8 +20,8 @@ never chmod-after-write), writes are atomic (temp file in the same directory + f
 ``os.replace``), and a corrupt file is moved aside to ``<name>.corrupt`` and the store starts
 empty -- loading never raises.
 
-The methods are synchronous and fast (a few KB of JSON); an async UI may still call them via
-``asyncio.to_thread``.
+The methods are synchronous and fast (a few KB of JSON); an async UI may still call them from a
+thread (``save``, ``discard`` and the housekeeping of this customer's file hold the store's lock).
 """
 
 from __future__ import annotations
@@ -28,14 +34,16 @@ import logging
 import os
 import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DraftStore", "DraftSaveError", "new_draft", "default_root"]
+__all__ = ["DraftStore", "DraftSaveError", "OrphanDraft", "new_draft", "default_root", "ORPHAN_AFTER_DAYS"]
 
 log = logging.getLogger(__name__)
 
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 1: keyed by server URL; 2: keyed by server identity (``server_id``)
+ORPHAN_AFTER_DAYS = 30  # a draft unchanged this long is offered for deletion
 _DIR_MODE = 0o700
 _FILE_MODE = 0o600
 
@@ -74,9 +82,40 @@ class DraftSaveError(Exception):
     catalogue's ``drafts.save_failed``."""
 
 
-def _key(server_url: str, customer_number: str) -> str:
+def _url_key(server_url: str, customer_number: str) -> str:
+    """File name stem of format 1 (keyed by the server URL)."""
     norm = (server_url or "").strip().rstrip("/").lower()
     return hashlib.sha256(f"{norm}\n{customer_number}".encode()).hexdigest()[:32]
+
+
+def _key(server_id: str, customer_number: str) -> str:
+    return hashlib.sha256(f"server-id:{server_id}\n{customer_number}".encode()).hexdigest()[:32]
+
+
+def _changed_at(draft: dict[str, Any]) -> _dt.datetime | None:
+    raw = draft.get("updated_at") or draft.get("created_at")
+    try:
+        when = _dt.datetime.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.timezone.utc)
+    return when
+
+
+@dataclass(frozen=True)
+class OrphanDraft:
+    """A draft offered to the resident for deletion. ``reason``: ``"old"`` (unchanged for
+    ``ORPHAN_AFTER_DAYS``) or ``"unmatched"`` (kept for a server address of an earlier version,
+    which no server identity will match again). ``own``: the logged-in customer's on this server
+    (only then is the subject shown)."""
+
+    path: Path
+    draft_id: str
+    subject: str
+    changed_at: _dt.datetime | None
+    reason: str
+    own: bool
 
 
 def _ensure_private_dir(path: Path) -> None:
@@ -101,33 +140,40 @@ def _valid_draft(d: Any) -> bool:
 
 
 class DraftStore:
-    """Drafts of one customer on one server.
+    """Drafts of one customer on one server (by the server's identity, ``/health`` ``server_id``).
 
-    ``root`` defaults to ``platformdirs.user_data_path("ebok-tui") / "drafts"``.
+    ``root`` defaults to ``platformdirs.user_data_path("ebok-tui") / "drafts"``. ``server_url`` is
+    only recorded in the file (and used to adopt drafts of the URL-keyed format).
 
-    A store created without ``server_url`` / ``customer_number`` (e.g. by the app before anyone
+    A store created without ``server_id`` / ``customer_number`` (e.g. by the app before anyone
     logged in) is *unbound*: ``load()`` gives ``[]`` and ``save()`` raises ``ValueError``; get a
     bound one with :meth:`for_account`."""
 
     def __init__(
-        self, root: Path | None = None, *, server_url: str | None = None, customer_number: str | None = None
+        self,
+        root: Path | None = None,
+        *,
+        server_id: str | None = None,
+        customer_number: str | None = None,
+        server_url: str | None = None,
     ) -> None:
         self.root = Path(root) if root is not None else default_root()
         # save/discard read, change and rewrite the whole file: one at a time (the UI writes
         # from a thread while it may also write from the event loop)
         self._lock = threading.Lock()
+        self.server_id = server_id
         self.server_url = server_url
         self.customer_number = customer_number
         # the file name does not reveal the customer number
         self.path: Path | None = (
-            self.root / f"{_key(server_url, customer_number)}.json"
-            if server_url is not None and customer_number is not None
+            self.root / f"{_key(server_id, customer_number)}.json"
+            if server_id is not None and customer_number is not None
             else None
         )
 
-    def for_account(self, server_url: str, customer_number: str) -> DraftStore:
-        """A store with the same root for this server + customer."""
-        return DraftStore(self.root, server_url=server_url, customer_number=customer_number)
+    def for_account(self, server_id: str, customer_number: str, server_url: str | None = None) -> DraftStore:
+        """A store with the same root for this server identity + customer."""
+        return DraftStore(self.root, server_id=server_id, customer_number=customer_number, server_url=server_url)
 
     def _require_path(self) -> Path:
         if self.path is None:
@@ -191,6 +237,7 @@ class DraftStore:
         payload = json.dumps(
             {
                 "version": _FORMAT_VERSION,
+                "server_id": self.server_id,
                 "server_url": self.server_url,
                 "customer_number": self.customer_number,
                 "drafts": drafts,
@@ -257,3 +304,84 @@ class DraftStore:
                 self._write(remaining)
         except OSError as exc:
             raise DraftSaveError(str(exc)) from exc
+
+    # -- housekeeping --
+
+    def _store_of_file(self, path: Path) -> DraftStore:
+        """A store for another file of this root, keeping the server/customer recorded in it."""
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        store = DraftStore(self.root, server_id=data.get("server_id") or None,
+                           customer_number=data.get("customer_number"), server_url=data.get("server_url"))
+        store.path = path
+        return store
+
+    def adopt_url_drafts(self, server_url: str) -> int:
+        """Move this customer's drafts from the file an earlier version keyed by ``server_url``
+        into this store (drafts already here win); returns how many were adopted."""
+        path = self._require_path()
+        assert self.customer_number is not None  # a bound store has one
+        old_path = self.root / f"{_url_key(server_url, self.customer_number)}.json"
+        if old_path == path or not old_path.exists():
+            return 0
+        try:
+            old = self._store_of_file(old_path)
+            adopted = old._read()
+            with self._lock:
+                mine = self._read()
+                known = {d["id"] for d in mine}
+                new = [d for d in adopted if d["id"] not in known]
+                if new:
+                    self._write(mine + new)
+            os.unlink(old_path)
+        except OSError as exc:
+            log.warning("could not adopt drafts from %s: %s", old_path, exc)
+            return 0
+        return len(new)
+
+    def orphans(self, now: _dt.datetime | None = None, max_age_days: int = ORPHAN_AFTER_DAYS) -> list[OrphanDraft]:
+        """Drafts nobody will send: unchanged for ``max_age_days`` (in any file of this root), or in a
+        URL-keyed file of an earlier version (no server identity will match it again). Never raises."""
+        now = now or _dt.datetime.now(_dt.timezone.utc)
+        limit = now - _dt.timedelta(days=max_age_days)
+        found: list[OrphanDraft] = []
+        try:
+            paths = sorted(p for p in self.root.glob("*.json") if not p.name.startswith("."))
+        except OSError:
+            return []
+        for path in paths:
+            try:
+                data = json.loads(path.read_bytes().decode("utf-8"))
+                drafts = [d for d in data.get("drafts", []) if _valid_draft(d)]
+            except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+                continue  # a corrupt file is moved aside by its own store when it is opened
+            unmatched = not data.get("server_id")
+            own = path == self.path
+            for d in drafts:
+                changed = _changed_at(d)
+                old = changed is not None and changed < limit
+                if unmatched or old:
+                    found.append(OrphanDraft(path, d["id"], str(d.get("subject") or "") if own else "",
+                                             changed, "unmatched" if unmatched else "old", own))
+        return found
+
+    def delete_orphans(self, orphans: list[OrphanDraft]) -> None:
+        """Delete these drafts (the resident agreed). Raises :class:`DraftSaveError` if the disk refuses."""
+        by_path: dict[Path, set[str]] = {}
+        for o in orphans:
+            by_path.setdefault(o.path, set()).add(o.draft_id)
+        for path, ids in by_path.items():
+            try:
+                # this customer's own file goes through this store's lock (autosave may be writing)
+                other = self if path == self.path else self._store_of_file(path)
+                with other._lock:
+                    drafts = other._read()
+                    remaining = [d for d in drafts if d["id"] not in ids]
+                    if len(remaining) != len(drafts):
+                        other._write(remaining)
+            except OSError as exc:
+                raise DraftSaveError(str(exc)) from exc

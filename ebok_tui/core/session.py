@@ -9,6 +9,11 @@ clears a token itself::
     me = await session.login("10001", password)   # ApiError if refused
     session.drafts                                  # that customer's drafts on that server
     await session.logout()                          # or session.expired() after a 401
+
+Drafts are kept per server *identity* (``/health`` ``server_id``), not per address: the demo
+server comes back on another port every launch, a real one may move. Logging in asks the server
+for it, binds the customer's draft store once, and adopts the drafts an earlier version kept under
+the server's URL.
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ class Session:
 
     @property
     def drafts(self) -> DraftStore | None:
-        """The logged-in customer's drafts on this server (None when logged out or without a store)."""
+        """The customer's drafts on this server (None before login, after logout, or without a
+        store). A session that expired (401) keeps them bound, so a screen that leaves because of
+        it still saves what was typed; the next login binds the store again."""
         return self._drafts
 
     @property
@@ -63,14 +70,34 @@ class Session:
         except ApiError:
             self.api.clear_session()
             raise
-        self.start(me)
+        await self.begin(me)
         return me
 
-    def start(self, me: Me) -> None:
-        """Begin the session of ``me`` (the client already holds their token)."""
+    async def begin(self, me: Me) -> None:
+        """Begin the session of ``me`` (the client already holds their token): ask the server for
+        its identity, bind the customer's drafts by it and adopt their URL-keyed drafts."""
+        server_id = None
+        if self._drafts_root is not None:
+            try:
+                server_id = (await self.api.health()).server_id
+            except ApiError:
+                pass  # known by its address for now (see start)
+        self.start(me, server_id=server_id)
+        if self._drafts is not None:
+            try:
+                await asyncio.to_thread(self._drafts.adopt_url_drafts, self.api.base_url)
+            except Exception:  # never block a login on housekeeping  # noqa: BLE001
+                pass
+
+    def start(self, me: Me, *, server_id: str | None = None) -> None:
+        """Begin the session of ``me`` (the client already holds their token), their drafts keyed
+        by ``server_id``; a server that reports no identity (or could not be asked) is known by
+        its address."""
         self._me = me
         self._drafts = (
-            self._drafts_root.for_account(self.api.base_url, me.customer_number)
+            self._drafts_root.for_account(
+                server_id or f"url:{self.api.base_url.lower()}", me.customer_number, self.api.base_url
+            )
             if self._drafts_root is not None
             else None
         )
@@ -84,7 +111,7 @@ class Session:
         """A call answered 401: the token is gone. True if a session was active (and has ended)."""
         was_active = self.active
         self.api.clear_session()
-        self._end()
+        self._me = None  # the drafts stay bound (see ``drafts``)
         return was_active
 
     async def logout(self, *, forget: bool = False, timeout: float = LOGOUT_TIMEOUT) -> None:

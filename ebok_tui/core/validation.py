@@ -13,6 +13,8 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 EMAIL_MAX_LENGTH = 254
 #: The longest message body the server accepts (docs/API.md), in characters.
 MESSAGE_BODY_MAX = 10_000
+PHONE_SEPARATORS = re.compile(r"[ -]")
+PL_PHONE = re.compile(r"(?:\+48)?[0-9]{9}")  # as the server checks it (docs/API.md, contact_phone)
 
 
 def valid_customer_number(text: str) -> bool:
@@ -41,3 +43,12 @@ def parse_amount_grosze(text: str) -> int | None:
         return None
     grosze = int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
     return grosze or None
+
+
+def phone_problem(text: str) -> str | None:
+    """``"invalid"``, or None when the text is empty or a Polish phone number: 9 digits, optionally
+    after +48, spaces and dashes allowed."""
+    text = text.strip()
+    if not text or PL_PHONE.fullmatch(PHONE_SEPARATORS.sub("", text)):
+        return None
+    return "invalid"

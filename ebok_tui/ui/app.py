@@ -36,6 +36,8 @@ class EbokApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "bind.quit", priority=True),
         Binding("ctrl+p", "command_palette", "bind.palette", priority=True, show=False),
+        # demo only: the mail the demo server "sent", from any screen (the login screen shows it)
+        Binding("ctrl+o", "demo_mail", "bind.demo_mail", show=False),
     ]
 
     #: Seconds between health checks while the server answers.
@@ -62,6 +64,7 @@ class EbokApp(App[None]):
         self.i18n = I18n(lang)
         self.demo = demo
         self.demo_info: DemoInfo | None = None
+        self._demo_info_fresh = False  # just fetched: the login screen need not ask again
         self.current_section: str | None = None
         self.health_interval = self.HEALTH_INTERVAL
         self.retry_delays = self.RETRY_DELAYS
@@ -85,6 +88,7 @@ class EbokApp(App[None]):
         if self.demo:
             try:
                 self.demo_info = await self.api.demo_info()
+                self._demo_info_fresh = True
             except ApiError:
                 self.demo_info = None
         await self.push_screen(self._login_screen())
@@ -164,8 +168,9 @@ class EbokApp(App[None]):
         await self._replace_top(BY_ID[section_id].load()())
 
     async def logged_in(self, me: Me) -> None:
-        """``me`` has logged in (their token is in the client): start the session, open the balance."""
-        self.session.start(me)
+        """``me`` has logged in (their token is in the client): start the session (their drafts
+        bound by the server's identity), open the balance."""
+        await self.session.begin(me)
         await self.action_open_section("balance")
 
     @on(LoggedIn)
@@ -200,6 +205,25 @@ class EbokApp(App[None]):
         else:
             await self._replace_top(self._login_screen())
 
+    def action_demo_mail(self) -> None:
+        """Show the demo mailbox over the current screen (Esc returns to it, typing intact)."""
+        screen_class = load_screen("demo_mail")
+        if self.demo and not isinstance(self.screen, screen_class):
+            self.push_screen(screen_class())
+
+    async def refresh_demo_info(self) -> None:
+        """Ask the demo server again: a password changed or reset in the demo is no longer shown.
+        (Not right after start-up, when ``on_mount`` just asked.)"""
+        if not self.demo:
+            return
+        if self._demo_info_fresh:
+            self._demo_info_fresh = False
+            return
+        try:
+            self.demo_info = await self.api.demo_info()
+        except ApiError:
+            pass  # keep what was shown; the server says which passwords are still true next time
+
     async def action_quit(self) -> None:
         if self.session.active:
             await self.session.logout(timeout=3)
@@ -220,5 +244,7 @@ class EbokApp(App[None]):
             yield SystemCommand(
                 t("cmd.logout_forget"), t("cmd.logout_forget_help"), lambda: self.run_action("logout(True)")
             )
+        if self.demo:
+            yield SystemCommand(t("cmd.demo_mail"), t("cmd.demo_mail_help"), self.action_demo_mail)
         yield SystemCommand(t("cmd.language"), t("cmd.language_help"), self.action_switch_language)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit_help"), self.action_quit)

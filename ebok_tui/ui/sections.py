@@ -54,6 +54,7 @@ SCREENS: dict[str, str] = {
     "login": f"{_SCREENS}.auth.login:LoginScreen",
     "register": f"{_SCREENS}.auth.register:RegisterScreen",
     "password_reset": f"{_SCREENS}.auth.password_reset:PasswordResetScreen",
+    "demo_mail": f"{_SCREENS}.auth.demo_mail:DemoMailScreen",
     "invoice_detail": f"{_SCREENS}.billing.invoice_detail:InvoiceDetailScreen",
     "save_pdf": f"{_SCREENS}.billing.save_pdf:SavePdfModal",
     "submit_reading": f"{_SCREENS}.readings.submit_reading:SubmitReadingModal",

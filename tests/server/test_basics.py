@@ -10,7 +10,7 @@ from .helpers import DEMO_TODAY, assert_error, bearer, login
 def test_health(api):
     r = api.get("/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "version": "0.1.0", "today": DEMO_TODAY}
+    assert r.json() == {"status": "ok", "version": "0.1.0", "today": DEMO_TODAY, "server_id": "demo"}
 
 
 def test_demo_info_lists_customers(api):

@@ -145,3 +145,21 @@ def test_follow_up_message_and_staff_reply(own_server, own_api, tok):
     assert own_api.get(f"/correspondence/{answered['id']}", headers=h).json() == before
     bad = own_server.cli("reply", "999999", "x", check=False)
     assert bad.returncode != 0
+
+
+def test_contact_phone_must_be_polish_and_is_stored_normalised(own_api, tok):
+    t = tok["10003"]
+    for bad in ("abc", "12345", "+48 600 000 00", "+49 600 000 000", "600 000 0000", "+48600000000x",
+                "0048 600 000 000", "600.000.000", "+48 +48 600000000"):
+        h = bearer(t) | {"Idempotency-Key": str(uuid.uuid4())}
+        err = assert_error(own_api.post("/correspondence", json=NEW | {"contact_phone": bad}, headers=h),
+                           422, "validation_error")
+        assert "Polish phone number" in err["fields"]["contact_phone"], (bad, err)
+    before = _threads(own_api, t)["total"]
+    for given, stored in (("600-000-001", "+48 600 000 001"), ("+48600000002", "+48 600 000 002"),
+                          (" 600 000 003 ", "+48 600 000 003"), ("", None), ("   ", None), (None, None)):
+        h = bearer(t) | {"Idempotency-Key": str(uuid.uuid4())}
+        r = own_api.post("/correspondence", json=NEW | {"contact_phone": given}, headers=h)
+        assert r.status_code == 201, r.text
+        assert r.json()["contact_phone"] == stored
+    assert _threads(own_api, t)["total"] == before + 6

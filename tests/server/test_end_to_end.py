@@ -45,6 +45,9 @@ def test_end_to_end_with_large_customer(big_server):
         assert r.status_code == 201, r.text
         assert_error(api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last + 6:.3f}"},
                               headers=h), 422, "reading_already_submitted")
+        corrected = api.put(f"/readings/{r.json()['id']}", json={"value": f"{last + 4.5:.3f}"}, headers=h)
+        assert corrected.status_code == 200 and corrected.json()["consumption"] == "4.500", corrected.text
+        assert api.get("/health").json()["server_id"] == "demo"
 
         before = api.get("/correspondence", headers=h).json()["total"]
         key = str(uuid.uuid4())
@@ -77,6 +80,8 @@ def test_end_to_end_with_large_customer(big_server):
         assert api.put("/efaktura", json={"email": "jan@example.org"}, headers=h).status_code == 200
         out = big_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
         assert "issued 5 invoice(s)" in out.stdout, out.stdout  # 4 demo customers + the large one
+        assert_error(api.put(f"/readings/{r.json()['id']}", json={"value": f"{last + 4:.3f}"}, headers=h), 422,
+                     "reading_window_closed")  # the period is billed now
         newest = api.get("/invoices", params={"limit": 1}, headers=h).json()["items"][0]
         d = api.get(f"/invoices/{newest['id']}", headers=h).json()
         assert d["efaktura"] is True and d["lines"][-1]["gross"] == 100

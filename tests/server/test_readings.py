@@ -106,3 +106,56 @@ async def test_parallel_identical_self_readings_store_exactly_one(own_server):
     assert sorted(i["meter_number"] for i in stored) == sorted(m["number"] for m in meters)
     assert len(after["items"]) == len(before["items"]) + len(meters)
     assert all(m["self_reading_submitted"] for m in after["meters"])
+
+
+def _put(api, token, reading_id, value):
+    return api.put(f"/readings/{reading_id}", json={"value": value}, headers=bearer(token))
+
+
+def test_correct_this_periods_self_reading_in_place(own_api, tok):
+    t = tok["10003"]
+    before = _state(own_api, t)
+    meter = before["meters"][0]
+    assert meter["self_reading_id"] is None and meter["self_reading_submitted"] is False
+    last = float(meter["last_value"])
+    old_items = before["items"]
+    # neither a collector reading nor an older self-reading can be corrected
+    for item in old_items:
+        assert_error(_put(own_api, t, item["id"], f"{last + 1:.3f}"), 422, "reading_window_closed")
+    r = _post(own_api, t, meter["number"], f"{last + 1:.3f}")
+    assert r.status_code == 201, r.text
+    first = r.json()
+    st = _state(own_api, t)
+    assert st["meters"][0]["self_reading_id"] == first["id"]
+
+    # rejections change nothing
+    assert_error(_put(own_api, t, first["id"], f"{last - 0.001:.3f}"), 422, "reading_below_last")
+    assert_error(_put(own_api, t, first["id"], f"{last + 500:.3f}"), 422, "reading_implausible")
+    assert_error(_put(own_api, t, first["id"], "12,5"), 422, "validation_error")
+    assert_error(_put(own_api, t, first["id"], ""), 422, "validation_error")
+    assert_error(_put(own_api, t, 2_147_483_648, "1.000"), 404, "not_found")
+    assert_error(_put(own_api, tok["10001"], first["id"], f"{last + 2:.3f}"), 404, "not_found")  # not hers
+    assert_error(own_api.put(f"/readings/{first['id']}", json={"value": f"{last + 2:.3f}"}), 401, "unauthorized")
+    assert _state(own_api, t) == st
+
+    # a correction updates the same row: still one self-reading of this meter in this period
+    r = _put(own_api, t, first["id"], f"{last + 2.5:.3f}")
+    assert r.status_code == 200, r.text
+    assert r.json() == first | {"value": f"{last + 2.5:.3f}", "consumption": "2.500"}
+    r = _put(own_api, t, first["id"], f"{last:.3f}")  # down to the previous reading: allowed
+    assert r.status_code == 200 and r.json()["consumption"] == "0.000"
+    after = _state(own_api, t)
+    assert [i for i in after["items"] if i["id"] != first["id"]] == old_items
+    assert after["items"][0]["id"] == first["id"] and after["items"][0]["value"] == f"{last:.3f}"
+    assert after["meters"][0]["self_reading_id"] == first["id"]
+    assert_error(_post(own_api, t, meter["number"], f"{last + 1:.3f}"), 422, "reading_already_submitted")
+
+
+def test_no_correction_once_the_period_is_billed(own_server, own_api, tok):
+    t = tok["10003"]
+    reading_id = _state(own_api, t)["meters"][0]["self_reading_id"]
+    assert reading_id is not None  # from the previous test
+    value = _state(own_api, t)["meters"][0]["last_value"]
+    own_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")  # an early billing run
+    err = assert_error(_put(own_api, t, reading_id, value), 422, "reading_window_closed")
+    assert "invoice" in err["message"]

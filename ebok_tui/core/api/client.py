@@ -51,6 +51,7 @@ from .models import (
     Balance,
     Contract,
     DemoInfo,
+    DemoMailbox,
     EFaktura,
     Health,
     InvoiceDetail,
@@ -404,6 +405,10 @@ class EbokClient:
         """Demo accounts (only on a server started with ``--seed-demo``; else :class:`NotFound`)."""
         return await self._call("GET", "demo-info", DemoInfo, auth=False)
 
+    async def demo_mail(self) -> DemoMailbox:
+        """The mail a demo server "sent", newest first (only on a demo server; else :class:`NotFound`)."""
+        return await self._call("GET", "demo/mail", DemoMailbox, auth=False)
+
     # --- auth -------------------------------------------------------------------------------
 
     async def login(self, customer_number: str, password: str) -> LoginResult:
@@ -543,6 +548,12 @@ class EbokClient:
             Reading,
             json_body={"meter_number": meter_number, "value": _format_value(value)},
         )
+
+    async def correct_reading(self, id: ObjectId, value: Decimal) -> Reading:
+        """Correct this period's self-reading ``id`` (same checks as a new one). Rejections are
+        ValidationFailed with code ``reading_window_closed`` (period billed, older or not a
+        self-reading) / ``reading_below_last`` / ``reading_implausible`` / ``validation_error``."""
+        return await self._call("PUT", f"readings/{_seg(id)}", Reading, json_body={"value": _format_value(value)})
 
     # --- contract / e-FAKTURA ---------------------------------------------------------------
 

@@ -30,6 +30,8 @@ __all__ = [
     "Health",
     "DemoCustomer",
     "DemoInfo",
+    "DemoMail",
+    "DemoMailbox",
     "LoginResult",
     "Accepted",
     "Me",
@@ -80,11 +82,15 @@ class Health(ApiModel):
     status: str
     version: str
     today: _dt.date
+    server_id: str | None = None
+    """The server database's stable identity (drafts are kept per server by it); None from an old
+    server that does not report one."""
 
 
 class DemoCustomer(ApiModel):
     customer_number: str
-    password: str
+    password: str | None = None
+    """None once the demo password was changed or reset (the server no longer shows it)."""
     description_pl: str = ""
     description_en: str = ""
 
@@ -94,6 +100,21 @@ class DemoCustomer(ApiModel):
 
 class DemoInfo(ApiModel):
     customers: list[DemoCustomer]
+
+
+class DemoMail(ApiModel):
+    """A mail the demo server "sent" (``GET /demo/mail``)."""
+
+    id: str
+    sender: str = Field(alias="from")
+    to: str
+    subject: str
+    date: _dt.datetime | None = None
+    body: str
+
+
+class DemoMailbox(ApiModel):
+    items: list[DemoMail]
 
 
 # --- auth -------------------------------------------------------------------------------------
@@ -229,6 +250,8 @@ class ReadingMeter(ApiModel):
     max_daily_m3: Decimal
     self_reading_submitted: bool | None = None
     """Whether this meter already has a self-reading in the current billing period."""
+    self_reading_id: ObjectId | None = None
+    """That self-reading's id (it can be corrected until the period is billed), else None."""
 
 
 class BillingPeriod(ApiModel):

@@ -1,5 +1,7 @@
 """Logowanie (login): customer number + password, remember-me in the OS keyring, links to the
-registration request and password reset, and in demo mode a panel with the demo customers.
+registration request and password reset, and in demo mode a panel with the demo customers (asked
+again whenever the screen is shown, so a password changed or reset in the demo is not shown) and
+ctrl+o for the demo mailbox.
 
 Not a section screen: nobody is logged in yet, so there is no navigation bar.
 """
@@ -53,6 +55,7 @@ class LoginScreen(ApiMixin, Screen):
     BINDINGS = [
         Binding("ctrl+r", "register", "login.bind_register"),
         Binding("ctrl+t", "reset_password", "login.bind_reset"),
+        Binding("ctrl+o", "demo_mail", "bind.demo_mail"),  # demo only (check_action)
     ]
 
     DEFAULT_CSS = """
@@ -139,25 +142,58 @@ class LoginScreen(ApiMixin, Screen):
 
     def _demo_panel(self) -> OptionList:
         """The demo customers; Enter on one fills in the form."""
+        panel = OptionList(*self._demo_options(), id="demo-panel")
+        panel.border_title = self.t("login.demo_title")
+        panel.border_subtitle = self.t("login.demo_hint")
+        return panel
+
+    def _demo_options(self) -> list[Option]:
         lang = self.i18n.lang
         options = []
         assert self.ebok.demo_info is not None
         for customer in self.ebok.demo_info.customers:
-            prompt = Text.assemble(
-                (
-                    self.t("login.demo_login", number=customer.customer_number, password=customer.password),
-                    "bold",
-                )
-            )
+            if customer.password is None:  # changed or reset in this demo: no longer true
+                line = self.t("login.demo_login_changed", number=customer.customer_number)
+            else:
+                line = self.t("login.demo_login", number=customer.customer_number, password=customer.password)
+            prompt = Text.assemble((line, "bold"))
             description = customer.description(lang)
             if description:
                 prompt.append("\n")
                 prompt.append(description, style="dim")
             options.append(Option(prompt, id=customer.customer_number))
-        panel = OptionList(*options, id="demo-panel")
-        panel.border_title = self.t("login.demo_title")
-        panel.border_subtitle = self.t("login.demo_hint")
-        return panel
+        return options
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo_mail":
+            return self.ebok.demo
+        return super().check_action(action, parameters)
+
+    def action_demo_mail(self) -> None:
+        self.ebok.action_demo_mail()
+
+    def on_screen_resume(self) -> None:
+        """Shown (again): back from a password reset, or after a logout. Demo passwords may have
+        changed meanwhile: ask the server which are still true."""
+        if self.ebok.demo:
+            self.run_worker(self._refresh_demo_panel(), group="demo-info", exclusive=True)
+
+    async def _refresh_demo_panel(self) -> None:
+        shown = self.ebok.demo_info
+        await self.ebok.refresh_demo_info()
+        panel = next(self.query("#demo-panel").results(OptionList), None)
+        if panel is None or self.ebok.demo_info is None or self.ebok.demo_info == shown:
+            return
+        options = self._demo_options()
+        if panel.option_count == len(options):  # the usual case: only passwords changed
+            for index, option in enumerate(options):
+                panel.replace_option_prompt_at_index(index, option.prompt)
+        else:
+            highlighted = panel.highlighted
+            panel.clear_options()
+            panel.add_options(options)
+            if highlighted is not None and panel.option_count:
+                panel.highlighted = min(highlighted, panel.option_count - 1)
 
     @on(OptionList.OptionSelected, "#demo-panel")
     def _demo_selected(self, event: OptionList.OptionSelected) -> None:
@@ -167,8 +203,12 @@ class LoginScreen(ApiMixin, Screen):
         for customer in info.customers:
             if customer.customer_number == event.option.id:
                 self._number.value = customer.customer_number
-                self._password.value = customer.password
-                self._login_button.focus()
+                if customer.password is None:  # changed: the resident types the new one
+                    self._password.value = ""
+                    self._password.focus()
+                else:
+                    self._password.value = customer.password
+                    self._login_button.focus()
                 return
 
     def on_mount(self) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Label, Select, Static
 from ebok_tui.core.api import INVOICE_FILTERS, INVOICE_STATUSES, InvoiceSummary, Page, Payment
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.screens.billing.status import STATUS_STYLES
+from ebok_tui.ui.widgets.chrome import TopBar
 from ebok_tui.ui.widgets.paged_table import Column, Feed, PagedTable, cell
 from ebok_tui.ui.sections import load_screen
 
@@ -281,19 +282,27 @@ class InvoicesScreen(SectionScreen):
             return
         self.app.push_screen(load_screen("invoice_detail")(invoice.id))
 
+    @property
+    def section_title(self) -> str:
+        """The top bar names the list shown: Faktury / Płatności."""
+        return self.t(f"invoices.view_{getattr(self, 'view', 'invoices')}")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Enter opens an invoice; a payment has nothing to open, so the footer does not offer it.
-        if action == "open_invoice":
+        # The payments list has no filters and no detail to open: do not offer them there.
+        if action in ("focus_filters", "open_invoice"):
             return self.view == "invoices"
-        return True
+        return super().check_action(action, parameters)
 
     def action_toggle_view(self) -> None:
         self.view = "payments" if self.view == "invoices" else "invoices"
         self.set_class(self.view == "payments", "-payments")
-        self.refresh_bindings()  # check_action's answer changed
         table = self.query_one(f"#{self.view}", PagedTable)
         table.focus()
-        self.sub_title = self.t(f"invoices.view_{self.view}")
+        self.title = self.sub_title = self.section_title
+        top = self.query_one(TopBar)
+        top.section_title = self.section_title
+        top.refresh()
+        self.refresh_bindings()  # check_action's answer changed
         if self.feeds[self.view].total is None and not self.feeds[self.view].busy:
             self.action_reload()
         else:

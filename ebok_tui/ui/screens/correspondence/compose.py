@@ -20,8 +20,10 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.core.validation import MESSAGE_BODY_MAX as BODY_MAX
+from ebok_tui.core.validation import phone_problem
 from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.correspondence.common import kind_label
+from ebok_tui.ui.screens.correspondence.draft_dialogs import confirm_delete_draft
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
 
 SUBJECT_MAX = 200
@@ -37,7 +39,11 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     SECTION = "correspondence"
     STATUS_ID = "form-status"
 
-    BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+s", "send", "bind.submit", priority=True),
+        # ctrl+t: the text fields keep their own ctrl+d (delete right); shown once a draft exists
+        Binding("ctrl+t", "delete_draft", "compose.bind_delete_draft", priority=True),
+    ]
 
     DEFAULT_CSS = """
     ComposeScreen .row { height: 3; }
@@ -149,6 +155,27 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
             self.draft.update(clean)
         return self.draft
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_draft":
+            return self.draft is not None and not self._sent and not self._sending
+        return super().check_action(action, parameters)
+
+    def action_delete_draft(self) -> None:
+        """Delete this draft from the computer (after asking) and leave the composer."""
+        if self.draft is None or self._sent or self._sending:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes or self.draft is None:
+                return
+            if not self.delete_draft_now():
+                return
+            self._sent = True  # nothing more is saved, also not on the way out
+            self.notify(self.t("compose.draft_deleted"))
+            self.dismiss(None)
+
+        self.app.push_screen(confirm_delete_draft(self, self.values()["subject"].strip()), callback=answered)
+
     def action_back(self) -> None:
         if not self._sending:
             self.save_draft()
@@ -169,6 +196,8 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         elif len(values["body"]) > BODY_MAX:
             problems.append(("body-text", self.t("compose.body_too_long", max=self.i18n.decimal(BODY_MAX, 0),
                                                           length=self.i18n.decimal(len(values["body"]), 0))))
+        if phone_problem(values["contact_phone"]):
+            problems.append(("contact_phone", self.t("compose.phone_invalid")))
         return problems
 
     def action_send(self) -> None:

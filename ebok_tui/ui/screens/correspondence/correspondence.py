@@ -1,13 +1,15 @@
 """Korespondencja: the resident's threads with the utility, paged like the API, plus unsent drafts.
 
-Enter opens a thread (:class:`~ebok_tui.ui.screens.correspondence.thread.ThreadScreen`) or, for a draft, the composer
+``d`` deletes the draft on the cursor row (after asking); ``x`` lists the old / orphaned drafts
+on this computer and deletes them if the resident agrees. Enter opens a thread (:class:`~ebok_tui.ui.screens.correspondence.thread.ThreadScreen`) or, for a draft, the composer
 (:class:`~ebok_tui.ui.screens.correspondence.compose.ComposeScreen`); ``n`` writes a new message. Drafts live in the
-app's :class:`~ebok_tui.core.drafts.DraftStore` (one file per server URL + customer number); a new-thread
+session's :class:`~ebok_tui.core.drafts.DraftStore` (one file per server identity + customer number); a new-thread
 draft's ``id`` is the ``Idempotency-Key`` of its POST, a reply draft has ``reply_to`` = thread id.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -18,14 +20,17 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ebok_tui.core.api import Thread, ThreadPage
+from ebok_tui.core.drafts import DraftSaveError, OrphanDraft
 from ebok_tui.ui.widgets.list_table import ListTable
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.screens.correspondence.common import (
     STATUS_STYLE,
+    is_reply_draft,
     kind_label,
     pending_drafts,
     status_label,
 )
+from ebok_tui.ui.screens.correspondence.draft_dialogs import confirm_delete_draft, confirm_delete_orphans
 from ebok_tui.ui.sections import load_screen
 
 PAGE_SIZE = 15
@@ -53,11 +58,16 @@ class CorrespondenceScreen(SectionScreen):
         Binding("n", "new", "bind.new"),
         Binding("left_square_bracket", "page(-1)", "correspondence.bind_prev", key_display="["),
         Binding("right_square_bracket", "page(1)", "correspondence.bind_next", key_display="]"),
+        # shown only where they apply (check_action): on a row with a draft / when old drafts exist
+        Binding("d", "delete_draft", "correspondence.bind_delete_draft"),
+        Binding("x", "orphans", "correspondence.bind_orphans"),
     ]
 
     DEFAULT_CSS = """
-    CorrespondenceScreen #drafts-notice { height: auto; display: none; color: $warning; text-style: bold; }
-    CorrespondenceScreen #drafts-notice.-visible { display: block; }
+    CorrespondenceScreen #drafts-notice, CorrespondenceScreen #orphans-notice {
+        height: auto; display: none; color: $warning; text-style: bold;
+    }
+    CorrespondenceScreen #drafts-notice.-visible, CorrespondenceScreen #orphans-notice.-visible { display: block; }
     CorrespondenceScreen #threads { height: 1fr; }
     CorrespondenceScreen #pager { height: 1; color: $text-muted; }
     """
@@ -69,6 +79,7 @@ class CorrespondenceScreen(SectionScreen):
         super().__init__()
         self.page_offset = 0
         self.page: ThreadPage | None = None
+        self.orphans: list[OrphanDraft] = []
         # "17 Nov 2026 10:15" is a column wider than "17.11.2026 10:15": the subject gives way
         widest = self.i18n.datetime(dt.datetime(2026, 12, 28, 23, 59))
         self.updated_width = max(len(widest), len(self.t("correspondence.col_updated")), 16)
@@ -76,6 +87,7 @@ class CorrespondenceScreen(SectionScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="drafts-notice")
+        yield Static(id="orphans-notice")
         yield ListTable(id="threads", cursor_type="row")
         yield Static(id="pager")
 
@@ -93,6 +105,8 @@ class CorrespondenceScreen(SectionScreen):
             self.page_offset = max(0, (page.total - 1) // PAGE_SIZE * PAGE_SIZE)
             page = await self.api.threads(offset=self.page_offset, limit=PAGE_SIZE)
         self.page = page
+        store = self.session.drafts
+        self.orphans = await asyncio.to_thread(store.orphans) if store is not None else []
         self.show()
 
     def show(self) -> None:
@@ -132,6 +146,11 @@ class CorrespondenceScreen(SectionScreen):
             notice.add_class("-visible")
         else:
             notice.remove_class("-visible")
+        orphans_notice = self.query_one("#orphans-notice", Static)
+        if self.orphans:
+            orphans_notice.update(self.t("correspondence.orphans_notice", count=len(self.orphans)))
+        orphans_notice.set_class(bool(self.orphans), "-visible")
+        self.refresh_bindings()
 
         pager = self.query_one("#pager", Static)
         if page is None or page.total == 0:
@@ -148,6 +167,76 @@ class CorrespondenceScreen(SectionScreen):
                     pages=pages,
                 )
             )
+
+    # --- drafts: delete one, or the old ones -----------------------------------------------------
+    def _cursor_draft(self) -> tuple[dict[str, Any], str] | None:
+        """The draft on the cursor row and its subject: a new-message draft, or a thread's unsent reply."""
+        store = self.session.drafts
+        tables = self.query("#threads").results(DataTable)
+        table = next(tables, None)
+        if store is None or table is None or not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        kind, _, ident = str(row_key.value).partition(":")
+        if kind == "d":
+            draft = store.get(ident)
+            return (draft, str(draft.get("subject") or "")) if draft else None
+        _, replies = pending_drafts(store)
+        thread = next((t for t in (self.page.items if self.page else []) if str(t.id) == ident), None)
+        if ident in replies and thread is not None:
+            return replies[ident], thread.subject
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_draft":
+            return self._cursor_draft() is not None
+        if action == "orphans":
+            return bool(self.orphans)
+        return super().check_action(action, parameters)
+
+    @on(DataTable.RowHighlighted, "#threads")
+    def _row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_delete_draft(self) -> None:
+        found = self._cursor_draft()
+        if found is None:
+            self.notify(self.t("correspondence.not_a_draft"))
+            return
+        draft, subject = found
+
+        def answered(yes: bool | None) -> None:
+            store = self.session.drafts
+            if not yes or store is None:
+                return
+            try:
+                store.discard(draft["id"])
+            except DraftSaveError:
+                self.notify(self.t("drafts.delete_failed"), severity="error")
+                return
+            self.notify(self.t("correspondence.draft_deleted"))
+            self.show()
+
+        self.app.push_screen(confirm_delete_draft(self, subject, reply=is_reply_draft(draft)), callback=answered)
+
+    def action_orphans(self) -> None:
+        if not self.orphans:
+            return
+        orphans = list(self.orphans)
+
+        def answered(yes: bool | None) -> None:
+            store = self.session.drafts
+            if not yes or store is None:
+                return
+            try:
+                store.delete_orphans(orphans)
+            except DraftSaveError:
+                self.notify(self.t("drafts.delete_failed"), severity="error")
+            else:
+                self.notify(self.t("correspondence.orphans_deleted", count=len(orphans)))
+            self.action_reload()
+
+        self.app.push_screen(confirm_delete_orphans(self, orphans), callback=answered)
 
     # --- actions -------------------------------------------------------------------------------
     def action_page(self, step: int) -> None:
@@ -189,7 +278,9 @@ class CorrespondenceScreen(SectionScreen):
             self.app.push_screen(load_screen("compose")(draft), callback=self._returned)
         elif kind == "t":
             thread_id: Any = int(ident) if ident.isdigit() else ident
-            self.app.push_screen(load_screen("thread")(thread_id), callback=self._returned)
+            listed = next((t for t in (self.page.items if self.page else []) if str(t.id) == ident), None)
+            status = listed.status if listed else None
+            self.app.push_screen(load_screen("thread")(thread_id, status), callback=self._returned)
 
     def _returned(self, result: Any = None) -> None:
         """Back from the thread / composer: something may have been sent or drafted."""

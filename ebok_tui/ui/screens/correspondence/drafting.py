@@ -153,6 +153,8 @@ class DraftAutosave(Generic[V]):
             self._save_failed()
             return False
         self._saved = values
+        if self.is_attached:  # type: ignore[attr-defined]
+            self.refresh_bindings()  # type: ignore[attr-defined]  # e.g. "delete draft" now applies
         return True
 
     def on_unmount(self) -> None:
@@ -163,6 +165,29 @@ class DraftAutosave(Generic[V]):
                 self.save_draft(self._latest)
             except Exception:  # never let leaving the screen fail
                 pass
+
+    def delete_draft_now(self) -> bool:
+        """The resident deleted this draft: remove it from the store now, in order with the
+        autosaves (one still in a thread is overtaken and skipped). False (and said) if the disk
+        refused."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        store = self.draft_store
+        if store is None or self.draft is None:
+            return True
+        draft_id = self.draft["id"]
+        self._made += 1
+        if self._write_lock is None:
+            self._write_lock = threading.Lock()
+        try:
+            self._write(self._made, partial(store.discard, draft_id))
+        except DraftSaveError:
+            if self.is_attached:  # type: ignore[attr-defined]
+                self.set_status(self.t("drafts.delete_failed"), error=True)  # type: ignore[attr-defined]
+            return False
+        self.draft = None
+        return True
 
     def discard_sent_draft(self) -> None:
         """After the server's 201: the draft has become a message."""

@@ -1,4 +1,5 @@
-"""One correspondence thread: the messages (you / MPWiK, date, text) and a reply box.
+"""One correspondence thread: the messages (you / MPWiK, date, text), the contact phone and
+location the resident gave, and a reply box that has the focus from the start (typing is never lost).
 
 The reply is a draft like a new message: saved on every change (debounced) and before sending,
 its id is the ``Idempotency-Key``, deleted only after the server's 201. Closed threads take no
@@ -35,6 +36,8 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
     SECTION = "correspondence"
     STATUS_ID = "reply-status"
 
+    AUTO_FOCUS = "#reply"  # not the message list: typing must land in the reply
+
     BINDINGS = [
         Binding("ctrl+s", "send", "thread.bind_send", priority=True),
         Binding("n", "new_from_closed", "thread.bind_new"),
@@ -53,9 +56,14 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
     ThreadScreen #closed-note { height: auto; color: $text-muted; display: none; }
     """
 
-    def __init__(self, thread_id: ObjectId) -> None:
+    def __init__(self, thread_id: ObjectId, status: str | None = None) -> None:
+        """``status``: the thread's status as the list showed it, so the reply field can take the
+        resident's typing from the first key (None: unknown, assume open until loaded)."""
         super().__init__()
         self.thread_id = thread_id
+        self.listed_status = status
+        if status == "closed":
+            self.AUTO_FOCUS = ""  # no reply field to type into
         self.thread: ThreadDetail | None = None
         self.draft: dict[str, Any] | None = None
         self._saved = ""
@@ -75,15 +83,35 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
             yield Static(self.t("thread.reply_hint"), id="reply-status", classes="-info")
 
     def on_mount(self) -> None:
-        self.query_one("#reply-box").display = False  # until we know the thread is open
         store = self.draft_store
         self.draft = pending_drafts(store)[1].get(str(self.thread_id))
         if self.draft is not None:
             self._saved = str(self.draft.get("body") or "")
             self.query_one("#reply", TextArea).load_text(self._saved)
             self.set_status(self.t("thread.draft_restored"), error=False)
+        # Typing goes into the reply from the first key, also while the thread loads (only the
+        # messages show the loading indicator); a closed thread says so instead.
+        self._show_reply_box(self.listed_status != "closed", take_focus=True)
+
+    def _show_reply_box(self, open_for_replies: bool, *, take_focus: bool = False) -> None:
+        """Show the reply field (focused when ``take_focus`` or nothing else is) or, for a closed
+        thread, why there is none."""
+        self.query_one("#reply-box").display = open_for_replies
+        note = self.query_one("#closed-note", Static)
+        note.display = not open_for_replies
+        if open_for_replies:
+            if take_focus or self.focused is None:
+                self.query_one("#reply", TextArea).focus()
+        else:
+            if self.focused is self.query_one("#reply", TextArea):
+                self.set_focus(None)  # a hidden field must not swallow keys
+            key = "thread.closed_with_draft" if self.draft else "thread.closed"
+            note.update(self.t(key))
 
     # --- data ----------------------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.run_api(self._load_and_repaint, target=self.query_one("#messages"), group="load")
+
     async def load(self) -> None:
         self.show_thread(await self.api.thread(self.thread_id))
 
@@ -98,6 +126,13 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
                     style=STATUS_STYLE.get(thread.status, ""))
         head.append(" · ")
         head.append(self.t("thread.opened", date=i18n.datetime(thread.created_at)), style="dim")
+        given = []  # what the resident gave with the matter (plain text, never markup)
+        if thread.contact_phone:
+            given.append(self.t("thread.contact_phone", phone=thread.contact_phone))
+        if thread.location:
+            given.append(self.t("thread.location", location=thread.location))
+        if given:
+            head.append("\n" + " · ".join(given))
         self.query_one("#thread-head", Static).update(head)
 
         box = self.query_one("#messages", VerticalScroll)
@@ -116,13 +151,7 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         box.mount_all(views)
         box.call_after_refresh(box.scroll_end, animate=False)
 
-        closed = thread.status == "closed"
-        self.query_one("#reply-box").display = not closed
-        note = self.query_one("#closed-note", Static)
-        note.display = closed
-        if closed:
-            key = "thread.closed_with_draft" if self.draft else "thread.closed"
-            note.update(self.t(key))
+        self._show_reply_box(thread.status != "closed")
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -143,12 +143,21 @@ class ReadingsScreen(SectionScreen):
         if reading is None:
             return
         self.draft.pop(reading.meter_number, None)
-        message = self.t(
-            "readings.accepted",
-            value=self.i18n.volume(reading.value),
-            meter=reading.meter_number,
-            date=self.i18n.date(reading.date),
-        )
+        before = next((r for r in self.info.items if str(r.id) == str(reading.id)), None) if self.info else None
+        if before is not None:  # a correction of this period's self-reading
+            message = self.t(
+                "readings.corrected",
+                old=self.i18n.volume(before.value),
+                value=self.i18n.volume(reading.value),
+                meter=reading.meter_number,
+            )
+        else:
+            message = self.t(
+                "readings.accepted",
+                value=self.i18n.volume(reading.value),
+                meter=reading.meter_number,
+                date=self.i18n.date(reading.date),
+            )
         self.set_notice(message)
         self.notify(message, timeout=6, markup=False)
         self.action_reload()

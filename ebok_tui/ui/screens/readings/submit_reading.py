@@ -1,9 +1,14 @@
 """The self-reading form: choose the meter, type the value, see the last reading; checks first
-here, then on the server; every rejection is explained next to the value, which stays typed."""
+here, then on the server; every rejection is explained next to the value, which stays typed.
+
+A meter that already has a self-reading in this billing period gets the correction form instead
+(``PUT /readings/{id}``, until the period is billed): it shows the value submitted and, as the
+resident types, the old and the new value side by side."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from rich.text import Text
@@ -20,7 +25,7 @@ _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 class SubmitReadingModal(BaseModal):
-    """Dismisses with the accepted :class:`Reading`, or None when cancelled."""
+    """Dismisses with the accepted (new or corrected) :class:`Reading`, or None when cancelled."""
 
     DEFAULT_CSS = """
     SubmitReadingModal { align: center middle; }
@@ -29,7 +34,10 @@ class SubmitReadingModal(BaseModal):
         padding: 0 1;
     }
     SubmitReadingModal #title { text-style: bold; margin: 0 0 1 0; }
-    SubmitReadingModal #already { color: $warning; height: auto; margin: 0 0 1 0; }
+    SubmitReadingModal #already { color: $warning; height: auto; margin: 0 0 1 0; display: none; }
+    SubmitReadingModal.-correction #already { display: block; }
+    SubmitReadingModal #change { height: auto; display: none; }
+    SubmitReadingModal.-correction #change { display: block; }
     SubmitReadingModal #meter-row { height: 1; margin: 0 0 1 0; }
     SubmitReadingModal #meter-row Label { width: auto; padding: 0 1 0 0; }
     SubmitReadingModal #meter { width: 30; }
@@ -53,15 +61,7 @@ class SubmitReadingModal(BaseModal):
         t = self.t
         with Vertical(id="dialog"):
             yield Static(t("submit_reading.title"), id="title")
-            if self.info.period.self_reading_submitted:
-                yield Static(
-                    t(
-                        "submit_reading.already",
-                        start=self.i18n.date(self.info.period.start),
-                        end=self.i18n.date(self.info.period.end),
-                    ),
-                    id="already",
-                )
+            yield Static("", id="already")  # this meter's self-reading of the period: correct it
             with Horizontal(id="meter-row"):
                 yield Label(t("submit_reading.meter"))
                 if len(self.meters) > 1:
@@ -78,6 +78,7 @@ class SubmitReadingModal(BaseModal):
             yield Label(t("submit_reading.value"), id="value-label")
             yield Input(self.drafts.get(self.meter_number, ""), placeholder=t("submit_reading.placeholder"),
                         id="value")
+            yield Static("", id="change")
             yield Static("", id="value-error")
             yield Static(t("submit_reading.hint"), id="hint")
             with Horizontal(id="buttons"):
@@ -92,17 +93,67 @@ class SubmitReadingModal(BaseModal):
     def meter(self) -> ReadingMeter | None:
         return self.meters.get(self.meter_number)
 
-    def show_last(self) -> None:
+    @property
+    def submitted(self) -> Reading | None:
+        """This meter's self-reading of the current period (then the form corrects it)."""
         meter = self.meter
-        if meter is None or meter.last_value is None:
-            text = self.t("submit_reading.no_last")
+        if meter is None or meter.self_reading_id is None:
+            return None
+        return next((r for r in self.info.items if str(r.id) == str(meter.self_reading_id)), None)
+
+    def previous(self) -> Reading | None:
+        """The reading a value is checked against: the meter's last one, or when correcting, the
+        one before the self-reading being corrected (items are newest first)."""
+        submitted = self.submitted
+        own = [r for r in self.info.items if r.meter_number == self.meter_number]
+        if submitted is None:
+            return own[0] if own else None
+        after = False
+        for r in own:
+            if after:
+                return r
+            after = str(r.id) == str(submitted.id)
+        return None
+
+    def previous_value(self) -> tuple[Decimal, date] | None:
+        previous = self.previous()
+        if previous is not None:
+            return previous.value, previous.date
+        meter = self.meter
+        if self.submitted is None and meter is not None and meter.last_value is not None and meter.last_date:
+            return meter.last_value, meter.last_date
+        return None
+
+    def show_last(self) -> None:
+        t, i18n = self.t, self.i18n
+        submitted = self.submitted
+        self.set_class(submitted is not None, "-correction")
+        previous = self.previous_value()
+        if previous is None:
+            text = t("submit_reading.no_last")
         else:
-            text = self.t(
-                "submit_reading.last",
-                value=self.i18n.volume(meter.last_value),
-                date=self.i18n.date(meter.last_date),
-            )
+            key = "submit_reading.previous" if submitted is not None else "submit_reading.last"
+            text = t(key, value=i18n.volume(previous[0]), date=i18n.date(previous[1]))
         self.query_one("#last", Static).update(Text(text))
+        if submitted is not None:
+            self.query_one("#already", Static).update(Text(t(
+                "submit_reading.correct_intro", value=i18n.volume(submitted.value), date=i18n.date(submitted.date),
+                start=i18n.date(self.info.period.start), end=i18n.date(self.info.period.end))))
+        self.query_one("#value-label", Label).update(
+            t("submit_reading.value_corrected" if submitted is not None else "submit_reading.value"))
+        self.query_one("#send", Button).label = t("submit_reading.correct" if submitted is not None else "bind.submit")
+        self.show_change()
+
+    def show_change(self) -> None:
+        """Correcting: the value submitted and the one typed, side by side."""
+        submitted = self.submitted
+        if submitted is None:
+            return
+        i18n = self.i18n
+        typed = i18n.parse_decimal(self.query_one("#value", Input).value)
+        new = i18n.volume(typed) if typed is not None and typed >= 0 else "…"
+        self.query_one("#change", Static).update(Text(self.t(
+            "submit_reading.change", old=i18n.volume(submitted.value), new=new)))
 
     # --- messages ------------------------------------------------------------------------------
     def field_error(self, message: str) -> None:
@@ -116,12 +167,11 @@ class SubmitReadingModal(BaseModal):
 
     def on_api_error(self, error: ApiError) -> bool:
         t, i18n = self.t, self.i18n
-        meter = self.meter
         code = error.code
         if code == "reading_below_last":
-            if meter is not None and meter.last_value is not None:
-                message = t("submit_reading.below_last", last=i18n.volume(meter.last_value),
-                            date=i18n.date(meter.last_date))
+            previous = self.previous_value()
+            if previous is not None:
+                message = t("submit_reading.below_last", last=i18n.volume(previous[0]), date=i18n.date(previous[1]))
             else:
                 message = t("submit_reading.below_last_plain")
         elif code == "reading_implausible":
@@ -132,6 +182,8 @@ class SubmitReadingModal(BaseModal):
                 message = t("submit_reading.implausible")
         elif code == "reading_already_submitted":
             message = t("submit_reading.already_submitted", meter=self.meter_number)
+        elif code == "reading_window_closed":
+            message = t("submit_reading.correction_closed")
         elif code == "unknown_meter":
             message = t("submit_reading.unknown_meter", meter=self.meter_number)
         elif code == "validation_error":
@@ -161,6 +213,7 @@ class SubmitReadingModal(BaseModal):
     @on(Input.Changed, "#value")
     def _value_changed(self, event: Input.Changed) -> None:
         self.drafts[self.meter_number] = event.value
+        self.show_change()
 
     def check(self, text: str) -> tuple[Decimal | None, str]:
         """Client-side checks; returns (value, "") or (None, message)."""
@@ -175,10 +228,9 @@ class SubmitReadingModal(BaseModal):
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -3:
             return None, t("submit_reading.too_many_decimals")
-        meter = self.meter
-        if meter is not None and meter.last_value is not None and value < meter.last_value:
-            return None, t("submit_reading.below_last", last=i18n.volume(meter.last_value),
-                           date=i18n.date(meter.last_date))
+        previous = self.previous_value()
+        if previous is not None and value < previous[0]:
+            return None, t("submit_reading.below_last", last=i18n.volume(previous[0]), date=i18n.date(previous[1]))
         return value, ""
 
     @on(Input.Submitted, "#value")
@@ -193,9 +245,13 @@ class SubmitReadingModal(BaseModal):
             return
         self.field_error("")
         meter_number = self.meter_number
+        submitted = self.submitted
 
         async def send() -> Reading:
-            reading = await self.api.submit_reading(meter_number, value)
+            if submitted is not None:
+                reading = await self.api.correct_reading(submitted.id, value)
+            else:
+                reading = await self.api.submit_reading(meter_number, value)
             self.finish(reading)
             return reading
 
