@@ -7,6 +7,8 @@ import json
 import stat
 import uuid
 
+import pytest
+
 from textual.widgets import DataTable, Input, Select, TextArea
 
 from ebok_tui.ui.screens.correspondence.compose import ComposeScreen
