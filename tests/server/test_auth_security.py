@@ -507,8 +507,11 @@ def test_two_server_processes_share_the_login_limit(db_kind, tmp_path):
     url = PG_URL if db_kind == "postgresql" else f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     if db_kind == "postgresql":
         asyncio.run(_wipe(url))
-    # real time here: a one-hour delay after the 5 free attempts keeps a slow run from earning a 6th
-    args = ("--limit", "hash_queue=64", "--limit", "login_delay_base_s=3600", "--limit", "login_delay_cap_s=3600")
+    # real time here: a one-hour delay after the 5 free attempts keeps a slow run from earning a 6th.
+    # The per-source counter is a fixed window aligned to the epoch; a 10^9 s window has no boundary
+    # this test could cross (a 900 s one did, at 04:00:00, and the spray then never reached 429).
+    args = ("--limit", "hash_queue=64", "--limit", "login_delay_base_s=3600", "--limit", "login_delay_cap_s=3600",
+            "--limit", "login_source_window_s=1000000000")
     first = start_server_info(tmp_path / "a", *args, db_url=url)
     second = start_server_info(tmp_path / "b", *args, db_url=url)
     try:
