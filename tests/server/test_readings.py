@@ -85,7 +85,8 @@ async def test_parallel_identical_self_readings_store_exactly_one(own_server):
                                  limits=httpx.Limits(max_connections=100)) as c:
         # A fresh token: its first 10 s of use write nothing, so the requests are not serialised
         # by the session's last-use update and really race to the insert.
-        r = await c.post("/auth/login", json={"customer_number": "10003", "password": "woda-10003"})
+        r = await c.post("/auth/login", json={"customer_number": "10002", "password": "woda-10002"})
+        # (10002: the correction tests below use 10003)
         t = r.json()["token"]
         before = (await c.get("/readings", headers=bearer(t))).json()
         meters = before["meters"]

@@ -110,7 +110,7 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
 
     # --- data ----------------------------------------------------------------------------------
     def action_reload(self) -> None:
-        self.run_api(self._load_and_repaint, target=self.query_one("#messages"), group="load")
+        self.run_api(self.load, target=self.query_one("#messages"), group="load")
 
     async def load(self) -> None:
         self.show_thread(await self.api.thread(self.thread_id))
