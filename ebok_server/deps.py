@@ -56,12 +56,20 @@ BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
                     description="Session token from POST /auth/login: `Authorization: Bearer <token>`.")
 
 
-async def require_auth(request: Request, db: AsyncSession = Depends(get_db),
-                       _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Auth:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (resident or staff); None when the
+    header is missing or malformed (the caller answers with its own 401)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 200:
+        return None
+    return token
+
+
+async def require_auth(request: Request, db: AsyncSession = Depends(get_db),
+                       _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Auth:
+    token = bearer_token(request)
+    if token is None:
         raise _unauthorized()
     row = (await db.execute(
         select(AuthSession, Customer).join(Customer, Customer.id == AuthSession.customer_id)

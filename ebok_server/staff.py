@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import ABSOLUTE_TIMEOUT, utcnow
-from .deps import BEARER, LAST_USED_GRANULARITY, get_db
+from .deps import BEARER, LAST_USED_GRANULARITY, bearer_token, get_db
 from .errors import ApiError
 from .security import session_is_expired, token_hash
 from .staff_models import STAFF_ROLES, CustomerAccess, StaffAccount, StaffSession
@@ -88,10 +88,8 @@ def staff_session_is_expired(sess: StaffSession, now: dt.datetime) -> bool:
 
 async def require_staff(request: Request, db: AsyncSession = Depends(get_db),
                         _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> StaffAuth:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > 200:
+    token = bearer_token(request)
+    if token is None:
         raise _unauthorized()
     row = (await db.execute(
         select(StaffSession, StaffAccount).join(StaffAccount, StaffAccount.id == StaffSession.staff_id)
