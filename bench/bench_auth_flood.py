@@ -46,12 +46,25 @@ def _bodies() -> list[tuple[str, bytes]]:
     for i in range(400):
         number = f"{20000 + i:05d}"
         out.append(("/api/v1/auth/login", json.dumps({"customer_number": number, "password": f"zgaduj-{i}"}).encode()))
-        out.append(("/api/v1/auth/register", json.dumps({"contract_number": "UM/2015/00123",
-                                                         "meter_number": "WM-1234567", "invoice_gross": i + 1}).encode()))
-        out.append(("/api/v1/auth/password-reset", json.dumps({"customer_number": number,
-                                                               "email": "x@example.com"}).encode()))
-        out.append(("/api/v1/auth/password-reset/confirm", json.dumps({
-            "customer_number": number, "code": "AAAA-BBBB", "new_password": f"dlugie haslo {i}"}).encode()))
+        out.append(
+            (
+                "/api/v1/auth/register",
+                json.dumps(
+                    {"contract_number": "UM/2015/00123", "meter_number": "WM-1234567", "invoice_gross": i + 1}
+                ).encode(),
+            )
+        )
+        out.append(
+            ("/api/v1/auth/password-reset", json.dumps({"customer_number": number, "email": "x@example.com"}).encode())
+        )
+        out.append(
+            (
+                "/api/v1/auth/password-reset/confirm",
+                json.dumps(
+                    {"customer_number": number, "code": "AAAA-BBBB", "new_password": f"dlugie haslo {i}"}
+                ).encode(),
+            )
+        )
     return out
 
 
@@ -62,8 +75,11 @@ async def _caller(host: str, port: int, deadline: float, bodies, offset: int, co
         while time.monotonic() < deadline:
             path, body = bodies[i % len(bodies)]
             i += 7
-            writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-                         f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            writer.write(
+                f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
             await writer.drain()
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
@@ -89,8 +105,10 @@ def _flood(url: str, callers: int, seconds: float, started, result) -> None:
     async def main() -> None:
         deadline = time.monotonic() + seconds
         started.set()
-        await asyncio.gather(*[_caller(parts.hostname, parts.port, deadline, bodies, k, counts)
-                               for k in range(callers)], return_exceptions=True)
+        await asyncio.gather(
+            *[_caller(parts.hostname, parts.port, deadline, bodies, k, counts) for k in range(callers)],
+            return_exceptions=True,
+        )
 
     asyncio.run(main())
     result.put(dict(counts))
@@ -120,7 +138,9 @@ def main() -> int:
         assert urlsplit(srv.url).hostname == "127.0.0.1"
         pid = srv.proc.pid
         with httpx.Client(base_url=srv.api, timeout=60) as client:
-            token = client.post("/auth/login", json={"customer_number": "10001", "password": "woda-10001"}).json()["token"]
+            token = client.post("/auth/login", json={"customer_number": "10001", "password": "woda-10001"}).json()[
+                "token"
+            ]
             for _ in range(20):  # warm up
                 client.get("/balance", headers={"Authorization": f"Bearer {token}"})
             rss_start = _status(pid, "VmRSS")
@@ -150,12 +170,16 @@ def main() -> int:
             peak = _status(pid, "VmHWM")
 
     p95_base, p95_loaded = _p(base, 95), _p(loaded, 95)
-    print(f"flood: {args.callers} callers x {args.seconds:.0f} s on /auth/* -> "
-          f"{sum(counts.values())} answers {dict(sorted(counts.items()))}")
+    print(
+        f"flood: {args.callers} callers x {args.seconds:.0f} s on /auth/* -> "
+        f"{sum(counts.values())} answers {dict(sorted(counts.items()))}"
+    )
     print(f"GET /balance unloaded: n={len(base)} p50={_p(base, 50):.1f} ms p95={p95_base:.1f} ms")
     print(f"GET /balance flooded:  n={len(loaded)} p50={_p(loaded, 50):.1f} ms p95={p95_loaded:.1f} ms")
-    print(f"server RSS: {rss_start / 1024:.0f} MiB before the flood, max sampled "
-          f"{max(rss_samples or [rss_start]) / 1024:.0f} MiB, peak (VmHWM) {peak / 1024:.0f} MiB (target < 200)")
+    print(
+        f"server RSS: {rss_start / 1024:.0f} MiB before the flood, max sampled "
+        f"{max(rss_samples or [rss_start]) / 1024:.0f} MiB, peak (VmHWM) {peak / 1024:.0f} MiB (target < 200)"
+    )
     print(f"p95 ratio flooded/unloaded: {p95_loaded / p95_base:.2f}x (target < 5x)")
     return 0
 

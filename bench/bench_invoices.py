@@ -99,13 +99,16 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         print(f"starting a server with {args.invoices} invoices for customer 19999…", flush=True)
-        with running_server(Path(tmp), "--seed-demo", "--today", "2026-11-15",
-                            "--seed-large", str(args.invoices), timeout=300) as server:
+        with running_server(
+            Path(tmp), "--seed-demo", "--today", "2026-11-15", "--seed-large", str(args.invoices), timeout=300
+        ) as server:
             first, scroll, rows = asyncio.run(paged(server.url, args.pages))
             base, total = asyncio.run(everything_at_once(server.url))
     print(f"paged:    first page shown in {first * 1000:8.1f} ms")
-    print(f"paged:    {args.pages} more pages (End) in {scroll * 1000:8.1f} ms "
-          f"({scroll / max(args.pages, 1) * 1000:.1f} ms/page), {rows} rows loaded")
+    print(
+        f"paged:    {args.pages} more pages (End) in {scroll * 1000:8.1f} ms "
+        f"({scroll / max(args.pages, 1) * 1000:.1f} ms/page), {rows} rows loaded"
+    )
     print(f"baseline: all {total} invoices fetched (200 a page) and shown in {base * 1000:8.1f} ms")
     print(f"ratio:    baseline / first page = {base / first:.1f}×")
 

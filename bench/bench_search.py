@@ -31,9 +31,28 @@ from ebok_server.db import make_engine, make_sessionmaker  # noqa: E402
 from ebok_server.models import Base  # noqa: E402
 from ebok_server.search import like_scan, search_customers  # noqa: E402
 
-QUERIES = ["10001", "54321", "FV/2026/10/000001", "WM-1234567", "WB-54321", "wisniewski", "Wiśniewska", "lodz",
-           "Łódź", "kowalczyk", "grunwaldzka", "zwyciestwa 20", "k54321@example", "601 234", "nowak jaworzno",
-           "dabrowsk", "sosnowiec", "malgorzata zajac", "zrodlana 7", "jan kowalski"]
+QUERIES = [
+    "10001",
+    "54321",
+    "FV/2026/10/000001",
+    "WM-1234567",
+    "WB-54321",
+    "wisniewski",
+    "Wiśniewska",
+    "lodz",
+    "Łódź",
+    "kowalczyk",
+    "grunwaldzka",
+    "zwyciestwa 20",
+    "k54321@example",
+    "601 234",
+    "nowak jaworzno",
+    "dabrowsk",
+    "sosnowiec",
+    "malgorzata zajac",
+    "zrodlana 7",
+    "jan kowalski",
+]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -88,8 +107,11 @@ def main() -> None:
     p.add_argument("--customers", type=int, default=100_000)
     p.add_argument("--rounds", type=int, default=20)
     p.add_argument("--baseline-rounds", type=int, default=3)
-    p.add_argument("--pg", default=os.environ.get("EBOK_TEST_PG_URL"),
-                   help="PostgreSQL URL (postgresql+asyncpg://…@127.0.0.1/…); the database is wiped")
+    p.add_argument(
+        "--pg",
+        default=os.environ.get("EBOK_TEST_PG_URL"),
+        help="PostgreSQL URL (postgresql+asyncpg://…@127.0.0.1/…); the database is wiped",
+    )
     p.add_argument("--no-sqlite", action="store_true")
     args = p.parse_args()
     if not args.no_sqlite:

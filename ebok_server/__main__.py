@@ -64,19 +64,45 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db", default=DEFAULT_DB_URL, help="SQLAlchemy async URL (sqlite+aiosqlite / postgresql+asyncpg)")
     s.add_argument("--seed-demo", action="store_true", help="create demo data when the database is empty")
     s.add_argument("--today", type=_date, help="business date override YYYY-MM-DD")
-    s.add_argument("--mail-dir", type=Path, help="directory for outgoing mail (.eml files, mode 0600; a new directory is 0700)")
-    s.add_argument("--docs", action="store_true", help="serve the interactive API docs at /docs and /redoc "
-                   "(off by default; /openapi.json is always served)")
+    s.add_argument(
+        "--mail-dir", type=Path, help="directory for outgoing mail (.eml files, mode 0600; a new directory is 0700)"
+    )
+    s.add_argument(
+        "--docs",
+        action="store_true",
+        help="serve the interactive API docs at /docs and /redoc (off by default; /openapi.json is always served)",
+    )
     s.add_argument("--seed-large", type=int, metavar="N", help="add customer 19999 with N invoices (benchmarks)")
-    s.add_argument("--trusted-proxy", type=_network, action="append", default=[], metavar="IP[/BITS]",
-                   help="reverse proxy whose X-Forwarded-For is believed for the client address (repeatable); "
-                        "without it the socket's peer address is the client address")
-    s.add_argument("--limit", type=_limit, action="append", default=[], metavar="NAME=N",
-                   help="change one throttling limit (docs/API.md, Throttling), e.g. login_source_failures=60")
-    s.add_argument("--seed-customers", type=int, metavar="N",
-                   help="grow the database to N customers (at most 100000; bulk inserts, search benchmarks)")
-    s.add_argument("--reply-deadline-days", type=int, default=14, metavar="N",
-                   help="regulation deadline for answering correspondence (staff queue), default 14")
+    s.add_argument(
+        "--trusted-proxy",
+        type=_network,
+        action="append",
+        default=[],
+        metavar="IP[/BITS]",
+        help="reverse proxy whose X-Forwarded-For is believed for the client address (repeatable); "
+        "without it the socket's peer address is the client address",
+    )
+    s.add_argument(
+        "--limit",
+        type=_limit,
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="change one throttling limit (docs/API.md, Throttling), e.g. login_source_failures=60",
+    )
+    s.add_argument(
+        "--seed-customers",
+        type=int,
+        metavar="N",
+        help="grow the database to N customers (at most 100000; bulk inserts, search benchmarks)",
+    )
+    s.add_argument(
+        "--reply-deadline-days",
+        type=int,
+        default=14,
+        metavar="N",
+        help="regulation deadline for answering correspondence (staff queue), default 14",
+    )
     s.add_argument("--log-level", default="warning")
     s.add_argument(
         "--exit-on-stdin-eof",
@@ -142,8 +168,9 @@ async def _session(db_url: str):
         await engine.dispose()
 
 
-async def prepare_database(settings: Settings, seed_demo: bool, seed_large: int | None,
-                           seed_customers: int | None = None) -> None:
+async def prepare_database(
+    settings: Settings, seed_demo: bool, seed_large: int | None, seed_customers: int | None = None
+) -> None:
     from .seed import add_demo_entry, database_is_empty, seed_demo as do_seed_demo, seed_large_customer
     from .staff_seed import seed_customers as do_seed_customers, seed_demo_staff
 
@@ -156,8 +183,12 @@ async def prepare_database(settings: Settings, seed_demo: bool, seed_large: int 
         if seed_large:
             await seed_large_customer(session, "19999", seed_large, today=settings.business_today())
             if seed_demo:
-                await add_demo_entry(session, "19999", f"Duży klient testowy ({seed_large} faktur).",
-                                     f"Large benchmark customer ({seed_large} invoices).")
+                await add_demo_entry(
+                    session,
+                    "19999",
+                    f"Duży klient testowy ({seed_large} faktur).",
+                    f"Large benchmark customer ({seed_large} invoices).",
+                )
             await session.commit()
         if seed_customers:
             added = await do_seed_customers(session, seed_customers)
@@ -228,9 +259,15 @@ async def serve(args: argparse.Namespace) -> int:
     if mail_dir is not None:
         private_directory(mail_dir)
         print(f"ebok-server: outgoing mail is written to {mail_dir}", file=sys.stderr, flush=True)
-    settings = Settings(db_url=args.db, today=args.today, demo=args.seed_demo, mail_dir=mail_dir,
-                        trusted_proxies=args.trusted_proxy, limits=dataclasses.replace(Limits(), **dict(args.limit)),
-                        docs=args.docs)
+    settings = Settings(
+        db_url=args.db,
+        today=args.today,
+        demo=args.seed_demo,
+        mail_dir=mail_dir,
+        trusted_proxies=args.trusted_proxy,
+        limits=dataclasses.replace(Limits(), **dict(args.limit)),
+        docs=args.docs,
+    )
     settings.extra["reply_deadline_days"] = args.reply_deadline_days
     await prepare_database(settings, args.seed_demo, args.seed_large, args.seed_customers)
 
@@ -239,8 +276,9 @@ async def serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the app
     # decides itself, from --trusted-proxy only (throttle.source_address).
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on", proxy_headers=False,
-                            http=JsonErrorH11Protocol)
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=False, lifespan="on", proxy_headers=False, http=JsonErrorH11Protocol
+    )
     server = _Server(config)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -297,8 +335,10 @@ async def issue(args: argparse.Namespace) -> int:
         issued = await issue_invoices(session, year, month, today)
         await session.commit()
         for inv in issued:
-            print(f"{inv.number} customer_id={inv.customer_id} gross={fmt_pln(inv.gross)} "
-                  f"efaktura={'yes' if inv.efaktura else 'no'}")
+            print(
+                f"{inv.number} customer_id={inv.customer_id} gross={fmt_pln(inv.gross)} "
+                f"efaktura={'yes' if inv.efaktura else 'no'}"
+            )
         print(f"issued {len(issued)} invoice(s) for {year}-{month:02d}")
     return 0
 
@@ -316,8 +356,9 @@ async def staff_cmd(args: argparse.Namespace) -> int:
                 return 2
             password = args.password or new_token()[:20]
             try:
-                a = await create_account(session, args.login, args.name, args.role, hash_password(password),
-                                         totp=not args.no_totp)
+                a = await create_account(
+                    session, args.login, args.name, args.role, hash_password(password), totp=not args.no_totp
+                )
                 await session.commit()
             except IntegrityError:
                 print(f"login already taken: {args.login}", file=sys.stderr)
@@ -359,16 +400,19 @@ async def audit_cmd(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"audit log OK: {result.entries} entries, chain intact")
         return 0
-    print(f"audit log BROKEN at entry {result.first_bad_id}: {result.problem} "
-          f"({result.entries} entries before it are intact)")
+    print(
+        f"audit log BROKEN at entry {result.first_bad_id}: {result.problem} "
+        f"({result.entries} entries before it are intact)"
+    )
     return 1
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    handler = {"serve": serve, "reply": reply, "issue-invoices": issue, "staff": staff_cmd,
-               "audit": audit_cmd}[args.command]
+    handler = {"serve": serve, "reply": reply, "issue-invoices": issue, "staff": staff_cmd, "audit": audit_cmd}[
+        args.command
+    ]
     try:
         return asyncio.run(handler(args)) or 0
     except KeyboardInterrupt:

@@ -45,9 +45,14 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
             await app.state.engine.dispose()
 
     # /openapi.json is always served; the interactive /docs and /redoc pages only with --docs.
-    app = FastAPI(title="eBOK API", version=__version__, lifespan=lifespan,
-                  description="Customer self-service office (eBOK) of a water utility – reference backend.",
-                  docs_url="/docs" if settings.docs else None, redoc_url="/redoc" if settings.docs else None)
+    app = FastAPI(
+        title="eBOK API",
+        version=__version__,
+        lifespan=lifespan,
+        description="Customer self-service office (eBOK) of a water utility – reference backend.",
+        docs_url="/docs" if settings.docs else None,
+        redoc_url="/redoc" if settings.docs else None,
+    )
     engine = make_engine(settings.db_url)
     app.state.settings = settings
     app.state.engine = engine
@@ -55,15 +60,27 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
     app.state.mailer = mailer
     app.state.hash_pool = HashPool(settings.limits.hash_workers, settings.limits.hash_queue)
     install_error_handlers(app)
-    for module in (public, auth, account, invoices, readings, correspondence, data_access, staff, staff_act,
-                   staff_queue):
+    for module in (
+        public,
+        auth,
+        account,
+        invoices,
+        readings,
+        correspondence,
+        data_access,
+        staff,
+        staff_act,
+        staff_queue,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuardMiddleware)
-    app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/auth/", limit=settings.limits.auth_in_flight,
-                       settings=settings)
+    app.add_middleware(
+        AuthGateMiddleware, prefix=API_PREFIX + "/auth/", limit=settings.limits.auth_in_flight, settings=settings
+    )
     # Staff login: the same front door (its path "login" maps to the same per-source scope).
-    app.add_middleware(AuthGateMiddleware, prefix=API_PREFIX + "/staff/auth/", limit=settings.limits.auth_in_flight,
-                       settings=settings)
+    app.add_middleware(
+        AuthGateMiddleware, prefix=API_PREFIX + "/staff/auth/", limit=settings.limits.auth_in_flight, settings=settings
+    )
     app.add_middleware(NoStoreMiddleware)  # outermost: also on BodyGuard's 413/415 and AuthGate's 429/503
     app.openapi = lambda: build_openapi(app)
     return app

@@ -120,9 +120,19 @@ def fee_line(efaktura_active: bool) -> LineSpec:
     return LineSpec("fee", 1000, "szt", net, net, gross - net, gross)
 
 
-def build_invoice(*, customer_id: int, number: str, services: list[str], consumption_l: int,
-                  period_from: dt.date, period_to: dt.date, issue_date: dt.date, efaktura_active: bool,
-                  due_date: dt.date | None = None, billing_period: dt.date | None = None) -> Invoice:
+def build_invoice(
+    *,
+    customer_id: int,
+    number: str,
+    services: list[str],
+    consumption_l: int,
+    period_from: dt.date,
+    period_to: dt.date,
+    issue_date: dt.date,
+    efaktura_active: bool,
+    due_date: dt.date | None = None,
+    billing_period: dt.date | None = None,
+) -> Invoice:
     """An invoice with its lines; ``billing_period`` (first day of the period) marks an invoice of the
     monthly billing run, at most one per customer and period (a database constraint)."""
     specs = [consumption_line("water", consumption_l, WATER_PRICE_NET)]
@@ -130,16 +140,32 @@ def build_invoice(*, customer_id: int, number: str, services: list[str], consump
         specs.append(consumption_line("sewage", consumption_l, SEWAGE_PRICE_NET))
     specs.append(fee_line(efaktura_active))
     inv = Invoice(
-        customer_id=customer_id, number=number, issue_date=issue_date,
+        customer_id=customer_id,
+        number=number,
+        issue_date=issue_date,
         due_date=due_date or issue_date + dt.timedelta(days=PAYMENT_TERM_DAYS),
-        period_from=period_from, period_to=period_to,
-        net=sum(s.net for s in specs), vat=sum(s.vat for s in specs), gross=sum(s.gross for s in specs),
-        paid=0, efaktura=efaktura_active, billing_period=billing_period,
+        period_from=period_from,
+        period_to=period_to,
+        net=sum(s.net for s in specs),
+        vat=sum(s.vat for s in specs),
+        gross=sum(s.gross for s in specs),
+        paid=0,
+        efaktura=efaktura_active,
+        billing_period=billing_period,
     )
     inv.lines = [
-        InvoiceLine(position=i + 1, kind=s.kind, description=LINE_DESCRIPTIONS[s.kind],
-                    quantity_milli=s.quantity_milli, unit=s.unit, unit_price_net=s.unit_price_net,
-                    net=s.net, vat_rate=VAT_RATE, vat=s.vat, gross=s.gross)
+        InvoiceLine(
+            position=i + 1,
+            kind=s.kind,
+            description=LINE_DESCRIPTIONS[s.kind],
+            quantity_milli=s.quantity_milli,
+            unit=s.unit,
+            unit_price_net=s.unit_price_net,
+            net=s.net,
+            vat_rate=VAT_RATE,
+            vat=s.vat,
+            gross=s.gross,
+        )
         for i, s in enumerate(specs)
     ]
     return inv
@@ -155,7 +181,7 @@ def _invoice_prefix(issue_date: dt.date) -> str:
 
 async def _highest_invoice_seq(session: AsyncSession, prefix: str) -> int:
     numbers = (await session.scalars(select(Invoice.number).where(Invoice.number.like(prefix + "%")))).all()
-    seqs = [int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()]
+    seqs = [int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()]
     # Numbers >= BENCH_SEQ_BASE are reserved for the bulk benchmark customer.
     return max((s for s in seqs if s < BENCH_SEQ_BASE), default=0)
 
@@ -166,8 +192,12 @@ async def allocate_invoice_seq(session: AsyncSession, issue_date: dt.date) -> in
     same number; the row lock serialises them). The counter starts from the highest number
     already issued (seeded data)."""
     prefix = _invoice_prefix(issue_date)
-    bump = (update(InvoiceCounter).where(InvoiceCounter.prefix == prefix)
-            .values(last_seq=InvoiceCounter.last_seq + 1).returning(InvoiceCounter.last_seq))
+    bump = (
+        update(InvoiceCounter)
+        .where(InvoiceCounter.prefix == prefix)
+        .values(last_seq=InvoiceCounter.last_seq + 1)
+        .returning(InvoiceCounter.last_seq)
+    )
     seq = await session.scalar(bump)
     if seq is None:
         start = await _highest_invoice_seq(session, prefix)
@@ -182,9 +212,14 @@ async def period_consumption_l(session: AsyncSession, meter_id: int, start: dt.d
     Without a reading inside the period the consumption is estimated from the average daily use of
     the previous readings (or ``FALLBACK_MONTHLY_L`` when there is no history).
     """
-    rows = (await session.execute(
-        select(Reading.date, Reading.value_l).where(Reading.meter_id == meter_id, Reading.date <= end)
-        .order_by(Reading.date.desc(), Reading.id.desc()).limit(6))).all()
+    rows = (
+        await session.execute(
+            select(Reading.date, Reading.value_l)
+            .where(Reading.meter_id == meter_id, Reading.date <= end)
+            .order_by(Reading.date.desc(), Reading.id.desc())
+            .limit(6)
+        )
+    ).all()
     inside = [r for r in rows if r.date >= start]
     before = [r for r in rows if r.date < start]
     if inside and before:
@@ -208,10 +243,17 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
     """
     start, end = month_bounds(year, month)
     issued: list[Invoice] = []
-    invoiced = exists().where(Invoice.customer_id == Customer.id,
-                              (Invoice.period_from == start) | (Invoice.billing_period == start))
-    rows = (await session.execute(select(Customer, Contract).join(Contract, Contract.customer_id == Customer.id)
-                                  .where(~invoiced).order_by(Customer.id))).all()
+    invoiced = exists().where(
+        Invoice.customer_id == Customer.id, (Invoice.period_from == start) | (Invoice.billing_period == start)
+    )
+    rows = (
+        await session.execute(
+            select(Customer, Contract)
+            .join(Contract, Contract.customer_id == Customer.id)
+            .where(~invoiced)
+            .order_by(Customer.id)
+        )
+    ).all()
     for customer, contract in rows:
         meters = (await session.scalars(select(Meter).where(Meter.contract_id == contract.id))).all()
         consumption = 0
@@ -220,10 +262,17 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
         try:
             async with session.begin_nested():
                 seq = await allocate_invoice_seq(session, today)
-                inv = build_invoice(customer_id=customer.id, number=invoice_number(today, seq),
-                                    services=contract.service_list, consumption_l=consumption,
-                                    period_from=start, period_to=end, issue_date=today,
-                                    efaktura_active=customer.efaktura_active, billing_period=start)
+                inv = build_invoice(
+                    customer_id=customer.id,
+                    number=invoice_number(today, seq),
+                    services=contract.service_list,
+                    consumption_l=consumption,
+                    period_from=start,
+                    period_to=end,
+                    issue_date=today,
+                    efaktura_active=customer.efaktura_active,
+                    billing_period=start,
+                )
                 session.add(inv)
         except IntegrityError:
             continue  # a parallel run invoiced this customer for the period first
@@ -247,10 +296,13 @@ class Balance:
 
 
 async def compute_balance(session: AsyncSession, customer_id: int, today: dt.date) -> Balance:
-    open_rows = (await session.execute(
-        select(Invoice.number, Invoice.gross, Invoice.paid, Invoice.due_date)
-        .where(Invoice.customer_id == customer_id, Invoice.paid < Invoice.gross)
-        .order_by(Invoice.due_date, Invoice.id))).all()
+    open_rows = (
+        await session.execute(
+            select(Invoice.number, Invoice.gross, Invoice.paid, Invoice.due_date)
+            .where(Invoice.customer_id == customer_id, Invoice.paid < Invoice.gross)
+            .order_by(Invoice.due_date, Invoice.id)
+        )
+    ).all()
     to_pay = overdue = 0
     due_groups: dict[dt.date, int] = {}
     overdue_since: dt.date | None = None
@@ -263,17 +315,25 @@ async def compute_balance(session: AsyncSession, customer_id: int, today: dt.dat
         else:
             due_groups[due] = due_groups.get(due, 0) + residual
     over_alloc = await session.scalar(
-        select(func.coalesce(func.sum(Invoice.paid - Invoice.gross), 0))
-        .where(Invoice.customer_id == customer_id, Invoice.paid > Invoice.gross))
+        select(func.coalesce(func.sum(Invoice.paid - Invoice.gross), 0)).where(
+            Invoice.customer_id == customer_id, Invoice.paid > Invoice.gross
+        )
+    )
     unallocated = await session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0))
-        .where(Payment.customer_id == customer_id, Payment.invoice_id.is_(None)))
+        select(func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.customer_id == customer_id, Payment.invoice_id.is_(None)
+        )
+    )
     overpayment = int(over_alloc or 0) + int(unallocated or 0)
     next_due = min(due_groups) if due_groups else None
     return Balance(
-        to_pay=to_pay, overdue=overdue, overpayment=overpayment,
-        next_due_date=next_due, next_due_amount=due_groups[next_due] if next_due else None,
-        overdue_since=overdue_since, open_numbers=[row[0] for row in open_rows],
+        to_pay=to_pay,
+        overdue=overdue,
+        overpayment=overpayment,
+        next_due_date=next_due,
+        next_due_amount=due_groups[next_due] if next_due else None,
+        overdue_since=overdue_since,
+        open_numbers=[row[0] for row in open_rows],
     )
 
 

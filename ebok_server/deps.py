@@ -46,14 +46,16 @@ class Auth:
 
 
 def _unauthorized() -> ApiError:
-    return ApiError(401, "unauthorized", "Missing, invalid or expired token.",
-                    headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(401, "unauthorized", "Missing, invalid or expired token.", headers={"WWW-Authenticate": "Bearer"})
 
 
 # Documents the bearer scheme in OpenAPI (securitySchemes + security on every authenticated
 # operation); the header itself is checked below so every failure is our one 401.
-BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
-                    description="Session token from POST /auth/login: `Authorization: Bearer <token>`.")
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="Session token from POST /auth/login: `Authorization: Bearer <token>`.",
+)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -66,14 +68,21 @@ def bearer_token(request: Request) -> str | None:
     return token
 
 
-async def require_auth(request: Request, db: AsyncSession = Depends(get_db),
-                       _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Auth:
+async def require_auth(
+    request: Request,
+    db: AsyncSession = Depends(get_db),
+    _documented: HTTPAuthorizationCredentials | None = Security(BEARER),
+) -> Auth:
     token = bearer_token(request)
     if token is None:
         raise _unauthorized()
-    row = (await db.execute(
-        select(AuthSession, Customer).join(Customer, Customer.id == AuthSession.customer_id)
-        .where(AuthSession.token_hash == token_hash(token)))).first()
+    row = (
+        await db.execute(
+            select(AuthSession, Customer)
+            .join(Customer, Customer.id == AuthSession.customer_id)
+            .where(AuthSession.token_hash == token_hash(token))
+        )
+    ).first()
     if row is None:
         raise _unauthorized()
     sess, customer = row

@@ -37,8 +37,14 @@ DEFAULT_CODES = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -54,8 +60,13 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": err}
 
 
-def error_response(status: int, code: str | None = None, message: str | None = None,
-                   fields: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str | None = None,
+    message: str | None = None,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     dcode, dmsg = DEFAULT_CODES.get(status, ("error", "Error."))
     return JSONResponse(error_body(code or dcode, message or dmsg, fields), status_code=status, headers=headers)
 
@@ -87,14 +98,16 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     if table is None:
         table = app.state.allowed_methods = [
             (_path_regex(template), {m.upper() for m in item})
-            for template, item in app.openapi().get("paths", {}).items()]
+            for template, item in app.openapi().get("paths", {}).items()
+        ]
     return sorted(set().union(*(methods for regex, methods in table if regex.match(path))))
 
 
 def _is_malformed_body(e: dict) -> bool:
     """Not JSON, or JSON that is not an object: one answer, 400 ``bad_request`` (a missing body is a 422)."""
     return e.get("type") == "json_invalid" or (
-        tuple(e.get("loc", ())) == ("body",) and e.get("type") in ("model_attributes_type", "dict_type"))
+        tuple(e.get("loc", ())) == ("body",) and e.get("type") in ("model_attributes_type", "dict_type")
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -126,8 +139,10 @@ def install_error_handlers(app: FastAPI) -> None:
         for e in errors:
             name = _loc_to_field(e.get("loc", ()))
             fields.setdefault(name, str(e.get("msg", "invalid")))
-        if any(tuple(e.get("loc", ())) == ("header", IDEMPOTENCY_HEADER) and e.get("type") != "string_too_long"
-               for e in errors):  # missing or blank
+        if any(
+            tuple(e.get("loc", ())) == ("header", IDEMPOTENCY_HEADER) and e.get("type") != "string_too_long"
+            for e in errors
+        ):  # missing or blank
             return error_response(422, "idempotency_key_required", "Idempotency-Key header is required.", fields)
         return error_response(422, "validation_error", "Validation failed.", fields)
 
@@ -147,12 +162,17 @@ class BodyGuardMiddleware:
     async def _reject(self, send, status: int) -> None:
         code, msg = DEFAULT_CODES[status]
         body = json.dumps(error_body(code, msg)).encode()
-        await send({
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                        (b"connection", b"close")],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope, receive, send):

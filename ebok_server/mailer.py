@@ -101,7 +101,14 @@ def read_mailbox(directory: Path | None, limit: int = DEMO_MAILBOX_SIZE) -> list
         except OSError:  # removed meanwhile
             continue
         part = msg.get_body(preferencelist=("plain",))
-        items.append({"id": path.stem, "from": str(msg.get("From", "")), "to": str(msg.get("To", "")),
-                      "subject": str(msg.get("Subject", "")), "date": _iso_date(msg.get("Date")),
-                      "body": part.get_content() if part is not None else ""})
+        items.append(
+            {
+                "id": path.stem,
+                "from": str(msg.get("From", "")),
+                "to": str(msg.get("To", "")),
+                "subject": str(msg.get("Subject", "")),
+                "date": _iso_date(msg.get("Date")),
+                "body": part.get_content() if part is not None else "",
+            }
+        )
     return items

@@ -28,10 +28,13 @@ class Base(DeclarativeBase):
 class Customer(Base):
     __tablename__ = "customers"
     # e-FAKTURA is either fully on (address and activation time) or fully off: never half of each.
-    __table_args__ = (CheckConstraint(
-        "(efaktura_active AND efaktura_email IS NOT NULL AND efaktura_activated_at IS NOT NULL) OR "
-        "(NOT efaktura_active AND efaktura_email IS NULL AND efaktura_activated_at IS NULL)",
-        name="ck_customers_efaktura_state"),)
+    __table_args__ = (
+        CheckConstraint(
+            "(efaktura_active AND efaktura_email IS NOT NULL AND efaktura_activated_at IS NOT NULL) OR "
+            "(NOT efaktura_active AND efaktura_email IS NULL AND efaktura_activated_at IS NULL)",
+            name="ck_customers_efaktura_state",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_number: Mapped[str] = mapped_column(String(5), unique=True)
@@ -97,8 +100,14 @@ class Reading(Base):
         Index("ix_readings_meter_date", "meter_id", "date"),
         # One self-reading per meter per billing period, enforced by the database (parallel
         # submissions cannot both pass a check-then-insert). Partial index: SQLite and PostgreSQL.
-        Index("uq_readings_self_per_period", "meter_id", "billing_period", unique=True,
-              sqlite_where=SELF_READING, postgresql_where=SELF_READING),
+        Index(
+            "uq_readings_self_per_period",
+            "meter_id",
+            "billing_period",
+            unique=True,
+            sqlite_where=SELF_READING,
+            postgresql_where=SELF_READING,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

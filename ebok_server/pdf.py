@@ -87,16 +87,31 @@ def render_invoice_pdf(detail, customer, *, font_path: str | None | bool = True)
     text(9, f"{customer.full_name} (klient {customer.customer_number}), {customer.address}")
     pdf.ln(4)
 
-    cols = [("Pozycja", 62, "L"), ("Ilość", 18, "R"), ("J.m.", 11, "L"), ("Cena netto", 22, "R"),
-            ("Netto", 20, "R"), ("VAT", 10, "R"), ("Kwota VAT", 20, "R"), ("Brutto", 22, "R")]
+    cols = [
+        ("Pozycja", 62, "L"),
+        ("Ilość", 18, "R"),
+        ("J.m.", 11, "L"),
+        ("Cena netto", 22, "R"),
+        ("Netto", 20, "R"),
+        ("VAT", 10, "R"),
+        ("Kwota VAT", 20, "R"),
+        ("Brutto", 22, "R"),
+    ]
     pdf.set_font(family, size=8)
     for title, w, align in cols:
         pdf.cell(w, 7, t(title), border=1, align=align)
     pdf.ln()
     for ln in detail.lines:
-        vals = [ln.description, pl_quantity(ln.quantity, ln.unit), "m³" if ln.unit == "m3" else "szt",
-                fmt_pln(ln.unit_price_net),
-                fmt_pln(ln.net), f"{ln.vat_rate}%", fmt_pln(ln.vat), fmt_pln(ln.gross)]
+        vals = [
+            ln.description,
+            pl_quantity(ln.quantity, ln.unit),
+            "m³" if ln.unit == "m3" else "szt",
+            fmt_pln(ln.unit_price_net),
+            fmt_pln(ln.net),
+            f"{ln.vat_rate}%",
+            fmt_pln(ln.vat),
+            fmt_pln(ln.gross),
+        ]
         for (_, w, align), v in zip(cols, vals, strict=True):
             pdf.cell(w, 7, t(v), border=1, align=align)
         pdf.ln()

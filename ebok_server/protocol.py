@@ -22,16 +22,22 @@ MALFORMED_REQUEST = "Malformed HTTP request."
 def _json(status: int, message: str | None = None) -> tuple[list[tuple[bytes, bytes]], bytes]:
     code, default = DEFAULT_CODES[status]
     body = json.dumps(error_body(code, message or default)).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-               (b"cache-control", b"no-store"), (b"connection", b"close")]
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"connection", b"close"),
+    ]
     return headers, body
 
 
 class JsonErrorH11Protocol(H11Protocol):
     def send_400_response(self, msg: str) -> None:  # uvicorn: unparseable request (h11.RemoteProtocolError)
         headers, body = _json(400, MALFORMED_REQUEST)
-        for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
-                      h11.EndOfMessage()):
+        for event in (
+            h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+            h11.Data(data=body),
+            h11.EndOfMessage(),
+        ):
             self.transport.write(self.conn.send(event))
         self.transport.close()
-

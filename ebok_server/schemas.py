@@ -65,8 +65,7 @@ def polish_phone(v: str | None) -> str | None:
         return None
     m = PL_PHONE.fullmatch(PHONE_SEPARATORS.sub("", v.strip()))
     if m is None:
-        raise ValueError("must be a Polish phone number: 9 digits, optionally after +48 "
-                         "(spaces and dashes allowed)")
+        raise ValueError("must be a Polish phone number: 9 digits, optionally after +48 (spaces and dashes allowed)")
     d = m.group(1)
     return f"+48 {d[0:3]} {d[3:6]} {d[6:9]}"
 
@@ -95,8 +94,10 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
     today: dt.date
-    server_id: str = Field(description="Identity of this server's database: stable across restarts and "
-                                       "address changes; \"demo\" for every demo database")
+    server_id: str = Field(
+        description="Identity of this server's database: stable across restarts and "
+        'address changes; "demo" for every demo database'
+    )
 
 
 class DemoCustomer(BaseModel):
@@ -277,8 +278,10 @@ class MeterState(BaseModel):
     last_date: dt.date | None
     max_daily_m3: str
     self_reading_submitted: bool
-    self_reading_id: int | None = Field(description="id of this meter's self-reading in the current period "
-                                                    "(to correct it with PUT /readings/{id}), else null")
+    self_reading_id: int | None = Field(
+        description="id of this meter's self-reading in the current period "
+        "(to correct it with PUT /readings/{id}), else null"
+    )
 
 
 class ReadingPeriod(BaseModel):

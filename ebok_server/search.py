@@ -32,8 +32,22 @@ MIN_TOKEN = 3  # trigram indexes need three characters
 MAX_QUERY = 100
 
 # Letters NFKD does not decompose into a base letter + combining mark.
-_FOLD = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae",
-                       "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
+_FOLD = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+    }
+)
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -51,8 +65,15 @@ def _digits(value: str | None) -> str:
     return re.sub(r"\D", "", value or "")
 
 
-def build_doc(customer_number: str, full_name: str, address: str, email: str | None, phone: str | None,
-              meters: Iterable[str] = (), phones: Iterable[str | None] = ()) -> str:
+def build_doc(
+    customer_number: str,
+    full_name: str,
+    address: str,
+    email: str | None,
+    phone: str | None,
+    meters: Iterable[str] = (),
+    phones: Iterable[str | None] = (),
+) -> str:
     parts = [customer_number, full_name, address, email or ""]
     for p in (phone, *phones):
         if p:
@@ -82,20 +103,41 @@ def reindex(conn: Connection, customer_ids: Iterable[int]) -> None:
     """Rebuild the search documents of ``customer_ids`` (batches of 5000)."""
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), 5000):
-        batch = ids[start:start + 5000]
+        batch = ids[start : start + 5000]
         meters: dict[int, list[str]] = {}
         for cid, number in conn.execute(select(Meter.customer_id, Meter.number).where(Meter.customer_id.in_(batch))):
             meters.setdefault(cid, []).append(number)
         phones: dict[int, set[str]] = {}
-        for cid, phone in conn.execute(select(Thread.customer_id, Thread.contact_phone).where(
-                Thread.customer_id.in_(batch), Thread.contact_phone.is_not(None))):
+        for cid, phone in conn.execute(
+            select(Thread.customer_id, Thread.contact_phone).where(
+                Thread.customer_id.in_(batch), Thread.contact_phone.is_not(None)
+            )
+        ):
             phones.setdefault(cid, set()).add(phone)
-        rows = [{"customer_id": c.id,
-                 "doc": build_doc(c.customer_number, c.full_name, c.address, c.email, c.phone,
-                                  meters.get(c.id, ()), sorted(phones.get(c.id, ())))}
-                for c in conn.execute(select(Customer.id, Customer.customer_number, Customer.full_name,
-                                             Customer.address, Customer.email, Customer.phone)
-                                      .where(Customer.id.in_(batch)))]
+        rows = [
+            {
+                "customer_id": c.id,
+                "doc": build_doc(
+                    c.customer_number,
+                    c.full_name,
+                    c.address,
+                    c.email,
+                    c.phone,
+                    meters.get(c.id, ()),
+                    sorted(phones.get(c.id, ())),
+                ),
+            }
+            for c in conn.execute(
+                select(
+                    Customer.id,
+                    Customer.customer_number,
+                    Customer.full_name,
+                    Customer.address,
+                    Customer.email,
+                    Customer.phone,
+                ).where(Customer.id.in_(batch))
+            )
+        ]
         _upsert(conn, rows)
 
 
@@ -164,19 +206,35 @@ def _like_escape(value: str) -> str:
 async def _number_hits(db: AsyncSession, key: str) -> tuple[list[int], list[int], bool]:
     """Customers whose customer / invoice / meter number equals ``key``, then those where it is a
     prefix (index ranges; one statement each)."""
-    exact = list((await db.scalars(union_all(
-        select(Customer.id).where(Customer.customer_number == key),
-        select(Invoice.customer_id).where(Invoice.number == key),
-        select(Meter.customer_id).where(Meter.number == key)))).all())
+    exact = list(
+        (
+            await db.scalars(
+                union_all(
+                    select(Customer.id).where(Customer.customer_number == key),
+                    select(Invoice.customer_id).where(Invoice.number == key),
+                    select(Meter.customer_id).where(Meter.number == key),
+                )
+            )
+        ).all()
+    )
     prefix: list[int] = []
     truncated = False
     if len(key) >= MIN_TOKEN:
         hi = key + "\U0010ffff"
         pattern = _like_escape(key) + "%"
-        parts = [select(cid).where(col >= key, col < hi, col.like(pattern, escape="\\")).distinct().limit(TIER_CAP)
-                 .subquery().select()
-                 for col, cid in ((Customer.customer_number, Customer.id), (Invoice.number, Invoice.customer_id),
-                                  (Meter.number, Meter.customer_id))]
+        parts = [
+            select(cid)
+            .where(col >= key, col < hi, col.like(pattern, escape="\\"))
+            .distinct()
+            .limit(TIER_CAP)
+            .subquery()
+            .select()
+            for col, cid in (
+                (Customer.customer_number, Customer.id),
+                (Invoice.number, Invoice.customer_id),
+                (Meter.number, Meter.customer_id),
+            )
+        ]
         prefix = list((await db.scalars(union_all(*parts))).all())
         truncated = len(prefix) >= TIER_CAP
     return exact, prefix, truncated
@@ -185,10 +243,13 @@ async def _number_hits(db: AsyncSession, key: str) -> tuple[list[int], list[int]
 async def _fragment_docs(db: AsyncSession, tokens: list[str]) -> list[tuple[int, str]]:
     if db.get_bind().dialect.name == "sqlite":
         match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)  # implicit AND
-        rows = await db.execute(text(
-            "SELECT s.customer_id, s.doc FROM customer_search_fts f JOIN customer_search s "
-            "ON s.customer_id = f.rowid WHERE customer_search_fts MATCH :m LIMIT :cap"),
-            {"m": match, "cap": TIER_CAP})
+        rows = await db.execute(
+            text(
+                "SELECT s.customer_id, s.doc FROM customer_search_fts f JOIN customer_search s "
+                "ON s.customer_id = f.rowid WHERE customer_search_fts MATCH :m LIMIT :cap"
+            ),
+            {"m": match, "cap": TIER_CAP},
+        )
     else:
         conds = [CustomerSearch.doc.like("%" + _like_escape(t) + "%", escape="\\") for t in tokens]
         rows = await db.execute(select(CustomerSearch.customer_id, CustomerSearch.doc).where(*conds).limit(TIER_CAP))
@@ -222,8 +283,11 @@ async def search_customers(db: AsyncSession, q: str) -> tuple[list[Hit], bool]:
     names = {cid: (doc.split("  ")[1] if "  " in doc else doc, doc.split(" ", 1)[0]) for cid, doc in docs}
     missing = [cid for cid in best if cid not in names]
     for start in range(0, len(missing), 1000):
-        for cid, name, number in await db.execute(select(Customer.id, Customer.full_name, Customer.customer_number)
-                                                  .where(Customer.id.in_(missing[start:start + 1000]))):
+        for cid, name, number in await db.execute(
+            select(Customer.id, Customer.full_name, Customer.customer_number).where(
+                Customer.id.in_(missing[start : start + 1000])
+            )
+        ):
             names[cid] = (normalise(name), number)
     order = sorted((cid for cid in best if cid in names), key=lambda c: (best[c], names[c]))
     labels = ("exact", "prefix", "fragment")
@@ -236,6 +300,13 @@ async def like_scan(db: AsyncSession, q: str, limit: int = 50) -> list[int]:
     cols = [Customer.customer_number, Customer.full_name, Customer.address, Customer.email, Customer.phone]
     from sqlalchemy import func, or_
 
-    return list((await db.scalars(select(Customer.id).where(
-        or_(*(func.lower(c).like(pattern, escape="\\") for c in cols))).order_by(Customer.full_name)
-        .limit(limit))).all())
+    return list(
+        (
+            await db.scalars(
+                select(Customer.id)
+                .where(or_(*(func.lower(c).like(pattern, escape="\\") for c in cols)))
+                .order_by(Customer.full_name)
+                .limit(limit)
+            )
+        ).all()
+    )

@@ -48,7 +48,7 @@ def new_code() -> str:
     """A one-time code: 160 random bits as 32 base32 characters in groups of four
     (``ABCD-EFGH-...``), easy to type from a mail or a letter."""
     raw = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def normalise_code(text: str) -> str:
@@ -61,12 +61,21 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode("ascii", "replace")).hexdigest()
 
 
-def session_expires_at(created_at: dt.datetime, last_used_at: dt.datetime,
-                       idle: dt.timedelta = IDLE_TIMEOUT, absolute: dt.timedelta = ABSOLUTE_TIMEOUT) -> dt.datetime:
+def session_expires_at(
+    created_at: dt.datetime,
+    last_used_at: dt.datetime,
+    idle: dt.timedelta = IDLE_TIMEOUT,
+    absolute: dt.timedelta = ABSOLUTE_TIMEOUT,
+) -> dt.datetime:
     """A session expires after ``idle`` without use or ``absolute`` after login, whichever is first."""
     return min(last_used_at + idle, created_at + absolute)
 
 
-def session_is_expired(created_at: dt.datetime, last_used_at: dt.datetime, now: dt.datetime,
-                       idle: dt.timedelta = IDLE_TIMEOUT, absolute: dt.timedelta = ABSOLUTE_TIMEOUT) -> bool:
+def session_is_expired(
+    created_at: dt.datetime,
+    last_used_at: dt.datetime,
+    now: dt.datetime,
+    idle: dt.timedelta = IDLE_TIMEOUT,
+    absolute: dt.timedelta = ABSOLUTE_TIMEOUT,
+) -> bool:
     return now >= session_expires_at(created_at, last_used_at, idle, absolute)

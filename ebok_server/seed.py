@@ -85,63 +85,133 @@ class CustomerSpec:
 def _specs() -> list[CustomerSpec]:
     return [
         CustomerSpec(
-            "10001", "Jan Kowalski", "jan.kowalski@example.com", "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
-            "UM/2015/00123", dt.date(2015, 3, 2), ["water", "sewage"],
+            "10001",
+            "Jan Kowalski",
+            "jan.kowalski@example.com",
+            "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
+            "UM/2015/00123",
+            dt.date(2015, 3, 2),
+            ["water", "sewage"],
             [MeterSpec("WM-1234567", "Piwnica, pion główny", dt.date(2019, 5, 10), 10, 812_000, 7_200)],
-            "jan", phone="+48 601 234 567",
+            "jan",
+            phone="+48 601 234 567",
             description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY.",
             description_en="Water + sewage; {invoices}; no e-FAKTURA.",
             threads=[
-                dict(kind="contract_change", subject="Zmiana adresu korespondencyjnego", status="closed", days_ago=120,
-                     messages=[("customer", "Proszę o zmianę adresu korespondencyjnego na ul. Grunwaldzka 12/4."),
-                               ("utility", "Adres korespondencyjny został zmieniony. Sprawę zamykamy.")]),
-                dict(kind="failure_report", subject="Brak wody – ul. Grunwaldzka 12", status="answered", days_ago=20,
-                     location="ul. Grunwaldzka 12, klatka B", contact_phone="+48 601 234 567",
-                     messages=[("customer", "Od rana brak wody w całym budynku. Czy to awaria?"),
-                               ("utility", "Dzień dobry, usuwamy awarię sieci na ul. Grunwaldzkiej. "
-                                           "Dostawa wody zostanie przywrócona do godz. 16:00.")]),
-                dict(kind="water_quality", subject="Brązowa woda z kranu", status="in_progress", days_ago=5,
-                     messages=[("customer", "Po przywróceniu dostawy woda ma brązowy kolor i metaliczny zapach."),
-                               ("utility", "Przyjęliśmy zgłoszenie. Laboratorium pobierze próbkę w ciągu 3 dni.")]),
-                dict(kind="other", subject="Pytanie o fakturę", status="sent", days_ago=1,
-                     messages=[("customer", "Dlaczego zużycie w ostatniej fakturze jest wyższe niż zwykle?")]),
+                dict(
+                    kind="contract_change",
+                    subject="Zmiana adresu korespondencyjnego",
+                    status="closed",
+                    days_ago=120,
+                    messages=[
+                        ("customer", "Proszę o zmianę adresu korespondencyjnego na ul. Grunwaldzka 12/4."),
+                        ("utility", "Adres korespondencyjny został zmieniony. Sprawę zamykamy."),
+                    ],
+                ),
+                dict(
+                    kind="failure_report",
+                    subject="Brak wody – ul. Grunwaldzka 12",
+                    status="answered",
+                    days_ago=20,
+                    location="ul. Grunwaldzka 12, klatka B",
+                    contact_phone="+48 601 234 567",
+                    messages=[
+                        ("customer", "Od rana brak wody w całym budynku. Czy to awaria?"),
+                        (
+                            "utility",
+                            "Dzień dobry, usuwamy awarię sieci na ul. Grunwaldzkiej. "
+                            "Dostawa wody zostanie przywrócona do godz. 16:00.",
+                        ),
+                    ],
+                ),
+                dict(
+                    kind="water_quality",
+                    subject="Brązowa woda z kranu",
+                    status="in_progress",
+                    days_ago=5,
+                    messages=[
+                        ("customer", "Po przywróceniu dostawy woda ma brązowy kolor i metaliczny zapach."),
+                        ("utility", "Przyjęliśmy zgłoszenie. Laboratorium pobierze próbkę w ciągu 3 dni."),
+                    ],
+                ),
+                dict(
+                    kind="other",
+                    subject="Pytanie o fakturę",
+                    status="sent",
+                    days_ago=1,
+                    messages=[("customer", "Dlaczego zużycie w ostatniej fakturze jest wyższe niż zwykle?")],
+                ),
             ],
         ),
         CustomerSpec(
-            "10002", "Anna Nowak", "anna.nowak@example.com", "ul. Mickiewicza 5/12, 43-600 Jaworzno",
-            "UM/2012/00456", dt.date(2012, 9, 17), ["water", "sewage"],
+            "10002",
+            "Anna Nowak",
+            "anna.nowak@example.com",
+            "ul. Mickiewicza 5/12, 43-600 Jaworzno",
+            "UM/2012/00456",
+            dt.date(2012, 9, 17),
+            ["water", "sewage"],
             [MeterSpec("WM-2345678", "Łazienka", dt.date(2021, 2, 3), 10, 305_000, 4_300)],
-            "all_paid", efaktura_months_ago=21, overpayment=5_000, phone="+48 32 616 20 55",
+            "all_paid",
+            efaktura_months_ago=21,
+            overpayment=5_000,
+            phone="+48 32 616 20 55",
             description_pl="e-FAKTURA aktywna (opłata 1,00 zł); {invoices}.",
             description_en="e-FAKTURA active (fee 1.00 zł); {invoices}.",
             threads=[
-                dict(kind="other", subject="Zwrot nadpłaty", status="answered", days_ago=12,
-                     messages=[("customer", "Proszę o informację, czy nadpłata zostanie zaliczona na poczet "
-                                            "kolejnych faktur."),
-                               ("utility", "Nadpłata zostanie automatycznie zaliczona na poczet najbliższej "
-                                           "faktury.")]),
+                dict(
+                    kind="other",
+                    subject="Zwrot nadpłaty",
+                    status="answered",
+                    days_ago=12,
+                    messages=[
+                        (
+                            "customer",
+                            "Proszę o informację, czy nadpłata zostanie zaliczona na poczet kolejnych faktur.",
+                        ),
+                        ("utility", "Nadpłata zostanie automatycznie zaliczona na poczet najbliższej faktury."),
+                    ],
+                ),
             ],
         ),
         CustomerSpec(
-            "10003", "Piotr Wiśniewski", None, "ul. Leśna 3, 43-603 Jaworzno",
-            "UM/2018/00789", dt.date(2018, 6, 11), ["water"],
+            "10003",
+            "Piotr Wiśniewski",
+            None,
+            "ul. Leśna 3, 43-603 Jaworzno",
+            "UM/2018/00789",
+            dt.date(2018, 6, 11),
+            ["water"],
             [MeterSpec("WM-3456789", "Studzienka wodomierzowa", dt.date(2018, 6, 11), 10, 120_000, 3_300)],
             "all_paid",
             description_pl="Tylko woda (szambo); {invoices}; brak adresu e-mail; brak korespondencji.",
             description_en="Water only (septic tank); {invoices}; no e-mail on file; no correspondence.",
         ),
         CustomerSpec(
-            "10004", "Katarzyna Wójcik", "k.wojcik@example.com", "ul. Zwycięstwa 20, 43-608 Jaworzno",
-            "UM/2010/01011", dt.date(2010, 4, 20), ["water", "sewage"],
-            [MeterSpec("WM-4567890", "Kotłownia", dt.date(2017, 8, 1), 10, 1_540_000, 9_500),
-             MeterSpec("WM-4567891", "Ogród (podlewanie)", dt.date(2016, 4, 1), 0, 230_000, 1_500, "garden")],
+            "10004",
+            "Katarzyna Wójcik",
+            "k.wojcik@example.com",
+            "ul. Zwycięstwa 20, 43-608 Jaworzno",
+            "UM/2010/01011",
+            dt.date(2010, 4, 20),
+            ["water", "sewage"],
+            [
+                MeterSpec("WM-4567890", "Kotłownia", dt.date(2017, 8, 1), 10, 1_540_000, 9_500),
+                MeterSpec("WM-4567891", "Ogród (podlewanie)", dt.date(2016, 4, 1), 0, 230_000, 1_500, "garden"),
+            ],
             "partial_last",
             description_pl="Dom z ogrodem, dwa wodomierze; {invoices}.",
             description_en="House with garden, two meters; {invoices}.",
             threads=[
-                dict(kind="failure_report", subject="Wyciek przy wodomierzu ogrodowym", status="sent", days_ago=2,
-                     location="ul. Zwycięstwa 20, ogród", contact_phone="+48 602 345 678",
-                     messages=[("customer", "Przy wodomierzu ogrodowym cieknie zawór przed licznikiem.")]),
+                dict(
+                    kind="failure_report",
+                    subject="Wyciek przy wodomierzu ogrodowym",
+                    status="sent",
+                    days_ago=2,
+                    location="ul. Zwycięstwa 20, ogród",
+                    contact_phone="+48 602 345 678",
+                    messages=[("customer", "Przy wodomierzu ogrodowym cieknie zawór przed licznikiem.")],
+                ),
             ],
         ),
     ]
@@ -176,17 +246,27 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
 
     for spec in _specs():
         efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
-        cust = Customer(customer_number=spec.number, full_name=spec.full_name, email=spec.email,
-                        address=spec.address, phone=spec.phone,
-                        password_hash=hash_password(demo_password(spec.number)),
-                        efaktura_active=efaktura_since is not None,
-                        efaktura_email=spec.email if efaktura_since else None,
-                        efaktura_activated_at=ts(efaktura_since, 18, 30) if efaktura_since else None)
+        cust = Customer(
+            customer_number=spec.number,
+            full_name=spec.full_name,
+            email=spec.email,
+            address=spec.address,
+            phone=spec.phone,
+            password_hash=hash_password(demo_password(spec.number)),
+            efaktura_active=efaktura_since is not None,
+            efaktura_email=spec.email if efaktura_since else None,
+            efaktura_activated_at=ts(efaktura_since, 18, 30) if efaktura_since else None,
+        )
         session.add(cust)
         await session.flush()
-        contract = Contract(customer_id=cust.id, number=spec.contract_number, concluded_on=spec.concluded_on,
-                            services=",".join(spec.services), tariff_group="G1" if len(spec.meters) == 1 else "G2",
-                            connection_address=spec.address.split(",")[0] + ", Jaworzno")
+        contract = Contract(
+            customer_id=cust.id,
+            number=spec.contract_number,
+            concluded_on=spec.concluded_on,
+            services=",".join(spec.services),
+            tariff_group="G1" if len(spec.meters) == 1 else "G2",
+            connection_address=spec.address.split(",")[0] + ", Jaworzno",
+        )
         session.add(contract)
         await session.flush()
 
@@ -194,9 +274,16 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
         meters: list[Meter] = []
         for ms in spec.meters:
-            meter = Meter(contract_id=contract.id, customer_id=cust.id, number=ms.number, location=ms.location,
-                          installed_on=ms.installed_on, legalisation_valid_until=_legal_until(ms, today),
-                          diameter_mm=ms.diameter_mm, max_daily_l=1500)
+            meter = Meter(
+                contract_id=contract.id,
+                customer_id=cust.id,
+                number=ms.number,
+                location=ms.location,
+                installed_on=ms.installed_on,
+                legalisation_valid_until=_legal_until(ms, today),
+                diameter_mm=ms.diameter_mm,
+                max_daily_l=1500,
+            )
             session.add(meter)
             meters.append(meter)
         await session.flush()
@@ -211,8 +298,16 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
                 if rdate >= today:
                     continue
                 rtype = "collector" if k == 0 else _reading_type(rng)
-                session.add(Reading(meter_id=meters[mi].id, customer_id=cust.id, date=rdate, value_l=value,
-                                    type=rtype, created_at=ts(rdate, 12)))
+                session.add(
+                    Reading(
+                        meter_id=meters[mi].id,
+                        customer_id=cust.id,
+                        date=rdate,
+                        value_l=value,
+                        type=rtype,
+                        created_at=ts(rdate, 12),
+                    )
+                )
 
         # Invoices: billing month k (1..HISTORY_MONTHS) issued on the 10th of the next month.
         invoices: list[Invoice] = []
@@ -225,10 +320,17 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             key = (issue.year, issue.month)
             seq_by_month[key] = seq_by_month.get(key, 0) + 1
             p_from, p_to = month_bounds(month_start.year, month_start.month)
-            inv = build_invoice(customer_id=cust.id, number=invoice_number(issue, seq_by_month[key]),
-                                services=spec.services, consumption_l=consumption, period_from=p_from,
-                                period_to=p_to, issue_date=issue, billing_period=p_from,
-                                efaktura_active=efaktura_since is not None and issue >= efaktura_since)
+            inv = build_invoice(
+                customer_id=cust.id,
+                number=invoice_number(issue, seq_by_month[key]),
+                services=spec.services,
+                consumption_l=consumption,
+                period_from=p_from,
+                period_to=p_to,
+                issue_date=issue,
+                billing_period=p_from,
+                efaktura_active=efaktura_since is not None and issue >= efaktura_since,
+            )
             session.add(inv)
             invoices.append(inv)
         await session.flush()
@@ -244,22 +346,47 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             pay_date = min(inv.issue_date + dt.timedelta(days=rng.randint(2, 13)), today)
             x = rng.random()
             method = "transfer" if x < 0.8 else ("card" if x < 0.93 else "cash")
-            reference = {"transfer": f"Przelew Klient {spec.number} {inv.number}",
-                         "card": f"Karta – eBOK {inv.number}", "cash": f"Kasa MPWiK {inv.number}"}[method]
-            session.add(Payment(customer_id=cust.id, invoice_id=inv.id, date=pay_date, amount=amount,
-                                method=method, reference=reference))
+            reference = {
+                "transfer": f"Przelew Klient {spec.number} {inv.number}",
+                "card": f"Karta – eBOK {inv.number}",
+                "cash": f"Kasa MPWiK {inv.number}",
+            }[method]
+            session.add(
+                Payment(
+                    customer_id=cust.id,
+                    invoice_id=inv.id,
+                    date=pay_date,
+                    amount=amount,
+                    method=method,
+                    reference=reference,
+                )
+            )
             inv.paid = amount
         if spec.overpayment:
-            session.add(Payment(customer_id=cust.id, invoice_id=None, date=today - dt.timedelta(days=20),
-                                amount=spec.overpayment, method="transfer",
-                                reference=f"Przelew Klient {spec.number} nadpłata"))
+            session.add(
+                Payment(
+                    customer_id=cust.id,
+                    invoice_id=None,
+                    date=today - dt.timedelta(days=20),
+                    amount=spec.overpayment,
+                    method="transfer",
+                    reference=f"Przelew Klient {spec.number} nadpłata",
+                )
+            )
 
         # Correspondence.
         for th in spec.threads:
             created = ts(today - dt.timedelta(days=th["days_ago"]), 8, 15)
-            thread = Thread(customer_id=cust.id, kind=th["kind"], subject=th["subject"], status=th["status"],
-                            contact_phone=th.get("contact_phone"), location=th.get("location"),
-                            created_at=created, updated_at=created)
+            thread = Thread(
+                customer_id=cust.id,
+                kind=th["kind"],
+                subject=th["subject"],
+                status=th["status"],
+                contact_phone=th.get("contact_phone"),
+                location=th.get("location"),
+                created_at=created,
+                updated_at=created,
+            )
             session.add(thread)
             await session.flush()
             at = created
@@ -268,11 +395,16 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
                 thread.updated_at = at
                 at = at + dt.timedelta(hours=26 if th["days_ago"] > 1 else 2)
 
-        demo.append({"customer_number": spec.number, "password": demo_password(spec.number),
-                     "description_pl": f"{spec.full_name}: {spec.description_pl} "
-                                       f"Umowa {spec.contract_number}, wodomierz {spec.meters[0].number}.",
-                     "description_en": f"{spec.full_name}: {spec.description_en} "
-                                       f"Contract {spec.contract_number}, meter {spec.meters[0].number}."})
+        demo.append(
+            {
+                "customer_number": spec.number,
+                "password": demo_password(spec.number),
+                "description_pl": f"{spec.full_name}: {spec.description_pl} "
+                f"Umowa {spec.contract_number}, wodomierz {spec.meters[0].number}.",
+                "description_en": f"{spec.full_name}: {spec.description_en} "
+                f"Contract {spec.contract_number}, meter {spec.meters[0].number}.",
+            }
+        )
 
     await _store_demo_info(session, demo)
     # One identity for every demo database (the data is deterministic), so a client's unsent drafts
@@ -322,8 +454,7 @@ def _share(part: int, whole: int, lang: str, pl_one: str, pl_many: str, en: str)
     return f"{_EN_NUMBERS.get(part, str(part))} {en}"
 
 
-def describe_invoices(open_count: int, overdue_count: int, partial_count: int, overpayment: int,
-                      lang: str) -> str:
+def describe_invoices(open_count: int, overdue_count: int, partial_count: int, overpayment: int, lang: str) -> str:
     """The demo panel's words for the invoices as they are today, e.g. "dwie faktury do zapłaty
     (jedna po terminie)" / "two invoices to pay (both overdue)" / "wszystko opłacone, nadpłata 50,00 zł"."""
     if open_count == 0:
@@ -340,8 +471,9 @@ def describe_invoices(open_count: int, overdue_count: int, partial_count: int, o
     if overdue_count:
         details.append(_share(overdue_count, open_count, lang, "po terminie", "po terminie", "overdue"))
     if partial_count:
-        details.append(_share(partial_count, open_count, lang, "opłacona częściowo", "opłacone częściowo",
-                              "partially paid"))
+        details.append(
+            _share(partial_count, open_count, lang, "opłacona częściowo", "opłacone częściowo", "partially paid")
+        )
     return text + (f" ({', '.join(details)})" if details else "")
 
 
@@ -351,17 +483,24 @@ async def demo_descriptions(session: AsyncSession, customers: list[dict], today:
     for entry in customers:
         entry = dict(entry)
         if INVOICES_PLACEHOLDER in entry["description_pl"] + entry["description_en"]:
-            customer = await session.scalar(select(Customer).where(
-                Customer.customer_number == entry["customer_number"]))
+            customer = await session.scalar(
+                select(Customer).where(Customer.customer_number == entry["customer_number"])
+            )
             if customer is not None:
                 balance = await compute_balance(session, customer.id, today)
-                dues = (await session.execute(select(Invoice.due_date, Invoice.paid).where(
-                    Invoice.customer_id == customer.id, Invoice.paid < Invoice.gross))).all()
+                dues = (
+                    await session.execute(
+                        select(Invoice.due_date, Invoice.paid).where(
+                            Invoice.customer_id == customer.id, Invoice.paid < Invoice.gross
+                        )
+                    )
+                ).all()
                 counts = (len(dues), sum(1 for due, _ in dues if due < today), sum(1 for _, paid in dues if paid > 0))
                 for lang in ("pl", "en"):
                     key = f"description_{lang}"
                     entry[key] = entry[key].replace(
-                        INVOICES_PLACEHOLDER, describe_invoices(*counts, balance.overpayment, lang))
+                        INVOICES_PLACEHOLDER, describe_invoices(*counts, balance.overpayment, lang)
+                    )
         out.append(entry)
     return out
 
@@ -370,8 +509,9 @@ async def database_is_empty(session: AsyncSession) -> bool:
     return (await session.scalar(select(func.count()).select_from(Customer))) == 0
 
 
-async def seed_large_customer(session: AsyncSession, customer_number: str = "19999", invoices: int = 10_000,
-                              today: dt.date | None = None) -> Customer:
+async def seed_large_customer(
+    session: AsyncSession, customer_number: str = "19999", invoices: int = 10_000, today: dt.date | None = None
+) -> Customer:
     """Bulk-insert a customer with ``invoices`` invoices (3 lines each) and payments, for benchmarks.
 
     Password ``woda-<number>``. Idempotent: returns the existing customer if the number is taken.
@@ -381,23 +521,48 @@ async def seed_large_customer(session: AsyncSession, customer_number: str = "199
     if existing is not None:
         return existing
     rng = random.Random(int(customer_number))
-    cust = Customer(customer_number=customer_number, full_name="Spółdzielnia Mieszkaniowa „Benchmark”",
-                    email=f"bench{customer_number}@example.com", address="ul. Testowa 1, 43-600 Jaworzno",
-                    password_hash=hash_password(demo_password(customer_number)), efaktura_active=False)
+    cust = Customer(
+        customer_number=customer_number,
+        full_name="Spółdzielnia Mieszkaniowa „Benchmark”",
+        email=f"bench{customer_number}@example.com",
+        address="ul. Testowa 1, 43-600 Jaworzno",
+        password_hash=hash_password(demo_password(customer_number)),
+        efaktura_active=False,
+    )
     session.add(cust)
     await session.flush()
-    contract = Contract(customer_id=cust.id, number=f"UM/2000/{customer_number}", concluded_on=dt.date(2000, 1, 3),
-                        services="water,sewage", tariff_group="G3", connection_address="ul. Testowa 1, Jaworzno")
+    contract = Contract(
+        customer_id=cust.id,
+        number=f"UM/2000/{customer_number}",
+        concluded_on=dt.date(2000, 1, 3),
+        services="water,sewage",
+        tariff_group="G3",
+        connection_address="ul. Testowa 1, Jaworzno",
+    )
     session.add(contract)
     await session.flush()
-    meter = Meter(contract_id=contract.id, customer_id=cust.id, number=f"WM-9{customer_number}00",
-                  location="Węzeł cieplny", installed_on=dt.date(2022, 1, 3),
-                  legalisation_valid_until=dt.date(2032, 1, 3), diameter_mm=50, max_daily_l=50_000)
+    meter = Meter(
+        contract_id=contract.id,
+        customer_id=cust.id,
+        number=f"WM-9{customer_number}00",
+        location="Węzeł cieplny",
+        installed_on=dt.date(2022, 1, 3),
+        legalisation_valid_until=dt.date(2032, 1, 3),
+        diameter_mm=50,
+        max_daily_l=50_000,
+    )
     session.add(meter)
     await session.flush()
-    session.add(Reading(meter_id=meter.id, customer_id=cust.id, date=today - dt.timedelta(days=30),
-                        value_l=5_000_000, type="collector",
-                        created_at=dt.datetime.combine(today - dt.timedelta(days=30), dt.time(9))))
+    session.add(
+        Reading(
+            meter_id=meter.id,
+            customer_id=cust.id,
+            date=today - dt.timedelta(days=30),
+            value_l=5_000_000,
+            type="collector",
+            created_at=dt.datetime.combine(today - dt.timedelta(days=30), dt.time(9)),
+        )
+    )
 
     seq_by_month: dict[tuple[int, int], int] = {}
     inv_rows = []
@@ -408,46 +573,85 @@ async def seed_large_customer(session: AsyncSession, customer_number: str = "199
         key = (issue.year, issue.month)
         seq_by_month[key] = seq_by_month.get(key, BENCH_SEQ_BASE) + 1
         consumption = rng.randint(20_000, 400_000)
-        specs = [consumption_line("water", consumption, WATER_PRICE_NET),
-                 consumption_line("sewage", consumption, SEWAGE_PRICE_NET), fee_line(False)]
+        specs = [
+            consumption_line("water", consumption, WATER_PRICE_NET),
+            consumption_line("sewage", consumption, SEWAGE_PRICE_NET),
+            fee_line(False),
+        ]
         gross = sum(s.gross for s in specs)
         p_from, p_to = month_bounds(*(add_months(issue.replace(day=1), -1).timetuple()[:2]))
         paid = 0 if i < 3 else gross
-        inv_rows.append(dict(customer_id=cust.id, number=invoice_number(issue, seq_by_month[key]), issue_date=issue,
-                             due_date=issue + dt.timedelta(days=14), period_from=p_from, period_to=p_to,
-                             net=sum(s.net for s in specs), vat=sum(s.vat for s in specs), gross=gross, paid=paid,
-                             efaktura=False))
+        inv_rows.append(
+            dict(
+                customer_id=cust.id,
+                number=invoice_number(issue, seq_by_month[key]),
+                issue_date=issue,
+                due_date=issue + dt.timedelta(days=14),
+                period_from=p_from,
+                period_to=p_to,
+                net=sum(s.net for s in specs),
+                vat=sum(s.vat for s in specs),
+                gross=gross,
+                paid=paid,
+                efaktura=False,
+            )
+        )
         line_specs.append(specs)
     ids: list[int] = []
     batch = 2000
     for start in range(0, len(inv_rows), batch):
-        res = await session.execute(insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True),
-                                    inv_rows[start:start + batch])
+        res = await session.execute(
+            insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True), inv_rows[start : start + batch]
+        )
         ids.extend(r[0] for r in res)
     line_rows = []
     pay_rows = []
     for inv_id, row, specs in zip(ids, inv_rows, line_specs, strict=True):
         for pos, s in enumerate(specs, 1):
-            line_rows.append(dict(invoice_id=inv_id, position=pos, kind=s.kind, description=LINE_DESCRIPTIONS[s.kind],
-                                  quantity_milli=s.quantity_milli, unit=s.unit, unit_price_net=s.unit_price_net,
-                                  net=s.net, vat_rate=VAT_RATE, vat=s.vat, gross=s.gross))
+            line_rows.append(
+                dict(
+                    invoice_id=inv_id,
+                    position=pos,
+                    kind=s.kind,
+                    description=LINE_DESCRIPTIONS[s.kind],
+                    quantity_milli=s.quantity_milli,
+                    unit=s.unit,
+                    unit_price_net=s.unit_price_net,
+                    net=s.net,
+                    vat_rate=VAT_RATE,
+                    vat=s.vat,
+                    gross=s.gross,
+                )
+            )
         if row["paid"]:
-            pay_rows.append(dict(customer_id=cust.id, invoice_id=inv_id,
-                                 date=min(row["issue_date"] + dt.timedelta(days=7), today), amount=row["paid"],
-                                 method="transfer", reference=f"Przelew Klient {customer_number} {row['number']}"))
+            pay_rows.append(
+                dict(
+                    customer_id=cust.id,
+                    invoice_id=inv_id,
+                    date=min(row["issue_date"] + dt.timedelta(days=7), today),
+                    amount=row["paid"],
+                    method="transfer",
+                    reference=f"Przelew Klient {customer_number} {row['number']}",
+                )
+            )
     for start in range(0, len(line_rows), 5000):
-        await session.execute(insert(InvoiceLine), line_rows[start:start + 5000])
+        await session.execute(insert(InvoiceLine), line_rows[start : start + 5000])
     for start in range(0, len(pay_rows), 5000):
-        await session.execute(insert(Payment), pay_rows[start:start + 5000])
+        await session.execute(insert(Payment), pay_rows[start : start + 5000])
     await session.flush()
     return cust
 
 
-async def add_demo_entry(session: AsyncSession, customer_number: str, description_pl: str,
-                         description_en: str) -> None:
+async def add_demo_entry(session: AsyncSession, customer_number: str, description_pl: str, description_en: str) -> None:
     meta = await session.get(Meta, "demo_info")
     data = json.loads(meta.value)["customers"] if meta else []
     if not any(c["customer_number"] == customer_number for c in data):
-        data.append({"customer_number": customer_number, "password": demo_password(customer_number),
-                     "description_pl": description_pl, "description_en": description_en})
+        data.append(
+            {
+                "customer_number": customer_number,
+                "password": demo_password(customer_number),
+                "description_pl": description_pl,
+                "description_en": description_en,
+            }
+        )
     await _store_demo_info(session, data)

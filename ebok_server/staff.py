@@ -28,8 +28,11 @@ TOTP_DRIFT_STEPS = 1  # a code of the previous or next 30-second step is accepte
 HELPDESK = frozenset({"search", "view", "reply"})
 CLERK = HELPDESK | {"reading", "complaint", "contact_change", "efaktura"}
 SUPERVISOR = CLERK | {"audit", "staff_admin", "queue_assign"}
-PERMISSIONS: dict[str, frozenset[str]] = {"helpdesk": HELPDESK, "clerk": frozenset(CLERK),
-                                          "supervisor": frozenset(SUPERVISOR)}
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "helpdesk": HELPDESK,
+    "clerk": frozenset(CLERK),
+    "supervisor": frozenset(SUPERVISOR),
+}
 assert set(PERMISSIONS) == set(STAFF_ROLES)
 
 
@@ -60,9 +63,14 @@ def matching_step(secret: str, code: str, now: float | None = None) -> int | Non
 async def accept_totp(db: AsyncSession, account_id: int, step: int) -> bool:
     """Record ``step`` as used; False when it (or a later step) was already used: one atomic UPDATE,
     so two logins racing with the same code cannot both pass."""
-    result = await db.execute(update(StaffAccount).where(
-        StaffAccount.id == account_id,
-        or_(StaffAccount.totp_last_step.is_(None), StaffAccount.totp_last_step < step)).values(totp_last_step=step))
+    result = await db.execute(
+        update(StaffAccount)
+        .where(
+            StaffAccount.id == account_id,
+            or_(StaffAccount.totp_last_step.is_(None), StaffAccount.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+    )
     return result.rowcount == 1
 
 
@@ -77,23 +85,32 @@ class StaffAuth:
 
 
 def _unauthorized() -> ApiError:
-    return ApiError(401, "unauthorized", "Missing, invalid or expired staff token.",
-                    headers={"WWW-Authenticate": "Bearer"})
+    return ApiError(
+        401, "unauthorized", "Missing, invalid or expired staff token.", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def staff_session_is_expired(sess: StaffSession, now: dt.datetime) -> bool:
-    return session_is_expired(sess.created_at, sess.last_used_at, now, idle=STAFF_IDLE_TIMEOUT,
-                              absolute=ABSOLUTE_TIMEOUT)
+    return session_is_expired(
+        sess.created_at, sess.last_used_at, now, idle=STAFF_IDLE_TIMEOUT, absolute=ABSOLUTE_TIMEOUT
+    )
 
 
-async def require_staff(request: Request, db: AsyncSession = Depends(get_db),
-                        _documented: HTTPAuthorizationCredentials | None = Security(BEARER)) -> StaffAuth:
+async def require_staff(
+    request: Request,
+    db: AsyncSession = Depends(get_db),
+    _documented: HTTPAuthorizationCredentials | None = Security(BEARER),
+) -> StaffAuth:
     token = bearer_token(request)
     if token is None:
         raise _unauthorized()
-    row = (await db.execute(
-        select(StaffSession, StaffAccount).join(StaffAccount, StaffAccount.id == StaffSession.staff_id)
-        .where(StaffSession.token_hash == token_hash(token)))).first()
+    row = (
+        await db.execute(
+            select(StaffSession, StaffAccount)
+            .join(StaffAccount, StaffAccount.id == StaffSession.staff_id)
+            .where(StaffSession.token_hash == token_hash(token))
+        )
+    ).first()
     if row is None:
         raise _unauthorized()
     sess, account = row
@@ -126,33 +143,54 @@ async def live_access(db: AsyncSession, auth: StaffAuth, access_id: int) -> Cust
     """The caller's open access ``access_id`` (opened in this staff session), else 404."""
     acc = None
     if 1 <= access_id <= 2_147_483_647:
-        acc = await db.scalar(select(CustomerAccess).where(
-            CustomerAccess.id == access_id, CustomerAccess.staff_id == auth.account.id,
-            CustomerAccess.session_id == auth.session.id, CustomerAccess.closed_at.is_(None)))
+        acc = await db.scalar(
+            select(CustomerAccess).where(
+                CustomerAccess.id == access_id,
+                CustomerAccess.staff_id == auth.account.id,
+                CustomerAccess.session_id == auth.session.id,
+                CustomerAccess.closed_at.is_(None),
+            )
+        )
     if acc is None:
-        raise ApiError(404, "access_not_live",
-                       "No open access with this id in your session (closed, ended with the session, or not yours).")
+        raise ApiError(
+            404,
+            "access_not_live",
+            "No open access with this id in your session (closed, ended with the session, or not yours).",
+        )
     return acc
 
 
 # ---- account management (CLI and supervisors) -----------------------------------------------------
-async def create_account(db: AsyncSession, login: str, full_name: str, role: str, password_hash: str,
-                         totp: bool) -> StaffAccount:
+async def create_account(
+    db: AsyncSession, login: str, full_name: str, role: str, password_hash: str, totp: bool
+) -> StaffAccount:
     """Add a staff account (a supervisor always gets TOTP); raises ``IntegrityError`` when the login
     is taken (unique constraint). The caller hashes the password (the app in its bounded pool)."""
     secret = new_totp_secret() if totp or role == "supervisor" else None
-    a = StaffAccount(login=login, full_name=full_name, role=role, password_hash=password_hash, totp_secret=secret,
-                     created_at=utcnow())
+    a = StaffAccount(
+        login=login,
+        full_name=full_name,
+        role=role,
+        password_hash=password_hash,
+        totp_secret=secret,
+        created_at=utcnow(),
+    )
     db.add(a)
     await db.flush()
     return a
 
 
 async def _revoke_staff_sessions(db: AsyncSession, staff_id: int) -> None:
-    await db.execute(update(StaffSession).where(StaffSession.staff_id == staff_id, StaffSession.revoked_at.is_(None))
-                     .values(revoked_at=utcnow()))
-    await db.execute(update(CustomerAccess).where(CustomerAccess.staff_id == staff_id,
-                                                  CustomerAccess.closed_at.is_(None)).values(closed_at=utcnow()))
+    await db.execute(
+        update(StaffSession)
+        .where(StaffSession.staff_id == staff_id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    await db.execute(
+        update(CustomerAccess)
+        .where(CustomerAccess.staff_id == staff_id, CustomerAccess.closed_at.is_(None))
+        .values(closed_at=utcnow())
+    )
 
 
 async def disable_account(db: AsyncSession, login: str) -> StaffAccount | None:

@@ -96,8 +96,9 @@ class ThreadAssignment(Base):
 
     __tablename__ = "thread_assignments"
 
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True,
-                                           autoincrement=False)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
     assigned_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
@@ -109,8 +110,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_customer_at", "customer_id", "at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-                                    autoincrement=False)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     staff_id: Mapped[int] = mapped_column(Integer, index=True)  # no FK: the log outlives accounts
     customer_id: Mapped[int | None] = mapped_column(Integer)
@@ -147,8 +147,9 @@ class CustomerSearch(Base):
 
     __tablename__ = "customer_search"
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True,
-                                             autoincrement=False)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     doc: Mapped[str] = mapped_column(Text)
 
 
@@ -165,11 +166,19 @@ _SQLITE_FTS = [
 ]
 for _stmt in _SQLITE_FTS:
     event.listen(CustomerSearch.__table__, "after_create", DDL(_stmt).execute_if(dialect="sqlite"))
-event.listen(CustomerSearch.__table__, "before_create",
-             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
-event.listen(CustomerSearch.__table__, "after_create",
-             DDL("CREATE INDEX IF NOT EXISTS ix_customer_search_doc_trgm ON customer_search "
-                 "USING gin (doc gin_trgm_ops)").execute_if(dialect="postgresql"))
+event.listen(
+    CustomerSearch.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
+event.listen(
+    CustomerSearch.__table__,
+    "after_create",
+    DDL(
+        "CREATE INDEX IF NOT EXISTS ix_customer_search_doc_trgm ON customer_search USING gin (doc gin_trgm_ops)"
+    ).execute_if(dialect="postgresql"),
+)
 # drop_all (tests) must drop the FTS table too: its triggers go with customer_search.
-event.listen(CustomerSearch.__table__, "after_drop",
-             DDL("DROP TABLE IF EXISTS customer_search_fts").execute_if(dialect="sqlite"))
+event.listen(
+    CustomerSearch.__table__, "after_drop", DDL("DROP TABLE IF EXISTS customer_search_fts").execute_if(dialect="sqlite")
+)

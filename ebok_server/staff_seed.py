@@ -19,17 +19,33 @@ from .staff_models import StaffAccount
 # Demo only: fixed, published secrets so the demo login screen can list them and tests can
 # compute codes. Never use these anywhere else.
 DEMO_STAFF = [
-    dict(login="pomoc", password="pomoc-demo-2026", role="helpdesk", full_name="Ewa Pomocna", totp_secret=None,
-         description_pl="Infolinia: wyszukiwanie, podgląd, odpowiedzi w korespondencji. Bez kodu TOTP.",
-         description_en="Helpdesk: search, view, replies in correspondence. No TOTP code."),
-    dict(login="urzednik", password="urzednik-demo-2026", role="clerk", full_name="Tomasz Okienko",
-         totp_secret="EBOKDEMOURZEDNIKTOTPSEKRETBBBBBB",
-         description_pl="BOK: także odczyty, reklamacje, wnioski o zmianę danych, e-FAKTURA. Kod TOTP.",
-         description_en="Counter clerk: also readings, complaints, contact-data requests, e-FAKTURA. TOTP code."),
-    dict(login="kierownik", password="kierownik-demo-2026", role="supervisor", full_name="Barbara Kierownik",
-         totp_secret="EBOKDEMOKIEROWNIKTOTPSEKRETAAAAA",
-         description_pl="Kierownik: także dziennik audytu, konta pracowników, przydział spraw. Kod TOTP.",
-         description_en="Supervisor: also the audit log, staff accounts, assigning the queue. TOTP code."),
+    dict(
+        login="pomoc",
+        password="pomoc-demo-2026",
+        role="helpdesk",
+        full_name="Ewa Pomocna",
+        totp_secret=None,
+        description_pl="Infolinia: wyszukiwanie, podgląd, odpowiedzi w korespondencji. Bez kodu TOTP.",
+        description_en="Helpdesk: search, view, replies in correspondence. No TOTP code.",
+    ),
+    dict(
+        login="urzednik",
+        password="urzednik-demo-2026",
+        role="clerk",
+        full_name="Tomasz Okienko",
+        totp_secret="EBOKDEMOURZEDNIKTOTPSEKRETBBBBBB",
+        description_pl="BOK: także odczyty, reklamacje, wnioski o zmianę danych, e-FAKTURA. Kod TOTP.",
+        description_en="Counter clerk: also readings, complaints, contact-data requests, e-FAKTURA. TOTP code.",
+    ),
+    dict(
+        login="kierownik",
+        password="kierownik-demo-2026",
+        role="supervisor",
+        full_name="Barbara Kierownik",
+        totp_secret="EBOKDEMOKIEROWNIKTOTPSEKRETAAAAA",
+        description_pl="Kierownik: także dziennik audytu, konta pracowników, przydział spraw. Kod TOTP.",
+        description_en="Supervisor: also the audit log, staff accounts, assigning the queue. TOTP code.",
+    ),
 ]
 
 
@@ -39,13 +55,27 @@ async def seed_demo_staff(session: AsyncSession) -> list[dict]:
     for spec in DEMO_STAFF:
         account = await session.scalar(select(StaffAccount).where(StaffAccount.login == spec["login"]))
         if account is None:
-            account = await create_account(session, spec["login"], spec["full_name"], spec["role"],
-                                           hash_password(spec["password"]), totp=spec["totp_secret"] is not None)
+            account = await create_account(
+                session,
+                spec["login"],
+                spec["full_name"],
+                spec["role"],
+                hash_password(spec["password"]),
+                totp=spec["totp_secret"] is not None,
+            )
             account.totp_secret = spec["totp_secret"]
         secret = spec["totp_secret"]
-        info.append({"login": spec["login"], "password": spec["password"], "role": spec["role"],
-                     "totp_secret": secret, "totp_uri": totp_uri(secret, spec["login"]) if secret else None,
-                     "description_pl": spec["description_pl"], "description_en": spec["description_en"]})
+        info.append(
+            {
+                "login": spec["login"],
+                "password": spec["password"],
+                "role": spec["role"],
+                "totp_secret": secret,
+                "totp_uri": totp_uri(secret, spec["login"]) if secret else None,
+                "description_pl": spec["description_pl"],
+                "description_en": spec["description_en"],
+            }
+        )
     value = json.dumps(info, ensure_ascii=False)
     meta = await session.get(Meta, "demo_staff")
     if meta is None:
@@ -57,22 +87,141 @@ async def seed_demo_staff(session: AsyncSession) -> list[dict]:
 
 
 # ---- bulk customers ------------------------------------------------------------------------------
-FIRST = ["Jan", "Anna", "Piotr", "Katarzyna", "Łukasz", "Małgorzata", "Paweł", "Agnieszka", "Michał", "Żaneta",
-         "Krzysztof", "Ewa", "Tomasz", "Zofia", "Grzegorz", "Joanna", "Andrzej", "Barbara", "Marek", "Elżbieta",
-         "Jerzy", "Beata", "Stanisław", "Dorota", "Wojciech", "Iwona", "Rafał", "Halina", "Józef", "Jadwiga"]
-LAST = ["Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Zieliński",
-        "Szymański", "Woźniak", "Dąbrowski", "Kozłowski", "Jankowski", "Mazur", "Kwiatkowski", "Krawczyk",
-        "Piotrowski", "Grabowski", "Nowakowski", "Pawłowski", "Michalski", "Nowicki", "Adamczyk", "Dudek",
-        "Zając", "Wieczorek", "Jabłoński", "Król", "Majewski", "Olszewski", "Jaworski", "Wróbel", "Malinowski",
-        "Pawlak", "Witkowski", "Walczak", "Stępień", "Górski", "Rutkowski", "Michalak", "Sikora", "Ostrowski",
-        "Baran", "Duda", "Szewczyk", "Tomaszewski", "Pietrzak", "Marciniak", "Wróblewski", "Zalewski", "Żak",
-        "Jakubowski", "Jasiński", "Zawadzki", "Sadowski", "Bąk", "Chmielewski", "Włodarczyk", "Borkowski",
-        "Czarnecki", "Sawicki", "Sokołowski", "Urbański", "Kubiak", "Maciejewski", "Szczepański", "Kucharski"]
-STREETS = ["Grunwaldzka", "Mickiewicza", "Leśna", "Zwycięstwa", "Słoneczna", "Kościuszki", "Żeromskiego",
-           "Piłsudskiego", "Wojska Polskiego", "Kwiatowa", "Ogrodowa", "Szkolna", "Łąkowa", "Polna", "Źródlana",
-           "Świętokrzyska", "Sienkiewicza", "Krakowska", "Częstochowska", "Wiśniowa", "Dębowa", "Bażantów"]
-CITIES = [("43-600", "Jaworzno"), ("43-603", "Jaworzno"), ("43-608", "Jaworzno"), ("90-001", "Łódź"),
-          ("41-200", "Sosnowiec"), ("32-500", "Chrzanów"), ("41-400", "Mysłowice"), ("43-100", "Tychy")]
+FIRST = [
+    "Jan",
+    "Anna",
+    "Piotr",
+    "Katarzyna",
+    "Łukasz",
+    "Małgorzata",
+    "Paweł",
+    "Agnieszka",
+    "Michał",
+    "Żaneta",
+    "Krzysztof",
+    "Ewa",
+    "Tomasz",
+    "Zofia",
+    "Grzegorz",
+    "Joanna",
+    "Andrzej",
+    "Barbara",
+    "Marek",
+    "Elżbieta",
+    "Jerzy",
+    "Beata",
+    "Stanisław",
+    "Dorota",
+    "Wojciech",
+    "Iwona",
+    "Rafał",
+    "Halina",
+    "Józef",
+    "Jadwiga",
+]
+LAST = [
+    "Nowak",
+    "Kowalski",
+    "Wiśniewski",
+    "Wójcik",
+    "Kowalczyk",
+    "Kamiński",
+    "Lewandowski",
+    "Zieliński",
+    "Szymański",
+    "Woźniak",
+    "Dąbrowski",
+    "Kozłowski",
+    "Jankowski",
+    "Mazur",
+    "Kwiatkowski",
+    "Krawczyk",
+    "Piotrowski",
+    "Grabowski",
+    "Nowakowski",
+    "Pawłowski",
+    "Michalski",
+    "Nowicki",
+    "Adamczyk",
+    "Dudek",
+    "Zając",
+    "Wieczorek",
+    "Jabłoński",
+    "Król",
+    "Majewski",
+    "Olszewski",
+    "Jaworski",
+    "Wróbel",
+    "Malinowski",
+    "Pawlak",
+    "Witkowski",
+    "Walczak",
+    "Stępień",
+    "Górski",
+    "Rutkowski",
+    "Michalak",
+    "Sikora",
+    "Ostrowski",
+    "Baran",
+    "Duda",
+    "Szewczyk",
+    "Tomaszewski",
+    "Pietrzak",
+    "Marciniak",
+    "Wróblewski",
+    "Zalewski",
+    "Żak",
+    "Jakubowski",
+    "Jasiński",
+    "Zawadzki",
+    "Sadowski",
+    "Bąk",
+    "Chmielewski",
+    "Włodarczyk",
+    "Borkowski",
+    "Czarnecki",
+    "Sawicki",
+    "Sokołowski",
+    "Urbański",
+    "Kubiak",
+    "Maciejewski",
+    "Szczepański",
+    "Kucharski",
+]
+STREETS = [
+    "Grunwaldzka",
+    "Mickiewicza",
+    "Leśna",
+    "Zwycięstwa",
+    "Słoneczna",
+    "Kościuszki",
+    "Żeromskiego",
+    "Piłsudskiego",
+    "Wojska Polskiego",
+    "Kwiatowa",
+    "Ogrodowa",
+    "Szkolna",
+    "Łąkowa",
+    "Polna",
+    "Źródlana",
+    "Świętokrzyska",
+    "Sienkiewicza",
+    "Krakowska",
+    "Częstochowska",
+    "Wiśniowa",
+    "Dębowa",
+    "Bażantów",
+]
+CITIES = [
+    ("43-600", "Jaworzno"),
+    ("43-603", "Jaworzno"),
+    ("43-608", "Jaworzno"),
+    ("90-001", "Łódź"),
+    ("41-200", "Sosnowiec"),
+    ("32-500", "Chrzanów"),
+    ("41-400", "Mysłowice"),
+    ("43-100", "Tychy"),
+]
 
 
 def _female(last: str) -> str:
@@ -118,24 +267,64 @@ async def seed_customers(session: AsyncSession, target: int, batch: int = 5000) 
             street = rng.choice(STREETS)
             postcode, city = rng.choice(CITIES)
             addr = f"ul. {street} {rng.randint(1, 120)}" + (f"/{rng.randint(1, 40)}" if rng.random() < 0.6 else "")
-            rows.append(dict(customer_number=num, full_name=f"{first} {last}", address=f"{addr}, {postcode} {city}",
-                             email=f"k{num}@example.com" if rng.random() < 0.8 else None,
-                             phone=f"+48 {rng.randint(500, 899)} {rng.randint(0, 999):03d} {rng.randint(0, 999):03d}"
-                             if rng.random() < 0.7 else None,
-                             password_hash=shared_hash, efaktura_active=False))
+            rows.append(
+                dict(
+                    customer_number=num,
+                    full_name=f"{first} {last}",
+                    address=f"{addr}, {postcode} {city}",
+                    email=f"k{num}@example.com" if rng.random() < 0.8 else None,
+                    phone=f"+48 {rng.randint(500, 899)} {rng.randint(0, 999):03d} {rng.randint(0, 999):03d}"
+                    if rng.random() < 0.7
+                    else None,
+                    password_hash=shared_hash,
+                    efaktura_active=False,
+                )
+            )
         await session.execute(insert(Customer), rows)
-        ids = dict((await session.execute(select(Customer.customer_number, Customer.id).where(
-            Customer.customer_number.in_(chunk)))).all())
-        await session.execute(insert(Contract), [
-            dict(customer_id=ids[r["customer_number"]], number=f"UM/2020/B{r['customer_number']}",
-                 concluded_on=today, services="water,sewage", tariff_group="G1",
-                 connection_address=r["address"].split(",")[0]) for r in rows])
-        cids = dict((await session.execute(select(Contract.customer_id, Contract.id).where(
-            Contract.customer_id.in_(list(ids.values()))))).all())
-        await session.execute(insert(Meter), [
-            dict(contract_id=cids[ids[num]], customer_id=ids[num], number=f"WB-{num}{i % 10}",
-                 location="Piwnica", installed_on=today, legalisation_valid_until=dt.date(2031, 1, 1),
-                 diameter_mm=15, max_daily_l=1500) for i, num in enumerate(chunk)])
+        ids = dict(
+            (
+                await session.execute(
+                    select(Customer.customer_number, Customer.id).where(Customer.customer_number.in_(chunk))
+                )
+            ).all()
+        )
+        await session.execute(
+            insert(Contract),
+            [
+                dict(
+                    customer_id=ids[r["customer_number"]],
+                    number=f"UM/2020/B{r['customer_number']}",
+                    concluded_on=today,
+                    services="water,sewage",
+                    tariff_group="G1",
+                    connection_address=r["address"].split(",")[0],
+                )
+                for r in rows
+            ],
+        )
+        cids = dict(
+            (
+                await session.execute(
+                    select(Contract.customer_id, Contract.id).where(Contract.customer_id.in_(list(ids.values())))
+                )
+            ).all()
+        )
+        await session.execute(
+            insert(Meter),
+            [
+                dict(
+                    contract_id=cids[ids[num]],
+                    customer_id=ids[num],
+                    number=f"WB-{num}{i % 10}",
+                    location="Piwnica",
+                    installed_on=today,
+                    legalisation_valid_until=dt.date(2031, 1, 1),
+                    diameter_mm=15,
+                    max_daily_l=1500,
+                )
+                for i, num in enumerate(chunk)
+            ],
+        )
         batch_ids = list(ids.values())
         await session.run_sync(lambda s, b=batch_ids: reindex(s.connection(), b))
         added += n

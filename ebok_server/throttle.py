@@ -87,7 +87,6 @@ def blocked(settings: Settings) -> dict[tuple[str, str], float]:
     return settings.extra.setdefault("_blocked", {})
 
 
-
 @dataclass(frozen=True)
 class Slot:
     scope: str
@@ -95,15 +94,23 @@ class Slot:
     window: int
 
 
-async def reserve(db: AsyncSession, settings: Settings, scope: str, key: str, limit: int, window_s: int,
-                  message: str = "Too many requests; try again later.") -> Slot:
+async def reserve(
+    db: AsyncSession,
+    settings: Settings,
+    scope: str,
+    key: str,
+    limit: int,
+    window_s: int,
+    message: str = "Too many requests; try again later.",
+) -> Slot:
     """Take one of ``limit`` slots of ``scope``/``key`` in the current window (committed at once),
     or raise 429 with the seconds to the window's end."""
     now = settings.clock()
     window = int(now // window_s)
     end = (window + 1) * window_s
-    ins = insert_for(db, RateCounter).values(scope=scope, key=key, window=window, count=1,
-                                          expires_at_ms=int(end * 1000))
+    ins = insert_for(db, RateCounter).values(
+        scope=scope, key=key, window=window, count=1, expires_at_ms=int(end * 1000)
+    )
     stmt = ins.on_conflict_do_update(
         index_elements=[RateCounter.scope, RateCounter.key, RateCounter.window],
         set_={"count": RateCounter.count + 1},
@@ -121,9 +128,16 @@ async def reserve(db: AsyncSession, settings: Settings, scope: str, key: str, li
 
 async def refund(db: AsyncSession, slot: Slot) -> None:
     """Give a reserved slot back (the attempt turned out to be a success)."""
-    await db.execute(update(RateCounter).where(
-        RateCounter.scope == slot.scope, RateCounter.key == slot.key, RateCounter.window == slot.window,
-        RateCounter.count > 0).values(count=RateCounter.count - 1))
+    await db.execute(
+        update(RateCounter)
+        .where(
+            RateCounter.scope == slot.scope,
+            RateCounter.key == slot.key,
+            RateCounter.window == slot.window,
+            RateCounter.count > 0,
+        )
+        .values(count=RateCounter.count - 1)
+    )
     await db.commit()
 
 
@@ -142,9 +156,12 @@ async def _cleanup(db: AsyncSession, settings: Settings) -> None:
         del table[key]
     await db.execute(delete(RateCounter).where(RateCounter.expires_at_ms < int(now * 1000)))
     for throttle in (LoginThrottle, StaffLoginThrottle):
-        await db.execute(delete(throttle).where(
-            throttle.last_at_ms < int((now - settings.limits.login_reset_after_s) * 1000),
-            throttle.next_at_ms < int(now * 1000)))
+        await db.execute(
+            delete(throttle).where(
+                throttle.last_at_ms < int((now - settings.limits.login_reset_after_s) * 1000),
+                throttle.next_at_ms < int(now * 1000),
+            )
+        )
     await db.commit()
 
 
@@ -154,7 +171,7 @@ def login_delay_s(limits: Limits, attempt: int) -> int:
     if attempt < limits.login_free_attempts:
         return 0
     k = attempt - limits.login_free_attempts  # 0 for the last free attempt
-    return min(limits.login_delay_base_s * 2 ** k, limits.login_delay_cap_s)
+    return min(limits.login_delay_base_s * 2**k, limits.login_delay_cap_s)
 
 
 def _delay_ms_expr(limits: Limits, attempts):
@@ -166,9 +183,13 @@ def _delay_ms_expr(limits: Limits, attempts):
     return case((attempts < limits.login_free_attempts, 0), *whens, else_=limits.login_delay_cap_s * 1000)
 
 
-async def reserve_login(db: AsyncSession, settings: Settings, customer_number: str,
-                        key_col=LoginThrottle.customer_number,
-                        message: str = "Too many failed logins for this customer number; wait and try again.") -> None:
+async def reserve_login(
+    db: AsyncSession,
+    settings: Settings,
+    customer_number: str,
+    key_col=LoginThrottle.customer_number,
+    message: str = "Too many failed logins for this customer number; wait and try again.",
+) -> None:
     """Reserve a login attempt for ``customer_number`` (committed) or raise 429 with Retry-After.
     ``key_col`` is the key column of the throttle table: ``LoginThrottle.customer_number`` for
     residents, ``StaffLoginThrottle.login`` for staff (same rules, their own keys).
@@ -180,13 +201,21 @@ async def reserve_login(db: AsyncSession, settings: Settings, customer_number: s
     now_ms = int(settings.clock() * 1000)
     quiet = throttle.last_at_ms <= now_ms - limits.login_reset_after_s * 1000
     attempts = case((quiet, 1), else_=throttle.attempts + 1)
-    ins = insert_for(db, throttle).values({key_col.key: customer_number, "attempts": 1,
-                                           "next_at_ms": now_ms + login_delay_s(limits, 1) * 1000,
-                                           "last_at_ms": now_ms})
+    ins = insert_for(db, throttle).values(
+        {
+            key_col.key: customer_number,
+            "attempts": 1,
+            "next_at_ms": now_ms + login_delay_s(limits, 1) * 1000,
+            "last_at_ms": now_ms,
+        }
+    )
     stmt = ins.on_conflict_do_update(
         index_elements=[key_col],
-        set_={"attempts": attempts, "next_at_ms": literal(now_ms, BigInteger) + _delay_ms_expr(limits, attempts),
-              "last_at_ms": now_ms},
+        set_={
+            "attempts": attempts,
+            "next_at_ms": literal(now_ms, BigInteger) + _delay_ms_expr(limits, attempts),
+            "last_at_ms": now_ms,
+        },
         where=or_(throttle.next_at_ms <= now_ms, quiet),
     ).returning(throttle.attempts)
     got = (await db.execute(stmt)).scalar_one_or_none()
@@ -230,8 +259,13 @@ class HashPool:
 
 
 # Path under /auth/ -> the per-source scope the database decides it by.
-SOURCE_SCOPES = {"login": "login_src", "register": "register_src", "password-reset": "reset_src",
-                 "register/confirm": "confirm_src", "password-reset/confirm": "confirm_src"}
+SOURCE_SCOPES = {
+    "login": "login_src",
+    "register": "register_src",
+    "password-reset": "reset_src",
+    "register/confirm": "confirm_src",
+    "password-reset/confirm": "confirm_src",
+}
 
 
 class AuthGateMiddleware:
@@ -260,8 +294,12 @@ class AuthGateMiddleware:
         from .errors import error_response
 
         if self.in_flight >= self.limit:
-            await error_response(503, "server_busy", "The server is busy; try again in a moment.",
-                                 headers={"Retry-After": "1", "Connection": "close"})(scope, receive, send)
+            await error_response(
+                503,
+                "server_busy",
+                "The server is busy; try again in a moment.",
+                headers={"Retry-After": "1", "Connection": "close"},
+            )(scope, receive, send)
             return
         self.in_flight += 1
         try:
@@ -269,8 +307,9 @@ class AuthGateMiddleware:
             if until is not None:
                 retry = max(1, math.ceil(until - self.settings.clock()))
                 await asyncio.sleep(min(self.settings.limits.refusal_hold_ms / 1000, retry))
-                await error_response(429, "rate_limited", "Too many requests; try again later.",
-                                     headers={"Retry-After": str(retry)})(scope, receive, send)
+                await error_response(
+                    429, "rate_limited", "Too many requests; try again later.", headers={"Retry-After": str(retry)}
+                )(scope, receive, send)
                 return
 
             async def held_send(message):
@@ -285,7 +324,7 @@ class AuthGateMiddleware:
     def _known_block(self, scope) -> float | None:
         if scope.get("method") != "POST":
             return None
-        name = SOURCE_SCOPES.get(scope["path"][len(self.prefix):].rstrip("/"))
+        name = SOURCE_SCOPES.get(scope["path"][len(self.prefix) :].rstrip("/"))
         if name is None:
             return None
         table = blocked(self.settings)

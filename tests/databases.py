@@ -19,8 +19,10 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("EBOK_TEST_PG_URL")
-PG_SKIP_REASON = ("PostgreSQL not configured: set EBOK_TEST_PG_URL=postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DB "
-                  "(a user that may create databases) to run the server tests against PostgreSQL too")
+PG_SKIP_REASON = (
+    "PostgreSQL not configured: set EBOK_TEST_PG_URL=postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DB "
+    "(a user that may create databases) to run the server tests against PostgreSQL too"
+)
 BACKENDS = ("sqlite", "postgresql")
 
 

@@ -134,8 +134,13 @@ class BrokenHttpServer:
         self.httpd.server_close()
 
 
-def send(handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes,
-         content_type: str = "application/json", headers: dict[str, str] | None = None) -> None:
+def send(
+    handler: http.server.BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(body)))

@@ -42,8 +42,7 @@ class ServerInfo:
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run a staff CLI subcommand (``reply``, ``issue-invoices``) against this server's database."""
         cmd = [sys.executable, "-m", "ebok_server", args[0], "--db", self.db_url, *args[1:]]
-        return subprocess.run(cmd, cwd=REPO_ROOT, env=_env(), capture_output=True, text=True, timeout=60,
-                              check=check)
+        return subprocess.run(cmd, cwd=REPO_ROOT, env=_env(), capture_output=True, text=True, timeout=60, check=check)
 
 
 def _env() -> dict[str, str]:
@@ -53,8 +52,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def start_server_info(tmp_path: Path, *extra_args: str, db_url: str | None = None, seed_demo: bool = True,
-                      timeout: float = 30.0) -> ServerInfo:
+def start_server_info(
+    tmp_path: Path, *extra_args: str, db_url: str | None = None, seed_demo: bool = True, timeout: float = 30.0
+) -> ServerInfo:
     """Start the server with ``--seed-demo --today 2026-11-15`` plus ``extra_args``.
 
     Defaults are only added when absent from ``extra_args`` (``seed_demo=False`` omits ``--seed-demo``).
@@ -82,8 +82,9 @@ def start_server_info(tmp_path: Path, *extra_args: str, db_url: str | None = Non
     cmd = [sys.executable, "-m", "ebok_server", "serve", "--host", "127.0.0.1", "--port", "0", *args]
     stderr_path = tmp_path / "server.stderr.log"
     stderr_file = open(stderr_path, "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=_env(), stdout=subprocess.PIPE, stderr=stderr_file,
-                            text=True, bufsize=1)
+    proc = subprocess.Popen(
+        cmd, cwd=REPO_ROOT, env=_env(), stdout=subprocess.PIPE, stderr=stderr_file, text=True, bufsize=1
+    )
     proc._ebok_stderr = stderr_file  # type: ignore[attr-defined]
     lines: queue.Queue[str | None] = queue.Queue()
 
@@ -102,11 +103,12 @@ def start_server_info(tmp_path: Path, *extra_args: str, db_url: str | None = Non
         except queue.Empty:
             line = ""
         if line and line.startswith(LISTENING):
-            return ServerInfo(url=line[len(LISTENING):].strip(), proc=proc, db_url=db_url, mail_dir=mail_dir)
+            return ServerInfo(url=line[len(LISTENING) :].strip(), proc=proc, db_url=db_url, mail_dir=mail_dir)
         if line is None or remaining <= 0:
             stop_server(proc)
-            raise RuntimeError(f"ebok-server did not start (rc={proc.returncode}):\n"
-                               + stderr_path.read_text(errors="replace")[-4000:])
+            raise RuntimeError(
+                f"ebok-server did not start (rc={proc.returncode}):\n" + stderr_path.read_text(errors="replace")[-4000:]
+            )
 
 
 def start_server(tmp_path: Path, *extra_args: str, **kwargs) -> tuple[str, subprocess.Popen]:

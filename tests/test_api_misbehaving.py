@@ -44,11 +44,30 @@ HUGE = 64 * MiB  # the size of the reply in the issue's finding 9
 # per-phase timeouts far longer than the drip interval: only the overall deadline can end a drip
 PATIENT = httpx.Timeout(30, connect=5)
 
-BALANCE = {"balance": -100, "to_pay": 100, "overdue": 0, "overpayment": 0, "next_due_date": None,
-           "next_due_amount": None, "bank_account": "PL61109010140000071219812874", "recipient_name": "W",
-           "recipient_address": "A", "recipient_nip": "1", "transfer_title": "T", "as_of": "2026-11-15"}
-THREAD = {"id": 7, "kind": "other", "subject": "s", "status": "sent", "created_at": "2026-11-15T10:00:00Z",
-          "updated_at": "2026-11-15T10:00:00Z", "message_count": 1, "messages": []}
+BALANCE = {
+    "balance": -100,
+    "to_pay": 100,
+    "overdue": 0,
+    "overpayment": 0,
+    "next_due_date": None,
+    "next_due_amount": None,
+    "bank_account": "PL61109010140000071219812874",
+    "recipient_name": "W",
+    "recipient_address": "A",
+    "recipient_nip": "1",
+    "transfer_title": "T",
+    "as_of": "2026-11-15",
+}
+THREAD = {
+    "id": 7,
+    "kind": "other",
+    "subject": "s",
+    "status": "sent",
+    "created_at": "2026-11-15T10:00:00Z",
+    "updated_at": "2026-11-15T10:00:00Z",
+    "message_count": 1,
+    "messages": [],
+}
 
 
 class Request:
@@ -146,7 +165,7 @@ def dripper(peer_ref: list[Peer], what: str, content_type: str = "application/js
             await peer.write(writer, head(200, content_type, Content_Length="100000"))
             data = b" " * 100_000
         for i in range(len(data)):
-            await peer.write(writer, data[i:i + 1])
+            await peer.write(writer, data[i : i + 1])
             await asyncio.sleep(0.25)
 
     return handler
@@ -215,8 +234,14 @@ def test_deadline_and_cap_must_be_positive():
 # --- size caps (finding 9: a 64 MiB JSON reply) -------------------------------------------------
 
 
-def huge_sender(peer_ref: list[Peer], *, status: int = 200, announce: bool, content_type: str = "application/json",
-                prefix: bytes = b'{"items": ["') -> Handler:
+def huge_sender(
+    peer_ref: list[Peer],
+    *,
+    status: int = 200,
+    announce: bool,
+    content_type: str = "application/json",
+    prefix: bytes = b'{"items": ["',
+) -> Handler:
     """Sends a 64 MiB body in 64 KiB pieces, with Content-Length or chunked, until the client hangs up."""
 
     async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
@@ -224,12 +249,12 @@ def huge_sender(peer_ref: list[Peer], *, status: int = 200, announce: bool, cont
         piece = b"x" * 65536
         if announce:
             await peer.write(writer, head(status, content_type, Content_Length=str(HUGE)))
-            await peer.write(writer, prefix + piece[len(prefix):])
+            await peer.write(writer, prefix + piece[len(prefix) :])
             for _ in range(HUGE // len(piece) - 1):
                 await peer.write(writer, piece)
         else:
             await peer.write(writer, head(status, content_type, Transfer_Encoding="chunked"))
-            first = prefix + piece[len(prefix):]
+            first = prefix + piece[len(prefix) :]
             await peer.write(writer, b"%x\r\n%s\r\n" % (len(first), first))
             framed = b"%x\r\n%s\r\n" % (len(piece), piece)
             for _ in range(HUGE // len(piece) - 1):
@@ -425,7 +450,9 @@ async def test_could_not_connect_and_connection_lost_read_differently(closed_por
     assert type(refused.value) is ConnectionFailed and refused.value.code == "connection_failed"
     for lang in ("pl", "en"):
         assert error_message(I18n(lang), refused.value) != error_message(I18n(lang), lost.value)
-        assert closed_port_url in error_message(I18n(lang), refused.value) and peer.url in error_message(I18n(lang), lost.value)
+        assert closed_port_url in error_message(I18n(lang), refused.value) and peer.url in error_message(
+            I18n(lang), lost.value
+        )
         assert "internet" not in error_message(I18n(lang), refused.value) + error_message(I18n(lang), lost.value)
 
 
@@ -456,8 +483,11 @@ async def test_other_writes_never_resent_and_say_the_outcome_is_unknown(how):
         ref.append(peer)
         async with EbokClient(peer.url, retry_delay=0) as api:
             api._token = "t"
-            for call in (lambda: api.submit_reading("WM-1", 130), lambda: api.efaktura_activate("a@b.pl"),
-                         api.efaktura_withdraw):
+            for call in (
+                lambda: api.submit_reading("WM-1", 130),
+                lambda: api.efaktura_activate("a@b.pl"),
+                api.efaktura_withdraw,
+            ):
                 before = len(peer.requests)
                 with pytest.raises(ConnectionLost) as err:
                     await call()
@@ -473,7 +503,6 @@ async def test_other_writes_never_resent_and_say_the_outcome_is_unknown(how):
     assert login_err.value.code == "connection_lost"
 
 
-
 async def test_message_names_the_server_but_never_its_password(closed_port_url):
     port = closed_port_url.rsplit(":", 1)[1]
     async with EbokClient(f"http://staff:s3cret@127.0.0.1:{port}/api/v1/", retry_delay=0) as api:
@@ -481,5 +510,7 @@ async def test_message_names_the_server_but_never_its_password(closed_port_url):
             await api.health()
     for lang in ("pl", "en"):
         assert f"(http://127.0.0.1:{port})" in error_message(I18n(lang), err.value)
-        assert "s3cret" not in error_message(I18n(lang), err.value) and "staff" not in error_message(I18n(lang), err.value)
+        assert "s3cret" not in error_message(I18n(lang), err.value) and "staff" not in error_message(
+            I18n(lang), err.value
+        )
     assert "s3cret" not in str(err.value)

@@ -86,8 +86,12 @@ async def test_idempotent_post_retried_once_on_timeout_with_same_key(silent_serv
         with pytest.raises(RequestTimeout):
             await api.create_thread("other", "Temat", "Treść", idempotency_key="key-123")
     assert silent_server.accepted == 2
-    keys = [line for req in silent_server.requests for line in req.split(b"\r\n")
-            if line.lower().startswith(b"idempotency-key:")]
+    keys = [
+        line
+        for req in silent_server.requests
+        for line in req.split(b"\r\n")
+        if line.lower().startswith(b"idempotency-key:")
+    ]
     assert [k.lower() for k in keys] == [b"idempotency-key: key-123"] * 2
 
 
@@ -103,9 +107,9 @@ async def test_plain_post_never_retried(silent_server: SilentServer):
     "responder, detail",
     [
         (reply(200, b"<html>hello</html>", "text/html"), "json_invalid"),
-        (reply(200, b"{\"status\": \"ok\"}"), "missing"),  # wrong schema
-        (reply(200, b"{\"status\": \"ok\", \"version\": 1, \"today\": \"2026-11-15\"}"), "string_type"),
-        (reply(200, b"{\"status\": \"ok\", \"version\": \"1\", \"today\": \"15.11.2026\"}"), "date"),
+        (reply(200, b'{"status": "ok"}'), "missing"),  # wrong schema
+        (reply(200, b'{"status": "ok", "version": 1, "today": "2026-11-15"}'), "string_type"),
+        (reply(200, b'{"status": "ok", "version": "1", "today": "15.11.2026"}'), "date"),
         (reply(200, b"[]"), "model_type"),
         (reply(200, b""), "json_invalid"),
     ],
@@ -122,22 +126,38 @@ async def test_malformed_reply_is_protocol_error(broken_server, responder, detai
 
 
 async def test_wrong_types_are_rejected_not_coerced(broken_server):
-    good = (b'{"balance": -100, "to_pay": 100, "overdue": 0, "overpayment": 0, "next_due_date": null,'
-            b' "next_due_amount": null, "bank_account": "PL1", "recipient_name": "a", "recipient_address": "b",'
-            b' "recipient_nip": "1", "transfer_title": "t", "as_of": "2026-11-15", "new_field": [1, 2]}')
-    srv = broken_server({
-        "/api/v1/balance": reply(200, good),
-        "/api/v1/me": reply(200, b'{"customer_number": "10001", "full_name": "J", "email": null,'
-                                 b' "address": "a", "efaktura_active": "yes"}'),
-        "/api/v1/contract": reply(200, b'{"number": "1", "concluded_on": "2015-03-02", "services": [],'
-                                       b' "tariff_group": "G1", "connection_address": "a", "meters": [],'
-                                       b' "extra": {"x": 1}}'),
-        "/api/v1/efaktura": reply(200, b'{"active": false, "email": null, "activated_at": null,'
-                                       b' "fee_with_gross": 1.5, "fee_without_gross": 233, "current_fee_gross": 233}'),
-        "/api/v1/payments": reply(200, b'{"items": [{"id": 1, "date": "2026-01-01", "amount": "100",'
-                                       b' "method": "cash", "reference": "r", "invoice_number": null}],'
-                                       b' "total": 1, "offset": 0, "limit": 50}'),
-    })
+    good = (
+        b'{"balance": -100, "to_pay": 100, "overdue": 0, "overpayment": 0, "next_due_date": null,'
+        b' "next_due_amount": null, "bank_account": "PL1", "recipient_name": "a", "recipient_address": "b",'
+        b' "recipient_nip": "1", "transfer_title": "t", "as_of": "2026-11-15", "new_field": [1, 2]}'
+    )
+    srv = broken_server(
+        {
+            "/api/v1/balance": reply(200, good),
+            "/api/v1/me": reply(
+                200,
+                b'{"customer_number": "10001", "full_name": "J", "email": null,'
+                b' "address": "a", "efaktura_active": "yes"}',
+            ),
+            "/api/v1/contract": reply(
+                200,
+                b'{"number": "1", "concluded_on": "2015-03-02", "services": [],'
+                b' "tariff_group": "G1", "connection_address": "a", "meters": [],'
+                b' "extra": {"x": 1}}',
+            ),
+            "/api/v1/efaktura": reply(
+                200,
+                b'{"active": false, "email": null, "activated_at": null,'
+                b' "fee_with_gross": 1.5, "fee_without_gross": 233, "current_fee_gross": 233}',
+            ),
+            "/api/v1/payments": reply(
+                200,
+                b'{"items": [{"id": 1, "date": "2026-01-01", "amount": "100",'
+                b' "method": "cash", "reference": "r", "invoice_number": null}],'
+                b' "total": 1, "offset": 0, "limit": 50}',
+            ),
+        }
+    )
     async with EbokClient(srv.url) as api:
         api._token = "t"
         balance = await api.balance()  # extra fields tolerated
@@ -153,8 +173,11 @@ async def test_wrong_types_are_rejected_not_coerced(broken_server):
     "responder, exc_type, code",
     [
         (reply(502, b"<html>Bad Gateway</html>", "text/html"), ServerError, "server_error"),
-        (reply(500, b'{"error": {"code": "internal_error", "message": "Internal server error."}}'),
-         ServerError, "internal_error"),
+        (
+            reply(500, b'{"error": {"code": "internal_error", "message": "Internal server error."}}'),
+            ServerError,
+            "internal_error",
+        ),
         (reply(503, b""), ServerError, "server_error"),
         (raw(b"this is not HTTP at all\r\n\r\n"), ProtocolError, "protocol_error"),
         # reads the request, closes without a reply: the connection was lost (not "could not connect")
@@ -171,12 +194,14 @@ async def test_error_pages_and_garbage(broken_server, responder, exc_type, code)
 
 
 async def test_pdf_must_be_pdf(broken_server):
-    srv = broken_server({
-        "/api/v1/invoices/1/pdf": reply(200, b'{"not": "a pdf"}'),
-        "/api/v1/invoices/2/pdf": reply(200, b"<html></html>", "application/pdf"),
-        "/api/v1/invoices/3/pdf": reply(200, b"%PDF-1.4 tiny", "application/pdf"),
-        "/api/v1/invoices/4/pdf": reply(200, b"%PDF-1.4 " + b"x" * 5000, "application/pdf"),
-    })
+    srv = broken_server(
+        {
+            "/api/v1/invoices/1/pdf": reply(200, b'{"not": "a pdf"}'),
+            "/api/v1/invoices/2/pdf": reply(200, b"<html></html>", "application/pdf"),
+            "/api/v1/invoices/3/pdf": reply(200, b"%PDF-1.4 tiny", "application/pdf"),
+            "/api/v1/invoices/4/pdf": reply(200, b"%PDF-1.4 " + b"x" * 5000, "application/pdf"),
+        }
+    )
     async with EbokClient(srv.url) as api:
         api._token = "t"
         with pytest.raises(ProtocolError):

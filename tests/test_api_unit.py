@@ -76,8 +76,15 @@ def documented_codes() -> set[str]:
 def test_every_api_md_code_has_polish_and_english_message():
     codes = documented_codes()
     assert {"invalid_credentials", "rate_limited", "reading_implausible", "thread_closed"} <= codes
-    transport = {"connection_failed", "connection_lost", "connection_lost_unconfirmed", "timeout",
-                 "protocol_error", "reply_too_large", "response_too_large"}
+    transport = {
+        "connection_failed",
+        "connection_lost",
+        "connection_lost_unconfirmed",
+        "timeout",
+        "protocol_error",
+        "reply_too_large",
+        "response_too_large",
+    }
     for code in codes | transport:
         assert code in CODES, code
         pl, en = load_catalog("pl")[f"error.{code}"], load_catalog("en")[f"error.{code}"]
@@ -88,7 +95,9 @@ def test_every_api_md_code_has_polish_and_english_message():
         assert "{" not in error_message(PL, err) + error_message(EN, err)
         if "{where}" in pl:  # transport messages name the server when it is known
             named = ApiError(code, server="http://10.0.0.5:8000")
-            assert "(http://10.0.0.5:8000)" in error_message(PL, named) and "(http://10.0.0.5:8000)" in error_message(EN, named)
+            assert "(http://10.0.0.5:8000)" in error_message(PL, named) and "(http://10.0.0.5:8000)" in error_message(
+                EN, named
+            )
 
 
 def test_messages_are_plain_language():
@@ -109,8 +118,9 @@ def test_unknown_code_falls_back_by_status_then_generic():
 
 
 def test_str_is_technical_and_repr_compact():
-    e = ValidationFailed("weak_password", status=422, server_message="New password too weak.",
-                         fields={"new_password": "too short"})
+    e = ValidationFailed(
+        "weak_password", status=422, server_message="New password too weak.", fields={"new_password": "too short"}
+    )
     assert "weak_password" in str(e) and "422" in str(e)
     assert "weak_password" in repr(e)
 
@@ -128,8 +138,12 @@ def test_str_is_technical_and_repr_compact():
         (409, err_body("idempotency_conflict"), Conflict, "idempotency_conflict"),
         (413, err_body("payload_too_large"), ApiError, "payload_too_large"),
         (415, err_body("unsupported_media_type"), ApiError, "unsupported_media_type"),
-        (422, err_body("reading_below_last", fields={"value": "below 1010.087"}), ValidationFailed,
-         "reading_below_last"),
+        (
+            422,
+            err_body("reading_below_last", fields={"value": "below 1010.087"}),
+            ValidationFailed,
+            "reading_below_last",
+        ),
         (429, err_body("rate_limited"), RateLimited, "rate_limited"),
         (500, err_body("internal_error"), ServerError, "internal_error"),
         (502, None, ServerError, "server_error"),
@@ -181,9 +195,14 @@ async def test_server_busy_is_rate_limited_with_the_wait():
 
 
 async def test_validation_fields_are_translated_per_field():
-    body = err_body("validation_error", fields={"email": "value is not a valid email address",
-                                                "subject": "String should have at most 200 characters",
-                                                "mystery": "server text kept"})
+    body = err_body(
+        "validation_error",
+        fields={
+            "email": "value is not a valid email address",
+            "subject": "String should have at most 200 characters",
+            "mystery": "server text kept",
+        },
+    )
     async with client(Recorder(httpx.Response(422, json=body))) as api:
         with pytest.raises(ValidationFailed) as err:
             await api.reset_password("10001", "b")
@@ -231,8 +250,16 @@ async def test_get_not_retried_on_read_timeout():
 
 
 async def test_keyed_post_retried_once_with_same_key_and_body():
-    thread = {"id": 7, "kind": "other", "subject": "s", "status": "sent", "created_at": "2026-11-15T10:00:00Z",
-              "updated_at": "2026-11-15T10:00:00Z", "message_count": 1, "messages": []}
+    thread = {
+        "id": 7,
+        "kind": "other",
+        "subject": "s",
+        "status": "sent",
+        "created_at": "2026-11-15T10:00:00Z",
+        "updated_at": "2026-11-15T10:00:00Z",
+        "message_count": 1,
+        "messages": [],
+    }
     rec = Recorder(httpx.ReadTimeout("lost reply"), httpx.Response(201, json=thread))
     async with client(rec) as api:
         api._token = "t"
@@ -282,14 +309,35 @@ async def test_idempotency_key_required():
 
 
 async def test_headers_paths_params_and_bodies():
-    bal = {"balance": 0, "to_pay": 0, "overdue": 0, "overpayment": 0, "next_due_date": None,
-           "next_due_amount": None, "bank_account": "PL", "recipient_name": "", "recipient_address": "",
-           "recipient_nip": "", "transfer_title": "", "as_of": "2026-11-15"}
+    bal = {
+        "balance": 0,
+        "to_pay": 0,
+        "overdue": 0,
+        "overpayment": 0,
+        "next_due_date": None,
+        "next_due_amount": None,
+        "bank_account": "PL",
+        "recipient_name": "",
+        "recipient_address": "",
+        "recipient_nip": "",
+        "transfer_title": "",
+        "as_of": "2026-11-15",
+    }
     page = {"items": [], "total": 0, "offset": 0, "limit": 10, "years": []}
-    reading = {"id": 1, "date": "2026-11-15", "meter_number": "WM-1", "value": "130.500", "type": "self",
-               "consumption": None}
-    login = {"token": "secret-token", "expires_at": "2026-11-15T22:00:00Z", "idle_timeout_seconds": 1800,
-             "customer_number": "10001"}
+    reading = {
+        "id": 1,
+        "date": "2026-11-15",
+        "meter_number": "WM-1",
+        "value": "130.500",
+        "type": "self",
+        "consumption": None,
+    }
+    login = {
+        "token": "secret-token",
+        "expires_at": "2026-11-15T22:00:00Z",
+        "idle_timeout_seconds": 1800,
+        "customer_number": "10001",
+    }
     routes = {
         "/api/v1/auth/login": httpx.Response(200, json=login),
         "/api/v1/balance": httpx.Response(200, json=bal),
@@ -324,8 +372,14 @@ async def test_headers_paths_params_and_bodies():
 
 @pytest.mark.parametrize(
     "value, sent",
-    [(Decimal("130.5"), "130.500"), (Decimal("130"), "130.000"), (130, "130.000"), ("130,25", "130.250"),
-     (Decimal("1.23456"), "1.23456"), (Decimal("1E+2"), "100.000")],
+    [
+        (Decimal("130.5"), "130.500"),
+        (Decimal("130"), "130.000"),
+        (130, "130.000"),
+        ("130,25", "130.250"),
+        (Decimal("1.23456"), "1.23456"),
+        (Decimal("1E+2"), "100.000"),
+    ],
 )
 async def test_meter_value_formatting(value, sent):
     rec = Recorder(httpx.Response(422, json=err_body("validation_error")))
@@ -364,8 +418,13 @@ async def test_pdf_streaming_cap_without_content_length():
 
 
 async def test_no_raw_exceptions_leak_from_odd_transport_errors():
-    for exc in (httpx.RemoteProtocolError("garbage"), httpx.DecodingError("bad gzip"), httpx.ReadError("reset"),
-                httpx.PoolTimeout("pool"), httpx.ProxyError("proxy")):
+    for exc in (
+        httpx.RemoteProtocolError("garbage"),
+        httpx.DecodingError("bad gzip"),
+        httpx.ReadError("reset"),
+        httpx.PoolTimeout("pool"),
+        httpx.ProxyError("proxy"),
+    ):
         async with client(Recorder(exc)) as api:
             with pytest.raises(ApiError) as err:
                 await api.health()

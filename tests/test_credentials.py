@@ -346,8 +346,7 @@ def secret_service_backend():
 @pytest.mark.keyring_os
 async def test_os_keyring_round_trip(isolated_home):
     backend = secret_service_backend()
-    store = CredentialStore(service="ebok-tui-test", server_url=f"http://127.0.0.1:{os.getpid()}",
-                            backend=backend)
+    store = CredentialStore(service="ebok-tui-test", server_url=f"http://127.0.0.1:{os.getpid()}", backend=backend)
     try:
         result = await store.save("10001", "zażółć-gęślą-jaźń")
         assert result.saved, result.detail
@@ -392,8 +391,12 @@ async def test_os_default_backend_never_raises(isolated_home):
         if result.saved:
             assert await store.load() == SavedLogin("10001", "pw-default")
         else:
-            assert result.reason in (KeyringProblem.LOCKED, KeyringProblem.TIMEOUT, KeyringProblem.ERROR,
-                                     KeyringProblem.NO_SECURE_KEYRING)
+            assert result.reason in (
+                KeyringProblem.LOCKED,
+                KeyringProblem.TIMEOUT,
+                KeyringProblem.ERROR,
+                KeyringProblem.NO_SECURE_KEYRING,
+            )
     finally:
         await store.forget()
     assert time.monotonic() - start < 12

@@ -39,8 +39,9 @@ def store(root: Path, customer: str = "10001", server: str = SERVER, url: str = 
 def test_round_trip_update_discard(tmp_path):
     s = store(tmp_path / "drafts")
     assert s.load() == []
-    d1 = new_draft("failure_report", "Brak wody", "Od rana nie ma wody.", contact_phone="+48 600 000 000",
-                   location="ul. Wodna 1")
+    d1 = new_draft(
+        "failure_report", "Brak wody", "Od rana nie ma wody.", contact_phone="+48 600 000 000", location="ul. Wodna 1"
+    )
     uuid.UUID(d1["id"], version=4)
     assert set(d1) >= {"id", "kind", "subject", "body", "contact_phone", "location", "created_at"}
     s.save(d1)
@@ -272,12 +273,19 @@ def test_orphans_are_listed_and_deleted_only_when_asked(tmp_path, wide_umask):
     mine._write(data["drafts"])
     neighbour = store(root, "10002")
     neighbour.save(new_draft("other", "Sąsiad", "c"))  # another customer's fresh draft: not an orphan
-    unmatched = _legacy_file(root, "10003", "http://127.0.0.1:40123",
-                             [new_draft("other", "Port demo", "d"), new_draft("other", "Port demo 2", "e")])
+    unmatched = _legacy_file(
+        root,
+        "10003",
+        "http://127.0.0.1:40123",
+        [new_draft("other", "Port demo", "d"), new_draft("other", "Port demo 2", "e")],
+    )
 
     orphans = mine.orphans(now)
     assert sorted((o.reason, o.own, o.subject) for o in orphans) == [
-        ("old", True, "Stary"), ("unmatched", False, ""), ("unmatched", False, "")]
+        ("old", True, "Stary"),
+        ("unmatched", False, ""),
+        ("unmatched", False, ""),
+    ]
     assert [d["id"] for d in mine.load()] == [fresh["id"], stale["id"]]  # listing deletes nothing
 
     mine.delete_orphans(orphans)

@@ -90,11 +90,16 @@ def test_a_binding_with_a_missing_key_is_reported():
     from textual.screen import Screen
 
     class Renamed(Screen):
-        BINDINGS = [Binding("1", "app.open_section('balance')", "nav.balance_renamed"), Binding("r", "x", "bind.reload")]
+        BINDINGS = [
+            Binding("1", "app.open_section('balance')", "nav.balance_renamed"),
+            Binding("r", "x", "bind.reload"),
+        ]
 
     Renamed.__module__ = "ebok_tui.ui.probe"
     problems = binding_problems([Renamed], set(load_catalog("pl")))
-    assert problems == ["ebok_tui.ui.probe.test_a_binding_with_a_missing_key_is_reported.<locals>.Renamed: 1 -> 'nav.balance_renamed'"]
+    assert problems == [
+        "ebok_tui.ui.probe.test_a_binding_with_a_missing_key_is_reported.<locals>.Renamed: 1 -> 'nav.balance_renamed'"
+    ]
 
 
 def _used_strings() -> tuple[set[str], set[str]]:
@@ -224,7 +229,7 @@ def test_every_api_error_code_has_its_words_and_no_more():
 
 
 def test_key_names_are_written_as_on_the_keyboard():
-    """"Ctrl+S", as on the key caps and in every manual, not "ctrl+s"."""
+    """ "Ctrl+S", as on the key caps and in every manual, not "ctrl+s"."""
     for lang in LANGUAGES:
         lower = {k: v for k, v in load_catalog(lang).items() if re.search(r"\bctrl\+", v)}
         assert lower == {}, lang
@@ -255,5 +260,6 @@ def test_natural_english_for_cases_and_meter_readers():
 def test_ten_thousand_has_its_thousands_separator():
     pl, en = I18n("pl"), I18n("en")
     assert pl.t("compose.body_too_long", max=pl.decimal(10_000, 0), length=pl.decimal(10_001, 0)) == (
-        "Treść może mieć najwyżej 10 000 znaków (teraz: 10 001). Skróć ją.")
+        "Treść może mieć najwyżej 10 000 znaków (teraz: 10 001). Skróć ją."
+    )
     assert "at most 10,000 characters" in en.t("thread.reply_too_long", max=en.decimal(10_000, 0))

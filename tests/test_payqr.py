@@ -46,12 +46,20 @@ def test_the_recommendations_published_examples() -> None:
     """ZBP's examples, byte for byte: a company recipient with NIP 1234567890 (a made-up NIP whose
     check digit is wrong, so only its format is checked here) and one without a NIP."""
     with_nip = build_payload(
-        account="92124012340001567890123456", amount_grosze=1200, recipient="Odbiorca 1",
-        title="FV 1234/34/2012", nip="1234567890", company=True, verify_nip=False,
+        account="92124012340001567890123456",
+        amount_grosze=1200,
+        recipient="Odbiorca 1",
+        title="FV 1234/34/2012",
+        nip="1234567890",
+        company=True,
+        verify_nip=False,
     )
     assert with_nip == "1234567890|PL|92124012340001567890123456|001200|Odbiorca 1|FV 1234/34/2012|||"
     without_nip = build_payload(
-        account="92124012340001567890123456", amount_grosze=1200, recipient="Odbiorca 1", title="Przelew ekspress",
+        account="92124012340001567890123456",
+        amount_grosze=1200,
+        recipient="Odbiorca 1",
+        title="Przelew ekspress",
     )
     assert without_nip == "|PL|92124012340001567890123456|001200|Odbiorca 1|Przelew ekspress|||"
     for payload in (with_nip, without_nip):
@@ -109,8 +117,9 @@ def test_a_wrong_nip_is_refused_not_dropped(nip: str) -> None:
 def test_a_company_recipient_needs_its_nip() -> None:
     with pytest.raises(PaymentQRError, match="NIP"):
         build_payload(account=IBAN, amount_grosze=100, recipient="MPWiK Sp. z o.o.", title="T", company=True)
-    payload = build_payload(account=IBAN, amount_grosze=100, recipient="MPWiK Sp. z o.o.", title="T",
-                            nip="632 000 12 34", company=True)
+    payload = build_payload(
+        account=IBAN, amount_grosze=100, recipient="MPWiK Sp. z o.o.", title="T", nip="632 000 12 34", company=True
+    )
     assert payload.startswith("6320001234|PL|")
     # a private person may be paid without one
     assert build_payload(account=IBAN, amount_grosze=100, recipient="Jan Kowalski", title="T").startswith("|PL|")
@@ -128,12 +137,16 @@ def test_amount_out_of_range(amount: int) -> None:
 
 
 def test_field_lengths_are_counted_after_nfc_normalisation() -> None:
-    """"Wodociągi" typed with a combining ogonek is 10 code points but 9 characters: the name
+    """ "Wodociągi" typed with a combining ogonek is 10 code points but 9 characters: the name
     still fits 20 characters whole, and a cut never leaves a bare combining mark behind."""
     decomposed = unicodedata.normalize("NFD", "Wodociągi Jaworzno A")
     assert len(decomposed) == 21
-    payload = build_payload(account=IBAN, amount_grosze=1, recipient=decomposed,
-                            title=unicodedata.normalize("NFD", "Opłata za wodę i ścieki, listopad"))
+    payload = build_payload(
+        account=IBAN,
+        amount_grosze=1,
+        recipient=decomposed,
+        title=unicodedata.normalize("NFD", "Opłata za wodę i ścieki, listopad"),
+    )
     fields = payload.split("|")
     assert fields[4] == "Wodociągi Jaworzno A"
     assert fields[5] == "Opłata za wodę i ścieki, listopa"
@@ -148,7 +161,13 @@ def test_amount_limit_is_six_digits() -> None:
 
 @pytest.mark.parametrize(
     "account",
-    ["", "PL6110901014000007121981287", "PL62109010140000071219812874", "DE89370400440532013000", "PL61x09010140000071219812874"],
+    [
+        "",
+        "PL6110901014000007121981287",
+        "PL62109010140000071219812874",
+        "DE89370400440532013000",
+        "PL61x09010140000071219812874",
+    ],
 )
 def test_bad_account(account: str) -> None:
     with pytest.raises(PaymentQRError):
@@ -165,7 +184,10 @@ def test_account_forms() -> None:
 
 def test_qr_encoding_parameters_and_matrix() -> None:
     payload = build_payload(
-        account=IBAN, amount_grosze=12345, recipient="MPWiK Sp. z o.o.", title="Klient 10001 FV/2026/11/000123",
+        account=IBAN,
+        amount_grosze=12345,
+        recipient="MPWiK Sp. z o.o.",
+        title="Klient 10001 FV/2026/11/000123",
         nip="6320001234",
     )
     qr = make_qr(payload)
@@ -175,8 +197,13 @@ def test_qr_encoding_parameters_and_matrix() -> None:
     # amount in numeric mode bring it down to version 4 (33x33)
     assert len(payload.encode("utf-8")) == 98
     assert qr.version == 5
-    short = build_payload(account=IBAN, amount_grosze=12345, recipient="MPWiK Sp. z o.o.",
-                          title="Saldo 10001 na 15.11.2026", nip="6320001234")
+    short = build_payload(
+        account=IBAN,
+        amount_grosze=12345,
+        recipient="MPWiK Sp. z o.o.",
+        title="Saldo 10001 na 15.11.2026",
+        nip="6320001234",
+    )
     assert make_qr(short).version == 4
     assert scan(half_block_lines(make_qr(short).matrix)) == [short]
     size = 17 + 4 * qr.version
@@ -226,7 +253,10 @@ def test_half_block_real_qr_size() -> None:
 def test_half_block_lines_round_trip_to_the_symbol() -> None:
     """Reading the drawn characters back gives exactly the QR matrix inside a 4-module quiet zone."""
     payload = build_payload(
-        account=IBAN, amount_grosze=23748, recipient="MPWiK Sp. z o.o.", title="Klient 10001 FV/2026/11/000001",
+        account=IBAN,
+        amount_grosze=23748,
+        recipient="MPWiK Sp. z o.o.",
+        title="Klient 10001 FV/2026/11/000001",
         nip="6320001234",
     )
     qr = make_qr(payload)

@@ -1,5 +1,5 @@
-"""The quality checks configured in ``pyproject.toml`` pass on this tree: ``ruff check .``
-([tool.ruff]) over everything, ``mypy`` ([tool.mypy]) over the UI-free core.
+"""The quality checks configured in ``pyproject.toml`` pass on this tree: ``ruff check .`` and
+``ruff format --check .`` ([tool.ruff]) over everything, ``mypy`` ([tool.mypy]) over the UI-free core.
 
 Both run in a subprocess from the repository root, so they read this checkout's configuration and
 files (not an installed copy); a finding fails the test with the tool's report."""
@@ -25,6 +25,20 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_ruff_finds_nothing():
     proc = run("ruff", "check", "--no-cache", ".")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format_changes_nothing():
+    proc = run("ruff", "format", "--check", "--no-cache", ".")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format_reports_unformatted_code(tmp_path):
+    """The same command fails on a file that is not formatted, so the test above can fail."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("x = {'a':1}\n", encoding="utf-8")
+    proc = run("ruff", "format", "--check", "--no-cache", "--config", str(REPO_ROOT / "pyproject.toml"), str(bad))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "would be reformatted" in proc.stdout
 
 
 def test_ruff_reports_a_finding(tmp_path):

@@ -68,7 +68,9 @@ async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server, tmp_path):
             nip="6320001234",
             company=True,
         )
-        assert payload == "6320001234|PL|86109010147000000000010001|023748|MPWiK Sp. z o.o.|Saldo 10001 na 15.11.2026|||"
+        assert (
+            payload == "6320001234|PL|86109010147000000000010001|023748|MPWiK Sp. z o.o.|Saldo 10001 na 15.11.2026|||"
+        )
         assert screen.qr_lines == half_block_lines(make_qr(payload).matrix)
         assert scan(screen.qr_lines) == [payload]  # a real reader, quiet zone as drawn
         panel = screen.query_one("#qr-panel")
@@ -166,7 +168,8 @@ async def test_the_qr_pays_what_remains_of_a_partly_paid_invoice(server_url, tmp
         screen = app.screen
         assert isinstance(screen, BalanceScreen)
         assert scan(screen.qr_lines) == [
-            "6320001234|PL|05109010147000000000010004|007684|MPWiK Sp. z o.o.|FV/2026/11/000004|||"]
+            "6320001234|PL|05109010147000000000010004|007684|MPWiK Sp. z o.o.|FV/2026/11/000004|||"
+        ]
         invoice = (await app.api.invoices(status="partially_paid")).items[0]
         assert invoice.number == "FV/2026/11/000004" and invoice.gross - invoice.paid == 7684 < invoice.gross
         assert "FV/2026/11/000004" in shown(app, "#transfer-details")

@@ -157,7 +157,9 @@ async def test_too_long_a_message_names_the_limit_with_a_thousands_space(fresh_s
         assert isinstance(app.screen, ComposeScreen)
 
 
-@pytest.mark.parametrize("lang, message", [("pl", "Telefon: wpisz polski numer"), ("en", "Phone: enter a Polish number")])
+@pytest.mark.parametrize(
+    "lang, message", [("pl", "Telefon: wpisz polski numer"), ("en", "Phone: enter a Polish number")]
+)
 async def test_contact_phone_is_checked_before_sending_and_shown_in_the_thread(private_url, tmp_path, lang, message):
     app = make_app(private_url, tmp_path, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
@@ -165,8 +167,9 @@ async def test_contact_phone_is_checked_before_sending_and_shown_in_the_thread(p
         await settle(pilot)
         before = (await app.api.threads()).total
         screen = await open_composer(pilot)
-        await fill(pilot, kind="failure_report", subject=f"Wyciek {lang}", body="Cieknie.", phone="abc",
-                   location="ul. Polna 5")
+        await fill(
+            pilot, kind="failure_report", subject=f"Wyciek {lang}", body="Cieknie.", phone="abc", location="ul. Polna 5"
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
@@ -215,8 +218,14 @@ async def test_compose_send_appears_in_list(fresh_server, tmp_path):
         await login_as(app, "10003", "correspondence")
         await settle(pilot)
         await open_composer(pilot)
-        await fill(pilot, kind="failure_report", subject="Wyciek na chodniku",
-                   body="Woda wypływa spod chodnika.", phone="600100200", location="ul. Leśna 3")
+        await fill(
+            pilot,
+            kind="failure_report",
+            subject="Wyciek na chodniku",
+            body="Woda wypływa spod chodnika.",
+            phone="600100200",
+            location="ul. Leśna 3",
+        )
         # the autosave writes the draft once typing has paused (its debounce timer)
         await wait_until(pilot, lambda: len(draft_files(tmp_path)) == 1)
         await pilot.press("ctrl+s")
@@ -344,10 +353,12 @@ async def test_draft_survives_server_outage_and_is_sent_once(held_port, tmp_path
             page = await app.api.threads()
             assert page.total == 1
             # the same key again (a retry after a lost reply): the same thread, no second one
-            again = await app.api.create_thread("failure_report", subject, body, None, "ul. Leśna 3",
-                                                idempotency_key=key)
-            again2 = await app.api.create_thread("failure_report", subject, body, None, "ul. Leśna 3",
-                                                 idempotency_key=key)
+            again = await app.api.create_thread(
+                "failure_report", subject, body, None, "ul. Leśna 3", idempotency_key=key
+            )
+            again2 = await app.api.create_thread(
+                "failure_report", subject, body, None, "ul. Leśna 3", idempotency_key=key
+            )
             assert again.id == again2.id == page.items[0].id
             assert (await app.api.threads()).total == 1
     finally:
@@ -428,8 +439,17 @@ async def test_old_and_orphaned_drafts_are_offered_for_deletion_and_kept_without
     mine._write(stored)
     # a file the URL-keyed format wrote for a demo server on a port that is gone
     legacy = root / f"{drafts_mod._url_key('http://127.0.0.1:41234', '10001')}.json"
-    legacy.write_text(json.dumps({"version": 1, "server_url": "http://127.0.0.1:41234", "customer_number": "10001",
-                                  "drafts": [new_draft("other", "Cudzy", "tekst")]}), encoding="utf-8")
+    legacy.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "server_url": "http://127.0.0.1:41234",
+                "customer_number": "10001",
+                "drafts": [new_draft("other", "Cudzy", "tekst")],
+            }
+        ),
+        encoding="utf-8",
+    )
 
     app = make_app(server_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -455,7 +475,8 @@ async def test_old_and_orphaned_drafts_are_offered_for_deletion_and_kept_without
         assert not legacy.exists()
         assert [d["id"] for d in mine.load()] == [fresh["id"]]
         assert text_of(app.screen.query_one("#orphans-notice")) == "" or not app.screen.query_one(
-            "#orphans-notice").has_class("-visible")
+            "#orphans-notice"
+        ).has_class("-visible")
 
 
 async def test_delete_a_draft_from_the_list_and_from_the_composer(server_url, tmp_path):

@@ -22,9 +22,13 @@ def footer_keys(screen) -> str:
     return " | ".join(f"{key.key_display} {key.description}" for key in screen.query("FooterKey"))
 
 
-@pytest.mark.parametrize("lang, key, empty, subject_label", [
-    ("pl", "Poczta demo", "nie wysłał jeszcze żadnej wiadomości", "Temat: "),
-    ("en", "Demo mail", "has not sent any mail yet", "Subject: ")])
+@pytest.mark.parametrize(
+    "lang, key, empty, subject_label",
+    [
+        ("pl", "Poczta demo", "nie wysłał jeszcze żadnej wiadomości", "Temat: "),
+        ("en", "Demo mail", "has not sent any mail yet", "Subject: "),
+    ],
+)
 async def test_demo_mailbox_shows_the_mail_the_server_sent(demo_srv, tmp_path, lang, key, empty, subject_label):
     app = make_app(demo_srv.url, tmp_path, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
@@ -82,8 +86,10 @@ async def test_login_panel_stops_showing_a_changed_demo_password(demo_srv, tmp_p
         await app.logout()
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
-        await wait_until(pilot, lambda: "zmienione" in str(
-            app.screen.query_one("#demo-panel", OptionList).get_option_at_index(1).prompt))
+        await wait_until(
+            pilot,
+            lambda: "zmienione" in str(app.screen.query_one("#demo-panel", OptionList).get_option_at_index(1).prompt),
+        )
         panel = app.screen.query_one("#demo-panel", OptionList)
         prompts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
         assert "woda-10002" not in " ".join(prompts)

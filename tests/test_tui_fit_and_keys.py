@@ -202,6 +202,7 @@ async def test_registration_examples_are_nobodys_real_numbers(server_url):
             screen = app.screen
             placeholders = [i.placeholder for i in screen.query(Input)]
             assert any("UM/" in p for p in placeholders) and any("WM-" in p for p in placeholders)
-            texts = placeholders + [app.i18n.t(k) for k in ("register.error_contract_number",
-                                                              "register.error_meter_number")]
+            texts = placeholders + [
+                app.i18n.t(k) for k in ("register.error_contract_number", "register.error_meter_number")
+            ]
             assert not [t for t in texts for number in real if number in t], (texts, real)

@@ -67,7 +67,7 @@ async def test_status_filter_by_keyboard_changes_the_rows(server):
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
 async def test_to_pay_filter_is_everything_still_to_pay(server, lang):
-    """"Do zapłaty" shows the unpaid invoice and the overdue one (237,48 zł between them), which
+    """ "Do zapłaty" shows the unpaid invoice and the overdue one (237,48 zł between them), which
     "nieopłacona" alone never did; it comes first after "all"."""
     app = make_app(server, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
@@ -132,10 +132,13 @@ def footer_keys(screen) -> list[str]:
     return [f"{key.key_display} {key.description}" for key in screen.query("FooterKey")]
 
 
-@pytest.mark.parametrize("lang, invoices, payments, filter_, open_", [
-    ("pl", "Faktury", "Płatności", "Filtr", "Otwórz"), ("en", "Invoices", "Payments", "Filter", "Open")])
-async def test_payments_view_is_titled_and_offers_only_what_works_there(server_url, lang, invoices, payments,
-                                                                         filter_, open_):
+@pytest.mark.parametrize(
+    "lang, invoices, payments, filter_, open_",
+    [("pl", "Faktury", "Płatności", "Filtr", "Otwórz"), ("en", "Invoices", "Payments", "Filter", "Open")],
+)
+async def test_payments_view_is_titled_and_offers_only_what_works_there(
+    server_url, lang, invoices, payments, filter_, open_
+):
     app = make_app(server_url, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot, "10002")
@@ -258,7 +261,11 @@ async def test_save_pdf_into_a_directory_uses_the_server_file_name(server, tmp_p
 
 @pytest.mark.parametrize(
     ("where", "expected"),
-    [("missing-dir/faktura.pdf", "nie istnieje"), ("/proc/faktura.pdf", "Nie udało się zapisać pliku"), ("  ", "Podaj ścieżkę")],
+    [
+        ("missing-dir/faktura.pdf", "nie istnieje"),
+        ("/proc/faktura.pdf", "Nie udało się zapisać pliku"),
+        ("  ", "Podaj ścieżkę"),
+    ],
 )
 async def test_save_pdf_errors_keep_the_dialog_and_the_typed_path(server, tmp_path, where, expected):
     app = make_app(server)

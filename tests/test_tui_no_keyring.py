@@ -23,8 +23,13 @@ def files_under(root: Path) -> list[Path]:
 @pytest.mark.parametrize("backend", [fail.Keyring, null.Keyring, PlaintextKeyring], ids=["fail", "null", "plaintext"])
 async def test_login_with_remember_me_and_no_secure_keyring(server, tmp_path, monkeypatch, backend):
     home = tmp_path / "home"
-    for name, sub in (("HOME", ""), ("XDG_DATA_HOME", ".local/share"), ("XDG_CONFIG_HOME", ".config"),
-                      ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
+    for name, sub in (
+        ("HOME", ""),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+    ):
         (home / sub).mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(name, str(home / sub))
     store = CredentialStore(server_url=server.url, backend=backend())

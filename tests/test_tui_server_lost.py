@@ -91,8 +91,9 @@ async def test_a_failed_call_reports_the_loss_at_once_and_recovery_reloads(tmp_p
             assert screen.query_one(ErrorBanner).display  # the failed reload says why, too
             assert screen.query_one("#invoices").row_count == 0
             second = serve_on(tmp_path / "second", port, db_url=first.db_url)
-            await wait_until(pilot, lambda: app.server_problem is None and screen.query_one("#invoices").row_count > 0,
-                             30)
+            await wait_until(
+                pilot, lambda: app.server_problem is None and screen.query_one("#invoices").row_count > 0, 30
+            )
             await settle(pilot)
             assert not screen.query_one(ErrorBanner).display
             assert any("answering again" in str(n.message) for n in app._notifications)

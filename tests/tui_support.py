@@ -94,8 +94,13 @@ async def settle(pilot: Pilot) -> None:
 
 
 #: What a widget (or the screen) has asked Textual to do on its next idle or refresh.
-_PENDING = ("_layout_required", "_repaint_required", "_recompose_required", "_scroll_required",
-            "_refresh_styles_required")
+_PENDING = (
+    "_layout_required",
+    "_repaint_required",
+    "_recompose_required",
+    "_scroll_required",
+    "_refresh_styles_required",
+)
 
 
 def _quiet(app: App) -> bool:

@@ -25,8 +25,13 @@ router = APIRouter(tags=["account"])
 @router.get("/me", response_model=Me)
 async def me(auth: Auth = AUTH) -> Me:
     c = auth.customer
-    return Me(customer_number=c.customer_number, full_name=c.full_name, email=c.email, address=c.address,
-              efaktura_active=c.efaktura_active)
+    return Me(
+        customer_number=c.customer_number,
+        full_name=c.full_name,
+        email=c.email,
+        address=c.address,
+        efaktura_active=c.efaktura_active,
+    )
 
 
 @router.get("/balance", response_model=BalanceOut)
@@ -35,10 +40,19 @@ async def balance(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings =
     b = await compute_balance(db, auth.customer.id, today)
     number = auth.customer.customer_number
     return BalanceOut(
-        balance=b.balance, to_pay=b.to_pay, overdue=b.overdue, overpayment=b.overpayment,
-        next_due_date=b.next_due_date, next_due_amount=b.next_due_amount, overdue_since=b.overdue_since,
-        bank_account=iban_for(number), recipient_name=UTILITY_NAME, recipient_address=UTILITY_ADDRESS,
-        recipient_nip=UTILITY_NIP, transfer_title=transfer_title(number, b.open_numbers, today), as_of=today,
+        balance=b.balance,
+        to_pay=b.to_pay,
+        overdue=b.overdue,
+        overpayment=b.overpayment,
+        next_due_date=b.next_due_date,
+        next_due_amount=b.next_due_amount,
+        overdue_since=b.overdue_since,
+        bank_account=iban_for(number),
+        recipient_name=UTILITY_NAME,
+        recipient_address=UTILITY_ADDRESS,
+        recipient_nip=UTILITY_NIP,
+        transfer_title=transfer_title(number, b.open_numbers, today),
+        as_of=today,
     )
 
 
@@ -49,19 +63,33 @@ async def contract(auth: Auth = AUTH, db: AsyncSession = DB) -> ContractOut:
         raise not_found()
     meters = (await db.scalars(select(Meter).where(Meter.contract_id == c.id).order_by(Meter.id))).all()
     return ContractOut(
-        number=c.number, concluded_on=c.concluded_on, services=c.service_list, tariff_group=c.tariff_group,
+        number=c.number,
+        concluded_on=c.concluded_on,
+        services=c.service_list,
+        tariff_group=c.tariff_group,
         connection_address=c.connection_address,
-        meters=[MeterOut(number=m.number, location=m.location, installed_on=m.installed_on,
-                         legalisation_valid_until=m.legalisation_valid_until, diameter_mm=m.diameter_mm)
-                for m in meters],
+        meters=[
+            MeterOut(
+                number=m.number,
+                location=m.location,
+                installed_on=m.installed_on,
+                legalisation_valid_until=m.legalisation_valid_until,
+                diameter_mm=m.diameter_mm,
+            )
+            for m in meters
+        ],
     )
 
 
 def _efaktura_status(c: Customer) -> EfakturaStatus:
-    return EfakturaStatus(active=c.efaktura_active, email=c.efaktura_email if c.efaktura_active else None,
-                          activated_at=iso_ts(c.efaktura_activated_at) if c.efaktura_active else None,
-                          fee_with_gross=FEE_GROSS_WITH_EFAKTURA, fee_without_gross=FEE_GROSS_WITHOUT_EFAKTURA,
-                          current_fee_gross=fee_gross(c.efaktura_active))
+    return EfakturaStatus(
+        active=c.efaktura_active,
+        email=c.efaktura_email if c.efaktura_active else None,
+        activated_at=iso_ts(c.efaktura_activated_at) if c.efaktura_active else None,
+        fee_with_gross=FEE_GROSS_WITH_EFAKTURA,
+        fee_without_gross=FEE_GROSS_WITHOUT_EFAKTURA,
+        current_fee_gross=fee_gross(c.efaktura_active),
+    )
 
 
 @router.get("/efaktura", response_model=EfakturaStatus)
@@ -70,31 +98,44 @@ async def efaktura_get(auth: Auth = AUTH) -> EfakturaStatus:
 
 
 @router.put("/efaktura", response_model=EfakturaStatus)
-async def efaktura_put(body: EfakturaRequest, auth: Auth = AUTH, db: AsyncSession = DB,
-                       settings: Settings = SETTINGS) -> EfakturaStatus:
+async def efaktura_put(
+    body: EfakturaRequest, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> EfakturaStatus:
     """Activate, or change the address while active (keeping ``activated_at``): one UPDATE that reads
     the current state in the database, so parallel calls cannot both "activate"."""
     c = auth.customer
     activated_at = await db.scalar(
-        update(Customer).where(Customer.id == c.id).values(
-            efaktura_active=True, efaktura_email=str(body.email),
-            efaktura_activated_at=case((Customer.efaktura_active, Customer.efaktura_activated_at),
-                                       else_=settings.business_now()))
-        .returning(Customer.efaktura_activated_at).execution_options(synchronize_session=False))
+        update(Customer)
+        .where(Customer.id == c.id)
+        .values(
+            efaktura_active=True,
+            efaktura_email=str(body.email),
+            efaktura_activated_at=case(
+                (Customer.efaktura_active, Customer.efaktura_activated_at), else_=settings.business_now()
+            ),
+        )
+        .returning(Customer.efaktura_activated_at)
+        .execution_options(synchronize_session=False)
+    )
     await db.commit()
-    for name, value in (("efaktura_active", True), ("efaktura_email", str(body.email)),
-                        ("efaktura_activated_at", activated_at)):
+    for name, value in (
+        ("efaktura_active", True),
+        ("efaktura_email", str(body.email)),
+        ("efaktura_activated_at", activated_at),
+    ):
         set_committed_value(c, name, value)
     return _efaktura_status(c)
 
 
-@router.delete("/efaktura", response_model=EfakturaStatus,
-               responses={422: {"description": "efaktura_not_active"}})
+@router.delete("/efaktura", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}})
 async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB) -> EfakturaStatus:
     """Withdraw: an UPDATE conditional on being active (of two parallel calls one succeeds)."""
     c = auth.customer
-    done = await db.execute(update(Customer).where(Customer.id == c.id, Customer.efaktura_active.is_(True))
-                            .values(efaktura_active=False, efaktura_email=None, efaktura_activated_at=None))
+    done = await db.execute(
+        update(Customer)
+        .where(Customer.id == c.id, Customer.efaktura_active.is_(True))
+        .values(efaktura_active=False, efaktura_email=None, efaktura_activated_at=None)
+    )
     if done.rowcount != 1:
         raise ApiError(422, "efaktura_not_active", "e-FAKTURA is not active.")
     await db.commit()

@@ -80,8 +80,12 @@ def _weak_password(problem: str) -> ApiError:
 
 
 def _invalid_code() -> ApiError:
-    return ApiError(422, "invalid_code", "The code is wrong, expired, already used or replaced by a newer one.",
-                    {"code": "invalid or expired code"})
+    return ApiError(
+        422,
+        "invalid_code",
+        "The code is wrong, expired, already used or replaced by a newer one.",
+        {"code": "invalid or expired code"},
+    )
 
 
 def _pool(request: Request) -> HashPool:
@@ -89,20 +93,38 @@ def _pool(request: Request) -> HashPool:
 
 
 # ---- login / logout / change --------------------------------------------------------------------
-@router.post("/login", response_model=LoginResponse,
-             responses={401: {"description": "invalid_credentials"}} | RATE_LIMITED | BUSY)
-async def login(body: LoginRequest, request: Request, db: AsyncSession = DB,
-                settings: Settings = SETTINGS) -> LoginResponse:
+@router.post(
+    "/login",
+    response_model=LoginResponse,
+    responses={401: {"description": "invalid_credentials"}} | RATE_LIMITED | BUSY,
+)
+async def login(
+    body: LoginRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> LoginResponse:
     limits = settings.limits
     pool = _pool(request)
     with pool.admit():
         # Reserve a slot per source, overall and per account *before* verifying (atomic, in the DB);
         # a success gives the source/overall slots back, so they count failures.
-        src = await reserve(db, settings, "login_src", source_address(request), limits.login_source_failures,
-                            limits.login_source_window_s, "Too many failed logins from your address; wait and try again.")
+        src = await reserve(
+            db,
+            settings,
+            "login_src",
+            source_address(request),
+            limits.login_source_failures,
+            limits.login_source_window_s,
+            "Too many failed logins from your address; wait and try again.",
+        )
         try:
-            everyone = await reserve(db, settings, "login_all", "*", limits.login_global_failures,
-                                     limits.login_global_window_s, "Too many failed logins; try again in a minute.")
+            everyone = await reserve(
+                db,
+                settings,
+                "login_all",
+                "*",
+                limits.login_global_failures,
+                limits.login_global_window_s,
+                "Too many failed logins; try again in a minute.",
+            )
         except ApiError:
             await refund(db, src)
             raise
@@ -123,9 +145,12 @@ async def login(body: LoginRequest, request: Request, db: AsyncSession = DB,
     token = new_token()
     db.add(AuthSession(customer_id=customer.id, token_hash=token_hash(token), created_at=now, last_used_at=now))
     await db.commit()
-    return LoginResponse(token=token, expires_at=iso_ts(session_expires_at(now, now)),
-                         idle_timeout_seconds=int(IDLE_TIMEOUT.total_seconds()),
-                         customer_number=customer.customer_number)
+    return LoginResponse(
+        token=token,
+        expires_at=iso_ts(session_expires_at(now, now)),
+        idle_timeout_seconds=int(IDLE_TIMEOUT.total_seconds()),
+        customer_number=customer.customer_number,
+    )
 
 
 @router.post("/logout", status_code=204, response_class=Response)
@@ -143,16 +168,20 @@ async def _revoke_sessions(db: AsyncSession, customer_id: int, keep: int | None 
     await db.execute(update(AuthSession).where(*conds).values(revoked_at=utcnow()))
 
 
-@router.post("/password", status_code=204, response_class=Response,
-             responses={422: {"description": "wrong_password / weak_password / validation_error"}} | BUSY)
-async def change_password(body: PasswordChangeRequest, request: Request, auth: Auth = AUTH,
-                          db: AsyncSession = DB) -> Response:
+@router.post(
+    "/password",
+    status_code=204,
+    response_class=Response,
+    responses={422: {"description": "wrong_password / weak_password / validation_error"}} | BUSY,
+)
+async def change_password(
+    body: PasswordChangeRequest, request: Request, auth: Auth = AUTH, db: AsyncSession = DB
+) -> Response:
     customer = auth.customer
     pool = _pool(request)
     with pool.admit():
         if not await pool.run(verify_password, customer.password_hash, body.current_password):
-            raise ApiError(422, "wrong_password", "Current password is wrong.",
-                           {"current_password": "wrong password"})
+            raise ApiError(422, "wrong_password", "Current password is wrong.", {"current_password": "wrong password"})
         if problem := password_problem(body.new_password, customer.customer_number, current=body.current_password):
             raise _weak_password(problem)
         customer.password_hash = await pool.run(hash_password, body.new_password)
@@ -166,33 +195,47 @@ async def _mail_slot(db: AsyncSession, settings: Settings, customer: Customer) -
     """Take one of the customer's mail/letter slots; False when they are used up (then nothing is
     sent and nothing changes — the requester still gets the same 202)."""
     try:
-        await reserve(db, settings, "mail_acct", str(customer.id), settings.limits.mail_account_limit,
-                      settings.limits.mail_account_window_s)
+        await reserve(
+            db,
+            settings,
+            "mail_acct",
+            str(customer.id),
+            settings.limits.mail_account_limit,
+            settings.limits.mail_account_window_s,
+        )
     except ApiError:
         return False
     return True
 
 
-async def _store_code(db: AsyncSession, settings: Settings, customer_id: int, purpose: str,
-                      ttl: dt.timedelta) -> str:
+async def _store_code(db: AsyncSession, settings: Settings, customer_id: int, purpose: str, ttl: dt.timedelta) -> str:
     """Issue a new code: one atomic upsert replaces the customer's previous code of this purpose
     (at most one live code per customer and purpose: the primary key). Not committed."""
     code = new_code()
-    values = {"code_hash": code_hash(code), "created_at": settings.now(),
-              "expires_at_ms": int((settings.clock() + ttl.total_seconds()) * 1000)}
+    values = {
+        "code_hash": code_hash(code),
+        "created_at": settings.now(),
+        "expires_at_ms": int((settings.clock() + ttl.total_seconds()) * 1000),
+    }
     stmt = insert_for(db, OneTimeCode).values(customer_id=customer_id, purpose=purpose, **values)
-    await db.execute(stmt.on_conflict_do_update(index_elements=[OneTimeCode.customer_id, OneTimeCode.purpose],
-                                                set_=values))
+    await db.execute(
+        stmt.on_conflict_do_update(index_elements=[OneTimeCode.customer_id, OneTimeCode.purpose], set_=values)
+    )
     return code
 
 
 def _live_code_conditions(settings: Settings, customer_id: int, purpose: str, code: str) -> list:
-    return [OneTimeCode.customer_id == customer_id, OneTimeCode.purpose == purpose,
-            OneTimeCode.code_hash == code_hash(code), OneTimeCode.expires_at_ms > int(settings.clock() * 1000)]
+    return [
+        OneTimeCode.customer_id == customer_id,
+        OneTimeCode.purpose == purpose,
+        OneTimeCode.code_hash == code_hash(code),
+        OneTimeCode.expires_at_ms > int(settings.clock() * 1000),
+    ]
 
 
-async def _confirm(purpose: str, body: CodeConfirmRequest, request: Request, db: AsyncSession,
-                   settings: Settings) -> None:
+async def _confirm(
+    purpose: str, body: CodeConfirmRequest, request: Request, db: AsyncSession, settings: Settings
+) -> None:
     """Set the password with a code of ``purpose``: the code is deleted by the same transaction that
     stores the new password (so it works once), then every session of the customer is revoked."""
     limits = settings.limits
@@ -200,8 +243,15 @@ async def _confirm(purpose: str, body: CodeConfirmRequest, request: Request, db:
     with pool.admit():
         if problem := password_problem(body.new_password, body.customer_number):
             raise _weak_password(problem)  # checked first: a weak password does not use up the code
-        slot = await reserve(db, settings, "confirm_src", source_address(request), limits.confirm_source_failures,
-                             limits.confirm_source_window_s, "Too many wrong codes from your address; wait and try again.")
+        slot = await reserve(
+            db,
+            settings,
+            "confirm_src",
+            source_address(request),
+            limits.confirm_source_failures,
+            limits.confirm_source_window_s,
+            "Too many wrong codes from your address; wait and try again.",
+        )
         customer = await db.scalar(select(Customer).where(Customer.customer_number == body.customer_number))
         conds = _live_code_conditions(settings, customer.id, purpose, body.code) if customer else None
         if conds is None or await db.scalar(select(OneTimeCode.customer_id).where(*conds)) is None:
@@ -231,79 +281,125 @@ def _access_code_text(customer: Customer, code: str, valid: str) -> str:
         f"Jeśli to nie Ty składałeś(-aś) wniosek, zignoruj tę wiadomość: bez kodu nic się nie zmieni.\n\n"
         f"Your eBOK customer number: {customer.customer_number}\n"
         f"Access code: {code}\n"
-        f"Single use, valid {valid}: in eBOK choose \"Request access\", \"I have a code\" and set your "
+        f'Single use, valid {valid}: in eBOK choose "Request access", "I have a code" and set your '
         f"own password. If you did not ask for access, ignore this message.\n"
     )
 
 
 @router.post("/register", status_code=202, response_model=Accepted, responses=RATE_LIMITED)
-async def register(body: RegisterRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS,
-                   mailer: Mailer = Depends(get_mailer)) -> Accepted:
+async def register(
+    body: RegisterRequest,
+    request: Request,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
+) -> Accepted:
     limits = settings.limits
-    await reserve(db, settings, "register_src", source_address(request), limits.request_source_limit,
-                  limits.request_source_window_s)
-    row = (await db.execute(
-        select(Customer).join(Contract, Contract.customer_id == Customer.id)
-        .join(Meter, Meter.contract_id == Contract.id)
-        .where(Contract.number == body.contract_number.strip(), Meter.number == body.meter_number.strip()))).first()
+    await reserve(
+        db,
+        settings,
+        "register_src",
+        source_address(request),
+        limits.request_source_limit,
+        limits.request_source_window_s,
+    )
+    row = (
+        await db.execute(
+            select(Customer)
+            .join(Contract, Contract.customer_id == Customer.id)
+            .join(Meter, Meter.contract_id == Contract.id)
+            .where(Contract.number == body.contract_number.strip(), Meter.number == body.meter_number.strip())
+        )
+    ).first()
     if row is None:
         return Accepted()
     customer: Customer = row[0]
     if customer.password_hash is not None:
         # Online access exists already: nothing changes; the address on file hears about it.
         if customer.email and await _mail_slot(db, settings, customer):
-            mailer.send(customer.email, "eBOK – wniosek o dostęp / access request",
-                        "Dzień dobry,\n\notrzymaliśmy wniosek o dostęp do eBOK dla Twojego numeru klienta "
-                        f"{customer.customer_number}, ale masz już dostęp. Nic nie zmieniliśmy.\n"
-                        "Jeśli nie pamiętasz hasła, użyj „Nie pamiętasz hasła?” na ekranie logowania.\n\n"
-                        "Someone asked for eBOK access for your customer number, which already has access. "
-                        "Nothing was changed. If you forgot your password, use \"Forgot password?\".\n")
+            mailer.send(
+                customer.email,
+                "eBOK – wniosek o dostęp / access request",
+                "Dzień dobry,\n\notrzymaliśmy wniosek o dostęp do eBOK dla Twojego numeru klienta "
+                f"{customer.customer_number}, ale masz już dostęp. Nic nie zmieniliśmy.\n"
+                "Jeśli nie pamiętasz hasła, użyj „Nie pamiętasz hasła?” na ekranie logowania.\n\n"
+                "Someone asked for eBOK access for your customer number, which already has access. "
+                'Nothing was changed. If you forgot your password, use "Forgot password?".\n',
+            )
         return Accepted()
-    recent = (await db.scalars(select(Invoice.gross).where(Invoice.customer_id == customer.id)
-                               .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-                               .limit(REGISTER_PROOF_INVOICES))).all()
+    recent = (
+        await db.scalars(
+            select(Invoice.gross)
+            .where(Invoice.customer_id == customer.id)
+            .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+            .limit(REGISTER_PROOF_INVOICES)
+        )
+    ).all()
     if body.invoice_gross not in recent or not await _mail_slot(db, settings, customer):
         return Accepted()
     if customer.email:
         code = await _store_code(db, settings, customer.id, "register", ACCESS_CODE_MAIL_TTL)
         await db.commit()
-        mailer.send(customer.email, "eBOK – kod dostępu / access code",
-                    _access_code_text(customer, code, "48 godzin / 48 hours"))
+        mailer.send(
+            customer.email,
+            "eBOK – kod dostępu / access code",
+            _access_code_text(customer, code, "48 godzin / 48 hours"),
+        )
         return Accepted()
     code = await _store_code(db, settings, customer.id, "register", ACCESS_CODE_LETTER_TTL)
-    letter = {"recipient": f"{customer.full_name}\n{customer.address}",
-              "body": _access_code_text(customer, code, "30 dni / 30 days"), "created_at": settings.now()}
+    letter = {
+        "recipient": f"{customer.full_name}\n{customer.address}",
+        "body": _access_code_text(customer, code, "30 dni / 30 days"),
+        "created_at": settings.now(),
+    }
     stmt = insert_for(db, PendingLetter).values(customer_id=customer.id, kind="access_code", **letter)
-    await db.execute(stmt.on_conflict_do_update(index_elements=[PendingLetter.customer_id, PendingLetter.kind],
-                                                set_=letter))
+    await db.execute(
+        stmt.on_conflict_do_update(index_elements=[PendingLetter.customer_id, PendingLetter.kind], set_=letter)
+    )
     await db.commit()
     return Accepted()
 
 
-@router.post("/register/confirm", status_code=204, response_class=Response,
-             responses={422: {"description": "invalid_code / weak_password / validation_error"}} | RATE_LIMITED | BUSY)
-async def register_confirm(body: CodeConfirmRequest, request: Request, db: AsyncSession = DB,
-                           settings: Settings = SETTINGS) -> Response:
+@router.post(
+    "/register/confirm",
+    status_code=204,
+    response_class=Response,
+    responses={422: {"description": "invalid_code / weak_password / validation_error"}} | RATE_LIMITED | BUSY,
+)
+async def register_confirm(
+    body: CodeConfirmRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> Response:
     await _confirm("register", body, request, db, settings)
     return Response(status_code=204)
 
 
 # ---- password reset -----------------------------------------------------------------------------
 @router.post("/password-reset", status_code=202, response_model=Accepted, responses=RATE_LIMITED)
-async def password_reset(body: PasswordResetRequest, request: Request, db: AsyncSession = DB,
-                         settings: Settings = SETTINGS, mailer: Mailer = Depends(get_mailer)) -> Accepted:
+async def password_reset(
+    body: PasswordResetRequest,
+    request: Request,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
+) -> Accepted:
     limits = settings.limits
-    await reserve(db, settings, "reset_src", source_address(request), limits.request_source_limit,
-                  limits.request_source_window_s)
+    await reserve(
+        db, settings, "reset_src", source_address(request), limits.request_source_limit, limits.request_source_window_s
+    )
     customer = await db.scalar(select(Customer).where(Customer.customer_number == body.customer_number))
-    if (customer is None or customer.password_hash is None or not customer.email
-            or customer.email.lower() != str(body.email).lower()
-            or not await _mail_slot(db, settings, customer)):
+    if (
+        customer is None
+        or customer.password_hash is None
+        or not customer.email
+        or customer.email.lower() != str(body.email).lower()
+        or not await _mail_slot(db, settings, customer)
+    ):
         return Accepted()
     code = await _store_code(db, settings, customer.id, "reset", RESET_CODE_TTL)
     await db.commit()
     mailer.send(
-        customer.email, "eBOK – kod do zmiany hasła / password reset code",
+        customer.email,
+        "eBOK – kod do zmiany hasła / password reset code",
         "Dzień dobry,\n\n"
         f"otrzymaliśmy prośbę o nowe hasło do eBOK dla numeru klienta {customer.customer_number}.\n"
         f"Kod: {code}\n"
@@ -317,9 +413,14 @@ async def password_reset(body: PasswordResetRequest, request: Request, db: Async
     return Accepted()
 
 
-@router.post("/password-reset/confirm", status_code=204, response_class=Response,
-             responses={422: {"description": "invalid_code / weak_password / validation_error"}} | RATE_LIMITED | BUSY)
-async def password_reset_confirm(body: CodeConfirmRequest, request: Request, db: AsyncSession = DB,
-                                 settings: Settings = SETTINGS) -> Response:
+@router.post(
+    "/password-reset/confirm",
+    status_code=204,
+    response_class=Response,
+    responses={422: {"description": "invalid_code / weak_password / validation_error"}} | RATE_LIMITED | BUSY,
+)
+async def password_reset_confirm(
+    body: CodeConfirmRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> Response:
     await _confirm("reset", body, request, db, settings)
     return Response(status_code=204)

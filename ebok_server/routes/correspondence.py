@@ -19,19 +19,28 @@ from ..schemas import Limit, MessageCreate, RowId, Offset, MessageOut, Page, Thr
 router = APIRouter(tags=["correspondence"])
 
 # Required: missing or blank is 422 ``idempotency_key_required`` (errors.py), too long ``validation_error``.
-IdemHeader = Annotated[str, Header(alias=IDEMPOTENCY_HEADER, max_length=200, pattern=r"\S",
-                                   description="Unique per logical request (e.g. a UUID), at most 200 characters, "
-                                               "not blank (surrounding blanks are ignored).")]
+IdemHeader = Annotated[
+    str,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        max_length=200,
+        pattern=r"\S",
+        description="Unique per logical request (e.g. a UUID), at most 200 characters, "
+        "not blank (surrounding blanks are ignored).",
+    ),
+]
 
 
 def _request_hash(path: str, payload: dict) -> str:
-    return hashlib.sha256(json.dumps({"path": path, "body": payload}, sort_keys=True,
-                                     ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps({"path": path, "body": payload}, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 async def _replay(db: AsyncSession, customer_id: int, key: str, req_hash: str) -> JSONResponse | None:
-    rec = await db.scalar(select(IdempotencyRecord).where(IdempotencyRecord.customer_id == customer_id,
-                                                          IdempotencyRecord.key == key))
+    rec = await db.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.customer_id == customer_id, IdempotencyRecord.key == key)
+    )
     if rec is None:
         return None
     if rec.created_at < utcnow() - IDEMPOTENCY_TTL:
@@ -40,8 +49,9 @@ async def _replay(db: AsyncSession, customer_id: int, key: str, req_hash: str) -
         return None
     if rec.request_hash != req_hash:
         raise ApiError(409, "idempotency_conflict", "Idempotency-Key was already used with a different request.")
-    return JSONResponse(json.loads(rec.response_body), status_code=rec.status_code,
-                        headers={"Idempotent-Replayed": "true"})
+    return JSONResponse(
+        json.loads(rec.response_body), status_code=rec.status_code, headers={"Idempotent-Replayed": "true"}
+    )
 
 
 async def _idempotent(db: AsyncSession, customer_id: int, key: str, req_hash: str, create) -> JSONResponse:
@@ -50,8 +60,16 @@ async def _idempotent(db: AsyncSession, customer_id: int, key: str, req_hash: st
     if replay is not None:
         return replay
     status, body = await create()
-    db.add(IdempotencyRecord(customer_id=customer_id, key=key, request_hash=req_hash, status_code=status,
-                             response_body=json.dumps(body, ensure_ascii=False), created_at=utcnow()))
+    db.add(
+        IdempotencyRecord(
+            customer_id=customer_id,
+            key=key,
+            request_hash=req_hash,
+            status_code=status,
+            response_body=json.dumps(body, ensure_ascii=False),
+            created_at=utcnow(),
+        )
+    )
     try:
         await db.commit()
     except IntegrityError:
@@ -65,8 +83,15 @@ async def _idempotent(db: AsyncSession, customer_id: int, key: str, req_hash: st
 
 
 def _thread_item(t: Thread, count: int) -> ThreadItem:
-    return ThreadItem(id=t.id, kind=t.kind, subject=t.subject, status=t.status, created_at=iso_ts(t.created_at),
-                      updated_at=iso_ts(t.updated_at), message_count=count)
+    return ThreadItem(
+        id=t.id,
+        kind=t.kind,
+        subject=t.subject,
+        status=t.status,
+        created_at=iso_ts(t.created_at),
+        updated_at=iso_ts(t.updated_at),
+        message_count=count,
+    )
 
 
 def _message_out(m: Message) -> MessageOut:
@@ -76,19 +101,31 @@ def _message_out(m: Message) -> MessageOut:
 async def _thread_detail(db: AsyncSession, t: Thread) -> ThreadDetail:
     msgs = (await db.scalars(select(Message).where(Message.thread_id == t.id).order_by(Message.id))).all()
     item = _thread_item(t, len(msgs))
-    return ThreadDetail(**item.model_dump(), contact_phone=t.contact_phone, location=t.location,
-                        messages=[_message_out(m) for m in msgs])
+    return ThreadDetail(
+        **item.model_dump(),
+        contact_phone=t.contact_phone,
+        location=t.location,
+        messages=[_message_out(m) for m in msgs],
+    )
 
 
 @router.get("/correspondence", response_model=Page[ThreadItem])
-async def list_threads(offset: Offset = 0, limit: Limit = 50,
-                       auth: Auth = AUTH, db: AsyncSession = DB) -> Page[ThreadItem]:
+async def list_threads(
+    offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB
+) -> Page[ThreadItem]:
     cond = Thread.customer_id == auth.customer.id
     total = await db.scalar(select(func.count()).select_from(Thread).where(cond))
     # Counted per listed thread (index on messages.thread_id), not grouped over every customer's messages.
     count = select(func.count()).where(Message.thread_id == Thread.id).scalar_subquery()
-    rows = (await db.execute(
-        select(Thread, count).where(cond).order_by(Thread.updated_at.desc(), Thread.id.desc()).offset(offset).limit(limit))).all()
+    rows = (
+        await db.execute(
+            select(Thread, count)
+            .where(cond)
+            .order_by(Thread.updated_at.desc(), Thread.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
     return Page[ThreadItem](items=[_thread_item(t, n) for t, n in rows], total=total, offset=offset, limit=limit)
 
 
@@ -97,19 +134,38 @@ async def get_thread(thread_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB)
     return await _thread_detail(db, await owned_row(db, Thread, auth.customer.id, thread_id))
 
 
-@router.post("/correspondence", status_code=201, response_model=ThreadDetail,
-             responses={409: {"description": "idempotency_conflict"},
-                        422: {"description": "validation_error / idempotency_key_required"}})
-async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader, auth: Auth = AUTH,
-                        db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
+@router.post(
+    "/correspondence",
+    status_code=201,
+    response_model=ThreadDetail,
+    responses={
+        409: {"description": "idempotency_conflict"},
+        422: {"description": "validation_error / idempotency_key_required"},
+    },
+)
+async def create_thread(
+    body: ThreadCreate,
+    idempotency_key: IdemHeader,
+    auth: Auth = AUTH,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> JSONResponse:
     key = idempotency_key.strip()
     customer_id = auth.customer.id
     payload = body.model_dump(mode="json")
 
     async def create():
         now = settings.business_now()
-        t = Thread(customer_id=customer_id, kind=body.kind, subject=body.subject.strip(), status="sent",
-                   contact_phone=body.contact_phone, location=body.location, created_at=now, updated_at=now)
+        t = Thread(
+            customer_id=customer_id,
+            kind=body.kind,
+            subject=body.subject.strip(),
+            status="sent",
+            contact_phone=body.contact_phone,
+            location=body.location,
+            created_at=now,
+            updated_at=now,
+        )
         db.add(t)
         await db.flush()
         db.add(Message(thread_id=t.id, author="customer", body=body.body, created_at=now))
@@ -119,11 +175,24 @@ async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader, auth: A
     return await _idempotent(db, customer_id, key, _request_hash("/correspondence", payload), create)
 
 
-@router.post("/correspondence/{thread_id}/messages", status_code=201, response_model=MessageOut,
-             responses={404: {"description": "not_found"}, 409: {"description": "idempotency_conflict"},
-                        422: {"description": "thread_closed / validation_error / idempotency_key_required"}})
-async def add_message(thread_id: RowId, body: MessageCreate, idempotency_key: IdemHeader, auth: Auth = AUTH,
-                      db: AsyncSession = DB, settings: Settings = SETTINGS) -> JSONResponse:
+@router.post(
+    "/correspondence/{thread_id}/messages",
+    status_code=201,
+    response_model=MessageOut,
+    responses={
+        404: {"description": "not_found"},
+        409: {"description": "idempotency_conflict"},
+        422: {"description": "thread_closed / validation_error / idempotency_key_required"},
+    },
+)
+async def add_message(
+    thread_id: RowId,
+    body: MessageCreate,
+    idempotency_key: IdemHeader,
+    auth: Auth = AUTH,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> JSONResponse:
     key = idempotency_key.strip()
     customer_id = auth.customer.id
     thread = await owned_row(db, Thread, customer_id, thread_id)
@@ -131,8 +200,11 @@ async def add_message(thread_id: RowId, body: MessageCreate, idempotency_key: Id
     async def create():
         now = settings.business_now()
         # Conditional UPDATE: a thread closed by staff in the meantime takes no new message.
-        reopened = await db.execute(update(Thread).where(Thread.id == thread.id, Thread.status != "closed")
-                                    .values(status="sent", updated_at=now))
+        reopened = await db.execute(
+            update(Thread)
+            .where(Thread.id == thread.id, Thread.status != "closed")
+            .values(status="sent", updated_at=now)
+        )
         if reopened.rowcount != 1:
             raise ApiError(422, "thread_closed", "The thread is closed.")
         m = Message(thread_id=thread.id, author="customer", body=body.body, created_at=now)
@@ -140,6 +212,10 @@ async def add_message(thread_id: RowId, body: MessageCreate, idempotency_key: Id
         await db.flush()
         return 201, _message_out(m).model_dump(mode="json")
 
-    return await _idempotent(db, customer_id, key,
-                             _request_hash(f"/correspondence/{thread_id}/messages", body.model_dump(mode="json")),
-                             create)
+    return await _idempotent(
+        db,
+        customer_id,
+        key,
+        _request_hash(f"/correspondence/{thread_id}/messages", body.model_dump(mode="json")),
+        create,
+    )

@@ -21,34 +21,57 @@ async def data_access(auth: Auth = AUTH, db: AsyncSession = DB) -> DataAccessOut
     correspondence from the staff queue), newest first: when, why (the reason given when the
     customer was opened, or ``correspondence``), which parts were viewed and whether anything was
     changed."""
-    rows = (await db.execute(
-        select(CustomerAccess.id, CustomerAccess.opened_at, CustomerAccess.reason, CustomerAccess.reason_text,
-               AuditEntry.resource, AuditEntry.action)
-        .join(AuditEntry, AuditEntry.access_id == CustomerAccess.id)
-        .where(CustomerAccess.customer_id == auth.customer.id, AuditEntry.customer_id == auth.customer.id)
-        .order_by(CustomerAccess.opened_at.desc(), CustomerAccess.id.desc(), AuditEntry.id))).all()
+    rows = (
+        await db.execute(
+            select(
+                CustomerAccess.id,
+                CustomerAccess.opened_at,
+                CustomerAccess.reason,
+                CustomerAccess.reason_text,
+                AuditEntry.resource,
+                AuditEntry.action,
+            )
+            .join(AuditEntry, AuditEntry.access_id == CustomerAccess.id)
+            .where(CustomerAccess.customer_id == auth.customer.id, AuditEntry.customer_id == auth.customer.id)
+            .order_by(CustomerAccess.opened_at.desc(), CustomerAccess.id.desc(), AuditEntry.id)
+        )
+    ).all()
     items: dict[object, DataAccessItem] = {}
     for acc_id, opened_at, reason, reason_text, resource, action in rows:
         item = items.get(acc_id)
         if item is None:
             item = items[acc_id] = DataAccessItem(
-                date=opened_at.date(), opened_at=iso_ts(opened_at), purpose=reason,
-                purpose_text=reason_text if reason == "other" else None, resources=[], changed=False)
+                date=opened_at.date(),
+                opened_at=iso_ts(opened_at),
+                purpose=reason,
+                purpose_text=reason_text if reason == "other" else None,
+                resources=[],
+                changed=False,
+            )
         kind = resource.split(":", 1)[0]
         if kind not in item.resources:
             item.resources.append(kind)
         item.changed |= action == "change"
     # Work on the customer's correspondence from the staff queue (no access opened): one item per day.
-    queue = (await db.execute(
-        select(AuditEntry.at, AuditEntry.resource, AuditEntry.action)
-        .where(AuditEntry.customer_id == auth.customer.id, AuditEntry.access_id.is_(None))
-        .order_by(AuditEntry.id))).all()
+    queue = (
+        await db.execute(
+            select(AuditEntry.at, AuditEntry.resource, AuditEntry.action)
+            .where(AuditEntry.customer_id == auth.customer.id, AuditEntry.access_id.is_(None))
+            .order_by(AuditEntry.id)
+        )
+    ).all()
     for at, resource, action in queue:
         key = ("queue", at.date())
         item = items.get(key)
         if item is None:
-            item = items[key] = DataAccessItem(date=at.date(), opened_at=iso_ts(at), purpose="correspondence",
-                                               purpose_text=None, resources=[], changed=False)
+            item = items[key] = DataAccessItem(
+                date=at.date(),
+                opened_at=iso_ts(at),
+                purpose="correspondence",
+                purpose_text=None,
+                resources=[],
+                changed=False,
+            )
         kind = resource.split(":", 1)[0]
         if kind not in item.resources:
             item.resources.append(kind)

@@ -31,9 +31,17 @@ YEAR_PROBES_PER_QUERY = 200  # EXISTS columns per statement (PostgreSQL allows 1
 
 
 def _item(inv: Invoice, today) -> InvoiceItem:
-    return InvoiceItem(id=inv.id, number=inv.number, issue_date=inv.issue_date, due_date=inv.due_date,
-                       period_from=inv.period_from, period_to=inv.period_to, gross=inv.gross, paid=inv.paid,
-                       status=invoice_status(inv.gross, inv.paid, inv.due_date, today))
+    return InvoiceItem(
+        id=inv.id,
+        number=inv.number,
+        issue_date=inv.issue_date,
+        due_date=inv.due_date,
+        period_from=inv.period_from,
+        period_to=inv.period_to,
+        gross=inv.gross,
+        paid=inv.paid,
+        status=invoice_status(inv.gross, inv.paid, inv.due_date, today),
+    )
 
 
 def _status_filter(status: str, today):
@@ -54,8 +62,9 @@ def _in_year(year: int) -> ColumnElement[bool]:
     return Invoice.issue_date.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-async def _invoice_years(db: AsyncSession, own: ColumnElement[bool], first: dt.date | None,
-                         last: dt.date | None) -> list[int]:
+async def _invoice_years(
+    db: AsyncSession, own: ColumnElement[bool], first: dt.date | None, last: dt.date | None
+) -> list[int]:
     """Years that have invoices, newest first, from the first and last issue date plus one EXISTS
     range probe per year in between: index seeks instead of grouping every invoice by year."""
     if first is None or last is None:
@@ -63,16 +72,22 @@ async def _invoice_years(db: AsyncSession, own: ColumnElement[bool], first: dt.d
     between = list(range(last.year - 1, first.year, -1))
     found: list[int] = []
     for start in range(0, len(between), YEAR_PROBES_PER_QUERY):
-        chunk = between[start:start + YEAR_PROBES_PER_QUERY]
+        chunk = between[start : start + YEAR_PROBES_PER_QUERY]
         hits = (await db.execute(select(*(exists().where(own, _in_year(y)) for y in chunk)))).one()
         found += [y for y, hit in zip(chunk, hits, strict=True) if hit]
     return sorted({last.year, *found, first.year}, reverse=True)
 
 
 @router.get("/invoices", response_model=InvoicePage)
-async def list_invoices(year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-                        status: InvoiceStatusFilter | None = None, offset: Offset = 0, limit: Limit = 50,
-                        auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> InvoicePage:
+async def list_invoices(
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    status: InvoiceStatusFilter | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    auth: Auth = AUTH,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> InvoicePage:
     today = settings.business_today()
     own = Invoice.customer_id == auth.customer.id
     conds = [own]
@@ -81,49 +96,88 @@ async def list_invoices(year: Annotated[int | None, Query(ge=1900, le=2200)] = N
     if status is not None:
         conds.append(_status_filter(status, today))
     # The customer's first and last issue date (for ``years``) ride along with the count: two index probes.
-    first, last = (select(agg(Invoice.issue_date)).where(own).correlate(None).scalar_subquery()
-                   for agg in (func.min, func.max))
-    total, first_date, last_date = (await db.execute(
-        select(func.count(), first, last).select_from(Invoice).where(*conds))).one()
-    rows = (await db.scalars(select(Invoice).where(*conds)
-                             .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-                             .offset(offset).limit(limit))).all()
-    return InvoicePage(items=[_item(i, today) for i in rows], total=total, offset=offset, limit=limit,
-                       years=await _invoice_years(db, own, first_date, last_date))
+    first, last = (
+        select(agg(Invoice.issue_date)).where(own).correlate(None).scalar_subquery() for agg in (func.min, func.max)
+    )
+    total, first_date, last_date = (
+        await db.execute(select(func.count(), first, last).select_from(Invoice).where(*conds))
+    ).one()
+    rows = (
+        await db.scalars(
+            select(Invoice)
+            .where(*conds)
+            .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    return InvoicePage(
+        items=[_item(i, today) for i in rows],
+        total=total,
+        offset=offset,
+        limit=limit,
+        years=await _invoice_years(db, own, first_date, last_date),
+    )
 
 
 async def _payments_for(db: AsyncSession, inv: Invoice) -> list[PaymentItem]:
-    pays = (await db.scalars(select(Payment).where(Payment.invoice_id == inv.id)
-                             .order_by(Payment.date.desc(), Payment.id.desc()))).all()
-    return [PaymentItem(id=p.id, date=p.date, amount=p.amount, method=p.method, reference=p.reference,
-                        invoice_number=inv.number) for p in pays]
+    pays = (
+        await db.scalars(
+            select(Payment).where(Payment.invoice_id == inv.id).order_by(Payment.date.desc(), Payment.id.desc())
+        )
+    ).all()
+    return [
+        PaymentItem(
+            id=p.id, date=p.date, amount=p.amount, method=p.method, reference=p.reference, invoice_number=inv.number
+        )
+        for p in pays
+    ]
 
 
 async def _detail(db: AsyncSession, inv: Invoice, today) -> InvoiceDetail:
-    lines = (await db.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == inv.id)
-                              .order_by(InvoiceLine.position))).all()
+    lines = (
+        await db.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == inv.id).order_by(InvoiceLine.position))
+    ).all()
     base = _item(inv, today).model_dump()
     return InvoiceDetail(
         **base,
-        lines=[InvoiceLineOut(description=ln.description, quantity=fmt_milli(ln.quantity_milli), unit=ln.unit,
-                              unit_price_net=ln.unit_price_net, net=ln.net, vat_rate=ln.vat_rate, vat=ln.vat,
-                              gross=ln.gross) for ln in lines],
-        net_total=inv.net, vat_total=inv.vat, gross_total=inv.gross, efaktura=inv.efaktura,
+        lines=[
+            InvoiceLineOut(
+                description=ln.description,
+                quantity=fmt_milli(ln.quantity_milli),
+                unit=ln.unit,
+                unit_price_net=ln.unit_price_net,
+                net=ln.net,
+                vat_rate=ln.vat_rate,
+                vat=ln.vat,
+                gross=ln.gross,
+            )
+            for ln in lines
+        ],
+        net_total=inv.net,
+        vat_total=inv.vat,
+        gross_total=inv.gross,
+        efaktura=inv.efaktura,
         payments=await _payments_for(db, inv),
     )
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceDetail)
-async def get_invoice(invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB,
-                      settings: Settings = SETTINGS) -> InvoiceDetail:
+async def get_invoice(
+    invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> InvoiceDetail:
     inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
     return await _detail(db, inv, settings.business_today())
 
 
-@router.get("/invoices/{invoice_id}/pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"}})
-async def get_invoice_pdf(invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB,
-                          settings: Settings = SETTINGS) -> Response:
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"}},
+)
+async def get_invoice_pdf(
+    invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> Response:
     inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
     detail = await _detail(db, inv, settings.business_today())
     customer: Customer = auth.customer
@@ -131,19 +185,37 @@ async def get_invoice_pdf(invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession
 
     data = await run_in_threadpool(render_invoice_pdf, detail, customer)
     filename = inv.number.replace("/", "_") + ".pdf"
-    return Response(content=data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content=data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get("/payments", response_model=Page[PaymentItem])
-async def list_payments(offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH,
-                        db: AsyncSession = DB) -> Page[PaymentItem]:
+async def list_payments(
+    offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB
+) -> Page[PaymentItem]:
     cond = Payment.customer_id == auth.customer.id
     total = await db.scalar(select(func.count()).select_from(Payment).where(cond))
-    rows = (await db.execute(
-        select(Payment, Invoice.number).outerjoin(Invoice, Invoice.id == Payment.invoice_id).where(cond)
-        .order_by(Payment.date.desc(), Payment.id.desc()).offset(offset).limit(limit))).all()
+    rows = (
+        await db.execute(
+            select(Payment, Invoice.number)
+            .outerjoin(Invoice, Invoice.id == Payment.invoice_id)
+            .where(cond)
+            .order_by(Payment.date.desc(), Payment.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
     return Page[PaymentItem](
-        items=[PaymentItem(id=p.id, date=p.date, amount=p.amount, method=p.method, reference=p.reference,
-                           invoice_number=num) for p, num in rows],
-        total=total, offset=offset, limit=limit)
+        items=[
+            PaymentItem(
+                id=p.id, date=p.date, amount=p.amount, method=p.method, reference=p.reference, invoice_number=num
+            )
+            for p, num in rows
+        ],
+        total=total,
+        offset=offset,
+        limit=limit,
+    )

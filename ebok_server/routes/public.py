@@ -40,9 +40,17 @@ async def demo_info(request: Request, settings: Settings = SETTINGS, db: AsyncSe
     customers = await demo_descriptions(db, json.loads(meta.value)["customers"], settings.business_today())
     staff = await db.get(Meta, "demo_staff")
     info = DemoInfo.model_validate(
-        {"customers": customers, "staff": json.loads(staff.value) if staff is not None else []})
-    hashes = dict((await db.execute(select(Customer.customer_number, Customer.password_hash).where(
-        Customer.customer_number.in_([c.customer_number for c in info.customers])))).all())
+        {"customers": customers, "staff": json.loads(staff.value) if staff is not None else []}
+    )
+    hashes = dict(
+        (
+            await db.execute(
+                select(Customer.customer_number, Customer.password_hash).where(
+                    Customer.customer_number.in_([c.customer_number for c in info.customers])
+                )
+            )
+        ).all()
+    )
     # A password changed or reset in the demo is no longer shown. Each (password, hash) pair is
     # verified once per process: argon2 is slow on purpose, and hashes only change with the password.
     verified: dict[tuple[str, str], bool] | None = getattr(request.app.state, "demo_passwords_verified", None)

@@ -66,36 +66,67 @@ STAFF = Depends(require_staff)
 
 
 def _me(a: StaffAccount) -> StaffMe:
-    return StaffMe(login=a.login, full_name=a.full_name, role=a.role, permissions=sorted(PERMISSIONS[a.role]),
-                   totp_enabled=a.totp_secret is not None)
+    return StaffMe(
+        login=a.login,
+        full_name=a.full_name,
+        role=a.role,
+        permissions=sorted(PERMISSIONS[a.role]),
+        totp_enabled=a.totp_secret is not None,
+    )
 
 
 def _invalid() -> ApiError:
     return ApiError(401, "invalid_credentials", "Invalid login, password or code.")
 
 
-@router.post("/auth/login", response_model=StaffLoginResponse,
-             responses={401: {"description": "invalid_credentials / totp_required / invalid_totp"},
-                        429: {"description": "rate_limited (Retry-After)"}, 503: {"description": "server_busy"}})
-async def staff_login(body: StaffLoginRequest, request: Request, db: AsyncSession = DB,
-                      settings: Settings = SETTINGS) -> StaffLoginResponse:
+@router.post(
+    "/auth/login",
+    response_model=StaffLoginResponse,
+    responses={
+        401: {"description": "invalid_credentials / totp_required / invalid_totp"},
+        429: {"description": "rate_limited (Retry-After)"},
+        503: {"description": "server_busy"},
+    },
+)
+async def staff_login(
+    body: StaffLoginRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> StaffLoginResponse:
     """The residents' login rules (throttle.py): per source and overall failure budgets shared with
     resident logins, a progressive delay per login name, argon2 in the bounded pool. A wrong or
     replayed TOTP code is a failed attempt like a wrong password."""
     limits = settings.limits
     pool: HashPool = request.app.state.hash_pool
     with pool.admit():
-        src = await reserve(db, settings, "login_src", source_address(request), limits.login_source_failures,
-                            limits.login_source_window_s, "Too many failed logins from your address; wait and try again.")
+        src = await reserve(
+            db,
+            settings,
+            "login_src",
+            source_address(request),
+            limits.login_source_failures,
+            limits.login_source_window_s,
+            "Too many failed logins from your address; wait and try again.",
+        )
         try:
-            everyone = await reserve(db, settings, "login_all", "*", limits.login_global_failures,
-                                     limits.login_global_window_s, "Too many failed logins; try again in a minute.")
+            everyone = await reserve(
+                db,
+                settings,
+                "login_all",
+                "*",
+                limits.login_global_failures,
+                limits.login_global_window_s,
+                "Too many failed logins; try again in a minute.",
+            )
         except ApiError:
             await refund(db, src)
             raise
         try:
-            await reserve_login(db, settings, body.login, key_col=StaffLoginThrottle.login,
-                                message="Too many failed logins for this login name; wait and try again.")
+            await reserve_login(
+                db,
+                settings,
+                body.login,
+                key_col=StaffLoginThrottle.login,
+                message="Too many failed logins for this login name; wait and try again.",
+            )
         except ApiError:
             await refund(db, src)
             await refund(db, everyone)
@@ -110,7 +141,9 @@ async def staff_login(body: StaffLoginRequest, request: Request, db: AsyncSessio
         step = matching_step(account.totp_secret, body.totp_code, settings.clock())
         if step is None or not await accept_totp(db, account.id, step):
             await db.rollback()
-            raise ApiError(401, "invalid_totp", "The code is wrong, expired or was already used; wait for the next one.")
+            raise ApiError(
+                401, "invalid_totp", "The code is wrong, expired or was already used; wait for the next one."
+            )
     await refund(db, src)
     await refund(db, everyone)
     await login_succeeded(db, body.login, key_col=StaffLoginThrottle.login)
@@ -119,9 +152,12 @@ async def staff_login(body: StaffLoginRequest, request: Request, db: AsyncSessio
     db.add(StaffSession(staff_id=account.id, token_hash=token_hash(token), created_at=now, last_used_at=now))
     await db.commit()
     me = _me(account)
-    return StaffLoginResponse(**me.model_dump(), token=token,
-                              expires_at=iso_ts(session_expires_at(now, now, STAFF_IDLE_TIMEOUT, ABSOLUTE_TIMEOUT)),
-                              idle_timeout_seconds=int(STAFF_IDLE_TIMEOUT.total_seconds()))
+    return StaffLoginResponse(
+        **me.model_dump(),
+        token=token,
+        expires_at=iso_ts(session_expires_at(now, now, STAFF_IDLE_TIMEOUT, ABSOLUTE_TIMEOUT)),
+        idle_timeout_seconds=int(STAFF_IDLE_TIMEOUT.total_seconds()),
+    )
 
 
 @router.post("/auth/logout", status_code=204, response_class=Response)
@@ -136,67 +172,127 @@ async def staff_me(auth: StaffAuth = STAFF) -> StaffMe:
     return _me(auth.account)
 
 
-@router.get("/customers", response_model=CustomerSearchPage,
-            responses={422: {"description": "validation_error (q needs 3 letters or digits)"}})
-async def search(q: Annotated[str, Query(min_length=1, max_length=100)], offset: Offset = 0, limit: Limit = 20,
-                 auth: StaffAuth = CAN_SEARCH, db: AsyncSession = DB) -> CustomerSearchPage:
+@router.get(
+    "/customers",
+    response_model=CustomerSearchPage,
+    responses={422: {"description": "validation_error (q needs 3 letters or digits)"}},
+)
+async def search(
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    offset: Offset = 0,
+    limit: Limit = 20,
+    auth: StaffAuth = CAN_SEARCH,
+    db: AsyncSession = DB,
+) -> CustomerSearchPage:
     try:
         hits, truncated = await search_customers(db, q)
     except QueryTooShort:
         raise validation_error({"q": f"at least {MIN_TOKEN} letters or digits"}) from None
-    page = hits[offset:offset + limit]
-    rows = {c.id: c for c in (await db.scalars(select(Customer).where(
-        Customer.id.in_([h.customer_id for h in page])))).all()} if page else {}
+    page = hits[offset : offset + limit]
+    rows = (
+        {
+            c.id: c
+            for c in (await db.scalars(select(Customer).where(Customer.id.in_([h.customer_id for h in page])))).all()
+        }
+        if page
+        else {}
+    )
     return CustomerSearchPage(
-        items=[CustomerHit(customer_number=rows[h.customer_id].customer_number, full_name=rows[h.customer_id].full_name,
-                           address=rows[h.customer_id].address, email=rows[h.customer_id].email,
-                           phone=rows[h.customer_id].phone, match=h.match) for h in page],
-        total=len(hits), offset=offset, limit=limit, truncated=truncated)
+        items=[
+            CustomerHit(
+                customer_number=rows[h.customer_id].customer_number,
+                full_name=rows[h.customer_id].full_name,
+                address=rows[h.customer_id].address,
+                email=rows[h.customer_id].email,
+                phone=rows[h.customer_id].phone,
+                match=h.match,
+            )
+            for h in page
+        ],
+        total=len(hits),
+        offset=offset,
+        limit=limit,
+        truncated=truncated,
+    )
 
 
 # ---- audit log (supervisor) ---------------------------------------------------------------------
 @router.get("/audit", response_model=Page[AuditItem])
-async def audit_log(customer_number: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
-                    staff_login: Annotated[str | None, Query(max_length=64)] = None,
-                    offset: Offset = 0, limit: Limit = 50,
-                    auth: StaffAuth = CAN_AUDIT, db: AsyncSession = DB) -> Page[AuditItem]:
+async def audit_log(
+    customer_number: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
+    staff_login: Annotated[str | None, Query(max_length=64)] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    auth: StaffAuth = CAN_AUDIT,
+    db: AsyncSession = DB,
+) -> Page[AuditItem]:
     """Newest first. Read-only: no endpoint changes or deletes audit entries."""
     conds = []
     if customer_number is not None:
-        conds.append(AuditEntry.customer_id == select(Customer.id).where(
-            Customer.customer_number == customer_number).scalar_subquery())
+        conds.append(
+            AuditEntry.customer_id
+            == select(Customer.id).where(Customer.customer_number == customer_number).scalar_subquery()
+        )
     if staff_login is not None:
-        conds.append(AuditEntry.staff_id == select(StaffAccount.id).where(
-            StaffAccount.login == staff_login).scalar_subquery())
+        conds.append(
+            AuditEntry.staff_id == select(StaffAccount.id).where(StaffAccount.login == staff_login).scalar_subquery()
+        )
     total = await db.scalar(select(func.count()).select_from(AuditEntry).where(*conds))
-    rows = (await db.execute(
-        select(AuditEntry, StaffAccount.login, Customer.customer_number)
-        .outerjoin(StaffAccount, StaffAccount.id == AuditEntry.staff_id)
-        .outerjoin(Customer, Customer.id == AuditEntry.customer_id)
-        .where(*conds).order_by(AuditEntry.id.desc()).offset(offset).limit(limit))).all()
-    items = [AuditItem(id=e.id, at=iso_ts(e.at), staff_login=login, customer_number=number, access_id=e.access_id,
-                       resource=e.resource, action=e.action, before=json.loads(e.before) if e.before else None,
-                       after=json.loads(e.after) if e.after else None, reason=e.reason, reason_text=e.reason_text,
-                       source=e.source, hash=e.hash) for e, login, number in rows]
+    rows = (
+        await db.execute(
+            select(AuditEntry, StaffAccount.login, Customer.customer_number)
+            .outerjoin(StaffAccount, StaffAccount.id == AuditEntry.staff_id)
+            .outerjoin(Customer, Customer.id == AuditEntry.customer_id)
+            .where(*conds)
+            .order_by(AuditEntry.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    items = [
+        AuditItem(
+            id=e.id,
+            at=iso_ts(e.at),
+            staff_login=login,
+            customer_number=number,
+            access_id=e.access_id,
+            resource=e.resource,
+            action=e.action,
+            before=json.loads(e.before) if e.before else None,
+            after=json.loads(e.after) if e.after else None,
+            reason=e.reason,
+            reason_text=e.reason_text,
+            source=e.source,
+            hash=e.hash,
+        )
+        for e, login, number in rows
+    ]
     return Page[AuditItem](items=items, total=total, offset=offset, limit=limit)
 
 
 # ---- staff accounts (supervisor) ----------------------------------------------------------------
 def _account_out(a: StaffAccount) -> StaffAccountOut:
-    return StaffAccountOut(login=a.login, full_name=a.full_name, role=a.role, totp_enabled=a.totp_secret is not None,
-                           disabled=a.disabled_at is not None, created_at=iso_ts(a.created_at))
+    return StaffAccountOut(
+        login=a.login,
+        full_name=a.full_name,
+        role=a.role,
+        totp_enabled=a.totp_secret is not None,
+        disabled=a.disabled_at is not None,
+        created_at=iso_ts(a.created_at),
+    )
 
 
 @router.get("/accounts", response_model=list[StaffAccountOut])
-async def list_accounts(auth: StaffAuth = CAN_STAFF_ADMIN,
-                        db: AsyncSession = DB) -> list[StaffAccountOut]:
+async def list_accounts(auth: StaffAuth = CAN_STAFF_ADMIN, db: AsyncSession = DB) -> list[StaffAccountOut]:
     return [_account_out(a) for a in (await db.scalars(select(StaffAccount).order_by(StaffAccount.login))).all()]
 
 
-@router.post("/accounts", status_code=201, response_model=StaffAccountCreated,
-             responses={409: {"description": "login_taken"}})
-async def add_account(body: StaffAccountCreate, request: Request, auth: StaffAuth = CAN_STAFF_ADMIN,
-                      db: AsyncSession = DB) -> StaffAccountCreated:
+@router.post(
+    "/accounts", status_code=201, response_model=StaffAccountCreated, responses={409: {"description": "login_taken"}}
+)
+async def add_account(
+    body: StaffAccountCreate, request: Request, auth: StaffAuth = CAN_STAFF_ADMIN, db: AsyncSession = DB
+) -> StaffAccountCreated:
     problem = password_problem(body.password)
     if problem:
         raise ApiError(422, "weak_password", f"Password not accepted: {problem}.", {"password": problem})
@@ -209,13 +305,15 @@ async def add_account(body: StaffAccountCreate, request: Request, auth: StaffAut
     except IntegrityError:
         await db.rollback()
         raise ApiError(409, "login_taken", "This login is already taken.") from None
-    return StaffAccountCreated(**_account_out(a).model_dump(), totp_secret=a.totp_secret,
-                               totp_uri=totp_uri(a.totp_secret, a.login) if a.totp_secret else None)
+    return StaffAccountCreated(
+        **_account_out(a).model_dump(),
+        totp_secret=a.totp_secret,
+        totp_uri=totp_uri(a.totp_secret, a.login) if a.totp_secret else None,
+    )
 
 
 @router.post("/accounts/{login}/disable", response_model=StaffAccountOut, responses={404: {"description": "not_found"}})
-async def disable(login: str, auth: StaffAuth = CAN_STAFF_ADMIN,
-                          db: AsyncSession = DB) -> StaffAccountOut:
+async def disable(login: str, auth: StaffAuth = CAN_STAFF_ADMIN, db: AsyncSession = DB) -> StaffAccountOut:
     a = await disable_account(db, login)
     if a is None:
         raise ApiError(404, "not_found", "Not found.")

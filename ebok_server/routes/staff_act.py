@@ -88,16 +88,26 @@ class Acting:
         self.source = source
         self.as_customer = _as_customer(customer)
 
-    async def record(self, db: AsyncSession, resource: str, action: str, before: Any = None,
-                     after: Any = None) -> None:
-        await audit.append(db, staff_id=self.staff.account.id, customer_id=self.customer.id,
-                           access_id=self.access.id, resource=resource, action=action, before=before, after=after,
-                           reason=self.access.reason, reason_text=self.access.reason_text, source=self.source)
+    async def record(self, db: AsyncSession, resource: str, action: str, before: Any = None, after: Any = None) -> None:
+        await audit.append(
+            db,
+            staff_id=self.staff.account.id,
+            customer_id=self.customer.id,
+            access_id=self.access.id,
+            resource=resource,
+            action=action,
+            before=before,
+            after=after,
+            reason=self.access.reason,
+            reason_text=self.access.reason_text,
+            source=self.source,
+        )
 
 
 def acting(permission: str):
-    async def dep(access_id: AccessId, request: Request, auth: StaffAuth = Depends(require_staff),
-                  db: AsyncSession = DB) -> Acting:
+    async def dep(
+        access_id: AccessId, request: Request, auth: StaffAuth = Depends(require_staff), db: AsyncSession = DB
+    ) -> Acting:
         acc = await live_access(db, auth, access_id)
         if not auth.can(permission):
             raise forbidden()
@@ -125,42 +135,77 @@ async def _viewed(db: AsyncSession, act: Acting, resource: str, result):
 
 
 # ---- open / close --------------------------------------------------------------------------------
-@router.post("/customers/{number}/access", status_code=201, response_model=AccessOut,
-             responses={403: {"description": "verification_failed (recorded, access not opened)"},
-                        404: {"description": "not_found"}})
-async def open_access(number: Annotated[str, Path(pattern=r"^[0-9]{5}$")], body: AccessOpen, request: Request,
-                      auth: StaffAuth = CAN_VIEW, db: AsyncSession = DB) -> AccessOut:
+@router.post(
+    "/customers/{number}/access",
+    status_code=201,
+    response_model=AccessOut,
+    responses={
+        403: {"description": "verification_failed (recorded, access not opened)"},
+        404: {"description": "not_found"},
+    },
+)
+async def open_access(
+    number: Annotated[str, Path(pattern=r"^[0-9]{5}$")],
+    body: AccessOpen,
+    request: Request,
+    auth: StaffAuth = CAN_VIEW,
+    db: AsyncSession = DB,
+) -> AccessOut:
     customer = await db.scalar(select(Customer).where(Customer.customer_number == number))
     if customer is None:
         raise not_found()
     now = utcnow()
     failed = body.verification is not None and not body.verification.passed
-    acc = CustomerAccess(staff_id=auth.account.id, session_id=auth.session.id, customer_id=customer.id,
-                         reason=body.reason, reason_text=(body.reason_text or "").strip() or None,
-                         verification=audit.canonical_json(
-                             body.verification.model_dump() | {"passed": body.verification.passed})
-                         if body.verification else None,
-                         opened_at=now, closed_at=now if failed else None)
+    acc = CustomerAccess(
+        staff_id=auth.account.id,
+        session_id=auth.session.id,
+        customer_id=customer.id,
+        reason=body.reason,
+        reason_text=(body.reason_text or "").strip() or None,
+        verification=audit.canonical_json(body.verification.model_dump() | {"passed": body.verification.passed})
+        if body.verification
+        else None,
+        opened_at=now,
+        closed_at=now if failed else None,
+    )
     db.add(acc)
     await db.flush()
     if failed:
         await db.commit()  # the attempt stays on record; nothing was disclosed
-        raise ApiError(403, "verification_failed",
-                       "The caller did not pass verification: disclose nothing about this customer.")
-    out = AccessCustomer(customer_number=customer.customer_number, full_name=customer.full_name,
-                         address=customer.address, email=customer.email, phone=customer.phone,
-                         efaktura_active=customer.efaktura_active)
+        raise ApiError(
+            403, "verification_failed", "The caller did not pass verification: disclose nothing about this customer."
+        )
+    out = AccessCustomer(
+        customer_number=customer.customer_number,
+        full_name=customer.full_name,
+        address=customer.address,
+        email=customer.email,
+        phone=customer.phone,
+        efaktura_active=customer.efaktura_active,
+    )
     await Acting(auth, acc, customer, source_of(request)).record(
-        db, "customer", "view", after={"verification": body.verification.model_dump()} if body.verification else None)
+        db, "customer", "view", after={"verification": body.verification.model_dump()} if body.verification else None
+    )
     await db.commit()
-    return AccessOut(access_id=acc.id, reason=acc.reason, reason_text=acc.reason_text, opened_at=iso_ts(now),
-                     customer=out, permissions=sorted(PERMISSIONS[auth.account.role]))
+    return AccessOut(
+        access_id=acc.id,
+        reason=acc.reason,
+        reason_text=acc.reason_text,
+        opened_at=iso_ts(now),
+        customer=out,
+        permissions=sorted(PERMISSIONS[auth.account.role]),
+    )
 
 
-@router.post("/access/{access_id}/close", status_code=204, response_class=Response,
-             responses={404: {"description": "access_not_live"}})
-async def close_access(access_id: AccessId, auth: StaffAuth = Depends(require_staff),
-                       db: AsyncSession = DB) -> Response:
+@router.post(
+    "/access/{access_id}/close",
+    status_code=204,
+    response_class=Response,
+    responses={404: {"description": "access_not_live"}},
+)
+async def close_access(
+    access_id: AccessId, auth: StaffAuth = Depends(require_staff), db: AsyncSession = DB
+) -> Response:
     acc = await live_access(db, auth, access_id)
     acc.closed_at = utcnow()
     await db.commit()
@@ -184,38 +229,52 @@ async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> EfakturaSta
 
 
 @router.get("/access/{access_id}/invoices", response_model=InvoicePage)
-async def list_invoices(year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-                        status: InvoiceStatus | None = None, offset: Offset = 0, limit: Limit = 50,
-                        act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> InvoicePage:
-    page = await invoices.list_invoices(year=year, status=status, offset=offset, limit=limit, auth=act.as_customer,
-                                        db=db, settings=settings)
+async def list_invoices(
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    status: InvoiceStatus | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    act: Acting = ACT_VIEW,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> InvoicePage:
+    page = await invoices.list_invoices(
+        year=year, status=status, offset=offset, limit=limit, auth=act.as_customer, db=db, settings=settings
+    )
     return await _viewed(db, act, "invoices", page)
 
 
 @router.get("/access/{access_id}/invoices/{invoice_id}", response_model=InvoiceDetail)
-async def get_invoice(invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB,
-                      settings: Settings = SETTINGS) -> InvoiceDetail:
+async def get_invoice(
+    invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> InvoiceDetail:
     detail = await invoices.get_invoice(invoice_id=invoice_id, auth=act.as_customer, db=db, settings=settings)
     return await _viewed(db, act, f"invoice:{detail.number}", detail)
 
 
 @router.get("/access/{access_id}/payments", response_model=Page[PaymentItem])
-async def list_payments(offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW,
-                        db: AsyncSession = DB) -> Page[PaymentItem]:
+async def list_payments(
+    offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW, db: AsyncSession = DB
+) -> Page[PaymentItem]:
     page = await invoices.list_payments(offset=offset, limit=limit, auth=act.as_customer, db=db)
     return await _viewed(db, act, "payments", page)
 
 
 @router.get("/access/{access_id}/readings", response_model=ReadingsOut)
-async def list_readings(months: Annotated[int, Query(ge=1, le=120)] = 24, act: Acting = ACT_VIEW,
-                        db: AsyncSession = DB, settings: Settings = SETTINGS) -> ReadingsOut:
+async def list_readings(
+    months: Annotated[int, Query(ge=1, le=120)] = 24,
+    act: Acting = ACT_VIEW,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> ReadingsOut:
     out = await readings.list_readings(months=months, auth=act.as_customer, db=db, settings=settings)
     return await _viewed(db, act, "readings", out)
 
 
 @router.get("/access/{access_id}/correspondence", response_model=Page[ThreadItem])
-async def list_threads(offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW,
-                       db: AsyncSession = DB) -> Page[ThreadItem]:
+async def list_threads(
+    offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW, db: AsyncSession = DB
+) -> Page[ThreadItem]:
     page = await correspondence.list_threads(offset=offset, limit=limit, auth=act.as_customer, db=db)
     return await _viewed(db, act, "correspondence", page)
 
@@ -227,58 +286,102 @@ async def get_thread(thread_id: int, act: Acting = ACT_VIEW, db: AsyncSession = 
 
 
 # ---- changes (the audit entry is flushed first; the domain function commits both) ---------------
-@router.post("/access/{access_id}/readings", status_code=201, response_model=ReadingItem,
-             responses={403: {"description": "forbidden"}, 422: {"description": "as POST /readings"}})
-async def submit_reading(body: ReadingCreate, act: Acting = ACT_READING, db: AsyncSession = DB,
-                         settings: Settings = SETTINGS) -> ReadingItem:
-    meter = await db.scalar(select(Meter).where(Meter.customer_id == act.customer.id,
-                                                Meter.number == body.meter_number.strip()))
+@router.post(
+    "/access/{access_id}/readings",
+    status_code=201,
+    response_model=ReadingItem,
+    responses={403: {"description": "forbidden"}, 422: {"description": "as POST /readings"}},
+)
+async def submit_reading(
+    body: ReadingCreate, act: Acting = ACT_READING, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> ReadingItem:
+    meter = await db.scalar(
+        select(Meter).where(Meter.customer_id == act.customer.id, Meter.number == body.meter_number.strip())
+    )
     last = None
     if meter is not None:
-        last = await db.scalar(select(Reading).where(Reading.meter_id == meter.id)
-                               .order_by(Reading.date.desc(), Reading.id.desc()).limit(1))
-    before = {"meter_number": body.meter_number.strip(),
-              "last_value": fmt_milli(last.value_l) if last else None,
-              "last_date": last.date.isoformat() if last else None}
-    after = {"meter_number": body.meter_number.strip(), "value": body.value,
-             "date": settings.business_today().isoformat(), "type": "self"}
+        last = await db.scalar(
+            select(Reading)
+            .where(Reading.meter_id == meter.id)
+            .order_by(Reading.date.desc(), Reading.id.desc())
+            .limit(1)
+        )
+    before = {
+        "meter_number": body.meter_number.strip(),
+        "last_value": fmt_milli(last.value_l) if last else None,
+        "last_date": last.date.isoformat() if last else None,
+    }
+    after = {
+        "meter_number": body.meter_number.strip(),
+        "value": body.value,
+        "date": settings.business_today().isoformat(),
+        "type": "self",
+    }
     await act.record(db, "reading", "change", before, after)
     return await readings.submit_reading(body=body, auth=act.as_customer, db=db, settings=settings)
 
 
-@router.put("/access/{access_id}/efaktura", response_model=EfakturaStatus,
-            responses={403: {"description": "forbidden"}, 422: {"description": "efaktura_not_active"}})
-async def set_efaktura(body: StaffEfaktura, act: Acting = ACT_EFAKTURA, db: AsyncSession = DB,
-                       settings: Settings = SETTINGS) -> EfakturaStatus:
+@router.put(
+    "/access/{access_id}/efaktura",
+    response_model=EfakturaStatus,
+    responses={403: {"description": "forbidden"}, 422: {"description": "efaktura_not_active"}},
+)
+async def set_efaktura(
+    body: StaffEfaktura, act: Acting = ACT_EFAKTURA, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> EfakturaStatus:
     c = act.customer
     before = {"active": c.efaktura_active, "email": c.efaktura_email}
-    after = {"active": body.active, "email": str(body.email) if body.active else None,
-             "consent": body.consent.model_dump()}
+    after = {
+        "active": body.active,
+        "email": str(body.email) if body.active else None,
+        "consent": body.consent.model_dump(),
+    }
     await act.record(db, "efaktura", "change", before, after)
     if body.active:
-        return await account.efaktura_put(body=EfakturaRequest(email=body.email), auth=act.as_customer, db=db,
-                                          settings=settings)
+        return await account.efaktura_put(
+            body=EfakturaRequest(email=body.email), auth=act.as_customer, db=db, settings=settings
+        )
     return await account.efaktura_delete(auth=act.as_customer, db=db)
 
 
-@router.post("/access/{access_id}/correspondence", status_code=201, response_model=ThreadDetail,
-             responses={403: {"description": "forbidden"}, 409: {"description": "idempotency_conflict"},
-                        422: {"description": "validation_error / idempotency_key_required"}})
-async def create_thread(body: ThreadCreate, idempotency_key: IdemHeader,
-                        act: Acting = ACT_COMPLAINT, db: AsyncSession = DB,
-                        settings: Settings = SETTINGS) -> JSONResponse:
+@router.post(
+    "/access/{access_id}/correspondence",
+    status_code=201,
+    response_model=ThreadDetail,
+    responses={
+        403: {"description": "forbidden"},
+        409: {"description": "idempotency_conflict"},
+        422: {"description": "validation_error / idempotency_key_required"},
+    },
+)
+async def create_thread(
+    body: ThreadCreate,
+    idempotency_key: IdemHeader,
+    act: Acting = ACT_COMPLAINT,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> JSONResponse:
     """A complaint, failure report or other matter written up for the customer (as the customer's own
     thread). A replayed Idempotency-Key records nothing new."""
     await act.record(db, "thread", "change", None, body.model_dump(mode="json"))
-    return await correspondence.create_thread(body=body, idempotency_key=idempotency_key, auth=act.as_customer,
-                                              db=db, settings=settings)
+    return await correspondence.create_thread(
+        body=body, idempotency_key=idempotency_key, auth=act.as_customer, db=db, settings=settings
+    )
 
 
-@router.post("/access/{access_id}/contact-change", status_code=201, response_model=ThreadDetail,
-             responses={403: {"description": "forbidden"}})
-async def contact_change(body: ContactChange, idempotency_key: IdemHeader,
-                         act: Acting = ACT_CONTACT_CHANGE, db: AsyncSession = DB,
-                         settings: Settings = SETTINGS) -> JSONResponse:
+@router.post(
+    "/access/{access_id}/contact-change",
+    status_code=201,
+    response_model=ThreadDetail,
+    responses={403: {"description": "forbidden"}},
+)
+async def contact_change(
+    body: ContactChange,
+    idempotency_key: IdemHeader,
+    act: Acting = ACT_CONTACT_CHANGE,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> JSONResponse:
     """A request to change the contract party's contact data, recorded as a ``contract_change``
     thread of the customer (the change itself is made by the back office after checking it)."""
     c = act.customer
@@ -287,18 +390,27 @@ async def contact_change(body: ContactChange, idempotency_key: IdemHeader,
     if body.note:
         lines.append("")
         lines.append(body.note)
-    thread = ThreadCreate(kind="contract_change", subject="Wniosek o zmianę danych kontaktowych",
-                          body="Wniosek przyjęty przez pracownika BOK:\n" + "\n".join(lines))
+    thread = ThreadCreate(
+        kind="contract_change",
+        subject="Wniosek o zmianę danych kontaktowych",
+        body="Wniosek przyjęty przez pracownika BOK:\n" + "\n".join(lines),
+    )
     before = {k: getattr(c, k) for k in ("full_name", "address", "email", "phone") if k in wanted}
     await act.record(db, "contact_change_request", "change", before, wanted)
-    return await correspondence.create_thread(body=thread, idempotency_key=idempotency_key, auth=act.as_customer,
-                                              db=db, settings=settings)
+    return await correspondence.create_thread(
+        body=thread, idempotency_key=idempotency_key, auth=act.as_customer, db=db, settings=settings
+    )
 
 
-@router.post("/access/{access_id}/correspondence/{thread_id}/replies", status_code=201, response_model=MessageOut,
-             responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}})
-async def reply(thread_id: int, body: StaffReply, act: Acting = ACT_REPLY, db: AsyncSession = DB,
-                settings: Settings = SETTINGS) -> MessageOut:
+@router.post(
+    "/access/{access_id}/correspondence/{thread_id}/replies",
+    status_code=201,
+    response_model=MessageOut,
+    responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
+)
+async def reply(
+    thread_id: int, body: StaffReply, act: Acting = ACT_REPLY, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> MessageOut:
     """The utility's reply (or note) in one of the customer's threads; sets the thread's status."""
     thread = await owned_row(db, Thread, act.customer.id, thread_id)
     before = {"status": thread.status}

@@ -86,10 +86,16 @@ def _deadline(created: dt.datetime, days: int) -> dt.date:
 
 
 @router.get("", response_model=Page[QueueItem])
-async def queue(status: ThreadStatus | None = None, kind: ThreadKind | None = None,
-                assignee: Annotated[str | None, Query(max_length=64, description="a login, 'me' or 'none'")] = None,
-                offset: Offset = 0, limit: Limit = 50, auth: StaffAuth = CAN_REPLY,
-                db: AsyncSession = DB, settings: Settings = SETTINGS) -> Page[QueueItem]:
+async def queue(
+    status: ThreadStatus | None = None,
+    kind: ThreadKind | None = None,
+    assignee: Annotated[str | None, Query(max_length=64, description="a login, 'me' or 'none'")] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    auth: StaffAuth = CAN_REPLY,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> Page[QueueItem]:
     """Open and overdue threads first (oldest deadline first), then the rest, newest activity first."""
     days = deadline_days(settings)
     today = settings.business_today()
@@ -107,53 +113,108 @@ async def queue(status: ThreadStatus | None = None, kind: ThreadKind | None = No
         conds.append(StaffAccount.login == assignee)
     is_open = Thread.status.in_(OPEN_STATUSES)
     overdue = and_(is_open, Thread.created_at < cutoff)
-    base = (select(Thread, Customer.customer_number, Customer.full_name, StaffAccount.login)
-            .join(Customer, Customer.id == Thread.customer_id)
-            .outerjoin(ThreadAssignment, ThreadAssignment.thread_id == Thread.id)
-            .outerjoin(StaffAccount, StaffAccount.id == ThreadAssignment.staff_id).where(*conds))
+    base = (
+        select(Thread, Customer.customer_number, Customer.full_name, StaffAccount.login)
+        .join(Customer, Customer.id == Thread.customer_id)
+        .outerjoin(ThreadAssignment, ThreadAssignment.thread_id == Thread.id)
+        .outerjoin(StaffAccount, StaffAccount.id == ThreadAssignment.staff_id)
+        .where(*conds)
+    )
     total = await db.scalar(select(func.count()).select_from(base.subquery()))
-    rows = (await db.execute(base.order_by(case((overdue, 0), (is_open, 1), else_=2),
-                                           case((is_open, Thread.created_at)).asc(),
-                                           Thread.updated_at.desc(), Thread.id.desc())
-                             .offset(offset).limit(limit))).all()
+    rows = (
+        await db.execute(
+            base.order_by(
+                case((overdue, 0), (is_open, 1), else_=2),
+                case((is_open, Thread.created_at)).asc(),
+                Thread.updated_at.desc(),
+                Thread.id.desc(),
+            )
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
     items = []
     for t, number, name, login in rows:
         due = _deadline(t.created_at, days)
-        items.append(QueueItem(id=t.id, customer_number=number, customer_name=name, kind=t.kind, subject=t.subject,
-                               status=t.status, created_at=iso_ts(t.created_at), updated_at=iso_ts(t.updated_at),
-                               age_days=(today - t.created_at.date()).days, deadline=due,
-                               overdue=t.status in OPEN_STATUSES and due < today, assignee=login))
+        items.append(
+            QueueItem(
+                id=t.id,
+                customer_number=number,
+                customer_name=name,
+                kind=t.kind,
+                subject=t.subject,
+                status=t.status,
+                created_at=iso_ts(t.created_at),
+                updated_at=iso_ts(t.updated_at),
+                age_days=(today - t.created_at.date()).days,
+                deadline=due,
+                overdue=t.status in OPEN_STATUSES and due < today,
+                assignee=login,
+            )
+        )
     return Page[QueueItem](items=items, total=total, offset=offset, limit=limit)
 
 
 async def _thread(db: AsyncSession, thread_id: int) -> tuple[Thread, Customer]:
-    row = (await db.execute(select(Thread, Customer).join(Customer, Customer.id == Thread.customer_id)
-                            .where(Thread.id == thread_id))).first() if 1 <= thread_id <= 2_147_483_647 else None
+    row = (
+        (
+            await db.execute(
+                select(Thread, Customer).join(Customer, Customer.id == Thread.customer_id).where(Thread.id == thread_id)
+            )
+        ).first()
+        if 1 <= thread_id <= 2_147_483_647
+        else None
+    )
     if row is None:
         raise not_found()
     return row[0], row[1]
 
 
-async def _record(db: AsyncSession, auth: StaffAuth, request: Request, customer: Customer, thread_id: int,
-                  action: str, before=None, after=None) -> None:
-    await audit.append(db, staff_id=auth.account.id, customer_id=customer.id, resource=f"thread:{thread_id}",
-                       action=action, before=before, after=after, reason=QUEUE_REASON,
-                       source=source_address(request))
+async def _record(
+    db: AsyncSession,
+    auth: StaffAuth,
+    request: Request,
+    customer: Customer,
+    thread_id: int,
+    action: str,
+    before=None,
+    after=None,
+) -> None:
+    await audit.append(
+        db,
+        staff_id=auth.account.id,
+        customer_id=customer.id,
+        resource=f"thread:{thread_id}",
+        action=action,
+        before=before,
+        after=after,
+        reason=QUEUE_REASON,
+        source=source_address(request),
+    )
 
 
 async def _out(db: AsyncSession, t: Thread, c: Customer, settings: Settings) -> QueueThread:
-    login = await db.scalar(select(StaffAccount.login).join(ThreadAssignment, ThreadAssignment.staff_id == StaffAccount.id)
-                            .where(ThreadAssignment.thread_id == t.id))
+    login = await db.scalar(
+        select(StaffAccount.login)
+        .join(ThreadAssignment, ThreadAssignment.staff_id == StaffAccount.id)
+        .where(ThreadAssignment.thread_id == t.id)
+    )
     due = _deadline(t.created_at, deadline_days(settings))
     detail = await _thread_detail(db, t)
-    return QueueThread(**detail.model_dump(), customer_number=c.customer_number, customer_name=c.full_name,
-                       deadline=due, overdue=t.status in OPEN_STATUSES and due < settings.business_today(),
-                       assignee=login)
+    return QueueThread(
+        **detail.model_dump(),
+        customer_number=c.customer_number,
+        customer_name=c.full_name,
+        deadline=due,
+        overdue=t.status in OPEN_STATUSES and due < settings.business_today(),
+        assignee=login,
+    )
 
 
 @router.get("/{thread_id}", response_model=QueueThread, responses={404: {"description": "not_found"}})
-async def get_thread(thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY,
-                     db: AsyncSession = DB, settings: Settings = SETTINGS) -> QueueThread:
+async def get_thread(
+    thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> QueueThread:
     t, c = await _thread(db, thread_id)
     out = await _out(db, t, c, settings)
     await _record(db, auth, request, c, t.id, "view")
@@ -165,15 +226,24 @@ def _insert(db: AsyncSession):
     return (postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert)(ThreadAssignment)
 
 
-@router.post("/{thread_id}/take", response_model=QueueThread,
-             responses={404: {"description": "not_found"}, 409: {"description": "already_taken"}})
-async def take(thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY,
-               db: AsyncSession = DB, settings: Settings = SETTINGS) -> QueueThread:
+@router.post(
+    "/{thread_id}/take",
+    response_model=QueueThread,
+    responses={404: {"description": "not_found"}, 409: {"description": "already_taken"}},
+)
+async def take(
+    thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> QueueThread:
     """Take an unassigned thread (one atomic insert: of two who take it at once, one wins)."""
     t, c = await _thread(db, thread_id)
-    got = (await db.execute(_insert(db).values(thread_id=t.id, staff_id=auth.account.id, assigned_at=utcnow())
-                            .on_conflict_do_nothing(index_elements=[ThreadAssignment.thread_id])
-                            .returning(ThreadAssignment.staff_id))).scalar_one_or_none()
+    got = (
+        await db.execute(
+            _insert(db)
+            .values(thread_id=t.id, staff_id=auth.account.id, assigned_at=utcnow())
+            .on_conflict_do_nothing(index_elements=[ThreadAssignment.thread_id])
+            .returning(ThreadAssignment.staff_id)
+        )
+    ).scalar_one_or_none()
     if got is None:
         holder = await db.scalar(select(ThreadAssignment.staff_id).where(ThreadAssignment.thread_id == t.id))
         if holder != auth.account.id:
@@ -184,35 +254,61 @@ async def take(thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY,
     return await _out(db, t, c, settings)
 
 
-@router.post("/{thread_id}/assign", response_model=QueueThread,
-             responses={404: {"description": "not_found / unknown staff login"}})
-async def assign(thread_id: int, body: Assign, request: Request,
-                 auth: StaffAuth = CAN_QUEUE_ASSIGN, db: AsyncSession = DB,
-                 settings: Settings = SETTINGS) -> QueueThread:
+@router.post(
+    "/{thread_id}/assign",
+    response_model=QueueThread,
+    responses={404: {"description": "not_found / unknown staff login"}},
+)
+async def assign(
+    thread_id: int,
+    body: Assign,
+    request: Request,
+    auth: StaffAuth = CAN_QUEUE_ASSIGN,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> QueueThread:
     t, c = await _thread(db, thread_id)
-    before = await db.scalar(select(StaffAccount.login).join(ThreadAssignment, ThreadAssignment.staff_id == StaffAccount.id)
-                             .where(ThreadAssignment.thread_id == t.id))
+    before = await db.scalar(
+        select(StaffAccount.login)
+        .join(ThreadAssignment, ThreadAssignment.staff_id == StaffAccount.id)
+        .where(ThreadAssignment.thread_id == t.id)
+    )
     if body.login is None:
         assignment = await db.get(ThreadAssignment, t.id)
         if assignment is not None:
             await db.delete(assignment)
     else:
-        staff_id = await db.scalar(select(StaffAccount.id).where(StaffAccount.login == body.login,
-                                                                 StaffAccount.disabled_at.is_(None)))
+        staff_id = await db.scalar(
+            select(StaffAccount.id).where(StaffAccount.login == body.login, StaffAccount.disabled_at.is_(None))
+        )
         if staff_id is None:
             raise ApiError(404, "not_found", "No active staff account with this login.")
         ins = _insert(db).values(thread_id=t.id, staff_id=staff_id, assigned_at=utcnow())
-        await db.execute(ins.on_conflict_do_update(index_elements=[ThreadAssignment.thread_id],
-                                                   set_={"staff_id": staff_id, "assigned_at": ins.excluded.assigned_at}))
+        await db.execute(
+            ins.on_conflict_do_update(
+                index_elements=[ThreadAssignment.thread_id],
+                set_={"staff_id": staff_id, "assigned_at": ins.excluded.assigned_at},
+            )
+        )
     await _record(db, auth, request, c, t.id, "change", {"assignee": before}, {"assignee": body.login})
     await db.commit()
     return await _out(db, t, c, settings)
 
 
-@router.post("/{thread_id}/replies", status_code=201, response_model=MessageOut,
-             responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}})
-async def reply(thread_id: int, body: StaffReply, request: Request, auth: StaffAuth = CAN_REPLY,
-                db: AsyncSession = DB, settings: Settings = SETTINGS) -> MessageOut:
+@router.post(
+    "/{thread_id}/replies",
+    status_code=201,
+    response_model=MessageOut,
+    responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
+)
+async def reply(
+    thread_id: int,
+    body: StaffReply,
+    request: Request,
+    auth: StaffAuth = CAN_REPLY,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> MessageOut:
     """The utility's reply; the resident sees it in their thread. Sets the status (default answered)."""
     t, c = await _thread(db, thread_id)
     before = {"status": t.status}
@@ -222,11 +318,19 @@ async def reply(thread_id: int, body: StaffReply, request: Request, auth: StaffA
     return _message_out(m)
 
 
-@router.post("/{thread_id}/status", response_model=QueueThread,
-             responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}})
-async def set_status(thread_id: int, body: StatusChange, request: Request,
-                     auth: StaffAuth = CAN_REPLY, db: AsyncSession = DB,
-                     settings: Settings = SETTINGS) -> QueueThread:
+@router.post(
+    "/{thread_id}/status",
+    response_model=QueueThread,
+    responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
+)
+async def set_status(
+    thread_id: int,
+    body: StatusChange,
+    request: Request,
+    auth: StaffAuth = CAN_REPLY,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+) -> QueueThread:
     """Change the status (``closed`` closes the thread; a closed thread stays closed)."""
     t, c = await _thread(db, thread_id)
     if t.status == "closed":

@@ -135,9 +135,7 @@ def _resolve(backend: Any) -> Any:
             if why is None:
                 return member
             reasons.append(why)
-        raise _Refused(
-            KeyringProblem.NO_SECURE_KEYRING, "chainer with no usable OS backend: " + "; ".join(reasons)
-        )
+        raise _Refused(KeyringProblem.NO_SECURE_KEYRING, "chainer with no usable OS backend: " + "; ".join(reasons))
     why = _insecure_reason(backend)
     if why is not None:
         raise _Refused(KeyringProblem.NO_SECURE_KEYRING, why)

@@ -126,10 +126,7 @@ def _terminate(process: subprocess.Popen, timeout: float) -> None:
 
 
 def _looks_like_missing_deps(stderr: str) -> bool:
-    return any(
-        marker in stderr
-        for marker in ("ModuleNotFoundError", "No module named", "ImportError")
-    )
+    return any(marker in stderr for marker in ("ModuleNotFoundError", "No module named", "ImportError"))
 
 
 def start_demo_server(
@@ -190,7 +187,7 @@ def start_demo_server(
 
     def on_stdout(line: str) -> None:
         if not found.is_set() and line.startswith(LISTENING_PREFIX):
-            url_box.append(line[len(LISTENING_PREFIX):].strip())
+            url_box.append(line[len(LISTENING_PREFIX) :].strip())
             found.set()
 
     out = _Pump(process.stdout, "ebok-demo-stdout", 200, on_stdout)
@@ -214,8 +211,10 @@ def start_demo_server(
                     f"Server error output:\n{tail}",
                     missing_deps=True,
                 )
-            what = f"exited with code {process.returncode}" if died else (
-                f"did not report '{LISTENING_PREFIX.strip()}' within {startup_timeout:.0f} s"
+            what = (
+                f"exited with code {process.returncode}"
+                if died
+                else (f"did not report '{LISTENING_PREFIX.strip()}' within {startup_timeout:.0f} s")
             )
             raise DemoServerError(f"The demo server {what}.\n\nServer error output:\n{tail}")
 

@@ -315,8 +315,12 @@ class DraftStore:
             data = {}
         if not isinstance(data, dict):
             data = {}
-        store = DraftStore(self.root, server_id=data.get("server_id") or None,
-                           customer_number=data.get("customer_number"), server_url=data.get("server_url"))
+        store = DraftStore(
+            self.root,
+            server_id=data.get("server_id") or None,
+            customer_number=data.get("customer_number"),
+            server_url=data.get("server_url"),
+        )
         store.path = path
         return store
 
@@ -365,8 +369,16 @@ class DraftStore:
                 changed = _changed_at(d)
                 old = changed is not None and changed < limit
                 if unmatched or old:
-                    found.append(OrphanDraft(path, d["id"], str(d.get("subject") or "") if own else "",
-                                             changed, "unmatched" if unmatched else "old", own))
+                    found.append(
+                        OrphanDraft(
+                            path,
+                            d["id"],
+                            str(d.get("subject") or "") if own else "",
+                            changed,
+                            "unmatched" if unmatched else "old",
+                            own,
+                        )
+                    )
         return found
 
     def delete_orphans(self, orphans: list[OrphanDraft]) -> None:

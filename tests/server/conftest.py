@@ -20,8 +20,10 @@ from tests.server_proc import ServerInfo, start_server_info, stop_server
 PRIVATE_SERVERS = 3  # per backend: modules that change data each get their own server (started in parallel)
 
 
-@pytest.fixture(scope="session", params=[
-    "sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON))])
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON))],
+)
 def backend(request) -> str:
     """The database the test runs against: ``sqlite`` or ``postgresql``."""
     return request.param

@@ -24,19 +24,33 @@ def _mails_to(mail_dir, address):
 def test_password_change_revokes_other_sessions(own_api):
     a = login(own_api, "10003")
     b = login(own_api, "10003")
-    assert_error(own_api.post("/auth/password", json={"current_password": "bad", "new_password": "nowe-haslo-1"},
-                              headers=bearer(a)), 422, "wrong_password")
+    assert_error(
+        own_api.post(
+            "/auth/password", json={"current_password": "bad", "new_password": "nowe-haslo-1"}, headers=bearer(a)
+        ),
+        422,
+        "wrong_password",
+    )
     for weak in ("short", "woda-10003"):
-        assert_error(own_api.post("/auth/password", json={"current_password": "woda-10003", "new_password": weak},
-                                  headers=bearer(a)), 422, "weak_password")
+        assert_error(
+            own_api.post(
+                "/auth/password", json={"current_password": "woda-10003", "new_password": weak}, headers=bearer(a)
+            ),
+            422,
+            "weak_password",
+        )
     assert own_api.get("/me", headers=bearer(b)).status_code == 200  # failures changed nothing
-    r = own_api.post("/auth/password", json={"current_password": "woda-10003", "new_password": "nowe-haslo-1"},
-                     headers=bearer(a))
+    r = own_api.post(
+        "/auth/password", json={"current_password": "woda-10003", "new_password": "nowe-haslo-1"}, headers=bearer(a)
+    )
     assert r.status_code == 204
     assert own_api.get("/me", headers=bearer(a)).status_code == 200  # caller stays logged in
     assert_error(own_api.get("/me", headers=bearer(b)), 401, "unauthorized")
-    assert_error(own_api.post("/auth/login", json={"customer_number": "10003", "password": "woda-10003"}), 401,
-                 "invalid_credentials")
+    assert_error(
+        own_api.post("/auth/login", json={"customer_number": "10003", "password": "woda-10003"}),
+        401,
+        "invalid_credentials",
+    )
     login(own_api, "10003", "nowe-haslo-1")
 
 
@@ -55,15 +69,23 @@ def test_password_reset_by_code_against_the_subprocess_server(own_server, own_ap
     assert own_api.get("/me", headers=bearer(old)).status_code == 200  # a request alone changes nothing
     login(own_api, "10004")
     code = re.search(r"Kod: (\S+)", mails[0].get_content()).group(1)
-    r = own_api.post("/auth/password-reset/confirm",
-                     json={"customer_number": "10004", "code": code, "new_password": "kran w kuchni cieknie"})
+    r = own_api.post(
+        "/auth/password-reset/confirm",
+        json={"customer_number": "10004", "code": code, "new_password": "kran w kuchni cieknie"},
+    )
     assert r.status_code == 204, r.text
     assert_error(own_api.get("/me", headers=bearer(old)), 401, "unauthorized")  # all sessions revoked
-    assert_error(own_api.post("/auth/login", json={"customer_number": "10004", "password": "woda-10004"}), 401,
-                 "invalid_credentials")
+    assert_error(
+        own_api.post("/auth/login", json={"customer_number": "10004", "password": "woda-10004"}),
+        401,
+        "invalid_credentials",
+    )
     login(own_api, "10004", "kran w kuchni cieknie")
-    assert_error(own_api.post("/auth/password-reset", json={"customer_number": "10004", "email": "not-an-email"}),
-                 422, "validation_error")
+    assert_error(
+        own_api.post("/auth/password-reset", json={"customer_number": "10004", "email": "not-an-email"}),
+        422,
+        "validation_error",
+    )
 
 
 def test_registration_of_a_customer_with_access_only_notifies(own_server, own_api):
@@ -94,9 +116,14 @@ def test_efaktura_activation_changes_fee_of_next_invoice(own_server, own_api):
     # withdraw, then invalid e-mail changes nothing
     off = own_api.delete("/efaktura", headers=h)
     assert off.status_code == 200
-    assert off.json() | {"activated_at": None} == {"active": False, "email": None, "activated_at": None,
-                                                   "fee_with_gross": 100, "fee_without_gross": 233,
-                                                   "current_fee_gross": 233}
+    assert off.json() | {"activated_at": None} == {
+        "active": False,
+        "email": None,
+        "activated_at": None,
+        "fee_with_gross": 100,
+        "fee_without_gross": 233,
+        "current_fee_gross": 233,
+    }
     assert_error(own_api.delete("/efaktura", headers=h), 422, "efaktura_not_active")
     for bad in ("anna", "anna@", "@example.com", "", "a b@example.com"):
         assert_error(own_api.put("/efaktura", json={"email": bad}, headers=h), 422, "validation_error")
@@ -123,8 +150,9 @@ def test_efaktura_activation_changes_fee_of_next_invoice(own_server, own_api):
     assert inv["efaktura"] is True and fee["gross"] == 100 and fee["net"] + fee["vat"] == 100
     assert inv["number"].startswith("FV/2026/12/")
     # the same period is not issued twice
-    assert "issued 0 invoice(s)" in own_server.cli("issue-invoices", "--today", "2026-12-10",
-                                                   "--period", "2026-12").stdout
+    assert (
+        "issued 0 invoice(s)" in own_server.cli("issue-invoices", "--today", "2026-12-10", "--period", "2026-12").stdout
+    )
 
     assert own_api.delete("/efaktura", headers=h).status_code == 200
     own_server.cli("issue-invoices", "--today", "2027-01-10", "--period", "2027-01")
@@ -134,15 +162,21 @@ def test_efaktura_activation_changes_fee_of_next_invoice(own_server, own_api):
 
 def test_login_delay_instead_of_lock(own_api):
     for _ in range(5):
-        assert_error(own_api.post("/auth/login", json={"customer_number": "10001", "password": "zle-haslo"}), 401,
-                     "invalid_credentials")
+        assert_error(
+            own_api.post("/auth/login", json={"customer_number": "10001", "password": "zle-haslo"}),
+            401,
+            "invalid_credentials",
+        )
     # the sixth attempt has to wait one second (not 15 minutes); Retry-After says so
     r = own_api.post("/auth/login", json={"customer_number": "10001", "password": "woda-10001"})
     assert_error(r, 429, "rate_limited")
     assert r.headers["Retry-After"] == "1"
     # other numbers are unaffected
-    assert_error(own_api.post("/auth/login", json={"customer_number": "10002", "password": "zle-haslo"}), 401,
-                 "invalid_credentials")
+    assert_error(
+        own_api.post("/auth/login", json={"customer_number": "10002", "password": "zle-haslo"}),
+        401,
+        "invalid_credentials",
+    )
 
 
 async def test_parallel_efaktura_activations_agree(own_server):
@@ -157,8 +191,9 @@ async def test_parallel_efaktura_activations_agree(own_server):
         h = bearer(r.json()["token"])
         if (await c.get("/efaktura", headers=h)).json()["active"]:  # (whatever the earlier tests left)
             assert (await c.delete("/efaktura", headers=h)).status_code == 200
-        on = await asyncio.gather(*(c.put("/efaktura", json={"email": f"k{i}@example.com"}, headers=h)
-                                    for i in range(20)))
+        on = await asyncio.gather(
+            *(c.put("/efaktura", json={"email": f"k{i}@example.com"}, headers=h) for i in range(20))
+        )
         assert [r.status_code for r in on] == [200] * 20
         assert len({r.json()["activated_at"] for r in on}) == 1
         final = (await c.get("/efaktura", headers=h)).json()
@@ -166,4 +201,8 @@ async def test_parallel_efaktura_activations_agree(own_server):
         off = await asyncio.gather(*(c.delete("/efaktura", headers=h) for _ in range(20)))
         assert sorted(r.status_code for r in off) == [200] + [422] * 19
         assert (await c.get("/efaktura", headers=h)).json() | {"activated_at": None} == final | {
-            "active": False, "email": None, "activated_at": None, "current_fee_gross": 233}
+            "active": False,
+            "email": None,
+            "activated_at": None,
+            "current_fee_gross": 233,
+        }

@@ -58,8 +58,7 @@ class Env:
 
     def client(self, source: str = RESIDENT, **headers: str) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=self.app, client=(source, 40000))
-        return httpx.AsyncClient(transport=transport, base_url="http://ebok.test/api/v1", headers=headers,
-                                 timeout=30)
+        return httpx.AsyncClient(transport=transport, base_url="http://ebok.test/api/v1", headers=headers, timeout=30)
 
     def mails(self, to: str | None = None) -> list[email.message.EmailMessage]:
         out = []
@@ -85,8 +84,15 @@ class Env:
     async def recent_gross(self, number: str) -> list[int]:
         async with self.session() as s:
             cid = await s.scalar(select(Customer.id).where(Customer.customer_number == number))
-            return list((await s.scalars(select(Invoice.gross).where(Invoice.customer_id == cid)
-                                         .order_by(Invoice.issue_date.desc(), Invoice.id.desc()))).all())
+            return list(
+                (
+                    await s.scalars(
+                        select(Invoice.gross)
+                        .where(Invoice.customer_id == cid)
+                        .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+                    )
+                ).all()
+            )
 
 
 async def _wipe(url: str) -> None:
@@ -96,8 +102,15 @@ async def _wipe(url: str) -> None:
     await engine.dispose()
 
 
-DBS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="PostgreSQL not configured: set EBOK_TEST_PG_URL=postgresql+asyncpg://... to run"))]
+DBS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not PG_URL, reason="PostgreSQL not configured: set EBOK_TEST_PG_URL=postgresql+asyncpg://... to run"
+        ),
+    ),
+]
 
 
 @pytest.fixture(params=DBS)
@@ -163,8 +176,13 @@ async def test_registration_takeover_attempt_changes_nothing(env):
         token = r.json()["token"]
         gross = (await env.recent_gross("10001"))[0]
         # the old attack (with an e-mail of the attacker's choice, now ignored) and the full proof
-        attack = {"full_name": "Ktoś Obcy", "email": "intruz@example.com", "contract_number": "UM/2015/00123",
-                  "meter_number": "WM-1234567", "invoice_gross": gross}
+        attack = {
+            "full_name": "Ktoś Obcy",
+            "email": "intruz@example.com",
+            "contract_number": "UM/2015/00123",
+            "meter_number": "WM-1234567",
+            "invoice_gross": gross,
+        }
         for _ in range(5):
             r = await att.post("/auth/register", json=attack)
             assert r.status_code == 202 and r.json() == {"status": "accepted"}
@@ -199,11 +217,17 @@ async def test_first_registration_mails_a_code_and_the_resident_sets_the_passwor
     async with env.client(RESIDENT) as c:
         older = grosses[3] if grosses[3] not in grosses[:3] else None
         for wrong in [g for g in (older, 1) if g is not None]:  # a 4th-newest invoice proves nothing
-            assert (await c.post("/auth/register", json={"contract_number": "UM/2012/00456",
-                                                         "meter_number": "WM-2345678", "invoice_gross": wrong})).status_code == 202
+            assert (
+                await c.post(
+                    "/auth/register",
+                    json={"contract_number": "UM/2012/00456", "meter_number": "WM-2345678", "invoice_gross": wrong},
+                )
+            ).status_code == 202
         assert env.mails() == []
-        r = await c.post("/auth/register", json={"contract_number": " UM/2012/00456 ", "meter_number": "WM-2345678",
-                                                 "invoice_gross": grosses[2]})
+        r = await c.post(
+            "/auth/register",
+            json={"contract_number": " UM/2012/00456 ", "meter_number": "WM-2345678", "invoice_gross": grosses[2]},
+        )
         assert r.status_code == 202
         [mail] = env.mails("anna.nowak@example.com")
         code = code_in(mail)
@@ -213,19 +237,28 @@ async def test_first_registration_mails_a_code_and_the_resident_sets_the_passwor
         assert stored == hashlib.sha256(code.replace("-", "").encode()).hexdigest()
         confirm = {"customer_number": "10002", "code": code, "new_password": "woda-10002"}
         assert_error(await c.post("/auth/register/confirm", json=confirm), 422, "weak_password")
-        assert_error(await c.post("/auth/register/confirm", json=confirm | {"new_password": "password123"}), 422,
-                     "weak_password")
+        assert_error(
+            await c.post("/auth/register/confirm", json=confirm | {"new_password": "password123"}), 422, "weak_password"
+        )
         wrong = confirm | {"code": "AAAA" + code[4:], "new_password": "ogród pełen pomidorów"}
         assert_error(await c.post("/auth/register/confirm", json=wrong), 422, "invalid_code")
-        assert_error(await c.post("/auth/password-reset/confirm", json=confirm | {"new_password": "ogród pełen pomidorów"}),
-                     422, "invalid_code")  # a registration code is not a reset code
+        assert_error(
+            await c.post("/auth/password-reset/confirm", json=confirm | {"new_password": "ogród pełen pomidorów"}),
+            422,
+            "invalid_code",
+        )  # a registration code is not a reset code
         # spaces and lower case as typed from the mail are fine
         typed = code.lower().replace("-", " ")
-        r = await c.post("/auth/register/confirm", json=confirm | {"code": typed, "new_password": "ogród pełen pomidorów"})
+        r = await c.post(
+            "/auth/register/confirm", json=confirm | {"code": typed, "new_password": "ogród pełen pomidorów"}
+        )
         assert r.status_code == 204, r.text
         assert (await login(c, "10002", "ogród pełen pomidorów")).status_code == 200
-        assert_error(await c.post("/auth/register/confirm", json=confirm | {"new_password": "inne długie hasło"}),
-                     422, "invalid_code")  # used
+        assert_error(
+            await c.post("/auth/register/confirm", json=confirm | {"new_password": "inne długie hasło"}),
+            422,
+            "invalid_code",
+        )  # used
         me = await c.get("/me", headers=bearer((await login(c, "10002", "ogród pełen pomidorów")).json()["token"]))
         assert me.json()["email"] == "anna.nowak@example.com"
 
@@ -260,8 +293,10 @@ async def test_reset_request_alone_changes_nothing(env):
         assert (await login(res, "10004", "woda-10004")).status_code == 200
         # confirming without the code (or with a guess) changes nothing either
         for guess in ("", "0000", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"):
-            r = await att.post("/auth/password-reset/confirm",
-                               json={"customer_number": "10004", "code": guess, "new_password": "przejęte konto 1"})
+            r = await att.post(
+                "/auth/password-reset/confirm",
+                json={"customer_number": "10004", "code": guess, "new_password": "przejęte konto 1"},
+            )
             assert r.status_code == 422, r.text
         assert (await login(res, "10004", "woda-10004")).status_code == 200
         assert (await res.get("/me", headers=bearer(token))).status_code == 200
@@ -281,8 +316,10 @@ async def test_reset_code_wrong_expired_reused_superseded(env):
             return code_in(env.mails("k.wojcik@example.com")[-1])
 
         def confirm(code: str, password: str = "nowe hasło do wody 7"):
-            return c.post("/auth/password-reset/confirm",
-                          json={"customer_number": "10004", "code": code, "new_password": password})
+            return c.post(
+                "/auth/password-reset/confirm",
+                json={"customer_number": "10004", "code": code, "new_password": password},
+            )
 
         first = await request_code()
         second = await request_code()
@@ -304,13 +341,19 @@ async def test_reset_code_wrong_expired_reused_superseded(env):
 @pytest.mark.parametrize("limits", [fast(hash_queue=64)])
 async def test_parallel_confirmations_use_a_code_once(env):
     async with env.client(RESIDENT) as c:
-        assert (await c.post("/auth/password-reset",
-                             json={"customer_number": "10004", "email": "k.wojcik@example.com"})).status_code == 202
+        assert (
+            await c.post("/auth/password-reset", json={"customer_number": "10004", "email": "k.wojcik@example.com"})
+        ).status_code == 202
         code = code_in(env.mails()[-1])
-        results = await asyncio.gather(*[
-            c.post("/auth/password-reset/confirm",
-                   json={"customer_number": "10004", "code": code, "new_password": f"równoległe hasło {i}"})
-            for i in range(6)])
+        results = await asyncio.gather(
+            *[
+                c.post(
+                    "/auth/password-reset/confirm",
+                    json={"customer_number": "10004", "code": code, "new_password": f"równoległe hasło {i}"},
+                )
+                for i in range(6)
+            ]
+        )
     statuses = sorted(r.status_code for r in results)
     assert statuses == [204] + [422] * 5, statuses
 
@@ -321,15 +364,24 @@ async def test_mail_bombing_is_limited(env):
     answers = []
     for i in range(60):  # 60 calls from 60 addresses: the per-account limit holds
         async with env.client(f"192.0.2.{i + 1}") as c:
-            answers.append((await c.post("/auth/password-reset",
-                                         json={"customer_number": "10001", "email": "jan.kowalski@example.com"})).status_code)
+            answers.append(
+                (
+                    await c.post(
+                        "/auth/password-reset", json={"customer_number": "10001", "email": "jan.kowalski@example.com"}
+                    )
+                ).status_code
+            )
     assert answers == [202] * 60
     assert len(env.mails("jan.kowalski@example.com")) == limits.mail_account_limit
     # 60 calls from one address: the per-source limit answers 429 with Retry-After
     async with env.client(ATTACKER) as c:
-        rs = [await c.post("/auth/password-reset", json={"customer_number": "10002", "email": "anna.nowak@example.com"})
-              for _ in range(60)]
-    assert [r.status_code for r in rs] == [202] * limits.request_source_limit + [429] * (60 - limits.request_source_limit)
+        rs = [
+            await c.post("/auth/password-reset", json={"customer_number": "10002", "email": "anna.nowak@example.com"})
+            for _ in range(60)
+        ]
+    assert [r.status_code for r in rs] == [202] * limits.request_source_limit + [429] * (
+        60 - limits.request_source_limit
+    )
     assert 0 < int(rs[-1].headers["Retry-After"]) <= limits.request_source_window_s
     assert len(env.mails("anna.nowak@example.com")) == limits.mail_account_limit
 
@@ -380,8 +432,11 @@ async def test_spraying_many_accounts_from_one_source_is_throttled(env):
         assert_error(r, 429, "rate_limited")
         assert 0 < int(r.headers["Retry-After"]) <= limits.login_source_window_s
         # spoofed X-Forwarded-For from an untrusted peer is ignored
-        r = await att.post("/auth/login", json={"customer_number": "10001", "password": "x" * 8},
-                           headers={"X-Forwarded-For": "192.0.2.99"})
+        r = await att.post(
+            "/auth/login",
+            json={"customer_number": "10001", "password": "x" * 8},
+            headers={"X-Forwarded-For": "192.0.2.99"},
+        )
         assert r.status_code == 429
     async with env.client(RESIDENT) as res:  # other addresses are not affected
         assert (await login(res, "10001", "woda-10001")).status_code == 200
@@ -420,24 +475,39 @@ async def test_x_forwarded_for_is_honoured_only_from_trusted_proxies(env):
     limit = env.settings.limits.login_source_failures
     async with env.client("10.0.0.5") as proxy:  # the proxy passes each client's address on
         for i in range(limit + 3):
-            r = await proxy.post("/auth/login", json={"customer_number": f"{40000 + i}", "password": "Haslo123!"},
-                                 headers={"X-Forwarded-For": f"1.2.3.4, 192.0.2.{i + 1}"})
+            r = await proxy.post(
+                "/auth/login",
+                json={"customer_number": f"{40000 + i}", "password": "Haslo123!"},
+                headers={"X-Forwarded-For": f"1.2.3.4, 192.0.2.{i + 1}"},
+            )
             assert r.status_code == 401, r.text
         # the client-supplied left part is not believed: this is still 192.0.2.1 behind the proxy
         for j in range(limit - 1):
-            r = await proxy.post("/auth/login", json={"customer_number": f"{41000 + j}", "password": "Haslo123!"},
-                                 headers={"X-Forwarded-For": f"198.51.100.{j + 1}, 192.0.2.1"})
+            r = await proxy.post(
+                "/auth/login",
+                json={"customer_number": f"{41000 + j}", "password": "Haslo123!"},
+                headers={"X-Forwarded-For": f"198.51.100.{j + 1}, 192.0.2.1"},
+            )
             assert r.status_code == 401, r.text
-        r = await proxy.post("/auth/login", json={"customer_number": "42000", "password": "Haslo123!"},
-                             headers={"X-Forwarded-For": "198.51.100.200, 192.0.2.1"})
+        r = await proxy.post(
+            "/auth/login",
+            json={"customer_number": "42000", "password": "Haslo123!"},
+            headers={"X-Forwarded-For": "198.51.100.200, 192.0.2.1"},
+        )
         assert_error(r, 429, "rate_limited")
     async with env.client("10.9.9.9") as direct:  # not a trusted proxy: its header means nothing
         for j in range(limit):
-            r = await direct.post("/auth/login", json={"customer_number": f"{43000 + j}", "password": "Haslo123!"},
-                                  headers={"X-Forwarded-For": f"192.0.2.{100 + j}"})
+            r = await direct.post(
+                "/auth/login",
+                json={"customer_number": f"{43000 + j}", "password": "Haslo123!"},
+                headers={"X-Forwarded-For": f"192.0.2.{100 + j}"},
+            )
             assert r.status_code == 401, r.text
-        r = await direct.post("/auth/login", json={"customer_number": "44000", "password": "Haslo123!"},
-                              headers={"X-Forwarded-For": "192.0.2.250"})
+        r = await direct.post(
+            "/auth/login",
+            json={"customer_number": "44000", "password": "Haslo123!"},
+            headers={"X-Forwarded-For": "192.0.2.250"},
+        )
         assert_error(r, 429, "rate_limited")
 
 
@@ -459,16 +529,39 @@ async def test_hashing_is_bounded_and_excess_is_refused_at_once(env):
 
 
 # ---- password rules -------------------------------------------------------------------------------
-@pytest.mark.parametrize("password", ["woda-10001", "Woda-55555", "WODA12345", "ebok2026!", "mpwik-123",
-                                      "password123", "qwertyuiop", "12345678", "aaaaaaaa", "abcabcabc",
-                                      "mój10001dom", "Hasło123", "short"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "woda-10001",
+        "Woda-55555",
+        "WODA12345",
+        "ebok2026!",
+        "mpwik-123",
+        "password123",
+        "qwertyuiop",
+        "12345678",
+        "aaaaaaaa",
+        "abcabcabc",
+        "mój10001dom",
+        "Hasło123",
+        "short",
+    ],
+)
 def test_weak_passwords_are_rejected(password):
     assert password_problem(password, "10001") is not None
 
 
-@pytest.mark.parametrize("password", ["nowe-haslo-1", "ogród pełen pomidorów", "Kot Filemon i kot Bonifacy",
-                                      "x7#Kp!2qLm", "a" * 3 + "correct horse battery staple",
-                                      "To jest bardzo długie hasło-zdanie, które ma ponad sześćdziesiąt cztery znaki."])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "nowe-haslo-1",
+        "ogród pełen pomidorów",
+        "Kot Filemon i kot Bonifacy",
+        "x7#Kp!2qLm",
+        "a" * 3 + "correct horse battery staple",
+        "To jest bardzo długie hasło-zdanie, które ma ponad sześćdziesiąt cztery znaki.",
+    ],
+)
 def test_passphrases_and_ordinary_passwords_are_accepted(password):
     assert len(password) < 64 or len(password) >= 64  # long ones included on purpose
     assert password_problem(password, "10001") is None
@@ -485,15 +578,24 @@ async def test_password_change_applies_the_rules(env):
     async with env.client(RESIDENT) as c:
         token = (await login(c, "10001", "woda-10001")).json()["token"]
         for weak in ("password1", "woda-10002", "x10001abcd", "woda-10001"):
-            err = assert_error(await c.post("/auth/password", headers=bearer(token),
-                                            json={"current_password": "woda-10001", "new_password": weak}),
-                               422, "weak_password")
+            err = assert_error(
+                await c.post(
+                    "/auth/password",
+                    headers=bearer(token),
+                    json={"current_password": "woda-10001", "new_password": weak},
+                ),
+                422,
+                "weak_password",
+            )
             assert err["fields"]["new_password"]
-        long = ("Długie hasło złożone z wielu słów, bo takie łatwo zapamiętać i trudno zgadnąć, "
-                "a reguł składania (cyfra, wielka litera, znak specjalny) nie ma żadnych.")
+        long = (
+            "Długie hasło złożone z wielu słów, bo takie łatwo zapamiętać i trudno zgadnąć, "
+            "a reguł składania (cyfra, wielka litera, znak specjalny) nie ma żadnych."
+        )
         assert len(long) > 64
-        r = await c.post("/auth/password", headers=bearer(token),
-                         json={"current_password": "woda-10001", "new_password": long})
+        r = await c.post(
+            "/auth/password", headers=bearer(token), json={"current_password": "woda-10001", "new_password": long}
+        )
         assert r.status_code == 204
         assert (await login(c, "10001", long)).status_code == 200
 
@@ -510,26 +612,44 @@ def test_two_server_processes_share_the_login_limit(db_kind, tmp_path):
     # real time here: a one-hour delay after the 5 free attempts keeps a slow run from earning a 6th.
     # The per-source counter is a fixed window aligned to the epoch; a 10^9 s window has no boundary
     # this test could cross (a 900 s one did, at 04:00:00, and the spray then never reached 429).
-    args = ("--limit", "hash_queue=64", "--limit", "login_delay_base_s=3600", "--limit", "login_delay_cap_s=3600",
-            "--limit", "login_source_window_s=1000000000")
+    args = (
+        "--limit",
+        "hash_queue=64",
+        "--limit",
+        "login_delay_base_s=3600",
+        "--limit",
+        "login_delay_cap_s=3600",
+        "--limit",
+        "login_source_window_s=1000000000",
+    )
     first = start_server_info(tmp_path / "a", *args, db_url=url)
     second = start_server_info(tmp_path / "b", *args, db_url=url)
     try:
+
         def guess(i: int) -> httpx.Response:
             srv = (first, second)[i % 2]
             # a forged X-Forwarded-For changes nothing: no trusted proxy is configured
-            return httpx.post(srv.api + "/auth/login", json={"customer_number": "10002", "password": f"zgad-{i}"},
-                              headers={"X-Forwarded-For": f"192.0.2.{i + 1}"}, timeout=60)
+            return httpx.post(
+                srv.api + "/auth/login",
+                json={"customer_number": "10002", "password": f"zgad-{i}"},
+                headers={"X-Forwarded-For": f"192.0.2.{i + 1}"},
+                timeout=60,
+            )
 
         with ThreadPoolExecutor(max_workers=30) as pool:
             results = list(pool.map(guess, range(30)))
         codes = sorted(r.status_code for r in results)
         assert codes == [401] * 5 + [429] * 25, codes
         # the socket address counts, not the forged header: 127.0.0.1 spraying is stopped
-        statuses = [httpx.post((first, second)[i % 2].api + "/auth/login",
-                               json={"customer_number": f"{21000 + i}", "password": "Haslo123!"},
-                               headers={"X-Forwarded-For": f"198.51.100.{i + 1}"}, timeout=60).status_code
-                    for i in range(Limits().login_source_failures)]
+        statuses = [
+            httpx.post(
+                (first, second)[i % 2].api + "/auth/login",
+                json={"customer_number": f"{21000 + i}", "password": "Haslo123!"},
+                headers={"X-Forwarded-For": f"198.51.100.{i + 1}"},
+                timeout=60,
+            ).status_code
+            for i in range(Limits().login_source_failures)
+        ]
         assert 429 in statuses
     finally:
         stop_server(first.proc)

@@ -49,15 +49,21 @@ def test_the_demo_panel_describes_the_invoices_as_they_are_today(aged, api):
     assert "everything paid, overpayment PLN 50.00" in later_en["10002"]
 
 
-@pytest.mark.parametrize(("counts", "pl", "en"), [
-    ((1, 0, 0, 0), "jedna faktura do zapłaty", "one invoice to pay"),
-    ((3, 3, 0, 0), "trzy faktury do zapłaty (wszystkie po terminie)", "three invoices to pay (all overdue)"),
-    ((5, 2, 1, 0), "5 faktur do zapłaty (dwie po terminie, jedna opłacona częściowo)",
-     "5 invoices to pay (two overdue, one partially paid)"),
-    ((22, 0, 0, 0), "22 faktury do zapłaty", "22 invoices to pay"),
-    ((12, 0, 0, 0), "12 faktur do zapłaty", "12 invoices to pay"),
-    ((0, 0, 0, 0), "wszystko opłacone", "everything paid"),
-])
+@pytest.mark.parametrize(
+    ("counts", "pl", "en"),
+    [
+        ((1, 0, 0, 0), "jedna faktura do zapłaty", "one invoice to pay"),
+        ((3, 3, 0, 0), "trzy faktury do zapłaty (wszystkie po terminie)", "three invoices to pay (all overdue)"),
+        (
+            (5, 2, 1, 0),
+            "5 faktur do zapłaty (dwie po terminie, jedna opłacona częściowo)",
+            "5 invoices to pay (two overdue, one partially paid)",
+        ),
+        ((22, 0, 0, 0), "22 faktury do zapłaty", "22 invoices to pay"),
+        ((12, 0, 0, 0), "12 faktur do zapłaty", "12 invoices to pay"),
+        ((0, 0, 0, 0), "wszystko opłacone", "everything paid"),
+    ],
+)
 def test_invoice_words(counts, pl, en):
     assert describe_invoices(*counts, "pl") == pl
     assert describe_invoices(*counts, "en") == en

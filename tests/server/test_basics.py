@@ -33,9 +33,13 @@ def test_login_me_logout(api):
     token = body["token"]
     me = api.get("/me", headers=bearer(token))
     assert me.status_code == 200
-    assert me.json() == {"customer_number": "10001", "full_name": "Jan Kowalski",
-                         "email": "jan.kowalski@example.com", "address": "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
-                         "efaktura_active": False}
+    assert me.json() == {
+        "customer_number": "10001",
+        "full_name": "Jan Kowalski",
+        "email": "jan.kowalski@example.com",
+        "address": "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
+        "efaktura_active": False,
+    }
     assert api.post("/auth/logout", headers=bearer(token)).status_code == 204
     assert_error(api.get("/me", headers=bearer(token)), 401, "unauthorized")
     # logout with a revoked token is itself unauthorized
@@ -52,8 +56,9 @@ def test_wrong_password_and_unknown_account_are_identical(api):
 
 @pytest.mark.parametrize("number", ["1001", "100011", "abcde", "1000a", "", " 10001", "١٠٠٠١"])
 def test_malformed_customer_number_is_422(api, number):
-    err = assert_error(api.post("/auth/login", json={"customer_number": number, "password": "x"}),
-                       422, "validation_error")
+    err = assert_error(
+        api.post("/auth/login", json={"customer_number": number, "password": "x"}), 422, "validation_error"
+    )
     assert "customer_number" in err["fields"]
 
 
@@ -84,9 +89,16 @@ def test_balance_jan(api):
 def test_balance_anna_overpayment(api):
     token = login(api, "10002")
     b = api.get("/balance", headers=bearer(token)).json()
-    assert b == b | {"to_pay": 0, "overdue": 0, "overpayment": 5000, "balance": 5000,
-                     "next_due_date": None, "next_due_amount": None, "overdue_since": None,
-                     "transfer_title": "Klient 10002"}
+    assert b == b | {
+        "to_pay": 0,
+        "overdue": 0,
+        "overpayment": 5000,
+        "balance": 5000,
+        "next_due_date": None,
+        "next_due_amount": None,
+        "overdue_since": None,
+        "transfer_title": "Klient 10002",
+    }
 
 
 def test_balance_title_names_the_one_open_invoice(api):

@@ -33,18 +33,45 @@ SEED = 20261115
 # The isolated pass sends hundreds of /auth/ requests from one address: with the production limits
 # nearly all would be throttled (429, held 1 s each) and the documents' other answers untested.
 # Throttling has its own tests (test_auth_security.py); 429/503 stay documented and accepted.
-AUTH_PASS_LIMITS = [arg for name in ("login_source_failures", "login_global_failures", "request_source_limit",
-                                     "confirm_source_failures", "mail_account_limit")
-                    for arg in ("--limit", f"{name}=1000000")] + ["--limit", "refusal_hold_ms=0"]
+AUTH_PASS_LIMITS = [
+    arg
+    for name in (
+        "login_source_failures",
+        "login_global_failures",
+        "request_source_limit",
+        "confirm_source_failures",
+        "mail_account_limit",
+    )
+    for arg in ("--limit", f"{name}=1000000")
+] + ["--limit", "refusal_hold_ms=0"]
 
 
 def _schemathesis(server_url: str, max_examples: int, *args: str, env: dict[str, str] | None = None):
-    cmd = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"), "run",
-           server_url + "/openapi.json", "--checks", "all", "--max-examples", str(max_examples), "--seed", str(SEED),
-           "--generation-database", "none", "--no-color", "--request-timeout", "60", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(HERE / "schemathesis.toml"),
+        "run",
+        server_url + "/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(max_examples),
+        "--seed",
+        str(SEED),
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--request-timeout",
+        "60",
+        *args,
+    ]
     full_env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **(env or {}))
-    return subprocess.Popen(cmd, cwd=REPO_ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    return subprocess.Popen(
+        cmd, cwd=REPO_ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def _assert_clean(proc: subprocess.Popen, name: str) -> None:
@@ -57,16 +84,25 @@ def test_schemathesis_reports_no_failures(backend, tmp_path):
     main_db = create_database(backend, tmp_path / "main")
     auth_db = create_database(backend, tmp_path / "auth")
     try:
-        with running_server(tmp_path / "main", db_url=main_db) as main, \
-                running_server(tmp_path / "auth", *AUTH_PASS_LIMITS, db_url=auth_db) as auth:
+        with (
+            running_server(tmp_path / "main", db_url=main_db) as main,
+            running_server(tmp_path / "auth", *AUTH_PASS_LIMITS, db_url=auth_db) as auth,
+        ):
             with httpx.Client(base_url=main.api, timeout=30) as api:
                 token = login(api, "10001")
-            main_pass = _schemathesis(main.url, 8, "-H", f"Authorization: Bearer {token}",
-                                      "--exclude-path-regex", "/auth/")
+            main_pass = _schemathesis(
+                main.url, 8, "-H", f"Authorization: Bearer {token}", "--exclude-path-regex", "/auth/"
+            )
             # Fewer cases: each one hashes or verifies a password (argon2), slow by design.
-            auth_pass = _schemathesis(auth.url, 4, "--include-path-regex", "/auth/", "--phases", "coverage,fuzzing",
-                                      env={"SCHEMATHESIS_HOOKS": "tests.server.schemathesis_hooks",
-                                           "EBOK_CONTRACT_API": auth.api})
+            auth_pass = _schemathesis(
+                auth.url,
+                4,
+                "--include-path-regex",
+                "/auth/",
+                "--phases",
+                "coverage,fuzzing",
+                env={"SCHEMATHESIS_HOOKS": "tests.server.schemathesis_hooks", "EBOK_CONTRACT_API": auth.api},
+            )
             try:
                 _assert_clean(main_pass, "main")
                 _assert_clean(auth_pass, "isolated /auth/")

@@ -23,8 +23,13 @@ def _threads(api, token):
     return r.json()
 
 
-NEW = {"kind": "failure_report", "subject": "Wyciek na ulicy", "body": "Woda wypływa ze studzienki.",
-       "contact_phone": "+48 600 000 000", "location": "ul. Leśna 3"}
+NEW = {
+    "kind": "failure_report",
+    "subject": "Wyciek na ulicy",
+    "body": "Woda wypływa ze studzienki.",
+    "contact_phone": "+48 600 000 000",
+    "location": "ul. Leśna 3",
+}
 
 
 def test_seeded_threads(own_api, tok):
@@ -73,8 +78,7 @@ def test_concurrent_retries_create_one_thread(own_server, tok):
 
     def fire():
         with httpx.Client(base_url=own_server.api, timeout=30) as c:
-            results.append(c.post("/correspondence", json=payload,
-                                  headers=bearer(t) | {"Idempotency-Key": key}))
+            results.append(c.post("/correspondence", json=payload, headers=bearer(t) | {"Idempotency-Key": key}))
 
     threads = [threading.Thread(target=fire) for _ in range(6)]
     for th in threads:
@@ -87,11 +91,18 @@ def test_concurrent_retries_create_one_thread(own_server, tok):
         assert _threads(c, t)["total"] == before + 1
 
 
-@pytest.mark.parametrize("patch,field", [
-    ({"body": ""}, "body"), ({"body": "   \n\t "}, "body"), ({"subject": ""}, "subject"),
-    ({"subject": "  "}, "subject"), ({"subject": "x" * 201}, "subject"), ({"body": "x" * 10001}, "body"),
-    ({"kind": "complaint"}, "kind"),
-])
+@pytest.mark.parametrize(
+    "patch,field",
+    [
+        ({"body": ""}, "body"),
+        ({"body": "   \n\t "}, "body"),
+        ({"subject": ""}, "subject"),
+        ({"subject": "  "}, "subject"),
+        ({"subject": "x" * 201}, "subject"),
+        ({"body": "x" * 10001}, "body"),
+        ({"kind": "complaint"}, "kind"),
+    ],
+)
 def test_invalid_thread_is_rejected_and_nothing_created(own_api, tok, patch, field):
     t = tok["10002"]
     before = _threads(own_api, t)
@@ -105,11 +116,17 @@ def test_missing_idempotency_key(own_api, tok):
     t = tok["10002"]
     before = _threads(own_api, t)
     assert_error(own_api.post("/correspondence", json=NEW, headers=bearer(t)), 422, "idempotency_key_required")
-    assert_error(own_api.post("/correspondence", json=NEW, headers=bearer(t) | {"Idempotency-Key": ""}), 422,
-                 "idempotency_key_required")
+    assert_error(
+        own_api.post("/correspondence", json=NEW, headers=bearer(t) | {"Idempotency-Key": ""}),
+        422,
+        "idempotency_key_required",
+    )
     tid = before["items"][0]["id"]
-    assert_error(own_api.post(f"/correspondence/{tid}/messages", json={"body": "x"}, headers=bearer(t)), 422,
-                 "idempotency_key_required")
+    assert_error(
+        own_api.post(f"/correspondence/{tid}/messages", json={"body": "x"}, headers=bearer(t)),
+        422,
+        "idempotency_key_required",
+    )
     assert _threads(own_api, t) == before
 
 
@@ -118,16 +135,27 @@ def test_follow_up_message_and_staff_reply(own_server, own_api, tok):
     h = bearer(t)
     answered = next(x for x in _threads(own_api, t)["items"] if x["status"] == "answered")
     key = str(uuid.uuid4())
-    r = own_api.post(f"/correspondence/{answered['id']}/messages", json={"body": "Dziękuję, a kiedy?"},
-                     headers=h | {"Idempotency-Key": key})
+    r = own_api.post(
+        f"/correspondence/{answered['id']}/messages",
+        json={"body": "Dziękuję, a kiedy?"},
+        headers=h | {"Idempotency-Key": key},
+    )
     assert r.status_code == 201, r.text
     msg = r.json()
     assert msg["author"] == "customer" and msg["body"] == "Dziękuję, a kiedy?"
-    again = own_api.post(f"/correspondence/{answered['id']}/messages", json={"body": "Dziękuję, a kiedy?"},
-                         headers=h | {"Idempotency-Key": key})
+    again = own_api.post(
+        f"/correspondence/{answered['id']}/messages",
+        json={"body": "Dziękuję, a kiedy?"},
+        headers=h | {"Idempotency-Key": key},
+    )
     assert again.status_code == 201 and again.json() == msg
-    assert_error(own_api.post(f"/correspondence/{answered['id']}/messages", json={"body": "inna"},
-                              headers=h | {"Idempotency-Key": key}), 409, "idempotency_conflict")
+    assert_error(
+        own_api.post(
+            f"/correspondence/{answered['id']}/messages", json={"body": "inna"}, headers=h | {"Idempotency-Key": key}
+        ),
+        409,
+        "idempotency_conflict",
+    )
     d = own_api.get(f"/correspondence/{answered['id']}", headers=h).json()
     assert d["status"] == "sent" and d["message_count"] == 3 and d["messages"][-1] == msg
     assert _threads(own_api, t)["items"][0]["id"] == answered["id"]  # most recently updated first
@@ -140,8 +168,15 @@ def test_follow_up_message_and_staff_reply(own_server, own_api, tok):
     own_server.cli("reply", str(answered["id"]), "Zamykamy.", "--close")
     assert own_api.get(f"/correspondence/{answered['id']}", headers=h).json()["status"] == "closed"
     before = own_api.get(f"/correspondence/{answered['id']}", headers=h).json()
-    assert_error(own_api.post(f"/correspondence/{answered['id']}/messages", json={"body": "Jeszcze jedno"},
-                              headers=h | {"Idempotency-Key": str(uuid.uuid4())}), 422, "thread_closed")
+    assert_error(
+        own_api.post(
+            f"/correspondence/{answered['id']}/messages",
+            json={"body": "Jeszcze jedno"},
+            headers=h | {"Idempotency-Key": str(uuid.uuid4())},
+        ),
+        422,
+        "thread_closed",
+    )
     assert own_api.get(f"/correspondence/{answered['id']}", headers=h).json() == before
     bad = own_server.cli("reply", "999999", "x", check=False)
     assert bad.returncode != 0
@@ -149,15 +184,31 @@ def test_follow_up_message_and_staff_reply(own_server, own_api, tok):
 
 def test_contact_phone_must_be_polish_and_is_stored_normalised(own_api, tok):
     t = tok["10003"]
-    for bad in ("abc", "12345", "+48 600 000 00", "+49 600 000 000", "600 000 0000", "+48600000000x",
-                "0048 600 000 000", "600.000.000", "+48 +48 600000000"):
+    for bad in (
+        "abc",
+        "12345",
+        "+48 600 000 00",
+        "+49 600 000 000",
+        "600 000 0000",
+        "+48600000000x",
+        "0048 600 000 000",
+        "600.000.000",
+        "+48 +48 600000000",
+    ):
         h = bearer(t) | {"Idempotency-Key": str(uuid.uuid4())}
-        err = assert_error(own_api.post("/correspondence", json=NEW | {"contact_phone": bad}, headers=h),
-                           422, "validation_error")
+        err = assert_error(
+            own_api.post("/correspondence", json=NEW | {"contact_phone": bad}, headers=h), 422, "validation_error"
+        )
         assert "Polish phone number" in err["fields"]["contact_phone"], (bad, err)
     before = _threads(own_api, t)["total"]
-    for given, stored in (("600-000-001", "+48 600 000 001"), ("+48600000002", "+48 600 000 002"),
-                          (" 600 000 003 ", "+48 600 000 003"), ("", None), ("   ", None), (None, None)):
+    for given, stored in (
+        ("600-000-001", "+48 600 000 001"),
+        ("+48600000002", "+48 600 000 002"),
+        (" 600 000 003 ", "+48 600 000 003"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+    ):
         h = bearer(t) | {"Idempotency-Key": str(uuid.uuid4())}
         r = own_api.post("/correspondence", json=NEW | {"contact_phone": given}, headers=h)
         assert r.status_code == 201, r.text

@@ -26,10 +26,14 @@ def test_demo_mailbox_lists_what_the_server_sent_and_demo_info_drops_changed_pas
 
         # a changed demo password is not shown any more; the others still are
         assert {c["customer_number"]: c["password"] for c in api.get("/demo-info").json()["customers"]}[
-            "10002"] == "woda-10002"
+            "10002"
+        ] == "woda-10002"
         token = login(api, "10002")
-        r = api.post("/auth/password", json={"current_password": "woda-10002", "new_password": "nowe-haslo-1"},
-                     headers=bearer(token))
+        r = api.post(
+            "/auth/password",
+            json={"current_password": "woda-10002", "new_password": "nowe-haslo-1"},
+            headers=bearer(token),
+        )
         assert r.status_code == 204, r.text
         shown = {c["customer_number"]: c["password"] for c in api.get("/demo-info").json()["customers"]}
         assert shown["10002"] is None and shown["10001"] == "woda-10001"

@@ -17,15 +17,17 @@ from .helpers import assert_error, bearer, login
 
 @pytest.fixture
 def big_server(tmp_path, fresh_db_url):
-    with running_server(tmp_path, "--seed-demo", "--today", "2026-11-15", "--seed-large", "500",
-                        db_url=fresh_db_url) as srv:
+    with running_server(
+        tmp_path, "--seed-demo", "--today", "2026-11-15", "--seed-large", "500", db_url=fresh_db_url
+    ) as srv:
         yield srv
 
 
 def test_end_to_end_with_large_customer(big_server):
     with httpx.Client(base_url=big_server.api, timeout=20) as api:
-        assert_error(api.post("/auth/login", json={"customer_number": "10001", "password": "zle"}), 401,
-                     "invalid_credentials")
+        assert_error(
+            api.post("/auth/login", json={"customer_number": "10001", "password": "zle"}), 401, "invalid_credentials"
+        )
         t = login(api, "10001")
         h = bearer(t)
         b = api.get("/balance", headers=h).json()
@@ -39,12 +41,18 @@ def test_end_to_end_with_large_customer(big_server):
 
         readings = api.get("/readings", headers=h).json()
         last = float(readings["meters"][0]["last_value"])
-        assert_error(api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last - 1:.3f}"},
-                              headers=h), 422, "reading_below_last")
+        assert_error(
+            api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last - 1:.3f}"}, headers=h),
+            422,
+            "reading_below_last",
+        )
         r = api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last + 5:.3f}"}, headers=h)
         assert r.status_code == 201, r.text
-        assert_error(api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last + 6:.3f}"},
-                              headers=h), 422, "reading_already_submitted")
+        assert_error(
+            api.post("/readings", json={"meter_number": "WM-1234567", "value": f"{last + 6:.3f}"}, headers=h),
+            422,
+            "reading_already_submitted",
+        )
         corrected = api.put(f"/readings/{r.json()['id']}", json={"value": f"{last + 4.5:.3f}"}, headers=h)
         assert corrected.status_code == 200 and corrected.json()["consumption"] == "4.500", corrected.text
         assert api.get("/health").json()["server_id"] == "demo"
@@ -66,22 +74,31 @@ def test_end_to_end_with_large_customer(big_server):
         assert [x.status_code for x in results] == [201] * 4
         assert len({x.json()["id"] for x in results}) == 1
         assert api.get("/correspondence", headers=h).json()["total"] == before + 1
-        assert_error(api.post("/correspondence", json=body | {"body": "Inny"}, headers=h | {"Idempotency-Key": key}),
-                     409, "idempotency_conflict")
+        assert_error(
+            api.post("/correspondence", json=body | {"body": "Inny"}, headers=h | {"Idempotency-Key": key}),
+            409,
+            "idempotency_conflict",
+        )
 
         for path in ("/invoices/99999999999999999999", "/correspondence/2147483648"):
             assert_error(api.get(path, headers=h), 404, "not_found")  # not an int4 overflow (500)
         assert_error(api.get("/payments", params={"offset": 10**19}, headers=h), 422, "validation_error")
-        assert_error(api.post("/readings", json={"meter_number": "WM-1234567", "value": "9999999.000"},
-                              headers=h), 422, "validation_error")
+        assert_error(
+            api.post("/readings", json={"meter_number": "WM-1234567", "value": "9999999.000"}, headers=h),
+            422,
+            "validation_error",
+        )
         other = login(api, "10002")
         assert_error(api.get(f"/invoices/{inv['id']}", headers=bearer(other)), 404, "not_found")
 
         assert api.put("/efaktura", json={"email": "jan@example.org"}, headers=h).status_code == 200
         out = big_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
         assert "issued 5 invoice(s)" in out.stdout, out.stdout  # 4 demo customers + the large one
-        assert_error(api.put(f"/readings/{r.json()['id']}", json={"value": f"{last + 4:.3f}"}, headers=h), 422,
-                     "reading_window_closed")  # the period is billed now
+        assert_error(
+            api.put(f"/readings/{r.json()['id']}", json={"value": f"{last + 4:.3f}"}, headers=h),
+            422,
+            "reading_window_closed",
+        )  # the period is billed now
         newest = api.get("/invoices", params={"limit": 1}, headers=h).json()["items"][0]
         d = api.get(f"/invoices/{newest['id']}", headers=h).json()
         assert d["efaktura"] is True and d["lines"][-1]["gross"] == 100

@@ -26,8 +26,11 @@ def _count_threads(api, token):
 def test_10mb_body_is_413_and_nothing_created(api, token):
     before = _count_threads(api, token)
     big = json.dumps(THREAD | {"body": "x" * (10 * 1024 * 1024)})
-    r = api.post("/correspondence", content=big, headers=bearer(token) | {
-        "Idempotency-Key": "big-1", "Content-Type": "application/json"})
+    r = api.post(
+        "/correspondence",
+        content=big,
+        headers=bearer(token) | {"Idempotency-Key": "big-1", "Content-Type": "application/json"},
+    )
     assert_error(r, 413, "payload_too_large")
     assert _count_threads(api, token) == before
 
@@ -40,8 +43,11 @@ def test_streamed_body_over_limit_is_413(api, token):
         yield b'"}'
 
     before = _count_threads(api, token)
-    r = api.post("/correspondence", content=chunks(), headers=bearer(token) | {
-        "Idempotency-Key": "big-2", "Content-Type": "application/json"})
+    r = api.post(
+        "/correspondence",
+        content=chunks(),
+        headers=bearer(token) | {"Idempotency-Key": "big-2", "Content-Type": "application/json"},
+    )
     assert "content-length" not in r.request.headers
     assert_error(r, 413, "payload_too_large")
     assert _count_threads(api, token) == before
@@ -50,8 +56,9 @@ def test_streamed_body_over_limit_is_413(api, token):
 def test_body_just_under_limit_reaches_validation(api, token):
     body = json.dumps({"customer_number": "10002", "password": "p" * (1024 * 1024 - 60)})
     assert len(body) < 1024 * 1024
-    assert_error(api.post("/auth/login", content=body, headers={"Content-Type": "application/json"}), 422,
-                 "validation_error")
+    assert_error(
+        api.post("/auth/login", content=body, headers={"Content-Type": "application/json"}), 422, "validation_error"
+    )
 
 
 @pytest.mark.parametrize("ctype", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None])
@@ -62,30 +69,43 @@ def test_non_json_is_415(api, token, ctype):
         headers["Content-Type"] = ctype
     r = api.post("/correspondence", content=json.dumps(THREAD).encode(), headers=headers)
     assert_error(r, 415, "unsupported_media_type")
-    assert_error(api.put("/efaktura", content=b'{"email": "a@b.pl"}', headers=bearer(token) | (
-        {"Content-Type": ctype} if ctype else {})), 415, "unsupported_media_type")
+    assert_error(
+        api.put(
+            "/efaktura",
+            content=b'{"email": "a@b.pl"}',
+            headers=bearer(token) | ({"Content-Type": ctype} if ctype else {}),
+        ),
+        415,
+        "unsupported_media_type",
+    )
     assert _count_threads(api, token) == before
 
 
 def test_json_with_charset_is_fine(api):
-    r = api.post("/auth/login", content=b'{"customer_number": "10002", "password": "woda-10002"}',
-                 headers={"Content-Type": "application/json; charset=utf-8"})
+    r = api.post(
+        "/auth/login",
+        content=b'{"customer_number": "10002", "password": "woda-10002"}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     assert r.status_code == 200
 
 
-@pytest.mark.parametrize("raw", [b"{", b'{"customer_number": }', b"\xff\xfe", b"[]", b"null", b'"x"', b"1",
-                                 b'{"a": 1}{'])
+@pytest.mark.parametrize(
+    "raw", [b"{", b'{"customer_number": }', b"\xff\xfe", b"[]", b"null", b'"x"', b"1", b'{"a": 1}{']
+)
 def test_malformed_body_is_400_with_one_message(api, raw):
     """Not JSON, or JSON that is not an object: the same 400 and the same message every time."""
-    err = assert_error(api.post("/auth/login", content=raw, headers={"Content-Type": "application/json"}), 400,
-                       "bad_request")
+    err = assert_error(
+        api.post("/auth/login", content=raw, headers={"Content-Type": "application/json"}), 400, "bad_request"
+    )
     assert err == {"code": "bad_request", "message": "Malformed request body: expected a JSON object."}
 
 
 def test_missing_body_and_wrong_types_are_422(api):
     assert_error(api.post("/auth/login"), 422, "validation_error")
-    err = assert_error(api.post("/auth/login", json={"customer_number": 10001, "password": None}), 422,
-                       "validation_error")
+    err = assert_error(
+        api.post("/auth/login", json={"customer_number": 10001, "password": None}), 422, "validation_error"
+    )
     assert {"customer_number", "password"} <= set(err["fields"])
 
 
@@ -96,9 +116,16 @@ def test_unknown_route_and_method_use_error_shape(api, token):
     assert r.headers["allow"] == "GET"
 
 
-@pytest.mark.parametrize("path,allow", [("/efaktura", "DELETE, GET, PUT"), ("/readings", "GET, POST"),
-                                        ("/invoices/1", "GET"), ("/correspondence/7/messages", "POST"),
-                                        ("/auth/login", "POST")])
+@pytest.mark.parametrize(
+    "path,allow",
+    [
+        ("/efaktura", "DELETE, GET, PUT"),
+        ("/readings", "GET, POST"),
+        ("/invoices/1", "GET"),
+        ("/correspondence/7/messages", "POST"),
+        ("/auth/login", "POST"),
+    ],
+)
 def test_options_and_other_methods_are_405_with_the_full_allow(api, token, path, allow):
     """No CORS here: OPTIONS (like any method a path does not serve) is a 405 in our shape whose
     Allow names every method of the path (the framework's own named only the first route's)."""
@@ -119,8 +146,12 @@ def test_path_ids_are_canonical_decimals_only(api, token, odd):
     assert api.get(f"/invoices/{inv}", headers=h).status_code == 200
     for real in (inv, thread):
         bad = odd.replace("1", str(real)) if "1" in odd else odd
-        for method, path in (("GET", f"/invoices/{bad}"), ("GET", f"/invoices/{bad}/pdf"),
-                             ("GET", f"/correspondence/{bad}"), ("POST", f"/correspondence/{bad}/messages")):
+        for method, path in (
+            ("GET", f"/invoices/{bad}"),
+            ("GET", f"/invoices/{bad}/pdf"),
+            ("GET", f"/correspondence/{bad}"),
+            ("POST", f"/correspondence/{bad}/messages"),
+        ):
             r = api.request(method, path, headers=h | {"Idempotency-Key": f"odd-{ascii(odd)}"}, json={"body": "x"})
             assert r.status_code == 404 and r.content == missing.content, (path, r.text)
 
@@ -129,9 +160,14 @@ def test_api_responses_are_not_stored_by_caches(api, token):
     login = api.post("/auth/login", json={"customer_number": "10002", "password": "woda-10002"})
     assert login.status_code == 200 and login.headers["cache-control"] == "no-store"
     api.post("/auth/logout", headers=bearer(login.json()["token"]))
-    for r in (api.get("/me", headers=bearer(token)), api.get("/balance", headers=bearer(token)),
-              api.get("/me"), api.get("/nope"), api.post("/auth/login", content=b"{"),
-              api.post("/auth/login", content=b"{}", headers={"Content-Type": "text/plain"})):
+    for r in (
+        api.get("/me", headers=bearer(token)),
+        api.get("/balance", headers=bearer(token)),
+        api.get("/me"),
+        api.get("/nope"),
+        api.post("/auth/login", content=b"{"),
+        api.post("/auth/login", content=b"{}", headers={"Content-Type": "text/plain"}),
+    ):
         assert r.headers["cache-control"] == "no-store", (r.request.url, r.headers)
 
 
@@ -145,12 +181,15 @@ def _raw_exchange(url: str, request: bytes) -> bytes:
     return b"".join(chunks)
 
 
-@pytest.mark.parametrize("request_bytes", [
-    b"GARBAGE\r\n\r\n",
-    b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n",
-    b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
-    b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n",
+        b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n",
+    ],
+)
 def test_unparseable_http_request_gets_the_json_error_shape(server_url, request_bytes):
     """uvicorn answers what h11 cannot parse itself (the app never sees it): also in our shape."""
     reply = _raw_exchange(server_url, request_bytes)
@@ -171,14 +210,28 @@ def test_interactive_docs_are_off_by_default(server_url):
 def test_openapi(server_url):
     doc = httpx.get(server_url + "/openapi.json").json()
     assert doc["info"]["title"] == "eBOK API" and doc["info"]["version"] == "0.1.0"
-    for path in ("/api/v1/auth/login", "/api/v1/balance", "/api/v1/invoices/{invoice_id}/pdf",
-                 "/api/v1/correspondence/{thread_id}/messages", "/api/v1/readings", "/api/v1/efaktura"):
+    for path in (
+        "/api/v1/auth/login",
+        "/api/v1/balance",
+        "/api/v1/invoices/{invoice_id}/pdf",
+        "/api/v1/correspondence/{thread_id}/messages",
+        "/api/v1/readings",
+        "/api/v1/efaktura",
+    ):
         assert path in doc["paths"], path
 
 
-PUBLIC = {("post", "/api/v1/auth/login"), ("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/register/confirm"),
-          ("post", "/api/v1/auth/password-reset"), ("post", "/api/v1/auth/password-reset/confirm"),
-          ("get", "/api/v1/health"), ("get", "/api/v1/demo-info"), ("get", "/api/v1/demo/mail"), ("post", "/api/v1/staff/auth/login")}
+PUBLIC = {
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/register/confirm"),
+    ("post", "/api/v1/auth/password-reset"),
+    ("post", "/api/v1/auth/password-reset/confirm"),
+    ("get", "/api/v1/health"),
+    ("get", "/api/v1/demo-info"),
+    ("get", "/api/v1/demo/mail"),
+    ("post", "/api/v1/staff/auth/login"),
+}
 
 
 def test_openapi_tells_the_truth(server_url):
@@ -194,7 +247,8 @@ def test_openapi_tells_the_truth(server_url):
         errors = {s for s in op["responses"] if s >= "400"}
         for status in errors:
             assert op["responses"][status]["content"] == {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}, (path, status)
+                "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+            }, (path, status)
         if (method, path) in PUBLIC:
             assert "security" not in op, path
         else:
@@ -216,9 +270,11 @@ def test_demo_info_absent_without_seed_demo(tmp_path, fresh_db_url):
     with running_server(tmp_path, seed_demo=False, db_url=fresh_db_url) as srv:
         assert_error(httpx.get(srv.api + "/demo-info"), 404, "not_found")
         assert httpx.get(srv.api + "/health").json()["today"] == "2026-11-15"
-        assert_error(httpx.post(srv.api + "/auth/login", json={"customer_number": "10001",
-                                                                "password": "woda-10001"}), 401,
-                     "invalid_credentials")
+        assert_error(
+            httpx.post(srv.api + "/auth/login", json={"customer_number": "10001", "password": "woda-10001"}),
+            401,
+            "invalid_credentials",
+        )
     assert srv.proc.returncode == 0  # clean shutdown on SIGTERM
 
 
@@ -230,23 +286,57 @@ def _raw_json(payload: dict) -> bytes:
 
 
 TEXT_INPUTS = [  # (method, path, valid body, text fields, authenticated)
-    ("POST", "/auth/login", {"customer_number": "10002", "password": "woda-10002"}, ["customer_number", "password"],
-     False),
-    ("POST", "/auth/register", {"contract_number": "UM/2015/00123", "meter_number": "WM-1234567",
-                                "invoice_gross": 100}, ["contract_number", "meter_number"], False),
-    ("POST", "/auth/register/confirm", {"customer_number": "10002", "code": "x", "new_password": "inne-haslo-123"},
-     ["customer_number", "code", "new_password"], False),
-    ("POST", "/auth/password-reset", {"customer_number": "10002", "email": "anna.nowak@example.com"},
-     ["customer_number", "email"], False),
-    ("POST", "/auth/password-reset/confirm", {"customer_number": "10002", "code": "x",
-                                              "new_password": "inne-haslo-123"},
-     ["customer_number", "code", "new_password"], False),
-    ("POST", "/auth/password", {"current_password": "woda-10002", "new_password": "inne-haslo-123"},
-     ["current_password", "new_password"], True),
+    (
+        "POST",
+        "/auth/login",
+        {"customer_number": "10002", "password": "woda-10002"},
+        ["customer_number", "password"],
+        False,
+    ),
+    (
+        "POST",
+        "/auth/register",
+        {"contract_number": "UM/2015/00123", "meter_number": "WM-1234567", "invoice_gross": 100},
+        ["contract_number", "meter_number"],
+        False,
+    ),
+    (
+        "POST",
+        "/auth/register/confirm",
+        {"customer_number": "10002", "code": "x", "new_password": "inne-haslo-123"},
+        ["customer_number", "code", "new_password"],
+        False,
+    ),
+    (
+        "POST",
+        "/auth/password-reset",
+        {"customer_number": "10002", "email": "anna.nowak@example.com"},
+        ["customer_number", "email"],
+        False,
+    ),
+    (
+        "POST",
+        "/auth/password-reset/confirm",
+        {"customer_number": "10002", "code": "x", "new_password": "inne-haslo-123"},
+        ["customer_number", "code", "new_password"],
+        False,
+    ),
+    (
+        "POST",
+        "/auth/password",
+        {"current_password": "woda-10002", "new_password": "inne-haslo-123"},
+        ["current_password", "new_password"],
+        True,
+    ),
     ("PUT", "/efaktura", {"email": "anna.nowak@example.com"}, ["email"], True),
     ("POST", "/readings", {"meter_number": "WM-2345678", "value": "1.000"}, ["meter_number", "value"], True),
-    ("POST", "/correspondence", THREAD | {"contact_phone": "600", "location": "ul. Leśna"},
-     ["kind", "subject", "body", "contact_phone", "location"], True),
+    (
+        "POST",
+        "/correspondence",
+        THREAD | {"contact_phone": "600", "location": "ul. Leśna"},
+        ["kind", "subject", "body", "contact_phone", "location"],
+        True,
+    ),
 ]
 
 
@@ -291,10 +381,16 @@ def test_files_holding_secrets_are_private(tmp_path):
 
         db = tmp_path / "srv" / "ebok.db"
         db.parent.mkdir()
-        with running_server(tmp_path / "srv", "--docs", "--mail-dir", str(tmp_path / "srv" / "outbox"),
-                            db_url=f"sqlite+aiosqlite:///{db}") as srv:
-            token = httpx.post(srv.api + "/auth/login", json={"customer_number": "10001",
-                                                              "password": "woda-10001"}).json()["token"]
+        with running_server(
+            tmp_path / "srv",
+            "--docs",
+            "--mail-dir",
+            str(tmp_path / "srv" / "outbox"),
+            db_url=f"sqlite+aiosqlite:///{db}",
+        ) as srv:
+            token = httpx.post(
+                srv.api + "/auth/login", json={"customer_number": "10001", "password": "woda-10001"}
+            ).json()["token"]
             assert httpx.get(srv.api + "/me", headers=bearer(token)).status_code == 200
             files = [db, db.with_name("ebok.db-wal"), db.with_name("ebok.db-shm")]
             assert all(f.exists() for f in files), list(db.parent.iterdir())

@@ -1,4 +1,4 @@
-""""At most one" rules held by the database itself (in-process, a fresh database per test, SQLite
+""" "At most one" rules held by the database itself (in-process, a fresh database per test, SQLite
 and PostgreSQL): what a check-then-insert in a route cannot guarantee under concurrency."""
 
 from __future__ import annotations
@@ -47,13 +47,24 @@ async def demo_db(seeded_url, tmp_path):
 
 
 async def _meter(s, number: str) -> Meter:
-    return await s.scalar(select(Meter).join(Customer, Customer.id == Meter.customer_id)
-                          .where(Customer.customer_number == number).order_by(Meter.id).limit(1))
+    return await s.scalar(
+        select(Meter)
+        .join(Customer, Customer.id == Meter.customer_id)
+        .where(Customer.customer_number == number)
+        .order_by(Meter.id)
+        .limit(1)
+    )
 
 
 def _reading(meter: Meter, day: int, kind: str) -> Reading:
-    return Reading(meter_id=meter.id, customer_id=meter.customer_id, date=dt.date(2026, 12, day),
-                   value_l=10_000_000 + day, type=kind, created_at=dt.datetime(2026, 12, day, 9))
+    return Reading(
+        meter_id=meter.id,
+        customer_id=meter.customer_id,
+        date=dt.date(2026, 12, day),
+        value_l=10_000_000 + day,
+        type=kind,
+        created_at=dt.datetime(2026, 12, day, 9),
+    )
 
 
 async def test_second_self_reading_in_a_period_is_refused_by_the_database(demo_db):
@@ -63,8 +74,9 @@ async def test_second_self_reading_in_a_period_is_refused_by_the_database(demo_d
         s.add(_reading(meter, 2, "collector"))  # other kinds are not limited
         s.add(_reading(meter, 3, "estimated"))
         await s.commit()
-        assert (await s.get(Reading, (await s.scalar(select(func.max(Reading.id)))))).billing_period == \
-            dt.date(2026, 12, 1)  # the column default: the month of ``date``
+        assert (await s.get(Reading, (await s.scalar(select(func.max(Reading.id)))))).billing_period == dt.date(
+            2026, 12, 1
+        )  # the column default: the month of ``date``
         s.add(_reading(meter, 31, "self"))
         with pytest.raises(IntegrityError):
             await s.commit()
@@ -77,19 +89,37 @@ async def test_second_invoice_for_a_billing_period_is_refused_by_the_database(de
     async with demo_db() as s:
         cust = await s.scalar(select(Customer).where(Customer.customer_number == "10001"))
         period = dt.date(2026, 10, 1)
-        assert await s.scalar(select(func.count()).select_from(Invoice).where(
-            Invoice.customer_id == cust.id, Invoice.billing_period == period)) == 1  # seeded by the run
-        s.add(build_invoice(customer_id=cust.id, number="FV/2026/11/999990", services=["water"], consumption_l=1,
-                            period_from=period, period_to=dt.date(2026, 10, 31), issue_date=TODAY,
-                            efaktura_active=False, billing_period=period))
+        assert (
+            await s.scalar(
+                select(func.count())
+                .select_from(Invoice)
+                .where(Invoice.customer_id == cust.id, Invoice.billing_period == period)
+            )
+            == 1
+        )  # seeded by the run
+        s.add(
+            build_invoice(
+                customer_id=cust.id,
+                number="FV/2026/11/999990",
+                services=["water"],
+                consumption_l=1,
+                period_from=period,
+                period_to=dt.date(2026, 10, 31),
+                issue_date=TODAY,
+                efaktura_active=False,
+                billing_period=period,
+            )
+        )
         with pytest.raises(IntegrityError):
             await s.commit()
 
 
 async def test_efaktura_is_never_half_active(demo_db):
     async with demo_db() as s:
-        for values in ({"efaktura_active": True, "efaktura_email": None},
-                       {"efaktura_active": False}):  # 10002 is active: turning it off alone leaves its address
+        for values in (
+            {"efaktura_active": True, "efaktura_email": None},
+            {"efaktura_active": False},
+        ):  # 10002 is active: turning it off alone leaves its address
             with pytest.raises(IntegrityError):
                 await s.execute(update(Customer).where(Customer.customer_number == "10002").values(**values))
             await s.rollback()
@@ -105,8 +135,11 @@ async def test_parallel_billing_runs_invoice_each_customer_once_with_distinct_nu
     first, second = await asyncio.gather(run(), run())
     async with demo_db() as s:
         customers = set((await s.scalars(select(Contract.customer_id))).all())
-        rows = (await s.execute(select(Invoice.customer_id, Invoice.number)
-                                .where(Invoice.billing_period == dt.date(2026, 11, 1)))).all()
+        rows = (
+            await s.execute(
+                select(Invoice.customer_id, Invoice.number).where(Invoice.billing_period == dt.date(2026, 11, 1))
+            )
+        ).all()
         assert sorted(rows) == sorted(first + second)  # what each run reported is what is stored
         assert sorted(c for c, _ in rows) == sorted(customers)  # every customer exactly once
         assert len({n for _, n in rows}) == len(rows)

@@ -18,19 +18,41 @@ from ebok_server.security import hash_password
 
 from .helpers import bearer
 
-ISSUE_DATES = [dt.date(2026, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 6, 10), dt.date(2022, 1, 1),
-               dt.date(2021, 12, 31), dt.date(2019, 3, 10), dt.date(1500, 7, 1), dt.date(1200, 12, 31)]
+ISSUE_DATES = [
+    dt.date(2026, 1, 1),
+    dt.date(2025, 12, 31),
+    dt.date(2025, 6, 10),
+    dt.date(2022, 1, 1),
+    dt.date(2021, 12, 31),
+    dt.date(2019, 3, 10),
+    dt.date(1500, 7, 1),
+    dt.date(1200, 12, 31),
+]
 
 
 async def _add_customer(session, number: str, dates: list[dt.date]) -> int:
-    cust = Customer(customer_number=number, full_name="Test", email=None, address="ul. Testowa 2",
-                    password_hash=hash_password(f"woda-{number}"))
+    cust = Customer(
+        customer_number=number,
+        full_name="Test",
+        email=None,
+        address="ul. Testowa 2",
+        password_hash=hash_password(f"woda-{number}"),
+    )
     session.add(cust)
     await session.flush()
     for seq, d in enumerate(dates, 1):
-        session.add(build_invoice(customer_id=cust.id, number=invoice_number(d, seq) + f"-{number}",
-                                  services=["water"], consumption_l=1000, period_from=d, period_to=d,
-                                  issue_date=d, efaktura_active=False))
+        session.add(
+            build_invoice(
+                customer_id=cust.id,
+                number=invoice_number(d, seq) + f"-{number}",
+                services=["water"],
+                consumption_l=1000,
+                period_from=d,
+                period_to=d,
+                issue_date=d,
+                efaktura_active=False,
+            )
+        )
     await session.flush()
     return cust.id
 
@@ -45,12 +67,16 @@ async def test_years_and_year_filter_match_a_full_grouping(fresh_db_url):
         await _add_customer(s, "20003", [])
         await s.commit()
         year = extract("year", Invoice.issue_date)
-        expected = [int(y) for y in (await s.scalars(select(year).where(Invoice.customer_id == cid)
-                                                     .group_by(year).order_by(year.desc()))).all()]
+        expected = [
+            int(y)
+            for y in (
+                await s.scalars(select(year).where(Invoice.customer_id == cid).group_by(year).order_by(year.desc()))
+            ).all()
+        ]
     assert expected == [2026, 2025, 2022, 2021, 2019, 1500, 1200]
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://test/api/v1") as api:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test/api/v1") as api:
+
             async def get(number, **params):
                 r = await api.post("/auth/login", json={"customer_number": number, "password": f"woda-{number}"})
                 r = await api.get("/invoices", params=params, headers=bearer(r.json()["token"]))
@@ -63,7 +89,8 @@ async def test_years_and_year_filter_match_a_full_grouping(fresh_db_url):
                 filtered = await get("20001", year=y, limit=200)
                 assert filtered["years"] == expected
                 assert sorted(i["issue_date"] for i in filtered["items"]) == sorted(
-                    d.isoformat() for d in ISSUE_DATES if d.year == y)
+                    d.isoformat() for d in ISSUE_DATES if d.year == y
+                )
             assert (await get("20002"))["years"] == [2024]
             empty = await get("20003")
             assert empty["years"] == [] and empty["total"] == 0

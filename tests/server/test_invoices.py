@@ -37,8 +37,17 @@ def test_invoice_list_shape_and_order(api, tokens):
     dates = [i["issue_date"] for i in page["items"]]
     assert dates == sorted(dates, reverse=True)
     first = page["items"][0]
-    assert set(first) == {"id", "number", "issue_date", "due_date", "period_from", "period_to", "gross", "paid",
-                          "status"}
+    assert set(first) == {
+        "id",
+        "number",
+        "issue_date",
+        "due_date",
+        "period_from",
+        "period_to",
+        "gross",
+        "paid",
+        "status",
+    }
     assert first["status"] == "unpaid" and page["items"][1]["status"] == "overdue"
     assert first["number"].startswith("FV/2026/11/")
 
@@ -65,13 +74,15 @@ def test_status_to_pay_is_everything_still_to_pay(api, tokens, customer):
     page = api.get("/invoices", params={"status": "to_pay", "limit": 200}, headers=h).json()
     expected = [i for i in all_items if i["status"] in ("unpaid", "partially_paid", "overdue")]
     assert page["items"] == expected and page["total"] == len(expected)
-    assert {i["status"] for i in page["items"]} == {"10001": {"unpaid", "overdue"}, "10004": {"partially_paid"},
-                                                    "10002": set()}[customer]
+    assert {i["status"] for i in page["items"]} == {
+        "10001": {"unpaid", "overdue"},
+        "10004": {"partially_paid"},
+        "10002": set(),
+    }[customer]
     assert sum(i["gross"] - i["paid"] for i in page["items"]) == api.get("/balance", headers=h).json()["to_pay"]
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 201}, {"offset": -1}, {"status": "lost"},
-                                    {"year": "abc"}])
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 201}, {"offset": -1}, {"status": "lost"}, {"year": "abc"}])
 def test_invoice_list_bad_params(api, tokens, params):
     assert_error(api.get("/invoices", params=params, headers=bearer(tokens["10001"])), 422, "validation_error")
 
@@ -165,7 +176,9 @@ def test_cross_customer_sweep_is_404(api, tokens):
     own: dict[str, dict[str, set[int]]] = {}
     for n, t in tokens.items():
         inv_ids = {i["id"] for i in _all_invoices(api, t)}
-        thr_ids = {i["id"] for i in api.get("/correspondence", params={"limit": 200}, headers=bearer(t)).json()["items"]}
+        thr_ids = {
+            i["id"] for i in api.get("/correspondence", params={"limit": 200}, headers=bearer(t)).json()["items"]
+        }
         own[n] = {"inv": inv_ids, "thr": thr_ids}
     missing = api.get("/invoices/999999999", headers=bearer(tokens["10001"]))
     assert_error(missing, 404, "not_found")
@@ -187,8 +200,9 @@ def test_cross_customer_sweep_is_404(api, tokens):
         for i in foreign_thr:
             r = api.get(f"/correspondence/{i}", headers=h)
             assert r.status_code == 404 and r.content == missing.content
-            r = api.post(f"/correspondence/{i}/messages", json={"body": "x"},
-                         headers=h | {"Idempotency-Key": f"sweep-{n}-{i}"})
+            r = api.post(
+                f"/correspondence/{i}/messages", json={"body": "x"}, headers=h | {"Idempotency-Key": f"sweep-{n}-{i}"}
+            )
             assert r.status_code == 404 and r.content == missing.content
             checked += 1
     assert checked > 50

@@ -42,16 +42,25 @@ def test_rejections_store_nothing_then_accept_once(own_api, tok):
     for bad in ("-1.000", "12.3456", "abc", "", "1e3", "12,5", " 12.5", "1234567.000", "9" * 30):
         err = assert_error(_post(own_api, t, "WM-1234567", bad), 422, "validation_error")
         assert "value" in err["fields"]
-    assert_error(own_api.post("/readings", json={"meter_number": "WM-1234567", "value": 1015.5},
-                              headers=bearer(t)), 422, "validation_error")
+    assert_error(
+        own_api.post("/readings", json={"meter_number": "WM-1234567", "value": 1015.5}, headers=bearer(t)),
+        422,
+        "validation_error",
+    )
     assert _state(own_api, t) == before  # nothing changed
 
     value = f"{last + 27.0:.3f}"  # exactly the plausible maximum is accepted
     r = _post(own_api, t, "WM-1234567", value)
     assert r.status_code == 201, r.text
     item = r.json()
-    assert item | {"id": 0} == {"id": 0, "date": "2026-11-15", "meter_number": "WM-1234567", "value": value,
-                                "type": "self", "consumption": "27.000"}
+    assert item | {"id": 0} == {
+        "id": 0,
+        "date": "2026-11-15",
+        "meter_number": "WM-1234567",
+        "value": value,
+        "type": "self",
+        "consumption": "27.000",
+    }
     after = _state(own_api, t)
     assert after["items"][0] == item
     assert after["meters"][0]["last_value"] == value and after["meters"][0]["self_reading_submitted"] is True
@@ -74,15 +83,13 @@ def test_equal_value_is_allowed_and_meters_are_independent(own_api, tok):
 
 
 def test_reading_requires_auth(own_api):
-    assert_error(own_api.post("/readings", json={"meter_number": "WM-3456789", "value": "1.000"}), 401,
-                 "unauthorized")
+    assert_error(own_api.post("/readings", json={"meter_number": "WM-3456789", "value": "1.000"}), 401, "unauthorized")
 
 
 async def test_parallel_identical_self_readings_store_exactly_one(own_server):
     """50 identical submissions per meter at once (a double-click, a retry storm): the database's
     unique index lets exactly one through; the others get the clean 422, never a 500."""
-    async with httpx.AsyncClient(base_url=own_server.api, timeout=60,
-                                 limits=httpx.Limits(max_connections=100)) as c:
+    async with httpx.AsyncClient(base_url=own_server.api, timeout=60, limits=httpx.Limits(max_connections=100)) as c:
         # A fresh token: its first 10 s of use write nothing, so the requests are not serialised
         # by the session's last-use update and really race to the insert.
         r = await c.post("/auth/login", json={"customer_number": "10002", "password": "woda-10002"})
@@ -95,9 +102,13 @@ async def test_parallel_identical_self_readings_store_exactly_one(own_server):
         n = 50 * len(meters)
         # Open the connections first (keep-alive), so the submissions arrive together, not one per handshake.
         await asyncio.gather(*(c.get("/health") for _ in range(n)))
-        replies = await asyncio.gather(*(
-            c.post("/readings", json={"meter_number": m["number"], "value": value[m["number"]]}, headers=bearer(t))
-            for _ in range(50) for m in meters))
+        replies = await asyncio.gather(
+            *(
+                c.post("/readings", json={"meter_number": m["number"], "value": value[m["number"]]}, headers=bearer(t))
+                for _ in range(50)
+                for m in meters
+            )
+        )
         after = (await c.get("/readings", headers=bearer(t))).json()
     assert sorted(r.status_code for r in replies) == sorted([201] * len(meters) + [422] * 49 * len(meters))
     for r in replies:

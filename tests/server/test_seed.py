@@ -23,10 +23,16 @@ async def _session(url):
 
 
 async def _snapshot(session):
-    rows = (await session.execute(select(Invoice.number, Invoice.gross, Invoice.paid, Invoice.issue_date)
-                                  .order_by(Invoice.number))).all()
-    readings = (await session.execute(select(Reading.date, Reading.value_l, Reading.type)
-                                      .order_by(Reading.meter_id, Reading.date))).all()
+    rows = (
+        await session.execute(
+            select(Invoice.number, Invoice.gross, Invoice.paid, Invoice.issue_date).order_by(Invoice.number)
+        )
+    ).all()
+    readings = (
+        await session.execute(
+            select(Reading.date, Reading.value_l, Reading.type).order_by(Reading.meter_id, Reading.date)
+        )
+    ).all()
     return rows, readings
 
 
@@ -63,9 +69,14 @@ async def test_seed_large_customer_is_fast_and_consistent(fresh_db_url):
         assert await s.scalar(select(func.count()).select_from(Invoice).where(Invoice.customer_id == cust.id)) == 3000
         assert await s.scalar(select(func.count()).select_from(InvoiceLine)) == 9000
         assert await s.scalar(select(func.count()).select_from(Payment)) == 2997
-        mismatched = await s.scalar(select(func.count()).select_from(Invoice).where(
-            Invoice.gross != select(func.sum(InvoiceLine.gross)).where(InvoiceLine.invoice_id == Invoice.id)
-            .scalar_subquery()))
+        mismatched = await s.scalar(
+            select(func.count())
+            .select_from(Invoice)
+            .where(
+                Invoice.gross
+                != select(func.sum(InvoiceLine.gross)).where(InvoiceLine.invoice_id == Invoice.id).scalar_subquery()
+            )
+        )
         assert mismatched == 0
         again = await seed_large_customer(s, "19999", invoices=10, today=TODAY)
         assert again.id == cust.id  # idempotent

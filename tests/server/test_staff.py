@@ -18,8 +18,11 @@ from tests.server_proc import running_server
 from .helpers import assert_error, bearer, login
 
 PG_URL = os.environ.get("EBOK_TEST_PG_URL")
-DEMO = {"pomoc": ("pomoc-demo-2026", None), "urzednik": ("urzednik-demo-2026", "EBOKDEMOURZEDNIKTOTPSEKRETBBBBBB"),
-        "kierownik": ("kierownik-demo-2026", "EBOKDEMOKIEROWNIKTOTPSEKRETAAAAA")}
+DEMO = {
+    "pomoc": ("pomoc-demo-2026", None),
+    "urzednik": ("urzednik-demo-2026", "EBOKDEMOURZEDNIKTOTPSEKRETBBBBBB"),
+    "kierownik": ("kierownik-demo-2026", "EBOKDEMOKIEROWNIKTOTPSEKRETAAAAA"),
+}
 ROLE_LOGIN = {"helpdesk": "pomoc", "clerk": "urzednik", "supervisor": "kierownik"}
 
 
@@ -46,8 +49,9 @@ def _pg_database(url: str, name: str, create: bool) -> str:
     base = make_url(url)
 
     async def run():
-        conn = await asyncpg.connect(host=base.host, port=base.port or 5432, user=base.username,
-                                     password=base.password, database=base.database)
+        conn = await asyncpg.connect(
+            host=base.host, port=base.port or 5432, user=base.username, password=base.password, database=base.database
+        )
         try:
             if create:
                 await conn.execute(f'CREATE DATABASE "{name}"')
@@ -70,8 +74,9 @@ def srv(request, tmp_path_factory):
         name = f"ebok_staff_{uuid.uuid4().hex[:12]}"
         kwargs["db_url"] = _pg_database(PG_URL, name, create=True)
     try:
-        with running_server(tmp_path_factory.mktemp("staff"), "--seed-customers", "400", "--reply-deadline-days", "4",
-                            **kwargs) as info:
+        with running_server(
+            tmp_path_factory.mktemp("staff"), "--seed-customers", "400", "--reply-deadline-days", "4", **kwargs
+        ) as info:
             yield info
     finally:
         if name:
@@ -125,14 +130,38 @@ MATRIX = [
     ("GET", "/staff/access/{a}/correspondence", None, {}, ALL, (200, None)),
     # changes: allowed roles reach the domain check, which refuses these particular requests
     ("POST", "/staff/access/{a}/correspondence/2147483647/replies", {"body": "x"}, {}, ALL, (404, "not_found")),
-    ("POST", "/staff/access/{a}/readings", {"meter_number": "NO-SUCH", "value": "1"}, {}, {C, S},
-     (422, "unknown_meter")),
-    ("POST", "/staff/access/{a}/correspondence", {"kind": "other", "subject": "s", "body": "b"}, {}, {C, S},
-     (422, "idempotency_key_required")),
-    ("POST", "/staff/access/{a}/contact-change", {"phone": "+48 500 000 000"}, {}, {C, S},
-     (422, "idempotency_key_required")),
-    ("PUT", "/staff/access/{a}/efaktura", {"active": False, "consent": CONSENT}, {}, {C, S},
-     (422, "efaktura_not_active")),
+    (
+        "POST",
+        "/staff/access/{a}/readings",
+        {"meter_number": "NO-SUCH", "value": "1"},
+        {},
+        {C, S},
+        (422, "unknown_meter"),
+    ),
+    (
+        "POST",
+        "/staff/access/{a}/correspondence",
+        {"kind": "other", "subject": "s", "body": "b"},
+        {},
+        {C, S},
+        (422, "idempotency_key_required"),
+    ),
+    (
+        "POST",
+        "/staff/access/{a}/contact-change",
+        {"phone": "+48 500 000 000"},
+        {},
+        {C, S},
+        (422, "idempotency_key_required"),
+    ),
+    (
+        "PUT",
+        "/staff/access/{a}/efaktura",
+        {"active": False, "consent": CONSENT},
+        {},
+        {C, S},
+        (422, "efaktura_not_active"),
+    ),
     ("GET", "/staff/queue", None, {}, ALL, (200, None)),
     ("GET", "/staff/queue/{thr}", None, {}, ALL, (200, None)),
     ("POST", "/staff/queue/2147483647/take", None, {}, ALL, (404, "not_found")),
@@ -141,8 +170,14 @@ MATRIX = [
     ("POST", "/staff/queue/2147483647/assign", {"login": None}, {}, {S}, (404, "not_found")),
     ("GET", "/staff/audit", None, {}, {S}, (200, None)),
     ("GET", "/staff/accounts", None, {}, {S}, (200, None)),
-    ("POST", "/staff/accounts", {"login": "x1", "full_name": "X", "role": "clerk", "password": "short"}, {}, {S},
-     (422, "validation_error")),
+    (
+        "POST",
+        "/staff/accounts",
+        {"login": "x1", "full_name": "X", "role": "clerk", "password": "short"},
+        {},
+        {S},
+        (422, "validation_error"),
+    ),
     ("POST", "/staff/accounts/no-such-login/disable", None, {}, {S}, (404, "not_found")),
 ]
 
@@ -189,8 +224,17 @@ def test_tokens_do_not_cross(api, tokens):
 
 # ---- TOTP ----------------------------------------------------------------------------------------
 def test_totp_wrong_and_replayed_codes_are_refused(srv, api):
-    out = srv.cli("staff", "add", "operator.test", "--name", "Olga Test", "--role", "helpdesk",
-                  "--password", "bardzo-dlugie-haslo-1").stdout
+    out = srv.cli(
+        "staff",
+        "add",
+        "operator.test",
+        "--name",
+        "Olga Test",
+        "--role",
+        "helpdesk",
+        "--password",
+        "bardzo-dlugie-haslo-1",
+    ).stdout
     secret = re.search(r"^secret: ([A-Z2-7]+)$", out, re.M).group(1)
     assert "uri: otpauth://totp/" in out
     body = {"login": "operator.test", "password": "bardzo-dlugie-haslo-1"}
@@ -200,8 +244,11 @@ def test_totp_wrong_and_replayed_codes_are_refused(srv, api):
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
     assert_error(api.post("/staff/auth/login", json=body | {"totp_code": wrong}), 401, "invalid_totp")
     assert_error(api.post("/staff/auth/login", json=body | {"totp_code": "12ab56"}), 401, "invalid_totp")
-    assert_error(api.post("/staff/auth/login", json=body | {"password": "zle-haslo", "totp_code": good}), 401,
-                 "invalid_credentials")
+    assert_error(
+        api.post("/staff/auth/login", json=body | {"password": "zle-haslo", "totp_code": good}),
+        401,
+        "invalid_credentials",
+    )
     r = api.post("/staff/auth/login", json=body | {"totp_code": good})
     assert r.status_code == 200, r.text
     assert r.json()["role"] == "helpdesk" and r.json()["idle_timeout_seconds"] == 900
@@ -221,8 +268,11 @@ def test_totp_wrong_and_replayed_codes_are_refused(srv, api):
     token = r.json()["token"]
     assert "disabled" in srv.cli("staff", "disable", "operator.test").stdout
     assert_error(api.get("/staff/me", headers=bearer(token)), 401, "unauthorized")
-    assert_error(api.post("/staff/auth/login", json=body | {"totp_code": pyotp.TOTP(new_secret).now()}), 401,
-                 "invalid_credentials")
+    assert_error(
+        api.post("/staff/auth/login", json=body | {"totp_code": pyotp.TOTP(new_secret).now()}),
+        401,
+        "invalid_credentials",
+    )
     assert srv.cli("staff", "reset-totp", "kierownik", "--off", check=False).returncode == 2  # supervisors keep TOTP
 
 
@@ -237,23 +287,26 @@ def _numbers(page):
     return [i["customer_number"] for i in page["items"]]
 
 
-@pytest.mark.parametrize("q,number,match", [
-    ("10003", "10003", "exact"),  # customer number
-    ("FV/2026/11/000003", "10003", "exact"),  # invoice number
-    ("wm-3456789", "10003", "exact"),  # meter serial, any case
-    ("WM-34567", "10003", "prefix"),
-    ("wisniewski", "10003", "prefix"),  # name without diacritics
-    ("Wiśniewski", "10003", "prefix"),
-    ("WIŚNIEW", "10003", "prefix"),
-    ("isniews", "10003", "fragment"),
-    ("lesna 3", "10003", "prefix"),  # address
-    ("Leśna", "10003", "prefix"),
-    ("anna.nowak@example", "10002", "prefix"),  # e-mail
-    ("601 234 567", "10001", "prefix"),  # phone, as written
-    ("601234567", "10001", "fragment"),  # phone, digits only
-    ("wojcik", "10004", "prefix"),
-    ("Wójcik", "10004", "prefix"),
-])
+@pytest.mark.parametrize(
+    "q,number,match",
+    [
+        ("10003", "10003", "exact"),  # customer number
+        ("FV/2026/11/000003", "10003", "exact"),  # invoice number
+        ("wm-3456789", "10003", "exact"),  # meter serial, any case
+        ("WM-34567", "10003", "prefix"),
+        ("wisniewski", "10003", "prefix"),  # name without diacritics
+        ("Wiśniewski", "10003", "prefix"),
+        ("WIŚNIEW", "10003", "prefix"),
+        ("isniews", "10003", "fragment"),
+        ("lesna 3", "10003", "prefix"),  # address
+        ("Leśna", "10003", "prefix"),
+        ("anna.nowak@example", "10002", "prefix"),  # e-mail
+        ("601 234 567", "10001", "prefix"),  # phone, as written
+        ("601234567", "10001", "fragment"),  # phone, digits only
+        ("wojcik", "10004", "prefix"),
+        ("Wójcik", "10004", "prefix"),
+    ],
+)
 def test_search_each_field(api, tokens, q, number, match):
     page = _search(api, tokens, q, limit=200)
     hit = next((i for i in page["items"] if i["customer_number"] == number), None)
@@ -269,7 +322,9 @@ def test_search_lodz_ranking_and_paging(api, tokens):
     # exact number first, then prefix, then fragment
     page = _search(api, tokens, "10001", limit=200)
     assert page["items"][0]["customer_number"] == "10001" and page["items"][0]["match"] == "exact"
-    ranks = [("exact", "prefix", "fragment").index(i["match"]) for i in _search(api, tokens, "nowak", limit=200)["items"]]
+    ranks = [
+        ("exact", "prefix", "fragment").index(i["match"]) for i in _search(api, tokens, "nowak", limit=200)["items"]
+    ]
     assert ranks == sorted(ranks) and ranks[0] == 1
     full = _search(api, tokens, "jaworzno", limit=200)
     part = _search(api, tokens, "jaworzno", offset=3, limit=4)
@@ -282,8 +337,14 @@ def test_search_lodz_ranking_and_paging(api, tokens):
 def test_acting_writes_one_audit_entry_per_view_and_change(api, tokens):
     h = bearer(tokens[C])
     before = audit_page(api, tokens)["total"]
-    r = api.post("/staff/customers/10004/access", json={"reason": "phone_call", "verification": {
-        "customer_number": True, "address": False, "last_invoice_amount": True}}, headers=h)
+    r = api.post(
+        "/staff/customers/10004/access",
+        json={
+            "reason": "phone_call",
+            "verification": {"customer_number": True, "address": False, "last_invoice_amount": True},
+        },
+        headers=h,
+    )
     assert r.status_code == 201, r.text
     a = r.json()["access_id"]
     assert r.json()["customer"]["full_name"] == "Katarzyna Wójcik"
@@ -297,13 +358,21 @@ def test_acting_writes_one_audit_entry_per_view_and_change(api, tokens):
     api.get(f"/staff/access/{a}/balance", headers=h)
     meter = readings["meters"][0]
     value = f"{float(meter['last_value']) + 2:.3f}"
-    assert api.post(f"/staff/access/{a}/readings", json={"meter_number": meter["number"], "value": "0.000"},
-                    headers=h).status_code == 422  # refused: no change, no entry
+    assert (
+        api.post(
+            f"/staff/access/{a}/readings", json={"meter_number": meter["number"], "value": "0.000"}, headers=h
+        ).status_code
+        == 422
+    )  # refused: no change, no entry
     r = api.post(f"/staff/access/{a}/readings", json={"meter_number": meter["number"], "value": value}, headers=h)
     assert r.status_code == 201, r.text
     entries = new_entries()
     assert [(e["resource"], e["action"]) for e in reversed(entries)] == [
-        ("customer", "view"), ("readings", "view"), ("balance", "view"), ("reading", "change")]
+        ("customer", "view"),
+        ("readings", "view"),
+        ("balance", "view"),
+        ("reading", "change"),
+    ]
     for e in entries:
         assert e["reason"] == "phone_call" and e["staff_login"] == "urzednik" and e["customer_number"] == "10004"
         assert e["access_id"] == a and e["source"] == "127.0.0.1"
@@ -320,22 +389,30 @@ def test_acting_writes_one_audit_entry_per_view_and_change(api, tokens):
 def test_failed_phone_verification_opens_nothing(api, tokens):
     h = bearer(tokens[H])
     before = audit_page(api, tokens)["total"]
-    r = api.post("/staff/customers/10002/access", json={"reason": "phone_call", "verification": {
-        "customer_number": True, "address": False, "last_invoice_amount": False}}, headers=h)
+    r = api.post(
+        "/staff/customers/10002/access",
+        json={
+            "reason": "phone_call",
+            "verification": {"customer_number": True, "address": False, "last_invoice_amount": False},
+        },
+        headers=h,
+    )
     assert_error(r, 403, "verification_failed")
     assert audit_page(api, tokens)["total"] == before
-    assert_error(api.post("/staff/customers/10002/access", json={"reason": "phone_call"}, headers=h),
-                 422, "validation_error")
-    assert_error(api.post("/staff/customers/10002/access", json={"reason": "other"}, headers=h),
-                 422, "validation_error")
-    assert_error(api.post("/staff/customers/99998/access", json={"reason": "counter_visit"}, headers=h),
-                 404, "not_found")
+    assert_error(
+        api.post("/staff/customers/10002/access", json={"reason": "phone_call"}, headers=h), 422, "validation_error"
+    )
+    assert_error(
+        api.post("/staff/customers/10002/access", json={"reason": "other"}, headers=h), 422, "validation_error"
+    )
+    assert_error(
+        api.post("/staff/customers/99998/access", json={"reason": "counter_visit"}, headers=h), 404, "not_found"
+    )
 
 
 def test_resident_sees_dates_and_purposes_only_of_own_data(api, tokens):
     h = bearer(tokens[H])
-    r = api.post("/staff/customers/10001/access", json={"reason": "other", "reason_text": "Pismo z sądu"},
-                 headers=h)
+    r = api.post("/staff/customers/10001/access", json={"reason": "other", "reason_text": "Pismo z sądu"}, headers=h)
     a = r.json()["access_id"]
     api.get(f"/staff/access/{a}/invoices", headers=h)
     api.post(f"/staff/access/{a}/close", headers=h)
@@ -436,20 +513,28 @@ def test_correspondence_queue(api, tokens):
     assert r.status_code == 200 and r.json()["assignee"] == "pomoc"
     mine = api.get("/staff/queue", params={"assignee": "me"}, headers=bearer(tokens[H])).json()
     assert [i["id"] for i in mine["items"]] == [tid]
-    r = api.post(f"/staff/queue/{tid}/replies", json={"body": "Wynik badania: woda zdatna do picia."},
-                 headers=bearer(tokens[H]))
+    r = api.post(
+        f"/staff/queue/{tid}/replies", json={"body": "Wynik badania: woda zdatna do picia."}, headers=bearer(tokens[H])
+    )
     assert r.status_code == 201 and r.json()["author"] == "utility", r.text
     resident = bearer(login(api, "10001"))
     thread = api.get(f"/correspondence/{tid}", headers=resident).json()
     assert thread["status"] == "answered" and thread["messages"][-1]["body"] == "Wynik badania: woda zdatna do picia."
     r = api.post(f"/staff/queue/{tid}/status", json={"status": "closed"}, headers=bearer(tokens[H]))
     assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["overdue"] is False
-    assert_error(api.post(f"/staff/queue/{tid}/replies", json={"body": "x"}, headers=bearer(tokens[H])), 422,
-                 "thread_closed")
+    assert_error(
+        api.post(f"/staff/queue/{tid}/replies", json={"body": "x"}, headers=bearer(tokens[H])), 422, "thread_closed"
+    )
     entries = audit_page(api, tokens)["items"][: audit_page(api, tokens)["total"] - before]
     assert [(e["staff_login"], e["action"]) for e in reversed(entries)] == [
-        ("urzednik", "change"), ("kierownik", "change"), ("pomoc", "change"), ("pomoc", "change")]
-    assert {e["reason"] for e in entries} == {"correspondence"} and {e["resource"] for e in entries} == {f"thread:{tid}"}
+        ("urzednik", "change"),
+        ("kierownik", "change"),
+        ("pomoc", "change"),
+        ("pomoc", "change"),
+    ]
+    assert {e["reason"] for e in entries} == {"correspondence"} and {e["resource"] for e in entries} == {
+        f"thread:{tid}"
+    }
     seen = api.get("/account/data-access", headers=resident).json()["items"]
     assert seen[0]["purpose"] == "correspondence" and seen[0]["changed"] is True and seen[0]["resources"] == ["thread"]
 

@@ -232,8 +232,9 @@ class EbokClient:
             return E.RequestTimeout(**kw)
         if isinstance(exc, (httpx.NetworkError, httpx.ProxyError, httpx.UnsupportedProtocol, httpx.InvalidURL)):
             return E.ConnectionFailed(**kw)
-        if isinstance(exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError, httpx.DecodingError,
-                            httpx.TooManyRedirects)):
+        if isinstance(
+            exc, (httpx.RemoteProtocolError, httpx.LocalProtocolError, httpx.DecodingError, httpx.TooManyRedirects)
+        ):
             return E.ProtocolError(**kw)
         return E.ConnectionFailed(**kw)
 
@@ -278,16 +279,22 @@ class EbokClient:
                             await resp.aclose()
                         return resp, body
                     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-                        if (attempt == 1 and isinstance(exc, httpx.HTTPError)
-                                and self._may_retry(method, idempotency_key, exc)):
+                        if (
+                            attempt == 1
+                            and isinstance(exc, httpx.HTTPError)
+                            and self._may_retry(method, idempotency_key, exc)
+                        ):
                             log.info("retrying %s %s after %s", method, path, type(exc).__name__)
                             if self.retry_delay:
                                 await asyncio.sleep(self.retry_delay)
                             continue
                         raise self._transport_error(exc, unconfirmed=unconfirmed) from exc
         except TimeoutError as exc:
-            detail = (f"no complete reply within the {deadline:g} s deadline" if timer.expired()
-                      else f"{type(exc).__name__}: {exc}")
+            detail = (
+                f"no complete reply within the {deadline:g} s deadline"
+                if timer.expired()
+                else f"{type(exc).__name__}: {exc}"
+            )
             log.info("%s %s: %s", method, path, detail)
             raise E.RequestTimeout(detail=detail, server=self.server) from exc
 
@@ -298,28 +305,35 @@ class EbokClient:
             if content_type is not None:
                 ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 if ctype != content_type:
-                    raise E.ProtocolError(status=resp.status_code, detail=f"expected {content_type}, got {ctype!r}",
-                                          server=self.server)
+                    raise E.ProtocolError(
+                        status=resp.status_code, detail=f"expected {content_type}, got {ctype!r}", server=self.server
+                    )
             limit, truncate = max_bytes, False
         else:
             limit, truncate = _ERROR_BODY_MAX, True
         encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             # asked for identity: a compressed body could expand without bound as it is decoded
-            raise E.ProtocolError(status=resp.status_code, detail=f"unrequested Content-Encoding {encoding!r}",
-                                  server=self.server)
+            raise E.ProtocolError(
+                status=resp.status_code, detail=f"unrequested Content-Encoding {encoding!r}", server=self.server
+            )
         length = resp.headers.get("Content-Length", "")
         if not truncate and length.isdigit() and int(length) > limit:
-            raise E.ProtocolError(too_large, status=resp.status_code,
-                                  detail=f"Content-Length {length} > {limit} bytes", server=self.server)
+            raise E.ProtocolError(
+                too_large,
+                status=resp.status_code,
+                detail=f"Content-Length {length} > {limit} bytes",
+                server=self.server,
+            )
         buf = bytearray()
         async for chunk in resp.aiter_bytes():  # identity: no decoding, the bytes as they arrive
             if len(buf) + len(chunk) > limit:
                 if truncate:
                     buf += chunk[: limit - len(buf)]
                     break
-                raise E.ProtocolError(too_large, status=resp.status_code, detail=f"more than {limit} bytes",
-                                      server=self.server)
+                raise E.ProtocolError(
+                    too_large, status=resp.status_code, detail=f"more than {limit} bytes", server=self.server
+                )
             buf += chunk
         return bytes(buf)
 
@@ -376,8 +390,15 @@ class EbokClient:
         login: bool = False,
     ) -> Any:
         resp, body = await self._exchange(
-            method, path, auth=auth, json_body=json_body, params=params, idempotency_key=idempotency_key,
-            deadline=self.deadline, max_bytes=self.max_reply_bytes, changes_data=not login,
+            method,
+            path,
+            auth=auth,
+            json_body=json_body,
+            params=params,
+            idempotency_key=idempotency_key,
+            deadline=self.deadline,
+            max_bytes=self.max_reply_bytes,
+            changes_data=not login,
         )
         if not resp.is_success:
             raise self._error_from_response(resp, body, login=login)
@@ -390,9 +411,7 @@ class EbokClient:
             return model.model_validate_json(body, strict=True)
         except pydantic.ValidationError as exc:
             # keep only the error summary (never the reply body: it may contain personal data)
-            summary = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in exc.errors()[:5]
-            )
+            summary = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in exc.errors()[:5])
             log.warning("unexpected reply to %s %s: %s", method, path, summary)
             raise E.ProtocolError(status=resp.status_code, detail=f"invalid reply: {summary}") from None
 
@@ -440,9 +459,7 @@ class EbokClient:
 
     async def change_password(self, current: str, new: str) -> None:
         """Raises ValidationFailed with code ``wrong_password`` / ``weak_password``."""
-        await self._call(
-            "POST", "auth/password", None, json_body={"current_password": current, "new_password": new}
-        )
+        await self._call("POST", "auth/password", None, json_body={"current_password": current, "new_password": new})
 
     async def register(self, contract_number: str, meter_number: str, invoice_gross: int) -> Accepted:
         """Ask for first-time access: contract number, a meter on it and the gross amount (grosze) of
@@ -521,8 +538,12 @@ class EbokClient:
         """The invoice PDF as bytes (streamed, at most ``max_bytes``, else ProtocolError
         ``response_too_large``; within the client's ``pdf_deadline``)."""
         resp, data = await self._exchange(
-            "GET", f"invoices/{_seg(id)}/pdf", deadline=self.pdf_deadline, max_bytes=max_bytes,
-            too_large="response_too_large", content_type="application/pdf",
+            "GET",
+            f"invoices/{_seg(id)}/pdf",
+            deadline=self.pdf_deadline,
+            max_bytes=max_bytes,
+            too_large="response_too_large",
+            content_type="application/pdf",
         )
         if not resp.is_success:
             raise self._error_from_response(resp, data, login=False)

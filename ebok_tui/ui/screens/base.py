@@ -183,9 +183,7 @@ class ApiMixin:
 
 
 # The keys of the navigation bar, on every logged-in screen (a focused input still gets its digits).
-SECTION_BINDINGS = [
-    Binding(s.key, f"app.open_section('{s.id}')", s.label_key, show=False) for s in SECTIONS
-]
+SECTION_BINDINGS = [Binding(s.key, f"app.open_section('{s.id}')", s.label_key, show=False) for s in SECTIONS]
 
 
 class ChromeScreen(ApiMixin, Screen):

@@ -71,8 +71,10 @@ class ConsumptionChart(Widget):
 
     def _fmt(self, value: Decimal, places: int) -> str:
         i18n = self.app.i18n  # type: ignore[attr-defined]
-        q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if places else value.quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
+        q = (
+            value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            if places
+            else value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
         )
         return i18n.decimal(q, places)
 

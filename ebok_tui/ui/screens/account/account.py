@@ -86,7 +86,10 @@ class AccountScreen(SectionScreen):
                         yield self._inputs[field]
                     yield self._errors[field]
                 yield Button(
-                    self.t("account.change_password"), id="change-password", variant="primary", action="screen.change_password"
+                    self.t("account.change_password"),
+                    id="change-password",
+                    variant="primary",
+                    action="screen.change_password",
                 )
                 yield self._result
 
@@ -223,4 +226,3 @@ class AccountScreen(SectionScreen):
 
     def action_logout_forget(self) -> None:
         self.post_message(LogoutRequested(forget=True))
-

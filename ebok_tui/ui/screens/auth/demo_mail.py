@@ -64,11 +64,15 @@ class DemoMailScreen(ApiMixin, Screen):
         i18n = self.i18n
         listing = self.query_one("#mail-list", OptionList)
         listing.clear_options()
-        listing.add_options([
-            Option(Text.assemble((i18n.datetime(m.date) if m.date else "—", "dim"), " ", m.to, " · ", m.subject),
-                   id=m.id)
-            for m in self.mails
-        ])
+        listing.add_options(
+            [
+                Option(
+                    Text.assemble((i18n.datetime(m.date) if m.date else "—", "dim"), " ", m.to, " · ", m.subject),
+                    id=m.id,
+                )
+                for m in self.mails
+            ]
+        )
         if self.mails:
             listing.highlighted = 0
             listing.focus()
@@ -86,9 +90,12 @@ class DemoMailScreen(ApiMixin, Screen):
         mail = self.mails[index]
         t = self.t
         text = Text()  # plain text: a mail may contain anything, never markup
-        for label, value in ((t("demo_mail.from"), mail.sender), (t("demo_mail.to"), mail.to),
-                             (t("demo_mail.subject"), mail.subject),
-                             (t("demo_mail.date"), self.i18n.datetime(mail.date) if mail.date else "—")):
+        for label, value in (
+            (t("demo_mail.from"), mail.sender),
+            (t("demo_mail.to"), mail.to),
+            (t("demo_mail.subject"), mail.subject),
+            (t("demo_mail.date"), self.i18n.datetime(mail.date) if mail.date else "—"),
+        ):
             text.append(f"{label}: ", style="bold")
             text.append(f"{value}\n")
         text.append("\n")

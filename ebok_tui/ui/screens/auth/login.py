@@ -44,9 +44,7 @@ class RememberMe(Checkbox, inherit_bindings=False):
         button_style = self.get_visual_style("toggle--button")
         side_style = Style(foreground=button_style.background, background=self.background_colors[1])
         inner = self.BUTTON_INNER if self.value and not self.disabled else " "
-        return Content.assemble(
-            (self.BUTTON_LEFT, side_style), (inner, button_style), (self.BUTTON_RIGHT, side_style)
-        )
+        return Content.assemble((self.BUTTON_LEFT, side_style), (inner, button_style), (self.BUTTON_RIGHT, side_style))
 
 
 class LoginScreen(ApiMixin, Screen):

@@ -96,10 +96,17 @@ class PublicForm(ApiMixin, Screen):
                 with Horizontal(id="done-buttons"):
                     if self.NEXT_STEP_KEY:
                         yield Button(
-                            self.t(self.NEXT_STEP_KEY), id="done-next-step", variant="primary", action="screen.next_step"
+                            self.t(self.NEXT_STEP_KEY),
+                            id="done-next-step",
+                            variant="primary",
+                            action="screen.next_step",
                         )
-                    yield Button(self.t("public.back_to_login"), id="done-back",
-                                 variant="default" if self.NEXT_STEP_KEY else "primary", action="screen.back")
+                    yield Button(
+                        self.t("public.back_to_login"),
+                        id="done-back",
+                        variant="default" if self.NEXT_STEP_KEY else "primary",
+                        action="screen.back",
+                    )
         yield ErrorBanner()
         yield Footer()
 
@@ -207,8 +214,9 @@ class CodeForm(PublicForm):
     twice. Subclasses set the catalogue keys and :meth:`send`."""
 
     FIELDS = (
-        FormField("customer_number", "code.customer_number",
-                  {"restrict": r"\d*", "max_length": 5, "placeholder": "12345"}),
+        FormField(
+            "customer_number", "code.customer_number", {"restrict": r"\d*", "max_length": 5, "placeholder": "12345"}
+        ),
         FormField("code", "code.code", {"max_length": 60, "placeholder": "ABCD-EFGH-…"}),
         FormField("new_password", "code.new_password", {"password": True, "max_length": 256}),
         FormField("new_password_confirm", "code.new_password_confirm", {"password": True, "max_length": 256}),

@@ -21,10 +21,16 @@ class RegisterScreen(PublicForm):
     DONE_KEY = "register.done"
     NEXT_STEP_KEY = "register.have_code"
     FIELDS = (
-        FormField("contract_number", "register.contract_number",
-                  {"max_length": 40, "placeholder_key": "register.contract_number_placeholder"}),
-        FormField("meter_number", "register.meter_number",
-                  {"max_length": 40, "placeholder_key": "register.meter_number_placeholder"}),
+        FormField(
+            "contract_number",
+            "register.contract_number",
+            {"max_length": 40, "placeholder_key": "register.contract_number_placeholder"},
+        ),
+        FormField(
+            "meter_number",
+            "register.meter_number",
+            {"max_length": 40, "placeholder_key": "register.meter_number_placeholder"},
+        ),
         FormField("invoice_gross", "register.invoice_gross", {"max_length": 20, "placeholder": "123,45"}),
     )
 
@@ -39,8 +45,11 @@ class RegisterScreen(PublicForm):
         return errors
 
     async def send(self) -> None:
-        await self.api.register(self.value("contract_number"), self.value("meter_number"),
-                                parse_amount_grosze(self.value("invoice_gross")) or 0)
+        await self.api.register(
+            self.value("contract_number"),
+            self.value("meter_number"),
+            parse_amount_grosze(self.value("invoice_gross")) or 0,
+        )
 
     def open_next_step(self) -> None:
         self.app.switch_screen(RegisterCodeScreen())

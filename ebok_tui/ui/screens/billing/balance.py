@@ -248,9 +248,7 @@ class BalanceScreen(SectionScreen):
         if self.qr_lines is None or self.balance is None:
             return
         b = self.balance
-        caption = self.t(
-            "balance.qr_caption", amount=self.i18n.money(b.to_pay), recipient=b.recipient_name
-        )
+        caption = self.t("balance.qr_caption", amount=self.i18n.money(b.to_pay), recipient=b.recipient_name)
         self.app.push_screen(QrModal(self.qr_lines, caption))
 
     # --- clipboard -------------------------------------------------------------------------------
@@ -277,4 +275,3 @@ class BalanceScreen(SectionScreen):
             title=self.t("balance.copied_title"),
             markup=False,
         )
-

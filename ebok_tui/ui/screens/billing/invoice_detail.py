@@ -82,25 +82,37 @@ class InvoiceDetailScreen(SubScreen):
         grid.add_column(no_wrap=True)
         grid.add_row(t("invoice_detail.number"), Text(inv.number, style="bold"), t("invoice_detail.status"), status)
         grid.add_row(
-            t("invoice_detail.issue_date"), i18n.date(inv.issue_date),
-            t("invoice_detail.due_date"), i18n.date(inv.due_date),
+            t("invoice_detail.issue_date"),
+            i18n.date(inv.issue_date),
+            t("invoice_detail.due_date"),
+            i18n.date(inv.due_date),
         )
         grid.add_row(
-            t("invoice_detail.period"), period,
-            t("invoice_detail.efaktura"), t("app.yes") if inv.efaktura else t("app.no"),
+            t("invoice_detail.period"),
+            period,
+            t("invoice_detail.efaktura"),
+            t("app.yes") if inv.efaktura else t("app.no"),
         )
         grid.add_row(
-            t("invoice_detail.paid"), i18n.money(inv.paid),
-            t("invoice_detail.outstanding"), Text(i18n.money(inv.outstanding), style="bold"),
+            t("invoice_detail.paid"),
+            i18n.money(inv.paid),
+            t("invoice_detail.outstanding"),
+            Text(i18n.money(inv.outstanding), style="bold"),
         )
         return grid
 
     def build_lines(self, inv: InvoiceDetail) -> Table:
         t, i18n = self.t, self.i18n
         table = Table(
-            box=box.SIMPLE_HEAD, show_footer=True, expand=True, padding=(0, 1), pad_edge=False,
-            collapse_padding=True, show_edge=False,
-            header_style="bold", footer_style="bold",
+            box=box.SIMPLE_HEAD,
+            show_footer=True,
+            expand=True,
+            padding=(0, 1),
+            pad_edge=False,
+            collapse_padding=True,
+            show_edge=False,
+            header_style="bold",
+            footer_style="bold",
         )
         table.add_column(t("invoice_detail.col.description"), t("invoice_detail.total"), ratio=1, overflow="fold")
         table.add_column(t("invoice_detail.col.quantity"), justify="right", no_wrap=True)
@@ -112,7 +124,9 @@ class InvoiceDetailScreen(SubScreen):
         for line in inv.lines:
             unit_key = f"invoice_detail.unit.{line.unit}"
             unit = i18n.label(unit_key, line.unit)
-            quantity = i18n.decimal(line.quantity, 3) if line.unit == "m3" else i18n.decimal(line.quantity.normalize(), 0)
+            quantity = (
+                i18n.decimal(line.quantity, 3) if line.unit == "m3" else i18n.decimal(line.quantity.normalize(), 0)
+            )
             table.add_row(  # Text, not str, for the server's words: never parsed as markup
                 Text(line.description),
                 Text(f"{quantity} {unit}"),

@@ -90,8 +90,13 @@ class InvoicesScreen(SectionScreen):
         return [
             Column("date", max(len(i18n.date(date(2026, 12, 31))) + 1, len(t("invoices.pcol.date")) + 1)),
             Column("amount", max(len(i18n.money(1_234_56)) + 1, len(t("invoices.pcol.amount")) + 1), right=True),
-            Column("method", max(max(len(t(f"invoices.method.{m}")) for m in ("transfer", "cash", "card")) + 1,
-                                 len(t("invoices.pcol.method")) + 1)),
+            Column(
+                "method",
+                max(
+                    max(len(t(f"invoices.method.{m}")) for m in ("transfer", "cash", "card")) + 1,
+                    len(t("invoices.pcol.method")) + 1,
+                ),
+            ),
             Column("reference", 24),
             Column("invoice_number", max(18, len(t("invoices.pcol.invoice_number")) + 1)),
         ]

@@ -54,7 +54,7 @@ def write_private_atomic(path: Path, data: bytes) -> None:
 
 
 class ConfirmOverwriteModal(BaseModal):
-    """"The file exists. Overwrite?" — nothing is overwritten without an explicit yes."""
+    """ "The file exists. Overwrite?" — nothing is overwritten without an explicit yes."""
 
     BINDINGS = [
         Binding("t", "answer(True)", "save_pdf.overwrite", show=False),
@@ -80,7 +80,9 @@ class ConfirmOverwriteModal(BaseModal):
         with Vertical():
             yield Static(Text(self.t("save_pdf.exists", path=str(self.path))), id="question")
             with Horizontal():
-                yield Button(self.t("save_pdf.overwrite"), id="overwrite", variant="warning", action="screen.answer(True)")
+                yield Button(
+                    self.t("save_pdf.overwrite"), id="overwrite", variant="warning", action="screen.answer(True)"
+                )
                 yield Button(self.t("bind.cancel"), id="keep", action="screen.answer(False)")
 
     def on_mount(self) -> None:

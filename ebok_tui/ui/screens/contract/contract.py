@@ -105,8 +105,10 @@ class ContractScreen(SectionScreen):
             if state in _STATE_STYLE:
                 notes.append(
                     Text(
-                        "! " + self.t(f"contract.note_{state}", meter=meter.number,
-                                      date=i18n.date(meter.legalisation_valid_until)),
+                        "! "
+                        + self.t(
+                            f"contract.note_{state}", meter=meter.number, date=i18n.date(meter.legalisation_valid_until)
+                        ),
                         style=_STATE_STYLE[state],
                     )
                 )
@@ -123,9 +125,7 @@ class ContractScreen(SectionScreen):
             state_key = "contract.state_" + state
             legal.append(f" – {self.t(state_key)}")
             legal.stylize(_STATE_STYLE[state])
-        diameter = (
-            self.t("contract.diameter_mm", mm=meter.diameter_mm) if meter.diameter_mm else self.t("app.none")
-        )
+        diameter = self.t("contract.diameter_mm", mm=meter.diameter_mm) if meter.diameter_mm else self.t("app.none")
         return [  # Text, not str: server data is never parsed as markup
             Text(meter.number),
             Text(meter.location or self.t("app.none")),

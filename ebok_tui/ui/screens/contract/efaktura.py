@@ -53,7 +53,9 @@ class ConfirmWithdrawModal(BaseModal):
                 id="dialog-text",
             )
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.t("efaktura.confirm_yes"), id="confirm-yes", variant="error", action="screen.dismiss(True)")
+                yield Button(
+                    self.t("efaktura.confirm_yes"), id="confirm-yes", variant="error", action="screen.dismiss(True)"
+                )
                 yield Button(self.t("efaktura.confirm_no"), id="confirm-no", variant="primary", action="screen.dismiss")
 
     def on_mount(self) -> None:
@@ -157,9 +159,7 @@ class EFakturaScreen(SectionScreen):
         self.query_one("#fees", Static).update(box)
 
         now_key = "efaktura.now_active" if status.active else "efaktura.now_inactive"
-        self.query_one("#fee-now", Static).update(
-            t(now_key, fee=money(current), fee_with=money(status.fee_with_gross))
-        )
+        self.query_one("#fee-now", Static).update(t(now_key, fee=money(current), fee_with=money(status.fee_with_gross)))
 
         self.query_one("#form-title", Label).update(
             t("efaktura.form_change") if status.active else t("efaktura.form_activate")

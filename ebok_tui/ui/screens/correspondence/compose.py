@@ -83,8 +83,10 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
             with Horizontal(classes="row"):
                 yield Label(self.t("compose.subject"), classes="row-label")
                 yield Input(
-                    d.get("subject") or "", placeholder=self.t("compose.subject_placeholder"),
-                    max_length=SUBJECT_MAX, id="subject",
+                    d.get("subject") or "",
+                    placeholder=self.t("compose.subject_placeholder"),
+                    max_length=SUBJECT_MAX,
+                    id="subject",
                 )
             yield Label(self.t("compose.body"), id="body-label")
             yield TextArea(d.get("body") or "", id="body-text", soft_wrap=True, show_line_numbers=False)
@@ -93,12 +95,16 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
                 yield Label(self.t("compose.location"))
             with Horizontal(classes="row"):
                 yield Input(
-                    d.get("contact_phone") or "", placeholder=self.t("compose.phone_placeholder"),
-                    max_length=40, id="contact_phone",
+                    d.get("contact_phone") or "",
+                    placeholder=self.t("compose.phone_placeholder"),
+                    max_length=40,
+                    id="contact_phone",
                 )
                 yield Input(
-                    d.get("location") or "", placeholder=self.t("compose.location_placeholder"),
-                    max_length=200, id="location",
+                    d.get("location") or "",
+                    placeholder=self.t("compose.location_placeholder"),
+                    max_length=200,
+                    id="location",
                 )
         yield Static(self.t("compose.hint"), id="form-status", classes="-info")
 
@@ -194,8 +200,16 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         if not values["body"].strip():
             problems.append(("body-text", self.t("compose.body_missing")))
         elif len(values["body"]) > BODY_MAX:
-            problems.append(("body-text", self.t("compose.body_too_long", max=self.i18n.decimal(BODY_MAX, 0),
-                                                          length=self.i18n.decimal(len(values["body"]), 0))))
+            problems.append(
+                (
+                    "body-text",
+                    self.t(
+                        "compose.body_too_long",
+                        max=self.i18n.decimal(BODY_MAX, 0),
+                        length=self.i18n.decimal(len(values["body"]), 0),
+                    ),
+                )
+            )
         if phone_problem(values["contact_phone"]):
             problems.append(("contact_phone", self.t("compose.phone_invalid")))
         return problems

@@ -41,10 +41,15 @@ class ConfirmDraftsModal(BaseModal):
                 with VerticalScroll(id="dialog-list"):
                     yield Static(Text("\n".join(self.lines)))
             with Horizontal(id="dialog-buttons"):
-                yield Button(self.t("correspondence.confirm_delete"), id="confirm-yes", variant="error",
-                             action="screen.dismiss(True)")
-                yield Button(self.t("correspondence.confirm_keep"), id="confirm-no", variant="primary",
-                             action="screen.dismiss")
+                yield Button(
+                    self.t("correspondence.confirm_delete"),
+                    id="confirm-yes",
+                    variant="error",
+                    action="screen.dismiss(True)",
+                )
+                yield Button(
+                    self.t("correspondence.confirm_keep"), id="confirm-no", variant="primary", action="screen.dismiss"
+                )
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()
@@ -52,8 +57,10 @@ class ConfirmDraftsModal(BaseModal):
 
 def confirm_delete_draft(screen, subject: str, *, reply: bool = False) -> ConfirmDraftsModal:
     key = "correspondence.delete_reply_draft_text" if reply else "correspondence.delete_draft_text"
-    return ConfirmDraftsModal(screen.t("correspondence.delete_draft_title"),
-                              screen.t(key, subject=subject or screen.t("correspondence.no_subject")))
+    return ConfirmDraftsModal(
+        screen.t("correspondence.delete_draft_title"),
+        screen.t(key, subject=subject or screen.t("correspondence.no_subject")),
+    )
 
 
 def confirm_delete_orphans(screen, orphans: list[OrphanDraft]) -> ConfirmDraftsModal:
@@ -62,9 +69,15 @@ def confirm_delete_orphans(screen, orphans: list[OrphanDraft]) -> ConfirmDraftsM
     for o in orphans:
         when = i18n.datetime(o.changed_at) if o.changed_at else "—"
         if o.own:
-            lines.append(screen.t("correspondence.orphan_own", date=when,
-                                  subject=o.subject or screen.t("correspondence.no_subject")))
+            lines.append(
+                screen.t(
+                    "correspondence.orphan_own", date=when, subject=o.subject or screen.t("correspondence.no_subject")
+                )
+            )
         else:
             lines.append(screen.t("correspondence.orphan_other", date=when))
-    return ConfirmDraftsModal(screen.t("correspondence.orphans_title", count=len(orphans)),
-                              screen.t("correspondence.orphans_text", days=ORPHAN_AFTER_DAYS), lines)
+    return ConfirmDraftsModal(
+        screen.t("correspondence.orphans_title", count=len(orphans)),
+        screen.t("correspondence.orphans_text", days=ORPHAN_AFTER_DAYS),
+        lines,
+    )

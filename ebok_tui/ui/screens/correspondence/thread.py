@@ -122,8 +122,9 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         head.append(thread.subject, style="bold")
         head.append("\n")
         head.append(f"{kind_label(i18n, thread.kind)} · ")
-        head.append(self.t("thread.state", status=status_label(i18n, thread.status)),
-                    style=STATUS_STYLE.get(thread.status, ""))
+        head.append(
+            self.t("thread.state", status=status_label(i18n, thread.status)), style=STATUS_STYLE.get(thread.status, "")
+        )
         head.append(" · ")
         head.append(self.t("thread.opened", date=i18n.datetime(thread.created_at)), style="dim")
         given = []  # what the resident gave with the matter (plain text, never markup)

@@ -81,7 +81,8 @@ class ReadingsScreen(SectionScreen):
         t, i18n = self.t, self.i18n
         period = Text(
             t("readings.period", start=i18n.date(info.period.start), end=i18n.date(info.period.end)) + " · ",
-            no_wrap=True, overflow="ellipsis",
+            no_wrap=True,
+            overflow="ellipsis",
         )
         if info.period.self_reading_submitted:
             period.append(t("readings.self_submitted"), style="green")

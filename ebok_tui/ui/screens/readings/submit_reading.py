@@ -76,8 +76,7 @@ class SubmitReadingModal(BaseModal):
                     yield Label(Text(self.meter_number or t("app.none")), id="meter-number")
             yield Static("", id="last")
             yield Label(t("submit_reading.value"), id="value-label")
-            yield Input(self.drafts.get(self.meter_number, ""), placeholder=t("submit_reading.placeholder"),
-                        id="value")
+            yield Input(self.drafts.get(self.meter_number, ""), placeholder=t("submit_reading.placeholder"), id="value")
             yield Static("", id="change")
             yield Static("", id="value-error")
             yield Static(t("submit_reading.hint"), id="hint")
@@ -136,11 +135,20 @@ class SubmitReadingModal(BaseModal):
             text = t(key, value=i18n.volume(previous[0]), date=i18n.date(previous[1]))
         self.query_one("#last", Static).update(Text(text))
         if submitted is not None:
-            self.query_one("#already", Static).update(Text(t(
-                "submit_reading.correct_intro", value=i18n.volume(submitted.value), date=i18n.date(submitted.date),
-                start=i18n.date(self.info.period.start), end=i18n.date(self.info.period.end))))
+            self.query_one("#already", Static).update(
+                Text(
+                    t(
+                        "submit_reading.correct_intro",
+                        value=i18n.volume(submitted.value),
+                        date=i18n.date(submitted.date),
+                        start=i18n.date(self.info.period.start),
+                        end=i18n.date(self.info.period.end),
+                    )
+                )
+            )
         self.query_one("#value-label", Label).update(
-            t("submit_reading.value_corrected" if submitted is not None else "submit_reading.value"))
+            t("submit_reading.value_corrected" if submitted is not None else "submit_reading.value")
+        )
         self.query_one("#send", Button).label = t("submit_reading.correct" if submitted is not None else "bind.submit")
         self.show_change()
 
@@ -152,8 +160,9 @@ class SubmitReadingModal(BaseModal):
         i18n = self.i18n
         typed = i18n.parse_decimal(self.query_one("#value", Input).value)
         new = i18n.volume(typed) if typed is not None and typed >= 0 else "…"
-        self.query_one("#change", Static).update(Text(self.t(
-            "submit_reading.change", old=i18n.volume(submitted.value), new=new)))
+        self.query_one("#change", Static).update(
+            Text(self.t("submit_reading.change", old=i18n.volume(submitted.value), new=new))
+        )
 
     # --- messages ------------------------------------------------------------------------------
     def field_error(self, message: str) -> None:
