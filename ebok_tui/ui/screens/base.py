@@ -42,6 +42,7 @@ from ebok_tui.ui.messages import Finished, SessionExpired
 from ebok_tui.ui.sections import SECTIONS
 from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.ui.widgets.staff_chrome import ActingBanner
 
 if TYPE_CHECKING:
     from ebok_tui.core.api import EbokClient
@@ -206,6 +207,8 @@ class ChromeScreen(ApiMixin, Screen):
     def compose(self) -> ComposeResult:
         yield TopBar(self.heading)
         yield NavBar(self.SECTION or None)
+        if self.ebok.acting is not None:  # staff serving a customer: who, and why, on every screen
+            yield ActingBanner()
         with Vertical(id="body"):
             yield from self.compose_body()
         yield ServerStatus()
