@@ -10,8 +10,8 @@ from ebok_tui.core.api import NotFound
 from ebok_tui.ui.screens.staff.login import StaffLoginScreen
 from ebok_tui.ui.screens.staff.search import StaffSearchScreen
 from ebok_tui.ui.widgets.chrome import ErrorBanner
-from tests.staff_support import DEMO_STAFF, staff_login_as, totp_code, wrong_code
-from tests.tui_support import SIZE, make_app, settle, text_of, type_text, wait_until
+from tests.staff_support import DEMO_STAFF, serve, staff_login_as, totp_code, wrong_code
+from tests.tui_support import SIZE, login_as, make_app, settle, text_of, type_text, wait_until
 
 
 async def fill_staff_login(pilot, login: str, code: str | None) -> None:
@@ -114,4 +114,156 @@ async def test_search_finds_wisniewski_and_opens_after_verification(server):
             assert error.code == "access_not_live"
         else:
             raise AssertionError("the access was still live after closing the customer")
+        await app.staff.logout()
+
+
+# --- act-for mode: role limits -------------------------------------------------------------------
+def shown_keys(app) -> set[str]:
+    """The actions the current screen offers (what the footer shows and the keys run)."""
+    return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+
+
+async def test_helpdesk_sees_no_actions_it_may_not_use(server):
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await staff_login_as(app, "pomoc")
+        await serve(app, "10001", "counter_visit", "readings")
+        await settle(pilot)
+        assert "Obsługujesz: 10001 Jan Kowalski — wizyta w BOK" in text_of(app.screen.query_one("ActingBanner"))
+        assert "submit_reading" not in shown_keys(app)
+        await pilot.press("n")  # the key does nothing either
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReadingsScreen"
+
+        await app.action_open_section("efaktura")
+        await settle(pilot)
+        assert not app.screen.query_one("#form").display  # no e-mail field, no buttons
+        assert not {"focus_email", "withdraw"} & shown_keys(app)
+
+        await app.action_open_section("correspondence")
+        await settle(pilot)
+        assert not {"new", "delete_draft", "orphans"} & shown_keys(app)
+
+        await app.action_open_section("contract")
+        await settle(pilot)
+        assert "contact_change" not in shown_keys(app)
+
+        await app.action_open_section("account")  # the resident's own screen: not offered
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ContractScreen"
+        assert "Konto" not in str(app.screen.query_one("NavBar").render())
+        await app.action_close_customer()
+        await app.staff.logout()
+
+
+async def test_resident_is_offered_no_staff_action(server):
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", "contract")
+        await settle(pilot)
+        assert "contact_change" not in shown_keys(app)
+        assert not app.screen.query("ActingBanner")
+        assert "close_customer" not in shown_keys(app)
+
+
+async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change(fresh_server):
+    app = make_app(fresh_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await staff_login_as(app, "urzednik")
+        await serve(app, "10003", "phone_call", "readings")
+        await settle(pilot)
+        info = await app.api.readings()
+        meter = info.meters[0]
+        await pilot.press("n")
+        await settle(pilot)
+        modal = app.screen
+        assert type(modal).__name__ == "SubmitReadingModal"
+        value = f"{int(meter.last_value) + 3}"
+        modal.query_one("#value", Input).value = ""
+        await type_text(pilot, value)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReadingsScreen"
+
+        # a complaint written up for the customer
+        await app.action_open_section("correspondence")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        compose = app.screen
+        assert type(compose).__name__ == "ComposeScreen"
+        compose.query_one("#kind").value = "water_quality"
+        compose.query_one("#subject", Input).value = "Mętna woda (zgłoszenie telefoniczne)"
+        compose.query_one("#body-text").text = "Klient zgłasza mętną wodę od rana."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ != "ComposeScreen"
+
+        # a contact-data change request from the contract screen
+        await app.action_open_section("contract")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        form = app.screen
+        assert type(form).__name__ == "ContactChangeScreen"
+        await pilot.press("ctrl+s")  # nothing typed: nothing sent
+        await settle(pilot)
+        assert "co najmniej jedną" in text_of(form.query_one(ErrorBanner))
+        form.query_one("#phone", Input).value = "500 600 700"
+        form.query_one("#note", Input).value = "Nowy numer podany przez telefon."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ContractScreen"
+        await app.action_close_customer()
+        await settle(pilot)
+
+    # the resident sees the reading and both threads; the audit log says what the clerk changed
+    async with fresh_server.client() as resident:
+        await resident.login("10003", "woda-10003")
+        assert str((await resident.readings()).items[0].value).startswith(value)
+        subjects = [t.subject for t in (await resident.threads()).items]
+        assert "Mętna woda (zgłoszenie telefoniczne)" in subjects
+        assert "Wniosek o zmianę danych kontaktowych" in subjects
+    async with fresh_server.http() as http:
+        r = await http.post(
+            "/staff/auth/login",
+            json={"login": "kierownik", "password": DEMO_STAFF["kierownik"][0], "totp_code": totp_code("kierownik")},
+        )
+        token = r.json()["token"]
+        audit = (
+            await http.get(
+                "/staff/audit", params={"customer_number": "10003"}, headers={"Authorization": f"Bearer {token}"}
+            )
+        ).json()
+        changes = [e["resource"] for e in audit["items"] if e["action"] == "change"]
+        assert sorted(changes) == ["contact_change_request", "reading", "thread"]
+        assert all(e["staff_login"] == "urzednik" and e["reason"] == "phone_call" for e in audit["items"])
+
+
+async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
+    app = make_app(fresh_server, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await staff_login_as(app, "urzednik")
+        await serve(app, "10001", "counter_visit", "efaktura")
+        await settle(pilot)
+        field = app.screen.query_one("#email", Input)
+        field.value = "jan.kowalski@example.pl"
+        field.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        consent = app.screen
+        assert type(consent).__name__ == "ConsentModal"
+        await pilot.press("escape")  # cancelled: nothing changes
+        await settle(pilot)
+        assert not (await app.api.efaktura()).active
+        app.screen.query_one("#email", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        consent = app.screen
+        consent.query_one("#form-written").value = True
+        consent.query_one("#note", Input).value = "pismo 12/2026"
+        await consent.run_action("save")
+        await settle(pilot)
+        assert (await app.api.efaktura()).active
+        assert app.me is not None and app.me.efaktura_active
         await app.staff.logout()

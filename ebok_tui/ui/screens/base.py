@@ -72,6 +72,24 @@ class ApiMixin:
     def api(self) -> EbokClient:
         return self.ebok.session.api
 
+    #: Act-for mode (staff serving a customer): the permission of the access (docs/API.md roles)
+    #: each action of this screen needs, or None for an action staff are not offered at all (the
+    #: resident's own things: drafts, saved login). Actions not listed are offered to everyone. A
+    #: screen with its own ``check_action`` asks :meth:`acting_allows` first.
+    ACTING: ClassVar[dict[str, str | None]] = {}
+
+    def acting_allows(self, action: str) -> bool:
+        """Whether ``action`` is offered: always to the resident; to staff acting for a customer,
+        when the access has the permission :attr:`ACTING` names for it."""
+        access = self.ebok.acting
+        if access is None or action not in self.ACTING:
+            return True
+        permission = self.ACTING[action]
+        return permission is not None and access.can(permission)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.acting_allows(action)
+
     @property
     def i18n(self) -> I18n:
         return self.ebok.i18n
