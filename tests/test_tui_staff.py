@@ -267,3 +267,55 @@ async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
         assert (await app.api.efaktura()).active
         assert app.me is not None and app.me.efaktura_active
         await app.staff.logout()
+
+
+# --- ending: logout, an access ended elsewhere, an expired staff session ------------------------
+async def test_logging_out_closes_the_customer_on_the_server(server):
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await staff_login_as(app, "pomoc")
+        await serve(app, "10002", "written_request")
+        await settle(pilot)
+        acting = app.api
+        await app.action_logout()
+        await settle(pilot)
+        assert isinstance(app.screen, StaffLoginScreen) and app.acting is None and not app.staff.active
+        assert "Wylogowano" in text_of(app.screen.query_one("#login-message"))
+        # the staff session is gone on the server; a fresh one cannot use the old access either
+        await app.staff.login("pomoc", DEMO_STAFF["pomoc"][0])
+        acting._token = app.staff.api.token
+        try:
+            await acting.balance()
+        except NotFound as error:
+            assert error.code == "access_not_live"
+        else:
+            raise AssertionError("the access outlived the logout")
+        await app.staff.logout()
+
+
+async def test_an_access_ended_elsewhere_returns_to_search(server):
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await staff_login_as(app, "pomoc")
+        await serve(app, "10004", "complaint_handling", "contract")
+        await settle(pilot)
+        await app.staff.api.close_access(app.acting.access_id)  # e.g. from another terminal
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.acting is None and isinstance(app.screen, StaffSearchScreen)
+        await app.staff.logout()
+
+
+async def test_an_expired_staff_session_asks_to_log_in_again(server):
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await staff_login_as(app, "pomoc")
+        await serve(app, "10001", "counter_visit", "invoices")
+        await settle(pilot)
+        async with server.http() as http:  # the token ends (as after 15 idle minutes)
+            r = await http.post("/staff/auth/logout", headers={"Authorization": f"Bearer {app.staff.api.token}"})
+            assert r.status_code == 204
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, StaffLoginScreen) and not app.staff.active and app.acting is None
+        assert "Sesja wygasła" in text_of(app.screen.query_one("#login-message"))
