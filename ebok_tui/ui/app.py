@@ -56,8 +56,9 @@ class EbokApp(App[None]):
         Binding("ctrl+p", "command_palette", "bind.palette", priority=True, show=False),
         # demo only: the mail the demo server "sent", from any screen (the login screen shows it)
         Binding("ctrl+o", "demo_mail", "bind.demo_mail", show=False),
-        # act-for mode only (check_action): end the access, back to the staff shell
-        Binding("ctrl+f", "close_customer", "staff.bind_close_customer", priority=True),
+        # act-for mode only (check_action): end the access, back to the staff shell (the banner
+        # on every act-for screen names the key)
+        Binding("ctrl+f", "close_customer", "staff.bind_close_customer", priority=True, show=False),
     ]
 
     #: Seconds between health checks while the server answers.

@@ -27,7 +27,7 @@ class OpenCustomerModal(BaseModal):
                                    background: $panel; padding: 0 1; }
     OpenCustomerModal #title { text-style: bold; height: auto; }
     OpenCustomerModal #address { color: $text-muted; height: auto; }
-    OpenCustomerModal RadioSet { width: 1fr; height: auto; margin: 1 0 0 0; }
+    OpenCustomerModal RadioSet { width: 1fr; height: auto; margin: 0; }
     OpenCustomerModal #reason-text { margin: 0; }
     OpenCustomerModal #checks { height: auto; display: none; margin: 1 0 0 0; }
     OpenCustomerModal.-phone #checks { display: block; }
