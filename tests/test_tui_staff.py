@@ -246,9 +246,11 @@ async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
         await staff_login_as(app, "urzednik")
         await serve(app, "10001", "counter_visit", "efaktura")
         await settle(pilot)
+        await pilot.press("e")  # to the e-mail field, as a clerk does
+        await settle(pilot)
         field = app.screen.query_one("#email", Input)
+        assert app.focused is field
         field.value = "jan.kowalski@example.pl"
-        field.focus()
         await pilot.press("enter")
         await settle(pilot)
         consent = app.screen
@@ -256,7 +258,8 @@ async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
         await pilot.press("escape")  # cancelled: nothing changes
         await settle(pilot)
         assert not (await app.api.efaktura()).active
-        app.screen.query_one("#email", Input).focus()
+        await pilot.press("e")
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         consent = app.screen
