@@ -430,11 +430,35 @@ def test_resident_sees_dates_and_purposes_only_of_own_data(api, tokens):
     assert api.get("/account/data-access", headers=bearer(login(api, "10002"))).json() == {"items": []}
 
 
+def _dialect(db_url: str) -> str:
+    return "postgresql" if db_url.startswith("postgresql") else "sqlite"
+
+
+def test_audit_log_is_append_only_in_the_database(srv, api, tokens):
+    """Not even SQL sent straight to the database changes or removes an entry (triggers)."""
+    from sqlalchemy.exc import DBAPIError
+
+    assert audit_page(api, tokens)["total"] >= 1
+    statements = ["UPDATE audit_log SET source = '10.9.9.9' WHERE id = 1", "DELETE FROM audit_log WHERE id = 1"]
+    if _dialect(srv.db_url) == "postgresql":
+        statements.append("TRUNCATE audit_log")
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="audit_log is append-only"):
+            _sql(srv.db_url, statement)
+    assert next(e for e in audit_page(api, tokens)["items"] if e["id"] == 1)["source"] != "10.9.9.9"
+    assert srv.cli("audit", "verify").returncode == 0
+
+
 def test_audit_verify_detects_a_changed_entry(srv, api, tokens):
+    from ebok_server.audit import APPEND_ONLY_DDL, APPEND_ONLY_DROP
+
     assert audit_page(api, tokens)["total"] >= 3
     ok = srv.cli("audit", "verify")
     assert ok.returncode == 0 and "chain intact" in ok.stdout, ok.stdout
     original = next(e for e in audit_page(api, tokens)["items"] if e["id"] == 2)["source"]
+    # an attacker with the schema owner's access to the database drops the append-only triggers first
+    for statement in APPEND_ONLY_DROP[_dialect(srv.db_url)]:
+        _sql(srv.db_url, statement)
     _sql(srv.db_url, "UPDATE audit_log SET source = '10.9.9.9' WHERE id = 2")
     broken = srv.cli("audit", "verify", check=False)
     assert broken.returncode == 1 and "BROKEN at entry 2" in broken.stdout, broken.stdout
@@ -448,6 +472,8 @@ def test_audit_verify_detects_a_changed_entry(srv, api, tokens):
     # (only someone with write access to the database could also rewind the head, as this does)
     _sql(srv.db_url, f"UPDATE audit_head SET last_id = {previous['id']}, last_hash = '{previous['hash']}'")
     assert srv.cli("audit", "verify").returncode == 0
+    for statement in APPEND_ONLY_DDL[_dialect(srv.db_url)]:  # the rest of the module runs append-only again
+        _sql(srv.db_url, statement)
 
 
 def test_staff_login_is_throttled_like_residents(api):
