@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import time
@@ -33,9 +34,11 @@ def _sql(db_url: str, statement: str) -> None:
 
     async def run():
         engine = make_engine(db_url)
-        async with engine.begin() as conn:
-            await conn.execute(text(statement))
-        await engine.dispose()
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(statement))
+        finally:  # also when the statement is refused: no connection outlives the loop
+            await engine.dispose()
 
     asyncio.run(run())
 
@@ -169,6 +172,9 @@ MATRIX = [
     ("POST", "/staff/queue/2147483647/status", {"status": "closed"}, {}, ALL, (404, "not_found")),
     ("POST", "/staff/queue/2147483647/assign", {"login": None}, {}, {S}, (404, "not_found")),
     ("GET", "/staff/audit", None, {}, {S}, (200, None)),
+    ("GET", "/staff/audit/export?customer_number=10003", None, {}, {S}, (200, None)),
+    # a period that has not ended: allowed roles reach the check, nothing is invoiced
+    ("POST", "/staff/billing/run", {"period": "2099-01"}, {}, {S}, (422, "period_not_closed")),
     ("GET", "/staff/accounts", None, {}, {S}, (200, None)),
     (
         "POST",
@@ -577,3 +583,77 @@ def test_staff_idle_timeout_is_15_minutes():
     assert staff_session_is_expired(sess, t0 + dt.timedelta(minutes=15))
     sess.last_used_at = t0 + dt.timedelta(hours=11, minutes=50)
     assert staff_session_is_expired(sess, t0 + dt.timedelta(hours=12))  # absolute limit
+
+
+# ---- supervisor extras ---------------------------------------------------------------------------
+def _csv(text: str) -> list[dict]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_audit_export_csv(api, tokens):
+    """The filtered entries oldest first as CSV, the export itself recorded as the last row; a cell a
+    spreadsheet would run as a formula is defused."""
+    h = bearer(tokens[S])
+    a = api.post(
+        "/staff/customers/10004/access",
+        json={"reason": "other", "reason_text": '=HYPERLINK("http://x")'},
+        headers=h,
+    ).json()["access_id"]
+    assert api.get(f"/staff/access/{a}/balance", headers=h).status_code == 200
+    api.post(f"/staff/access/{a}/close", headers=h)
+    r = api.get("/staff/audit/export", params={"customer_number": "10004"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"].startswith('attachment; filename="audit-')
+    rows = _csv(r.text)
+    listed = audit_page(api, tokens, customer_number="10004")["items"]
+    export = rows[-1]
+    assert export["resource"] == "audit_export" and export["staff_login"] == "kierownik"
+    assert json.loads(export["after"]) == {"customer_number": "10004"} and export["customer_number"] == ""
+    ours = rows[:-1]
+    assert [int(x["id"]) for x in ours] == sorted(e["id"] for e in listed if e["id"] < int(export["id"]))
+    assert all(x["customer_number"] == "10004" for x in ours)
+    assert ours[-1]["resource"] == "balance" and ours[-1]["reason_text"] == '\'=HYPERLINK("http://x")'
+    assert [x["hash"] for x in ours] == [e["hash"] for e in reversed(listed) if e["id"] < int(export["id"])]
+    # the export is in the log (what the supervisor exported), not in the resident's "who viewed my data"
+    assert audit_page(api, tokens, staff_login="kierownik")["items"][0]["resource"] == "audit_export"
+    mine = api.get("/account/data-access", headers=bearer(login(api, "10004"))).json()["items"]
+    assert all("audit_export" not in i["resources"] for i in mine)
+
+
+def test_billing_run_once_per_period(srv, api, tokens):
+    """Two supervisors start the same period at once: every customer is invoiced once (the database's
+    unique constraint), a third run issues nothing; the runs are audited. (Last in the module: it adds
+    invoices.)"""
+    import threading
+
+    h = bearer(tokens[S])
+    results: list[dict] = []
+    go = threading.Barrier(2)
+
+    def run():
+        with httpx.Client(base_url=srv.api, timeout=120) as c:
+            go.wait()
+            r = c.post("/staff/billing/run", json={"period": "2019-01"}, headers=h)
+            assert r.status_code == 200, r.text
+            results.append(r.json())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2
+    issued = sum(r["issued"] for r in results)
+    assert issued == 400  # --seed-customers 400: the demo customers and the bulk ones, each with a contract
+    assert sum(r["gross_total"] for r in results) > 0
+    again = api.post("/staff/billing/run", json={"period": "2019-01"}, headers=h).json()
+    assert again == {"period": "2019-01", "issued": 0, "gross_total": 0}
+    invoices = api.get("/invoices", params={"limit": 200}, headers=bearer(login(api, "10002"))).json()["items"]
+    assert [i["period_from"] for i in invoices].count("2019-01-01") == 1
+    runs = [e for e in audit_page(api, tokens)["items"] if e["resource"] == "billing_run:2019-01"]
+    assert sorted(e["after"]["issued"] for e in runs) == sorted([0, *(r["issued"] for r in results)])
+    assert_error(api.post("/staff/billing/run", json={"period": "2019-13"}, headers=h), 422, "validation_error")
