@@ -1,4 +1,4 @@
-"""``ebok-tui [--server URL] [--demo] [--lang pl|en]``"""
+"""``ebok-tui [--server URL] [--demo] [--staff] [--lang pl|en]``"""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--demo",
         action="store_true",
         help="start the embedded reference server with demo data on 127.0.0.1 and use it",
+    )
+    parser.add_argument(
+        "--staff",
+        action="store_true",
+        help="open the staff login (counter clerks, helpdesk, supervisors) instead of the resident's",
     )
     parser.add_argument(
         "--lang",
@@ -75,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             # where drafts live; the session binds it to the server + customer at login
             drafts=DraftStore(),
             demo=args.demo,
+            staff=args.staff,
         )
         app.run()
     finally:

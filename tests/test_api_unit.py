@@ -15,6 +15,7 @@ from ebok_tui.core.api import (
     Balance,
     Conflict,
     ConnectionFailed,
+    Forbidden,
     EbokClient,
     InvalidCredentials,
     NotFound,
@@ -133,7 +134,7 @@ def test_str_is_technical_and_repr_compact():
     [
         (400, err_body("bad_request"), ApiError, "bad_request"),
         (401, err_body("unauthorized"), Unauthorized, "unauthorized"),
-        (403, err_body("forbidden"), ApiError, "forbidden"),
+        (403, err_body("forbidden"), Forbidden, "forbidden"),
         (404, err_body("not_found"), NotFound, "not_found"),
         (409, err_body("idempotency_conflict"), Conflict, "idempotency_conflict"),
         (413, err_body("payload_too_large"), ApiError, "payload_too_large"),

@@ -22,7 +22,7 @@ from ..billing import fmt_milli
 from ..config import Settings, iso_ts, utcnow
 from ..deps import DB, SETTINGS, owned_row
 from ..errors import ApiError, not_found
-from ..models import Customer, Message, Meter, Reading, Thread
+from ..models import Customer, Invoice, Message, Meter, Reading, Thread
 from ..schemas import (
     BalanceOut,
     ContractOut,
@@ -241,6 +241,23 @@ async def get_invoice(
 ) -> InvoiceDetail:
     detail = await invoices.invoice_of(db, act.customer, invoice_id, settings)
     return await _viewed(db, act, f"invoice:{detail.number}", detail)
+
+
+@router.get(
+    "/access/{access_id}/invoices/{invoice_id}/pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"},
+        404: {"description": "not_found"},
+    },
+)
+async def get_invoice_pdf(
+    invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> Response:
+    """The invoice PDF, as the resident gets it (e.g. to send the customer a copy)."""
+    pdf = await invoices.get_invoice_pdf(invoice_id=invoice_id, auth=act.as_customer, db=db, settings=settings)
+    number = await db.scalar(select(Invoice.number).where(Invoice.id == invoice_id))
+    return await _viewed(db, act, f"invoice_pdf:{number}", pdf)
 
 
 @router.get("/access/{access_id}/payments", response_model=Page[PaymentItem])

@@ -1,4 +1,8 @@
-"""The eBOK terminal application: login first, then the resident's sections.
+"""The eBOK terminal application: login first, then the resident's sections — or, for staff
+(``--staff``, or from the login screen), the staff login, then the staff sections the role may
+open (``ebok_tui.ui.staff_sections``) and, once a customer is opened, the resident's sections for
+that customer ("act-for" mode: ``session`` is then the customer's acting session, every screen
+shows who is being served, and closing the customer or logging out ends the access).
 
 The app watches the server from start to exit: a light ``GET /health`` every ``health_interval``
 seconds, and at once after any call fails to reach the server (``check_server_now``). While the
@@ -21,12 +25,26 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from ebok_tui.core.api import ApiError, ConnectionFailed, DemoInfo, EbokClient, Me, RequestTimeout
+from ebok_tui.core.api.staff import Access, StaffClient
 from ebok_tui.core.credentials import CredentialStore
 from ebok_tui.core.drafts import DraftStore
 from ebok_tui.core.i18n import DEFAULT_LANGUAGE, I18n
 from ebok_tui.core.session import Session
-from ebok_tui.ui.messages import LoggedIn, LogoutRequested, SessionExpired
+from ebok_tui.core.staff_session import StaffSession
+from ebok_tui.ui.messages import (
+    CloseCustomerRequested,
+    CustomerOpened,
+    LoggedIn,
+    LogoutRequested,
+    SessionExpired,
+    StaffLoggedIn,
+)
 from ebok_tui.ui.sections import BY_ID, SECTIONS, load_screen
+from ebok_tui.ui.staff_sections import STAFF_BY_ID, STAFF_SECTIONS, load_staff_screen
+
+#: The resident sections staff open for a customer (the account screen is the resident's own:
+#: password, saved login, who viewed their data).
+ACTING_SECTIONS = frozenset(s.id for s in SECTIONS) - {"account"}
 
 
 class EbokApp(App[None]):
@@ -38,6 +56,9 @@ class EbokApp(App[None]):
         Binding("ctrl+p", "command_palette", "bind.palette", priority=True, show=False),
         # demo only: the mail the demo server "sent", from any screen (the login screen shows it)
         Binding("ctrl+o", "demo_mail", "bind.demo_mail", show=False),
+        # act-for mode only (check_action): end the access, back to the staff shell (the banner
+        # on every act-for screen names the key)
+        Binding("ctrl+f", "close_customer", "staff.bind_close_customer", priority=True, show=False),
     ]
 
     #: Seconds between health checks while the server answers.
@@ -56,11 +77,19 @@ class EbokApp(App[None]):
         credentials: CredentialStore | None = None,
         drafts: DraftStore | None = None,
         demo: bool = False,
+        staff: bool = False,
     ) -> None:
         super().__init__()
         #: the client, who is logged in, their drafts and the saved login (screens read it as
-        #: ``self.session``; the app alone starts and ends it)
+        #: ``self.session``; the app alone starts and ends it). In act-for mode it is the acting
+        #: session of the customer staff serve; the resident's own session waits in ``_resident``.
         self.session = Session(api, credentials=credentials, drafts=drafts)
+        self._resident = self.session
+        #: the member of staff (nothing of it is ever stored) and the customer being served
+        self.staff = StaffSession(StaffClient.sharing(api))
+        #: the first screen is the staff login (``--staff``, or chosen on the login screen)
+        self.staff_mode = staff
+        self.current_staff_section: str | None = None
         self.i18n = I18n(lang)
         self.demo = demo
         self.demo_info: DemoInfo | None = None
@@ -79,6 +108,16 @@ class EbokApp(App[None]):
     @property
     def me(self) -> Me | None:
         return self.session.me
+
+    @property
+    def acting(self) -> Access | None:
+        """The access of the customer staff are serving (None outside act-for mode)."""
+        return self.staff.access if self.session is not self._resident else None
+
+    def section_available(self, section_id: str) -> bool:
+        """Whether the resident section ``section_id`` is offered (all of them to the resident;
+        to staff acting for a customer, not the customer's own account screen)."""
+        return section_id in BY_ID and (self.acting is None or section_id in ACTING_SECTIONS)
 
     # --- start ---------------------------------------------------------------------------------
     async def on_mount(self) -> None:
@@ -144,7 +183,14 @@ class EbokApp(App[None]):
                 break
 
     def _login_screen(self, message: str | None = None) -> Screen:
+        if self.staff_mode:
+            return load_staff_screen("staff_login")(message=message)
         return load_screen("login")(message=message)
+
+    async def action_login_as(self, who: str) -> None:
+        """Switch the first screen between the resident's (``resident``) and staff (``staff``) login."""
+        self.staff_mode = who == "staff"
+        await self._replace_top(self._login_screen())
 
     # --- navigation ----------------------------------------------------------------------------
     async def _replace_top(self, screen: Screen) -> None:
@@ -162,7 +208,7 @@ class EbokApp(App[None]):
             await self.push_screen(screen)
 
     async def action_open_section(self, section_id: str) -> None:
-        if self.me is None or section_id not in BY_ID:
+        if self.me is None or not self.section_available(section_id):
             return
         self.current_section = section_id
         await self._replace_top(BY_ID[section_id].load()())
@@ -177,9 +223,63 @@ class EbokApp(App[None]):
     async def _logged_in(self, message: LoggedIn) -> None:
         await self.action_open_section("balance")
 
+    # --- staff ---------------------------------------------------------------------------------
+    async def action_open_staff_section(self, section_id: str) -> None:
+        section = STAFF_BY_ID.get(section_id)
+        if section is None or not self.staff.can(section.permission) or self.acting is not None:
+            return
+        self.current_staff_section = section_id
+        await self._replace_top(section.load()())
+
+    def staff_sections(self) -> list:
+        """The staff sections the logged-in member of staff's role may open."""
+        return [s for s in STAFF_SECTIONS if self.staff.can(s.permission)]
+
+    @on(StaffLoggedIn)
+    async def _staff_logged_in(self) -> None:
+        first = next(iter(self.staff_sections()), None)
+        if first is not None:
+            await self.action_open_staff_section(first.id)
+
+    @on(CustomerOpened)
+    async def _customer_opened(self) -> None:
+        """Serve the customer the staff session just opened: the resident screens on their acting
+        session, from the balance."""
+        acting = self.staff.acting
+        if acting is None:
+            return
+        self.session = acting
+        await self.action_open_section("balance")
+
+    @on(CloseCustomerRequested)
+    async def _close_requested(self) -> None:
+        await self.action_close_customer()
+
+    async def action_close_customer(self) -> None:
+        """End the access on the server and go back to the staff section last used."""
+        if self.acting is None:
+            return
+        number = self.acting.customer.customer_number
+        self.session = self._resident
+        self.current_section = None
+        await self.staff.close_customer()
+        self.notify(self.i18n.t("staff.customer_closed", number=number), timeout=4)
+        await self.action_open_staff_section(self.current_staff_section or "search")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_customer":
+            return self.acting is not None
+        return True
+
     @on(SessionExpired)
     async def _session_expired(self) -> None:
         """Back to login, saying why (once, however many calls answered 401)."""
+        if self.staff_mode:
+            self.session = self._resident
+            self.current_section = self.current_staff_section = None
+            if self.staff.expired():
+                await self._replace_top(self._login_screen(self.i18n.t("app.session_expired")))
+            return
         if self.session.expired():
             self.current_section = None
             await self._replace_top(self._login_screen(self.i18n.t("app.session_expired")))
@@ -189,7 +289,12 @@ class EbokApp(App[None]):
         await self.logout(forget=message.forget)
 
     async def logout(self, *, forget: bool = False) -> None:
-        await self.session.logout(forget=forget)
+        if self.staff_mode:  # staff: the customer is closed first, nothing was saved to forget
+            self.session = self._resident
+            self.current_staff_section = None
+            await self.staff.logout()
+        else:
+            await self.session.logout(forget=forget)
         self.current_section = None
         await self._replace_top(self._login_screen(self.i18n.t("app.logged_out")))
 
@@ -198,10 +303,14 @@ class EbokApp(App[None]):
 
     async def action_switch_language(self) -> None:
         self.i18n = I18n("en" if self.i18n.lang == "pl" else "pl")
-        self.api.lang = self.i18n.lang
+        for session in {self.session, self._resident}:
+            session.api.lang = self.i18n.lang
+        self.staff.api.lang = self.i18n.lang
         self.title = self.i18n.t("app.title")
         if self.me is not None and self.current_section:
             await self._replace_top(BY_ID[self.current_section].load()())
+        elif self.staff.active and self.current_staff_section:
+            await self._replace_top(STAFF_BY_ID[self.current_staff_section].load()())
         else:
             await self._replace_top(self._login_screen())
 
@@ -225,25 +334,42 @@ class EbokApp(App[None]):
             pass  # keep what was shown; the server says which passwords are still true next time
 
     async def action_quit(self) -> None:
-        if self.session.active:
+        if self.staff.active:
+            await self.staff.logout(timeout=3)  # closes the customer being served first
+        elif self.session.active:
             await self.session.logout(timeout=3)
         self.exit()
 
     # --- command palette -----------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         t = self.i18n.t
+        if self.staff.active and self.acting is None:
+            for staff_section in self.staff_sections():
+                name = t(staff_section.label_key)
+                yield SystemCommand(
+                    t("cmd.open_section", section=name),
+                    t("cmd.open_section_help", section=name),
+                    lambda s=staff_section.id: self.run_action(f"open_staff_section('{s}')"),
+                )
+        if self.acting is not None:
+            yield SystemCommand(t("staff.cmd_close"), t("staff.cmd_close_help"), self.action_close_customer)
+        if self.staff.active:
+            yield SystemCommand(t("cmd.logout"), t("staff.cmd_logout_help"), self.action_logout)
         if self.me is not None:
             for section in SECTIONS:
+                if not self.section_available(section.id):
+                    continue
                 name = t(section.label_key)
                 yield SystemCommand(
                     t("cmd.open_section", section=name),
                     t("cmd.open_section_help", section=name),
                     lambda s=section.id: self.run_action(f"open_section('{s}')"),
                 )
-            yield SystemCommand(t("cmd.logout"), t("cmd.logout_help"), self.action_logout)
-            yield SystemCommand(
-                t("cmd.logout_forget"), t("cmd.logout_forget_help"), lambda: self.run_action("logout(True)")
-            )
+            if self.acting is None:
+                yield SystemCommand(t("cmd.logout"), t("cmd.logout_help"), self.action_logout)
+                yield SystemCommand(
+                    t("cmd.logout_forget"), t("cmd.logout_forget_help"), lambda: self.run_action("logout(True)")
+                )
         if self.demo:
             yield SystemCommand(t("cmd.demo_mail"), t("cmd.demo_mail_help"), self.action_demo_mail)
         yield SystemCommand(t("cmd.language"), t("cmd.language_help"), self.action_switch_language)

@@ -38,3 +38,15 @@ class Finished(Message):
     def __init__(self, result: object = None) -> None:
         super().__init__()
         self.result = result
+
+
+class StaffLoggedIn(Message):
+    """A member of staff logged in (the app's staff session already holds them)."""
+
+
+class CustomerOpened(Message):
+    """Staff opened a customer (the staff session holds the access): serve them in act-for mode."""
+
+
+class CloseCustomerRequested(Message):
+    """Staff finished with the customer being served: close the access, back to the staff shell."""

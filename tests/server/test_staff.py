@@ -128,6 +128,7 @@ MATRIX = [
     ("GET", "/staff/access/{a}/efaktura", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices/{inv}", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/invoices/{inv}/pdf", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/payments", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/readings", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/correspondence", None, {}, ALL, (200, None)),
@@ -362,6 +363,10 @@ def test_acting_writes_one_audit_entry_per_view_and_change(api, tokens):
     assert len(new_entries()) == 1
     readings = api.get(f"/staff/access/{a}/readings", headers=h).json()
     api.get(f"/staff/access/{a}/balance", headers=h)
+    invoice = api.get(f"/staff/access/{a}/invoices", params={"limit": 1}, headers=h).json()["items"][0]
+    pdf = api.get(f"/staff/access/{a}/invoices/{invoice['id']}/pdf", headers=h)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert api.get(f"/staff/access/{a}/invoices/2147483647/pdf", headers=h).status_code == 404  # no entry
     meter = readings["meters"][0]
     value = f"{float(meter['last_value']) + 2:.3f}"
     assert (
@@ -377,6 +382,8 @@ def test_acting_writes_one_audit_entry_per_view_and_change(api, tokens):
         ("customer", "view"),
         ("readings", "view"),
         ("balance", "view"),
+        ("invoices", "view"),
+        (f"invoice_pdf:{invoice['number']}", "view"),
         ("reading", "change"),
     ]
     for e in entries:

@@ -69,6 +69,7 @@ from .models import (
 )
 
 __all__ = [
+    "ApiClient",
     "EbokClient",
     "DEFAULT_TIMEOUT",
     "DEFAULT_DEADLINE",
@@ -95,6 +96,7 @@ _ERROR_BODY_MAX = 64 * 1024
 _CLIENT_VERSION = "0.1.0"
 
 M = TypeVar("M", bound=pydantic.BaseModel)
+C = TypeVar("C", bound="ApiClient")
 
 
 def _api_base(url: str) -> str:
@@ -125,13 +127,16 @@ def _format_value(value: Decimal | int | str) -> str:
     return f"{d:f}"
 
 
-class EbokClient:
-    """Async client. One ``httpx.AsyncClient`` per instance; holds the bearer token after login.
+class ApiClient:
+    """What every eBOK API client shares: the transport, the deadlines and size caps, the retry
+    policy, the error hierarchy and the bearer token. :class:`EbokClient` (residents) and
+    :class:`~ebok_tui.core.api.staff.StaffClient` (staff) add their endpoints.
 
     ``lang`` ("pl"/"en") is sent as ``Accept-Language`` and may be changed at any time.
     ``timeout`` is httpx's per-phase timeout; ``deadline`` / ``pdf_deadline`` bound a whole call
     (seconds), ``max_reply_bytes`` the size of a JSON reply (see the module docstring).
-    ``transport`` lets tests inject an ``httpx.MockTransport`` or similar."""
+    ``transport`` lets tests inject an ``httpx.MockTransport`` or similar. A client made with
+    :meth:`sharing` uses another client's connections (and closes none of them)."""
 
     def __init__(
         self,
@@ -144,6 +149,7 @@ class EbokClient:
         deadline: float = DEFAULT_DEADLINE,
         pdf_deadline: float = PDF_DEADLINE,
         max_reply_bytes: int = REPLY_MAX_BYTES,
+        _http: httpx.AsyncClient | None = None,
     ) -> None:
         if deadline <= 0 or pdf_deadline <= 0 or max_reply_bytes <= 0:
             raise ValueError("deadline, pdf_deadline and max_reply_bytes must be positive")
@@ -155,8 +161,8 @@ class EbokClient:
         self.pdf_deadline = pdf_deadline
         self.max_reply_bytes = max_reply_bytes
         self._token: str | None = None
-        self._customer_number: str | None = None
-        self._http = httpx.AsyncClient(
+        self._owns_http = _http is None
+        self._http = _http or httpx.AsyncClient(
             base_url=_api_base(base_url),
             timeout=timeout,
             transport=transport,
@@ -168,16 +174,32 @@ class EbokClient:
             },
         )
 
+    @classmethod
+    def sharing(cls: type[C], other: ApiClient, **kwargs: Any) -> C:
+        """A client of this kind on ``other``'s connections, server, language, deadlines and limits
+        (its own token). ``other`` owns the connections: closing this client closes nothing."""
+        return cls(
+            other.base_url,
+            lang=other.lang,
+            retry_delay=other.retry_delay,
+            deadline=other.deadline,
+            pdf_deadline=other.pdf_deadline,
+            max_reply_bytes=other.max_reply_bytes,
+            _http=other._http,
+            **kwargs,
+        )
+
     # --- lifecycle --------------------------------------------------------------------------
 
-    async def __aenter__(self) -> EbokClient:
+    async def __aenter__(self: C) -> C:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_http:
+            await self._http.aclose()
 
     @property
     def is_closed(self) -> bool:
@@ -189,15 +211,9 @@ class EbokClient:
     def token(self) -> str | None:
         return self._token
 
-    @property
-    def customer_number(self) -> str | None:
-        """Customer number of the current session (``None`` when logged out)."""
-        return self._customer_number
-
     def clear_session(self) -> None:
         """Forget the token locally (no request)."""
         self._token = None
-        self._customer_number = None
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -358,9 +374,12 @@ class EbokClient:
         kw: dict[str, Any] = {"status": status, "fields": fields, "server_message": message}
         if status == 401:
             if login or code == "invalid_credentials":
-                return E.InvalidCredentials(code if code == "invalid_credentials" else None, **kw)
+                # a staff login also says why: totp_required / invalid_totp
+                return E.InvalidCredentials(code if code in E.LOGIN_REFUSALS else None, **kw)
             self.clear_session()
             return E.Unauthorized(code, **kw)
+        if status == 403:
+            return E.Forbidden(code, **kw)
         if status == 404:
             return E.NotFound(code, **kw)
         if status == 409:
@@ -416,14 +435,32 @@ class EbokClient:
             log.warning("unexpected reply to %s %s: %s", method, path, summary)
             raise E.ProtocolError(status=resp.status_code, detail=f"invalid reply: {summary}") from None
 
-    # --- public endpoints -------------------------------------------------------------------
-
     async def health(self) -> Health:
         return await self._call("GET", "health", Health, auth=False)
 
     async def demo_info(self) -> DemoInfo:
         """Demo accounts (only on a server started with ``--seed-demo``; else :class:`NotFound`)."""
         return await self._call("GET", "demo-info", DemoInfo, auth=False)
+
+
+class EbokClient(ApiClient):
+    """The resident's client: logs in with a customer number and holds that session's token."""
+
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
+        super().__init__(base_url, **kwargs)
+        self._customer_number: str | None = None
+
+    @property
+    def customer_number(self) -> str | None:
+        """Customer number of the current session (``None`` when logged out)."""
+        return self._customer_number
+
+    def clear_session(self) -> None:
+        """Forget the token locally (no request)."""
+        super().clear_session()
+        self._customer_number = None
+
+    # --- public endpoints -------------------------------------------------------------------
 
     async def demo_mail(self) -> DemoMailbox:
         """The mail a demo server "sent", newest first (only on a demo server; else :class:`NotFound`)."""

@@ -17,7 +17,9 @@ Which class to catch::
     RequestTimeout       the server did not send its whole reply in time (per-phase timeout or
                          the client's overall deadline)
     Unauthorized         401 on an authenticated call: session expired  -> go back to login
-    InvalidCredentials   login refused (wrong number or password; same for unknown account)
+    InvalidCredentials   login refused (wrong number or password; same for unknown account; a
+                         staff login also ``totp_required`` / ``invalid_totp``)
+    Forbidden            403: the staff role may not do this, or ``verification_failed``
     RateLimited          429 too many attempts, or 503 server_busy (``retry_after``: seconds to wait)
     NotFound             404
     ValidationFailed     422 (``.code`` tells which rule; ``.fields`` per-field server texts)
@@ -43,6 +45,7 @@ __all__ = [
     "RequestTimeout",
     "Unauthorized",
     "InvalidCredentials",
+    "Forbidden",
     "RateLimited",
     "NotFound",
     "ValidationFailed",
@@ -50,6 +53,7 @@ __all__ = [
     "ServerError",
     "ProtocolError",
     "CODES",
+    "LOGIN_REFUSALS",
 ]
 
 #: Every code the client reports (docs/API.md's plus client-side ones). The UI words each from the
@@ -87,6 +91,11 @@ CODES: frozenset[str] = frozenset(
         "efaktura_not_active",
         "idempotency_key_required",
         "thread_closed",
+        # staff (docs/API.md "Staff API")
+        "totp_required",
+        "invalid_totp",
+        "verification_failed",
+        "access_not_live",
         "rate_limited",
         "server_busy",
         "internal_error",
@@ -105,6 +114,9 @@ _CODE_FIELD: dict[str, str] = {
     "reading_already_submitted": "meter_number",
     "unknown_meter": "meter_number",
 }
+
+#: The codes a refused login (401) may carry.
+LOGIN_REFUSALS: frozenset[str] = frozenset({"invalid_credentials", "totp_required", "invalid_totp"})
 
 _STATUS_DEFAULT_CODE: dict[int, str] = {
     400: "bad_request",
@@ -235,6 +247,13 @@ class RateLimited(ApiError):
     def __init__(self, code: str | None = None, *, retry_after: int | None = None, **kw) -> None:
         self.retry_after = retry_after
         super().__init__(code, **kw)
+
+
+class Forbidden(ApiError):
+    """403: the staff member's role does not allow it (``forbidden``), or the caller on the phone
+    did not pass verification (``verification_failed``)."""
+
+    default_code = "forbidden"
 
 
 class NotFound(ApiError):

@@ -30,6 +30,7 @@ __all__ = [
     "Health",
     "DemoCustomer",
     "DemoInfo",
+    "DemoStaff",
     "DemoMail",
     "DemoMailbox",
     "LoginResult",
@@ -101,8 +102,25 @@ class DemoCustomer(ApiModel):
         return self.description_en if lang == "en" else self.description_pl
 
 
+class DemoStaff(ApiModel):
+    """A demo staff account (``GET /demo-info``): login, password, role and, when the account has a
+    second factor, its TOTP secret (base32, demo only)."""
+
+    login: str
+    password: str
+    role: str
+    totp_secret: str | None = None
+    totp_uri: str | None = None
+    description_pl: str = ""
+    description_en: str = ""
+
+    def description(self, lang: str = "pl") -> str:
+        return self.description_en if lang == "en" else self.description_pl
+
+
 class DemoInfo(ApiModel):
     customers: list[DemoCustomer]
+    staff: list[DemoStaff] = []
 
 
 class DemoMail(ApiModel):

@@ -35,13 +35,14 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, TextArea
 from textual.worker import Worker
 
-from ebok_tui.core.api import ApiError, ConnectionFailed, RequestTimeout, Unauthorized
+from ebok_tui.core.api import ApiError, ConnectionFailed, NotFound, RequestTimeout, Unauthorized
 from ebok_tui.ui import wording
 from ebok_tui.ui.bindings import translate_active
-from ebok_tui.ui.messages import Finished, SessionExpired
+from ebok_tui.ui.messages import CloseCustomerRequested, Finished, SessionExpired
 from ebok_tui.ui.sections import SECTIONS
 from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.ui.widgets.staff_chrome import ActingBanner
 
 if TYPE_CHECKING:
     from ebok_tui.core.api import EbokClient
@@ -70,6 +71,24 @@ class ApiMixin:
     @property
     def api(self) -> EbokClient:
         return self.ebok.session.api
+
+    #: Act-for mode (staff serving a customer): the permission of the access (docs/API.md roles)
+    #: each action of this screen needs, or None for an action staff are not offered at all (the
+    #: resident's own things: drafts, saved login). Actions not listed are offered to everyone. A
+    #: screen with its own ``check_action`` asks :meth:`acting_allows` first.
+    ACTING: ClassVar[dict[str, str | None]] = {}
+
+    def acting_allows(self, action: str) -> bool:
+        """Whether ``action`` is offered: always to the resident; to staff acting for a customer,
+        when the access has the permission :attr:`ACTING` names for it."""
+        access = self.ebok.acting
+        if access is None or action not in self.ACTING:
+            return True
+        permission = self.ACTING[action]
+        return permission is not None and access.can(permission)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.acting_allows(action)
 
     @property
     def i18n(self) -> I18n:
@@ -145,7 +164,8 @@ class ApiMixin:
     ) -> Worker[Any]:
         """Run ``func()`` in a worker with a loading indicator over ``target`` (default: the body).
 
-        Errors never escape: 401 → login screen, other API errors → ``on_api_error`` or the banner.
+        Errors never escape: 401 → login screen; staff acting for a customer whose access ended
+        (404 ``access_not_live``) → the staff shell; other API errors → ``on_api_error`` or the banner.
         Typed input stays where it was, so nothing is lost on failure.
         """
 
@@ -158,12 +178,16 @@ class ApiMixin:
             except Unauthorized:
                 self.post_message(SessionExpired())  # type: ignore[attr-defined]
                 return None
+            except NotFound as error:
+                if error.code != "access_not_live" or self.ebok.acting is None:
+                    self._failed(error, group)
+                    return None
+                # the access ended elsewhere (account disabled, session ended): back to the staff shell
+                self.ebok.notify(self.error_message(error), severity="warning", timeout=8)
+                self.post_message(CloseCustomerRequested())  # type: ignore[attr-defined]
+                return None
             except ApiError as error:
-                if isinstance(error, (ConnectionFailed, RequestTimeout)):
-                    self.ebok.check_server_now()  # gone? then say so everywhere and retry in the background
-                self._load_error_shown = group == "load"
-                if not self.on_api_error(error):
-                    self.show_error(self.error_message(error))
+                self._failed(error, group)
                 return None
             else:
                 self._load_error_shown = False
@@ -176,6 +200,13 @@ class ApiMixin:
         # Pass the coroutine *function*: a worker cancelled before it starts then leaves no
         # never-awaited coroutine behind.
         return self.run_worker(runner, group=group, exclusive=exclusive)  # type: ignore[attr-defined]
+
+    def _failed(self, error: ApiError, group: str) -> None:
+        if isinstance(error, (ConnectionFailed, RequestTimeout)):
+            self.ebok.check_server_now()  # gone? then say so everywhere and retry in the background
+        self._load_error_shown = group == "load"
+        if not self.on_api_error(error):
+            self.show_error(self.error_message(error))
 
     def _default_target(self) -> Widget | None:
         bodies = self.query("#body")  # type: ignore[attr-defined]
@@ -206,6 +237,8 @@ class ChromeScreen(ApiMixin, Screen):
     def compose(self) -> ComposeResult:
         yield TopBar(self.heading)
         yield NavBar(self.SECTION or None)
+        if self.ebok.acting is not None:  # staff serving a customer: who, and why, on every screen
+            yield ActingBanner()
         with Vertical(id="body"):
             yield from self.compose_body()
         yield ServerStatus()

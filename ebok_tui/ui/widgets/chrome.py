@@ -62,8 +62,10 @@ class NavBar(Static):
     def render(self) -> Text:
         i18n = self.app.i18n  # type: ignore[attr-defined]
         text = Text()
-        # One space between items: seven sections must fit 78 columns in every language.
-        for index, section in enumerate(SECTIONS):
+        # One space between items: seven sections must fit 78 columns in every language. Staff
+        # acting for a customer see only the sections offered to them (app.section_available).
+        sections = [s for s in SECTIONS if self.app.section_available(s.id)]  # type: ignore[attr-defined]
+        for index, section in enumerate(sections):
             if index:
                 text.append(" ")
             label = i18n.t(section.label_key)

@@ -1,5 +1,5 @@
 """Logowanie (login): customer number + password, remember-me in the OS keyring, links to the
-registration request and password reset, and in demo mode a panel with the demo customers (asked
+registration request, password reset and the staff login (ctrl+s), and in demo mode a panel with the demo customers (asked
 again whenever the screen is shown, so a password changed or reset in the demo is not shown) and
 ctrl+o for the demo mailbox.
 
@@ -53,6 +53,7 @@ class LoginScreen(ApiMixin, Screen):
     BINDINGS = [
         Binding("ctrl+r", "register", "login.bind_register"),
         Binding("ctrl+t", "reset_password", "login.bind_reset"),
+        Binding("ctrl+s", "app.login_as('staff')", "login.bind_staff", show=False),  # the link says so
         Binding("ctrl+o", "demo_mail", "bind.demo_mail"),  # demo only (check_action)
     ]
 
@@ -72,7 +73,7 @@ class LoginScreen(ApiMixin, Screen):
     LoginScreen ErrorBanner { margin: 1 0 0 0; }
     LoginScreen .link { margin: 1 0 0 0; height: 1; min-width: 0; width: auto; background: transparent;
                         text-style: underline; color: $text-accent; }
-    LoginScreen #reset { margin: 0; }
+    LoginScreen #reset, LoginScreen #staff { margin: 0; }
     LoginScreen .link:focus { background: $accent; color: $text; text-style: bold underline; }
     LoginScreen #keyring-status { height: auto; }
     LoginScreen #demo-panel { width: 1fr; height: 1fr; border: round $accent; padding: 0 0 0 1;
@@ -132,6 +133,13 @@ class LoginScreen(ApiMixin, Screen):
                 )
                 yield Button(
                     self.t("login.reset_link"), id="reset", classes="link", compact=True, action="screen.reset_password"
+                )
+                yield Button(
+                    self.t("login.staff_link"),
+                    id="staff",
+                    classes="link",
+                    compact=True,
+                    action="app.login_as('staff')",
                 )
                 yield self._keyring_status
             if self.ebok.demo_info is not None:

@@ -12,11 +12,13 @@ import datetime as dt
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ebok_tui.core.api import ApiError, Contract, Meter
 from ebok_tui.ui.widgets.list_table import ListTable
 from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.staff_sections import load_staff_screen
 
 #: How far ahead an expiring legalisation is flagged.
 WARN_MONTHS = 6
@@ -46,12 +48,26 @@ _STATE_STYLE = {"expired": "bold red", "expiring": "bold yellow"}
 class ContractScreen(SectionScreen):
     SECTION = "contract"
 
+    # staff acting for the customer (with the permission) record a request to change the contract
+    # party's contact data; residents write to the utility instead (Korespondencja)
+    ACTING = {"contact_change": "contact_change"}
+    BINDINGS = [Binding("z", "contact_change", "contract.bind_contact_change")]
+
     DEFAULT_CSS = """
     ContractScreen #contract-info { height: auto; margin: 1 0 0 0; }
     ContractScreen #meters-title { height: 1; margin: 1 0 0 0; text-style: bold; }
     ContractScreen #meters { height: auto; max-height: 8; }
     ContractScreen #meters-note { height: auto; margin: 1 0 0 0; }
     """
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "contact_change":
+            return self.ebok.acting is not None and self.acting_allows(action)
+        return True
+
+    def action_contact_change(self) -> None:
+        if self.check_action("contact_change", ()):
+            self.app.push_screen(load_staff_screen("contact_change")())
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="contract-info")

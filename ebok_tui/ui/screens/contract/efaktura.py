@@ -7,6 +7,8 @@ error; the server's 422 is shown under the field.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from rich.table import Table
 from rich.text import Text
 from textual import getters, on
@@ -17,7 +19,9 @@ from textual.validation import Function
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, EFaktura, ValidationFailed
+from ebok_tui.core.api.staff import Consent
 from ebok_tui.ui.screens.base import BaseModal, SectionScreen
+from ebok_tui.ui.staff_sections import load_staff_screen
 from ebok_tui.ui.widgets.forms import Problem, check_field, show_field_error
 from ebok_tui.core.validation import EMAIL_MAX_LENGTH
 from ebok_tui.core.validation import email_problem
@@ -65,6 +69,10 @@ class ConfirmWithdrawModal(BaseModal):
 class EFakturaScreen(SectionScreen):
     SECTION = "efaktura"
     AUTO_FOCUS = ""  # keep 1–7 / r working until the resident chooses the field (e or Tab)
+
+    # staff acting for the customer change e-FAKTURA only with the "efaktura" permission, and record
+    # how the customer consented (art. 106n of the VAT act: any form) in the consent dialog
+    ACTING = {"focus_email": "efaktura", "withdraw": "efaktura", "submit": "efaktura"}
 
     BINDINGS = [
         Binding("e", "focus_email", "efaktura.bind_email"),
@@ -166,11 +174,13 @@ class EFakturaScreen(SectionScreen):
         )
         self.query_one("#submit", Button).label = t("efaktura.change") if status.active else t("efaktura.activate")
         self.query_one("#withdraw", Button).display = status.active
-        self.query_one("#form").display = True
+        self.query_one("#form").display = self.acting_allows("submit")
         self.refresh_bindings()
 
     # --- actions -------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.acting_allows(action):
+            return False
         if action == "withdraw":
             return bool(self.status and self.status.active)
         if action == "focus_email":
@@ -194,7 +204,7 @@ class EFakturaScreen(SectionScreen):
     @on(Input.Submitted, "#email")
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
-        if self.status is None:
+        if self.status is None or not self.acting_allows("submit"):
             return
         field = self.email_input
         email = field.value.strip()
@@ -202,11 +212,27 @@ class EFakturaScreen(SectionScreen):
             field.focus()
             return
         was_active = self.status.active
-        self.run_api(lambda: self._activate(email, was_active), group="change")
+        self._with_consent(lambda consent: self._activate(email, was_active, consent))
 
-    async def _activate(self, email: str, was_active: bool) -> None:
+    def _with_consent(self, change: Callable[[Consent | None], Awaitable[None]]) -> None:
+        """Run ``change``; staff acting for the customer first say how the customer consented
+        (the server records it; cancelling the dialog changes nothing)."""
+        if self.ebok.acting is None:
+            self.run_api(lambda: change(None), group="change")
+            return
+
+        def answered(consent: Consent | None) -> None:
+            if consent is not None:
+                self.run_api(lambda: change(consent), group="change")
+
+        self.app.push_screen(load_staff_screen("consent")(), callback=answered)
+
+    async def _activate(self, email: str, was_active: bool, consent: Consent | None = None) -> None:
         try:
-            status = await self.api.efaktura_activate(email)
+            if consent is not None:  # the acting client's e-FAKTURA change carries the consent
+                status = await self.api.efaktura_activate(email, consent=consent)  # type: ignore[call-arg]
+            else:
+                status = await self.api.efaktura_activate(email)
         except ValidationFailed as error:
             fields = self.field_messages(error)
             self.set_email_error(fields.get("email") or self.error_message(error))
@@ -226,10 +252,13 @@ class EFakturaScreen(SectionScreen):
 
     def _withdraw_answer(self, confirmed: bool | None) -> None:
         if confirmed:
-            self.run_api(self._withdraw, group="change")
+            self._with_consent(self._withdraw)
 
-    async def _withdraw(self) -> None:
-        status = await self.api.efaktura_withdraw()
+    async def _withdraw(self, consent: Consent | None = None) -> None:
+        if consent is not None:
+            status = await self.api.efaktura_withdraw(consent=consent)  # type: ignore[call-arg]
+        else:
+            status = await self.api.efaktura_withdraw()
         self.notify(self.t("efaktura.withdrawn", fee=self.i18n.money(status.current_fee_gross)), markup=False)
         await self._after_change(status)
 

@@ -39,6 +39,9 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     SECTION = "correspondence"
     STATUS_ID = "form-status"
 
+    # staff writing up a complaint for the customer keep no draft on this machine
+    ACTING = {"delete_draft": None}
+
     BINDINGS = [
         Binding("ctrl+s", "send", "bind.submit", priority=True),
         # ctrl+t: the text fields keep their own ctrl+d (delete right); shown once a draft exists
@@ -162,6 +165,8 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         return self.draft
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.acting_allows(action):
+            return False
         if action == "delete_draft":
             return self.draft is not None and not self._sent and not self._sending
         return super().check_action(action, parameters)

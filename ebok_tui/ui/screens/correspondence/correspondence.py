@@ -53,6 +53,10 @@ def clip(text: str, width: int) -> str:
 class CorrespondenceScreen(SectionScreen):
     SECTION = "correspondence"
 
+    # staff acting for the customer: a new thread is a complaint written up for them; the drafts
+    # on this machine are the resident's
+    ACTING = {"new": "complaint", "delete_draft": None, "orphans": None}
+
     BINDINGS = [
         Binding("enter", "open", "bind.open"),
         Binding("n", "new", "bind.new"),
@@ -188,6 +192,8 @@ class CorrespondenceScreen(SectionScreen):
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.acting_allows(action):
+            return False
         if action == "delete_draft":
             return self._cursor_draft() is not None
         if action == "orphans":

@@ -38,6 +38,9 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
 
     AUTO_FOCUS = "#reply"  # not the message list: typing must land in the reply
 
+    # staff acting for the customer: a reply is the utility's (ActingClient.reply_thread)
+    ACTING = {"send": "reply", "new_from_closed": "complaint"}
+
     BINDINGS = [
         Binding("ctrl+s", "send", "thread.bind_send", priority=True),
         Binding("n", "new_from_closed", "thread.bind_new"),
@@ -156,6 +159,8 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.acting_allows(action):
+            return False
         closed = self.thread is not None and self.thread.status == "closed"
         if action == "send":
             return self.thread is not None and not closed

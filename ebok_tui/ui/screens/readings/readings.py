@@ -24,6 +24,9 @@ TYPE_STYLES = {"collector": "", "self": "bold cyan", "estimated": "italic yellow
 class ReadingsScreen(SectionScreen):
     SECTION = "readings"
 
+    # staff acting for the customer register a reading only with the "reading" permission
+    ACTING = {"submit_reading": "reading"}
+
     BINDINGS = [
         Binding("n", "submit_reading", "readings.bind_submit"),
         Binding("g", "toggle_chart", "readings.bind_chart"),

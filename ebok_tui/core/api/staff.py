@@ -1,0 +1,314 @@
+"""The staff side of the eBOK API (docs/API.md "Staff API"): staff login with TOTP, who is logged in,
+customer search, and acting for a customer.
+
+Two clients, both on the transport, deadlines, retry policy and error hierarchy of
+:class:`~ebok_tui.core.api.client.ApiClient` (the resident's client's connections, shared)::
+
+    staff = StaffClient.sharing(resident_client)
+    await staff.login("urzednik", password, totp_code="123456")
+    page = await staff.search("wisniewski")
+    access = await staff.open_access("10003", "phone_call", verification=Verification(...))
+    acting = ActingClient(staff, access)        # the resident screens' EbokClient, for that customer
+    await acting.balance()                      # GET /staff/access/{access_id}/balance
+    await staff.close_access(access.access_id)
+
+:class:`ActingClient` is an :class:`~ebok_tui.core.api.client.EbokClient` whose resident calls go
+to ``/staff/access/{access_id}/…`` with the staff token, so the resident screens serve the
+customer with their own code. What only the customer may do (log in, change the password) is
+refused locally; e-FAKTURA changes carry the customer's consent, replies are the utility's.
+Staff credentials are never stored: the password and code go to the server and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Literal
+
+from pydantic import Field
+
+from . import errors as E
+from .client import ApiClient, EbokClient, _check_key, _seg
+from .models import ApiModel, EFaktura, Me, Message, Page, ThreadDetail
+
+__all__ = [
+    "StaffClient",
+    "ActingClient",
+    "StaffMe",
+    "StaffLoginResult",
+    "CustomerHit",
+    "CustomerSearchPage",
+    "Verification",
+    "AccessCustomer",
+    "Access",
+    "Consent",
+    "ACCESS_REASONS",
+    "CONSENT_FORMS",
+    "STAFF_ROLES",
+]
+
+#: Why a customer is opened (``reason`` of ``POST /staff/customers/{number}/access``).
+ACCESS_REASONS = ("phone_call", "counter_visit", "written_request", "complaint_handling", "other")
+#: How the customer consented to an e-FAKTURA change (art. 106n of the VAT act: any form).
+CONSENT_FORMS = ("written", "phone", "counter", "electronic")
+STAFF_ROLES = ("helpdesk", "clerk", "supervisor")
+
+
+class StaffMe(ApiModel):
+    """The logged-in member of staff (``GET /staff/me``)."""
+
+    login: str
+    full_name: str
+    role: str
+    permissions: list[str]
+    totp_enabled: bool
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+class StaffLoginResult(StaffMe):
+    token: str
+    expires_at: _dt.datetime
+    idle_timeout_seconds: int
+
+
+class CustomerHit(ApiModel):
+    customer_number: str
+    full_name: str
+    address: str
+    email: str | None = None
+    phone: str | None = None
+    match: str
+    """``exact`` (a number), ``prefix`` or ``fragment``."""
+
+
+class CustomerSearchPage(Page[CustomerHit]):
+    truncated: bool
+    """A rank stopped at its cap: ask for something more specific."""
+
+
+class Verification(ApiModel):
+    """What a caller on the phone confirmed. It passes with the customer number and the address or
+    the last invoice's amount."""
+
+    customer_number: bool
+    address: bool = False
+    last_invoice_amount: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.customer_number and (self.address or self.last_invoice_amount)
+
+
+class AccessCustomer(ApiModel):
+    customer_number: str
+    full_name: str
+    address: str
+    email: str | None = None
+    phone: str | None = None
+    efaktura_active: bool
+
+
+class Access(ApiModel):
+    """An open access to a customer's data (``POST /staff/customers/{number}/access``):
+    ``permissions`` are what the member of staff may do for the customer."""
+
+    access_id: int
+    reason: str
+    reason_text: str | None = None
+    opened_at: _dt.datetime
+    customer: AccessCustomer
+    permissions: list[str]
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+class Consent(ApiModel):
+    """How the customer consented to an e-FAKTURA change (recorded in the audit log)."""
+
+    form: Literal["written", "phone", "counter", "electronic"]
+    note: str | None = Field(default=None, max_length=500)
+
+
+class StaffClient(ApiClient):
+    """A member of staff's client (``/staff/…``). Holds the staff token after login."""
+
+    # --- auth -------------------------------------------------------------------------------
+    async def login(self, login: str, password: str, totp_code: str | None = None) -> StaffLoginResult:
+        """Log in and keep the token. Raises InvalidCredentials (code ``invalid_credentials``,
+        ``totp_required`` or ``invalid_totp``) / RateLimited / ValidationFailed."""
+        body: dict[str, Any] = {"login": login, "password": password}
+        if totp_code:
+            body["totp_code"] = totp_code
+        result: StaffLoginResult = await self._call(
+            "POST", "staff/auth/login", StaffLoginResult, auth=False, json_body=body, login=True
+        )
+        self._token = result.token
+        return result
+
+    async def logout(self) -> None:
+        """Revoke the token server-side (its open accesses end with it). The local token is
+        cleared even if the call fails; an already expired session (401) counts as logged out."""
+        if self._token is None:
+            return
+        try:
+            await self._call("POST", "staff/auth/logout", None)
+        except E.Unauthorized:
+            pass
+        finally:
+            self.clear_session()
+
+    async def me(self) -> StaffMe:
+        return await self._call("GET", "staff/me", StaffMe)
+
+    # --- search -----------------------------------------------------------------------------
+    async def search(self, q: str, offset: int = 0, limit: int = 20) -> CustomerSearchPage:
+        """Customers matching ``q`` (number, invoice or meter number, part of name, address,
+        e-mail or phone; diacritics and case do not matter). ValidationFailed when ``q`` has no
+        word of 3+ characters."""
+        return await self._call(
+            "GET", "staff/customers", CustomerSearchPage, params={"q": q, "offset": offset, "limit": limit}
+        )
+
+    # --- acting for a customer ------------------------------------------------------------------
+    async def open_access(
+        self,
+        customer_number: str,
+        reason: str,
+        *,
+        reason_text: str | None = None,
+        verification: Verification | None = None,
+    ) -> Access:
+        """Open the customer for ``reason`` (one of :data:`ACCESS_REASONS`; ``reason_text`` is
+        required for ``other``, ``verification`` for ``phone_call``). Forbidden
+        ``verification_failed`` when the caller did not pass (nothing is opened)."""
+        body: dict[str, Any] = {"reason": reason, "reason_text": reason_text}
+        if verification is not None:
+            body["verification"] = verification.model_dump()
+        return await self._call("POST", f"staff/customers/{_number(customer_number)}/access", Access, json_body=body)
+
+    async def close_access(self, access_id: int) -> None:
+        """End the access. NotFound ``access_not_live`` when it had already ended."""
+        await self._call("POST", f"staff/access/{int(access_id)}/close", None)
+
+
+class ActingClient(EbokClient):
+    """The resident's client for the customer of ``access``, on the staff member's session: every
+    resident call goes to ``/staff/access/{access_id}/…`` with the staff token (public calls such as
+    ``health`` stay where they are). Made from the staff client, on its connections."""
+
+    def __init__(self, staff: StaffClient, access: Access) -> None:
+        super().__init__(
+            staff.base_url,
+            lang=staff.lang,
+            retry_delay=staff.retry_delay,
+            deadline=staff.deadline,
+            pdf_deadline=staff.pdf_deadline,
+            max_reply_bytes=staff.max_reply_bytes,
+            _http=staff._http,
+        )
+        self.staff = staff
+        self.access = access
+        self._prefix = f"staff/access/{int(access.access_id)}/"
+        self._token = staff.token
+        c = access.customer
+        self._customer_number = c.customer_number
+        self._me = Me(
+            customer_number=c.customer_number,
+            full_name=c.full_name,
+            email=c.email,
+            address=c.address,
+            efaktura_active=c.efaktura_active,
+        )
+
+    async def _exchange(self, method: str, path: str, *, auth: bool = True, **kwargs: Any) -> Any:
+        return await super()._exchange(method, self._prefix + path if auth else path, auth=auth, **kwargs)
+
+    def clear_session(self) -> None:
+        """A 401: the staff session is gone (the app ends it); this client can do nothing more."""
+        super().clear_session()
+        self.staff.clear_session()
+
+    # --- what only the customer may do ------------------------------------------------------------
+    async def login(self, customer_number: str, password: str) -> Any:
+        raise E.Forbidden(detail="acting for a customer: the customer logs in themselves")
+
+    async def logout(self) -> None:
+        """Acting ends with :meth:`StaffClient.close_access`; nothing to revoke here."""
+        self._token = None
+
+    async def change_password(self, current: str, new: str) -> None:
+        raise E.Forbidden(detail="acting for a customer: only the customer changes the password")
+
+    async def correct_reading(self, id: Any, value: Any) -> Any:
+        # The staff API registers readings (POST readings) but has no correction route: a wrong
+        # reading is corrected by registering the right one or by the back office.
+        raise E.Forbidden(detail="acting for a customer: readings are registered, not corrected")
+
+    # --- the customer, as the access described them -------------------------------------------------
+    async def me(self) -> Me:
+        """The customer (no request: the access holds them; e-FAKTURA kept current below)."""
+        return self._me
+
+    def _efaktura_seen(self, status: EFaktura) -> EFaktura:
+        if status.active != self._me.efaktura_active:
+            self._me = self._me.model_copy(update={"efaktura_active": status.active})
+        return status
+
+    async def efaktura(self) -> EFaktura:
+        return self._efaktura_seen(await super().efaktura())
+
+    async def efaktura_activate(self, email: str, *, consent: Consent | None = None) -> EFaktura:
+        """Switch e-FAKTURA on (or change its address) with the customer's ``consent``."""
+        return self._efaktura_seen(await self._efaktura_put(True, email, consent))
+
+    async def efaktura_withdraw(self, *, consent: Consent | None = None) -> EFaktura:
+        """Switch e-FAKTURA off with the customer's ``consent`` (ValidationFailed
+        ``efaktura_not_active`` when it was off)."""
+        return self._efaktura_seen(await self._efaktura_put(False, None, consent))
+
+    async def _efaktura_put(self, active: bool, email: str | None, consent: Consent | None) -> EFaktura:
+        if consent is None:
+            raise ValueError("an e-FAKTURA change for a customer needs their consent")
+        body: dict[str, Any] = {"active": active, "consent": consent.model_dump()}
+        if email is not None:
+            body["email"] = email
+        return await self._call("PUT", "efaktura", EFaktura, json_body=body)
+
+    async def reply_thread(
+        self, id: Any, body: str, idempotency_key: str | None = None, *, status: str = "answered"
+    ) -> Message:
+        """The utility's reply in one of the customer's threads (author ``utility``), setting its
+        status (``answered``, ``in_progress`` or ``closed``). ValidationFailed ``thread_closed``."""
+        return await self._call(
+            "POST", f"correspondence/{_seg(id)}/replies", Message, json_body={"body": body, "status": status}
+        )
+
+    async def contact_change(
+        self,
+        *,
+        full_name: str | None = None,
+        address: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        note: str | None = None,
+        idempotency_key: str,
+    ) -> ThreadDetail:
+        """Record the customer's request to change their contact data (a ``contract_change`` thread
+        of the customer; the back office makes the change). Only the given fields are sent."""
+        wanted = {"full_name": full_name, "address": address, "email": email, "phone": phone, "note": note}
+        return await self._call(
+            "POST",
+            "contact-change",
+            ThreadDetail,
+            json_body={k: v for k, v in wanted.items() if v},
+            idempotency_key=_check_key(idempotency_key),
+        )
+
+
+def _number(customer_number: str) -> str:
+    text = str(customer_number).strip()
+    if not (len(text) == 5 and text.isascii() and text.isdigit()):
+        raise E.NotFound(detail="a customer number has 5 digits")
+    return text

@@ -1,0 +1,72 @@
+"""What every staff-shell screen shares: the staff top bar (who is logged in), the navigation bar
+of the sections the role may open, body, server line, error banner and footer; data loads in
+``load`` through :class:`~ebok_tui.ui.screens.base.ApiMixin` as on the resident side (a 401 sends
+the member of staff back to the staff login)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.staff_sections import STAFF_SECTIONS
+from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
+from ebok_tui.ui.widgets.staff_chrome import StaffNavBar, StaffTopBar
+
+if TYPE_CHECKING:
+    from ebok_tui.core.staff_session import StaffSession
+
+# The staff navigation keys (a section the role may not open does nothing: app.open_staff_section).
+STAFF_SECTION_BINDINGS = [
+    Binding(s.key, f"app.open_staff_section('{s.id}')", s.label_key, show=False) for s in STAFF_SECTIONS
+]
+
+
+class StaffScreen(ApiMixin, Screen):
+    """A section of the staff shell (``SECTION`` = its id in ``ebok_tui.ui.staff_sections``)."""
+
+    SECTION: ClassVar[str] = ""
+    LOAD_ON_MOUNT: ClassVar[bool] = True
+
+    BINDINGS = [Binding("r", "reload", "bind.reload"), *STAFF_SECTION_BINDINGS]
+
+    DEFAULT_CSS = """
+    StaffScreen #body { height: 1fr; padding: 0 1; }
+    """
+
+    @property
+    def staff(self) -> StaffSession:
+        """The member of staff's session (who, what they may do, the customer being served)."""
+        return self.ebok.staff
+
+    @property
+    def heading(self) -> str:
+        return self.t(f"nav.staff_{self.SECTION}") if self.SECTION else ""
+
+    def compose(self) -> ComposeResult:
+        yield StaffTopBar(self.heading)
+        yield StaffNavBar(self.SECTION or None)
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield ServerStatus()
+        yield ErrorBanner()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.title = self.heading
+        if self.LOAD_ON_MOUNT:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self.run_api(self.load, group="load")
+
+    async def load(self) -> None:
+        """Fetch this screen's data and fill the widgets. Raise ApiError freely."""

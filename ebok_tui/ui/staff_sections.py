@@ -1,0 +1,55 @@
+"""Staff navigation: the sections of the staff shell, each with the permission it needs (the app
+shows a member of staff only those their role has, docs/API.md "Staff API" roles), and the other
+staff screens and dialogs — all named by import path ("module:Class"), imported on first use, as
+in :mod:`ebok_tui.ui.sections`.
+
+Adding a section: one :class:`StaffSection` line here (id, key, permission, target) and
+``nav.staff_<id>`` in both languages' catalogues.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ebok_tui.ui.sections import _load
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+_STAFF = "ebok_tui.ui.screens.staff"
+
+
+@dataclass(frozen=True)
+class StaffSection:
+    id: str
+    key: str  # the key that opens it in the staff shell
+    permission: str  # what the role needs (``GET /staff/me`` permissions)
+    target: str  # "module:Class"
+
+    @property
+    def label_key(self) -> str:
+        return f"nav.staff_{self.id}"
+
+    def load(self) -> type[Screen]:
+        return _load(self.target)
+
+
+STAFF_SECTIONS: tuple[StaffSection, ...] = (
+    StaffSection("search", "1", "search", f"{_STAFF}.search:StaffSearchScreen"),
+)
+
+STAFF_BY_ID = {s.id: s for s in STAFF_SECTIONS}
+
+#: Staff screens and dialogs opened from another screen (not from the navigation bar).
+STAFF_SCREENS: dict[str, str] = {
+    "staff_login": f"{_STAFF}.login:StaffLoginScreen",
+    "open_customer": f"{_STAFF}.open_customer:OpenCustomerModal",
+    "consent": f"{_STAFF}.consent:ConsentModal",
+    "contact_change": f"{_STAFF}.contact_change:ContactChangeScreen",
+}
+
+
+def load_staff_screen(name: str) -> type[Screen]:
+    """The staff screen class named ``name`` in :data:`STAFF_SCREENS`, imported on first use."""
+    return _load(STAFF_SCREENS[name])
