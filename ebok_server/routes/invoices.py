@@ -197,9 +197,13 @@ async def invoice_of(db: AsyncSession, customer: Customer, invoice_id: int, sett
 async def get_invoice_pdf(
     invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> Response:
-    inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
+    return await invoice_pdf_of(db, auth.customer, invoice_id, settings)
+
+
+async def invoice_pdf_of(db: AsyncSession, customer: Customer, invoice_id: int, settings: Settings) -> Response:
+    """One of the customer's invoices as a PDF download; 404 for anyone else's."""
+    inv = await owned_row(db, Invoice, customer.id, invoice_id)
     detail = await _detail(db, inv, settings.business_today())
-    customer: Customer = auth.customer
     from ..pdf import render_invoice_pdf  # fpdf2 is imported lazily (start-up time)
 
     data = await run_in_threadpool(render_invoice_pdf, detail, customer)

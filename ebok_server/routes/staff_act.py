@@ -255,7 +255,7 @@ async def get_invoice_pdf(
     invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> Response:
     """The invoice PDF, as the resident gets it (e.g. to send the customer a copy)."""
-    pdf = await invoices.get_invoice_pdf(invoice_id=invoice_id, auth=act.as_customer, db=db, settings=settings)
+    pdf = await invoices.invoice_pdf_of(db, act.customer, invoice_id, settings)
     number = await db.scalar(select(Invoice.number).where(Invoice.id == invoice_id))
     return await _viewed(db, act, f"invoice_pdf:{number}", pdf)
 
