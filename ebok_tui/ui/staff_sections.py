@@ -37,6 +37,7 @@ class StaffSection:
 
 STAFF_SECTIONS: tuple[StaffSection, ...] = (
     StaffSection("search", "1", "search", f"{_STAFF}.search:StaffSearchScreen"),
+    StaffSection("queue", "2", "reply", f"{_STAFF}.queue:StaffQueueScreen"),
 )
 
 STAFF_BY_ID = {s.id: s for s in STAFF_SECTIONS}
