@@ -77,3 +77,98 @@ async def test_queue_overdue_first_filters_take_reply_close(fresh_server, tmp_pa
         detail = await resident.api.thread(thread_id)
         assert detail.status == "closed"
         assert [m.body for m in detail.messages if m.author == "utility"][-1].startswith("Dzień dobry, ekipa")
+
+
+async def test_audit_filter_and_csv_export(fresh_server, tmp_path):
+    from textual.widgets import Input
+
+    from ebok_tui.ui.screens.staff.audit import StaffAuditScreen
+    from tests.staff_support import serve
+
+    app = make_app(fresh_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await staff_login_as(app, "kierownik")
+        await serve(app, "10003", "counter_visit")  # two audit entries: customer, balance
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        await app.action_open_staff_section("audit")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StaffAuditScreen)
+        await wait_until(pilot, lambda: screen.page is not None)
+        screen.query_one("#audit-customer", Input).focus()
+        await pilot.pause()
+        await paste(pilot, "10003")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.filters["customer_number"] == "10003" and screen.page is not None)
+        await wait_until(pilot, lambda: screen.page is not None and screen.page.total >= 2)
+        assert all(i.customer_number == "10003" for i in screen.page.items)
+        assert {i.resource for i in screen.page.items} >= {"customer", "balance"}
+        export = screen.query_one("#audit-export", Input)
+        export.value = str(tmp_path / "dziennik.csv")
+        screen.table.focus()
+        await pilot.pause()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: "dziennik.csv" in text_of(screen.query_one("#audit-status")))
+        target = tmp_path / "dziennik.csv"
+        assert f"Zapisano dziennik (CSV): {target}" in text_of(screen.query_one("#audit-status"))
+        assert (target.stat().st_mode & 0o777) == 0o600
+        lines = target.read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith("id,at,staff_login,customer_number")
+        assert ",10003," in lines[1] and "audit_export" in lines[-1]
+        # a second export to the same name overwrites nothing
+        export.value = str(target)
+        await pilot.press("e")
+        await settle(pilot)
+        assert target.read_text(encoding="utf-8").splitlines() == lines
+        await app.staff.logout()
+
+
+async def test_accounts_add_shows_secret_once_and_disable_confirms(fresh_server):
+    import pyotp
+    from textual.widgets import Button, Input
+
+    from ebok_tui.ui.screens.staff.accounts import AddAccountModal, ConfirmDisableModal, StaffAccountsScreen
+
+    app = make_app(fresh_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await staff_login_as(app, "kierownik")
+        await app.action_open_staff_section("accounts")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StaffAccountsScreen)
+        await wait_until(pilot, lambda: len(screen.accounts) == 3)
+        await pilot.press("n")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, AddAccountModal)
+        await paste(pilot, "jan.nowy")
+        modal.query_one("#add-full_name", Input).value = "Jan Nowy"
+        modal.query_one("#add-password", Input).value = "haslo-startowe-2026"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: modal.created is not None)
+        shown = text_of(modal.query_one("#secret"))
+        secret = modal.created.totp_secret
+        assert secret and f"Sekret TOTP: {secret}" in shown and "otpauth://totp/" in shown
+        assert "tylko teraz" in shown and modal.query_one("#create", Button).disabled
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        await wait_until(pilot, lambda: "jan.nowy" in [a.login for a in screen.accounts])
+        assert secret not in text_of(screen.query_one("#accounts"))  # never again
+        # the new clerk can log in with the secret
+        assert pyotp.TOTP(secret).now()
+
+        screen.table.move_cursor(row=[a.login for a in screen.accounts].index("jan.nowy"))
+        await pilot.press("d")
+        await settle(pilot)
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmDisableModal)
+        assert app.focused is confirm.query_one("#no")  # Enter alone disables nothing
+        confirm.query_one("#yes", Button).press()
+        await wait_until(pilot, lambda: "Konto jan.nowy wyłączone." in text_of(screen.query_one("#accounts-result")))
+        await wait_until(pilot, lambda: next(a for a in screen.accounts if a.login == "jan.nowy").disabled)
+        await app.staff.logout()
