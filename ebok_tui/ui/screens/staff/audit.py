@@ -26,9 +26,9 @@ PAGE_SIZE = 50
 COLUMNS = (
     Column("at", 17),
     Column("staff", 11),
-    Column("customer", 6),
+    Column("customer", 7),
     Column("action", 7),
-    Column("resource", 20),
+    Column("resource", 19),
     Column("reason", 17),
 )
 
@@ -49,7 +49,7 @@ class StaffAuditScreen(StaffScreen):
 
     DEFAULT_CSS = """
     StaffAuditScreen .row { height: 1; }
-    StaffAuditScreen .row Label { width: 14; }
+    StaffAuditScreen .row Label { width: 16; }
     StaffAuditScreen .row Input { width: 1fr; }
     StaffAuditScreen #audit-status { height: auto; padding: 0 1; }
     StaffAuditScreen #audit-status.-ok { color: $text-success; }
@@ -69,9 +69,15 @@ class StaffAuditScreen(StaffScreen):
         t = self.t
         with Horizontal(classes="row"):
             yield Label(t("staff_audit.customer"))
-            yield Input(id="audit-customer", max_length=5, compact=True, restrict=r"[0-9]*")
+            yield Input(
+                placeholder=t("staff_audit.customer_hint"),
+                id="audit-customer",
+                max_length=5,
+                compact=True,
+                restrict=r"[0-9]*",
+            )
             yield Label(t("staff_audit.staff"))
-            yield Input(id="audit-staff", max_length=64, compact=True)
+            yield Input(placeholder=t("staff_audit.staff_hint"), id="audit-staff", max_length=64, compact=True)
         with Horizontal(classes="row"):
             yield Label(t("staff_audit.export_to"))
             yield Input(default_path(_export_name()), id="audit-export", max_length=500, compact=True)

@@ -28,8 +28,8 @@ ASSIGNEES = (None, "me", "none")
 
 COLUMNS = (
     Column("mark", 2),
-    Column("customer", 6),
-    Column("subject", 22),
+    Column("customer", 7),
+    Column("subject", 21),
     Column("kind", 12),
     Column("status", 13),
     Column("deadline", 11),
