@@ -184,6 +184,11 @@ async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "ReadingsScreen"
+        await pilot.press("n")  # staff register readings; no correction form (no such staff route)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SubmitReadingModal" and not app.screen.has_class("-correction")
+        await pilot.press("escape")
+        await settle(pilot)
 
         # a complaint written up for the customer
         await app.action_open_section("correspondence")
@@ -246,9 +251,11 @@ async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
         await staff_login_as(app, "urzednik")
         await serve(app, "10001", "counter_visit", "efaktura")
         await settle(pilot)
+        await pilot.press("e")  # to the e-mail field, as a clerk does
+        await settle(pilot)
         field = app.screen.query_one("#email", Input)
+        assert app.focused is field
         field.value = "jan.kowalski@example.pl"
-        field.focus()
         await pilot.press("enter")
         await settle(pilot)
         consent = app.screen
@@ -256,7 +263,8 @@ async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
         await pilot.press("escape")  # cancelled: nothing changes
         await settle(pilot)
         assert not (await app.api.efaktura()).active
-        app.screen.query_one("#email", Input).focus()
+        await pilot.press("e")
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         consent = app.screen
@@ -319,3 +327,25 @@ async def test_an_expired_staff_session_asks_to_log_in_again(server):
         await settle(pilot)
         assert isinstance(app.screen, StaffLoginScreen) and not app.staff.active and app.acting is None
         assert "Sesja wygasła" in text_of(app.screen.query_one("#login-message"))
+
+
+async def test_helpdesk_replies_in_a_thread_as_the_utility(fresh_server):
+    app = make_app(fresh_server)
+    async with app.run_test(size=SIZE) as pilot:
+        await staff_login_as(app, "pomoc")
+        await serve(app, "10001", "phone_call", "correspondence")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # the thread with the utility's answer (still open)
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "ThreadScreen" and screen.query_one("#reply-box").display
+        assert screen.query("ActingBanner")
+        screen.query_one("#reply").text = "Ekipa będzie na miejscu jutro rano."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        thread_id = screen.thread_id
+        await app.staff.logout()
+    async with fresh_server.client() as resident:
+        await resident.login("10001", "woda-10001")
+        last = (await resident.thread(thread_id)).messages[-1]
+        assert last.author == "utility" and last.body == "Ekipa będzie na miejscu jutro rano."

@@ -94,9 +94,11 @@ class SubmitReadingModal(BaseModal):
 
     @property
     def submitted(self) -> Reading | None:
-        """This meter's self-reading of the current period (then the form corrects it)."""
+        """This meter's self-reading of the current period (then the form corrects it). Staff acting
+        for the customer register readings only (the staff API has no correction route): for them
+        a second reading in the period is refused by the server as already submitted."""
         meter = self.meter
-        if meter is None or meter.self_reading_id is None:
+        if meter is None or meter.self_reading_id is None or self.ebok.acting is not None:
             return None
         return next((r for r in self.info.items if str(r.id) == str(meter.self_reading_id)), None)
 
