@@ -23,6 +23,7 @@ from .routes import (
     staff,
     staff_act,
     staff_queue,
+    staff_supervisor,
 )
 from .throttle import AuthGateMiddleware, HashPool
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
         staff,
         staff_act,
         staff_queue,
+        staff_supervisor,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuardMiddleware)

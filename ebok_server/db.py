@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from . import search, staff_models  # noqa: F401 - staff tables on Base; search index kept up on flush
+from . import audit, search, staff_models  # noqa: F401 - staff tables on Base (audit_log append-only); search index kept up on flush
 from .models import Base, Meta
 
 SERVER_ID_KEY = "server_id"

@@ -88,6 +88,8 @@ class InProcessServer:
     mail_dir: Path
     today: dt.date = DEMO_TODAY
     url: str = BASE_URL
+    #: ``serve --reply-deadline-days`` (None: the default, 14)
+    reply_deadline_days: int | None = None
 
     @property
     def db_url(self) -> str:
@@ -98,7 +100,10 @@ class InProcessServer:
         return self.url + "/api/v1"
 
     def settings(self) -> Settings:
-        return Settings(db_url=self.db_url, today=self.today, demo=True, mail_dir=self.mail_dir)
+        settings = Settings(db_url=self.db_url, today=self.today, demo=True, mail_dir=self.mail_dir)
+        if self.reply_deadline_days is not None:
+            settings.extra["reply_deadline_days"] = self.reply_deadline_days
+        return settings
 
     def transport(self) -> LifespanASGITransport:
         return LifespanASGITransport(self.settings())

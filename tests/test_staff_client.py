@@ -86,3 +86,54 @@ async def test_search_and_act_for(server):
             await staff.api.close_access(access_id)
         assert e.value.code == "access_not_live"
         await staff.logout()
+
+
+async def test_queue_audit_accounts_and_billing(fresh_server):
+    """The supervisor's calls: queue (filter, take, reply, status), audit (filter, CSV export),
+    accounts (add with the TOTP secret once, disable), billing run; a helpdesk operator is refused."""
+    import csv
+    import io
+
+    from ebok_tui.core.api import Conflict
+
+    async with fresh_server.client() as api:
+        boss = StaffClient.sharing(api)
+        await boss.login("kierownik", "kierownik-demo-2026", code("kierownik"))
+        page = await boss.queue(limit=200)
+        assert page.items and page.total == len(page.items)
+        open_ = await boss.queue(status="sent")
+        assert {i.status for i in open_.items} == {"sent"}
+        thread = open_.items[0]
+        taken = await boss.take(thread.id)
+        assert taken.assignee == "kierownik" and taken.messages
+        assert [i.id for i in (await boss.queue(assignee="me")).items] == [thread.id]
+        reply = await boss.queue_reply(thread.id, "Dzień dobry, sprawdzimy to.", "in_progress")
+        assert reply.author == "utility"
+        closed = await boss.set_status(thread.id, "closed")
+        assert closed.status == "closed"
+        assigned = await boss.assign(thread.id, "pomoc")
+        assert assigned.assignee == "pomoc"
+
+        audit = await boss.audit(customer_number=thread.customer_number)
+        assert audit.items[0].resource == f"thread:{thread.id}" and audit.items[0].staff_login == "kierownik"
+        rows = list(csv.DictReader(io.StringIO((await boss.audit_export(staff_login="kierownik")).decode())))
+        assert rows[-1]["resource"] == "audit_export"
+        assert [r["resource"] for r in rows[:-1]] == [i.resource for i in reversed(audit.items)]
+
+        created = await boss.add_account("anna.nowa", "Anna Nowa", "clerk", "bardzo-dlugie-haslo-2026")
+        assert created.totp_secret and created.totp_uri and created.totp_uri.startswith("otpauth://totp/")
+        with pytest.raises(Conflict):
+            await boss.add_account("anna.nowa", "Anna Nowa", "clerk", "bardzo-dlugie-haslo-2026")
+        listed = {a.login: a for a in await boss.accounts()}
+        assert not listed["anna.nowa"].disabled and not hasattr(listed["anna.nowa"], "totp_secret")
+        assert (await boss.disable_account("anna.nowa")).disabled
+
+        run = await boss.billing_run("2019-02")
+        assert run.issued == 4 and run.gross_total > 0
+        assert (await boss.billing_run("2019-02")).issued == 0
+
+        helpdesk = StaffClient.sharing(api)
+        await helpdesk.login("pomoc", "pomoc-demo-2026")
+        for call in (helpdesk.audit(), helpdesk.accounts(), helpdesk.billing_run("2019-03")):
+            with pytest.raises(Forbidden):
+                await call

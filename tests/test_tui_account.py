@@ -167,3 +167,54 @@ async def test_log_out_and_forget(server, tmp_path):
         assert ("forget",) in store.calls
         assert store.saved is None
         assert text_of(app.screen.query_one("#login-message")) == "Logged out."
+
+
+# --- who viewed my data --------------------------------------------------------------------------
+async def _staff_views(server, customer: str, reason: dict, sections: tuple[str, ...]) -> None:
+    """The demo helpdesk operator (no TOTP) opens the customer's data for ``reason`` and looks at
+    ``sections``: what the resident must then see, by date and purpose only."""
+    async with server.http() as http:
+        r = await http.post("/staff/auth/login", json={"login": "pomoc", "password": "pomoc-demo-2026"})
+        assert r.status_code == 200, r.text
+        h = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = await http.post(f"/staff/customers/{customer}/access", json=reason, headers=h)
+        assert r.status_code == 201, r.text
+        access = r.json()["access_id"]
+        for section in sections:
+            assert (await http.get(f"/staff/access/{access}/{section}", headers=h)).status_code == 200
+        assert (await http.post(f"/staff/access/{access}/close", headers=h)).status_code == 204
+
+
+async def test_who_viewed_my_data_lists_dates_and_purposes(fresh_server, tmp_path):
+    phone = {
+        "reason": "phone_call",
+        "verification": {"customer_number": True, "address": True, "last_invoice_amount": False},
+    }
+    await _staff_views(fresh_server, "10003", phone, ("balance", "invoices"))
+    await _staff_views(fresh_server, "10003", {"reason": "other", "reason_text": "Pismo z sądu"}, ("readings",))
+    await _staff_views(fresh_server, "10004", {"reason": "counter_visit"}, ("contract",))  # someone else
+    app = make_app(fresh_server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10003")
+        await wait_until(pilot, lambda: "Wczytywanie" not in text_of(screen.query_one("#data-access")))
+        shown = " ".join(text_of(screen.query_one("#data-access")).split())
+        assert "rozmowa telefoniczna" in shown and "Przeglądane: dane klienta, saldo, faktury" in shown
+        assert "inny cel: Pismo z sądu" in shown and "Przeglądane: dane klienta, odczyty" in shown
+        assert shown.index("Pismo z sądu") < shown.index("rozmowa telefoniczna")  # newest first
+        assert "umowa" not in shown and "wizyta" not in shown  # 10004's visit is not 10003's business
+        for name in ("pomoc", "Ewa", "Pomocna"):
+            assert name not in shown
+        # d brings the section into view at 80x24
+        await pilot.press("d")
+        await settle(pilot)
+        title = screen.query_one("#access-title")
+        assert screen.query_one("#account-right").region.contains_region(title.region)
+
+
+async def test_who_viewed_my_data_empty_and_in_english(fresh_server, tmp_path):
+    app = make_app(fresh_server, tmp_path, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_account(pilot, "10002")
+        await wait_until(pilot, lambda: "Loading" not in text_of(screen.query_one("#data-access")))
+        assert text_of(screen.query_one("#access-title")) == "Who viewed my data"
+        assert text_of(screen.query_one("#data-access")) == "No member of staff has viewed your data."

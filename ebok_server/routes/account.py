@@ -34,11 +34,17 @@ async def me(auth: Auth = AUTH) -> Me:
     )
 
 
+# The routes answer for the logged-in resident; the functions they call take the customer, so that
+# staff acting for a customer (routes/staff_act.py) run the same code.
 @router.get("/balance", response_model=BalanceOut)
 async def balance(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> BalanceOut:
+    return await balance_of(db, auth.customer, settings)
+
+
+async def balance_of(db: AsyncSession, customer: Customer, settings: Settings) -> BalanceOut:
     today = settings.business_today()
-    b = await compute_balance(db, auth.customer.id, today)
-    number = auth.customer.customer_number
+    b = await compute_balance(db, customer.id, today)
+    number = customer.customer_number
     return BalanceOut(
         balance=b.balance,
         to_pay=b.to_pay,
@@ -58,7 +64,11 @@ async def balance(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings =
 
 @router.get("/contract", response_model=ContractOut)
 async def contract(auth: Auth = AUTH, db: AsyncSession = DB) -> ContractOut:
-    c = await db.scalar(select(Contract).where(Contract.customer_id == auth.customer.id))
+    return await contract_of(db, auth.customer)
+
+
+async def contract_of(db: AsyncSession, customer: Customer) -> ContractOut:
+    c = await db.scalar(select(Contract).where(Contract.customer_id == customer.id))
     if c is None:
         raise not_found()
     meters = (await db.scalars(select(Meter).where(Meter.contract_id == c.id).order_by(Meter.id))).all()
@@ -81,7 +91,7 @@ async def contract(auth: Auth = AUTH, db: AsyncSession = DB) -> ContractOut:
     )
 
 
-def _efaktura_status(c: Customer) -> EfakturaStatus:
+def efaktura_status(c: Customer) -> EfakturaStatus:
     return EfakturaStatus(
         active=c.efaktura_active,
         email=c.efaktura_email if c.efaktura_active else None,
@@ -94,22 +104,25 @@ def _efaktura_status(c: Customer) -> EfakturaStatus:
 
 @router.get("/efaktura", response_model=EfakturaStatus)
 async def efaktura_get(auth: Auth = AUTH) -> EfakturaStatus:
-    return _efaktura_status(auth.customer)
+    return efaktura_status(auth.customer)
 
 
 @router.put("/efaktura", response_model=EfakturaStatus)
 async def efaktura_put(
     body: EfakturaRequest, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> EfakturaStatus:
+    return await activate_efaktura(db, auth.customer, str(body.email), settings)
+
+
+async def activate_efaktura(db: AsyncSession, c: Customer, email: str, settings: Settings) -> EfakturaStatus:
     """Activate, or change the address while active (keeping ``activated_at``): one UPDATE that reads
-    the current state in the database, so parallel calls cannot both "activate"."""
-    c = auth.customer
+    the current state in the database, so parallel calls cannot both "activate"; commits."""
     activated_at = await db.scalar(
         update(Customer)
         .where(Customer.id == c.id)
         .values(
             efaktura_active=True,
-            efaktura_email=str(body.email),
+            efaktura_email=email,
             efaktura_activated_at=case(
                 (Customer.efaktura_active, Customer.efaktura_activated_at), else_=settings.business_now()
             ),
@@ -120,17 +133,20 @@ async def efaktura_put(
     await db.commit()
     for name, value in (
         ("efaktura_active", True),
-        ("efaktura_email", str(body.email)),
+        ("efaktura_email", email),
         ("efaktura_activated_at", activated_at),
     ):
         set_committed_value(c, name, value)
-    return _efaktura_status(c)
+    return efaktura_status(c)
 
 
 @router.delete("/efaktura", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}})
 async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB) -> EfakturaStatus:
-    """Withdraw: an UPDATE conditional on being active (of two parallel calls one succeeds)."""
-    c = auth.customer
+    return await withdraw_efaktura(db, auth.customer)
+
+
+async def withdraw_efaktura(db: AsyncSession, c: Customer) -> EfakturaStatus:
+    """Withdraw: an UPDATE conditional on being active (of two parallel calls one succeeds); commits."""
     done = await db.execute(
         update(Customer)
         .where(Customer.id == c.id, Customer.efaktura_active.is_(True))
@@ -139,4 +155,4 @@ async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB) -> EfakturaS
     if done.rowcount != 1:
         raise ApiError(422, "efaktura_not_active", "e-FAKTURA is not active.")
     await db.commit()
-    return _efaktura_status(c)
+    return efaktura_status(c)

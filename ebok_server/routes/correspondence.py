@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..errors import IDEMPOTENCY_HEADER, ApiError
-from ..models import IdempotencyRecord, Message, Thread
+from ..models import Customer, IdempotencyRecord, Message, Thread
 from ..schemas import Limit, MessageCreate, RowId, Offset, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
 
 router = APIRouter(tags=["correspondence"])
@@ -113,7 +113,13 @@ async def _thread_detail(db: AsyncSession, t: Thread) -> ThreadDetail:
 async def list_threads(
     offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB
 ) -> Page[ThreadItem]:
-    cond = Thread.customer_id == auth.customer.id
+    return await threads_of(db, auth.customer, offset=offset, limit=limit)
+
+
+async def threads_of(db: AsyncSession, customer: Customer, *, offset: int = 0, limit: int = 50) -> Page[ThreadItem]:
+    """A page of the customer's threads, latest activity first (the resident's own, or staff acting
+    for the customer)."""
+    cond = Thread.customer_id == customer.id
     total = await db.scalar(select(func.count()).select_from(Thread).where(cond))
     # Counted per listed thread (index on messages.thread_id), not grouped over every customer's messages.
     count = select(func.count()).where(Message.thread_id == Thread.id).scalar_subquery()
@@ -131,7 +137,12 @@ async def list_threads(
 
 @router.get("/correspondence/{thread_id}", response_model=ThreadDetail)
 async def get_thread(thread_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadDetail:
-    return await _thread_detail(db, await owned_row(db, Thread, auth.customer.id, thread_id))
+    return await thread_of(db, auth.customer, thread_id)
+
+
+async def thread_of(db: AsyncSession, customer: Customer, thread_id: int) -> ThreadDetail:
+    """One of the customer's threads with its messages; 404 for anyone else's."""
+    return await _thread_detail(db, await owned_row(db, Thread, customer.id, thread_id))
 
 
 @router.post(
@@ -150,8 +161,16 @@ async def create_thread(
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> JSONResponse:
+    return await create_thread_for(db, auth.customer, body, idempotency_key, settings)
+
+
+async def create_thread_for(
+    db: AsyncSession, customer: Customer, body: ThreadCreate, idempotency_key: str, settings: Settings
+) -> JSONResponse:
+    """Open a thread of the customer with its first message, once per Idempotency-Key (a replay
+    answers with the stored response and keeps nothing else the caller added); commits."""
     key = idempotency_key.strip()
-    customer_id = auth.customer.id
+    customer_id = customer.id
     payload = body.model_dump(mode="json")
 
     async def create():

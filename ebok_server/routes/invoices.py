@@ -88,8 +88,22 @@ async def list_invoices(
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> InvoicePage:
+    return await invoices_of(db, auth.customer, settings, year=year, status=status, offset=offset, limit=limit)
+
+
+async def invoices_of(
+    db: AsyncSession,
+    customer: Customer,
+    settings: Settings,
+    *,
+    year: int | None = None,
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> InvoicePage:
+    """A page of the customer's invoices (the resident's own, or staff acting for the customer)."""
     today = settings.business_today()
-    own = Invoice.customer_id == auth.customer.id
+    own = Invoice.customer_id == customer.id
     conds = [own]
     if year is not None:
         conds.append(_in_year(year))
@@ -166,7 +180,12 @@ async def _detail(db: AsyncSession, inv: Invoice, today) -> InvoiceDetail:
 async def get_invoice(
     invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> InvoiceDetail:
-    inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
+    return await invoice_of(db, auth.customer, invoice_id, settings)
+
+
+async def invoice_of(db: AsyncSession, customer: Customer, invoice_id: int, settings: Settings) -> InvoiceDetail:
+    """One of the customer's invoices in detail; 404 for anyone else's."""
+    inv = await owned_row(db, Invoice, customer.id, invoice_id)
     return await _detail(db, inv, settings.business_today())
 
 
@@ -178,9 +197,13 @@ async def get_invoice(
 async def get_invoice_pdf(
     invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> Response:
-    inv = await owned_row(db, Invoice, auth.customer.id, invoice_id)
+    return await invoice_pdf_of(db, auth.customer, invoice_id, settings)
+
+
+async def invoice_pdf_of(db: AsyncSession, customer: Customer, invoice_id: int, settings: Settings) -> Response:
+    """One of the customer's invoices as a PDF download; 404 for anyone else's."""
+    inv = await owned_row(db, Invoice, customer.id, invoice_id)
     detail = await _detail(db, inv, settings.business_today())
-    customer: Customer = auth.customer
     from ..pdf import render_invoice_pdf  # fpdf2 is imported lazily (start-up time)
 
     data = await run_in_threadpool(render_invoice_pdf, detail, customer)
@@ -196,7 +219,12 @@ async def get_invoice_pdf(
 async def list_payments(
     offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB
 ) -> Page[PaymentItem]:
-    cond = Payment.customer_id == auth.customer.id
+    return await payments_of(db, auth.customer, offset=offset, limit=limit)
+
+
+async def payments_of(db: AsyncSession, customer: Customer, *, offset: int = 0, limit: int = 50) -> Page[PaymentItem]:
+    """A page of the customer's payments, newest first."""
+    cond = Payment.customer_id == customer.id
     total = await db.scalar(select(func.count()).select_from(Payment).where(cond))
     rows = (
         await db.execute(

@@ -12,7 +12,7 @@ from ..billing import add_months, fmt_milli, month_bounds, parse_milli
 from ..config import Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..errors import ApiError
-from ..models import Invoice, Meter, Reading
+from ..models import Customer, Invoice, Meter, Reading
 from ..schemas import MeterState, ReadingCorrection, ReadingCreate, ReadingItem, ReadingPeriod, ReadingsOut
 
 router = APIRouter(tags=["readings"])
@@ -41,15 +41,20 @@ async def list_readings(
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> ReadingsOut:
+    return await readings_of(db, auth.customer, settings, months=months)
+
+
+async def readings_of(db: AsyncSession, customer: Customer, settings: Settings, *, months: int = 24) -> ReadingsOut:
+    """The customer's meters and readings (the resident's own, or staff acting for the customer)."""
     today = settings.business_today()
     start, end = month_bounds(today.year, today.month)
     since = add_months(today, -months)
-    meters = (await db.scalars(select(Meter).where(Meter.customer_id == auth.customer.id).order_by(Meter.id))).all()
+    meters = (await db.scalars(select(Meter).where(Meter.customer_id == customer.id).order_by(Meter.id))).all()
     by_meter = {m.id: m for m in meters}
     readings = (
         await db.scalars(
             select(Reading)
-            .where(Reading.customer_id == auth.customer.id)
+            .where(Reading.customer_id == customer.id)
             .order_by(Reading.meter_id, Reading.date, Reading.id)
         )
     ).all()
@@ -139,10 +144,18 @@ def _window_closed(why: str) -> ApiError:
 async def submit_reading(
     body: ReadingCreate, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> ReadingItem:
+    return await submit_reading_for(db, auth.customer, body, settings)
+
+
+async def submit_reading_for(
+    db: AsyncSession, customer: Customer, body: ReadingCreate, settings: Settings
+) -> ReadingItem:
+    """Record the customer's self-reading for this billing period (one per meter: the database's
+    unique index decides races); commits, together with whatever the caller added to the session."""
     today = settings.business_today()
     value = parse_milli(body.value)
     meter = await db.scalar(
-        select(Meter).where(Meter.customer_id == auth.customer.id, Meter.number == body.meter_number.strip())
+        select(Meter).where(Meter.customer_id == customer.id, Meter.number == body.meter_number.strip())
     )
     if meter is None:
         raise ApiError(422, "unknown_meter", "No such meter on your contract.", {"meter_number": "unknown meter"})
@@ -155,7 +168,7 @@ async def submit_reading(
     consumption = _check_value(meter, value, last, today)
     reading = Reading(
         meter_id=meter.id,
-        customer_id=auth.customer.id,
+        customer_id=customer.id,
         date=today,
         value_l=value,
         type="self",

@@ -217,16 +217,8 @@ async def search(
 
 
 # ---- audit log (supervisor) ---------------------------------------------------------------------
-@router.get("/audit", response_model=Page[AuditItem])
-async def audit_log(
-    customer_number: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
-    staff_login: Annotated[str | None, Query(max_length=64)] = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
-    auth: StaffAuth = CAN_AUDIT,
-    db: AsyncSession = DB,
-) -> Page[AuditItem]:
-    """Newest first. Read-only: no endpoint changes or deletes audit entries."""
+def audit_filters(customer_number: str | None, staff_login: str | None) -> list:
+    """The WHERE conditions of the audit list and its CSV export."""
     conds = []
     if customer_number is not None:
         conds.append(
@@ -237,6 +229,20 @@ async def audit_log(
         conds.append(
             AuditEntry.staff_id == select(StaffAccount.id).where(StaffAccount.login == staff_login).scalar_subquery()
         )
+    return conds
+
+
+@router.get("/audit", response_model=Page[AuditItem])
+async def audit_log(
+    customer_number: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
+    staff_login: Annotated[str | None, Query(max_length=64)] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+    auth: StaffAuth = CAN_AUDIT,
+    db: AsyncSession = DB,
+) -> Page[AuditItem]:
+    """Newest first. Read-only: no endpoint changes or deletes audit entries."""
+    conds = audit_filters(customer_number, staff_login)
     total = await db.scalar(select(func.count()).select_from(AuditEntry).where(*conds))
     rows = (
         await db.execute(

@@ -3,8 +3,9 @@
 ``POST /staff/customers/{number}/access`` opens an access with a reason (and the phone checklist);
 every route under ``/staff/access/{access_id}/`` needs that access live and writes one audit entry
 (view, or change with before/after) in the same transaction as what it records. The customer's data
-comes from the resident routes' own functions (called with the customer the access is for), so
-staff see exactly what the resident sees and changes pass the same checks.
+comes from the functions the resident routes call (``account.balance_of`` etc., which take the
+customer), here called with the customer the access is for, so staff see exactly what the resident
+sees and changes pass the same checks.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit
 from ..billing import fmt_milli
 from ..config import Settings, iso_ts, utcnow
-from ..deps import DB, SETTINGS, Auth, owned_row
+from ..deps import DB, SETTINGS, owned_row
 from ..errors import ApiError, not_found
 from ..models import Customer, Invoice, Message, Meter, Reading, Thread
 from ..schemas import (
     BalanceOut,
     ContractOut,
-    EfakturaRequest,
     EfakturaStatus,
     InvoiceDetail,
     InvoicePage,
@@ -72,12 +72,6 @@ def source_of(request: Request) -> str:
     return source_address(request)
 
 
-def _as_customer(customer: Customer) -> Auth:
-    """The resident routes take the resident's :class:`Auth`; acting for a customer there is no
-    resident session, only the customer the access is for."""
-    return Auth(customer=customer, session=None)  # type: ignore[arg-type]
-
-
 class Acting:
     """A live access of the calling staff member, with its customer."""
 
@@ -86,7 +80,6 @@ class Acting:
         self.access = access
         self.customer = customer
         self.source = source
-        self.as_customer = _as_customer(customer)
 
     async def record(self, db: AsyncSession, resource: str, action: str, before: Any = None, after: Any = None) -> None:
         await audit.append(
@@ -215,17 +208,17 @@ async def close_access(
 # ---- views ---------------------------------------------------------------------------------------
 @router.get("/access/{access_id}/balance", response_model=BalanceOut)
 async def balance(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> BalanceOut:
-    return await _viewed(db, act, "balance", await account.balance(auth=act.as_customer, db=db, settings=settings))
+    return await _viewed(db, act, "balance", await account.balance_of(db, act.customer, settings))
 
 
 @router.get("/access/{access_id}/contract", response_model=ContractOut)
 async def contract(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ContractOut:
-    return await _viewed(db, act, "contract", await account.contract(auth=act.as_customer, db=db))
+    return await _viewed(db, act, "contract", await account.contract_of(db, act.customer))
 
 
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)
 async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> EfakturaStatus:
-    return await _viewed(db, act, "efaktura", await account.efaktura_get(auth=act.as_customer))
+    return await _viewed(db, act, "efaktura", account.efaktura_status(act.customer))
 
 
 @router.get("/access/{access_id}/invoices", response_model=InvoicePage)
@@ -238,9 +231,7 @@ async def list_invoices(
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> InvoicePage:
-    page = await invoices.list_invoices(
-        year=year, status=status, offset=offset, limit=limit, auth=act.as_customer, db=db, settings=settings
-    )
+    page = await invoices.invoices_of(db, act.customer, settings, year=year, status=status, offset=offset, limit=limit)
     return await _viewed(db, act, "invoices", page)
 
 
@@ -248,7 +239,7 @@ async def list_invoices(
 async def get_invoice(
     invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> InvoiceDetail:
-    detail = await invoices.get_invoice(invoice_id=invoice_id, auth=act.as_customer, db=db, settings=settings)
+    detail = await invoices.invoice_of(db, act.customer, invoice_id, settings)
     return await _viewed(db, act, f"invoice:{detail.number}", detail)
 
 
@@ -264,7 +255,7 @@ async def get_invoice_pdf(
     invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> Response:
     """The invoice PDF, as the resident gets it (e.g. to send the customer a copy)."""
-    pdf = await invoices.get_invoice_pdf(invoice_id=invoice_id, auth=act.as_customer, db=db, settings=settings)
+    pdf = await invoices.invoice_pdf_of(db, act.customer, invoice_id, settings)
     number = await db.scalar(select(Invoice.number).where(Invoice.id == invoice_id))
     return await _viewed(db, act, f"invoice_pdf:{number}", pdf)
 
@@ -273,7 +264,7 @@ async def get_invoice_pdf(
 async def list_payments(
     offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW, db: AsyncSession = DB
 ) -> Page[PaymentItem]:
-    page = await invoices.list_payments(offset=offset, limit=limit, auth=act.as_customer, db=db)
+    page = await invoices.payments_of(db, act.customer, offset=offset, limit=limit)
     return await _viewed(db, act, "payments", page)
 
 
@@ -284,7 +275,7 @@ async def list_readings(
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> ReadingsOut:
-    out = await readings.list_readings(months=months, auth=act.as_customer, db=db, settings=settings)
+    out = await readings.readings_of(db, act.customer, settings, months=months)
     return await _viewed(db, act, "readings", out)
 
 
@@ -292,13 +283,13 @@ async def list_readings(
 async def list_threads(
     offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW, db: AsyncSession = DB
 ) -> Page[ThreadItem]:
-    page = await correspondence.list_threads(offset=offset, limit=limit, auth=act.as_customer, db=db)
+    page = await correspondence.threads_of(db, act.customer, offset=offset, limit=limit)
     return await _viewed(db, act, "correspondence", page)
 
 
 @router.get("/access/{access_id}/correspondence/{thread_id}", response_model=ThreadDetail)
 async def get_thread(thread_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ThreadDetail:
-    detail = await correspondence.get_thread(thread_id=thread_id, auth=act.as_customer, db=db)
+    detail = await correspondence.thread_of(db, act.customer, thread_id)
     return await _viewed(db, act, f"thread:{thread_id}", detail)
 
 
@@ -335,7 +326,7 @@ async def submit_reading(
         "type": "self",
     }
     await act.record(db, "reading", "change", before, after)
-    return await readings.submit_reading(body=body, auth=act.as_customer, db=db, settings=settings)
+    return await readings.submit_reading_for(db, act.customer, body, settings)
 
 
 @router.put(
@@ -355,10 +346,8 @@ async def set_efaktura(
     }
     await act.record(db, "efaktura", "change", before, after)
     if body.active:
-        return await account.efaktura_put(
-            body=EfakturaRequest(email=body.email), auth=act.as_customer, db=db, settings=settings
-        )
-    return await account.efaktura_delete(auth=act.as_customer, db=db)
+        return await account.activate_efaktura(db, c, str(body.email), settings)
+    return await account.withdraw_efaktura(db, c)
 
 
 @router.post(
@@ -381,9 +370,7 @@ async def create_thread(
     """A complaint, failure report or other matter written up for the customer (as the customer's own
     thread). A replayed Idempotency-Key records nothing new."""
     await act.record(db, "thread", "change", None, body.model_dump(mode="json"))
-    return await correspondence.create_thread(
-        body=body, idempotency_key=idempotency_key, auth=act.as_customer, db=db, settings=settings
-    )
+    return await correspondence.create_thread_for(db, act.customer, body, idempotency_key, settings)
 
 
 @router.post(
@@ -414,9 +401,7 @@ async def contact_change(
     )
     before = {k: getattr(c, k) for k in ("full_name", "address", "email", "phone") if k in wanted}
     await act.record(db, "contact_change_request", "change", before, wanted)
-    return await correspondence.create_thread(
-        body=thread, idempotency_key=idempotency_key, auth=act.as_customer, db=db, settings=settings
-    )
+    return await correspondence.create_thread_for(db, c, thread, idempotency_key, settings)
 
 
 @router.post(

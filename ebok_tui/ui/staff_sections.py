@@ -37,6 +37,9 @@ class StaffSection:
 
 STAFF_SECTIONS: tuple[StaffSection, ...] = (
     StaffSection("search", "1", "search", f"{_STAFF}.search:StaffSearchScreen"),
+    StaffSection("queue", "2", "reply", f"{_STAFF}.queue:StaffQueueScreen"),
+    StaffSection("audit", "3", "audit", f"{_STAFF}.audit:StaffAuditScreen"),
+    StaffSection("accounts", "4", "staff_admin", f"{_STAFF}.accounts:StaffAccountsScreen"),
 )
 
 STAFF_BY_ID = {s.id: s for s in STAFF_SECTIONS}

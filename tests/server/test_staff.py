@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import time
@@ -33,9 +34,11 @@ def _sql(db_url: str, statement: str) -> None:
 
     async def run():
         engine = make_engine(db_url)
-        async with engine.begin() as conn:
-            await conn.execute(text(statement))
-        await engine.dispose()
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(statement))
+        finally:  # also when the statement is refused: no connection outlives the loop
+            await engine.dispose()
 
     asyncio.run(run())
 
@@ -170,6 +173,9 @@ MATRIX = [
     ("POST", "/staff/queue/2147483647/status", {"status": "closed"}, {}, ALL, (404, "not_found")),
     ("POST", "/staff/queue/2147483647/assign", {"login": None}, {}, {S}, (404, "not_found")),
     ("GET", "/staff/audit", None, {}, {S}, (200, None)),
+    ("GET", "/staff/audit/export?customer_number=10003", None, {}, {S}, (200, None)),
+    # a period that has not ended: allowed roles reach the check, nothing is invoiced
+    ("POST", "/staff/billing/run", {"period": "2099-01"}, {}, {S}, (422, "period_not_closed")),
     ("GET", "/staff/accounts", None, {}, {S}, (200, None)),
     (
         "POST",
@@ -437,11 +443,35 @@ def test_resident_sees_dates_and_purposes_only_of_own_data(api, tokens):
     assert api.get("/account/data-access", headers=bearer(login(api, "10002"))).json() == {"items": []}
 
 
+def _dialect(db_url: str) -> str:
+    return "postgresql" if db_url.startswith("postgresql") else "sqlite"
+
+
+def test_audit_log_is_append_only_in_the_database(srv, api, tokens):
+    """Not even SQL sent straight to the database changes or removes an entry (triggers)."""
+    from sqlalchemy.exc import DBAPIError
+
+    assert audit_page(api, tokens)["total"] >= 1
+    statements = ["UPDATE audit_log SET source = '10.9.9.9' WHERE id = 1", "DELETE FROM audit_log WHERE id = 1"]
+    if _dialect(srv.db_url) == "postgresql":
+        statements.append("TRUNCATE audit_log")
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="audit_log is append-only"):
+            _sql(srv.db_url, statement)
+    assert next(e for e in audit_page(api, tokens)["items"] if e["id"] == 1)["source"] != "10.9.9.9"
+    assert srv.cli("audit", "verify").returncode == 0
+
+
 def test_audit_verify_detects_a_changed_entry(srv, api, tokens):
+    from ebok_server.audit import APPEND_ONLY_DDL, APPEND_ONLY_DROP
+
     assert audit_page(api, tokens)["total"] >= 3
     ok = srv.cli("audit", "verify")
     assert ok.returncode == 0 and "chain intact" in ok.stdout, ok.stdout
     original = next(e for e in audit_page(api, tokens)["items"] if e["id"] == 2)["source"]
+    # an attacker with the schema owner's access to the database drops the append-only triggers first
+    for statement in APPEND_ONLY_DROP[_dialect(srv.db_url)]:
+        _sql(srv.db_url, statement)
     _sql(srv.db_url, "UPDATE audit_log SET source = '10.9.9.9' WHERE id = 2")
     broken = srv.cli("audit", "verify", check=False)
     assert broken.returncode == 1 and "BROKEN at entry 2" in broken.stdout, broken.stdout
@@ -455,6 +485,8 @@ def test_audit_verify_detects_a_changed_entry(srv, api, tokens):
     # (only someone with write access to the database could also rewind the head, as this does)
     _sql(srv.db_url, f"UPDATE audit_head SET last_id = {previous['id']}, last_hash = '{previous['hash']}'")
     assert srv.cli("audit", "verify").returncode == 0
+    for statement in APPEND_ONLY_DDL[_dialect(srv.db_url)]:  # the rest of the module runs append-only again
+        _sql(srv.db_url, statement)
 
 
 def test_staff_login_is_throttled_like_residents(api):
@@ -558,3 +590,77 @@ def test_staff_idle_timeout_is_15_minutes():
     assert staff_session_is_expired(sess, t0 + dt.timedelta(minutes=15))
     sess.last_used_at = t0 + dt.timedelta(hours=11, minutes=50)
     assert staff_session_is_expired(sess, t0 + dt.timedelta(hours=12))  # absolute limit
+
+
+# ---- supervisor extras ---------------------------------------------------------------------------
+def _csv(text: str) -> list[dict]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_audit_export_csv(api, tokens):
+    """The filtered entries oldest first as CSV, the export itself recorded as the last row; a cell a
+    spreadsheet would run as a formula is defused."""
+    h = bearer(tokens[S])
+    a = api.post(
+        "/staff/customers/10004/access",
+        json={"reason": "other", "reason_text": '=HYPERLINK("http://x")'},
+        headers=h,
+    ).json()["access_id"]
+    assert api.get(f"/staff/access/{a}/balance", headers=h).status_code == 200
+    api.post(f"/staff/access/{a}/close", headers=h)
+    r = api.get("/staff/audit/export", params={"customer_number": "10004"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"].startswith('attachment; filename="audit-')
+    rows = _csv(r.text)
+    listed = audit_page(api, tokens, customer_number="10004")["items"]
+    export = rows[-1]
+    assert export["resource"] == "audit_export" and export["staff_login"] == "kierownik"
+    assert json.loads(export["after"]) == {"customer_number": "10004"} and export["customer_number"] == ""
+    ours = rows[:-1]
+    assert [int(x["id"]) for x in ours] == sorted(e["id"] for e in listed if e["id"] < int(export["id"]))
+    assert all(x["customer_number"] == "10004" for x in ours)
+    assert ours[-1]["resource"] == "balance" and ours[-1]["reason_text"] == '\'=HYPERLINK("http://x")'
+    assert [x["hash"] for x in ours] == [e["hash"] for e in reversed(listed) if e["id"] < int(export["id"])]
+    # the export is in the log (what the supervisor exported), not in the resident's "who viewed my data"
+    assert audit_page(api, tokens, staff_login="kierownik")["items"][0]["resource"] == "audit_export"
+    mine = api.get("/account/data-access", headers=bearer(login(api, "10004"))).json()["items"]
+    assert all("audit_export" not in i["resources"] for i in mine)
+
+
+def test_billing_run_once_per_period(srv, api, tokens):
+    """Two supervisors start the same period at once: every customer is invoiced once (the database's
+    unique constraint), a third run issues nothing; the runs are audited. (Last in the module: it adds
+    invoices.)"""
+    import threading
+
+    h = bearer(tokens[S])
+    results: list[dict] = []
+    go = threading.Barrier(2)
+
+    def run():
+        with httpx.Client(base_url=srv.api, timeout=120) as c:
+            go.wait()
+            r = c.post("/staff/billing/run", json={"period": "2019-01"}, headers=h)
+            assert r.status_code == 200, r.text
+            results.append(r.json())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2
+    issued = sum(r["issued"] for r in results)
+    assert issued == 400  # --seed-customers 400: the demo customers and the bulk ones, each with a contract
+    assert sum(r["gross_total"] for r in results) > 0
+    again = api.post("/staff/billing/run", json={"period": "2019-01"}, headers=h).json()
+    assert again == {"period": "2019-01", "issued": 0, "gross_total": 0}
+    invoices = api.get("/invoices", params={"limit": 200}, headers=bearer(login(api, "10002"))).json()["items"]
+    assert [i["period_from"] for i in invoices].count("2019-01-01") == 1
+    runs = [e for e in audit_page(api, tokens)["items"] if e["resource"] == "billing_run:2019-01"]
+    assert sorted(e["after"]["issued"] for e in runs) == sorted([0, *(r["issued"] for r in results)])
+    assert_error(api.post("/staff/billing/run", json={"period": "2019-13"}, headers=h), 422, "validation_error")

@@ -50,6 +50,7 @@ from .models import (
     Accepted,
     Balance,
     Contract,
+    DataAccess,
     DemoInfo,
     DemoMailbox,
     EFaktura,
@@ -554,6 +555,10 @@ class EbokClient(ApiClient):
 
     async def balance(self) -> Balance:
         return await self._call("GET", "balance", Balance)
+
+    async def data_access(self) -> DataAccess:
+        """Who viewed my data: dates and purposes of staff access to the customer's data."""
+        return await self._call("GET", "account/data-access", DataAccess)
 
     # --- invoices and payments --------------------------------------------------------------
 

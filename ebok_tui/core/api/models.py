@@ -55,6 +55,9 @@ __all__ = [
     "ThreadPage",
     "Message",
     "ThreadDetail",
+    "DataAccessItem",
+    "DataAccess",
+    "DATA_ACCESS_PURPOSES",
     "INVOICE_STATUSES",
     "INVOICE_FILTERS",
     "THREAD_KINDS",
@@ -345,3 +348,33 @@ class ThreadDetail(Thread):
     contact_phone: str | None = None
     location: str | None = None
     messages: list[Message]
+
+
+# --- who viewed my data -----------------------------------------------------------------------
+
+#: why staff looked at the customer's data (the reason given when they opened it, or work on the
+#: customer's correspondence from the staff queue)
+DATA_ACCESS_PURPOSES = (
+    "phone_call",
+    "counter_visit",
+    "written_request",
+    "complaint_handling",
+    "other",
+    "correspondence",
+)
+
+
+class DataAccessItem(ApiModel):
+    """One staff access to the customer's data: when, why, what was looked at, whether anything was
+    changed. Never who."""
+
+    date: _dt.date
+    opened_at: _dt.datetime
+    purpose: str
+    purpose_text: str | None = None
+    resources: list[str]
+    changed: bool
+
+
+class DataAccess(ApiModel):
+    items: list[DataAccessItem]

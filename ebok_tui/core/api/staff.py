@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from . import errors as E
 from .client import ApiClient, EbokClient, _check_key, _seg
@@ -44,6 +44,16 @@ __all__ = [
     "ACCESS_REASONS",
     "CONSENT_FORMS",
     "STAFF_ROLES",
+    "QueueItem",
+    "QueuePage",
+    "QueueThread",
+    "AuditItem",
+    "AuditPage",
+    "StaffAccount",
+    "StaffAccountCreated",
+    "BillingRun",
+    "REPLY_STATUSES",
+    "AUDIT_EXPORT_MAX_BYTES",
 ]
 
 #: Why a customer is opened (``reason`` of ``POST /staff/customers/{number}/access``).
@@ -51,6 +61,10 @@ ACCESS_REASONS = ("phone_call", "counter_visit", "written_request", "complaint_h
 #: How the customer consented to an e-FAKTURA change (art. 106n of the VAT act: any form).
 CONSENT_FORMS = ("written", "phone", "counter", "electronic")
 STAFF_ROLES = ("helpdesk", "clerk", "supervisor")
+#: What a staff reply or a status change may set a thread to.
+REPLY_STATUSES = ("answered", "in_progress", "closed")
+#: The largest audit CSV the client accepts (a whole log of a busy office is far smaller).
+AUDIT_EXPORT_MAX_BYTES = 200 * 1024 * 1024
 
 
 class StaffMe(ApiModel):
@@ -131,6 +145,75 @@ class Consent(ApiModel):
     note: str | None = Field(default=None, max_length=500)
 
 
+class QueueItem(ApiModel):
+    """A thread in the staff correspondence queue: its age and the regulation deadline."""
+
+    id: int
+    customer_number: str
+    customer_name: str
+    kind: str
+    subject: str
+    status: str
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+    age_days: int
+    deadline: _dt.date
+    overdue: bool
+    assignee: str | None = None
+
+
+QueuePage = Page[QueueItem]
+
+
+class QueueThread(ThreadDetail):
+    customer_number: str
+    customer_name: str
+    deadline: _dt.date
+    overdue: bool
+    assignee: str | None = None
+
+
+class AuditItem(ApiModel):
+    id: int
+    at: _dt.datetime
+    staff_login: str | None = None
+    customer_number: str | None = None
+    access_id: int | None = None
+    resource: str
+    action: str
+    before: dict[str, Any] | list[Any] | None = None
+    after: dict[str, Any] | list[Any] | None = None
+    reason: str | None = None
+    reason_text: str | None = None
+    source: str | None = None
+    hash: str
+
+
+AuditPage = Page[AuditItem]
+
+
+class StaffAccount(ApiModel):
+    login: str
+    full_name: str
+    role: str
+    totp_enabled: bool
+    disabled: bool
+    created_at: _dt.datetime
+
+
+class StaffAccountCreated(StaffAccount):
+    """A new account with its TOTP secret and ``otpauth://`` URI: shown once, never again."""
+
+    totp_secret: str | None = None
+    totp_uri: str | None = None
+
+
+class BillingRun(ApiModel):
+    period: str
+    issued: int
+    gross_total: int
+
+
 class StaffClient(ApiClient):
     """A member of staff's client (``/staff/…``). Holds the staff token after login."""
 
@@ -191,6 +274,100 @@ class StaffClient(ApiClient):
     async def close_access(self, access_id: int) -> None:
         """End the access. NotFound ``access_not_live`` when it had already ended."""
         await self._call("POST", f"staff/access/{int(access_id)}/close", None)
+
+    # --- correspondence queue ------------------------------------------------------------------
+    async def queue(
+        self,
+        *,
+        status: str | None = None,
+        kind: str | None = None,
+        assignee: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> QueuePage:
+        """Every customer's threads, overdue first (``assignee``: a login, ``me`` or ``none``)."""
+        params: dict[str, Any] = {"offset": offset, "limit": limit}
+        for name, value in (("status", status), ("kind", kind), ("assignee", assignee)):
+            if value:
+                params[name] = value
+        return await self._call("GET", "staff/queue", QueuePage, params=params)
+
+    async def queue_thread(self, id: int) -> QueueThread:
+        return await self._call("GET", f"staff/queue/{_seg(id)}", QueueThread)
+
+    async def take(self, id: int) -> QueueThread:
+        """Assign the thread to me. Conflict ``already_taken`` when someone else has it."""
+        return await self._call("POST", f"staff/queue/{_seg(id)}/take", QueueThread)
+
+    async def assign(self, id: int, login: str | None) -> QueueThread:
+        """(Supervisor) assign the thread to ``login``, or to nobody."""
+        return await self._call("POST", f"staff/queue/{_seg(id)}/assign", QueueThread, json_body={"login": login})
+
+    async def queue_reply(self, id: int, body: str, status: str = "answered") -> Message:
+        """The utility's reply (the resident sees it), setting the thread's status."""
+        return await self._call(
+            "POST", f"staff/queue/{_seg(id)}/replies", Message, json_body={"body": body, "status": status}
+        )
+
+    async def set_status(self, id: int, status: str) -> QueueThread:
+        return await self._call("POST", f"staff/queue/{_seg(id)}/status", QueueThread, json_body={"status": status})
+
+    # --- supervisor -----------------------------------------------------------------------------
+    @staticmethod
+    def _audit_filters(customer_number: str | None, staff_login: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if customer_number:
+            params["customer_number"] = _number(customer_number)
+        if staff_login:
+            params["staff_login"] = staff_login.strip()
+        return params
+
+    async def audit(
+        self, *, customer_number: str | None = None, staff_login: str | None = None, offset: int = 0, limit: int = 50
+    ) -> AuditPage:
+        """The audit log, newest first, filtered by customer and/or member of staff."""
+        params = self._audit_filters(customer_number, staff_login) | {"offset": offset, "limit": limit}
+        return await self._call("GET", "staff/audit", AuditPage, params=params)
+
+    async def audit_export(
+        self,
+        *,
+        customer_number: str | None = None,
+        staff_login: str | None = None,
+        max_bytes: int = AUDIT_EXPORT_MAX_BYTES,
+    ) -> bytes:
+        """The matching entries as CSV (UTF-8), oldest first; the export itself is its last row."""
+        resp, data = await self._exchange(
+            "GET",
+            "staff/audit/export",
+            params=self._audit_filters(customer_number, staff_login),
+            deadline=self.pdf_deadline,
+            max_bytes=max_bytes,
+            too_large="response_too_large",
+            content_type="text/csv",
+        )
+        if not resp.is_success:
+            raise self._error_from_response(resp, data, login=False)
+        return data
+
+    async def accounts(self) -> list[StaffAccount]:
+        return await self._call("GET", "staff/accounts", _ACCOUNTS)
+
+    async def add_account(
+        self, login: str, full_name: str, role: str, password: str, *, totp: bool = True
+    ) -> StaffAccountCreated:
+        """A new staff account; its TOTP secret comes back once. Conflict ``login_taken``,
+        ValidationFailed ``weak_password``."""
+        body = {"login": login, "full_name": full_name, "role": role, "password": password, "totp": totp}
+        return await self._call("POST", "staff/accounts", StaffAccountCreated, json_body=body)
+
+    async def disable_account(self, login: str) -> StaffAccount:
+        """Disable the account: its sessions and open accesses end."""
+        return await self._call("POST", f"staff/accounts/{_seg(login)}/disable", StaffAccount)
+
+    async def billing_run(self, period: str) -> BillingRun:
+        """Issue the invoices of billing period ``YYYY-MM`` (once per customer and period)."""
+        return await self._call("POST", "staff/billing/run", BillingRun, json_body={"period": period})
 
 
 class ActingClient(EbokClient):
@@ -312,3 +489,6 @@ def _number(customer_number: str) -> str:
     if not (len(text) == 5 and text.isascii() and text.isdigit()):
         raise E.NotFound(detail="a customer number has 5 digits")
     return text
+
+
+_ACCOUNTS = TypeAdapter(list[StaffAccount])

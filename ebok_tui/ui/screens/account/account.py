@@ -1,4 +1,5 @@
-"""Konto (account): who is logged in, password change, log out (and forget me), keyring status."""
+"""Konto (account): who is logged in, password change, log out (and forget me), keyring status, and
+who viewed my data (dates and purposes of staff access, never staff names)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
-from ebok_tui.core.api import ApiError, Me, ValidationFailed
+from ebok_tui.core.api import ApiError, DataAccess, Me, ValidationFailed
 from ebok_tui.ui.messages import LogoutRequested
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.widgets.forms import show_field_error
@@ -33,6 +34,7 @@ class AccountScreen(SectionScreen):
     BINDINGS = [
         Binding("l", "logout", "account.bind_logout"),
         Binding("f", "logout_forget", "account.bind_logout_forget"),
+        Binding("d", "show_access", "account.bind_access"),
     ]
 
     DEFAULT_CSS = """
@@ -52,6 +54,8 @@ class AccountScreen(SectionScreen):
     AccountScreen #change-password { margin: 0 0 0 15; }
     AccountScreen #password-result { height: auto; margin: 1 0 0 0; }
     AccountScreen #password-result.-ok { color: $text-success; }
+    AccountScreen #access-intro { height: auto; }
+    AccountScreen #data-access { height: auto; min-height: 3; margin: 1 0 0 0; }
     """
 
     def __init__(self) -> None:
@@ -62,6 +66,8 @@ class AccountScreen(SectionScreen):
         self._inputs = {f: Input(password=True, id=f"pw-{f}", max_length=200) for f in ("current", "new", "repeat")}
         self._errors = {f: Static("", id=f"pw-{f}-error", classes="field-error") for f in self._inputs}
         self._result = Static("", id="password-result")
+        self._access_title = Static(self.t("account.access_title"), id="access-title", classes="section-title")
+        self._access = Static(self.t("account.access_loading"), id="data-access")
         # both columns scroll: a long keyring name or result message is never cut off at 80x24
         self._form = VerticalScroll(id="account-right")
 
@@ -92,16 +98,59 @@ class AccountScreen(SectionScreen):
                     action="screen.change_password",
                 )
                 yield self._result
+                yield self._access_title
+                yield Static(self.t("account.access_intro"), id="access-intro", classes="muted")
+                yield self._access
 
     def on_mount(self) -> None:
         if self.session.me is not None:
             self.show_me(self.session.me)
         self.run_worker(self._keyring_status(), group="keyring", exclusive=True)
+        self.run_api(self._load_access, target=self._access, group="data-access")
 
     async def load(self) -> None:
         me = await self.api.me()
         self.session.refreshed(me)
         self.show_me(me)
+        await self._load_access()
+
+    async def _load_access(self) -> None:
+        self.show_access(await self.api.data_access())
+
+    def show_access(self, access: DataAccess) -> None:
+        if not access.items:
+            self._access.update(self.t("account.access_empty"))
+            return
+        out = Text()
+        for n, item in enumerate(access.items):
+            if n:
+                out.append("\n\n")
+            purpose = self.i18n.label(
+                f"account.access_purpose_{item.purpose}", self.t("account.access_purpose_unknown")
+            )
+            if item.purpose_text:
+                purpose = f"{purpose}: {item.purpose_text}"
+            out.append(self.i18n.datetime(item.opened_at), style="bold")
+            out.append(" · ")
+            out.append(purpose)
+            what: list[str] = []
+            for resource in item.resources:
+                label = self.i18n.label(
+                    f"account.access_resource_{resource}", self.t("account.access_resource_unknown")
+                )
+                if label not in what:
+                    what.append(label)
+            if what:
+                out.append("\n")
+                out.append(self.t("account.access_viewed", what=", ".join(what)), style="dim")
+            if item.changed:
+                out.append("\n")
+                out.append(self.t("account.access_changed"), style="dim")
+        self._access.update(out)
+
+    def action_show_access(self) -> None:
+        """Bring "who viewed my data" into view (below the password form at 80x24)."""
+        self._form.scroll_to_widget(self._access_title, top=True)
 
     def show_me(self, me: Me) -> None:
         grid = Table.grid(padding=(0, 1))
