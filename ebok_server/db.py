@@ -40,6 +40,10 @@ def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
         private_sqlite_file(url)
+    else:
+        # A connection from the pool is tested before use: after a database restart the next
+        # request reconnects instead of failing on a dead connection (one round trip on checkout).
+        kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
