@@ -49,11 +49,17 @@ def _free_port() -> int:
 
 
 class PrivatePostgres:
-    def __init__(self, settings: dict[str, str] | None = None) -> None:
+    def __init__(self, settings: dict[str, str] | None = None, root: Path | None = None) -> None:
+        """``root``: a folder to keep the cluster in between runs (the benchmark's data); default a
+        new temporary folder. It must be reachable by the postgres user when run as root."""
         self.bin = _bin_dir()
         assert self.bin is not None, available()
         # /tmp itself: pytest's tmp_path is below a root-only folder the postgres user cannot enter
-        self.root = Path(tempfile.mkdtemp(prefix="ebok-pg-"))
+        if root is None:
+            self.root = Path(tempfile.mkdtemp(prefix="ebok-pg-"))
+        else:
+            self.root = root
+            root.mkdir(parents=True, exist_ok=True)
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
         self.port = _free_port()
