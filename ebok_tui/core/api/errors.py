@@ -18,7 +18,7 @@ Which class to catch::
                          the client's overall deadline)
     Unauthorized         401 on an authenticated call: session expired  -> go back to login
     InvalidCredentials   login refused (wrong number or password; same for unknown account)
-    RateLimited          429 too many attempts, or 503 server_busy (``retry_after``: seconds to wait)
+    RateLimited          429 too many attempts, or 503 server_busy / database_unavailable (``retry_after``: seconds to wait)
     NotFound             404
     ValidationFailed     422 (``.code`` tells which rule; ``.fields`` per-field server texts)
     Conflict             409 (idempotency key reused with a different body)
@@ -89,6 +89,7 @@ CODES: frozenset[str] = frozenset(
         "thread_closed",
         "rate_limited",
         "server_busy",
+        "database_unavailable",
         "internal_error",
         "server_error",
         "unknown_error",
@@ -227,7 +228,7 @@ class InvalidCredentials(ApiError):
 
 
 class RateLimited(ApiError):
-    """429 (``rate_limited``) or 503 ``server_busy``: try again later. ``retry_after`` seconds when
+    """429 (``rate_limited``) or 503 ``server_busy`` / ``database_unavailable``: try again later. ``retry_after`` seconds when
     the server sent a Retry-After header (the UI then says how long to wait)."""
 
     default_code = "rate_limited"
