@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from ebok_server.__main__ import prepare_database  # noqa: E402
 from ebok_server.config import Settings  # noqa: E402
 from ebok_server.db import make_engine, make_sessionmaker  # noqa: E402
-from ebok_server.models import Base  # noqa: E402
+from ebok_server.schema import drop_all  # noqa: E402
 from ebok_server.search import like_scan, search_customers  # noqa: E402
 
 QUERIES = [
@@ -64,7 +64,7 @@ def pct(values: list[float], p: float) -> float:
 async def run(db_url: str, customers: int, rounds: int, baseline_rounds: int) -> None:
     engine = make_engine(db_url)
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.drop_all)
+        await conn.run_sync(drop_all)
     await engine.dispose()
     settings = Settings(db_url=db_url)
     from datetime import date

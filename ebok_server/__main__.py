@@ -1,5 +1,5 @@
-"""Command line: ``ebok-server [serve] ...``, ``ebok-server reply ...``, ``ebok-server issue-invoices ...``,
-``ebok-server staff add|disable|reset-totp ...``, ``ebok-server audit verify``."""
+"""Command line: ``ebok-server [serve] ...``, ``ebok-server migrate``, ``ebok-server reply ...``,
+``ebok-server issue-invoices ...``, ``ebok-server staff add|disable|reset-totp ...``, ``ebok-server audit verify``."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ import dataclasses
 import datetime as dt
 import ipaddress
 import logging
+import os
+import select
 import signal
 import socket
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from .config import DEFAULT_DB_URL, Limits, Settings
 
-SUBCOMMANDS = ("serve", "reply", "issue-invoices", "staff", "audit")
+SUBCOMMANDS = ("serve", "migrate", "reply", "issue-invoices", "staff", "audit")
 
 
 def _date(text: str) -> dt.date:
@@ -97,11 +100,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="grow the database to N customers (at most 100000; bulk inserts, search benchmarks)",
     )
     s.add_argument(
+        "--seed-history",
+        action="store_true",
+        help="with --seed-customers: two years of invoices, payments, readings and some correspondence for "
+        "each bulk customer, who then log in with the benchmark password (benchmarks only)",
+    )
+    s.add_argument(
         "--reply-deadline-days",
         type=int,
         default=14,
         metavar="N",
         help="regulation deadline for answering correspondence (staff queue), default 14",
+    )
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N server processes on one listening socket (PostgreSQL; a process that dies is restarted)",
     )
     s.add_argument("--log-level", default="warning")
     s.add_argument(
@@ -109,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="stop when standard input closes (a parent that launched us died, even by SIGKILL)",
     )
+
+    m = sub.add_parser("migrate", help="create or upgrade the database schema to this version (back up first)")
+    m.add_argument("--db", default=DEFAULT_DB_URL)
 
     r = sub.add_parser("reply", help="add a utility reply to a correspondence thread")
     r.add_argument("--db", default=DEFAULT_DB_URL)
@@ -154,14 +173,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
+def upgrade_on_start(settings: Settings) -> bool:
+    """Only the SQLite demo upgrades an old schema by itself; anything else needs ``ebok-server migrate``."""
+    return settings.demo and settings.db_url.startswith("sqlite")
+
+
 @contextlib.asynccontextmanager
-async def _session(db_url: str):
-    """A session on ``db_url`` with the tables created; the engine is disposed afterwards."""
-    from .db import create_tables, make_engine, make_sessionmaker
+async def _session(db_url: str, upgrade: bool = False):
+    """A session on ``db_url``: an empty database is created at the newest schema, an old one is
+    upgraded if ``upgrade`` (else :class:`~ebok_server.schema.SchemaOutOfDate`); the engine is
+    disposed afterwards."""
+    from .db import make_engine, make_sessionmaker
+    from .schema import ensure_schema
 
     engine = make_engine(db_url)
     try:
-        await create_tables(engine)
+        await ensure_schema(engine, upgrade=upgrade)
         async with make_sessionmaker(engine)() as session:
             yield session
     finally:
@@ -169,12 +196,16 @@ async def _session(db_url: str):
 
 
 async def prepare_database(
-    settings: Settings, seed_demo: bool, seed_large: int | None, seed_customers: int | None = None
+    settings: Settings,
+    seed_demo: bool,
+    seed_large: int | None,
+    seed_customers: int | None = None,
+    seed_history: bool = False,
 ) -> None:
     from .seed import add_demo_entry, database_is_empty, seed_demo as do_seed_demo, seed_large_customer
     from .staff_seed import seed_customers as do_seed_customers, seed_demo_staff
 
-    async with _session(settings.db_url) as session:
+    async with _session(settings.db_url, upgrade=upgrade_on_start(settings)) as session:
         if seed_demo and await database_is_empty(session):
             await do_seed_demo(session, settings.business_today())
             await seed_demo_staff(session)
@@ -194,6 +225,12 @@ async def prepare_database(
             added = await do_seed_customers(session, seed_customers)
             await session.commit()
             print(f"ebok-server: {added} bulk customers added", file=sys.stderr, flush=True)
+        if seed_history:
+            from .seed_history import seed_history as do_seed_history
+
+            given = await do_seed_history(session, settings.business_today())
+            await session.commit()
+            print(f"ebok-server: two years of history for {given} bulk customers", file=sys.stderr, flush=True)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -244,14 +281,8 @@ def _exit_when_stdin_closes(loop: asyncio.AbstractEventLoop, request_exit) -> No
     threading.Thread(target=watch, name="stdin-eof-watch", daemon=True).start()
 
 
-async def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    _Server = _server_class()
-
-    from .app import create_app
+def _settings(args: argparse.Namespace) -> Settings:
     from .mailer import private_directory
-    from .protocol import JsonErrorH11Protocol
 
     mail_dir = args.mail_dir
     if mail_dir is None and args.seed_demo:
@@ -269,10 +300,23 @@ async def serve(args: argparse.Namespace) -> int:
         docs=args.docs,
     )
     settings.extra["reply_deadline_days"] = args.reply_deadline_days
-    await prepare_database(settings, args.seed_demo, args.seed_large, args.seed_customers)
+    return settings
 
-    sock = _bind(args.host, args.port)
+
+def _announce(sock: socket.socket) -> None:
     host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"EBOK_SERVER_LISTENING http://{shown}:{port}", flush=True)
+
+
+async def _run(args: argparse.Namespace, settings: Settings, sock: socket.socket, announce: bool) -> int:
+    """One server process: uvicorn on ``sock`` until SIGTERM/SIGINT (or stdin EOF)."""
+    from .app import create_app
+    from .protocol import JsonErrorH11Protocol
+
+    _Server = _server_class()
+    import uvicorn
+
     app = create_app(settings)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the app
     # decides itself, from --trusted-proxy only (throttle.source_address).
@@ -292,12 +336,122 @@ async def serve(args: argparse.Namespace) -> int:
             await task
             return 1
         await asyncio.sleep(0.01)
-    shown = f"[{host}]" if ":" in host else host
-    print(f"EBOK_SERVER_LISTENING http://{shown}:{port}", flush=True)
-    if args.exit_on_stdin_eof:
-        _exit_when_stdin_closes(loop, server.request_exit)
+    if announce:
+        _announce(sock)
+        if args.exit_on_stdin_eof:
+            _exit_when_stdin_closes(loop, server.request_exit)
     await task
+    return 0
+
+
+async def _prepare(args: argparse.Namespace, settings: Settings) -> int:
+    from .schema import SchemaOutOfDate
+
+    try:
+        await prepare_database(settings, args.seed_demo, args.seed_large, args.seed_customers, args.seed_history)
+    except SchemaOutOfDate as exc:
+        print(f"ebok-server: not starting: {exc}", file=sys.stderr, flush=True)
+        return 2
+    return 0
+
+
+async def serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if rc := await _prepare(args, settings):
+        return rc
+    sock = _bind(args.host, args.port)
+    try:
+        return await _run(args, settings, sock, announce=True)
+    finally:
+        sock.close()
+
+
+def serve_workers(args: argparse.Namespace) -> int:
+    """``serve --workers N``: prepare the database once, bind once, then fork N server processes that
+    accept on the same socket. Each has its own engine, event loop and password-hashing pool; all
+    state is in the database, so any process can answer any request. A process that dies (even by
+    SIGKILL) is replaced; SIGTERM/SIGINT (or stdin EOF with --exit-on-stdin-eof) stops them all."""
+    settings = _settings(args)
+    if rc := asyncio.run(_prepare(args, settings)):
+        return rc
+    sock = _bind(args.host, args.port)
+    stopping = False
+    children: dict[int, float] = {}  # pid -> start time
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: a server of its own on the inherited socket
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 1
+            try:
+                code = asyncio.run(_run(args, settings, sock, announce=False))
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        children[pid] = time.monotonic()
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(args.workers):
+        spawn()
+    _announce(sock)
+    quick_deaths = 0
+    watch_stdin = args.exit_on_stdin_eof
+    while children:
+        if watch_stdin and not stopping:
+            with contextlib.suppress(OSError, ValueError):
+                ready, _, _ = select.select([sys.stdin], [], [], 0.2)
+                if ready and not os.read(sys.stdin.fileno(), 4096):
+                    watch_stdin = False
+                    stop()
+        else:
+            time.sleep(0.2)
+        while children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                children.clear()
+                break
+            if pid == 0:
+                break
+            started = children.pop(pid, None)
+            if started is None or stopping:
+                continue
+            print(f"ebok-server: worker {pid} ended ({status}); starting another", file=sys.stderr, flush=True)
+            quick_deaths = quick_deaths + 1 if time.monotonic() - started < 5 else 0
+            if quick_deaths > 5:  # it cannot start: give up rather than loop
+                print("ebok-server: workers keep dying at start; stopping", file=sys.stderr, flush=True)
+                stop()
+            else:
+                spawn()
     sock.close()
+    return 0
+
+
+async def migrate(args: argparse.Namespace) -> int:
+    from .db import make_engine
+    from .schema import ensure_schema
+
+    engine = make_engine(args.db)
+    try:
+        state = await ensure_schema(engine, upgrade=True)
+    finally:
+        await engine.dispose()
+    if state.before == state.after:
+        print(f"schema already at revision {state.after}")
+    else:
+        print(f"schema upgraded from {state.before or 'an empty database'} to revision {state.after}")
     return 0
 
 
@@ -410,11 +564,23 @@ async def audit_cmd(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    handler = {"serve": serve, "reply": reply, "issue-invoices": issue, "staff": staff_cmd, "audit": audit_cmd}[
-        args.command
-    ]
+    handler = {
+        "serve": serve,
+        "migrate": migrate,
+        "reply": reply,
+        "issue-invoices": issue,
+        "staff": staff_cmd,
+        "audit": audit_cmd,
+    }[args.command]
+    from .schema import SchemaOutOfDate
+
+    if args.command == "serve" and args.workers > 1:
+        return serve_workers(args)
     try:
         return asyncio.run(handler(args)) or 0
+    except SchemaOutOfDate as exc:
+        print(f"ebok-server: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

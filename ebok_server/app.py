@@ -8,10 +8,11 @@ from fastapi import FastAPI
 
 from . import __version__
 from .config import Settings
-from .db import create_tables, ensure_server_id, make_engine, make_sessionmaker
+from .db import ensure_server_id, make_engine, make_sessionmaker
 from .errors import BodyGuardMiddleware, NoStoreMiddleware, install_error_handlers
 from .mailer import FileMailer, Mailer, NullMailer
 from .openapi import build_openapi
+from .schema import ensure_schema
 from .routes import (
     account,
     auth,
@@ -37,7 +38,9 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        await create_tables(app.state.engine)
+        # An empty database gets the newest schema; an old one is upgraded only for the SQLite demo
+        # (anything else: `ebok-server migrate`, ebok_server/schema.py).
+        await ensure_schema(app.state.engine, upgrade=settings.demo and app.state.engine.dialect.name == "sqlite")
         app.state.server_id = await ensure_server_id(app.state.engine)
         try:
             yield

@@ -8,8 +8,7 @@ before, after (the stored JSON texts), reason, reason_text, source.
 Appends are serialised by the single :class:`AuditHead` row, updated first in the appending
 transaction (the caller commits the entry together with the change it records).
 
-The table is append-only in the database itself: triggers (:data:`APPEND_ONLY_DDL`, created with the
-table) refuse every UPDATE and DELETE of ``audit_log`` (and TRUNCATE on PostgreSQL), whoever sends
+The table is append-only in the database itself: triggers (schema migration ``0003``) refuse every UPDATE and DELETE of ``audit_log`` (and TRUNCATE on PostgreSQL), whoever sends
 it. Only someone who can drop those triggers (the schema owner) can change an entry, and the hash
 chain then shows it.
 """
@@ -23,7 +22,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DDL, event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,35 +30,6 @@ from .config import utcnow
 from .staff_models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
-
-APPEND_ONLY_MESSAGE = "audit_log is append-only"
-
-# The DDL that makes ``audit_log`` append-only, per dialect: each statement is idempotent, so the
-# same list serves table creation (below) and a schema migration; APPEND_ONLY_DROP undoes it.
-APPEND_ONLY_DDL: dict[str, list[str]] = {
-    "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
-        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
-        "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
-        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
-    ],
-    "postgresql": [
-        # (no "%" or ":" in the text: it passes through DDL's %-formatting and text()'s bind syntax)
-        "CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN RAISE EXCEPTION USING MESSAGE = '{APPEND_ONLY_MESSAGE} (' || TG_OP || ' refused)', "
-        "ERRCODE = 'insufficient_privilege'; END $$",
-        "DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log",
-        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
-        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()",
-    ],
-}
-APPEND_ONLY_DROP: dict[str, list[str]] = {
-    "sqlite": ["DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete"],
-    "postgresql": ["DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log"],
-}
-for _dialect, _statements in APPEND_ONLY_DDL.items():
-    for _stmt in _statements:
-        event.listen(AuditEntry.__table__, "after_create", DDL(_stmt).execute_if(dialect=_dialect))
 
 
 def canonical_json(value: Any) -> str | None:

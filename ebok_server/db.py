@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from . import audit, search, staff_models  # noqa: F401 - staff tables on Base (audit_log append-only); search index kept up on flush
-from .models import Base, Meta
+from . import search, staff_models  # noqa: F401 - staff tables on Base; search index kept up on flush
+from .models import Meta
 
 SERVER_ID_KEY = "server_id"
 DEMO_SERVER_ID = "demo"  # every --seed-demo database is the same deterministic data set
@@ -40,6 +40,10 @@ def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
         private_sqlite_file(url)
+    else:
+        # A connection from the pool is tested before use: after a database restart the next
+        # request reconnects instead of failing on a dead connection (one round trip on checkout).
+        kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -60,8 +64,11 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    """An empty database gets the newest schema (the migrations, ``schema.ensure_schema``); one at an
+    older revision raises :class:`~ebok_server.schema.SchemaOutOfDate` (``ebok-server migrate``)."""
+    from .schema import ensure_schema
+
+    await ensure_schema(engine, upgrade=False)
 
 
 def insert_ignoring_conflict(session: AsyncSession, model):

@@ -36,6 +36,34 @@ DEFAULT_CODES = {
 }
 
 
+DB_RETRY_AFTER_S = 2
+# SQLSTATE classes of a database that is gone or cannot take the work now: 08 connection exception,
+# 53 insufficient resources (disk full, out of memory), 57P operator intervention (shutdown, restart).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or cannot write (restart, lost connection, disk full): a 503,
+    not a bug. SQLite reports all of these as ``OperationalError`` ("database or disk is full",
+    "disk I/O error", "database is locked")."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, ConnectionError | TimeoutError | sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True  # refused/reset while connecting; the pool's wait for a connection
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+            return True
+        cause = exc.orig
+        while cause is not None:
+            state = getattr(cause, "sqlstate", None)
+            if isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES):
+                return True
+            if isinstance(cause, ConnectionError):
+                return True
+            cause = cause.__cause__
+    return False
+
+
 class ApiError(Exception):
     def __init__(
         self,
@@ -146,10 +174,27 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(422, "idempotency_key_required", "Idempotency-Key header is required.", fields)
         return error_response(422, "validation_error", "Validation failed.", fields)
 
-    @app.exception_handler(Exception)
-    async def _internal(_request: Request, exc: Exception):  # pragma: no cover - bugs only
-        log.exception("unhandled error", exc_info=exc)
+    async def _internal(_request: Request, exc: Exception):
+        if database_unavailable(exc):
+            # The transaction was not committed: the database rolls it back, nothing is half-written.
+            # The engine's pool drops the broken connections and reconnects on a later request.
+            log.warning("database unavailable: %s", type(exc).__name__)
+            return error_response(
+                503,
+                "database_unavailable",
+                "The database is not available at the moment; try again shortly.",
+                headers={"Retry-After": str(DB_RETRY_AFTER_S)},
+            )
+        log.exception("unhandled error", exc_info=exc)  # pragma: no cover - bugs only
         return error_response(500, "internal_error", "Internal server error.")
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    # Database errors from the routes: answered here (no traceback re-raised into the server's log).
+    # Exception: what the middlewares raise reaches only the outermost layer (Starlette re-raises it
+    # after the response, for the server to log).
+    for kind in (SQLAlchemyError, ConnectionError, Exception):
+        app.add_exception_handler(kind, _internal)
 
 
 class BodyGuardMiddleware:

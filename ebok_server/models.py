@@ -208,7 +208,9 @@ class LoginThrottle(Base):
     customer_number: Mapped[str] = mapped_column(String(5), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer)
     next_at_ms: Mapped[int] = mapped_column(BigInteger)
-    last_at_ms: Mapped[int] = mapped_column(BigInteger)
+    # indexed: the cleanup every minute (throttle._cleanup) deletes rows quiet since login_reset_after_s;
+    # under a spray over many customer numbers the table is large and the scan held the write lock
+    last_at_ms: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class RateCounter(Base):

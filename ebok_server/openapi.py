@@ -6,7 +6,9 @@ every error reply documented with the one error schema (``ErrorOut``; FastAPI's 
 operation with a JSON body (malformed body, over 1 MiB, not JSON, validation), 401 on every
 authenticated operation (they carry the ``bearer`` security scheme, from ``deps.BEARER``), 404 on
 every operation with a path id, 422 on every operation with parameters, 429 and 503 on every
-/auth/ operation (throttling, bounded hashing). A route's own ``responses=`` descriptions (its error codes) are kept.
+/auth/ operation (throttling, bounded hashing), 503 ``database_unavailable`` on every operation
+that uses the database (``errors.database_unavailable``). A route's own ``responses=`` descriptions
+(its error codes) are kept.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from .schemas import ErrorDetail, ErrorOut
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 METHODS = ("get", "put", "post", "delete", "patch")
+NO_DATABASE = ("/health", "/demo/mail")  # path endings of the operations that never query the database
+DB_UNAVAILABLE = "`database_unavailable`: the database cannot be reached or cannot write; `Retry-After: 2`"
 
 
 def _statuses(path: str, op: dict[str, Any]) -> set[int]:
@@ -36,6 +40,8 @@ def _statuses(path: str, op: dict[str, Any]) -> set[int]:
         statuses.add(401)
     if "/auth/" in path:
         statuses |= {429, 503}  # throttling; too many /auth/ requests or password checks at once
+    if not path.endswith(NO_DATABASE):
+        statuses.add(503)  # the database is down, restarting or full
     return statuses
 
 
@@ -61,6 +67,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 own = entry.get("description")
                 if not own or own in ("Validation Error", "Unprocessable Content"):
                     own = f"`{code}`: {message}"
+                    if status == 503:
+                        own = f"{own} Or {DB_UNAVAILABLE}" if "/auth/" in path else DB_UNAVAILABLE
                 entry["description"] = own
                 entry["content"] = {"application/json": {"schema": ERROR_REF}}
             op["responses"] = dict(sorted(responses.items()))

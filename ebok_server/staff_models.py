@@ -1,14 +1,13 @@
 """ORM models of the staff side (issue 9): staff accounts and sessions, access to a customer,
 the hash-chained audit log and the customer search index.
 
-Kept apart from ``models.py`` (same ``Base``, so ``create_tables`` creates them too)."""
+Kept apart from ``models.py`` (same ``Base``; the migrations in ``ebok_server/migrations`` create them)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
-    DDL,
     BigInteger,
     CheckConstraint,
     DateTime,
@@ -17,7 +16,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,7 +55,7 @@ class StaffLoginThrottle(Base):
     login: Mapped[str] = mapped_column(String(64), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer)
     next_at_ms: Mapped[int] = mapped_column(BigInteger)
-    last_at_ms: Mapped[int] = mapped_column(BigInteger)
+    last_at_ms: Mapped[int] = mapped_column(BigInteger, index=True)  # the cleanup's range (as LoginThrottle)
 
 
 class StaffSession(Base):
@@ -143,7 +141,8 @@ class CustomerSearch(Base):
     ł -> l, only letters/digits/spaces): number, name, address, e-mail, phones, meter numbers.
     Maintained on write (``search.install_index_maintenance``). Fragments are found by the
     database's trigram index: SQLite FTS5 ``customer_search_fts`` (tokenize=trigram, kept in step
-    by triggers), PostgreSQL a ``pg_trgm`` GIN index on ``doc``."""
+    by triggers), PostgreSQL a ``pg_trgm`` GIN index on ``doc``; both are made by the migrations
+    (raw DDL in revision 0001, outside this metadata)."""
 
     __tablename__ = "customer_search"
 
@@ -151,34 +150,3 @@ class CustomerSearch(Base):
         ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     doc: Mapped[str] = mapped_column(Text)
-
-
-_SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS customer_search_fts USING fts5(doc, content='customer_search', "
-    "content_rowid='customer_id', tokenize='trigram')",
-    "CREATE TRIGGER IF NOT EXISTS customer_search_ai AFTER INSERT ON customer_search BEGIN "
-    "INSERT INTO customer_search_fts(rowid, doc) VALUES (new.customer_id, new.doc); END",
-    "CREATE TRIGGER IF NOT EXISTS customer_search_ad AFTER DELETE ON customer_search BEGIN "
-    "INSERT INTO customer_search_fts(customer_search_fts, rowid, doc) VALUES ('delete', old.customer_id, old.doc); END",
-    "CREATE TRIGGER IF NOT EXISTS customer_search_au AFTER UPDATE ON customer_search BEGIN "
-    "INSERT INTO customer_search_fts(customer_search_fts, rowid, doc) VALUES ('delete', old.customer_id, old.doc); "
-    "INSERT INTO customer_search_fts(rowid, doc) VALUES (new.customer_id, new.doc); END",
-]
-for _stmt in _SQLITE_FTS:
-    event.listen(CustomerSearch.__table__, "after_create", DDL(_stmt).execute_if(dialect="sqlite"))
-event.listen(
-    CustomerSearch.__table__,
-    "before_create",
-    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
-)
-event.listen(
-    CustomerSearch.__table__,
-    "after_create",
-    DDL(
-        "CREATE INDEX IF NOT EXISTS ix_customer_search_doc_trgm ON customer_search USING gin (doc gin_trgm_ops)"
-    ).execute_if(dialect="postgresql"),
-)
-# drop_all (tests) must drop the FTS table too: its triggers go with customer_search.
-event.listen(
-    CustomerSearch.__table__, "after_drop", DDL("DROP TABLE IF EXISTS customer_search_fts").execute_if(dialect="sqlite")
-)

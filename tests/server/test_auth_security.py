@@ -27,7 +27,8 @@ from ebok_server.__main__ import prepare_database
 from ebok_server.app import create_app
 from ebok_server.config import Limits, Settings
 from ebok_server.db import make_engine, make_sessionmaker
-from ebok_server.models import Base, Customer, Invoice, OneTimeCode, PendingLetter
+from ebok_server.models import Customer, Invoice, OneTimeCode, PendingLetter
+from ebok_server.schema import drop_all
 from ebok_server.passwords import common_passwords, password_problem
 
 PG_URL = os.environ.get("EBOK_TEST_PG_URL")
@@ -98,7 +99,7 @@ class Env:
 async def _wipe(url: str) -> None:
     engine = make_engine(url)
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.drop_all)
+        await conn.run_sync(drop_all)  # tables, search index and schema version: recreated at start
     await engine.dispose()
 
 

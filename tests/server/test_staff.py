@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import asyncio
 import json
 import os
@@ -463,7 +465,8 @@ def test_audit_log_is_append_only_in_the_database(srv, api, tokens):
 
 
 def test_audit_verify_detects_a_changed_entry(srv, api, tokens):
-    from ebok_server.audit import APPEND_ONLY_DDL, APPEND_ONLY_DROP
+    revision = importlib.import_module("ebok_server.migrations.versions.0003_audit_log_append_only")
+    APPEND_ONLY_DDL, APPEND_ONLY_DROP = revision.APPEND_ONLY_DDL, revision.APPEND_ONLY_DROP
 
     assert audit_page(api, tokens)["total"] >= 3
     ok = srv.cli("audit", "verify")

@@ -386,7 +386,7 @@ class ApiClient:
             return E.Conflict(code, **kw)
         if status == 422:
             return E.ValidationFailed(code, **kw)
-        if status == 429 or (status == 503 and code == "server_busy"):
+        if status == 429 or (status == 503 and code in ("server_busy", "database_unavailable")):
             retry_after = resp.headers.get("Retry-After")
             return E.RateLimited(
                 code, retry_after=int(retry_after) if retry_after and retry_after.isdigit() else None, **kw

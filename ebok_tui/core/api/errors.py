@@ -20,7 +20,8 @@ Which class to catch::
     InvalidCredentials   login refused (wrong number or password; same for unknown account; a
                          staff login also ``totp_required`` / ``invalid_totp``)
     Forbidden            403: the staff role may not do this, or ``verification_failed``
-    RateLimited          429 too many attempts, or 503 server_busy (``retry_after``: seconds to wait)
+    RateLimited          429 too many attempts, or 503 server_busy / database_unavailable
+                         (``retry_after``: seconds to wait)
     NotFound             404
     ValidationFailed     422 (``.code`` tells which rule; ``.fields`` per-field server texts)
     Conflict             409 (idempotency key reused with a different body)
@@ -98,6 +99,7 @@ CODES: frozenset[str] = frozenset(
         "access_not_live",
         "rate_limited",
         "server_busy",
+        "database_unavailable",
         "internal_error",
         "server_error",
         "unknown_error",
@@ -239,7 +241,7 @@ class InvalidCredentials(ApiError):
 
 
 class RateLimited(ApiError):
-    """429 (``rate_limited``) or 503 ``server_busy``: try again later. ``retry_after`` seconds when
+    """429 (``rate_limited``) or 503 ``server_busy`` / ``database_unavailable``: try again later. ``retry_after`` seconds when
     the server sent a Retry-After header (the UI then says how long to wait)."""
 
     default_code = "rate_limited"
