@@ -59,6 +59,49 @@ def test_password_hash_is_argon2id_and_dummy_verify_fails():
     assert not verify_password(None, "woda-12345")
 
 
+def test_production_argon2_parameters(tmp_path):
+    """The suite hashes cheaply (tests/argon2_cost.py); a plain server process does not: a staff
+    account made by ``python -m ebok_server`` (no test code loaded) is hashed with argon2id at the
+    library defaults (RFC 9106 low-memory profile: t=3, 64 MiB, 4 lanes), and so is every stored password."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.server_proc import REPO_ROOT, _env
+
+    db = tmp_path / "prod.db"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ebok_server",
+            "staff",
+            "--db",
+            f"sqlite+aiosqlite:///{db}",
+            "add",
+            "anna",
+            "--name",
+            "Anna",
+            "--role",
+            "helpdesk",
+            "--password",
+            "dluga-fraza-na-probe",
+            "--no-totp",
+        ],
+        cwd=REPO_ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("SELECT password_hash FROM staff_accounts").fetchone()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
+    # and this process (the tests') hashes with the cheap test parameters, not by accident the other way
+    assert hash_password("x").startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+
+
 def test_fee_lines():
     with_ef, without = fee_line(True), fee_line(False)
     assert with_ef.gross == 100 and with_ef.net + with_ef.vat == 100
