@@ -361,10 +361,14 @@ class ThreadDetail(ThreadItem):
     messages: list[MessageOut]
 
 
+#: A message body (docs/API.md: 1..10000 characters; the client's MESSAGE_BODY_MAX is the same number).
+MessageBody = Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
 class ThreadCreate(Strict):
     kind: ThreadKind
     subject: Annotated[str, Field(min_length=1, max_length=200)]
-    body: Annotated[str, Field(min_length=1, max_length=10000)]
+    body: MessageBody
     contact_phone: Annotated[str | None, Field(max_length=40)] = None
     location: Annotated[str | None, Field(max_length=300)] = None
 
@@ -374,6 +378,6 @@ class ThreadCreate(Strict):
 
 
 class MessageCreate(Strict):
-    body: Annotated[str, Field(min_length=1, max_length=10000)]
+    body: MessageBody
 
     _nb_body = field_validator("body")(_not_blank)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
-from .schemas import Page, Strict
+from .schemas import MessageBody, Page, Strict
 
 StaffLogin = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")]
 StaffRole = Literal["helpdesk", "clerk", "supervisor"]
@@ -110,7 +110,7 @@ class StaffEfaktura(Strict):
 
 
 class StaffReply(Strict):
-    body: Annotated[str, Field(min_length=1, max_length=10000)]
+    body: MessageBody
     status: Literal["in_progress", "answered", "closed"] = "answered"
 
 

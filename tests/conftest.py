@@ -13,8 +13,13 @@ import pytest
 os.environ["TZ"] = "Europe/Warsaw"
 time.tzset()
 
+from tests.argon2_cost import use_test_hasher
 from tests.asgi_server import InProcessServer, seed_template, server_from_template
 from tests.server_proc import ServerInfo, running_server
+
+# Cheaper argon2 parameters in the tests' own process (in-process servers, demo templates); the
+# servers they start as processes use them too (tests/argon2_cost.py says why and how it is safe).
+use_test_hasher()
 
 
 # --- the server in-process (client and TUI tests) ------------------------------------------------

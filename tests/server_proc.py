@@ -26,6 +26,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LISTENING = "EBOK_SERVER_LISTENING "
 DEFAULT_TODAY = "2026-11-15"
+#: ``python -m ebok_server`` with the tests' cheaper argon2 parameters (tests/argon2_cost.py)
+SERVER_MODULE = "tests.argon2_cost"
 
 
 @dataclass
@@ -41,7 +43,7 @@ class ServerInfo:
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run a staff CLI subcommand (``reply``, ``issue-invoices``) against this server's database."""
-        cmd = [sys.executable, "-m", "ebok_server", args[0], "--db", self.db_url, *args[1:]]
+        cmd = [sys.executable, "-m", SERVER_MODULE, args[0], "--db", self.db_url, *args[1:]]
         return subprocess.run(cmd, cwd=REPO_ROOT, env=_env(), capture_output=True, text=True, timeout=60, check=check)
 
 
@@ -79,7 +81,7 @@ def start_server_info(
     else:
         mail_dir = tmp_path / "mail"
         args += ["--mail-dir", str(mail_dir)]
-    cmd = [sys.executable, "-m", "ebok_server", "serve", "--host", "127.0.0.1", "--port", "0", *args]
+    cmd = [sys.executable, "-m", SERVER_MODULE, "serve", "--host", "127.0.0.1", "--port", "0", *args]
     stderr_path = tmp_path / "server.stderr.log"
     stderr_file = open(stderr_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(

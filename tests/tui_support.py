@@ -16,6 +16,7 @@ from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import TextArea
 from textual.worker import WorkerCancelled
 
 from ebok_tui.core.api import EbokClient
@@ -215,10 +216,33 @@ def snapshot(
 
 async def steady(pilot: Pilot) -> None:
     """``settle``, with blinking cursors stopped (shown): the blink would pick the cursor's state
-    in the snapshot by timing."""
+    in the snapshot by timing.
+
+    Textual 8.2.8 bug, worked around here only: ``TextArea`` caches its rendered lines under a key
+    that holds the cursor position only while ``_cursor_visible and cursor_blink``. A line drawn
+    in a blink's "off" phase (key: no cursor) is therefore the same cache entry as the line with
+    the cursor shown once ``cursor_blink = False`` (key: no cursor either), and stays without its
+    cursor. Under load the 0.5 s blink timer fires before the snapshot, so the thread's reply box
+    was captured without its cursor (test_thread_en failed in full runs, never alone).
+    Reproduction::
+
+        area = app.query_one(TextArea); area.focus(); await pilot.pause()
+        area._toggle_cursor_blink_visible()   # what the blink timer does: cursor off
+        area.render_line(0)                    # drawn without the cursor, cached
+        area.cursor_blink = False              # cursor shown again ...
+        await pilot.pause()
+        area.render_line(0)                    # ... but the cached line has no cursor
+
+    ``notify_style_update()`` (public; it clears that cache) makes the text areas draw again."""
     await settle(pilot)
-    for widget in pilot.app.screen.query("Input, TextArea"):
+    widgets = list(pilot.app.screen.query("Input, TextArea"))
+    for widget in widgets:
         widget.cursor_blink = False
+    await settle(pilot)
+    for widget in widgets:
+        if isinstance(widget, TextArea):
+            widget.notify_style_update()
+            widget.refresh()
     await settle(pilot)
 
 

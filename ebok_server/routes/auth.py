@@ -69,6 +69,8 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 RATE_LIMITED = {429: {"description": "rate_limited (Retry-After header: seconds to wait)"}}
 BUSY = {503: {"description": "server_busy (Retry-After header)"}}
+#: The second step of registration and of the password reset (a one-time code + a new password).
+CODE_CONFIRM_RESPONSES = {422: {"description": "invalid_code / weak_password / validation_error"}} | RATE_LIMITED | BUSY
 
 
 def _invalid_credentials() -> ApiError:
@@ -364,7 +366,7 @@ async def register(
     "/register/confirm",
     status_code=204,
     response_class=Response,
-    responses={422: {"description": "invalid_code / weak_password / validation_error"}} | RATE_LIMITED | BUSY,
+    responses=CODE_CONFIRM_RESPONSES,
 )
 async def register_confirm(
     body: CodeConfirmRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
@@ -417,7 +419,7 @@ async def password_reset(
     "/password-reset/confirm",
     status_code=204,
     response_class=Response,
-    responses={422: {"description": "invalid_code / weak_password / validation_error"}} | RATE_LIMITED | BUSY,
+    responses=CODE_CONFIRM_RESPONSES,
 )
 async def password_reset_confirm(
     body: CodeConfirmRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS

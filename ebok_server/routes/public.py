@@ -29,7 +29,11 @@ async def health(request: Request, settings: Settings = SETTINGS) -> Health:
     return Health(version=__version__, today=settings.business_today(), server_id=state.server_id)
 
 
-@router.get("/demo-info", response_model=DemoInfo, responses={404: {"description": "Not a demo server"}})
+#: The demo-only routes answer 404 on a server not started with --seed-demo.
+NOT_DEMO = {404: {"description": "Not a demo server"}}
+
+
+@router.get("/demo-info", response_model=DemoInfo, responses=NOT_DEMO)
 async def demo_info(request: Request, settings: Settings = SETTINGS, db: AsyncSession = DB) -> DemoInfo:
     if not settings.demo:
         raise not_found()
@@ -68,7 +72,7 @@ async def demo_info(request: Request, settings: Settings = SETTINGS, db: AsyncSe
     return info
 
 
-@router.get("/demo/mail", response_model=DemoMailbox, responses={404: {"description": "Not a demo server"}})
+@router.get("/demo/mail", response_model=DemoMailbox, responses=NOT_DEMO)
 async def demo_mail(settings: Settings = SETTINGS) -> DemoMailbox:
     """The mail the demo server "sent" (newest first), so a demo can be completed inside a client."""
     if not settings.demo:

@@ -11,6 +11,8 @@ import re
 CUSTOMER_NUMBER = re.compile(r"\d{5}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 EMAIL_MAX_LENGTH = 254
+#: The shortest new password the client accepts (the server's own rules refuse weak ones).
+PASSWORD_MIN_LENGTH = 8
 #: The longest message body the server accepts (docs/API.md), in characters.
 MESSAGE_BODY_MAX = 10_000
 PHONE_SEPARATORS = re.compile(r"[ -]")

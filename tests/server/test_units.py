@@ -59,6 +59,49 @@ def test_password_hash_is_argon2id_and_dummy_verify_fails():
     assert not verify_password(None, "woda-12345")
 
 
+def test_production_argon2_parameters(tmp_path):
+    """The suite hashes cheaply (tests/argon2_cost.py); a plain server process does not: a staff
+    account made by ``python -m ebok_server`` (no test code loaded) is hashed with argon2id at the
+    library defaults (RFC 9106 low-memory profile: t=3, 64 MiB, 4 lanes), and so is every stored password."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.server_proc import REPO_ROOT, _env
+
+    db = tmp_path / "prod.db"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ebok_server",
+            "staff",
+            "--db",
+            f"sqlite+aiosqlite:///{db}",
+            "add",
+            "anna",
+            "--name",
+            "Anna",
+            "--role",
+            "helpdesk",
+            "--password",
+            "dluga-fraza-na-probe",
+            "--no-totp",
+        ],
+        cwd=REPO_ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("SELECT password_hash FROM staff_accounts").fetchone()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
+    # and this process (the tests') hashes with the cheap test parameters, not by accident the other way
+    assert hash_password("x").startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+
+
 def test_fee_lines():
     with_ef, without = fee_line(True), fee_line(False)
     assert with_ef.gross == 100 and with_ef.net + with_ef.vat == 100
@@ -94,32 +137,42 @@ def test_invoice_status_precedence():
     assert invoice_status(100, 50, d - dt.timedelta(days=1), d) == "overdue"
 
 
-def test_pdf_without_unicode_font_does_not_crash_on_polish():
-    assert transliterate("Odprowadzanie ścieków, Łódź, żółć") == "Odprowadzanie sciekow, Lodz, zolc"
-    line = SimpleNamespace(
-        description="Odprowadzanie ścieków",
-        quantity="1.000",
-        unit="m3",
-        unit_price_net=824,
-        net=824,
+def _line(description: str, quantity: str, unit: str, unit_price_net: int, net: int, vat: int, gross: int):
+    """An invoice line as ``render_invoice_pdf`` reads it (VAT 8 %)."""
+    return SimpleNamespace(
+        description=description,
+        quantity=quantity,
+        unit=unit,
+        unit_price_net=unit_price_net,
+        net=net,
         vat_rate=8,
-        vat=66,
-        gross=890,
+        vat=vat,
+        gross=gross,
     )
+
+
+def _invoice_pdf(lines: list, efaktura: bool, customer: SimpleNamespace) -> bytes:
+    """``render_invoice_pdf`` with the core font (no Unicode font) of FV/2026/11/000001 (October,
+    due 24.11.2026) with ``lines``; the totals are theirs."""
     detail = SimpleNamespace(
         number="FV/2026/11/000001",
         issue_date=dt.date(2026, 11, 10),
         due_date=dt.date(2026, 11, 24),
         period_from=dt.date(2026, 10, 1),
         period_to=dt.date(2026, 10, 31),
-        lines=[line],
-        net_total=824,
-        vat_total=66,
-        gross_total=890,
-        efaktura=True,
+        lines=lines,
+        net_total=sum(line.net for line in lines),
+        vat_total=sum(line.vat for line in lines),
+        gross_total=sum(line.gross for line in lines),
+        efaktura=efaktura,
     )
+    return render_invoice_pdf(detail, customer, font_path=None)
+
+
+def test_pdf_without_unicode_font_does_not_crash_on_polish():
+    assert transliterate("Odprowadzanie ścieków, Łódź, żółć") == "Odprowadzanie sciekow, Lodz, zolc"
     customer = SimpleNamespace(full_name="Paweł Wójcik", customer_number="10009", address="ul. Źródlana 1")
-    data = render_invoice_pdf(detail, customer, font_path=None)
+    data = _invoice_pdf([_line("Odprowadzanie ścieków", "1.000", "m3", 824, 824, 66, 890)], True, customer)
     assert data.startswith(b"%PDF")
 
 
@@ -141,51 +194,12 @@ def _pdf_strings(data: bytes) -> list[str]:
 def test_pdf_numbers_are_written_the_polish_way():
     """A Polish reader sees "7.887" and "1.000 szt" as thousands: the PDF says "7,887 m³" and "1 szt"."""
     lines = [
-        SimpleNamespace(
-            description="Dostawa wody",
-            quantity="7.887",
-            unit="m3",
-            unit_price_net=587,
-            net=4630,
-            vat_rate=8,
-            vat=370,
-            gross=5000,
-        ),
-        SimpleNamespace(
-            description="Opłata abonamentowa (za rozliczenie)",
-            quantity="1.000",
-            unit="szt",
-            unit_price_net=216,
-            net=216,
-            vat_rate=8,
-            vat=17,
-            gross=233,
-        ),
-        SimpleNamespace(
-            description="Dostawa wody",
-            quantity="1234.500",
-            unit="m3",
-            unit_price_net=587,
-            net=724_652,
-            vat_rate=8,
-            vat=57_972,
-            gross=782_624,
-        ),
+        _line("Dostawa wody", "7.887", "m3", 587, 4630, 370, 5000),
+        _line("Opłata abonamentowa (za rozliczenie)", "1.000", "szt", 216, 216, 17, 233),
+        _line("Dostawa wody", "1234.500", "m3", 587, 724_652, 57_972, 782_624),
     ]
-    detail = SimpleNamespace(
-        number="FV/2026/11/000001",
-        issue_date=dt.date(2026, 11, 10),
-        due_date=dt.date(2026, 11, 24),
-        period_from=dt.date(2026, 10, 1),
-        period_to=dt.date(2026, 10, 31),
-        lines=lines,
-        net_total=729_498,
-        vat_total=58_359,
-        gross_total=787_857,
-        efaktura=False,
-    )
     customer = SimpleNamespace(full_name="Jan Kowalski", customer_number="10001", address="ul. Wodna 2")
-    shown = _pdf_strings(render_invoice_pdf(detail, customer, font_path=None))
+    shown = _pdf_strings(_invoice_pdf(lines, False, customer))
     assert "7,887" in shown and "1" in shown and "1 234,500" in shown
     assert "7.887" not in shown and "1.000" not in shown
     assert "50,00 zl" in shown and "7 826,24 zl" in shown  # transliterated core font: zł -> zl

@@ -3,7 +3,7 @@ the per-field shape checks (run when the form is sent, not while typing)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from rich.text import Text
 from textual.validation import ValidationResult, Validator
@@ -35,6 +35,16 @@ class Problem(Validator):
         return self.success() if problem is None else self.failure(self.messages.get(problem, problem))
 
 
+class Required(Validator):
+    """Fails with ``message`` when the value is empty or only spaces."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(failure_description=message)
+
+    def validate(self, value: str) -> ValidationResult:
+        return self.success() if value.strip() else self.failure()
+
+
 def check_field(field: Input, error: Static) -> bool:
     """Run ``field``'s validators on its value now; show the first failure under it (or clear the
     error line). True if the value passes. Give such inputs ``validate_on=()``: the check runs when
@@ -43,3 +53,23 @@ def check_field(field: Input, error: Static) -> bool:
     message = None if result is None or result.is_valid else result.failure_descriptions[0]
     show_field_error(error, field, message)
     return message is None
+
+
+def check_fields(fields: Iterable[tuple[Input, Static]], after: Mapping[Input, Input] | None = None) -> bool:
+    """:func:`check_field` on each ``(field, error line)`` in order and focus the first that fails.
+    ``after`` maps a field to one it is checked only after (a repeated password: no "they differ"
+    while the first one is still too short); until that one passes, its error line is cleared.
+    True when every field passes."""
+    passed: dict[Input, bool] = {}
+    first: Input | None = None
+    for field, error in fields:
+        before = (after or {}).get(field)
+        if before is not None and not passed.get(before, True):
+            show_field_error(error, field, None)
+            continue
+        passed[field] = check_field(field, error)
+        if not passed[field] and first is None:
+            first = field
+    if first is not None:
+        first.focus()
+    return first is None

@@ -9,15 +9,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.validation import Function, Length
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, DataAccess, Me, ValidationFailed
+from ebok_tui.core.validation import PASSWORD_MIN_LENGTH
 from ebok_tui.ui.messages import LogoutRequested
 from ebok_tui.ui.screens.base import SectionScreen
-from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.ui.widgets.forms import check_fields, show_field_error
 from ebok_tui.ui.wording import keyring_saved
-
-MIN_PASSWORD_LENGTH = 8
 
 #: API field name → this screen's field id
 _FIELDS = {"current_password": "current", "new_password": "new", "repeat": "repeat"}
@@ -63,7 +63,22 @@ class AccountScreen(SectionScreen):
         # kept, not queried: a reply may arrive while the app is closing and the DOM is gone
         self._me_widget = Static(id="me")
         self._keyring_widget = Static(self.t("account.keyring_checking"), id="keyring-status", classes="muted")
-        self._inputs = {f: Input(password=True, id=f"pw-{f}", max_length=200) for f in ("current", "new", "repeat")}
+        t = self.t
+        validators = {  # checked when the form is sent (validate_on=()); typing clears the error
+            "current": [Length(minimum=1, failure_description=t("account.error_current_empty"))],
+            "new": [
+                Length(
+                    minimum=PASSWORD_MIN_LENGTH,
+                    failure_description=t("account.error_new_short", min=PASSWORD_MIN_LENGTH),
+                ),
+                Function(lambda new: new != self._value("current"), t("account.error_new_same")),
+            ],
+            "repeat": [Function(lambda repeat: repeat == self._value("new"), t("account.error_repeat"))],
+        }
+        self._inputs = {
+            f: Input(password=True, id=f"pw-{f}", max_length=200, validators=checks, validate_on=())
+            for f, checks in validators.items()
+        }
         self._errors = {f: Static("", id=f"pw-{f}-error", classes="field-error") for f in self._inputs}
         self._result = Static("", id="password-result")
         self._access_title = Static(self.t("account.access_title"), id="access-title", classes="section-title")
@@ -186,24 +201,6 @@ class AccountScreen(SectionScreen):
     def set_field_error(self, field: str, message: str | None) -> None:
         show_field_error(self._errors[field], self._inputs[field], message)
 
-    def validate(self) -> dict[str, str]:
-        current, new, repeat = self._value("current"), self._value("new"), self._value("repeat")
-        errors: dict[str, str] = {}
-        if not current:
-            errors["current"] = self.t("account.error_current_empty")
-        if len(new) < MIN_PASSWORD_LENGTH:
-            errors["new"] = self.t("account.error_new_short", min=MIN_PASSWORD_LENGTH)
-        elif new == current:
-            errors["new"] = self.t("account.error_new_same")
-        if "new" not in errors and repeat != new:
-            errors["repeat"] = self.t("account.error_repeat")
-        return errors
-
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        if event.input.id and event.input.id.startswith("pw-"):
-            self.set_field_error(event.input.id[3:], None)
-
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         order = ["current", "new", "repeat"]
@@ -214,15 +211,15 @@ class AccountScreen(SectionScreen):
         self.action_change_password()
 
     def action_change_password(self) -> None:
-        errors = self.validate()
-        for field in ("current", "new", "repeat"):
-            self.set_field_error(field, errors.get(field))
+        inputs = self._inputs
+        ok = check_fields(
+            [(inputs[f], self._errors[f]) for f in ("current", "new", "repeat")],
+            after={inputs["repeat"]: inputs["new"]},
+        )
         result = self._result
         result.update("")
         result.remove_class("-ok")
-        if errors:
-            first = next(f for f in ("current", "new", "repeat") if f in errors)
-            self._inputs[first].focus()
+        if not ok:
             return
         current, new = self._value("current"), self._value("new")
         self.run_api(lambda: self._change(current, new), target=self._form, group="password")

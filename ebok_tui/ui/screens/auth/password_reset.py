@@ -8,8 +8,11 @@
 
 from __future__ import annotations
 
-from ebok_tui.core.validation import EMAIL_MAX_LENGTH, valid_customer_number
+from textual.validation import Function, Validator
+
+from ebok_tui.core.validation import EMAIL_MAX_LENGTH, email_problem, valid_customer_number
 from ebok_tui.ui.screens.auth.public_form import CodeForm, FormField, PublicForm
+from ebok_tui.ui.widgets.forms import Problem
 
 
 class PasswordResetScreen(PublicForm):
@@ -30,13 +33,16 @@ class PasswordResetScreen(PublicForm):
     def __init__(self, customer_number: str = "") -> None:
         super().__init__(customer_number=customer_number)
 
-    def validate(self) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not valid_customer_number(self.value("customer_number")):
-            errors["customer_number"] = self.t("reset.error_customer_number")
-        if email_error := self.email_error():
-            errors["email"] = email_error
-        return errors
+    def field_validators(self) -> dict[str, list[Validator]]:
+        return {
+            "customer_number": [Function(valid_customer_number, self.t("reset.error_customer_number"))],
+            "email": [
+                Problem(
+                    email_problem,
+                    {"empty": self.t("public.error_email_empty"), "invalid": self.t("public.error_email")},
+                )
+            ],
+        }
 
     async def send(self) -> None:
         await self.api.reset_password(self.value("customer_number"), self.value("email"))

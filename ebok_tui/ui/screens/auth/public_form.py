@@ -1,6 +1,6 @@
 """A form sent without being logged in, shared by the registration request, the password reset
 and their second steps (the one-time code + a new password): no navigation bar, per-field
-validation, then a confirmation text in place of the form. Not a screen of its own; the auth
+validation (Textual ``Input`` validators, checked when the form is sent), then a confirmation text in place of the form. Not a screen of its own; the auth
 screens subclass it (:class:`CodeForm` for the second steps).
 """
 
@@ -15,15 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.validation import Function, Length, Validator
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.ui.screens.base import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
-from ebok_tui.ui.widgets.forms import show_field_error
-from ebok_tui.core.validation import email_problem, valid_customer_number
-
-_EMAIL_PROBLEM_KEYS = {"empty": "public.error_email_empty", "invalid": "public.error_email"}
+from ebok_tui.ui.widgets.forms import Required, check_fields, show_field_error
+from ebok_tui.core.validation import PASSWORD_MIN_LENGTH, valid_customer_number
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,9 @@ class FormField:
     name: str  # the API field name; widget ids are "f-<name>" and "e-<name>"
     label_key: str
     input_args: dict[str, Any] = field(default_factory=dict)
+    #: Checked only once this other field passes (a repeated password: no "they differ" while the
+    #: first one is still too short).
+    after: str = ""
 
 
 class PublicForm(ApiMixin, Screen):
@@ -77,6 +79,7 @@ class PublicForm(ApiMixin, Screen):
         return args
 
     def compose(self) -> ComposeResult:
+        validators = self.field_validators()
         yield TopBar(self.t(self.TITLE_KEY))
         with VerticalScroll(id="body"):
             with Vertical(id="form"):
@@ -84,7 +87,13 @@ class PublicForm(ApiMixin, Screen):
                 for f in self.FIELDS:
                     with Horizontal(classes="form-row"):
                         yield Label(self.t(f.label_key))
-                        yield Input(value=self.initial.get(f.name, ""), id=f"f-{f.name}", **self._input_args(f))
+                        yield Input(
+                            value=self.initial.get(f.name, ""),
+                            id=f"f-{f.name}",
+                            validators=validators.get(f.name, []),
+                            validate_on=(),  # checked when the form is sent; typing clears the error
+                            **self._input_args(f),
+                        )
                     yield Static("", id=f"e-{f.name}", classes="field-error")
                 with Horizontal(id="form-buttons"):
                     yield Button(self.t(self.SUBMIT_KEY), id="submit", variant="primary", action="screen.submit")
@@ -127,14 +136,17 @@ class PublicForm(ApiMixin, Screen):
     def set_field_error(self, name: str, message: str | None) -> None:
         show_field_error(self.query_one(f"#e-{name}", Static), self.query_one(f"#f-{name}", Input), message)
 
-    def validate(self) -> dict[str, str]:
-        """Field name → message for every field that is not acceptable."""
+    def field_validators(self) -> dict[str, list[Validator]]:
+        """Field name → the Textual validators of its ``Input`` (messages from the catalogues)."""
         return {}
 
-    def email_error(self) -> str | None:
-        """What is wrong with the ``email`` field, or None."""
-        problem = email_problem(self.value("email"))
-        return self.t(_EMAIL_PROBLEM_KEYS[problem]) if problem else None
+    def check_form(self) -> bool:
+        """Every field's validators; failures shown under their fields, the first focused."""
+        inputs = {f.name: self.query_one(f"#f-{f.name}", Input) for f in self.FIELDS}
+        return check_fields(
+            [(inputs[f.name], self.query_one(f"#e-{f.name}", Static)) for f in self.FIELDS],
+            after={inputs[f.name]: inputs[f.after] for f in self.FIELDS if f.after},
+        )
 
     async def send(self) -> None:
         """Send the form (raise ApiError freely)."""
@@ -146,11 +158,6 @@ class PublicForm(ApiMixin, Screen):
         """Replace this screen by the next step (subclasses with NEXT_STEP_KEY)."""
 
     # --- events ----------------------------------------------------------------------------------
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        if event.input.id and event.input.id.startswith("f-"):
-            self.set_field_error(event.input.id[2:], None)
-
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
         # Enter moves to the next empty field; on the last one (or when all are filled) it sends.
@@ -172,12 +179,7 @@ class PublicForm(ApiMixin, Screen):
     def action_submit(self) -> None:
         if self.has_class("-done"):
             return
-        errors = self.validate()
-        for f in self.FIELDS:
-            self.set_field_error(f.name, errors.get(f.name))
-        if errors:
-            first = next(f.name for f in self.FIELDS if f.name in errors)
-            self.query_one(f"#f-{first}", Input).focus()
+        if not self.check_form():
             return
         self.clear_error()
         self.run_api(self._send_and_confirm, target=self.query_one("#form"), group="send")
@@ -219,7 +221,9 @@ class CodeForm(PublicForm):
         ),
         FormField("code", "code.code", {"max_length": 60, "placeholder": "ABCD-EFGH-…"}),
         FormField("new_password", "code.new_password", {"password": True, "max_length": 256}),
-        FormField("new_password_confirm", "code.new_password_confirm", {"password": True, "max_length": 256}),
+        FormField(
+            "new_password_confirm", "code.new_password_confirm", {"password": True, "max_length": 256}, "new_password"
+        ),
     )
 
     def __init__(self, customer_number: str = "") -> None:
@@ -229,14 +233,14 @@ class CodeForm(PublicForm):
         """The new password exactly as typed (spaces at either end belong to it)."""
         return self.query_one("#f-new_password", Input).value
 
-    def validate(self) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not valid_customer_number(self.value("customer_number")):
-            errors["customer_number"] = self.t("code.error_customer_number")
-        if not self.value("code"):
-            errors["code"] = self.t("code.error_code")
-        if len(self.password()) < 8:
-            errors["new_password"] = self.t("code.error_password_short")
-        elif self.query_one("#f-new_password_confirm", Input).value != self.password():
-            errors["new_password_confirm"] = self.t("code.error_password_mismatch")
-        return errors
+    def field_validators(self) -> dict[str, list[Validator]]:
+        return {
+            "customer_number": [Function(valid_customer_number, self.t("code.error_customer_number"))],
+            "code": [Required(self.t("code.error_code"))],
+            "new_password": [
+                Length(minimum=PASSWORD_MIN_LENGTH, failure_description=self.t("code.error_password_short"))
+            ],
+            "new_password_confirm": [
+                Function(lambda repeated: repeated == self.password(), self.t("code.error_password_mismatch"))
+            ],
+        }

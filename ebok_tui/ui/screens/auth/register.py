@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+from textual.validation import Function, Validator
+
 from ebok_tui.core.validation import parse_amount_grosze
 from ebok_tui.ui.screens.auth.public_form import CodeForm, FormField, PublicForm
+from ebok_tui.ui.widgets.forms import Required
 
 
 class RegisterScreen(PublicForm):
@@ -34,15 +37,14 @@ class RegisterScreen(PublicForm):
         FormField("invoice_gross", "register.invoice_gross", {"max_length": 20, "placeholder": "123,45"}),
     )
 
-    def validate(self) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        if not self.value("contract_number"):
-            errors["contract_number"] = self.t("register.error_contract_number")
-        if not self.value("meter_number"):
-            errors["meter_number"] = self.t("register.error_meter_number")
-        if parse_amount_grosze(self.value("invoice_gross")) is None:
-            errors["invoice_gross"] = self.t("register.error_invoice_gross")
-        return errors
+    def field_validators(self) -> dict[str, list[Validator]]:
+        return {
+            "contract_number": [Required(self.t("register.error_contract_number"))],
+            "meter_number": [Required(self.t("register.error_meter_number"))],
+            "invoice_gross": [
+                Function(lambda text: parse_amount_grosze(text) is not None, self.t("register.error_invoice_gross"))
+            ],
+        }
 
     async def send(self) -> None:
         await self.api.register(

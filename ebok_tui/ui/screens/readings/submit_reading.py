@@ -15,13 +15,42 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ebok_tui.core.api import ApiError, Reading, ReadingMeter, ReadingsInfo
 from ebok_tui.ui.screens.base import BaseModal
-from ebok_tui.ui.widgets.forms import show_field_error
+from ebok_tui.ui.widgets.forms import check_field, show_field_error
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+class ReadingValue(Validator):
+    """The value typed for the chosen meter: a number, not negative, at most three decimals, not
+    below the reading it follows (messages from the catalogue, in the app's language)."""
+
+    def __init__(self, modal: SubmitReadingModal) -> None:
+        super().__init__()
+        self.modal = modal
+
+    def validate(self, value: str) -> ValidationResult:
+        t, i18n = self.modal.t, self.modal.i18n
+        if not value.strip():
+            return self.failure(t("submit_reading.empty"))
+        number = i18n.parse_decimal(value)
+        if number is None:
+            return self.failure(t("submit_reading.not_a_number"))
+        if number < 0:
+            return self.failure(t("submit_reading.negative"))
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -3:
+            return self.failure(t("submit_reading.too_many_decimals"))
+        previous = self.modal.previous_value()
+        if previous is not None and number < previous[0]:
+            return self.failure(
+                t("submit_reading.below_last", last=i18n.volume(previous[0]), date=i18n.date(previous[1]))
+            )
+        return self.success()
 
 
 class SubmitReadingModal(BaseModal):
@@ -76,7 +105,13 @@ class SubmitReadingModal(BaseModal):
                     yield Label(Text(self.meter_number or t("app.none")), id="meter-number")
             yield Static("", id="last")
             yield Label(t("submit_reading.value"), id="value-label")
-            yield Input(self.drafts.get(self.meter_number, ""), placeholder=t("submit_reading.placeholder"), id="value")
+            yield Input(
+                self.drafts.get(self.meter_number, ""),
+                placeholder=t("submit_reading.placeholder"),
+                id="value",
+                validators=[ReadingValue(self)],
+                validate_on=(),  # checked when sent; typing clears the message
+            )
             yield Static("", id="change")
             yield Static("", id="value-error")
             yield Static(t("submit_reading.hint"), id="hint")
@@ -226,35 +261,17 @@ class SubmitReadingModal(BaseModal):
         self.drafts[self.meter_number] = event.value
         self.show_change()
 
-    def check(self, text: str) -> tuple[Decimal | None, str]:
-        """Client-side checks; returns (value, "") or (None, message)."""
-        t, i18n = self.t, self.i18n
-        if not text.strip():
-            return None, t("submit_reading.empty")
-        value = i18n.parse_decimal(text)
-        if value is None:
-            return None, t("submit_reading.not_a_number")
-        if value < 0:
-            return None, t("submit_reading.negative")
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -3:
-            return None, t("submit_reading.too_many_decimals")
-        previous = self.previous_value()
-        if previous is not None and value < previous[0]:
-            return None, t("submit_reading.below_last", last=i18n.volume(previous[0]), date=i18n.date(previous[1]))
-        return value, ""
-
     @on(Input.Submitted, "#value")
     def _submitted(self) -> None:
         self.action_send()
 
     def action_send(self) -> None:
-        value, problem = self.check(self.query_one("#value", Input).value)
-        if value is None:
-            self.field_error(problem)
-            self.query_one("#value", Input).focus()
+        field = self.query_one("#value", Input)
+        if not check_field(field, self.query_one("#value-error", Static)):
+            field.focus()
             return
-        self.field_error("")
+        value = self.i18n.parse_decimal(field.value)
+        assert value is not None  # ReadingValue passed
         meter_number = self.meter_number
         submitted = self.submitted
 
