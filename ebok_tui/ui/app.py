@@ -7,10 +7,17 @@ it in its :class:`~ebok_tui.ui.screens.base.ServerStatus` line) and the check is
 ``retry_delays`` (1, 2, 4... 30 s, the last one repeating). When the server answers again the
 message goes and the current screen reloads by itself. The checks are timers, not workers, so
 they never hold up "wait for the workers" in tests or on exit.
+
+When the terminal goes away (an SSH connection cut, a terminal window closed: SIGHUP), the app
+ends the session on the server (the token is revoked, not left valid until it expires) and exits;
+nothing more is drawn, as there is nobody to draw for.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from collections.abc import Iterable
 
 from textual import on
@@ -71,6 +78,7 @@ class EbokApp(App[None]):
         self._server_timer: Timer | None = None
         self._server_checking = False
         self._server_failures = 0
+        self._hung_up = False
 
     @property
     def api(self) -> EbokClient:
@@ -85,6 +93,7 @@ class EbokApp(App[None]):
         self.title = self.i18n.t("app.title")
         self.sub_title = self.i18n.t("app.subtitle")
         self.check_server_now()  # the login screen says so at once when the server is not there
+        self._handle_hangup()
         if self.demo:
             try:
                 self.demo_info = await self.api.demo_info()
@@ -92,6 +101,38 @@ class EbokApp(App[None]):
             except ApiError:
                 self.demo_info = None
         await self.push_screen(self._login_screen())
+
+    # --- the terminal went away --------------------------------------------------------------------
+    def _handle_hangup(self) -> None:
+        """On SIGHUP (a real terminal only: headless test apps leave the process's signals alone)
+        end the session on the server and exit, instead of Python's default of dying on the spot
+        with the token still valid."""
+        if self.is_headless or not hasattr(signal, "SIGHUP"):
+            return
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._terminal_hung_up)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # no signals in this loop or thread: the default stays
+
+    def _terminal_hung_up(self) -> None:
+        if self._hung_up:
+            return
+        self._hung_up = True
+        # Writes to a hung-up terminal fail (EIO) and would end Textual's writer thread, after
+        # which its bounded queue blocks the app; what is left to draw goes nowhere instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            try:
+                os.dup2(devnull, fd)
+            except OSError:
+                pass
+        os.close(devnull)
+        self.run_worker(self._end_after_hangup, group="hangup", exclusive=True)
+
+    async def _end_after_hangup(self) -> None:
+        if self.session.active:
+            await self.session.logout(timeout=3)
+        self.exit()
 
     # --- is the server there? ------------------------------------------------------------------
     def check_server_now(self) -> None:
