@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         server_url = demo_server.url
 
     from ebok_tui.ui.app import EbokApp
+    from ebok_tui.ui.terminal import detect
 
     try:
         api = EbokClient(server_url, lang=args.lang)
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             # where drafts live; the session binds it to the server + customer at login
             drafts=DraftStore(),
             demo=args.demo,
+            terminal=detect(stdout_encoding=getattr(sys.__stdout__, "encoding", None)),
         )
         app.run()
     finally:

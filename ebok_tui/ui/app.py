@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -34,6 +35,7 @@ from ebok_tui.core.i18n import DEFAULT_LANGUAGE, I18n
 from ebok_tui.core.session import Session
 from ebok_tui.ui.messages import LoggedIn, LogoutRequested, SessionExpired
 from ebok_tui.ui.sections import BY_ID, SECTIONS, load_screen
+from ebok_tui.ui.terminal import TEXTUAL_NO_COLOR_FILTERS, Terminal
 
 
 class EbokApp(App[None]):
@@ -63,8 +65,14 @@ class EbokApp(App[None]):
         credentials: CredentialStore | None = None,
         drafts: DraftStore | None = None,
         demo: bool = False,
+        terminal: Terminal | None = None,
     ) -> None:
         super().__init__()
+        #: colours and glyphs (``ebok_tui.ui.terminal.detect()`` in a real terminal; the full
+        #: design by default, as in tests)
+        self.terminal = terminal or Terminal("truecolor", "unicode")
+        self.terminal.apply(self)
+        self._terminal_filters = self.terminal.filters()
         #: the client, who is logged in, their drafts and the saved login (screens read it as
         #: ``self.session``; the app alone starts and ends it)
         self.session = Session(api, credentials=credentials, drafts=drafts)
@@ -79,6 +87,12 @@ class EbokApp(App[None]):
         self._server_checking = False
         self._server_failures = 0
         self._hung_up = False
+
+    def get_line_filters(self) -> list[LineFilter]:
+        filters = super().get_line_filters()
+        if self.terminal.no_color:
+            filters = [f for f in filters if not isinstance(f, TEXTUAL_NO_COLOR_FILTERS)]
+        return [*filters, *self._terminal_filters]
 
     @property
     def api(self) -> EbokClient:

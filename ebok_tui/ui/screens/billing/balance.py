@@ -26,6 +26,7 @@ from ebok_tui.core.payqr import (
     normalize_account,
 )
 from ebok_tui.ui.screens.base import BaseModal, SectionScreen
+from ebok_tui.ui.terminal import can_show
 from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
@@ -125,6 +126,8 @@ class BalanceScreen(SectionScreen):
     def _qr_for(self, balance: Balance) -> tuple[list[str] | None, str | None]:
         if balance.to_pay <= 0:
             return None, self.t("balance.qr_nothing_due")
+        if not can_show(self.ebok.terminal, "▀▄█"):
+            return None, self.t("balance.qr_no_glyphs")  # ASCII stand-ins would not scan
         try:
             payload = build_payload(
                 account=balance.bank_account,
