@@ -47,6 +47,9 @@ class EbokApp(App[None]):
         Binding("ctrl+p", "command_palette", "bind.palette", priority=True, show=False),
         # demo only: the mail the demo server "sent", from any screen (the login screen shows it)
         Binding("ctrl+o", "demo_mail", "bind.demo_mail", show=False),
+        # key help for the current screen (a focused input still gets its "?")
+        Binding("f1", "help", "help.open", show=False),
+        Binding("question_mark", "help", "help.open", show=False),
     ]
 
     #: Seconds between health checks while the server answers.
@@ -284,7 +287,20 @@ class EbokApp(App[None]):
             await self.session.logout(timeout=3)
         self.exit()
 
+    def action_help(self) -> None:
+        """Key help for the screen the user is on (not for the help itself)."""
+        help_screen = load_screen("help")
+        if not isinstance(self.screen, help_screen):
+            self.push_screen(help_screen.for_screen(self.screen, self.i18n))  # type: ignore[attr-defined]
+
     # --- command palette -----------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """Textual's command palette, worded in the app's language."""
+        from ebok_tui.ui.palette import EbokCommandPalette
+
+        if self.use_command_palette and not EbokCommandPalette.is_open(self):
+            self.push_screen(EbokCommandPalette(self.i18n))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         t = self.i18n.t
         if self.me is not None:
@@ -301,5 +317,6 @@ class EbokApp(App[None]):
             )
         if self.demo:
             yield SystemCommand(t("cmd.demo_mail"), t("cmd.demo_mail_help"), self.action_demo_mail)
+        yield SystemCommand(t("help.open"), t("help.open_help"), self.action_help)
         yield SystemCommand(t("cmd.language"), t("cmd.language_help"), self.action_switch_language)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit_help"), self.action_quit)
