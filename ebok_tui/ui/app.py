@@ -20,7 +20,7 @@ import os
 import signal
 from collections.abc import Iterable
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -90,6 +90,7 @@ class EbokApp(App[None]):
         self._server_checking = False
         self._server_failures = 0
         self._hung_up = False
+        self._started = False  # the login screen is up: the size notice may go over it
 
     def get_line_filters(self) -> list[LineFilter]:
         filters = super().get_line_filters()
@@ -118,6 +119,28 @@ class EbokApp(App[None]):
             except ApiError:
                 self.demo_info = None
         await self.push_screen(self._login_screen())
+        self._started = True
+        self._fit_check(self.size.width, self.size.height)
+
+    # --- a terminal smaller than the layout ------------------------------------------------------
+    #: Every screen is laid out for this many columns and lines.
+    MIN_SIZE = (80, 24)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_check(event.size.width, event.size.height)
+
+    def _fit_check(self, width: int, height: int) -> None:
+        """Below 80x24 a notice with the current and the needed size covers the app (nothing is
+        shown cut: no amount loses its last digits); it goes when the window is large enough."""
+        if not self._started:
+            return
+        notice_class = load_screen("too_small")
+        shown = [s for s in self.screen_stack if isinstance(s, notice_class)]
+        too_small = width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]
+        if too_small and not shown and self.screen_stack:
+            self.push_screen(notice_class())
+        elif not too_small and shown and self.screen is shown[-1]:
+            self.pop_screen()
 
     # --- the terminal went away --------------------------------------------------------------------
     def _handle_hangup(self) -> None:

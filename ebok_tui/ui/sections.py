@@ -61,6 +61,7 @@ SCREENS: dict[str, str] = {
     "thread": f"{_SCREENS}.correspondence.thread:ThreadScreen",
     "compose": f"{_SCREENS}.correspondence.compose:ComposeScreen",
     "help": f"{_SCREENS}.help:HelpScreen",
+    "too_small": f"{_SCREENS}.too_small:TooSmallScreen",
 }
 
 
