@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         server_url = demo_server.url
 
     from ebok_tui.ui.app import EbokApp
+    from ebok_tui.ui.terminal import detect
 
     try:
         api = EbokClient(server_url, lang=args.lang)
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             drafts=DraftStore(),
             demo=args.demo,
             staff=args.staff,
+            terminal=detect(stdout_encoding=getattr(sys.__stdout__, "encoding", None)),
         )
         app.run()
     finally:

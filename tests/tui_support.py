@@ -21,6 +21,7 @@ from textual.worker import WorkerCancelled
 
 from ebok_tui.core.api import EbokClient
 from ebok_tui.ui.app import EbokApp
+from ebok_tui.ui.terminal import Terminal
 from ebok_tui.core.credentials import KeyringProblem, SavedLogin, SaveResult
 from ebok_tui.core.drafts import DraftStore
 from tests.asgi_server import InProcessServer
@@ -37,20 +38,22 @@ def make_app(
     demo: bool = True,
     drafts: bool | None = None,
     credentials: Any = None,
+    terminal: Terminal | None = None,
 ) -> EbokApp:
     """The real app on the real server: ``server`` is the in-process one (``server`` /
     ``fresh_server`` fixtures) or the base URL of a server process.
 
     Drafts live under ``tmp_path/drafts`` (screens bind the store to the logged-in customer);
     ``drafts`` defaults to "when a tmp_path is given". ``credentials=None``: no keyring (remember-me
-    says not saved); pass a ``FakeCredentials`` to stand in for one."""
+    says not saved); pass a ``FakeCredentials`` to stand in for one. ``terminal``: the colours and
+    glyphs (default: the full design)."""
     if drafts is None:
         drafts = tmp_path is not None
     if drafts and tmp_path is None:
         raise ValueError("a draft store needs a tmp_path")
     store = DraftStore(tmp_path / "drafts") if drafts and tmp_path is not None else None
     api = server.client(lang=lang) if isinstance(server, InProcessServer) else EbokClient(server, lang=lang)
-    return EbokApp(api, lang=lang, credentials=credentials, drafts=store, demo=demo)
+    return EbokApp(api, lang=lang, credentials=credentials, drafts=store, demo=demo, terminal=terminal)
 
 
 async def demo_password(app: EbokApp, customer_number: str) -> str:
@@ -203,15 +206,17 @@ def snapshot(
     lang: str,
     run_before: Callable[[Pilot], Awaitable[None]],
     tmp_path: Path | None = None,
+    terminal: Terminal | None = None,
 ) -> bool:
     """Compare an 80x24 snapshot of a fresh app in ``lang`` after ``run_before``, once it has
-    settled."""
+    settled (``terminal``: its colours and glyphs, default the full design)."""
 
     async def then_steady(pilot: Pilot) -> None:
         await run_before(pilot)
         await steady(pilot)
 
-    return snap_compare(make_app(server, tmp_path, lang=lang), terminal_size=SIZE, run_before=then_steady)
+    app = make_app(server, tmp_path, lang=lang, terminal=terminal)
+    return snap_compare(app, terminal_size=SIZE, run_before=then_steady)
 
 
 async def steady(pilot: Pilot) -> None:

@@ -11,15 +11,23 @@ it in its :class:`~ebok_tui.ui.screens.base.ServerStatus` line) and the check is
 ``retry_delays`` (1, 2, 4... 30 s, the last one repeating). When the server answers again the
 message goes and the current screen reloads by itself. The checks are timers, not workers, so
 they never hold up "wait for the workers" in tests or on exit.
+
+When the terminal goes away (an SSH connection cut, a terminal window closed: SIGHUP), the app
+ends the session on the server (the token is revoked, not left valid until it expires) and exits;
+nothing more is drawn, as there is nobody to draw for.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from collections.abc import Iterable
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -41,6 +49,7 @@ from ebok_tui.ui.messages import (
 )
 from ebok_tui.ui.sections import BY_ID, SECTIONS, load_screen
 from ebok_tui.ui.staff_sections import STAFF_BY_ID, STAFF_SECTIONS, load_staff_screen
+from ebok_tui.ui.terminal import TEXTUAL_NO_COLOR_FILTERS, Terminal
 
 #: The resident sections staff open for a customer (the account screen is the resident's own:
 #: password, saved login, who viewed their data).
@@ -59,6 +68,9 @@ class EbokApp(App[None]):
         # act-for mode only (check_action): end the access, back to the staff shell (the banner
         # on every act-for screen names the key)
         Binding("ctrl+f", "close_customer", "staff.bind_close_customer", priority=True, show=False),
+        # key help for the current screen (a focused input still gets its "?")
+        Binding("f1", "help", "help.open", show=False),
+        Binding("question_mark", "help", "help.open", show=False),
     ]
 
     #: Seconds between health checks while the server answers.
@@ -78,8 +90,14 @@ class EbokApp(App[None]):
         drafts: DraftStore | None = None,
         demo: bool = False,
         staff: bool = False,
+        terminal: Terminal | None = None,
     ) -> None:
         super().__init__()
+        #: colours and glyphs (``ebok_tui.ui.terminal.detect()`` in a real terminal; the full
+        #: design by default, as in tests)
+        self.terminal = terminal or Terminal("truecolor", "unicode")
+        self.terminal.apply(self)
+        self._terminal_filters = self.terminal.filters()
         #: the client, who is logged in, their drafts and the saved login (screens read it as
         #: ``self.session``; the app alone starts and ends it). In act-for mode it is the acting
         #: session of the customer staff serve; the resident's own session waits in ``_resident``.
@@ -100,6 +118,14 @@ class EbokApp(App[None]):
         self._server_timer: Timer | None = None
         self._server_checking = False
         self._server_failures = 0
+        self._hung_up = False
+        self._started = False  # the login screen is up: the size notice may go over it
+
+    def get_line_filters(self) -> list[LineFilter]:
+        filters = super().get_line_filters()
+        if self.terminal.no_color:
+            filters = [f for f in filters if not isinstance(f, TEXTUAL_NO_COLOR_FILTERS)]
+        return [*filters, *self._terminal_filters]
 
     @property
     def api(self) -> EbokClient:
@@ -124,6 +150,7 @@ class EbokApp(App[None]):
         self.title = self.i18n.t("app.title")
         self.sub_title = self.i18n.t("app.subtitle")
         self.check_server_now()  # the login screen says so at once when the server is not there
+        self._handle_hangup()
         if self.demo:
             try:
                 self.demo_info = await self.api.demo_info()
@@ -131,6 +158,60 @@ class EbokApp(App[None]):
             except ApiError:
                 self.demo_info = None
         await self.push_screen(self._login_screen())
+        self._started = True
+        self._fit_check(self.size.width, self.size.height)
+
+    # --- a terminal smaller than the layout ------------------------------------------------------
+    #: Every screen is laid out for this many columns and lines.
+    MIN_SIZE = (80, 24)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_check(event.size.width, event.size.height)
+
+    def _fit_check(self, width: int, height: int) -> None:
+        """Below 80x24 a notice with the current and the needed size covers the app (nothing is
+        shown cut: no amount loses its last digits); it goes when the window is large enough."""
+        if not self._started:
+            return
+        notice_class = load_screen("too_small")
+        shown = [s for s in self.screen_stack if isinstance(s, notice_class)]
+        too_small = width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]
+        if too_small and not shown and self.screen_stack:
+            self.push_screen(notice_class())
+        elif not too_small and shown and self.screen is shown[-1]:
+            self.pop_screen()
+
+    # --- the terminal went away --------------------------------------------------------------------
+    def _handle_hangup(self) -> None:
+        """On SIGHUP (a real terminal only: headless test apps leave the process's signals alone)
+        end the session on the server and exit, instead of Python's default of dying on the spot
+        with the token still valid."""
+        if self.is_headless or not hasattr(signal, "SIGHUP"):
+            return
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._terminal_hung_up)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # no signals in this loop or thread: the default stays
+
+    def _terminal_hung_up(self) -> None:
+        if self._hung_up:
+            return
+        self._hung_up = True
+        # Writes to a hung-up terminal fail (EIO) and would end Textual's writer thread, after
+        # which its bounded queue blocks the app; what is left to draw goes nowhere instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            try:
+                os.dup2(devnull, fd)
+            except OSError:
+                pass
+        os.close(devnull)
+        self.run_worker(self._end_after_hangup, group="hangup", exclusive=True)
+
+    async def _end_after_hangup(self) -> None:
+        if self.session.active:
+            await self.session.logout(timeout=3)
+        self.exit()
 
     # --- is the server there? ------------------------------------------------------------------
     def check_server_now(self) -> None:
@@ -340,7 +421,20 @@ class EbokApp(App[None]):
             await self.session.logout(timeout=3)
         self.exit()
 
+    def action_help(self) -> None:
+        """Key help for the screen the user is on (not for the help itself)."""
+        help_screen = load_screen("help")
+        if not isinstance(self.screen, help_screen):
+            self.push_screen(help_screen.for_screen(self.screen, self.i18n))  # type: ignore[attr-defined]
+
     # --- command palette -----------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """Textual's command palette, worded in the app's language."""
+        from ebok_tui.ui.palette import EbokCommandPalette
+
+        if self.use_command_palette and not EbokCommandPalette.is_open(self):
+            self.push_screen(EbokCommandPalette(self.i18n))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         t = self.i18n.t
         if self.staff.active and self.acting is None:
@@ -372,5 +466,6 @@ class EbokApp(App[None]):
                 )
         if self.demo:
             yield SystemCommand(t("cmd.demo_mail"), t("cmd.demo_mail_help"), self.action_demo_mail)
+        yield SystemCommand(t("help.open"), t("help.open_help"), self.action_help)
         yield SystemCommand(t("cmd.language"), t("cmd.language_help"), self.action_switch_language)
         yield SystemCommand(t("cmd.quit"), t("cmd.quit_help"), self.action_quit)

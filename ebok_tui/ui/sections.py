@@ -60,6 +60,8 @@ SCREENS: dict[str, str] = {
     "submit_reading": f"{_SCREENS}.readings.submit_reading:SubmitReadingModal",
     "thread": f"{_SCREENS}.correspondence.thread:ThreadScreen",
     "compose": f"{_SCREENS}.correspondence.compose:ComposeScreen",
+    "help": f"{_SCREENS}.help:HelpScreen",
+    "too_small": f"{_SCREENS}.too_small:TooSmallScreen",
 }
 
 

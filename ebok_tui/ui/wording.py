@@ -6,13 +6,15 @@ and the fields it concerns (``field.<name>``), a keyring outcome its
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from ebok_tui.core.api import RateLimited
+from ebok_tui.core.credentials import KeyringProblem
 
 if TYPE_CHECKING:
     from ebok_tui.core.api import ApiError
-    from ebok_tui.core.credentials import KeyringProblem, SaveResult
+    from ebok_tui.core.credentials import SaveResult
     from ebok_tui.core.i18n import I18n
 
 
@@ -40,13 +42,22 @@ def field_messages(i18n: I18n, error: ApiError) -> dict[str, str]:
     }
 
 
+def _ssh_without_dbus() -> bool:
+    """Logged in over SSH with no D-Bus session: a desktop keyring cannot be there at all."""
+    return bool(os.environ.get("SSH_CONNECTION")) and not os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+
+
 def keyring_saved(i18n: I18n, result: SaveResult) -> str:
     """The outcome of saving a login in the keyring."""
     if result.saved or result.reason is None:
         return i18n.t("keyring.saved")
+    if result.reason is KeyringProblem.NO_SECURE_KEYRING and _ssh_without_dbus():
+        return i18n.t("keyring.over_ssh")
     return i18n.t(f"keyring.not_saved.{result.reason.value}")
 
 
 def keyring_not_loaded(i18n: I18n, problem: KeyringProblem) -> str:
     """Why the remembered login could not be read."""
+    if problem is KeyringProblem.NO_SECURE_KEYRING and _ssh_without_dbus():
+        return i18n.t("keyring.over_ssh")
     return i18n.t(f"keyring.not_loaded.{problem.value}")

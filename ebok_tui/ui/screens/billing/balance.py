@@ -25,7 +25,9 @@ from ebok_tui.core.payqr import (
     make_qr,
     normalize_account,
 )
+from ebok_tui.ui import clipboard
 from ebok_tui.ui.screens.base import BaseModal, SectionScreen
+from ebok_tui.ui.terminal import can_show
 from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
@@ -125,6 +127,8 @@ class BalanceScreen(SectionScreen):
     def _qr_for(self, balance: Balance) -> tuple[list[str] | None, str | None]:
         if balance.to_pay <= 0:
             return None, self.t("balance.qr_nothing_due")
+        if not can_show(self.ebok.terminal, "▀▄█"):
+            return None, self.t("balance.qr_no_glyphs")  # ASCII stand-ins would not scan
         try:
             payload = build_payload(
                 account=balance.bank_account,
@@ -259,19 +263,11 @@ class BalanceScreen(SectionScreen):
             digits = normalize_account(self.balance.bank_account)
         except PaymentQRError:
             digits = self.balance.bank_account
-        self.app.copy_to_clipboard(digits)
-        self.notify(
-            self.t("balance.copied_account", account=format_account(self.balance.bank_account)),
-            title=self.t("balance.copied_title"),
-            markup=False,
-        )
+        said = clipboard.copy(self.ebok, digits)
+        self.notify(said, title=self.t("clipboard.title"), markup=False, timeout=10)
 
     def action_copy_title(self) -> None:
         if self.balance is None:
             return
-        self.app.copy_to_clipboard(self.balance.transfer_title)
-        self.notify(
-            self.t("balance.copied_transfer_title", title=self.balance.transfer_title),
-            title=self.t("balance.copied_title"),
-            markup=False,
-        )
+        said = clipboard.copy(self.ebok, self.balance.transfer_title)
+        self.notify(said, title=self.t("clipboard.title"), markup=False, timeout=10)
