@@ -11,7 +11,8 @@ from textual.widgets import Input, Select, Static
 from ebok_tui.ui.screens.billing.invoice_detail import InvoiceDetailScreen, pdf_filename
 from ebok_tui.ui.screens.billing.invoices import PAGE_SIZE, InvoicesScreen
 from ebok_tui.ui.widgets.paged_table import PagedTable
-from ebok_tui.ui.screens.billing.save_pdf import ConfirmOverwriteModal, SavePdfModal, default_path, write_private_atomic
+from ebok_tui.core.files import default_path, write_private_atomic
+from ebok_tui.ui.screens.billing.save_pdf import ConfirmOverwriteModal, SavePdfModal
 from tests.asgi_server import InProcessServer, seed_template, server_from_template
 from tests.tui_support import SIZE, login_as, make_app, plain, settle
 

@@ -92,6 +92,7 @@ CODES: frozenset[str] = frozenset(
         "efaktura_not_active",
         "idempotency_key_required",
         "thread_closed",
+        "period_not_closed",
         # staff (docs/API.md "Staff API")
         "totp_required",
         "invalid_totp",

@@ -4,9 +4,6 @@ file atomically and private (0600), say where it went. The typed path survives e
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 from rich.text import Text
@@ -17,40 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ObjectId
+from ebok_tui.core.files import default_path, resolve_target, write_private_atomic
 from ebok_tui.ui.screens.base import BaseModal
-
-
-def default_path(filename: str, home: Path | None = None) -> str:
-    """``~/Downloads/<filename>`` if that folder exists, else ``~/<filename>`` (with a literal ``~``)."""
-    home = home if home is not None else Path.home()
-    if (home / "Downloads").is_dir():
-        return f"~/Downloads/{filename}"
-    return f"~/{filename}"
-
-
-def resolve_target(text: str, filename: str) -> Path:
-    """What the resident typed → an absolute file path (``~`` expanded, a directory gets ``filename``)."""
-    path = Path(os.path.expanduser(text.strip()))
-    if path.is_dir():
-        path = path / filename
-    return path.absolute()
-
-
-def write_private_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``;
-    the file is readable by its owner only (0600). Raises OSError."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 class ConfirmOverwriteModal(BaseModal):

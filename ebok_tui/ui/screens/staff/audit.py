@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from ebok_tui.core.api.staff import AuditItem, AuditPage
-from ebok_tui.ui.screens.billing.save_pdf import default_path, resolve_target, write_private_atomic
+from ebok_tui.core.files import default_path, resolve_target, write_private_atomic
 from ebok_tui.ui.screens.staff.base import StaffScreen
 from ebok_tui.ui.widgets.list_table import ListTable
 from ebok_tui.ui.widgets.paged_table import Column, cell
