@@ -3,7 +3,8 @@ the line saying the server does not answer."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 from textual.message import Message
@@ -13,6 +14,43 @@ from ebok_tui.ui.sections import SECTIONS
 
 if TYPE_CHECKING:
     from ebok_tui.ui.app import EbokApp
+
+
+class _Section(Protocol):
+    """What a navigation bar shows of a section (resident and staff sections alike)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def label_key(self) -> str: ...
+
+
+def spread(left: Text, right: Text, width: int) -> Text:
+    """``left`` and ``right`` on one line of ``width`` cells, ``right`` cut with an ellipsis when
+    both do not fit."""
+    gap = width - left.cell_len - right.cell_len
+    if gap < 1:
+        right.truncate(max(width - left.cell_len - 1, 0), overflow="ellipsis")
+        gap = max(width - left.cell_len - right.cell_len, 1)
+    return Text.assemble(left, " " * gap, right)
+
+
+def section_keys(sections: Iterable[_Section], current: str | None, t: Callable[[str], str]) -> Text:
+    """A navigation bar's line: each section's key and label, one space apart, the current one
+    highlighted."""
+    text = Text()
+    for index, section in enumerate(sections):
+        if index:
+            text.append(" ")
+        label = t(section.label_key)
+        if section.id == current:
+            text.append(f"{section.key} {label}", style="bold reverse")
+        else:
+            text.append(section.key, style="bold underline")
+            text.append(f" {label}")
+    return text
 
 
 class TopBar(Static):
@@ -40,12 +78,7 @@ class TopBar(Static):
             right.append(i18n.t("app.customer", number=me.customer_number))
             if me.full_name:
                 right.append(f" · {me.full_name}")
-        width = max(self.size.width - 2, 0)
-        gap = width - left.cell_len - right.cell_len
-        if gap < 1:
-            right.truncate(max(width - left.cell_len - 1, 0), overflow="ellipsis")
-            gap = max(width - left.cell_len - right.cell_len, 1)
-        return Text.assemble(left, " " * gap, right)
+        return spread(left, right, max(self.size.width - 2, 0))
 
 
 class NavBar(Static):
@@ -61,20 +94,10 @@ class NavBar(Static):
 
     def render(self) -> Text:
         i18n = self.app.i18n  # type: ignore[attr-defined]
-        text = Text()
         # One space between items: seven sections must fit 78 columns in every language. Staff
         # acting for a customer see only the sections offered to them (app.section_available).
         sections = [s for s in SECTIONS if self.app.section_available(s.id)]  # type: ignore[attr-defined]
-        for index, section in enumerate(sections):
-            if index:
-                text.append(" ")
-            label = i18n.t(section.label_key)
-            if section.id == self.current:
-                text.append(f"{section.key} {label}", style="bold reverse")
-            else:
-                text.append(section.key, style="bold underline")
-                text.append(f" {label}")
-        return text
+        return section_keys(sections, self.current, i18n.t)
 
 
 class ErrorBanner(Static):

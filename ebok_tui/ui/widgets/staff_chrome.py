@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
+from ebok_tui.ui.widgets.chrome import section_keys, spread
+
 if TYPE_CHECKING:
     from ebok_tui.ui.app import EbokApp
 
@@ -37,12 +39,7 @@ class StaffTopBar(Static):
         me = app.staff.me
         if me is not None:
             right.append(t("staff.who", name=me.full_name, role=t(f"staff.role_{me.role}")))
-        width = max(self.size.width - 2, 0)
-        gap = width - left.cell_len - right.cell_len
-        if gap < 1:
-            right.truncate(max(width - left.cell_len - 1, 0), overflow="ellipsis")
-            gap = max(width - left.cell_len - right.cell_len, 1)
-        return Text.assemble(left, " " * gap, right)
+        return spread(left, right, max(self.size.width - 2, 0))
 
 
 class StaffNavBar(Static):
@@ -58,17 +55,7 @@ class StaffNavBar(Static):
 
     def render(self) -> Text:
         app: EbokApp = self.app  # type: ignore[assignment]
-        text = Text()
-        for index, section in enumerate(app.staff_sections()):
-            if index:
-                text.append(" ")
-            label = app.i18n.t(section.label_key)
-            if section.id == self.current:
-                text.append(f"{section.key} {label}", style="bold reverse")
-            else:
-                text.append(section.key, style="bold underline")
-                text.append(f" {label}")
-        return text
+        return section_keys(app.staff_sections(), self.current, app.i18n.t)
 
 
 class ActingBanner(Static):
