@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import BigInteger, case, delete, literal, or_, select, update
@@ -227,6 +228,68 @@ async def reserve_login(
 
 async def login_succeeded(db: AsyncSession, customer_number: str, key_col=LoginThrottle.customer_number) -> None:
     await db.execute(delete(key_col.class_).where(key_col == customer_number))
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The slots one login attempt holds (see :func:`reserve_login_attempt`)."""
+
+    source: Slot
+    everyone: Slot
+    name: str
+    key_col: Any
+
+
+async def reserve_login_attempt(
+    db: AsyncSession,
+    settings: Settings,
+    request: Request,
+    name: str,
+    key_col=LoginThrottle.customer_number,
+    message: str = "Too many failed logins for this customer number; wait and try again.",
+) -> LoginAttempt:
+    """Reserve a login attempt *before* the password is checked (each slot atomic, in the
+    database): one of the source's and one of the overall failure budget, then ``name``'s
+    progressive delay (:func:`reserve_login`, whose ``key_col`` and ``message`` these are). A
+    refusal (429) gives back the slots already taken. :func:`login_attempt_succeeded` gives the
+    budget slots back, so those budgets count failures only."""
+    limits = settings.limits
+    src = await reserve(
+        db,
+        settings,
+        "login_src",
+        source_address(request),
+        limits.login_source_failures,
+        limits.login_source_window_s,
+        "Too many failed logins from your address; wait and try again.",
+    )
+    try:
+        everyone = await reserve(
+            db,
+            settings,
+            "login_all",
+            "*",
+            limits.login_global_failures,
+            limits.login_global_window_s,
+            "Too many failed logins; try again in a minute.",
+        )
+    except ApiError:
+        await refund(db, src)
+        raise
+    try:
+        await reserve_login(db, settings, name, key_col=key_col, message=message)
+    except ApiError:
+        await refund(db, src)
+        await refund(db, everyone)
+        raise
+    return LoginAttempt(src, everyone, name, key_col)
+
+
+async def login_attempt_succeeded(db: AsyncSession, attempt: LoginAttempt) -> None:
+    """The attempt logged in: its budget slots go back and the name's delay is forgotten."""
+    await refund(db, attempt.source)
+    await refund(db, attempt.everyone)
+    await login_succeeded(db, attempt.name, key_col=attempt.key_col)
 
 
 # ---- bounded password hashing ---------------------------------------------------------------------

@@ -58,10 +58,10 @@ from ..security import (
 from ..throttle import (
     HashPool,
     insert_for,
-    login_succeeded,
+    login_attempt_succeeded,
     refund,
     reserve,
-    reserve_login,
+    reserve_login_attempt,
     source_address,
 )
 
@@ -103,46 +103,14 @@ def _pool(request: Request) -> HashPool:
 async def login(
     body: LoginRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
 ) -> LoginResponse:
-    limits = settings.limits
     pool = _pool(request)
     with pool.admit():
-        # Reserve a slot per source, overall and per account *before* verifying (atomic, in the DB);
-        # a success gives the source/overall slots back, so they count failures.
-        src = await reserve(
-            db,
-            settings,
-            "login_src",
-            source_address(request),
-            limits.login_source_failures,
-            limits.login_source_window_s,
-            "Too many failed logins from your address; wait and try again.",
-        )
-        try:
-            everyone = await reserve(
-                db,
-                settings,
-                "login_all",
-                "*",
-                limits.login_global_failures,
-                limits.login_global_window_s,
-                "Too many failed logins; try again in a minute.",
-            )
-        except ApiError:
-            await refund(db, src)
-            raise
-        try:
-            await reserve_login(db, settings, body.customer_number)
-        except ApiError:
-            await refund(db, src)
-            await refund(db, everyone)
-            raise
+        attempt = await reserve_login_attempt(db, settings, request, body.customer_number)
         customer = await db.scalar(select(Customer).where(Customer.customer_number == body.customer_number))
         ok = await pool.run(verify_password, customer.password_hash if customer else None, body.password)
     if not ok or customer is None:
         raise _invalid_credentials()
-    await refund(db, src)
-    await refund(db, everyone)
-    await login_succeeded(db, body.customer_number)
+    await login_attempt_succeeded(db, attempt)
     now = utcnow()
     token = new_token()
     db.add(AuthSession(customer_id=customer.id, token_hash=token_hash(token), created_at=now, last_used_at=now))

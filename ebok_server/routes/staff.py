@@ -50,11 +50,8 @@ from ..staff_schemas import (
 )
 from ..throttle import (
     HashPool,
-    login_succeeded,
-    refund,
-    reserve,
-    reserve_login,
-    source_address,
+    login_attempt_succeeded,
+    reserve_login_attempt,
 )
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -94,43 +91,16 @@ async def staff_login(
     """The residents' login rules (throttle.py): per source and overall failure budgets shared with
     resident logins, a progressive delay per login name, argon2 in the bounded pool. A wrong or
     replayed TOTP code is a failed attempt like a wrong password."""
-    limits = settings.limits
     pool: HashPool = request.app.state.hash_pool
     with pool.admit():
-        src = await reserve(
+        attempt = await reserve_login_attempt(
             db,
             settings,
-            "login_src",
-            source_address(request),
-            limits.login_source_failures,
-            limits.login_source_window_s,
-            "Too many failed logins from your address; wait and try again.",
+            request,
+            body.login,
+            key_col=StaffLoginThrottle.login,
+            message="Too many failed logins for this login name; wait and try again.",
         )
-        try:
-            everyone = await reserve(
-                db,
-                settings,
-                "login_all",
-                "*",
-                limits.login_global_failures,
-                limits.login_global_window_s,
-                "Too many failed logins; try again in a minute.",
-            )
-        except ApiError:
-            await refund(db, src)
-            raise
-        try:
-            await reserve_login(
-                db,
-                settings,
-                body.login,
-                key_col=StaffLoginThrottle.login,
-                message="Too many failed logins for this login name; wait and try again.",
-            )
-        except ApiError:
-            await refund(db, src)
-            await refund(db, everyone)
-            raise
         account = await db.scalar(select(StaffAccount).where(StaffAccount.login == body.login))
         ok = await pool.run(verify_password, account.password_hash if account else None, body.password)
     if not ok or account is None or account.disabled_at is not None:
@@ -144,9 +114,7 @@ async def staff_login(
             raise ApiError(
                 401, "invalid_totp", "The code is wrong, expired or was already used; wait for the next one."
             )
-    await refund(db, src)
-    await refund(db, everyone)
-    await login_succeeded(db, body.login, key_col=StaffLoginThrottle.login)
+    await login_attempt_succeeded(db, attempt)
     now = utcnow()
     token = new_token()
     db.add(StaffSession(staff_id=account.id, token_hash=token_hash(token), created_at=now, last_used_at=now))
