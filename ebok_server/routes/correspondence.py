@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Annotated
@@ -194,6 +195,17 @@ async def create_thread_for(
     return await _idempotent(db, customer_id, key, _request_hash("/correspondence", payload), create)
 
 
+async def set_open_thread_status(db: AsyncSession, thread: Thread, status: str, now: dt.datetime) -> None:
+    """Give ``thread`` a new status (and ``updated_at``) unless it is closed: one conditional UPDATE,
+    so a thread closed in the meantime (by staff, by another request) stays closed and the caller
+    gets 422 ``thread_closed``. The session's copy of ``thread`` follows the update."""
+    changed = await db.execute(
+        update(Thread).where(Thread.id == thread.id, Thread.status != "closed").values(status=status, updated_at=now)
+    )
+    if changed.rowcount != 1:
+        raise ApiError(422, "thread_closed", "The thread is closed.")
+
+
 @router.post(
     "/correspondence/{thread_id}/messages",
     status_code=201,
@@ -218,14 +230,7 @@ async def add_message(
 
     async def create():
         now = settings.business_now()
-        # Conditional UPDATE: a thread closed by staff in the meantime takes no new message.
-        reopened = await db.execute(
-            update(Thread)
-            .where(Thread.id == thread.id, Thread.status != "closed")
-            .values(status="sent", updated_at=now)
-        )
-        if reopened.rowcount != 1:
-            raise ApiError(422, "thread_closed", "The thread is closed.")
+        await set_open_thread_status(db, thread, "sent", now)
         m = Message(thread_id=thread.id, author="customer", body=body.body, created_at=now)
         db.add(m)
         await db.flush()

@@ -423,12 +423,9 @@ async def reply(
 
 
 async def add_utility_reply(db: AsyncSession, thread: Thread, text: str, status: str, settings: Settings) -> Message:
-    if thread.status == "closed":
-        raise ApiError(422, "thread_closed", "The thread is closed.")
     now = settings.business_now()
+    await correspondence.set_open_thread_status(db, thread, status, now)
     m = Message(thread_id=thread.id, author="utility", body=text, created_at=now)
     db.add(m)
-    thread.status = status
-    thread.updated_at = now
     await db.flush()
     return m

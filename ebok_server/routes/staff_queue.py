@@ -33,7 +33,7 @@ from ..staff import StaffAuth, staff_with
 from ..staff_models import StaffAccount, ThreadAssignment
 from ..staff_schemas import StaffReply
 from ..throttle import source_address
-from .correspondence import _message_out, _thread_detail
+from .correspondence import _message_out, _thread_detail, set_open_thread_status
 from .staff_act import add_utility_reply
 
 router = APIRouter(prefix="/staff/queue", tags=["staff: correspondence queue"])
@@ -333,11 +333,8 @@ async def set_status(
 ) -> QueueThread:
     """Change the status (``closed`` closes the thread; a closed thread stays closed)."""
     t, c = await _thread(db, thread_id)
-    if t.status == "closed":
-        raise ApiError(422, "thread_closed", "The thread is closed.")
     before = {"status": t.status}
-    t.status = body.status
-    t.updated_at = settings.business_now()
+    await set_open_thread_status(db, t, body.status, settings.business_now())
     await _record(db, auth, request, c, t.id, "change", before, {"status": body.status})
     await db.commit()
     return await _out(db, t, c, settings)
