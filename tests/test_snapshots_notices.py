@@ -15,3 +15,12 @@ def test_notices_pl(snap_compare, server):
 
 def test_notices_en(snap_compare, server):
     assert snapshot(snap_compare, server, "en", opener("10001", "balance", "n"))
+
+
+# the failure-report form of 10001: the emergency number and the failure in force before he writes
+def test_failure_report_form_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10001", "correspondence", "n", "enter", "down", "enter"))
+
+
+def test_failure_report_form_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10001", "correspondence", "n", "enter", "down", "enter"))

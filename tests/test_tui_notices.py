@@ -4,7 +4,7 @@ emergency number on the Notices screen (``n``), and a resident with none."""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import Select, Static
 
 from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from ebok_tui.ui.screens.notices.notices import NoticesScreen
@@ -51,3 +51,23 @@ async def test_no_notices_no_banner(server, tmp_path):
         await settle(pilot)
         listed = shown(app, "#notices-list")
         assert "Water emergency service: 994" in listed and "no failures or planned interruptions" in listed
+
+
+async def test_failure_report_form_shows_994_and_the_failure_first(server, tmp_path):
+    from tests.test_tui_correspondence import fill, open_composer
+
+    app = make_app(server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001", section="correspondence")
+        await settle(pilot)
+        composer = await open_composer(pilot)
+        info = composer.query_one("#failure-info", Static)
+        assert not info.display  # no kind chosen yet
+        await fill(pilot, kind="failure_report")
+        await settle(pilot)
+        assert info.display
+        text = text_of(info)
+        assert "Pogotowie wodociągowe: 994" in text and "AWARIA" in text and "Grunwaldzkiej" in text
+        assert "Planowane" not in text
+        composer.query_one("#kind", Select).value = "water_quality"
+        await wait_until(pilot, lambda: not info.display)

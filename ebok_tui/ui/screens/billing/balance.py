@@ -31,10 +31,10 @@ from ebok_tui.core.payqr import (
 )
 from ebok_tui.ui import clipboard
 from ebok_tui.ui.screens.base import BaseModal, SectionScreen
-from ebok_tui.ui.screens.notices.notices import emergency_line, notice_lines
 from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.terminal import can_show
 from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
+from ebok_tui.ui.widgets.notices import emergency_line, notice_lines
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
 QR_STYLE = "#000000 on #ffffff"

@@ -12,27 +12,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ebok_tui.core.api import Notice, Notices
+from ebok_tui.core.api import Notices
 from ebok_tui.ui.screens.base import SubScreen
-
-
-def notice_lines(notice: Notice, t, i18n) -> list[Text]:
-    """A notice as text lines: kind and state, the period, the text (shared with the balance screen)."""
-    if notice.active:
-        state = t(f"notices.kind_{notice.kind}_active")
-        style = "bold reverse red" if notice.kind == "failure" else "bold reverse yellow"
-    else:
-        state = t(f"notices.kind_{notice.kind}_coming")
-        style = "bold"
-    period = t("notices.period", start=i18n.datetime(notice.starts_at), end=i18n.datetime(notice.ends_at))
-    return [
-        Text.assemble((f" {state} ", style), "  ", (period, "")),
-        Text(notice.text(i18n.lang)),
-    ]
-
-
-def emergency_line(notices: Notices, t) -> Text:
-    return Text(t("notices.emergency", phone=notices.emergency_phone), style="bold")
+from ebok_tui.ui.widgets.notices import emergency_line, notice_lines
 
 
 class NoticesScreen(SubScreen):
