@@ -7,12 +7,21 @@ it in its :class:`~ebok_tui.ui.screens.base.ServerStatus` line) and the check is
 ``retry_delays`` (1, 2, 4... 30 s, the last one repeating). When the server answers again the
 message goes and the current screen reloads by itself. The checks are timers, not workers, so
 they never hold up "wait for the workers" in tests or on exit.
+
+Start-up: the login screen is the first frame, with nothing awaited before it. The first health
+check waits for that frame (``on_ready``: the check's first request loads the HTTP stack). In a
+demo, the demo logins are asked for after it too (``demo_loading`` says they are coming, and the
+login screen's panel says so); with ``server_start`` (``ebok-tui --demo``) the embedded server is
+started meanwhile, and the client's requests wait until it is up — so logging in works as soon as
+the server does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -20,13 +29,16 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from ebok_tui.core.api import ApiError, ConnectionFailed, DemoInfo, EbokClient, Me, RequestTimeout
-from ebok_tui.core.credentials import CredentialStore
-from ebok_tui.core.drafts import DraftStore
+from ebok_tui.core.api import ApiError, ConnectionFailed, RequestTimeout
 from ebok_tui.core.i18n import DEFAULT_LANGUAGE, I18n
 from ebok_tui.core.session import Session
 from ebok_tui.ui.messages import LoggedIn, LogoutRequested, SessionExpired
 from ebok_tui.ui.sections import BY_ID, SECTIONS, load_screen
+
+if TYPE_CHECKING:
+    from ebok_tui.core.api import DemoInfo, EbokClient, Me
+    from ebok_tui.core.credentials import CredentialStore
+    from ebok_tui.core.drafts import DraftStore
 
 
 class EbokApp(App[None]):
@@ -47,6 +59,10 @@ class EbokApp(App[None]):
 
     #: Why the server cannot be used right now (naming its address), or None while it answers.
     server_problem: reactive[str | None] = reactive(None, init=False)
+    #: The demo logins (``/demo-info``), once asked (None when not a demo or not known).
+    demo_info: reactive[DemoInfo | None] = reactive(None, init=False)
+    #: A demo whose logins are still coming (its server starting, or the first ``/demo-info``).
+    demo_loading: reactive[bool] = reactive(False, init=False)
 
     def __init__(
         self,
@@ -56,15 +72,18 @@ class EbokApp(App[None]):
         credentials: CredentialStore | None = None,
         drafts: DraftStore | None = None,
         demo: bool = False,
+        server_start: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
+        """``server_start`` (a demo whose server is starting): awaited after the first frame, it
+        gives the server's URL, which ``api`` (an ``EbokClient.awaiting_address()``) then uses."""
         super().__init__()
         #: the client, who is logged in, their drafts and the saved login (screens read it as
         #: ``self.session``; the app alone starts and ends it)
         self.session = Session(api, credentials=credentials, drafts=drafts)
         self.i18n = I18n(lang)
         self.demo = demo
-        self.demo_info: DemoInfo | None = None
-        self._demo_info_fresh = False  # just fetched: the login screen need not ask again
+        self.set_reactive(EbokApp.demo_loading, demo)
+        self._server_start = server_start
         self.current_section: str | None = None
         self.health_interval = self.HEALTH_INTERVAL
         self.retry_delays = self.RETRY_DELAYS
@@ -84,14 +103,33 @@ class EbokApp(App[None]):
     async def on_mount(self) -> None:
         self.title = self.i18n.t("app.title")
         self.sub_title = self.i18n.t("app.subtitle")
-        self.check_server_now()  # the login screen says so at once when the server is not there
-        if self.demo:
-            try:
-                self.demo_info = await self.api.demo_info()
-                self._demo_info_fresh = True
-            except ApiError:
-                self.demo_info = None
         await self.push_screen(self._login_screen())
+
+    def on_ready(self) -> None:
+        """The first frame (the login screen) is on the terminal: now reach for the server."""
+        if self.demo:
+            self.run_worker(self._start_demo(), group="demo-start", exclusive=True)
+        else:
+            self.check_server_now()  # the login screen says so at once when the server is not there
+
+    async def _start_demo(self) -> None:
+        """Start the embedded server (if ``server_start``), then ask for the demo logins."""
+        if self._server_start is not None:
+            try:
+                url = await self._server_start()
+            except Exception as error:  # noqa: BLE001 - DemoServerError, or any reason it did not start
+                self.api.address_failed(str(error))
+                code = getattr(error, "code", "start_failed")
+                self.exit(return_code=2, message=Text(f"ebok-tui: {self.i18n.t(f'demo.{code}')}\n{error}"))
+                return
+            self.api.set_address(url)
+        self.check_server_now()
+        try:
+            self.demo_info = await self.api.demo_info()
+        except ApiError:
+            self.demo_info = None
+        finally:
+            self.demo_loading = False
 
     # --- is the server there? ------------------------------------------------------------------
     def check_server_now(self) -> None:
@@ -213,11 +251,8 @@ class EbokApp(App[None]):
 
     async def refresh_demo_info(self) -> None:
         """Ask the demo server again: a password changed or reset in the demo is no longer shown.
-        (Not right after start-up, when ``on_mount`` just asked.)"""
-        if not self.demo:
-            return
-        if self._demo_info_fresh:
-            self._demo_info_fresh = False
+        (Not while the first answer is still coming, see ``_start_demo``.)"""
+        if not self.demo or self.demo_loading:
             return
         try:
             self.demo_info = await self.api.demo_info()

@@ -26,6 +26,13 @@ class TopBar(Static):
         super().__init__()
         self.section_title = section_title
 
+    def on_mount(self) -> None:
+        if getattr(self.app, "demo", False):  # the demo badge comes with the demo logins
+            self.watch(self.app, "demo_info", self._demo_info_changed, init=False)
+
+    def _demo_info_changed(self) -> None:
+        self.refresh()
+
     def render(self) -> Text:
         app: EbokApp = self.app  # type: ignore[assignment]
         i18n = app.i18n
