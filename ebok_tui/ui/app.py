@@ -18,6 +18,7 @@ the server does.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,8 @@ class EbokApp(App[None]):
         self._server_timer: Timer | None = None
         self._server_checking = False
         self._server_failures = 0
+        #: The server's business date, from its last health check (None until one answered).
+        self.server_today: dt.date | None = None
 
     @property
     def api(self) -> EbokClient:
@@ -147,7 +150,7 @@ class EbokApp(App[None]):
         self._server_timer = None
         self._server_checking = True
         try:
-            await self.api.health()
+            self.server_today = (await self.api.health()).today
         except (ConnectionFailed, RequestTimeout):
             reachable = False
         except ApiError:
