@@ -10,6 +10,18 @@ from ebok_tui.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
+#: Optional modules that libraries load only when they are installed, and that this program never
+#: uses: httpx's command-line tool (``httpx._main``: click, pygments and rich.syntax, ~3 MB) and
+#: trio, which httpcore imports whenever it is installed although this app runs on asyncio (~5 MB,
+#: some 50 modules). An entry of None in ``sys.modules`` makes their import fail as "not installed",
+#: which both libraries expect. Only the program does this, never the importable ``ebok_tui``.
+NOT_USED = ("httpx._main", "trio")
+
+
+def skip_unused_optional_imports() -> None:
+    for name in NOT_USED:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -40,6 +52,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    skip_unused_optional_imports()  # idle memory (issue 11)
 
     # Imported after parsing, so --help and argument errors answer without loading Textual
     # (start-up speed; httpx and pydantic come with the first request); the demo launcher only

@@ -1,6 +1,7 @@
 """Start-up laziness of the client layer (issue 11): ``ebok_tui.core.api`` exports every public
 name of its modules but imports each module only when one of its names is used, and the client
-imports httpx, pydantic and the reply models only with its first request. The login screen's
+imports httpx only with its first request, pydantic and the reply models with its first reply
+read into a model. The login screen's
 start path loads none of them; a client of a server that is still starting waits for its address.
 """
 
@@ -60,19 +61,40 @@ def test_the_login_screens_start_path_loads_no_http_stack_models_or_keyring():
     assert loaded_after(code) == []
 
 
-def test_the_first_request_loads_the_http_stack():
+def test_the_first_reply_read_into_a_model_loads_pydantic_and_the_models():
+    code = (
+        "import asyncio, httpx\n"
+        "from ebok_tui.core.api import EbokClient\n"
+        "reply = {'status': 'ok', 'version': '1', 'today': '2026-11-15', 'server_id': 'x'}\n"
+        "transport = httpx.MockTransport(lambda request: httpx.Response(200, json=reply))\n"
+        "async def main():\n"
+        "    async with EbokClient('http://ebok.test', transport=transport) as api:\n"
+        "        assert (await api.ping()).isoformat() == '2026-11-15'\n"
+        "        import sys; assert 'pydantic' not in sys.modules\n"
+        "        assert (await api.health()).today.isoformat() == '2026-11-15'\n"
+        "asyncio.run(main())\n"
+    )
+    assert loaded_after(code) == ["httpx", "pydantic", "ebok_tui.core.api.models"]
+
+
+def test_the_background_health_check_loads_httpx_only():
     code = (
         "import asyncio\n"
         "from ebok_tui.core.api import EbokClient, ConnectionFailed\n"
         "async def main():\n"
         "    async with EbokClient('http://127.0.0.1:9', retry_delay=0) as api:\n"
         "        try:\n"
-        "            await api.health()\n"
+        "            await api.ping()\n"
         "        except ConnectionFailed:\n"
         "            pass\n"
         "asyncio.run(main())\n"
     )
-    assert loaded_after(code) == ["httpx", "pydantic", "ebok_tui.core.api.models"]
+    assert loaded_after(code) == ["httpx"]
+
+
+async def test_ping_gives_the_servers_date(server: InProcessServer):
+    async with server.client() as api:
+        assert await api.ping() == server.today == (await api.health()).today
 
 
 async def test_a_client_awaiting_its_address_waits_then_uses_it(server: InProcessServer):

@@ -150,7 +150,7 @@ class EbokApp(App[None]):
         self._server_timer = None
         self._server_checking = True
         try:
-            self.server_today = (await self.api.health()).today
+            self.server_today = await self.api.ping()  # no reply models: idle stays light
         except (ConnectionFailed, RequestTimeout):
             reachable = False
         except ApiError:

@@ -6,7 +6,8 @@ Every public name of the submodules (their ``__all__``) is available here, but *
 (PEP 562 module ``__getattr__``): importing this package imports none of them, and a name imports
 only the submodule that defines it, on first use. ``from ebok_tui.core.api import ApiError`` loads
 ``errors`` alone (no pydantic, no httpx); ``EbokClient`` loads ``client``, which itself imports
-httpx, pydantic and the models only with its first request. This keeps the TUI's start-up (the
+httpx only with its first request and pydantic and the models with its first reply read into a
+model. This keeps the TUI's start-up (the
 login screen needs the client and the errors, not the reply models of other screens) as quick as
 Textual's own.
 

@@ -32,14 +32,17 @@ Retries (at most one, with the same request, within the deadline):
   ``ConnectionLost`` with code ``connection_lost_unconfirmed`` (the change may have been saved).
 
 Start-up cost: importing this module imports neither httpx nor pydantic (nor the reply models).
-The HTTP stack and the models are imported by the first request, in a worker thread so that an
-event loop (the TUI's first frame, the resident's first keys) is not held up while they load; a
-reply model's validator is built when that model is first used (``defer_build``, see ``models``).
+httpx is imported by the first request, pydantic and the models by the first reply validated
+with a model, each in a worker thread so that an event loop (the TUI's first frame, the
+resident's first keys) is not held up while they load; a model's validator is built when that
+model is first used (``defer_build``, see ``models``). :meth:`EbokClient.ping` (the app's
+background health check) needs no model, so an app idling on its login screen never loads them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as _dt
 import importlib
 import json
 import logging
@@ -106,13 +109,7 @@ _CLIENT_VERSION = "0.1.0"
 
 M = TypeVar("M", bound="pydantic.BaseModel")
 
-#: What the first request imports (in a worker thread, see the module docstring).
-_HTTP_STACK = ("httpx", "pydantic", "ebok_tui.core.api.models")
-
-
-def _import_http_stack() -> None:
-    for name in _HTTP_STACK:
-        importlib.import_module(name)
+_MODELS = "ebok_tui.core.api.models"
 
 
 def _model(name: str) -> Any:
@@ -228,8 +225,8 @@ class EbokClient:
         return self._server
 
     async def _client(self) -> httpx.AsyncClient:
-        """The httpx client, made on first use. The first call imports the HTTP stack and the reply
-        models in a worker thread (hundreds of milliseconds the event loop keeps for the UI)."""
+        """The httpx client, made on first use. The first call imports httpx in a worker thread
+        (a hundred milliseconds and more that the event loop keeps for the UI)."""
         if self._http is not None:
             return self._http
         if self._address_known is not None:
@@ -242,8 +239,8 @@ class EbokClient:
             self._http_ready = asyncio.Lock()
         async with self._http_ready:
             if self._http is None:
-                if not all(name in sys.modules for name in _HTTP_STACK):
-                    await asyncio.to_thread(_import_http_stack)
+                if "httpx" not in sys.modules:
+                    await asyncio.to_thread(importlib.import_module, "httpx")
                 self._http = self._make_http()
         return self._http
 
@@ -510,6 +507,8 @@ class EbokClient:
             raise self._error_from_response(resp, body, login=login)
         if model is None:
             return None
+        if _MODELS not in sys.modules:  # the first reply with a model: load pydantic off the loop
+            await asyncio.to_thread(importlib.import_module, _MODELS)
         import pydantic
 
         target = _model(model) if isinstance(model, str) else model
@@ -528,6 +527,26 @@ class EbokClient:
 
     async def health(self) -> Health:
         return await self._call("GET", "health", "Health", auth=False)
+
+    async def ping(self) -> _dt.date:
+        """``GET /health`` read without the reply models: the server's business date. For a
+        check that runs while nothing else needs pydantic (the app's background health check);
+        a reply that is not a health reply is a :class:`ProtocolError`, as with :meth:`health`."""
+        resp, body = await self._exchange(
+            "GET", "health", auth=False, deadline=self.deadline, max_bytes=self.max_reply_bytes
+        )
+        if not resp.is_success:
+            raise self._error_from_response(resp, body, login=False)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("status"), str):
+                raise ValueError("no status")
+            today = data.get("today")
+            if not isinstance(today, str):
+                raise ValueError("no today")
+            return _dt.date.fromisoformat(today)
+        except ValueError as exc:
+            raise E.ProtocolError(status=resp.status_code, detail=f"invalid reply: health: {exc}") from None
 
     async def demo_info(self) -> DemoInfo:
         """Demo accounts (only on a server started with ``--seed-demo``; else :class:`NotFound`)."""
