@@ -250,12 +250,12 @@ def bench_switch(url: str, rounds: int) -> None:
     per_section: dict[str, list[float]] = {name: [] for name, _ in SECTION_MARKERS.values()}
     try:
         app.wait_for(LOGIN_MARKER)
-        app.idle(0.5)
+        app.idle(2.0)  # the first health check and the keyring prefill are done
         mark = len(app.output)
-        app.keys("10001\r")
-        app.idle(0.2)
+        app.keys("10001\t")
+        app.idle(0.5)
         app.keys("woda-10001\r")
-        app.wait_for("PL86", since=mark, timeout=30)  # the balance after login
+        app.wait_for("PL86", since=mark, timeout=90)  # the balance after login
         app.idle(1.0)
         for _ in range(rounds):
             for key, (name, marker) in SECTION_MARKERS.items():
