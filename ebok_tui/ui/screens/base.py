@@ -32,7 +32,7 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, TextArea
+from textual.widgets import Button, Footer, Input
 from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, ConnectionFailed, NotFound, RequestTimeout, Unauthorized
@@ -45,6 +45,8 @@ from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.ui.widgets.staff_chrome import ActingBanner
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea  # by name only: the login screen needs no TextArea (start-up)
+
     from ebok_tui.core.api import EbokClient
     from ebok_tui.core.session import Session
     from ebok_tui.ui.app import EbokApp
