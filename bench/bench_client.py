@@ -62,6 +62,27 @@ class Minimal(App):
 Minimal().run()
 """
 MINIMAL_MARKER = "minimal-textual-ready"
+
+#: A second reference: the same widgets as a login form (two inputs, a checkbox, two buttons, a
+#: footer) in plain Textual, nothing else. It shows what those widgets alone cost to start.
+FORM_APP = """
+from textual.app import App
+from textual.widgets import Button, Checkbox, Footer, Input, Label
+
+class Form(App):
+    BINDINGS = [("ctrl+q", "quit", "Quit")]
+    def compose(self):
+        yield Label("form-textual-ready")
+        yield Input(placeholder="number")
+        yield Input(placeholder="password", password=True)
+        yield Checkbox("remember")
+        yield Button("Log in")
+        yield Button("Register")
+        yield Footer()
+
+Form().run()
+"""
+FORM_MARKER = "form-textual-ready"
 LOGIN_MARKER = "Numer klienta"  # the login form's first label (--lang pl)
 DEMO_INFO_MARKER = "woda-10001"  # the demo panel lists customer 10001 with its password
 
@@ -217,24 +238,33 @@ def bench_start(url: str, runs: int, settle: float) -> tuple[float, float]:
     minimal: list[tuple[float, float]] = []
     ebok: list[tuple[float, float]] = []
     desktop: list[tuple[float, float]] = []
+    form: list[tuple[float, float]] = []
     start_and_idle([sys.executable, "-c", MINIMAL_APP], MINIMAL_MARKER, 0.5)  # warm the file cache
+    start_and_idle([sys.executable, "-c", FORM_APP], FORM_MARKER, 0.5)
     start_and_idle(ebok_argv("--server", url), LOGIN_MARKER, 0.5)
     for _ in range(runs):
         minimal.append(start_and_idle([sys.executable, "-c", MINIMAL_APP], MINIMAL_MARKER, settle))
+        form.append(start_and_idle([sys.executable, "-c", FORM_APP], FORM_MARKER, settle))
         ebok.append(start_and_idle(ebok_argv("--server", url), LOGIN_MARKER, settle))
         desktop.append(start_and_idle(ebok_argv("--server", url), LOGIN_MARKER, settle, WITH_KEYRING))
     m_first, m_rss = med([f for f, _ in minimal]), med([r for _, r in minimal])
     e_first, e_rss = med([f for f, _ in ebok]), med([r for _, r in ebok])
     d_rss = med([r for _, r in desktop])
+    f_first, f_rss = med([f for f, _ in form]), med([r for _, r in form])
     ratio = e_first / m_first
     extra = e_rss - m_rss
-    print(f"\nFirst screen, median of {runs} (all: minimal {fmt_list(minimal, 0)}; ebok-tui {fmt_list(ebok, 0)})")
+    print(
+        f"\nFirst screen, median of {runs} (all: minimal {fmt_list(minimal, 0)}; form {fmt_list(form, 0)};"
+        f" ebok-tui {fmt_list(ebok, 0)})"
+    )
     print(f"  minimal Textual app     {m_first * 1000:7.0f} ms")
+    print(f"  Textual login form      {f_first * 1000:7.0f} ms   ratio {f_first / m_first:.2f}x   (its widgets alone)")
     print(
         f"  ebok-tui login screen   {e_first * 1000:7.0f} ms   ratio {ratio:.2f}x   target <= {TARGET_START_RATIO}x  {verdict(ratio <= TARGET_START_RATIO)}"
     )
     print(f"Idle memory (VmRSS {settle:g} s after the first screen), median of {runs}")
     print(f"  minimal Textual app     {m_rss:7.1f} MB")
+    print(f"  Textual login form      {f_rss:7.1f} MB   +{f_rss - m_rss:.1f} MB")
     print(
         f"  ebok-tui login screen   {e_rss:7.1f} MB   +{extra:.1f} MB      target <= +{TARGET_EXTRA_MB:g} MB  {verdict(extra <= TARGET_EXTRA_MB)}"
     )
