@@ -196,6 +196,15 @@ class Page(ApiModel, Generic[T]):
     offset: int
     limit: int
 
+    @property
+    def end(self) -> int:
+        """The position after this page's last item (the "last" of "items first-last of total")."""
+        return self.offset + len(self.items)
+
+    def can_move(self, step: int) -> bool:
+        """Whether there is a page before (``step`` < 0) or after (``step`` > 0) this one."""
+        return self.offset > 0 if step < 0 else self.end < self.total
+
 
 # --- invoices and payments --------------------------------------------------------------------
 
