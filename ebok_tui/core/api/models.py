@@ -42,6 +42,7 @@ __all__ = [
     "InvoicePage",
     "InvoiceLine",
     "InvoiceDetail",
+    "InvoiceTransfer",
     "Payment",
     "PaymentPage",
     "Reading",
@@ -252,6 +253,18 @@ class Payment(ApiModel):
 PaymentPage = Page[Payment]
 
 
+class InvoiceTransfer(ApiModel):
+    """The transfer paying what is still open on one invoice (its 2D payment code's data)."""
+
+    amount: int
+    """Grosze still to pay on this invoice; 0 when nothing is left to pay."""
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str
+
+
 class InvoiceDetail(InvoiceSummary):
     lines: list[InvoiceLine]
     net_total: int
@@ -259,6 +272,8 @@ class InvoiceDetail(InvoiceSummary):
     gross_total: int
     efaktura: bool
     payments: list[Payment] = []
+    transfer: InvoiceTransfer | None = None
+    """``None`` from a server older than the pay-one-invoice transfer."""
 
 
 # --- readings ---------------------------------------------------------------------------------
