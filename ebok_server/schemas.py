@@ -253,6 +253,17 @@ class PaymentItem(BaseModel):
     invoice_number: str | None
 
 
+class InvoiceTransfer(BaseModel):
+    """The transfer that pays what is still open on one invoice (the 2D payment code's data)."""
+
+    amount: int = Field(description="Grosze still to pay on this invoice; 0 when nothing is left to pay.")
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str = Field(description="The invoice number.")
+
+
 class InvoiceDetail(InvoiceItem):
     lines: list[InvoiceLineOut]
     net_total: int
@@ -260,6 +271,7 @@ class InvoiceDetail(InvoiceItem):
     gross_total: int
     efaktura: bool
     payments: list[PaymentItem]
+    transfer: InvoiceTransfer
 
 
 # ---- readings -----------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ __all__ = [
     "InvoicePage",
     "InvoiceLine",
     "InvoiceDetail",
+    "InvoiceTransfer",
     "Payment",
     "PaymentPage",
     "Reading",
@@ -198,6 +199,15 @@ class Page(ApiModel, Generic[T]):
     offset: int
     limit: int
 
+    @property
+    def end(self) -> int:
+        """The position after this page's last item (the "last" of "items first-last of total")."""
+        return self.offset + len(self.items)
+
+    def can_move(self, step: int) -> bool:
+        """Whether there is a page before (``step`` < 0) or after (``step`` > 0) this one."""
+        return self.offset > 0 if step < 0 else self.end < self.total
+
 
 # --- invoices and payments --------------------------------------------------------------------
 
@@ -245,6 +255,18 @@ class Payment(ApiModel):
 PaymentPage = Page[Payment]
 
 
+class InvoiceTransfer(ApiModel):
+    """The transfer paying what is still open on one invoice (its 2D payment code's data)."""
+
+    amount: int
+    """Grosze still to pay on this invoice; 0 when nothing is left to pay."""
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str
+
+
 class InvoiceDetail(InvoiceSummary):
     lines: list[InvoiceLine]
     net_total: int
@@ -252,6 +274,8 @@ class InvoiceDetail(InvoiceSummary):
     gross_total: int
     efaktura: bool
     payments: list[Payment] = []
+    transfer: InvoiceTransfer | None = None
+    """``None`` from a server older than the pay-one-invoice transfer."""
 
 
 # --- readings ---------------------------------------------------------------------------------
