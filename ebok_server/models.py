@@ -297,6 +297,30 @@ class IdempotencyRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class Notice(Base):
+    """A failure or a planned interruption of supply for a city, or some of its streets
+    (``streets``: street names, one per line, without "ul."/house numbers; empty: the whole city).
+    Matched to a customer's supply addresses by ``notices.notices_for_customer`` only."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint("kind IN ('failure', 'planned')", name="ck_notices_kind"),
+        CheckConstraint("ends_at > starts_at", name="ck_notices_period"),
+        Index("ix_notices_ends_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # failure | planned
+    city: Mapped[str] = mapped_column(String(100))
+    streets: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime)  # the expected end
+    text_pl: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100))  # staff login, or "cli"
+
+
 class Meta(Base):
     """Key/value store (e.g. demo flag)."""
 

@@ -393,3 +393,31 @@ class MessageCreate(Strict):
     body: MessageBody
 
     _nb_body = field_validator("body")(_not_blank)
+
+
+# ---- notices ------------------------------------------------------------------------------------
+class NoticeOut(BaseModel):
+    id: int
+    kind: Literal["failure", "planned"]
+    city: str
+    streets: list[str] = Field(description="street names concerned; empty: the whole city")
+    starts_at: str
+    ends_at: str = Field(description="the expected end")
+    active: bool = Field(description="in force now (started, not yet ended)")
+    text_pl: str
+    text_en: str
+
+
+class NoticeList(BaseModel):
+    emergency_phone: str = Field(description="the utility's emergency number (994)")
+    items: list[NoticeOut]
+
+
+class NoticeCreate(Strict):
+    kind: Literal["failure", "planned"]
+    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    streets: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=50)] = []
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    text_pl: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    text_en: Annotated[str, StringConstraints(min_length=1, max_length=2000)]

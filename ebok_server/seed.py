@@ -35,6 +35,7 @@ from .models import (
     Message,
     Meta,
     Meter,
+    Notice,
     Payment,
     Reading,
     Thread,
@@ -95,8 +96,8 @@ def _specs() -> list[CustomerSpec]:
             [MeterSpec("WM-1234567", "Piwnica, pion główny", dt.date(2019, 5, 10), 10, 812_000, 7_200)],
             "jan",
             phone="+48 601 234 567",
-            description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY.",
-            description_en="Water + sewage; {invoices}; no e-FAKTURA.",
+            description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY; awaria na jego ulicy (komunikat).",
+            description_en="Water + sewage; {invoices}; no e-FAKTURA; a failure in his street (notice).",
             threads=[
                 dict(
                     kind="contract_change",
@@ -413,6 +414,54 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         session.add(Meta(key=SERVER_ID_KEY, value=DEMO_SERVER_ID))
     await session.flush()
     return demo
+
+
+async def seed_demo_notices(session: AsyncSession, today: dt.date) -> None:
+    """The demo's notices (after :func:`seed_demo`): an active failure in 10001's street, a planned
+    interruption there and in 10002's street, and a past one."""
+    at = lambda days, h: dt.datetime.combine(today + dt.timedelta(days=days), dt.time(h))  # noqa: E731
+    for kind, streets, start, end, pl, en in (
+        (
+            "failure",
+            "grunwaldzka",
+            at(-1, 6),
+            at(1, 16),
+            "Awaria sieci wodociągowej na ul. Grunwaldzkiej: możliwe spadki ciśnienia i brak wody. "
+            "Beczkowóz stoi przy nr 20.",
+            "Water main failure in Grunwaldzka Street: low pressure or no water possible. "
+            "A water tanker stands at no. 20.",
+        ),
+        (
+            "planned",
+            "grunwaldzka\nmickiewicza",
+            at(6, 8),
+            at(6, 14),
+            "Planowane wyłączenie dostawy wody (wymiana zasuw).",
+            "Planned interruption of supply (valve replacement).",
+        ),
+        (
+            "failure",
+            "grunwaldzka",
+            at(-12, 7),
+            at(-12, 15),
+            "Awaria przyłącza – usunięta.",
+            "Service pipe failure – repaired.",
+        ),
+    ):
+        session.add(
+            Notice(
+                kind=kind,
+                city="Jaworzno",
+                streets=streets,
+                starts_at=start,
+                ends_at=end,
+                text_pl=pl,
+                text_en=en,
+                created_at=start - dt.timedelta(days=3 if kind == "planned" else 0),
+                created_by="demo",
+            )
+        )
+    await session.flush()
 
 
 async def _store_demo_info(session: AsyncSession, customers: list[dict]) -> None:

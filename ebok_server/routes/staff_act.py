@@ -31,6 +31,7 @@ from ..schemas import (
     InvoicePage,
     InvoiceStatus,
     Limit,
+    NoticeList,
     MessageOut,
     Offset,
     Page,
@@ -61,6 +62,7 @@ from ..staff_schemas import (
 )
 from ..throttle import source_address
 from . import account, correspondence, invoices, readings
+from . import notices as notices_routes
 
 router = APIRouter(prefix="/staff", tags=["staff: acting for a customer"])
 
@@ -214,6 +216,11 @@ async def balance(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Setti
 @router.get("/access/{access_id}/contract", response_model=ContractOut)
 async def contract(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ContractOut:
     return await _viewed(db, act, "contract", await account.contract_of(db, act.customer))
+
+
+@router.get("/access/{access_id}/notices", response_model=NoticeList)
+async def notices(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> NoticeList:
+    return await _viewed(db, act, "notices", await notices_routes.notices_of(db, act.customer, settings))
 
 
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)

@@ -128,6 +128,7 @@ MATRIX = [
     ("GET", "/staff/access/{a}/balance", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/contract", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/efaktura", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/notices", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices/{inv}", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices/{inv}/pdf", None, {}, ALL, (200, None)),
@@ -179,6 +180,9 @@ MATRIX = [
     # a period that has not ended: allowed roles reach the check, nothing is invoiced
     ("POST", "/staff/billing/run", {"period": "2099-01"}, {}, {S}, (422, "period_not_closed")),
     ("GET", "/staff/accounts", None, {}, {S}, (200, None)),
+    ("GET", "/staff/notices", None, {}, {S}, (200, None)),
+    # an empty body: allowed roles reach the validation, nothing is published
+    ("POST", "/staff/notices", {}, {}, {S}, (422, "validation_error")),
     (
         "POST",
         "/staff/accounts",

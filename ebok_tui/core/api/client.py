@@ -71,6 +71,7 @@ if TYPE_CHECKING:
         InvoicePage,
         LoginResult,
         Me,
+        Notices,
         Message,
         ObjectId,
         PaymentPage,
@@ -776,6 +777,13 @@ class EbokClient(ApiClient):
     async def efaktura_withdraw(self) -> EFaktura:
         """Raises ValidationFailed ``efaktura_not_active`` when it was not active."""
         return await self._call("DELETE", "efaktura", "EFaktura")
+
+    # --- notices ----------------------------------------------------------------------------
+
+    async def notices(self) -> Notices:
+        """Failures and planned interruptions not yet ended at my supply addresses (those in force
+        first) and the emergency number."""
+        return await self._call("GET", "notices", "Notices")
 
     # --- correspondence ---------------------------------------------------------------------
 

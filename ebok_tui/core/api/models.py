@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +52,8 @@ __all__ = [
     "Meter",
     "Contract",
     "EFaktura",
+    "Notice",
+    "Notices",
     "Thread",
     "ThreadPage",
     "Message",
@@ -345,6 +347,36 @@ class EFaktura(ApiModel):
     fee_with_gross: int
     fee_without_gross: int
     current_fee_gross: int
+
+
+# --- notices --------------------------------------------------------------------------------
+
+
+class Notice(ApiModel):
+    """A failure or planned interruption of supply at one of the resident's supply addresses."""
+
+    id: ObjectId
+    kind: Literal["failure", "planned"]
+    city: str
+    streets: list[str] = []
+    starts_at: _dt.datetime
+    ends_at: _dt.datetime
+    """The expected end."""
+    active: bool
+    text_pl: str
+    text_en: str
+
+    def text(self, lang: str) -> str:
+        return self.text_pl if lang == "pl" else self.text_en
+
+
+class Notices(ApiModel):
+    emergency_phone: str
+    items: list[Notice]
+
+    @property
+    def active(self) -> list[Notice]:
+        return [n for n in self.items if n.active]
 
 
 # --- correspondence ---------------------------------------------------------------------------
