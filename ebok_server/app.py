@@ -25,6 +25,7 @@ from .routes import (
     staff_act,
     staff_queue,
     staff_supervisor,
+    yearly,
 )
 from .throttle import AuthGateMiddleware, HashPool
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
         staff_act,
         staff_queue,
         staff_supervisor,
+        yearly,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuardMiddleware)
