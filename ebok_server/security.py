@@ -14,7 +14,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from .config import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 
-_hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
+#: argon2id at OWASP's recommended parameters (Password Storage Cheat Sheet: 19 MiB, 2 passes,
+#: 1 lane; about 20 ms of one core here). Chosen over the library defaults (RFC 9106's low-memory
+#: profile, 64 MiB x 3 passes x 4 lanes: 0.18 s of CPU per login here) so that a 2-core server
+#: can take the logins of a busy morning (bench/README.md: 10 logins/s would have needed 1.8
+#: cores) and so that parallel login floods cannot pin 64 MiB each; guessing stays throttled per
+#: name and per source (throttle.py) whatever a hash costs. Hashes stored with other parameters
+#: are replaced at the owner's next successful login (:func:`password_needs_rehash`).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
 def hash_password(password: str) -> str:
@@ -34,6 +41,15 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     return ok and password_hash is not None
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than today's (then it is replaced by
+    a fresh hash of the password the owner has just logged in with)."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
 
 
 def new_token() -> str:

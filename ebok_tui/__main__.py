@@ -10,6 +10,18 @@ from ebok_tui.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
+#: Optional modules that libraries load only when they are installed, and that this program never
+#: uses: httpx's command-line tool (``httpx._main``: click, pygments and rich.syntax, ~3 MB) and
+#: trio, which httpcore imports whenever it is installed although this app runs on asyncio (~5 MB,
+#: some 50 modules). An entry of None in ``sys.modules`` makes their import fail as "not installed",
+#: which both libraries expect. Only the program does this, never the importable ``ebok_tui``.
+NOT_USED = ("httpx._main", "trio")
+
+
+def skip_unused_optional_imports() -> None:
+    for name in NOT_USED:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -45,50 +57,49 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    skip_unused_optional_imports()  # idle memory (issue 11)
 
-    # Imported after parsing, so --help and argument errors answer without loading httpx, pydantic
-    # or Textual (start-up speed); the demo server launcher only with --demo.
+    # Imported after parsing, so --help and argument errors answer without loading Textual
+    # (start-up speed; httpx and pydantic come with the first request); the demo launcher only
+    # with --demo.
     from ebok_tui.core.api import EbokClient
     from ebok_tui.core.credentials import CredentialStore
     from ebok_tui.core.drafts import DraftStore
-    from ebok_tui.core.i18n import I18n
 
-    i18n = I18n(args.lang)
-
-    demo_server = None
-    server_url = args.server
+    launcher = None
     if args.demo:
-        from ebok_tui.core.demo import DemoServerError, start_demo_server
+        # The login screen comes at once; the embedded server starts meanwhile (the app fills in
+        # the demo panel and lets the resident log in once it is up).
+        from ebok_tui.core.demo import DemoLauncher
 
-        print(i18n.t("demo.starting"), file=sys.stderr)
-        try:
-            demo_server = start_demo_server()
-        except DemoServerError as error:
-            # the resident's sentence, then the technical reason (English, with the server's stderr)
-            print(f"ebok-tui: {i18n.t(f'demo.{error.code}')}\n{error}", file=sys.stderr)
-            return 2
-        server_url = demo_server.url
+        launcher = DemoLauncher()
+        api = EbokClient.awaiting_address(lang=args.lang)
+        # no saved login in a demo: its server is new every run, a saved one would never be read
+        credentials = None
+    else:
+        api = EbokClient(args.server, lang=args.lang)
+        credentials = CredentialStore(server_url=args.server)
 
     from ebok_tui.ui.app import EbokApp
     from ebok_tui.ui.terminal import detect
 
     try:
-        api = EbokClient(server_url, lang=args.lang)
         app = EbokApp(
             api,
             lang=args.lang,
-            credentials=CredentialStore(server_url=server_url),
+            credentials=credentials,
             # where drafts live; the session binds it to the server + customer at login
             drafts=DraftStore(),
             demo=args.demo,
             staff=args.staff,
             terminal=detect(stdout_encoding=getattr(sys.__stdout__, "encoding", None)),
+            server_start=launcher.start if launcher is not None else None,
         )
         app.run()
     finally:
-        if demo_server is not None:
-            demo_server.stop()
-    return 0
+        if launcher is not None:
+            launcher.stop()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

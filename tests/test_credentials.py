@@ -13,6 +13,8 @@ is reachable.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -27,6 +29,7 @@ from ebok_tui.core.credentials import (
     KeyringProblem,
     SavedLogin,
     SaveResult,
+    _no_keyring_here,
     is_secure_backend,
 )
 from ebok_tui.core.i18n import I18n
@@ -188,6 +191,61 @@ async def test_chainer_uses_only_its_os_backend(isolated_home, monkeypatch):
     assert await store.load() == SavedLogin("10001", "tajne-haslo")
     assert len(os_backend.data) == 1
     assert files_under(isolated_home) == []  # the plaintext member was never used
+
+
+# --- no session bus: no keyring can answer, and keyring is not even loaded -----------------------
+
+
+def test_no_session_bus_is_known_without_keyring(tmp_path):
+    """An SSH login on a shared helpdesk host: no D-Bus session bus, so no Secret Service or
+    KWallet can answer; the store says so without importing keyring (its backends cost some
+    10 MB per operator's process)."""
+    runtime = tmp_path / "run"
+    runtime.mkdir()
+    probe = (
+        "import asyncio, sys\n"
+        "from ebok_tui.core.credentials import CredentialStore, KeyringProblem\n"
+        "store = CredentialStore(server_url='https://ebok.example.pl')\n"
+        "assert asyncio.run(store.load()) is None\n"
+        "assert store.last_problem is KeyringProblem.NO_SECURE_KEYRING, store.last_problem\n"
+        "assert not asyncio.run(store.save('10001', 'tajne-haslo')).saved\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('keyring', 'secretstorage', 'jeepney')))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")}
+    env.update(XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "env, may",
+    [
+        ({}, False),
+        ({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus"}, True),
+        ({"PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"}, True),
+        ({"XDG_RUNTIME_DIR": "RUNTIME_WITH_BUS"}, True),
+        ({"XDG_RUNTIME_DIR": "RUNTIME_WITHOUT_BUS"}, False),
+        ({"XDG_CONFIG_HOME": "CONFIG_WITH_KEYRINGRC"}, True),
+    ],
+)
+def test_when_a_keyring_may_answer(tmp_path, env, may):
+    with_bus = tmp_path / "with"
+    with_bus.mkdir()
+    (with_bus / "bus").touch()
+    (tmp_path / "without").mkdir()
+    (tmp_path / "config" / "python_keyring").mkdir(parents=True)
+    (tmp_path / "config" / "python_keyring" / "keyringrc.cfg").write_text("[backend]\n")
+    places = {
+        "RUNTIME_WITH_BUS": str(with_bus),
+        "RUNTIME_WITHOUT_BUS": str(tmp_path / "without"),
+        "CONFIG_WITH_KEYRINGRC": str(tmp_path / "config"),
+    }
+    env = {k: places.get(v, v) for k, v in env.items()}
+    env.setdefault("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    if sys.platform in ("darwin", "win32"):
+        may = True
+    assert (_no_keyring_here(env) is None) is may
 
 
 # --- round trip with an acceptable backend ----------------------------------------------------

@@ -49,6 +49,7 @@ from ..schemas import (
 from ..security import (
     code_hash,
     hash_password,
+    password_needs_rehash,
     new_code,
     new_token,
     session_expires_at,
@@ -110,6 +111,8 @@ async def login(
         ok = await pool.run(verify_password, customer.password_hash if customer else None, body.password)
     if not ok or customer is None:
         raise _invalid_credentials()
+    if password_needs_rehash(customer.password_hash):  # stored with older parameters: upgraded now
+        customer.password_hash = await pool.run(hash_password, body.password)
     await login_attempt_succeeded(db, attempt)
     now = utcnow()
     token = new_token()

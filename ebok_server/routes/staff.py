@@ -20,6 +20,7 @@ from ..search import MIN_TOKEN, QueryTooShort, search_customers
 from ..security import (
     hash_password,
     new_token,
+    password_needs_rehash,
     session_expires_at,
     token_hash,
     verify_password,
@@ -114,6 +115,8 @@ async def staff_login(
             raise ApiError(
                 401, "invalid_totp", "The code is wrong, expired or was already used; wait for the next one."
             )
+    if password_needs_rehash(account.password_hash):  # stored with older parameters: upgraded now
+        account.password_hash = await pool.run(hash_password, body.password)
     await login_attempt_succeeded(db, attempt)
     now = utcnow()
     token = new_token()

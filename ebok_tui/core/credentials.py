@@ -23,8 +23,10 @@ import asyncio
 import enum
 import json
 import logging
+import os
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -112,6 +114,29 @@ def _insecure_reason(backend: Any) -> str | None:
     if prio < 1:
         return f"{module}.{cls.__qualname__} has priority {prio} < 1"
     return None
+
+
+def _no_keyring_here(env: Mapping[str, str] | None = None) -> str | None:
+    """Why no OS keyring can answer on this machine, known without loading ``keyring`` (its
+    backends, their crypto and plugin discovery cost some 10 MB per process); None when one may.
+
+    On Linux and the BSDs every OS keyring we accept (Secret Service: GNOME Keyring, KeePassXC;
+    KWallet) answers on the user's D-Bus session bus: with no bus address in the environment and
+    none at systemd's default place (``$XDG_RUNTIME_DIR/bus``), as in an SSH login on a shared
+    helpdesk host, none can. A backend chosen explicitly (``PYTHON_KEYRING_BACKEND``, a
+    ``keyringrc.cfg``) is always asked."""
+    env = os.environ if env is None else env
+    if sys.platform in ("darwin", "win32") or env.get("PYTHON_KEYRING_BACKEND"):
+        return None
+    if env.get("DBUS_SESSION_BUS_ADDRESS"):
+        return None
+    runtime = env.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.exists(os.path.join(runtime, "bus")):
+        return None
+    config_home = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    if os.path.exists(os.path.join(config_home, "python_keyring", "keyringrc.cfg")):
+        return None
+    return "no D-Bus session bus: no desktop keyring can answer"
 
 
 def is_secure_backend(backend: Any) -> bool:
@@ -213,6 +238,9 @@ class CredentialStore:
             if self._backend_in is not None:
                 candidate = self._backend_in
             else:
+                why = _no_keyring_here()
+                if why is not None:
+                    raise _Refused(KeyringProblem.NO_SECURE_KEYRING, why)
                 import keyring  # lazy: keyring loads on first use (start-up)
 
                 candidate = keyring.get_keyring()

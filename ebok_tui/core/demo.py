@@ -4,6 +4,10 @@
         api = EbokClient(demo.url)
         ...
 
+``ebok-tui --demo`` shows its login screen at once and starts the server meanwhile, with
+:class:`DemoLauncher` (``await launcher.start()`` gives the URL; the blocking wait for the
+server's listening line runs in a worker thread).
+
 The server runs in a subprocess on 127.0.0.1 with a free port, an SQLite database and a mail
 directory in a private temporary directory. It is stopped (and the directory removed) by
 ``stop()``, by leaving the ``with`` block, or at interpreter exit.
@@ -11,6 +15,7 @@ directory in a private temporary directory. It is stopped (and the directory rem
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import collections
 import contextlib
@@ -23,9 +28,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
-__all__ = ["DemoServer", "DemoServerError", "start_demo_server", "LISTENING_PREFIX"]
+__all__ = ["DemoServer", "DemoServerError", "DemoLauncher", "start_demo_server", "LISTENING_PREFIX"]
 
 LISTENING_PREFIX = "EBOK_SERVER_LISTENING "
 _STDERR_TAIL_LINES = 40
@@ -227,4 +233,42 @@ def start_demo_server(
 def _stop_all() -> None:
     for server in list(_live):
         with contextlib.suppress(Exception):
+            server.stop()
+
+
+class DemoLauncher:
+    """Starts the demo server without holding up an event loop::
+
+        launcher = DemoLauncher()
+        url = await launcher.start()   # DemoServerError if it cannot start
+        ...
+        launcher.stop()                # also when start() is still running or never ran
+
+    ``kwargs`` go to :func:`start_demo_server`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._lock = threading.Lock()
+        self._stopped = False
+        #: the running server, once started
+        self.server: DemoServer | None = None
+
+    async def start(self) -> str:
+        return await asyncio.to_thread(self._start)
+
+    def _start(self) -> str:
+        server = start_demo_server(**self._kwargs)
+        with self._lock:
+            self.server = server
+            stopped = self._stopped
+        if stopped:  # stop() came while it was starting: nobody will use it
+            server.stop()
+            raise DemoServerError("the demo server was stopped while it started")
+        return server.url
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            server = self.server
+        if server is not None:
             server.stop()

@@ -19,10 +19,14 @@ the server's URL.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
-from ebok_tui.core.api import ApiError, EbokClient, Me
-from ebok_tui.core.credentials import CredentialStore
-from ebok_tui.core.drafts import DraftStore
+from ebok_tui.core.api import ApiError
+
+if TYPE_CHECKING:
+    from ebok_tui.core.api import EbokClient, Me
+    from ebok_tui.core.credentials import CredentialStore
+    from ebok_tui.core.drafts import DraftStore
 
 __all__ = ["Session", "LOGOUT_TIMEOUT"]
 

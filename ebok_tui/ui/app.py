@@ -15,15 +15,25 @@ they never hold up "wait for the workers" in tests or on exit.
 When the terminal goes away (an SSH connection cut, a terminal window closed: SIGHUP), the app
 ends the session on the server (the token is revoked, not left valid until it expires) and exits;
 nothing more is drawn, as there is nobody to draw for.
+
+Start-up: the login screen is the first frame, with nothing awaited before it. The first health
+check waits for that frame (``on_ready``: the check's first request loads the HTTP stack). In a
+demo, the demo logins are asked for after it too (``demo_loading`` says they are coming, and the
+login screen's panel says so); with ``server_start`` (``ebok-tui --demo``) the embedded server is
+started meanwhile, and the client's requests wait until it is up — so logging in works as soon as
+the server does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -32,13 +42,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from ebok_tui.core.api import ApiError, ConnectionFailed, DemoInfo, EbokClient, Me, RequestTimeout
-from ebok_tui.core.api.staff import Access, StaffClient
-from ebok_tui.core.credentials import CredentialStore
-from ebok_tui.core.drafts import DraftStore
+from ebok_tui.core.api import ApiError, ConnectionFailed, RequestTimeout
 from ebok_tui.core.i18n import DEFAULT_LANGUAGE, I18n
 from ebok_tui.core.session import Session
-from ebok_tui.core.staff_session import StaffSession
 from ebok_tui.ui.messages import (
     CloseCustomerRequested,
     CustomerOpened,
@@ -54,6 +60,13 @@ from ebok_tui.ui.terminal import TEXTUAL_NO_COLOR_FILTERS, Terminal
 #: The resident sections staff open for a customer (the account screen is the resident's own:
 #: password, saved login, who viewed their data).
 ACTING_SECTIONS = frozenset(s.id for s in SECTIONS) - {"account"}
+
+if TYPE_CHECKING:
+    from ebok_tui.core.api import DemoInfo, EbokClient, Me
+    from ebok_tui.core.credentials import CredentialStore
+    from ebok_tui.core.drafts import DraftStore
+    from ebok_tui.core.api.staff import Access
+    from ebok_tui.core.staff_session import StaffSession
 
 
 class EbokApp(App[None]):
@@ -80,6 +93,10 @@ class EbokApp(App[None]):
 
     #: Why the server cannot be used right now (naming its address), or None while it answers.
     server_problem: reactive[str | None] = reactive(None, init=False)
+    #: The demo logins (``/demo-info``), once asked (None when not a demo or not known).
+    demo_info: reactive[DemoInfo | None] = reactive(None, init=False)
+    #: A demo whose logins are still coming (its server starting, or the first ``/demo-info``).
+    demo_loading: reactive[bool] = reactive(False, init=False)
 
     def __init__(
         self,
@@ -91,7 +108,10 @@ class EbokApp(App[None]):
         demo: bool = False,
         staff: bool = False,
         terminal: Terminal | None = None,
+        server_start: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
+        """``server_start`` (a demo whose server is starting): awaited after the first frame, it
+        gives the server's URL, which ``api`` (an ``EbokClient.awaiting_address()``) then uses."""
         super().__init__()
         #: colours and glyphs (``ebok_tui.ui.terminal.detect()`` in a real terminal; the full
         #: design by default, as in tests)
@@ -103,21 +123,22 @@ class EbokApp(App[None]):
         #: session of the customer staff serve; the resident's own session waits in ``_resident``.
         self.session = Session(api, credentials=credentials, drafts=drafts)
         self._resident = self.session
-        #: the member of staff (nothing of it is ever stored) and the customer being served
-        self.staff = StaffSession(StaffClient.sharing(api))
+        self._staff: StaffSession | None = None  # made by ``staff`` on first use
         #: the first screen is the staff login (``--staff``, or chosen on the login screen)
         self.staff_mode = staff
         self.current_staff_section: str | None = None
         self.i18n = I18n(lang)
         self.demo = demo
-        self.demo_info: DemoInfo | None = None
-        self._demo_info_fresh = False  # just fetched: the login screen need not ask again
+        self.set_reactive(EbokApp.demo_loading, demo)
+        self._server_start = server_start
         self.current_section: str | None = None
         self.health_interval = self.HEALTH_INTERVAL
         self.retry_delays = self.RETRY_DELAYS
         self._server_timer: Timer | None = None
         self._server_checking = False
         self._server_failures = 0
+        #: The server's business date, from its last health check (None until one answered).
+        self.server_today: dt.date | None = None
         self._hung_up = False
         self._started = False  # the login screen is up: the size notice may go over it
 
@@ -136,6 +157,18 @@ class EbokApp(App[None]):
         return self.session.me
 
     @property
+    def staff(self) -> StaffSession:
+        """The member of staff (nothing of it is ever stored) and the customer being served, made
+        on first use: a resident's app never loads the staff client and its reply models (pydantic),
+        which keeps them off the login screen's start (bench/bench_client.py)."""
+        if self._staff is None:
+            from ebok_tui.core.api.staff import StaffClient
+            from ebok_tui.core.staff_session import StaffSession
+
+            self._staff = StaffSession(StaffClient.sharing(self._resident.api))
+        return self._staff
+
+    @property
     def acting(self) -> Access | None:
         """The access of the customer staff are serving (None outside act-for mode)."""
         return self.staff.access if self.session is not self._resident else None
@@ -149,14 +182,7 @@ class EbokApp(App[None]):
     async def on_mount(self) -> None:
         self.title = self.i18n.t("app.title")
         self.sub_title = self.i18n.t("app.subtitle")
-        self.check_server_now()  # the login screen says so at once when the server is not there
         self._handle_hangup()
-        if self.demo:
-            try:
-                self.demo_info = await self.api.demo_info()
-                self._demo_info_fresh = True
-            except ApiError:
-                self.demo_info = None
         await self.push_screen(self._login_screen())
         self._started = True
         self._fit_check(self.size.width, self.size.height)
@@ -213,6 +239,32 @@ class EbokApp(App[None]):
             await self.session.logout(timeout=3)
         self.exit()
 
+    def on_ready(self) -> None:
+        """The first frame (the login screen) is on the terminal: now reach for the server."""
+        if self.demo:
+            self.run_worker(self._start_demo(), group="demo-start", exclusive=True)
+        else:
+            self.check_server_now()  # the login screen says so at once when the server is not there
+
+    async def _start_demo(self) -> None:
+        """Start the embedded server (if ``server_start``), then ask for the demo logins."""
+        if self._server_start is not None:
+            try:
+                url = await self._server_start()
+            except Exception as error:  # noqa: BLE001 - DemoServerError, or any reason it did not start
+                self.api.address_failed(str(error))
+                code = getattr(error, "code", "start_failed")
+                self.exit(return_code=2, message=Text(f"ebok-tui: {self.i18n.t(f'demo.{code}')}\n{error}"))
+                return
+            self.api.set_address(url)
+        self.check_server_now()
+        try:
+            self.demo_info = await self.api.demo_info()
+        except ApiError:
+            self.demo_info = None
+        finally:
+            self.demo_loading = False
+
     # --- is the server there? ------------------------------------------------------------------
     def check_server_now(self) -> None:
         """Check the server soon (a call just failed to reach it, or the app started)."""
@@ -229,7 +281,7 @@ class EbokApp(App[None]):
         self._server_timer = None
         self._server_checking = True
         try:
-            await self.api.health()
+            self.server_today = await self.api.ping()  # no reply models: idle stays light
         except (ConnectionFailed, RequestTimeout):
             reachable = False
         except ApiError:
@@ -386,11 +438,12 @@ class EbokApp(App[None]):
         self.i18n = I18n("en" if self.i18n.lang == "pl" else "pl")
         for session in {self.session, self._resident}:
             session.api.lang = self.i18n.lang
-        self.staff.api.lang = self.i18n.lang
+        if self._staff is not None:
+            self._staff.api.lang = self.i18n.lang
         self.title = self.i18n.t("app.title")
         if self.me is not None and self.current_section:
             await self._replace_top(BY_ID[self.current_section].load()())
-        elif self.staff.active and self.current_staff_section:
+        elif self._staff is not None and self._staff.active and self.current_staff_section:
             await self._replace_top(STAFF_BY_ID[self.current_staff_section].load()())
         else:
             await self._replace_top(self._login_screen())
@@ -403,11 +456,8 @@ class EbokApp(App[None]):
 
     async def refresh_demo_info(self) -> None:
         """Ask the demo server again: a password changed or reset in the demo is no longer shown.
-        (Not right after start-up, when ``on_mount`` just asked.)"""
-        if not self.demo:
-            return
-        if self._demo_info_fresh:
-            self._demo_info_fresh = False
+        (Not while the first answer is still coming, see ``_start_demo``.)"""
+        if not self.demo or self.demo_loading:
             return
         try:
             self.demo_info = await self.api.demo_info()

@@ -4,9 +4,12 @@ so the screen that is being replaced is never the one running the switch."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from ebok_tui.core.api import Me
+if TYPE_CHECKING:
+    from ebok_tui.core.api import Me
 
 
 class LoggedIn(Message):

@@ -659,3 +659,23 @@ def test_two_server_processes_share_the_login_limit(db_kind, tmp_path):
         stop_server(second.proc)
         if db_kind == "postgresql":
             asyncio.run(_wipe(url))
+
+
+async def test_a_hash_with_older_parameters_is_replaced_at_the_next_login(env):
+    """Hashes stored before the parameters changed (ebok_server/security.py) keep working and are
+    replaced, with the same password, by a hash with today's parameters at the owner's next login."""
+    from argon2 import PasswordHasher
+
+    from ebok_server import security
+
+    old = PasswordHasher(time_cost=1, memory_cost=2048, parallelism=2).hash("stara-dluga-fraza")
+    assert security.password_needs_rehash(old)
+    await env.execute(update(Customer).where(Customer.customer_number == "10002").values(password_hash=old))
+    async with env.client() as c:
+        r = await c.post("/auth/login", json={"customer_number": "10002", "password": "stara-dluga-fraza"})
+        assert r.status_code == 200, r.text
+        stored = await env.scalar(select(Customer.password_hash).where(Customer.customer_number == "10002"))
+        assert stored != old and not security.password_needs_rehash(stored)
+        again = await c.post("/auth/login", json={"customer_number": "10002", "password": "stara-dluga-fraza"})
+        assert again.status_code == 200, again.text
+        assert await env.scalar(select(Customer.password_hash).where(Customer.customer_number == "10002")) == stored

@@ -61,8 +61,8 @@ def test_password_hash_is_argon2id_and_dummy_verify_fails():
 
 def test_production_argon2_parameters(tmp_path):
     """The suite hashes cheaply (tests/argon2_cost.py); a plain server process does not: a staff
-    account made by ``python -m ebok_server`` (no test code loaded) is hashed with argon2id at the
-    library defaults (RFC 9106 low-memory profile: t=3, 64 MiB, 4 lanes), and so is every stored password."""
+    account made by ``python -m ebok_server`` (no test code loaded) is hashed with argon2id at
+    OWASP's parameters (t=2, 19 MiB, 1 lane; ebok_server/security.py), and so is every stored password."""
     import sqlite3
     import subprocess
     import sys
@@ -97,7 +97,7 @@ def test_production_argon2_parameters(tmp_path):
     assert run.returncode == 0, run.stderr
     with sqlite3.connect(db) as conn:
         (stored,) = conn.execute("SELECT password_hash FROM staff_accounts").fetchone()
-    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$"), stored
     # and this process (the tests') hashes with the cheap test parameters, not by accident the other way
     assert hash_password("x").startswith("$argon2id$v=19$m=1024,t=1,p=1$")
 

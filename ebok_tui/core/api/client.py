@@ -30,53 +30,64 @@ Retries (at most one, with the same request, within the deadline):
   the same key, so the server answers a resend with the first result.
 * Anything else (other POSTs, PUT, DELETE): never. A connection lost there is reported as
   ``ConnectionLost`` with code ``connection_lost_unconfirmed`` (the change may have been saved).
+
+Start-up cost: importing this module imports neither httpx nor pydantic (nor the reply models).
+httpx is imported by the first request, pydantic and the models by the first reply validated
+with a model, each in a worker thread so that an event loop (the TUI's first frame, the
+resident's first keys) is not held up while they load; a model's validator is built when that
+model is first used (``defer_build``, see ``models``). :meth:`EbokClient.ping` (the app's
+background health check) needs no model, so an app idling on its login screen never loads them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as _dt
+import importlib
 import json
 import logging
+import sys
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import quote
 
-import httpx
-import pydantic
-
 from . import errors as E
-from .models import (
-    Accepted,
-    Balance,
-    Contract,
-    DataAccess,
-    DemoInfo,
-    DemoMailbox,
-    EFaktura,
-    Health,
-    InvoiceDetail,
-    InvoicePage,
-    LoginResult,
-    Me,
-    Message,
-    ObjectId,
-    PaymentPage,
-    Reading,
-    ReadingsInfo,
-    ThreadDetail,
-    ThreadPage,
-    WaterQuality,
-    Yearly,
-    Household,
-    EXPORT_KINDS,
-)
+
+if TYPE_CHECKING:
+    import httpx
+    import pydantic
+
+    from .models import (
+        Accepted,
+        Balance,
+        Contract,
+        DataAccess,
+        DemoInfo,
+        DemoMailbox,
+        EFaktura,
+        Health,
+        InvoiceDetail,
+        InvoicePage,
+        LoginResult,
+        Me,
+        Message,
+        ObjectId,
+        PaymentPage,
+        Reading,
+        ReadingsInfo,
+        ThreadDetail,
+        ThreadPage,
+        WaterQuality,
+        Yearly,
+        Household,
+    )
 
 __all__ = [
     "ApiClient",
     "EbokClient",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_DEADLINE",
     "PDF_DEADLINE",
     "API_PREFIX",
@@ -87,8 +98,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
-#: httpx's per-phase timeouts (connect; each read/write/pool wait).
-DEFAULT_TIMEOUT = httpx.Timeout(10, connect=5)
+#: httpx's per-phase timeouts in seconds: each read/write/pool wait, and connecting.
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
 #: Overall deadline in seconds for one call, retry included (a JSON reply).
 DEFAULT_DEADLINE = 20.0
 #: Overall deadline in seconds for an invoice PDF (bigger, still bounded).
@@ -100,8 +112,17 @@ PDF_MAX_BYTES = 20 * 1024 * 1024
 _ERROR_BODY_MAX = 64 * 1024
 _CLIENT_VERSION = "0.1.0"
 
-M = TypeVar("M", bound=pydantic.BaseModel)
+M = TypeVar("M", bound="pydantic.BaseModel")
 C = TypeVar("C", bound="ApiClient")
+
+_MODELS = "ebok_tui.core.api.models"
+
+
+def _model(name: str) -> Any:
+    """The reply model ``name`` of ``models`` (imported by the first request)."""
+    from . import models
+
+    return getattr(models, name)
 
 
 def _api_base(url: str) -> str:
@@ -147,30 +168,118 @@ class ApiClient:
         self,
         base_url: str,
         *,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         lang: str = "pl",
         retry_delay: float = 0.2,
         deadline: float = DEFAULT_DEADLINE,
         pdf_deadline: float = PDF_DEADLINE,
         max_reply_bytes: int = REPLY_MAX_BYTES,
-        _http: httpx.AsyncClient | None = None,
+        _shared: ApiClient | None = None,
     ) -> None:
         if deadline <= 0 or pdf_deadline <= 0 or max_reply_bytes <= 0:
             raise ValueError("deadline, pdf_deadline and max_reply_bytes must be positive")
-        self.base_url = base_url.strip().rstrip("/")
-        self.server = _display_address(self.base_url)
+        self._base_url = base_url.strip().rstrip("/")
         self.lang = lang
         self.retry_delay = retry_delay
         self.deadline = deadline
         self.pdf_deadline = pdf_deadline
         self.max_reply_bytes = max_reply_bytes
         self._token: str | None = None
-        self._owns_http = _http is None
-        self._http = _http or httpx.AsyncClient(
-            base_url=_api_base(base_url),
+        self._timeout = timeout
+        self._transport = transport
+        self._server: str | None = None
+        #: the client whose connections (and address) this one uses (:meth:`sharing`), or None
+        self._source = _shared
+        # the httpx client, made by the first request (httpx is imported then, off the event loop)
+        self._http: httpx.AsyncClient | None = None
+        self._http_ready: asyncio.Lock | None = None
+        self._closed = False
+        # set while the server's address is not known yet (see ``awaiting_address``)
+        self._address_known: asyncio.Event | None = None
+        self._address_problem: str | None = None
+
+    @classmethod
+    def awaiting_address(cls, **kwargs: Any) -> Self:
+        """A client of a server that is still starting (``ebok-tui --demo``): ``base_url`` is a
+        placeholder and every request waits until :meth:`set_address` gives the real one (or
+        fails with :class:`ConnectionFailed` once :meth:`address_failed` says it never will)."""
+        client = cls("http://127.0.0.1", **kwargs)
+        client._address_known = asyncio.Event()
+        return client
+
+    @property
+    def address_known(self) -> bool:
+        return self._address_known is None or (self._address_known.is_set() and self._address_problem is None)
+
+    def set_address(self, base_url: str) -> None:
+        """The server of an :meth:`awaiting_address` client is up at ``base_url``: waiting requests go there."""
+        if self._address_known is None or self._http is not None:
+            raise RuntimeError("the address of this client is already known")
+        self.base_url = base_url.strip().rstrip("/")
+        self._server = None
+        self._address_known.set()
+
+    def address_failed(self, detail: str) -> None:
+        """The server of an :meth:`awaiting_address` client will not come: waiting and later
+        requests fail with :class:`ConnectionFailed` (``detail`` says why, technically)."""
+        if self._address_known is None:
+            raise RuntimeError("the address of this client is already known")
+        self._address_problem = detail
+        self._address_known.set()
+
+    @property
+    def base_url(self) -> str:
+        """The server's address (a shared client's is its source's: a demo server's becomes known
+        after the clients are made)."""
+        return self._source.base_url if self._source is not None else self._base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._base_url = value
+
+    @property
+    def server(self) -> str:
+        """The server's address as residents should see it in messages (see ``_display_address``)."""
+        if self._source is not None:
+            return self._source.server
+        if self._server is None:
+            self._server = _display_address(self.base_url)
+        return self._server
+
+    async def _client(self) -> httpx.AsyncClient:
+        """The httpx client, made on first use. The first call imports httpx in a worker thread
+        (a hundred milliseconds and more that the event loop keeps for the UI). A client made with
+        :meth:`sharing` uses its source's (made by whichever asks first)."""
+        if self._source is not None:
+            return await self._source._client()
+        if self._http is not None:
+            return self._http
+        if self._address_known is not None:
+            await self._address_known.wait()
+            if self._address_problem is not None:
+                raise E.ConnectionFailed(detail=self._address_problem, server=self.server)
+        if self._closed:
+            raise RuntimeError("the client has been closed")
+        if self._http_ready is None:
+            self._http_ready = asyncio.Lock()
+        async with self._http_ready:
+            if self._http is None:
+                if "httpx" not in sys.modules:
+                    await asyncio.to_thread(importlib.import_module, "httpx")
+                self._http = self._make_http()
+        return self._http
+
+    def _make_http(self) -> httpx.AsyncClient:
+        import httpx
+
+        timeout = self._timeout
+        if timeout is None:
+            timeout = httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+        return httpx.AsyncClient(
+            base_url=_api_base(self.base_url),
             timeout=timeout,
-            transport=transport,
+            transport=self._transport,
             follow_redirects=False,
             headers={
                 "Accept": "application/json",
@@ -190,7 +299,7 @@ class ApiClient:
             deadline=other.deadline,
             pdf_deadline=other.pdf_deadline,
             max_reply_bytes=other.max_reply_bytes,
-            _http=other._http,
+            _shared=other,
             **kwargs,
         )
 
@@ -203,12 +312,13 @@ class ApiClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_http:
+        self._closed = True
+        if self._source is None and self._http is not None:
             await self._http.aclose()
 
     @property
     def is_closed(self) -> bool:
-        return self._http.is_closed
+        return self._closed
 
     # --- session state ----------------------------------------------------------------------
 
@@ -234,6 +344,8 @@ class ApiClient:
 
     @staticmethod
     def _may_retry(method: str, idempotency_key: str | None, exc: httpx.HTTPError) -> bool:
+        import httpx
+
         if method == "GET":
             return _could_not_connect(exc) or _connection_lost(exc)
         if method == "POST" and idempotency_key is not None:
@@ -244,6 +356,8 @@ class ApiClient:
         """The ApiError for an httpx failure. ``unconfirmed``: the request was a change that may
         not be sent again (not a GET, no Idempotency-Key), so a lost connection leaves unknown
         whether it was saved and is reported as ``connection_lost_unconfirmed``."""
+        import httpx
+
         detail = f"{type(exc).__name__}: {exc}"
         kw: dict[str, Any] = {"detail": detail, "server": self.server}
         if _could_not_connect(exc):
@@ -285,16 +399,18 @@ class ApiClient:
         clean_params = {k: v for k, v in (params or {}).items() if v is not None} or None
         unconfirmed = changes_data and method != "GET" and not (method == "POST" and idempotency_key is not None)
         timer = asyncio.timeout(deadline)
+        # outside the deadline: loading the HTTP stack, or a server still starting, is not its answer
+        http = await self._client()
+        import httpx
+
         try:
             async with timer:
                 attempt = 0
                 while True:
                     attempt += 1
                     try:
-                        request = self._http.build_request(
-                            method, path, json=json_body, params=clean_params, headers=headers
-                        )
-                        resp = await self._http.send(request, stream=True)
+                        request = http.build_request(method, path, json=json_body, params=clean_params, headers=headers)
+                        resp = await http.send(request, stream=True)
                         try:
                             body = await self._read_reply(resp, max_bytes, too_large, content_type)
                         finally:
@@ -406,7 +522,7 @@ class ApiClient:
         self,
         method: str,
         path: str,
-        model: type[M] | Any | None,
+        model: type[M] | str | Any | None,
         *,
         auth: bool = True,
         json_body: Any = None,
@@ -429,11 +545,16 @@ class ApiClient:
             raise self._error_from_response(resp, body, login=login)
         if model is None:
             return None
-        adapter = model if isinstance(model, pydantic.TypeAdapter) else None
+        if _MODELS not in sys.modules:  # the first reply with a model: load pydantic off the loop
+            await asyncio.to_thread(importlib.import_module, _MODELS)
+        import pydantic
+
+        target = _model(model) if isinstance(model, str) else model
+        adapter = target if isinstance(target, pydantic.TypeAdapter) else None
         try:
             if adapter is not None:
                 return adapter.validate_json(body, strict=True)
-            return model.model_validate_json(body, strict=True)
+            return target.model_validate_json(body, strict=True)
         except pydantic.ValidationError as exc:
             # keep only the error summary (never the reply body: it may contain personal data)
             summary = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['type']}" for e in exc.errors()[:5])
@@ -441,11 +562,31 @@ class ApiClient:
             raise E.ProtocolError(status=resp.status_code, detail=f"invalid reply: {summary}") from None
 
     async def health(self) -> Health:
-        return await self._call("GET", "health", Health, auth=False)
+        return await self._call("GET", "health", "Health", auth=False)
+
+    async def ping(self) -> _dt.date:
+        """``GET /health`` read without the reply models: the server's business date. For a
+        check that runs while nothing else needs pydantic (the app's background health check);
+        a reply that is not a health reply is a :class:`ProtocolError`, as with :meth:`health`."""
+        resp, body = await self._exchange(
+            "GET", "health", auth=False, deadline=self.deadline, max_bytes=self.max_reply_bytes
+        )
+        if not resp.is_success:
+            raise self._error_from_response(resp, body, login=False)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("status"), str):
+                raise ValueError("no status")
+            today = data.get("today")
+            if not isinstance(today, str):
+                raise ValueError("no today")
+            return _dt.date.fromisoformat(today)
+        except ValueError as exc:
+            raise E.ProtocolError(status=resp.status_code, detail=f"invalid reply: health: {exc}") from None
 
     async def demo_info(self) -> DemoInfo:
         """Demo accounts (only on a server started with ``--seed-demo``; else :class:`NotFound`)."""
-        return await self._call("GET", "demo-info", DemoInfo, auth=False)
+        return await self._call("GET", "demo-info", "DemoInfo", auth=False)
 
 
 class EbokClient(ApiClient):
@@ -469,7 +610,7 @@ class EbokClient(ApiClient):
 
     async def demo_mail(self) -> DemoMailbox:
         """The mail a demo server "sent", newest first (only on a demo server; else :class:`NotFound`)."""
-        return await self._call("GET", "demo/mail", DemoMailbox, auth=False)
+        return await self._call("GET", "demo/mail", "DemoMailbox", auth=False)
 
     # --- auth -------------------------------------------------------------------------------
 
@@ -478,7 +619,7 @@ class EbokClient(ApiClient):
         result: LoginResult = await self._call(
             "POST",
             "auth/login",
-            LoginResult,
+            "LoginResult",
             auth=False,
             json_body={"customer_number": customer_number, "password": password},
             login=True,
@@ -511,7 +652,7 @@ class EbokClient(ApiClient):
         return await self._call(
             "POST",
             "auth/register",
-            Accepted,
+            "Accepted",
             auth=False,
             json_body={
                 "contract_number": contract_number,
@@ -537,7 +678,7 @@ class EbokClient(ApiClient):
         return await self._call(
             "POST",
             "auth/password-reset",
-            Accepted,
+            "Accepted",
             auth=False,
             json_body={"customer_number": customer_number, "email": email},
         )
@@ -556,14 +697,14 @@ class EbokClient(ApiClient):
     # --- account ----------------------------------------------------------------------------
 
     async def me(self) -> Me:
-        return await self._call("GET", "me", Me)
+        return await self._call("GET", "me", "Me")
 
     async def balance(self) -> Balance:
-        return await self._call("GET", "balance", Balance)
+        return await self._call("GET", "balance", "Balance")
 
     async def data_access(self) -> DataAccess:
         """Who viewed my data: dates and purposes of staff access to the customer's data."""
-        return await self._call("GET", "account/data-access", DataAccess)
+        return await self._call("GET", "account/data-access", "DataAccess")
 
     # --- invoices and payments --------------------------------------------------------------
 
@@ -574,12 +715,12 @@ class EbokClient(ApiClient):
         return await self._call(
             "GET",
             "invoices",
-            InvoicePage,
+            "InvoicePage",
             params={"year": year, "status": status, "offset": offset, "limit": limit},
         )
 
     async def invoice(self, id: ObjectId) -> InvoiceDetail:
-        return await self._call("GET", f"invoices/{_seg(id)}", InvoiceDetail)
+        return await self._call("GET", f"invoices/{_seg(id)}", "InvoiceDetail")
 
     async def invoice_pdf(self, id: ObjectId, *, max_bytes: int = PDF_MAX_BYTES) -> bytes:
         """The invoice PDF as bytes (streamed, at most ``max_bytes``, else ProtocolError
@@ -587,12 +728,12 @@ class EbokClient(ApiClient):
         return await self._download(f"invoices/{_seg(id)}/pdf", "application/pdf", max_bytes)
 
     async def payments(self, offset: int = 0, limit: int = 50) -> PaymentPage:
-        return await self._call("GET", "payments", PaymentPage, params={"offset": offset, "limit": limit})
+        return await self._call("GET", "payments", "PaymentPage", params={"offset": offset, "limit": limit})
 
     # --- readings ---------------------------------------------------------------------------
 
     async def readings(self, months: int = 24) -> ReadingsInfo:
-        return await self._call("GET", "readings", ReadingsInfo, params={"months": months})
+        return await self._call("GET", "readings", "ReadingsInfo", params={"months": months})
 
     async def submit_reading(self, meter_number: str, value: Decimal) -> Reading:
         """Submit a self-reading dated today. Rejections are ValidationFailed with code
@@ -601,7 +742,7 @@ class EbokClient(ApiClient):
         return await self._call(
             "POST",
             "readings",
-            Reading,
+            "Reading",
             json_body={"meter_number": meter_number, "value": _format_value(value)},
         )
 
@@ -609,35 +750,35 @@ class EbokClient(ApiClient):
         """Correct this period's self-reading ``id`` (same checks as a new one). Rejections are
         ValidationFailed with code ``reading_window_closed`` (period billed, older or not a
         self-reading) / ``reading_below_last`` / ``reading_implausible`` / ``validation_error``."""
-        return await self._call("PUT", f"readings/{_seg(id)}", Reading, json_body={"value": _format_value(value)})
+        return await self._call("PUT", f"readings/{_seg(id)}", "Reading", json_body={"value": _format_value(value)})
 
     # --- contract / e-FAKTURA ---------------------------------------------------------------
 
     async def contract(self) -> Contract:
-        return await self._call("GET", "contract", Contract)
+        return await self._call("GET", "contract", "Contract")
 
     async def efaktura(self) -> EFaktura:
-        return await self._call("GET", "efaktura", EFaktura)
+        return await self._call("GET", "efaktura", "EFaktura")
 
     async def efaktura_activate(self, email: str) -> EFaktura:
         """Activate e-FAKTURA, or change its e-mail when already active (PUT)."""
-        return await self._call("PUT", "efaktura", EFaktura, json_body={"email": email})
+        return await self._call("PUT", "efaktura", "EFaktura", json_body={"email": email})
 
     async def efaktura_withdraw(self) -> EFaktura:
         """Raises ValidationFailed ``efaktura_not_active`` when it was not active."""
-        return await self._call("DELETE", "efaktura", EFaktura)
+        return await self._call("DELETE", "efaktura", "EFaktura")
 
     # --- water quality and the yearly statement ---------------------------------------------
 
     async def water_quality(self) -> WaterQuality:
-        return await self._call("GET", "water-quality", WaterQuality)
+        return await self._call("GET", "water-quality", "WaterQuality")
 
     async def yearly(self, year: int) -> Yearly:
-        return await self._call("GET", f"yearly/{_seg(year)}", Yearly)
+        return await self._call("GET", f"yearly/{_seg(year)}", "Yearly")
 
     async def set_household(self, size: int | None) -> Household:
         """Persons in the household (1..20), or None for the server's default."""
-        return await self._call("PUT", "household", Household, json_body={"household_size": size})
+        return await self._call("PUT", "household", "Household", json_body={"household_size": size})
 
     async def yearly_pdf(self, year: int, *, max_bytes: int = PDF_MAX_BYTES) -> bytes:
         """The yearly statement PDF (as ``invoice_pdf``)."""
@@ -648,7 +789,7 @@ class EbokClient(ApiClient):
     ) -> bytes:
         """Invoices, payments or readings (``EXPORT_KINDS``) of the period as CSV bytes, made by the
         server (formula-looking cells neutralised there)."""
-        if kind not in EXPORT_KINDS:
+        if kind not in ("invoices", "payments", "readings"):  # models.EXPORT_KINDS (not imported: start-up)
             raise ValueError(f"unknown export {kind!r}")
         params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
         return await self._download(f"export/{kind}.csv", "text/csv", max_bytes, params=params)
@@ -674,10 +815,10 @@ class EbokClient(ApiClient):
     # --- correspondence ---------------------------------------------------------------------
 
     async def threads(self, offset: int = 0, limit: int = 50) -> ThreadPage:
-        return await self._call("GET", "correspondence", ThreadPage, params={"offset": offset, "limit": limit})
+        return await self._call("GET", "correspondence", "ThreadPage", params={"offset": offset, "limit": limit})
 
     async def thread(self, id: ObjectId) -> ThreadDetail:
-        return await self._call("GET", f"correspondence/{_seg(id)}", ThreadDetail)
+        return await self._call("GET", f"correspondence/{_seg(id)}", "ThreadDetail")
 
     async def create_thread(
         self,
@@ -694,7 +835,7 @@ class EbokClient(ApiClient):
         return await self._call(
             "POST",
             "correspondence",
-            ThreadDetail,
+            "ThreadDetail",
             json_body={
                 "kind": kind,
                 "subject": subject,
@@ -710,7 +851,7 @@ class EbokClient(ApiClient):
         return await self._call(
             "POST",
             f"correspondence/{_seg(id)}/messages",
-            Message,
+            "Message",
             json_body={"body": body},
             idempotency_key=_check_key(idempotency_key),
         )
@@ -733,6 +874,8 @@ def _check_key(key: str) -> str:
 def _display_address(base_url: str) -> str:
     """The server's address as residents should see it in messages: no user:password, query or
     the API prefix (``http://127.0.0.1:8000``, ``https://ebok.example.pl``)."""
+    import httpx
+
     try:
         url = httpx.URL(base_url)
     except httpx.InvalidURL:
@@ -747,6 +890,8 @@ def _display_address(base_url: str) -> str:
 
 def _could_not_connect(exc: Exception) -> bool:
     """No connection was made (the request was never sent)."""
+    import httpx
+
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
 
 
@@ -758,6 +903,8 @@ def _connection_lost(exc: Exception) -> bool:
     write error (reset), or httpcore/h11 reporting that the peer closed it ("Server disconnected
     without sending a response.", "peer closed connection without sending complete message
     body", "peer unexpectedly closed connection"). Other protocol errors are bad replies."""
+    import httpx
+
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.CloseError)):
         return True
     return isinstance(exc, httpx.RemoteProtocolError) and any(m in str(exc).lower() for m in _DISCONNECT_MARKERS)

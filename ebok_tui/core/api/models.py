@@ -81,9 +81,11 @@ ObjectId = int | str
 
 
 class ApiModel(BaseModel):
-    """Base of all reply models: unknown fields ignored, instances immutable."""
+    """Base of all reply models: unknown fields ignored, instances immutable. A model's validator
+    is built when the model is first used, not when this module is imported (start-up: the login
+    screen needs one or two of them)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 # --- public -----------------------------------------------------------------------------------

@@ -383,7 +383,7 @@ class ActingClient(EbokClient):
             deadline=staff.deadline,
             pdf_deadline=staff.pdf_deadline,
             max_reply_bytes=staff.max_reply_bytes,
-            _http=staff._http,
+            _shared=staff,
         )
         self.staff = staff
         self.access = access

@@ -32,7 +32,7 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, TextArea
+from textual.widgets import Button, Footer, Input
 from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, ConnectionFailed, NotFound, RequestTimeout, Unauthorized
@@ -45,6 +45,8 @@ from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.ui.widgets.staff_chrome import ActingBanner
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea  # by name only: the login screen needs no TextArea (start-up)
+
     from ebok_tui.core.api import EbokClient
     from ebok_tui.core.session import Session
     from ebok_tui.ui.app import EbokApp
@@ -218,7 +220,8 @@ SECTION_BINDINGS = [Binding(s.key, f"app.open_section('{s.id}')", s.label_key, s
 
 
 class ChromeScreen(ApiMixin, Screen):
-    """A logged-in screen: top bar, navigation, body, error banner, footer; loads on mount."""
+    """A logged-in screen: top bar, navigation, body, error banner, footer; loads on mount (the
+    staff shell's screens are ChromeScreens with the staff bars: ``screens/staff/base.py``)."""
 
     SECTION: ClassVar[str] = ""
     #: False for a screen whose data the app already holds: it fills itself in on mount, and
@@ -235,15 +238,19 @@ class ChromeScreen(ApiMixin, Screen):
         return ""
 
     def compose(self) -> ComposeResult:
-        yield TopBar(self.heading)
-        yield NavBar(self.SECTION or None)
-        if self.ebok.acting is not None:  # staff serving a customer: who, and why, on every screen
-            yield ActingBanner()
+        yield from self.compose_bars()
         with Vertical(id="body"):
             yield from self.compose_body()
         yield ServerStatus()
         yield ErrorBanner()
         yield Footer()
+
+    def compose_bars(self) -> ComposeResult:
+        """The bars above the body: who is logged in and the navigation (the resident's here)."""
+        yield TopBar(self.heading)
+        yield NavBar(self.SECTION or None)
+        if self.ebok.acting is not None:  # staff serving a customer: who, and why, on every screen
+            yield ActingBanner()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -71,7 +71,7 @@ class TopBar(Static):
         if self.section_title:
             left.append(f" · {self.section_title}")
         right = Text()
-        if app.demo_info is not None:
+        if app.demo:
             right.append(f"{i18n.t('app.demo')}  ", style="bold reverse")
         me = app.session.me
         if me is not None:

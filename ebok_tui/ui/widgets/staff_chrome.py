@@ -34,7 +34,7 @@ class StaffTopBar(Static):
         if self.section_title:
             left.append(f" · {self.section_title}")
         right = Text()
-        if app.demo_info is not None:
+        if app.demo:
             right.append(f"{t('app.demo')}  ", style="bold reverse")
         me = app.staff.me
         if me is not None:

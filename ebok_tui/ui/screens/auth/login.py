@@ -1,7 +1,8 @@
 """Logowanie (login): customer number + password, remember-me in the OS keyring, links to the
 registration request, password reset and the staff login (ctrl+s), and in demo mode a panel with the demo customers (asked
 again whenever the screen is shown, so a password changed or reset in the demo is not shown) and
-ctrl+o for the demo mailbox.
+ctrl+o for the demo mailbox. The panel is there from the first frame: while the demo server starts
+(``EbokApp.demo_loading``) it says so, and it fills in when the app has the demo logins.
 
 Not a section screen: nobody is logged in yet, so there is no navigation bar.
 """
@@ -142,7 +143,7 @@ class LoginScreen(ApiMixin, Screen):
                     action="app.login_as('staff')",
                 )
                 yield self._keyring_status
-            if self.ebok.demo_info is not None:
+            if self.ebok.demo_info is not None or self.ebok.demo_loading:
                 yield self._demo_panel()
         yield Footer()
 
@@ -156,7 +157,8 @@ class LoginScreen(ApiMixin, Screen):
     def _demo_options(self) -> list[Option]:
         lang = self.i18n.lang
         options = []
-        assert self.ebok.demo_info is not None
+        if self.ebok.demo_info is None:  # still coming
+            return [Option(Text(self.t("login.demo_starting"), style="italic"), disabled=True)]
         for customer in self.ebok.demo_info.customers:
             if customer.password is None:  # changed or reset in this demo: no longer true
                 line = self.t("login.demo_login_changed", number=customer.customer_number)
@@ -185,13 +187,26 @@ class LoginScreen(ApiMixin, Screen):
             self.run_worker(self._refresh_demo_panel(), group="demo-info", exclusive=True)
 
     async def _refresh_demo_panel(self) -> None:
-        shown = self.ebok.demo_info
-        await self.ebok.refresh_demo_info()
+        await self.ebok.refresh_demo_info()  # a change reaches _show_demo_info
+
+    async def _show_demo_info(self) -> None:
+        """The app's demo logins changed (arrived, or changed in the demo): show them."""
+        if not self._form.is_attached:
+            return
         panel = next(self.query("#demo-panel").results(OptionList), None)
-        if panel is None or self.ebok.demo_info is None or self.ebok.demo_info == shown:
+        if self.ebok.demo_info is None:
+            if panel is not None and not self.ebok.demo_loading:
+                await panel.remove()  # the server has none to give: no panel, as without a demo
+            return
+        shown_ids = [panel.get_option_at_index(i).id for i in range(panel.option_count)] if panel else []
+        if panel is None or shown_ids == [None]:  # none yet, or the "starting" line: a fresh panel
+            if panel is not None:
+                await panel.remove()
+            if self._form.is_attached and not self.query("#demo-panel"):  # (not done meanwhile)
+                await self.query_one("#login-columns", Horizontal).mount(self._demo_panel())
             return
         options = self._demo_options()
-        if panel.option_count == len(options):  # the usual case: only passwords changed
+        if shown_ids == [option.id for option in options]:  # the usual case: only passwords changed
             for index, option in enumerate(options):
                 panel.replace_option_prompt_at_index(index, option.prompt)
         else:
@@ -219,12 +234,16 @@ class LoginScreen(ApiMixin, Screen):
 
     def on_mount(self) -> None:
         self.title = self.t("login.title")
+        if self.ebok.demo:
+            self.watch(self.ebok, "demo_info", self._show_demo_info, init=False)
+            self.watch(self.ebok, "demo_loading", self._show_demo_info, init=False)
         self._number.focus()
         if self.session.credentials is None:
             self._remember.disabled = True
             self._keyring_status.update(self.t("login.keyring_none"))
         else:
-            self.run_worker(self._prefill(), group="prefill", exclusive=True)
+            # after the first frame: loading the keyring takes a few hundred ms of CPU
+            self.call_after_refresh(self.run_worker, self._prefill, group="prefill", exclusive=True)
 
     async def _prefill(self) -> None:
         store = self.session.credentials

@@ -88,10 +88,14 @@ class ContractScreen(SectionScreen):
 
     async def load(self) -> None:
         contract = await self.api.contract()
-        try:
-            today = (await self.api.health()).today
-        except ApiError:
-            today = None
+        # the server's date from the app's health checks (one round trip per section); asked
+        # only when no check has answered yet
+        today = self.ebok.server_today
+        if today is None:
+            try:
+                today = (await self.api.health()).today
+            except ApiError:
+                today = None
         self.show_contract(contract, today)
 
     # --- rendering -----------------------------------------------------------------------------

@@ -21,9 +21,12 @@ def is_reply_draft(draft: dict[str, Any]) -> bool:
 def pending_drafts(store: DraftStore | None) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """From one read of the drafts file: unsent new-thread drafts (newest change first) and
     unsent reply drafts by thread id (as str)."""
-    if store is None:
-        return [], {}
-    loaded = store.load()
+    return split_drafts(store.load() if store is not None else [])
+
+
+def split_drafts(loaded: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Drafts as read (``DraftStore.load``): new-thread drafts (newest change first) and reply
+    drafts by thread id (as str)."""
     threads = sorted(
         (d for d in loaded if not is_reply_draft(d)),
         key=lambda d: str(d.get("updated_at") or d.get("created_at") or ""),

@@ -27,7 +27,7 @@ from ebok_tui.ui.screens.correspondence.common import (
     STATUS_STYLE,
     is_reply_draft,
     kind_label,
-    pending_drafts,
+    split_drafts,
     status_label,
 )
 from ebok_tui.ui.screens.correspondence.draft_dialogs import confirm_delete_draft, confirm_delete_orphans
@@ -84,6 +84,8 @@ class CorrespondenceScreen(SectionScreen):
         self.page_offset = 0
         self.page: ThreadPage | None = None
         self.orphans: list[OrphanDraft] = []
+        #: the drafts as last read (in a worker thread: no file I/O on the event loop)
+        self.draft_list: list[dict[str, Any]] = []
         # "17 Nov 2026 10:15" is a column wider than "17.11.2026 10:15": the subject gives way
         widest = self.i18n.datetime(dt.datetime(2026, 12, 28, 23, 59))
         self.updated_width = max(len(widest), len(self.t("correspondence.col_updated")), 16)
@@ -110,12 +112,20 @@ class CorrespondenceScreen(SectionScreen):
             page = await self.api.threads(offset=self.page_offset, limit=PAGE_SIZE)
         self.page = page
         store = self.session.drafts
-        self.orphans = await asyncio.to_thread(store.orphans) if store is not None else []
+        if store is not None:
+            self.draft_list, self.orphans = await asyncio.to_thread(lambda: (store.load(), store.orphans()))
+        else:
+            self.draft_list, self.orphans = [], []
+        self.show()
+
+    async def _reread_drafts(self) -> None:
+        """The drafts changed here (one deleted): read them again, off the event loop, and show."""
+        store = self.session.drafts
+        self.draft_list = await asyncio.to_thread(store.load) if store is not None else []
         self.show()
 
     def show(self) -> None:
-        store = self.session.drafts
-        drafts, replies = pending_drafts(store)
+        drafts, replies = split_drafts(self.draft_list)
         table = self.table
         previous = table.cursor_row
         table.clear()
@@ -183,9 +193,9 @@ class CorrespondenceScreen(SectionScreen):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         kind, _, ident = str(row_key.value).partition(":")
         if kind == "d":
-            draft = store.get(ident)
+            draft = next((d for d in self.draft_list if d["id"] == ident), None)
             return (draft, str(draft.get("subject") or "")) if draft else None
-        _, replies = pending_drafts(store)
+        _, replies = split_drafts(self.draft_list)
         thread = next((t for t in (self.page.items if self.page else []) if str(t.id) == ident), None)
         if ident in replies and thread is not None:
             return replies[ident], thread.subject
@@ -211,17 +221,17 @@ class CorrespondenceScreen(SectionScreen):
             return
         draft, subject = found
 
-        def answered(yes: bool | None) -> None:
+        async def answered(yes: bool | None) -> None:
             store = self.session.drafts
             if not yes or store is None:
                 return
             try:
-                store.discard(draft["id"])
+                await asyncio.to_thread(store.discard, draft["id"])
             except DraftSaveError:
                 self.notify(self.t("drafts.delete_failed"), severity="error")
                 return
             self.notify(self.t("correspondence.draft_deleted"))
-            self.show()
+            await self._reread_drafts()
 
         self.app.push_screen(confirm_delete_draft(self, subject, reply=is_reply_draft(draft)), callback=answered)
 
@@ -230,12 +240,12 @@ class CorrespondenceScreen(SectionScreen):
             return
         orphans = list(self.orphans)
 
-        def answered(yes: bool | None) -> None:
+        async def answered(yes: bool | None) -> None:
             store = self.session.drafts
             if not yes or store is None:
                 return
             try:
-                store.delete_orphans(orphans)
+                await asyncio.to_thread(store.delete_orphans, orphans)
             except DraftSaveError:
                 self.notify(self.t("drafts.delete_failed"), severity="error")
             else:
@@ -274,19 +284,21 @@ class CorrespondenceScreen(SectionScreen):
     def _open_key(self, key: str) -> None:
         kind, _, ident = key.partition(":")
         if kind == "d":
-            draft = None
-            store = self.session.drafts
-            if store is not None:
-                draft = store.get(ident)
-            if draft is None:  # sent or discarded meanwhile
-                self.action_reload()
-                return
-            self.app.push_screen(load_screen("compose")(draft), callback=self._returned)
+            self.run_worker(self._open_draft(ident), group="open-draft", exclusive=True)
         elif kind == "t":
             thread_id: Any = int(ident) if ident.isdigit() else ident
             listed = next((t for t in (self.page.items if self.page else []) if str(t.id) == ident), None)
             status = listed.status if listed else None
             self.app.push_screen(load_screen("thread")(thread_id, status), callback=self._returned)
+
+    async def _open_draft(self, ident: str) -> None:
+        """Open a new-thread draft as it is now in the file (read off the event loop)."""
+        store = self.session.drafts
+        draft = await asyncio.to_thread(store.get, ident) if store is not None else None
+        if draft is None:  # sent or discarded meanwhile
+            self.action_reload()
+            return
+        self.app.push_screen(load_screen("compose")(draft), callback=self._returned)
 
     def _returned(self, result: Any = None) -> None:
         """Back from the thread / composer: something may have been sent or drafted."""

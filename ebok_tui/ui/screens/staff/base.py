@@ -5,17 +5,13 @@ the member of staff back to the staff login)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Footer
 
-from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.screens.base import ChromeScreen
 from ebok_tui.ui.staff_sections import STAFF_SECTIONS
-from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
 from ebok_tui.ui.widgets.staff_chrome import StaffNavBar, StaffTopBar
 
 if TYPE_CHECKING:
@@ -27,17 +23,11 @@ STAFF_SECTION_BINDINGS = [
 ]
 
 
-class StaffScreen(ApiMixin, Screen):
-    """A section of the staff shell (``SECTION`` = its id in ``ebok_tui.ui.staff_sections``)."""
-
-    SECTION: ClassVar[str] = ""
-    LOAD_ON_MOUNT: ClassVar[bool] = True
+class StaffScreen(ChromeScreen):
+    """A section of the staff shell (``SECTION`` = its id in ``ebok_tui.ui.staff_sections``): the
+    resident chrome's body, server line, error banner, footer and loading, under the staff bars."""
 
     BINDINGS = [Binding("r", "reload", "bind.reload"), *STAFF_SECTION_BINDINGS]
-
-    DEFAULT_CSS = """
-    StaffScreen #body { height: 1fr; padding: 0 1; }
-    """
 
     @property
     def staff(self) -> StaffSession:
@@ -48,25 +38,6 @@ class StaffScreen(ApiMixin, Screen):
     def heading(self) -> str:
         return self.t(f"nav.staff_{self.SECTION}") if self.SECTION else ""
 
-    def compose(self) -> ComposeResult:
+    def compose_bars(self) -> ComposeResult:
         yield StaffTopBar(self.heading)
         yield StaffNavBar(self.SECTION or None)
-        with Vertical(id="body"):
-            yield from self.compose_body()
-        yield ServerStatus()
-        yield ErrorBanner()
-        yield Footer()
-
-    def compose_body(self) -> ComposeResult:
-        yield from ()
-
-    def on_mount(self) -> None:
-        self.title = self.heading
-        if self.LOAD_ON_MOUNT:
-            self.action_reload()
-
-    def action_reload(self) -> None:
-        self.run_api(self.load, group="load")
-
-    async def load(self) -> None:
-        """Fetch this screen's data and fill the widgets. Raise ApiError freely."""
