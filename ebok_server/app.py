@@ -26,6 +26,7 @@ from .routes import (
     staff_act,
     staff_queue,
     staff_supervisor,
+    yearly,
 )
 from .throttle import AuthGateMiddleware, HashPool
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
         staff_act,
         staff_queue,
         staff_supervisor,
+        yearly,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuardMiddleware)

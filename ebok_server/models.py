@@ -328,3 +328,49 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class WaterZone(Base):
+    """A water supply zone (strefa zaopatrzenia): the area one treatment plant supplies."""
+
+    __tablename__ = "water_zones"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class WaterZoneStreet(Base):
+    """Which zone supplies a street (normalised by ``water.street_key``: lower case, no "ul.")."""
+
+    __tablename__ = "water_zone_streets"
+
+    street: Mapped[str] = mapped_column(String(100), primary_key=True)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("water_zones.code", ondelete="CASCADE"), index=True)
+
+
+class WaterQualityResult(Base):
+    """One laboratory result of a zone's sample: ``value_milli`` is the value * 1000 in the unit of
+    ``water.PARAMETERS[parameter]``. One result per zone, day and parameter."""
+
+    __tablename__ = "water_quality_results"
+    __table_args__ = (
+        UniqueConstraint("zone_code", "sampled_on", "parameter", name="uq_water_quality_zone_day_parameter"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("water_zones.code", ondelete="CASCADE"))
+    sampled_on: Mapped[dt.date] = mapped_column(Date)
+    parameter: Mapped[str] = mapped_column(String(20))  # hardness | nitrates | ph | e_coli | enterococci
+    value_milli: Mapped[int] = mapped_column(Integer)
+
+
+class HouseholdSize(Base):
+    """Persons in the customer's household, as the resident gave it (the yearly comparison,
+    water.py); no row: ``water.DEFAULT_HOUSEHOLD_SIZE``. A table of its own, so that no revision
+    has to rebuild ``customers`` (on SQLite with its search triggers)."""
+
+    __tablename__ = "household_sizes"
+    __table_args__ = (CheckConstraint("persons BETWEEN 1 AND 20", name="ck_household_sizes_persons"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)

@@ -421,3 +421,60 @@ class NoticeCreate(Strict):
     ends_at: dt.datetime
     text_pl: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     text_en: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+# ---- water quality and the yearly statement (ebok_server/water.py) -------------------------------
+WaterParameter = Literal["e_coli", "enterococci", "nitrates", "ph", "hardness"]
+
+
+class WaterQualityParameter(BaseModel):
+    parameter: WaterParameter
+    value: str  # decimal, dot, three places: "7.400"
+    unit: str
+    limit_min: str | None  # None: no lower limit
+    limit_max: str
+    ok: bool
+
+
+class WaterQualitySupply(BaseModel):
+    address: str  # the supply address
+    zone_code: str | None  # None: no supply zone known for this address
+    zone_name: str | None
+    sampled_on: dt.date | None
+    meets_standards: bool | None  # None: no result to judge
+    parameters: list[WaterQualityParameter]
+
+
+class WaterQualityOut(BaseModel):
+    supplies: list[WaterQualitySupply]
+
+
+class YearMonth(BaseModel):
+    month: int
+    invoiced: int
+    paid: int
+    consumption: str  # m³, three decimals
+
+
+class YearlyOut(BaseModel):
+    year: int
+    years: list[int]  # years with data, newest first
+    complete: bool  # the year is over: the household comparison is given
+    months: list[YearMonth]
+    invoiced: int
+    paid: int
+    consumption: str
+    household_size: int
+    household_size_is_default: bool
+    average_household_consumption: str | None
+    tap_price_per_m3: int | None  # grosze gross, water + sewage
+    bottled_price_per_litre: int  # grosze gross (reference price)
+
+
+class HouseholdRequest(Strict):
+    household_size: int | None = Field(ge=1, le=20)  # None: back to the default
+
+
+class HouseholdOut(BaseModel):
+    household_size: int
+    household_size_is_default: bool

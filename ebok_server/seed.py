@@ -39,6 +39,9 @@ from .models import (
     Payment,
     Reading,
     Thread,
+    WaterQualityResult,
+    WaterZone,
+    WaterZoneStreet,
 )
 from .security import hash_password
 
@@ -407,6 +410,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             }
         )
 
+    await seed_water_quality(session, today)
     await _store_demo_info(session, demo)
     # One identity for every demo database (the data is deterministic), so a client's unsent drafts
     # survive restarting the demo on a new port with a fresh database (kept if already set).
@@ -461,6 +465,33 @@ async def seed_demo_notices(session: AsyncSession, today: dt.date) -> None:
                 created_by="demo",
             )
         )
+
+
+#: the demo's supply zones: code, name, streets (as water.street_key gives them)
+WATER_ZONES = [
+    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa"]),
+    ("JAW-P", "Strefa Południe (SUW Dobra)", ["leśna", "zwycięstwa"]),
+]
+#: quarterly results per zone (newest first), value * 1000: e_coli, enterococci, nitrates, ph, hardness
+WATER_RESULTS = {
+    "JAW-C": [(0, 0, 12_400, 7_400, 287_000), (0, 0, 13_100, 7_300, 295_000), (0, 0, 11_800, 7_500, 281_000)],
+    "JAW-P": [(0, 0, 21_700, 7_600, 402_000), (0, 0, 23_200, 7_700, 418_000), (2_000, 0, 22_900, 7_600, 409_000)],
+}
+
+
+async def seed_water_quality(session: AsyncSession, today: dt.date) -> None:
+    """The demo's supply zones and their last three quarterly samples (the oldest sample of JAW-P
+    found E. coli, the later ones are clean: the screen shows the newest)."""
+    for code, name, streets in WATER_ZONES:
+        session.add(WaterZone(code=code, name=name))
+        await session.flush()
+        session.add_all(WaterZoneStreet(street=street, zone_code=code) for street in streets)
+        for k, values in enumerate(WATER_RESULTS[code]):
+            sampled_on = add_months(today, -3 * k) - dt.timedelta(days=12)
+            for parameter, value in zip(("e_coli", "enterococci", "nitrates", "ph", "hardness"), values, strict=True):
+                session.add(
+                    WaterQualityResult(zone_code=code, sampled_on=sampled_on, parameter=parameter, value_milli=value)
+                )
     await session.flush()
 
 

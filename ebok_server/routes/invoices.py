@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -25,6 +26,7 @@ from ..schemas import (
     PaymentItem,
     RowId,
 )
+from .yearly import water_quality_of, yearly_of
 
 router = APIRouter(tags=["invoices"])
 
@@ -213,9 +215,12 @@ async def invoice_pdf_of(db: AsyncSession, customer: Customer, invoice_id: int, 
     """One of the customer's invoices as a PDF download; 404 for anyone else's."""
     inv = await owned_row(db, Invoice, customer.id, invoice_id)
     detail = await _detail(db, customer, inv, settings.business_today())
+    # Directive 2020/2184 information on the bill: the water quality now, and the figures of the
+    # last whole year before the invoice was issued
+    directive = (await water_quality_of(db, customer), await yearly_of(db, customer, inv.issue_date.year - 1, settings))
     from ..pdf import render_invoice_pdf  # fpdf2 is imported lazily (start-up time)
 
-    data = await run_in_threadpool(render_invoice_pdf, detail, customer)
+    data = await run_in_threadpool(partial(render_invoice_pdf, detail, customer, directive=directive))
     filename = inv.number.replace("/", "_") + ".pdf"
     return Response(
         content=data,

@@ -133,6 +133,8 @@ MATRIX = [
     ("GET", "/staff/access/{a}/invoices/{inv}", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices/{inv}/pdf", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/payments", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/water-quality", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/yearly/2025", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/readings", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/correspondence", None, {}, ALL, (200, None)),
     # changes: allowed roles reach the domain check, which refuses these particular requests

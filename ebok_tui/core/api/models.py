@@ -60,6 +60,13 @@ __all__ = [
     "ThreadDetail",
     "DataAccessItem",
     "DataAccess",
+    "WaterQualityParameter",
+    "WaterQualitySupply",
+    "WaterQuality",
+    "YearMonth",
+    "Yearly",
+    "Household",
+    "EXPORT_KINDS",
     "DATA_ACCESS_PURPOSES",
     "INVOICE_STATUSES",
     "INVOICE_FILTERS",
@@ -436,3 +443,58 @@ class DataAccessItem(ApiModel):
 
 class DataAccess(ApiModel):
     items: list[DataAccessItem]
+
+
+# --- water quality and the yearly statement ----------------------------------------------------
+
+#: what ``EbokClient.export_csv`` can export
+EXPORT_KINDS = ("invoices", "payments", "readings")
+
+
+class WaterQualityParameter(ApiModel):
+    parameter: str  # e_coli | enterococci | nitrates | ph | hardness (unknown ones shown as sent)
+    value: Decimal
+    unit: str
+    limit_min: Decimal | None = None
+    limit_max: Decimal
+    ok: bool
+
+
+class WaterQualitySupply(ApiModel):
+    address: str
+    zone_code: str | None = None
+    zone_name: str | None = None
+    sampled_on: _dt.date | None = None
+    meets_standards: bool | None = None
+    parameters: list[WaterQualityParameter]
+
+
+class WaterQuality(ApiModel):
+    supplies: list[WaterQualitySupply]
+
+
+class YearMonth(ApiModel):
+    month: int
+    invoiced: int
+    paid: int
+    consumption: Decimal  # m³
+
+
+class Yearly(ApiModel):
+    year: int
+    years: list[int]
+    complete: bool
+    months: list[YearMonth]
+    invoiced: int
+    paid: int
+    consumption: Decimal
+    household_size: int
+    household_size_is_default: bool
+    average_household_consumption: Decimal | None = None
+    tap_price_per_m3: int | None = None
+    bottled_price_per_litre: int
+
+
+class Household(ApiModel):
+    household_size: int
+    household_size_is_default: bool
