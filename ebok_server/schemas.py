@@ -207,6 +207,9 @@ class BalanceOut(BaseModel):
     recipient_nip: str
     transfer_title: str
     as_of: dt.date
+    notices_in_force: NoticeList = Field(
+        description="failures and interruptions in force now at the customer's supply addresses (GET /notices lists every one not yet ended)"
+    )
 
 
 # ---- invoices -----------------------------------------------------------------------------------

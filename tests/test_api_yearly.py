@@ -49,7 +49,7 @@ async def test_household_and_exports(private_server):
             data = await api.export_csv(kind, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
             rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
             assert len(rows) > 1
-        with pytest.raises(ValidationFailed):
-            await api.export_csv("invoices", dt.date(2025, 2, 1), dt.date(2025, 1, 1))
+        reversed_period = await api.export_csv("invoices", dt.date(2025, 2, 1), dt.date(2025, 1, 1))
+        assert len(list(csv.reader(io.StringIO(reversed_period.decode("utf-8-sig"))))) == 1  # the header only
         with pytest.raises(ValueError):
             await api.export_csv("meters", dt.date(2025, 1, 1), dt.date(2025, 1, 2))

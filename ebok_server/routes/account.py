@@ -18,6 +18,7 @@ from ..deps import AUTH, DB, SETTINGS, Auth
 from ..errors import ApiError, not_found
 from ..models import Contract, Customer, Meter
 from ..schemas import BalanceOut, ContractOut, EfakturaRequest, EfakturaStatus, Me, MeterOut
+from .notices import notices_in_force
 
 router = APIRouter(tags=["account"])
 
@@ -59,6 +60,7 @@ async def balance_of(db: AsyncSession, customer: Customer, settings: Settings) -
         recipient_nip=UTILITY_NIP,
         transfer_title=transfer_title(number, b.open_numbers, today),
         as_of=today,
+        notices_in_force=await notices_in_force(db, customer, settings),
     )
 
 

@@ -48,6 +48,13 @@ async def notices_of(db: AsyncSession, customer: Customer, settings: Settings) -
     return NoticeList(emergency_phone=EMERGENCY_PHONE, items=[notice_out(n, now) for n in found])
 
 
+async def notices_in_force(db: AsyncSession, customer: Customer, settings: Settings) -> NoticeList:
+    """The notices in force now (started, not ended) at the customer's supply addresses: what the
+    balance screen shows above the figures, in the balance's own reply (one round trip)."""
+    everything = await notices_of(db, customer, settings)
+    return NoticeList(emergency_phone=everything.emergency_phone, items=[n for n in everything.items if n.active])
+
+
 @router.get("/notices", response_model=NoticeList)
 async def my_notices(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> NoticeList:
     """Failures and planned interruptions not yet ended at the resident's supply addresses, those in

@@ -193,6 +193,9 @@ class Balance(ApiModel):
     recipient_nip: str
     transfer_title: str
     as_of: _dt.date
+    notices_in_force: Notices | None = None
+    """Failures and interruptions in force at the resident's supply addresses (None: a server
+    without notices)."""
 
 
 # --- pages ------------------------------------------------------------------------------------

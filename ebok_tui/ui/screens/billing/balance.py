@@ -2,8 +2,8 @@
 payment QR code in the Polish banks' 2D transfer-code format (see ``ebok_tui.core.payqr``).
 
 A failure or interruption of supply in force at the resident's address is shown above the figures
-(``n`` opens every notice: ``notices.notices``). They are asked for once the balance is shown; a
-notices request that fails leaves the balance as it is.
+(``n`` opens every notice: ``notices.notices``; ``w`` the water quality and the year's figures:
+``water.water``). They come in the balance's own reply (one round trip for the section).
 
 At 80x24 the QR code (version 4 for the reference server's data: 41x21 cells with its 4-module
 quiet zone) sits to the right of the details; when the window is too small for it (or a longer
@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.widgets import Static
 
-from ebok_tui.core.api import ApiError, Balance, Notices
+from ebok_tui.core.api import Balance, Notices
 from ebok_tui.core.payqr import PaymentQRError, normalize_account
 from ebok_tui.ui import clipboard
 from ebok_tui.ui.screens.base import SectionScreen
@@ -42,6 +42,7 @@ class BalanceScreen(SectionScreen):
         Binding("t", "copy_title", "balance.bind_copy_title", show=False),
         Binding("q", "show_qr", "balance.bind_qr"),
         Binding("n", "notices", "balance.bind_notices"),
+        Binding("w", "water", "balance.bind_water"),
     ]
 
     DEFAULT_CSS = """
@@ -84,14 +85,8 @@ class BalanceScreen(SectionScreen):
     async def load(self) -> None:
         balance = await self.api.balance()
         self.show_balance(balance)
-        await self.load_notices()
-
-    async def load_notices(self) -> None:
-        try:
-            notices = await self.api.notices()
-        except ApiError:
-            return  # the balance stands without them; the Notices screen says what went wrong
-        self.show_notices(notices)
+        if balance.notices_in_force is not None:
+            self.show_notices(balance.notices_in_force)
 
     def show_notices(self, notices: Notices) -> None:
         self.notices = notices
@@ -236,6 +231,9 @@ class BalanceScreen(SectionScreen):
 
     def action_notices(self) -> None:
         self.app.push_screen(load_screen("notices")())
+
+    def action_water(self) -> None:
+        self.app.push_screen(load_screen("water")())
 
     # --- clipboard -------------------------------------------------------------------------------
     def action_copy_account(self) -> None:

@@ -1,0 +1,178 @@
+"""Woda i rok (water and the year): the latest water quality results of the supply zone of each
+of the resident's supply addresses, with the limits and the server's "meets standards" verdict, and
+a year's figures — consumption per month, invoiced and paid, the comparison with an average
+household of the same size and the price of a litre of tap water next to bottled water (EU Drinking
+Water Directive 2020/2184). Opened from the balance screen (``w``); ``[`` / ``]`` change the year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ebok_tui.core.api import WaterQuality, WaterQualitySupply, Yearly
+from ebok_tui.ui.screens.base import SubScreen
+
+
+class WaterYearScreen(SubScreen):
+    SECTION = "balance"
+
+    BINDINGS = [
+        Binding("left_square_bracket", "year(-1)", "water.bind_prev", key_display="["),
+        Binding("right_square_bracket", "year(1)", "water.bind_next", key_display="]"),
+    ]
+
+    DEFAULT_CSS = """
+    WaterYearScreen #water { height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quality: WaterQuality | None = None
+        self.yearly: Yearly | None = None
+        self.year: int | None = None  # None: the last whole year (from the server's date)
+        self._body = Static(id="water-body")
+
+    @property
+    def screen_title(self) -> str:
+        return self.t("water.title")
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="water"):
+            yield self._body
+
+    async def load(self) -> None:
+        if self.year is None:
+            today = self.ebok.server_today or dt.date.today()
+            self.year = today.year - 1
+        if self.quality is None:
+            self.quality = await self.api.water_quality()
+        self.yearly = await self.api.yearly(self.year)
+        self._body.update(Group(*self._quality_lines(self.quality), Text(""), *self._year_lines(self.yearly)))
+        self.refresh_bindings()  # which years there are before and after is known now
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "year":
+            return self._next_year(parameters[0] if parameters else 1) is not None
+        return True
+
+    def _next_year(self, step: object) -> int | None:
+        if self.yearly is None or self.year is None:
+            return None
+        years = sorted(self.yearly.years)
+        later = [y for y in years if y > self.year] if step == 1 else [y for y in years if y < self.year][::-1]
+        return later[0] if later else None
+
+    def action_year(self, step: int) -> None:
+        year = self._next_year(step)
+        if year is not None:
+            self.year = year
+            self.action_reload()
+
+    # --- water quality ---------------------------------------------------------------------------
+    def _quality_lines(self, quality: WaterQuality) -> list[Text | Table]:
+        t = self.t
+        parts: list[Text | Table] = [Text(t("water.quality_heading"), style="bold underline")]
+        if not quality.supplies:
+            parts.append(Text(t("water.no_supply"), style="dim"))
+        for supply in quality.supplies:
+            parts.extend(self._supply_lines(supply))
+        return parts
+
+    def _supply_lines(self, supply: WaterQualitySupply) -> list[Text | Table]:
+        t, i18n = self.t, self.ebok.i18n
+        head = Text(supply.address, style="bold")
+        if supply.zone_name is None:
+            return [head, Text(t("water.no_zone"), style="dim")]
+        head.append(f" — {supply.zone_name}", style="")
+        lines: list[Text | Table] = [head]
+        if supply.meets_standards is None or supply.sampled_on is None:
+            lines.append(Text(t("water.no_results"), style="dim"))
+            return lines
+        verdict = t("water.meets") if supply.meets_standards else t("water.fails")
+        lines.append(
+            Text.assemble(
+                (f" {verdict} ", "bold reverse green" if supply.meets_standards else "bold reverse red"),
+                "  ",
+                t("water.sampled", date=i18n.date(supply.sampled_on)),
+            )
+        )
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        table.add_column(t("water.col_parameter"))
+        table.add_column(t("water.col_value"), justify="right")
+        table.add_column(t("water.col_limit"), justify="right")
+        table.add_column("")
+        for p in supply.parameters:
+            name = t(f"water.param_{p.parameter}") if self.ebok.i18n.has(f"water.param_{p.parameter}") else p.parameter
+            value = f"{self._number(p.value)} {p.unit}".strip()
+            if p.limit_min is not None:
+                limit = f"{self._number(p.limit_min)}–{self._number(p.limit_max)}"
+            else:
+                limit = f"≤ {self._number(p.limit_max)}"
+            table.add_row(
+                name, value, limit, Text(t("water.ok") if p.ok else t("water.over"), style="" if p.ok else "bold")
+            )
+        lines.append(table)
+        return lines
+
+    def _number(self, value: Decimal) -> str:
+        """As few decimals as the value needs (7,4; 12,4; 0)."""
+        text = self.ebok.i18n.decimal(value, 3)
+        if "," in text or "." in text:
+            text = text.rstrip("0").rstrip(",.")
+        return text
+
+    # --- the year ---------------------------------------------------------------------------------
+    def _year_lines(self, y: Yearly) -> list[Text | Table]:
+        t, i18n = self.t, self.ebok.i18n
+        state = "" if y.complete else f" ({t('water.year_running')})"
+        parts: list[Text | Table] = [Text(t("water.year_heading", year=y.year) + state, style="bold underline")]
+        parts.append(
+            Text(
+                t(
+                    "water.totals",
+                    consumption=i18n.volume(y.consumption),
+                    invoiced=i18n.money(y.invoiced),
+                    paid=i18n.money(y.paid),
+                )
+            )
+        )
+        if y.average_household_consumption is not None:
+            compare = t("water.compare", n=y.household_size, average=i18n.volume(y.average_household_consumption))
+            if y.household_size_is_default:
+                compare += " " + t("water.compare_default", n=y.household_size)
+            parts.append(Text(compare))
+        if y.tap_price_per_m3 is not None:
+            per_litre = Decimal(y.tap_price_per_m3) / 1000  # grosze per litre
+            parts.append(
+                Text(
+                    t(
+                        "water.price",
+                        tap=i18n.decimal(per_litre, 2),
+                        bottled=i18n.money(y.bottled_price_per_litre),
+                        times=round(Decimal(y.bottled_price_per_litre) / per_litre) if per_litre else "—",
+                    )
+                )
+            )
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+        table.add_column(t("water.col_month"))
+        table.add_column(t("water.col_consumption"), justify="right")
+        table.add_column(t("water.col_invoiced"), justify="right")
+        table.add_column(t("water.col_paid"), justify="right")
+        for m in y.months:
+            table.add_row(
+                i18n.month(dt.date(y.year, m.month, 1)),
+                i18n.volume(m.consumption),
+                i18n.money(m.invoiced),
+                i18n.money(m.paid),
+            )
+        parts.append(table)
+        return parts
