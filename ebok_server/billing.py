@@ -6,13 +6,23 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import UTILITY_BANK_ROUTING
 from .db import insert_ignoring_conflict
-from .models import Contract, Customer, Invoice, InvoiceCounter, InvoiceLine, Meter, Payment, Reading
+from .models import (
+    Contract,
+    Customer,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Meter,
+    Payment,
+    Reading,
+    ServicePoint,
+)
 
 VAT_RATE = 8  # %
 FEE_GROSS_WITH_EFAKTURA = 100  # 1,00 zl
@@ -340,6 +350,37 @@ async def compute_balance(session: AsyncSession, customer_id: int, today: dt.dat
         overdue_since=overdue_since,
         open_numbers=[row[0] for row in open_rows],
     )
+
+
+@dataclass
+class PointDue:
+    code: str
+    label: str
+    to_pay: int
+    overdue: int
+
+
+async def point_balances(session: AsyncSession, customer_id: int, today: dt.date) -> list[PointDue]:
+    """The customer's open amounts per service point (code order), every point listed (0 when paid).
+    They add up to :func:`compute_balance`'s ``to_pay`` and ``overdue``: an invoice always has its
+    customer's point (revision 0004)."""
+    residual = Invoice.gross - Invoice.paid
+    open_ = and_(Invoice.service_point_id == ServicePoint.id, Invoice.paid < Invoice.gross)
+    rows = (
+        await session.execute(
+            select(
+                ServicePoint.code,
+                ServicePoint.label,
+                func.coalesce(func.sum(case((open_, residual), else_=0)), 0),
+                func.coalesce(func.sum(case((and_(open_, Invoice.due_date < today), residual), else_=0)), 0),
+            )
+            .outerjoin(Invoice, Invoice.service_point_id == ServicePoint.id)
+            .where(ServicePoint.customer_id == customer_id)
+            .group_by(ServicePoint.id, ServicePoint.code, ServicePoint.label)
+            .order_by(ServicePoint.code)
+        )
+    ).all()
+    return [PointDue(code, label, int(to_pay), int(overdue)) for code, label, to_pay, overdue in rows]
 
 
 #: The longest transfer title the ZBP 2D payment code carries.

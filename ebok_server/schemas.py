@@ -193,6 +193,23 @@ class Me(BaseModel):
     efaktura_active: bool
 
 
+class PointBalance(BaseModel):
+    """One service point's part of the balance: its invoices not fully paid (the overpayment is the
+    customer's, not a point's)."""
+
+    code: str
+    label: str
+    to_pay: int
+    overdue: int
+
+
+class ServicePointOut(BaseModel):
+    code: str
+    label: str
+    address: str
+    contract_number: str | None
+
+
 class BalanceOut(BaseModel):
     balance: int
     to_pay: int
@@ -207,6 +224,8 @@ class BalanceOut(BaseModel):
     recipient_nip: str
     transfer_title: str
     as_of: dt.date
+    # per service point, code order; the points' to_pay and overdue add up to the totals above
+    points: list[PointBalance] = []
 
 
 # ---- invoices -----------------------------------------------------------------------------------

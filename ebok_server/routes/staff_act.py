@@ -38,6 +38,7 @@ from ..schemas import (
     ReadingCreate,
     ReadingItem,
     ReadingsOut,
+    ServicePointOut,
     ThreadCreate,
     ThreadDetail,
     ThreadItem,
@@ -209,6 +210,11 @@ async def close_access(
 @router.get("/access/{access_id}/balance", response_model=BalanceOut)
 async def balance(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> BalanceOut:
     return await _viewed(db, act, "balance", await account.balance_of(db, act.customer, settings))
+
+
+@router.get("/access/{access_id}/service-points", response_model=list[ServicePointOut])
+async def service_points(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> list[ServicePointOut]:
+    return await _viewed(db, act, "service_points", await account.service_points_of(db, act.customer))
 
 
 @router.get("/access/{access_id}/contract", response_model=ContractOut)

@@ -127,6 +127,7 @@ MATRIX = [
     ("POST", "/staff/customers/10003/access", {"reason": "counter_visit"}, {}, ALL, (201, None)),
     ("GET", "/staff/access/{a}/balance", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/contract", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/service-points", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/efaktura", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices/{inv}", None, {}, ALL, (200, None)),
