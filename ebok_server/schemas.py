@@ -203,6 +203,10 @@ class PointBalance(BaseModel):
     overdue: int
 
 
+#: ``?service_point=PP-10005-02``: a service point's code
+ServicePointCode = Annotated[str, Query(min_length=1, max_length=20)]
+
+
 class ServicePointOut(BaseModel):
     code: str
     label: str

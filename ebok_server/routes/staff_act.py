@@ -38,6 +38,7 @@ from ..schemas import (
     ReadingCreate,
     ReadingItem,
     ReadingsOut,
+    ServicePointCode,
     ServicePointOut,
     ThreadCreate,
     ThreadDetail,
@@ -231,13 +232,23 @@ async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> EfakturaSta
 async def list_invoices(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     status: InvoiceStatus | None = None,
+    service_point: ServicePointCode | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
     act: Acting = ACT_VIEW,
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> InvoicePage:
-    page = await invoices.invoices_of(db, act.customer, settings, year=year, status=status, offset=offset, limit=limit)
+    page = await invoices.invoices_of(
+        db,
+        act.customer,
+        settings,
+        year=year,
+        status=status,
+        service_point=service_point,
+        offset=offset,
+        limit=limit,
+    )
     return await _viewed(db, act, "invoices", page)
 
 

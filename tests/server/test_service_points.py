@@ -56,3 +56,19 @@ def test_staff_acting_for_the_community_see_the_same_points(api):
         api.get(f"/staff/access/{a}/balance", headers=h).json()["points"]
         == (api.get("/balance", headers=resident).json()["points"])
     )
+
+
+def test_invoices_filtered_by_service_point(api):
+    h = bearer(login(api, "10005"))
+    every = api.get("/invoices", params={"limit": 1}, headers=h).json()["total"]
+    totals = [
+        api.get("/invoices", params={"service_point": f"PP-10005-0{i}", "limit": 1}, headers=h).json()["total"]
+        for i in (1, 2, 3)
+    ]
+    assert totals == [every // 3] * 3
+    open_ = api.get("/invoices", params={"service_point": "PP-10005-02", "status": "to_pay"}, headers=h).json()
+    to_pay = {p["code"]: p["to_pay"] for p in api.get("/balance", headers=h).json()["points"]}
+    assert sum(i["gross"] - i["paid"] for i in open_["items"]) == to_pay["PP-10005-02"]
+    # another customer's point, or no such point: nothing (no disclosure)
+    for code in ("PP-10001-01", "PP-99999-01"):
+        assert api.get("/invoices", params={"service_point": code}, headers=h).json()["total"] == 0
