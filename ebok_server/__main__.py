@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .config import DEFAULT_DB_URL, Limits, Settings
 
-SUBCOMMANDS = ("serve", "migrate", "reply", "issue-invoices", "staff", "audit")
+SUBCOMMANDS = ("serve", "migrate", "reply", "issue-invoices", "staff", "audit", "notice")
 
 
 def _date(text: str) -> dt.date:
@@ -30,6 +30,14 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time YYYY-MM-DDTHH:MM: {text!r}") from None
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _period(text: str) -> tuple[int, int]:
@@ -164,6 +172,20 @@ def build_parser() -> argparse.ArgumentParser:
     au_sub = au.add_subparsers(dest="audit_command", required=True)
     v = au_sub.add_parser("verify", help="check the hash chain; report the first broken entry")
     v.add_argument("--db", default=argparse.SUPPRESS)
+
+    no = sub.add_parser("notice", help="notices of failures and planned interruptions of supply")
+    no.add_argument("--db", default=DEFAULT_DB_URL)
+    no_sub = no.add_subparsers(dest="notice_command", required=True)
+    na = no_sub.add_parser("add", help="publish a notice for a city or some of its streets")
+    na.add_argument("--db", default=argparse.SUPPRESS)
+    na.add_argument("--kind", required=True, choices=("failure", "planned"))
+    na.add_argument("--city", required=True)
+    na.add_argument("--street", action="append", default=[], help="a street concerned (repeat; none: the whole city)")
+    na.add_argument("--start", required=True, type=_datetime, help="start, YYYY-MM-DDTHH:MM (UTC)")
+    na.add_argument("--end", required=True, type=_datetime, help="expected end, YYYY-MM-DDTHH:MM (UTC)")
+    na.add_argument("--text-pl", required=True)
+    na.add_argument("--text-en", required=True)
+    na.add_argument("--today", type=_date, help="business date override (the notice's creation date)")
     return p
 
 
@@ -202,12 +224,19 @@ async def prepare_database(
     seed_customers: int | None = None,
     seed_history: bool = False,
 ) -> None:
-    from .seed import add_demo_entry, database_is_empty, seed_demo as do_seed_demo, seed_large_customer
+    from .seed import (
+        add_demo_entry,
+        database_is_empty,
+        seed_demo as do_seed_demo,
+        seed_demo_notices,
+        seed_large_customer,
+    )
     from .staff_seed import seed_customers as do_seed_customers, seed_demo_staff
 
     async with _session(settings.db_url, upgrade=upgrade_on_start(settings)) as session:
         if seed_demo and await database_is_empty(session):
             await do_seed_demo(session, settings.business_today())
+            await seed_demo_notices(session, settings.business_today())
             await seed_demo_staff(session)
             await session.commit()
             print("ebok-server: demo data created", file=sys.stderr, flush=True)
@@ -561,6 +590,33 @@ async def audit_cmd(args: argparse.Namespace) -> int:
     return 1
 
 
+async def notice_cmd(args: argparse.Namespace) -> int:
+    from .notices import check_notice, new_notice
+
+    problems = check_notice(args.kind, args.city, args.start, args.end, args.text_pl, args.text_en)
+    if problems:
+        for name, problem in problems.items():
+            print(f"{name}: {problem}", file=sys.stderr)
+        return 2
+    settings = Settings(db_url=args.db, today=args.today)
+    async with _session(args.db) as session:
+        notice = new_notice(
+            kind=args.kind,
+            city=args.city,
+            streets=args.street,
+            starts_at=args.start,
+            ends_at=args.end,
+            text_pl=args.text_pl,
+            text_en=args.text_en,
+            created_at=settings.business_now(),
+            created_by="cli",
+        )
+        session.add(notice)
+        await session.commit()
+        print(f"notice {notice.id} published")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -571,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
         "issue-invoices": issue,
         "staff": staff_cmd,
         "audit": audit_cmd,
+        "notice": notice_cmd,
     }[args.command]
     from .schema import SchemaOutOfDate
 

@@ -19,12 +19,14 @@ from .routes import (
     correspondence,
     data_access,
     invoices,
+    notices,
     public,
     readings,
     staff,
     staff_act,
     staff_queue,
     staff_supervisor,
+    yearly,
 )
 from .throttle import AuthGateMiddleware, HashPool
 
@@ -71,11 +73,13 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
         invoices,
         readings,
         correspondence,
+        notices,
         data_access,
         staff,
         staff_act,
         staff_queue,
         staff_supervisor,
+        yearly,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.add_middleware(BodyGuardMiddleware)

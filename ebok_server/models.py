@@ -324,6 +324,30 @@ class IdempotencyRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class Notice(Base):
+    """A failure or a planned interruption of supply for a city, or some of its streets
+    (``streets``: street names, one per line, without "ul."/house numbers; empty: the whole city).
+    Matched to a customer's supply addresses by ``notices.notices_for_customer`` only."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint("kind IN ('failure', 'planned')", name="ck_notices_kind"),
+        CheckConstraint("ends_at > starts_at", name="ck_notices_period"),
+        Index("ix_notices_ends_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # failure | planned
+    city: Mapped[str] = mapped_column(String(100))
+    streets: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime)  # the expected end
+    text_pl: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100))  # staff login, or "cli"
+
+
 class Meta(Base):
     """Key/value store (e.g. demo flag)."""
 
@@ -331,3 +355,49 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class WaterZone(Base):
+    """A water supply zone (strefa zaopatrzenia): the area one treatment plant supplies."""
+
+    __tablename__ = "water_zones"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class WaterZoneStreet(Base):
+    """Which zone supplies a street (normalised by ``water.street_key``: lower case, no "ul.")."""
+
+    __tablename__ = "water_zone_streets"
+
+    street: Mapped[str] = mapped_column(String(100), primary_key=True)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("water_zones.code", ondelete="CASCADE"), index=True)
+
+
+class WaterQualityResult(Base):
+    """One laboratory result of a zone's sample: ``value_milli`` is the value * 1000 in the unit of
+    ``water.PARAMETERS[parameter]``. One result per zone, day and parameter."""
+
+    __tablename__ = "water_quality_results"
+    __table_args__ = (
+        UniqueConstraint("zone_code", "sampled_on", "parameter", name="uq_water_quality_zone_day_parameter"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zone_code: Mapped[str] = mapped_column(ForeignKey("water_zones.code", ondelete="CASCADE"))
+    sampled_on: Mapped[dt.date] = mapped_column(Date)
+    parameter: Mapped[str] = mapped_column(String(20))  # hardness | nitrates | ph | e_coli | enterococci
+    value_milli: Mapped[int] = mapped_column(Integer)
+
+
+class HouseholdSize(Base):
+    """Persons in the customer's household, as the resident gave it (the yearly comparison,
+    water.py); no row: ``water.DEFAULT_HOUSEHOLD_SIZE``. A table of its own, so that no revision
+    has to rebuild ``customers`` (on SQLite with its search triggers)."""
+
+    __tablename__ = "household_sizes"
+    __table_args__ = (CheckConstraint("persons BETWEEN 1 AND 20", name="ck_household_sizes_persons"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    persons: Mapped[int] = mapped_column(Integer)

@@ -26,7 +26,7 @@ FONT_CANDIDATES = [
     "C:/Windows/Fonts/DejaVuSans.ttf",
 ]
 
-_PL = str.maketrans({"ł": "l", "Ł": "L", "–": "-", "—": "-", "„": '"', "”": '"', "³": "3"})
+_PL = str.maketrans({"ł": "l", "Ł": "L", "–": "-", "—": "-", "„": '"', "”": '"', "³": "3", "≤": "<="})
 
 
 def transliterate(text: str) -> str:
@@ -58,11 +58,12 @@ def find_unicode_font() -> str | None:
     return None
 
 
-def render_invoice_pdf(detail, customer, *, font_path: str | None | bool = True) -> bytes:
-    """Render an invoice; ``font_path=None`` forces the ASCII fallback (used by tests)."""
+def _document(title: str, font_path: str | None | bool):
+    """A new A4 PDF with one page, its font family and the text function (DejaVu, or the ASCII
+    fallback with Polish letters transliterated)."""
     path = find_unicode_font() if font_path is True else font_path
     pdf = FPDF(format="A4")
-    pdf.set_title(f"Faktura {detail.number}")
+    pdf.set_title(title)
     pdf.set_author(UTILITY_NAME)
     pdf.add_page()
     if path:
@@ -76,6 +77,78 @@ def render_invoice_pdf(detail, customer, *, font_path: str | None | bool = True)
     def text(size: float, value: str, h: float = 6, ln: bool = True, w: float = 0, align: str = "L"):
         pdf.set_font(family, size=size)
         pdf.cell(w, h, t(value), new_x="LMARGIN" if ln else "RIGHT", new_y="NEXT" if ln else "TOP", align=align)
+
+    return pdf, family, t, text
+
+
+PARAMETER_NAMES = {
+    "e_coli": "Escherichia coli",
+    "enterococci": "Enterokoki",
+    "nitrates": "Azotany",
+    "ph": "Odczyn pH",
+    "hardness": "Twardość",
+}
+
+
+def pl_number(value: str) -> str:
+    """The API's ``"7.400"`` as a Polish reader writes it, trailing zeros dropped: ``"7,4"``."""
+    whole, _, frac = value.partition(".")
+    frac = frac.rstrip("0")
+    return f"{whole},{frac}" if frac else whole
+
+
+def _limit(p) -> str:
+    if p.limit_min is not None:
+        return f"{pl_number(p.limit_min)}–{pl_number(p.limit_max)}"
+    return f"≤ {pl_number(p.limit_max)}"
+
+
+def quality_lines(quality) -> list[str]:
+    """The directive's water quality summary, one line per supply address and parameter."""
+    lines = []
+    for s in quality.supplies:
+        if s.zone_name is None or s.sampled_on is None:
+            lines.append(f"{s.address}: brak danych o strefie zaopatrzenia.")
+            continue
+        verdict = "spełnia wymagania" if s.meets_standards else "NIE spełnia wymagań"
+        lines.append(f"{s.address} – {s.zone_name}, próbka z {pl_date(s.sampled_on)}: woda {verdict}.")
+        lines.append(
+            "   "
+            + "; ".join(
+                f"{PARAMETER_NAMES[p.parameter]} {pl_number(p.value)} {p.unit} (norma {_limit(p)})"
+                for p in s.parameters
+            )
+        )
+    return lines
+
+
+def comparison_line(summary) -> str | None:
+    """Annual consumption vs. the average household of the same size (a whole year only)."""
+    if summary.average_household_consumption is None:
+        return None
+    size = summary.household_size
+    default = " – przyjęto domyślnie" if summary.household_size_is_default else ""
+    return (
+        f"Zużycie w roku {summary.year}: {pl_quantity(summary.consumption, 'm3')} m³; przeciętne gospodarstwo "
+        f"{size}-osobowe{default}: {pl_quantity(summary.average_household_consumption, 'm3')} m³."
+    )
+
+
+def price_line(summary) -> str | None:
+    if summary.tap_price_per_m3 is None:
+        return None
+    per_litre = f"{summary.tap_price_per_m3 / 1000:.2f}".replace(".", ",")
+    return (
+        f"Cena litra wody z kranu (woda i ścieki, brutto): {per_litre} gr; "
+        f"woda butelkowana (cena orientacyjna): {fmt_pln(summary.bottled_price_per_litre)} za litr."
+    )
+
+
+def render_invoice_pdf(detail, customer, *, directive=None, font_path: str | None | bool = True) -> bytes:
+    """Render an invoice; ``directive`` is ``(water quality, yearly summary of the year before)``
+    for the information Directive 2020/2184 asks on bills; ``font_path=None`` forces the ASCII
+    fallback (used by tests)."""
+    pdf, family, t, text = _document(f"Faktura {detail.number}", font_path)
 
     text(16, f"Faktura VAT nr {detail.number}", h=10)
     text(9, f"Data wystawienia: {pl_date(detail.issue_date)}    Termin płatności: {pl_date(detail.due_date)}")
@@ -123,4 +196,50 @@ def render_invoice_pdf(detail, customer, *, font_path: str | None | bool = True)
     text(9, f"Tytuł przelewu: Klient {customer.customer_number} {detail.number}")
     if detail.efaktura:
         text(8, "Faktura elektroniczna (e-FAKTURA) – opłata za rozliczenie 1,00 zł brutto.")
+    if directive is not None:
+        quality, summary = directive
+        pdf.ln(4)
+        text(9, "Informacja o wodzie (dyrektywa (UE) 2020/2184):")
+        for line in [*quality_lines(quality), comparison_line(summary), price_line(summary)]:
+            if line:
+                pdf.set_font(family, size=7)
+                pdf.multi_cell(0, 4, t(line), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+MONTHS_PL = [
+    "styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec",
+    "lipiec", "sierpień", "wrzesień", "październik", "listopad", "grudzień",
+]  # fmt: skip
+
+
+def render_yearly_pdf(summary, quality, customer, *, font_path: str | None | bool = True) -> bytes:
+    """The yearly statement: invoiced, paid and consumption per month, totals, the directive's figures."""
+    pdf, family, t, text = _document(f"Zestawienie roczne {summary.year}", font_path)
+    text(16, f"Zestawienie roczne {summary.year}", h=10)
+    text(9, f"{UTILITY_NAME}, {UTILITY_ADDRESS}, NIP {UTILITY_NIP}")
+    text(9, f"Klient {customer.customer_number}: {customer.full_name}, {customer.address}")
+    if not summary.complete:
+        text(8, "Rok jeszcze trwa: zestawienie obejmuje dane do dziś.")
+    pdf.ln(3)
+    cols = [("Miesiąc", 40, "L"), ("Zafakturowano", 40, "R"), ("Wpłacono", 40, "R"), ("Zużycie [m³]", 40, "R")]
+    pdf.set_font(family, size=8)
+    for title, w, align in cols:
+        pdf.cell(w, 7, t(title), border=1, align=align)
+    pdf.ln()
+    rows = [
+        (MONTHS_PL[m.month - 1], fmt_pln(m.invoiced), fmt_pln(m.paid), pl_quantity(m.consumption, "m3"))
+        for m in summary.months
+    ]
+    rows.append(("Razem", fmt_pln(summary.invoiced), fmt_pln(summary.paid), pl_quantity(summary.consumption, "m3")))
+    for row in rows:
+        for (_, w, align), v in zip(cols, row, strict=True):
+            pdf.cell(w, 6, t(v), border=1, align=align)
+        pdf.ln()
+    pdf.ln(4)
+    text(9, "Informacja o wodzie (dyrektywa (UE) 2020/2184):")
+    for line in [*quality_lines(quality), comparison_line(summary), price_line(summary)]:
+        if line:
+            pdf.set_font(family, size=8)
+            pdf.multi_cell(0, 5, t(line), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

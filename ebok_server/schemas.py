@@ -276,6 +276,17 @@ class PaymentItem(BaseModel):
     invoice_number: str | None
 
 
+class InvoiceTransfer(BaseModel):
+    """The transfer that pays what is still open on one invoice (the 2D payment code's data)."""
+
+    amount: int = Field(description="Grosze still to pay on this invoice; 0 when nothing is left to pay.")
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str = Field(description="The invoice number.")
+
+
 class InvoiceDetail(InvoiceItem):
     lines: list[InvoiceLineOut]
     net_total: int
@@ -283,6 +294,7 @@ class InvoiceDetail(InvoiceItem):
     gross_total: int
     efaktura: bool
     payments: list[PaymentItem]
+    transfer: InvoiceTransfer
 
 
 # ---- readings -----------------------------------------------------------------------------------
@@ -404,3 +416,88 @@ class MessageCreate(Strict):
     body: MessageBody
 
     _nb_body = field_validator("body")(_not_blank)
+
+
+# ---- notices ------------------------------------------------------------------------------------
+class NoticeOut(BaseModel):
+    id: int
+    kind: Literal["failure", "planned"]
+    city: str
+    streets: list[str] = Field(description="street names concerned; empty: the whole city")
+    starts_at: str
+    ends_at: str = Field(description="the expected end")
+    active: bool = Field(description="in force now (started, not yet ended)")
+    text_pl: str
+    text_en: str
+
+
+class NoticeList(BaseModel):
+    emergency_phone: str = Field(description="the utility's emergency number (994)")
+    items: list[NoticeOut]
+
+
+class NoticeCreate(Strict):
+    kind: Literal["failure", "planned"]
+    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    streets: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=50)] = []
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    text_pl: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    text_en: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+# ---- water quality and the yearly statement (ebok_server/water.py) -------------------------------
+WaterParameter = Literal["e_coli", "enterococci", "nitrates", "ph", "hardness"]
+
+
+class WaterQualityParameter(BaseModel):
+    parameter: WaterParameter
+    value: str  # decimal, dot, three places: "7.400"
+    unit: str
+    limit_min: str | None  # None: no lower limit
+    limit_max: str
+    ok: bool
+
+
+class WaterQualitySupply(BaseModel):
+    address: str  # the supply address
+    zone_code: str | None  # None: no supply zone known for this address
+    zone_name: str | None
+    sampled_on: dt.date | None
+    meets_standards: bool | None  # None: no result to judge
+    parameters: list[WaterQualityParameter]
+
+
+class WaterQualityOut(BaseModel):
+    supplies: list[WaterQualitySupply]
+
+
+class YearMonth(BaseModel):
+    month: int
+    invoiced: int
+    paid: int
+    consumption: str  # m³, three decimals
+
+
+class YearlyOut(BaseModel):
+    year: int
+    years: list[int]  # years with data, newest first
+    complete: bool  # the year is over: the household comparison is given
+    months: list[YearMonth]
+    invoiced: int
+    paid: int
+    consumption: str
+    household_size: int
+    household_size_is_default: bool
+    average_household_consumption: str | None
+    tap_price_per_m3: int | None  # grosze gross, water + sewage
+    bottled_price_per_litre: int  # grosze gross (reference price)
+
+
+class HouseholdRequest(Strict):
+    household_size: int | None = Field(ge=1, le=20)  # None: back to the default
+
+
+class HouseholdOut(BaseModel):
+    household_size: int
+    household_size_is_default: bool

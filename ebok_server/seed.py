@@ -35,10 +35,14 @@ from .models import (
     Message,
     Meta,
     Meter,
+    Notice,
     Payment,
     Reading,
     ServicePoint,
     Thread,
+    WaterQualityResult,
+    WaterZone,
+    WaterZoneStreet,
     point_code,
 )
 from .security import hash_password
@@ -118,8 +122,8 @@ def _specs() -> list[CustomerSpec]:
             [MeterSpec("WM-1234567", "Piwnica, pion główny", dt.date(2019, 5, 10), 10, 812_000, 7_200)],
             "jan",
             phone="+48 601 234 567",
-            description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY.",
-            description_en="Water + sewage; {invoices}; no e-FAKTURA.",
+            description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY; awaria na jego ulicy (komunikat).",
+            description_en="Water + sewage; {invoices}; no e-FAKTURA; a failure in his street (notice).",
             threads=[
                 dict(
                     kind="contract_change",
@@ -436,6 +440,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             }
         )
 
+    await seed_water_quality(session, today)
     await _store_demo_info(session, demo)
     # One identity for every demo database (the data is deterministic), so a client's unsent drafts
     # survive restarting the demo on a new port with a fresh database (kept if already set).
@@ -540,6 +545,81 @@ async def _seed_point(
         session.add(inv)
         invoices.append(inv)
     return invoices
+
+
+async def seed_demo_notices(session: AsyncSession, today: dt.date) -> None:
+    """The demo's notices (after :func:`seed_demo`): an active failure in 10001's street, a planned
+    interruption there and in 10002's street, and a past one."""
+    at = lambda days, h: dt.datetime.combine(today + dt.timedelta(days=days), dt.time(h))  # noqa: E731
+    for kind, streets, start, end, pl, en in (
+        (
+            "failure",
+            "grunwaldzka",
+            at(-1, 6),
+            at(1, 16),
+            "Awaria sieci wodociągowej na ul. Grunwaldzkiej: możliwe spadki ciśnienia i brak wody. "
+            "Beczkowóz stoi przy nr 20.",
+            "Water main failure in Grunwaldzka Street: low pressure or no water possible. "
+            "A water tanker stands at no. 20.",
+        ),
+        (
+            "planned",
+            "grunwaldzka\nmickiewicza",
+            at(6, 8),
+            at(6, 14),
+            "Planowane wyłączenie dostawy wody (wymiana zasuw).",
+            "Planned interruption of supply (valve replacement).",
+        ),
+        (
+            "failure",
+            "grunwaldzka",
+            at(-12, 7),
+            at(-12, 15),
+            "Awaria przyłącza – usunięta.",
+            "Service pipe failure – repaired.",
+        ),
+    ):
+        session.add(
+            Notice(
+                kind=kind,
+                city="Jaworzno",
+                streets=streets,
+                starts_at=start,
+                ends_at=end,
+                text_pl=pl,
+                text_en=en,
+                created_at=start - dt.timedelta(days=3 if kind == "planned" else 0),
+                created_by="demo",
+            )
+        )
+
+
+#: the demo's supply zones: code, name, streets (as water.street_key gives them)
+WATER_ZONES = [
+    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa"]),
+    ("JAW-P", "Strefa Południe (SUW Dobra)", ["leśna", "zwycięstwa"]),
+]
+#: quarterly results per zone (newest first), value * 1000: e_coli, enterococci, nitrates, ph, hardness
+WATER_RESULTS = {
+    "JAW-C": [(0, 0, 12_400, 7_400, 287_000), (0, 0, 13_100, 7_300, 295_000), (0, 0, 11_800, 7_500, 281_000)],
+    "JAW-P": [(0, 0, 21_700, 7_600, 402_000), (0, 0, 23_200, 7_700, 418_000), (2_000, 0, 22_900, 7_600, 409_000)],
+}
+
+
+async def seed_water_quality(session: AsyncSession, today: dt.date) -> None:
+    """The demo's supply zones and their last three quarterly samples (the oldest sample of JAW-P
+    found E. coli, the later ones are clean: the screen shows the newest)."""
+    for code, name, streets in WATER_ZONES:
+        session.add(WaterZone(code=code, name=name))
+        await session.flush()
+        session.add_all(WaterZoneStreet(street=street, zone_code=code) for street in streets)
+        for k, values in enumerate(WATER_RESULTS[code]):
+            sampled_on = add_months(today, -3 * k) - dt.timedelta(days=12)
+            for parameter, value in zip(("e_coli", "enterococci", "nitrates", "ph", "hardness"), values, strict=True):
+                session.add(
+                    WaterQualityResult(zone_code=code, sampled_on=sampled_on, parameter=parameter, value_milli=value)
+                )
+    await session.flush()
 
 
 async def _store_demo_info(session: AsyncSession, customers: list[dict]) -> None:

@@ -53,6 +53,7 @@ class LifespanASGITransport(httpx.AsyncBaseTransport):
         self._task: asyncio.Task[None] | None = None
         self._started: asyncio.Future[None] | None = None
         self._stop: asyncio.Event | None = None
+        self._serving: set[asyncio.Task[httpx.Response]] = set()
 
     async def _lifespan(self) -> None:
         assert self._started is not None and self._stop is not None
@@ -71,9 +72,24 @@ class LifespanASGITransport(httpx.AsyncBaseTransport):
             self._stop = asyncio.Event()
             self._task = asyncio.create_task(self._lifespan(), name="ebok-server-lifespan")
         await asyncio.shield(self._started)
-        return await self._asgi.handle_async_request(request)
+        # The server serves the request in a task of its own, as a server process would: a client
+        # that stops waiting (a worker cancelled by a newer load or by the app's exit) does not
+        # cancel the server mid-transaction. Cancelled there, SQLAlchemy handed the connection to
+        # a shielded aiosqlite close that never finished (with aiosqlite 0.22 its thread is
+        # stopped first), which held SQLite's write lock and hung the event loop's shutdown.
+        serving = asyncio.ensure_future(self._asgi.handle_async_request(request))
+        self._serving.add(serving)
+        serving.add_done_callback(self._served)
+        return await asyncio.shield(serving)
+
+    def _served(self, serving: asyncio.Task[httpx.Response]) -> None:
+        self._serving.discard(serving)
+        if not serving.cancelled():
+            serving.exception()  # retrieved: the client that asked for it may have stopped waiting
 
     async def aclose(self) -> None:
+        if self._serving:  # what the server is still doing ends first, as at a server's shutdown
+            await asyncio.wait(set(self._serving))
         task, self._task = self._task, None
         if task is not None and self._stop is not None:
             self._stop.set()

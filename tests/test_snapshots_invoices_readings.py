@@ -24,6 +24,14 @@ def test_invoice_detail_en(snap_compare, server):
     assert snapshot(snap_compare, server, "en", opener("10004", "invoices", "enter"))
 
 
+def test_pay_one_invoice_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10004", "invoices", "enter", "p"))
+
+
+def test_pay_one_invoice_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10004", "invoices", "enter", "p"))
+
+
 def test_payments_pl(snap_compare, server):
     assert snapshot(snap_compare, server, "pl", opener("10002", "invoices", "p"))
 

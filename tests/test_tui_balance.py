@@ -10,7 +10,8 @@ from textual.widgets import Static
 
 from ebok_tui.core.payqr import build_payload, half_block_lines, make_qr
 from ebok_tui.ui.screens.auth.login import LoginScreen
-from ebok_tui.ui.screens.billing.balance import BalanceScreen, QrModal
+from ebok_tui.ui.screens.billing.balance import BalanceScreen
+from ebok_tui.ui.screens.billing.pay_dialogs import QrModal
 from tests.server_proc import running_server, start_server_info, stop_server
 from tests.test_payqr import scan
 from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until

@@ -13,6 +13,9 @@ from ebok_tui.ui.screens.billing.invoices import PAGE_SIZE, InvoicesScreen
 from ebok_tui.ui.widgets.paged_table import PagedTable
 from ebok_tui.core.files import default_path, write_private_atomic
 from ebok_tui.ui.screens.billing.save_pdf import ConfirmOverwriteModal, SavePdfModal
+from ebok_tui.core.payqr import build_payload
+from ebok_tui.ui.screens.billing.pay_dialogs import PayModal
+from tests.test_payqr import scan
 from tests.asgi_server import InProcessServer, seed_template, server_from_template
 from tests.tui_support import SIZE, login_as, make_app, plain, settle
 
@@ -200,6 +203,50 @@ async def test_detail_lists_payments_applied(server):
         assert "partially paid" in facts
         payments = plain(screen.query_one("#payments", Static).content)
         assert "Payments applied" in payments and "PLN" in payments
+
+
+async def test_pay_one_invoice_shows_the_qr_for_what_is_left_on_it(server):
+    app = make_app(server, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, "10004")  # newest invoice is half paid
+        inv = screen.invoice
+        assert inv is not None and inv.transfer is not None and 0 < inv.paid < inv.gross
+        assert "p Pay" in " | ".join(footer_keys(screen))
+        await pilot.press("p")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, PayModal)
+        # the code a banking app reads asks for the rest of this invoice, titled with its number
+        payload = build_payload(
+            account=inv.transfer.bank_account,
+            amount_grosze=inv.gross - inv.paid,
+            recipient=inv.transfer.recipient_name,
+            title=inv.number,
+            nip=inv.transfer.recipient_nip,
+            company=True,
+        )
+        assert modal.lines is not None and scan(modal.lines) == [payload]
+        details = plain(modal.query_one("#pay-details", Static).content)
+        assert inv.number in details and app.i18n.money(inv.gross - inv.paid) in details
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_pay_a_paid_invoice_says_there_is_nothing_to_pay(server):
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await login_as(app, "10001")
+        paid = (await app.api.invoices(status="paid", limit=1)).items[0]
+        await app.push_screen(InvoiceDetailScreen(paid.id))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, InvoiceDetailScreen) and screen.invoice is not None
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.screen is screen  # no code for nothing
+        notes = [str(n.message) for n in app._notifications]
+        assert f"Na fakturze {paid.number} nie ma nic do zapłaty." in notes
 
 
 async def save_via_modal(pilot, path: str) -> SavePdfModal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Label, Static
 
-from ebok_tui.ui.screens.billing.balance import QrModal
+from ebok_tui.ui.screens.billing.pay_dialogs import QrModal
 from ebok_tui.ui.screens.readings.submit_reading import SubmitReadingModal
 from tests.contract_mail_support import table_rows, text_of
 from tests.tui_support import SIZE, login_as, make_app, settle

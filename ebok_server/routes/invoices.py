@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -8,14 +9,15 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from ..billing import fmt_milli, invoice_status
-from ..config import Settings
+from ..billing import fmt_milli, iban_for, invoice_status
+from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..models import Customer, Invoice, InvoiceLine, Payment, ServicePoint
 from ..schemas import (
     InvoiceDetail,
     InvoiceItem,
     InvoiceLineOut,
+    InvoiceTransfer,
     InvoicePage,
     InvoiceStatusFilter,
     Limit,
@@ -25,6 +27,7 @@ from ..schemas import (
     RowId,
     ServicePointCode,
 )
+from .yearly import water_quality_of, yearly_of
 
 router = APIRouter(tags=["invoices"])
 
@@ -159,7 +162,7 @@ async def _payments_for(db: AsyncSession, inv: Invoice) -> list[PaymentItem]:
     ]
 
 
-async def _detail(db: AsyncSession, inv: Invoice, today) -> InvoiceDetail:
+async def _detail(db: AsyncSession, customer: Customer, inv: Invoice, today) -> InvoiceDetail:
     lines = (
         await db.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == inv.id).order_by(InvoiceLine.position))
     ).all()
@@ -184,6 +187,14 @@ async def _detail(db: AsyncSession, inv: Invoice, today) -> InvoiceDetail:
         gross_total=inv.gross,
         efaktura=inv.efaktura,
         payments=await _payments_for(db, inv),
+        transfer=InvoiceTransfer(
+            amount=max(inv.gross - inv.paid, 0),
+            bank_account=iban_for(customer.customer_number),
+            recipient_name=UTILITY_NAME,
+            recipient_address=UTILITY_ADDRESS,
+            recipient_nip=UTILITY_NIP,
+            transfer_title=inv.number,
+        ),
     )
 
 
@@ -197,7 +208,7 @@ async def get_invoice(
 async def invoice_of(db: AsyncSession, customer: Customer, invoice_id: int, settings: Settings) -> InvoiceDetail:
     """One of the customer's invoices in detail; 404 for anyone else's."""
     inv = await owned_row(db, Invoice, customer.id, invoice_id)
-    return await _detail(db, inv, settings.business_today())
+    return await _detail(db, customer, inv, settings.business_today())
 
 
 @router.get(
@@ -214,10 +225,13 @@ async def get_invoice_pdf(
 async def invoice_pdf_of(db: AsyncSession, customer: Customer, invoice_id: int, settings: Settings) -> Response:
     """One of the customer's invoices as a PDF download; 404 for anyone else's."""
     inv = await owned_row(db, Invoice, customer.id, invoice_id)
-    detail = await _detail(db, inv, settings.business_today())
+    detail = await _detail(db, customer, inv, settings.business_today())
+    # Directive 2020/2184 information on the bill: the water quality now, and the figures of the
+    # last whole year before the invoice was issued
+    directive = (await water_quality_of(db, customer), await yearly_of(db, customer, inv.issue_date.year - 1, settings))
     from ..pdf import render_invoice_pdf  # fpdf2 is imported lazily (start-up time)
 
-    data = await run_in_threadpool(render_invoice_pdf, detail, customer)
+    data = await run_in_threadpool(partial(render_invoice_pdf, detail, customer, directive=directive))
     filename = inv.number.replace("/", "_") + ".pdf"
     return Response(
         content=data,

@@ -24,6 +24,8 @@ from ..deps import DB, SETTINGS, owned_row
 from ..errors import ApiError, not_found
 from ..models import Customer, Invoice, Message, Meter, Reading, Thread
 from ..schemas import (
+    WaterQualityOut,
+    YearlyOut,
     BalanceOut,
     ContractOut,
     EfakturaStatus,
@@ -31,6 +33,7 @@ from ..schemas import (
     InvoicePage,
     InvoiceStatus,
     Limit,
+    NoticeList,
     MessageOut,
     Offset,
     Page,
@@ -62,7 +65,8 @@ from ..staff_schemas import (
     StaffReply,
 )
 from ..throttle import source_address
-from . import account, correspondence, invoices, readings
+from . import account, correspondence, invoices, readings, yearly
+from . import notices as notices_routes
 
 router = APIRouter(prefix="/staff", tags=["staff: acting for a customer"])
 
@@ -223,9 +227,26 @@ async def contract(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ContractOut
     return await _viewed(db, act, "contract", await account.contract_of(db, act.customer))
 
 
+@router.get("/access/{access_id}/notices", response_model=NoticeList)
+async def notices(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> NoticeList:
+    return await _viewed(db, act, "notices", await notices_routes.notices_of(db, act.customer, settings))
+
+
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)
 async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> EfakturaStatus:
     return await _viewed(db, act, "efaktura", account.efaktura_status(act.customer))
+
+
+@router.get("/access/{access_id}/water-quality", response_model=WaterQualityOut)
+async def water_quality(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> WaterQualityOut:
+    return await _viewed(db, act, "water_quality", await yearly.water_quality_of(db, act.customer))
+
+
+@router.get("/access/{access_id}/yearly/{year}", response_model=YearlyOut)
+async def yearly_statement(
+    year: yearly.Year, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> YearlyOut:
+    return await _viewed(db, act, f"yearly:{year}", await yearly.yearly_of(db, act.customer, year, settings))
 
 
 @router.get("/access/{access_id}/invoices", response_model=InvoicePage)

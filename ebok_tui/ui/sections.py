@@ -57,6 +57,7 @@ SCREENS: dict[str, str] = {
     "demo_mail": f"{_SCREENS}.auth.demo_mail:DemoMailScreen",
     "invoice_detail": f"{_SCREENS}.billing.invoice_detail:InvoiceDetailScreen",
     "save_pdf": f"{_SCREENS}.billing.save_pdf:SavePdfModal",
+    "notices": f"{_SCREENS}.notices.notices:NoticesScreen",
     "submit_reading": f"{_SCREENS}.readings.submit_reading:SubmitReadingModal",
     "thread": f"{_SCREENS}.correspondence.thread:ThreadScreen",
     "compose": f"{_SCREENS}.correspondence.compose:ComposeScreen",

@@ -104,6 +104,25 @@ def test_invoice_detail_lines_add_up(api, tokens):
     assert d["payments"] == []
 
 
+def test_invoice_detail_transfer_pays_what_is_open_on_that_invoice(api, tokens):
+    """Pay one invoice: the transfer carries the invoice's own remaining amount and number, to the
+    customer's individual account (the same one the balance gives); nothing open -> amount 0."""
+    seen = set()
+    for number in ("10001", "10004"):
+        h = bearer(tokens[number])
+        balance = api.get("/balance", headers=h).json()
+        for inv in _all_invoices(api, tokens[number]):
+            d = api.get(f"/invoices/{inv['id']}", headers=h).json()
+            tr = d["transfer"]
+            assert tr["amount"] == max(d["gross"] - d["paid"], 0)
+            assert tr["transfer_title"] == d["number"]
+            for key in ("bank_account", "recipient_name", "recipient_address", "recipient_nip"):
+                assert tr[key] == balance[key]
+            seen.add((tr["amount"] > 0, 0 < d["paid"] < d["gross"]))
+    # paid, unpaid and partly paid invoices (of the latter, only the rest is asked for)
+    assert {(False, False), (True, False), (True, True)} <= seen
+
+
 def test_water_only_customer_has_no_sewage_line(api, tokens):
     h = bearer(tokens["10003"])
     inv = api.get("/invoices", params={"limit": 1}, headers=h).json()["items"][0]

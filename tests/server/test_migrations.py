@@ -50,6 +50,8 @@ def _previous_revision() -> str:
 async def _at_revision(url: str, revision: str) -> None:
     engine = make_engine(url)
     async with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # before the transaction: 0004 rebuilds tables (ensure_schema does the same)
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         await conn.run_sync(lambda c: command.upgrade(alembic_config(c), revision))
         await conn.commit()
     await engine.dispose()
@@ -68,17 +70,19 @@ async def _seed(url: str) -> None:
 SEVERAL_POINTS = "10005"
 
 
-async def _seed_at(url: str, revision: str) -> None:
-    """The demo data (the current seed, at head) taken down to ``revision`` by the revisions'
-    downgrades, without the customer with several service points (before 0004 a customer has one
-    contract). The seed is written for the current models, so it cannot run at an old revision."""
+async def _seeded_at(url: str, revision: str, *, one_point_each: bool = False) -> None:
+    """A database at ``revision`` full of demo data: seeded by today's code at head, then taken
+    down to ``revision`` (the seed writes today's models, which an older schema lacks columns of).
+    ``one_point_each``: without the customer with several service points, for a revision before
+    0004 (one contract per customer), whose downgrade refuses to lose them."""
     await _at_revision(url, "head")
     await _seed(url)
     engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DELETE FROM customers WHERE customer_number = :n"), {"n": SEVERAL_POINTS})
+    if one_point_each:
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM customers WHERE customer_number = :n"), {"n": SEVERAL_POINTS})
     async with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":  # before the transaction: the downgrade rebuilds tables
+        if conn.dialect.name == "sqlite":  # before the transaction: 0004's downgrade rebuilds tables
             await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         await conn.run_sync(lambda c: command.downgrade(alembic_config(c), revision))
         await conn.commit()
@@ -86,38 +90,40 @@ async def _seed_at(url: str, revision: str) -> None:
 
 
 async def _snapshot(url: str) -> tuple[str | None, dict[str, int], dict[str, list]]:
-    """Revision, row count of every table, and the full contents of the money and message tables
-    (the tables and columns the database has: an older revision has fewer)."""
+    """Revision, row count of every table the database has, and the full contents of the money and
+    message tables (as column -> value, the database's own columns)."""
     engine = make_engine(url)
     async with engine.connect() as conn:
         revision = await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
-        reflected = MetaData()
-        await conn.run_sync(lambda c: reflected.reflect(c))
+        meta = MetaData()
+        await conn.run_sync(lambda c: meta.reflect(c, only=lambda name, _: name in target_metadata().tables))
         counts = {}
-        for table in target_metadata().sorted_tables:
-            if table.name in reflected.tables:
-                counts[table.name] = await conn.scalar(select(func.count()).select_from(table))
+        for table in meta.sorted_tables:
+            counts[table.name] = await conn.scalar(select(func.count()).select_from(table))
         rows = {}
-        for name in ("invoices", "payments", "readings", "messages", "customers", "audit_log", "contracts"):
-            table = target_metadata().tables[name]
-            columns = [c for c in table.columns if c.name in reflected.tables[name].columns]
-            rows[name] = [tuple(r) for r in await conn.execute(select(*columns).order_by(*table.primary_key))]
+        for name in ("invoices", "payments", "readings", "messages", "customers", "audit_log"):
+            table = meta.tables[name]
+            result = await conn.execute(select(table).order_by(*table.primary_key))
+            rows[name] = [dict(r._mapping) for r in result]
     await engine.dispose()
     return revision, counts, rows
 
 
-def _same_rows_in_old_columns(before: dict[str, list], after: dict[str, list]) -> None:
-    """``after`` (at head) has every row of ``before`` (older), column for column; new columns are
-    checked by the revision's own test."""
-    for name, rows in before.items():
-        width = len(rows[0]) if rows else 0
-        columns = [c.name for c in target_metadata().tables[name].columns]
-        assert len(after[name]) == len(rows), name
-        if rows and len(after[name][0]) != width:  # columns added since: compare the old ones
-            kept = [i for i, c in enumerate(columns) if c != "service_point_id"]
-            assert [tuple(r[i] for i in kept) for r in after[name]] == rows, name
-        else:
-            assert after[name] == rows, name
+def _kept(before: dict[str, list], after: dict[str, list]) -> dict[str, list]:
+    """``after`` restricted to the columns ``before`` had (a revision may add columns)."""
+    return {
+        name: [{k: row[k] for k in before[name][0]} if before[name] else row for row in after[name]] for name in before
+    }
+
+
+def _counts_kept(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    """``after``'s counts of the tables ``before`` had (a revision may add tables: they start empty,
+    but for 0004's service points: one per contract)."""
+    added = after.keys() - before.keys()
+    assert all(after[name] == 0 for name in added - {"service_points"})
+    if "service_points" in added:
+        assert after["service_points"] == before["contracts"]
+    return {name: after[name] for name in before}
 
 
 async def _check_one_point_per_contract(conn) -> None:
@@ -175,7 +181,7 @@ async def test_the_revisions_build_the_models_schema(backend, fresh_db_url):
 
 async def test_a_database_at_the_previous_revision_is_upgraded_without_loss(backend, fresh_db_url, capsys):
     previous = _previous_revision()
-    await _seed_at(fresh_db_url, previous)
+    await _seeded_at(fresh_db_url, previous)
     before_rev, before_counts, before_rows = await _snapshot(fresh_db_url)
     assert before_rev == previous and before_counts["invoices"] > 0 and before_counts["messages"] > 0
 
@@ -190,15 +196,11 @@ async def test_a_database_at_the_previous_revision_is_upgraded_without_loss(back
     assert f"upgraded from {previous} to revision {head_revision()}" in capsys.readouterr().out
     after_rev, after_counts, after_rows = await _snapshot(fresh_db_url)
     assert after_rev == head_revision()
-    new_tables = set(after_counts) - set(before_counts)
-    assert {name: after_counts[name] for name in before_counts} == before_counts
-    assert all(after_counts[name] == before_counts["contracts"] for name in new_tables & {"service_points"})
-    _same_rows_in_old_columns(before_rows, after_rows)
+    assert _counts_kept(before_counts, after_counts) == before_counts
+    assert _kept(before_rows, after_rows) == before_rows
     engine = make_engine(fresh_db_url)
     async with engine.connect() as conn:
         assert await conn.run_sync(_schema_diff) == []
-        if previous == "0003":  # revision 0004: each contract became its customer's one service point
-            await _check_one_point_per_contract(conn)
     await engine.dispose()
 
     # ... and the upgraded database serves: a demo resident logs in and sees the same invoices.
@@ -212,9 +214,25 @@ async def test_a_database_at_the_previous_revision_is_upgraded_without_loss(back
     assert "already at revision" in capsys.readouterr().out
 
 
+async def test_revision_0004_makes_each_contract_a_service_point(backend, fresh_db_url):
+    await _seeded_at(fresh_db_url, "0003", one_point_each=True)
+    _, before_counts, before_rows = await _snapshot(fresh_db_url)
+    assert before_counts["contracts"] > 0 and "service_points" not in before_counts
+    await _at_revision(fresh_db_url, "head")
+    _, after_counts, after_rows = await _snapshot(fresh_db_url)
+    assert {name: after_counts[name] for name in before_counts} == before_counts
+    assert _kept(before_rows, after_rows) == before_rows
+    assert after_counts["service_points"] == before_counts["contracts"]
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        await _check_one_point_per_contract(conn)
+        assert await conn.run_sync(_schema_diff) == []
+    await engine.dispose()
+
+
 async def test_the_sqlite_demo_upgrades_itself_and_a_database_without_version_is_the_baseline(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    await _seed_at(url, BASELINE)
+    await _seeded_at(url, BASELINE, one_point_each=True)
     engine = make_engine(url)
     async with engine.begin() as conn:  # what create_all made before migrations existed
         await conn.execute(text("DROP TABLE alembic_version"))
@@ -226,7 +244,6 @@ async def test_the_sqlite_demo_upgrades_itself_and_a_database_without_version_is
         assert (await c.get("/health")).status_code == 200  # the lifespan has run: upgraded at start
         revision, after_counts, after_rows = await _snapshot(url)
         assert revision == head_revision()
-        assert {name: after_counts[name] for name in counts} == counts
-        _same_rows_in_old_columns(rows, after_rows)
+        assert _counts_kept(counts, after_counts) == counts and _kept(rows, after_rows) == rows
         r = await c.post("/auth/login", json={"customer_number": "10002", "password": "woda-10002"})
         assert r.status_code == 200, r.text

@@ -129,10 +129,13 @@ MATRIX = [
     ("GET", "/staff/access/{a}/contract", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/service-points", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/efaktura", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/notices", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices/{inv}", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices/{inv}/pdf", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/payments", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/water-quality", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/yearly/2025", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/readings", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/correspondence", None, {}, ALL, (200, None)),
     # changes: allowed roles reach the domain check, which refuses these particular requests
@@ -180,6 +183,9 @@ MATRIX = [
     # a period that has not ended: allowed roles reach the check, nothing is invoiced
     ("POST", "/staff/billing/run", {"period": "2099-01"}, {}, {S}, (422, "period_not_closed")),
     ("GET", "/staff/accounts", None, {}, {S}, (200, None)),
+    ("GET", "/staff/notices", None, {}, {S}, (200, None)),
+    # an empty body: allowed roles reach the validation, nothing is published
+    ("POST", "/staff/notices", {}, {}, {S}, (422, "validation_error")),
     (
         "POST",
         "/staff/accounts",

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
         InvoicePage,
         LoginResult,
         Me,
+        Notices,
         Message,
         ObjectId,
         PaymentPage,
@@ -78,6 +79,9 @@ if TYPE_CHECKING:
         ReadingsInfo,
         ThreadDetail,
         ThreadPage,
+        WaterQuality,
+        Yearly,
+        Household,
     )
 
 __all__ = [
@@ -722,19 +726,7 @@ class EbokClient(ApiClient):
     async def invoice_pdf(self, id: ObjectId, *, max_bytes: int = PDF_MAX_BYTES) -> bytes:
         """The invoice PDF as bytes (streamed, at most ``max_bytes``, else ProtocolError
         ``response_too_large``; within the client's ``pdf_deadline``)."""
-        resp, data = await self._exchange(
-            "GET",
-            f"invoices/{_seg(id)}/pdf",
-            deadline=self.pdf_deadline,
-            max_bytes=max_bytes,
-            too_large="response_too_large",
-            content_type="application/pdf",
-        )
-        if not resp.is_success:
-            raise self._error_from_response(resp, data, login=False)
-        if not data.startswith(b"%PDF-"):
-            raise E.ProtocolError(status=resp.status_code, detail="body is not a PDF document")
-        return data
+        return await self._download(f"invoices/{_seg(id)}/pdf", "application/pdf", max_bytes)
 
     async def payments(self, offset: int = 0, limit: int = 50) -> PaymentPage:
         return await self._call("GET", "payments", "PaymentPage", params={"offset": offset, "limit": limit})
@@ -776,6 +768,57 @@ class EbokClient(ApiClient):
     async def efaktura_withdraw(self) -> EFaktura:
         """Raises ValidationFailed ``efaktura_not_active`` when it was not active."""
         return await self._call("DELETE", "efaktura", "EFaktura")
+
+    # --- notices ----------------------------------------------------------------------------
+
+    async def notices(self) -> Notices:
+        """Failures and planned interruptions not yet ended at my supply addresses (those in force
+        first) and the emergency number."""
+        return await self._call("GET", "notices", "Notices")
+
+    # --- water quality and the yearly statement ---------------------------------------------
+
+    async def water_quality(self) -> WaterQuality:
+        return await self._call("GET", "water-quality", "WaterQuality")
+
+    async def yearly(self, year: int) -> Yearly:
+        return await self._call("GET", f"yearly/{_seg(year)}", "Yearly")
+
+    async def set_household(self, size: int | None) -> Household:
+        """Persons in the household (1..20), or None for the server's default."""
+        return await self._call("PUT", "household", "Household", json_body={"household_size": size})
+
+    async def yearly_pdf(self, year: int, *, max_bytes: int = PDF_MAX_BYTES) -> bytes:
+        """The yearly statement PDF (as ``invoice_pdf``)."""
+        return await self._download(f"yearly/{_seg(year)}/pdf", "application/pdf", max_bytes)
+
+    async def export_csv(
+        self, kind: str, date_from: _dt.date, date_to: _dt.date, *, max_bytes: int = PDF_MAX_BYTES
+    ) -> bytes:
+        """Invoices, payments or readings (``EXPORT_KINDS``) of the period as CSV bytes, made by the
+        server (formula-looking cells neutralised there)."""
+        if kind not in ("invoices", "payments", "readings"):  # models.EXPORT_KINDS (not imported: start-up)
+            raise ValueError(f"unknown export {kind!r}")
+        params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+        return await self._download(f"export/{kind}.csv", "text/csv", max_bytes, params=params)
+
+    async def _download(
+        self, path: str, content_type: str, max_bytes: int, params: Mapping[str, Any] | None = None
+    ) -> bytes:
+        resp, data = await self._exchange(
+            "GET",
+            path,
+            params=params,
+            deadline=self.pdf_deadline,
+            max_bytes=max_bytes,
+            too_large="response_too_large",
+            content_type=content_type,
+        )
+        if not resp.is_success:
+            raise self._error_from_response(resp, data, login=False)
+        if content_type == "application/pdf" and not data.startswith(b"%PDF-"):
+            raise E.ProtocolError(status=resp.status_code, detail="body is not a PDF document")
+        return data
 
     # --- correspondence ---------------------------------------------------------------------
 

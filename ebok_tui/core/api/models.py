@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +42,7 @@ __all__ = [
     "InvoicePage",
     "InvoiceLine",
     "InvoiceDetail",
+    "InvoiceTransfer",
     "Payment",
     "PaymentPage",
     "Reading",
@@ -51,12 +52,21 @@ __all__ = [
     "Meter",
     "Contract",
     "EFaktura",
+    "Notice",
+    "Notices",
     "Thread",
     "ThreadPage",
     "Message",
     "ThreadDetail",
     "DataAccessItem",
     "DataAccess",
+    "WaterQualityParameter",
+    "WaterQualitySupply",
+    "WaterQuality",
+    "YearMonth",
+    "Yearly",
+    "Household",
+    "EXPORT_KINDS",
     "DATA_ACCESS_PURPOSES",
     "INVOICE_STATUSES",
     "INVOICE_FILTERS",
@@ -196,6 +206,15 @@ class Page(ApiModel, Generic[T]):
     offset: int
     limit: int
 
+    @property
+    def end(self) -> int:
+        """The position after this page's last item (the "last" of "items first-last of total")."""
+        return self.offset + len(self.items)
+
+    def can_move(self, step: int) -> bool:
+        """Whether there is a page before (``step`` < 0) or after (``step`` > 0) this one."""
+        return self.offset > 0 if step < 0 else self.end < self.total
+
 
 # --- invoices and payments --------------------------------------------------------------------
 
@@ -243,6 +262,18 @@ class Payment(ApiModel):
 PaymentPage = Page[Payment]
 
 
+class InvoiceTransfer(ApiModel):
+    """The transfer paying what is still open on one invoice (its 2D payment code's data)."""
+
+    amount: int
+    """Grosze still to pay on this invoice; 0 when nothing is left to pay."""
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str
+
+
 class InvoiceDetail(InvoiceSummary):
     lines: list[InvoiceLine]
     net_total: int
@@ -250,6 +281,8 @@ class InvoiceDetail(InvoiceSummary):
     gross_total: int
     efaktura: bool
     payments: list[Payment] = []
+    transfer: InvoiceTransfer | None = None
+    """``None`` from a server older than the pay-one-invoice transfer."""
 
 
 # --- readings ---------------------------------------------------------------------------------
@@ -323,6 +356,36 @@ class EFaktura(ApiModel):
     current_fee_gross: int
 
 
+# --- notices --------------------------------------------------------------------------------
+
+
+class Notice(ApiModel):
+    """A failure or planned interruption of supply at one of the resident's supply addresses."""
+
+    id: ObjectId
+    kind: Literal["failure", "planned"]
+    city: str
+    streets: list[str] = []
+    starts_at: _dt.datetime
+    ends_at: _dt.datetime
+    """The expected end."""
+    active: bool
+    text_pl: str
+    text_en: str
+
+    def text(self, lang: str) -> str:
+        return self.text_pl if lang == "pl" else self.text_en
+
+
+class Notices(ApiModel):
+    emergency_phone: str
+    items: list[Notice]
+
+    @property
+    def active(self) -> list[Notice]:
+        return [n for n in self.items if n.active]
+
+
 # --- correspondence ---------------------------------------------------------------------------
 
 
@@ -380,3 +443,58 @@ class DataAccessItem(ApiModel):
 
 class DataAccess(ApiModel):
     items: list[DataAccessItem]
+
+
+# --- water quality and the yearly statement ----------------------------------------------------
+
+#: what ``EbokClient.export_csv`` can export
+EXPORT_KINDS = ("invoices", "payments", "readings")
+
+
+class WaterQualityParameter(ApiModel):
+    parameter: str  # e_coli | enterococci | nitrates | ph | hardness (unknown ones shown as sent)
+    value: Decimal
+    unit: str
+    limit_min: Decimal | None = None
+    limit_max: Decimal
+    ok: bool
+
+
+class WaterQualitySupply(ApiModel):
+    address: str
+    zone_code: str | None = None
+    zone_name: str | None = None
+    sampled_on: _dt.date | None = None
+    meets_standards: bool | None = None
+    parameters: list[WaterQualityParameter]
+
+
+class WaterQuality(ApiModel):
+    supplies: list[WaterQualitySupply]
+
+
+class YearMonth(ApiModel):
+    month: int
+    invoiced: int
+    paid: int
+    consumption: Decimal  # m³
+
+
+class Yearly(ApiModel):
+    year: int
+    years: list[int]
+    complete: bool
+    months: list[YearMonth]
+    invoiced: int
+    paid: int
+    consumption: Decimal
+    household_size: int
+    household_size_is_default: bool
+    average_household_consumption: Decimal | None = None
+    tap_price_per_m3: int | None = None
+    bottled_price_per_litre: int
+
+
+class Household(ApiModel):
+    household_size: int
+    household_size_is_default: bool

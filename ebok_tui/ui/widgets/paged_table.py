@@ -89,7 +89,7 @@ class Feed:
         if generation != self.generation:
             return False  # the filters changed meanwhile: this answer is for rows no longer shown
         self.total = page.total
-        self.loaded = page.offset + len(page.items)
+        self.loaded = page.end
         rows = []
         for item in page.items:
             key = str(item.id)

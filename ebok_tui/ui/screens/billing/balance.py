@@ -1,6 +1,10 @@
 """Saldo (balance): what is owed or overpaid, the next due payment, the transfer details and a
 payment QR code in the Polish banks' 2D transfer-code format (see ``ebok_tui.core.payqr``).
 
+A failure or interruption of supply in force at the resident's address is shown above the figures
+(``n`` opens every notice: ``notices.notices``). They are asked for once the balance is shown; a
+notices request that fails leaves the balance as it is.
+
 At 80x24 the QR code (version 4 for the reference server's data: 41x21 cells with its 4-module
 quiet zone) sits to the right of the details; when the window is too small for it (or a longer
 title makes the code bigger), ``q`` opens it full-screen in a dialog.
@@ -16,57 +20,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.widgets import Static
 
-from ebok_tui.core.api import Balance
-from ebok_tui.core.payqr import (
-    PaymentQRError,
-    build_payload,
-    format_account,
-    half_block_lines,
-    make_qr,
-    normalize_account,
-)
+from ebok_tui.core.api import ApiError, Balance, Notices
+from ebok_tui.core.payqr import PaymentQRError, normalize_account
 from ebok_tui.ui import clipboard
-from ebok_tui.ui.screens.base import BaseModal, SectionScreen
-from ebok_tui.ui.terminal import can_show
+from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
+from ebok_tui.ui.screens.billing.pay_dialogs import QrModal
+from ebok_tui.ui.widgets.notices import emergency_line, notice_lines
+from ebok_tui.ui.widgets.pay_qr import qr_text, transfer_details, transfer_qr
 
-#: Dark modules on a light background, whatever the terminal's colours (scanners need that).
-QR_STYLE = "#000000 on #ffffff"
 #: The details column needs this many cells next to the code.
 DETAILS_MIN_WIDTH = 36
-
-
-def qr_text(lines: list[str]) -> Text:
-    text = Text(no_wrap=True, overflow="crop")
-    for index, line in enumerate(lines):
-        if index:
-            text.append("\n")
-        text.append(line, style=QR_STYLE)
-    return text
-
-
-class QrModal(BaseModal):
-    """The payment QR code alone, as large as the terminal allows (Esc or q closes)."""
-
-    BINDINGS = [Binding("q", "cancel", "balance.bind_qr_close")]
-
-    DEFAULT_CSS = """
-    QrModal { align: center middle; }
-    QrModal #qr-dialog { width: auto; height: auto; max-width: 100%; max-height: 100%;
-                         background: $panel; padding: 0 1; }
-    QrModal #qr-big { width: auto; height: auto; }
-    QrModal #qr-caption { width: auto; max-width: 60; height: auto; text-align: center; }
-    """
-
-    def __init__(self, lines: list[str], caption: str) -> None:
-        super().__init__()
-        self.lines = lines
-        self.caption = caption
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="qr-dialog"):
-            yield Static(qr_text(self.lines), id="qr-big")
-            yield Static(Text(self.caption), id="qr-caption")  # names the recipient: never markup
 
 
 class BalanceScreen(SectionScreen):
@@ -76,11 +41,14 @@ class BalanceScreen(SectionScreen):
         Binding("c", "copy_account", "balance.bind_copy"),
         Binding("t", "copy_title", "balance.bind_copy_title", show=False),
         Binding("q", "show_qr", "balance.bind_qr"),
+        Binding("n", "notices", "balance.bind_notices"),
     ]
 
     DEFAULT_CSS = """
     BalanceScreen #balance-columns { height: 1fr; }
     BalanceScreen #balance-details { width: 1fr; min-width: 36; height: 1fr; }
+    BalanceScreen #balance-notices { height: auto; margin: 0 0 1 0; display: none; }
+    BalanceScreen #balance-notices.-shown { display: block; }
     BalanceScreen #balance-summary { height: auto; }
     BalanceScreen #transfer-details { height: auto; margin: 1 0 0 0; }
     BalanceScreen #balance-hint { height: auto; margin: 1 0 0 0; }
@@ -92,9 +60,11 @@ class BalanceScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.balance: Balance | None = None
+        self.notices: Notices | None = None
         self.qr_lines: list[str] | None = None
         self.qr_problem: str | None = None
         # kept, not queried: a reply arriving while the app shuts down must not find them gone
+        self._notices_widget = Static(id="balance-notices")
         self._summary_widget = Static(id="balance-summary")
         self._transfer_widget = Static(id="transfer-details")
         self._hint_widget = Static(id="balance-hint", classes="muted")
@@ -104,6 +74,7 @@ class BalanceScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="balance-columns"):
             with VerticalScroll(id="balance-details"):
+                yield self._notices_widget
                 yield self._summary_widget
                 yield self._transfer_widget
                 yield self._hint_widget
@@ -113,6 +84,25 @@ class BalanceScreen(SectionScreen):
     async def load(self) -> None:
         balance = await self.api.balance()
         self.show_balance(balance)
+        await self.load_notices()
+
+    async def load_notices(self) -> None:
+        try:
+            notices = await self.api.notices()
+        except ApiError:
+            return  # the balance stands without them; the Notices screen says what went wrong
+        self.show_notices(notices)
+
+    def show_notices(self, notices: Notices) -> None:
+        self.notices = notices
+        active = notices.active
+        if active:
+            lines: list[Text] = []
+            for notice in active:
+                lines.extend(notice_lines(notice, self.t, self.i18n))
+            lines.append(emergency_line(notices, self.t))
+            self._notices_widget.update(Group(*lines))
+        self._notices_widget.set_class(bool(active), "-shown")
 
     # --- rendering -------------------------------------------------------------------------------
     def show_balance(self, balance: Balance) -> None:
@@ -125,22 +115,15 @@ class BalanceScreen(SectionScreen):
         self.call_after_refresh(self.fit_qr)
 
     def _qr_for(self, balance: Balance) -> tuple[list[str] | None, str | None]:
-        if balance.to_pay <= 0:
-            return None, self.t("balance.qr_nothing_due")
-        if not can_show(self.ebok.terminal, "▀▄█"):
-            return None, self.t("balance.qr_no_glyphs")  # ASCII stand-ins would not scan
-        try:
-            payload = build_payload(
-                account=balance.bank_account,
-                amount_grosze=balance.to_pay,
-                recipient=balance.recipient_name,
-                title=balance.transfer_title,
-                nip=balance.recipient_nip,
-                company=True,  # the utility: its NIP is required and checked
-            )
-        except PaymentQRError:
-            return None, self.t("balance.qr_unavailable")
-        return half_block_lines(make_qr(payload).matrix), None
+        lines, problem = transfer_qr(
+            self.ebok.terminal,
+            account=balance.bank_account,
+            amount=balance.to_pay,
+            recipient=balance.recipient_name,
+            title=balance.transfer_title,
+            nip=balance.recipient_nip,
+        )
+        return lines, self.t(problem) if problem else None
 
     def _summary(self, b: Balance) -> Group:
         money = self.i18n.money
@@ -184,19 +167,15 @@ class BalanceScreen(SectionScreen):
         return Group(headline, Text(""), grid, as_of)
 
     def _transfer(self, b: Balance) -> Group:
-        label = "bold"
-        lines: list[Text] = [
-            Text(self.t("balance.transfer_title_header"), style="bold underline"),
-            Text(self.t("balance.recipient"), style=label),
-            Text(f"  {b.recipient_name}"),
-            Text(f"  {b.recipient_address}"),
-            Text(self.t("balance.account"), style=label),
-            Text(f"  {format_account(b.bank_account)}"),
-            Text.assemble((self.t("balance.amount"), label), " ", (self.i18n.money(b.to_pay), "bold")),
-            Text(self.t("balance.title"), style=label),
-            Text(f"  {b.transfer_title}"),
-        ]
-        return Group(*lines)
+        return transfer_details(
+            self.t,
+            self.i18n.money,
+            recipient=b.recipient_name,
+            address=b.recipient_address,
+            account=b.bank_account,
+            amount=b.to_pay,
+            title=b.transfer_title,
+        )
 
     # --- the QR code -----------------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
@@ -254,6 +233,9 @@ class BalanceScreen(SectionScreen):
         b = self.balance
         caption = self.t("balance.qr_caption", amount=self.i18n.money(b.to_pay), recipient=b.recipient_name)
         self.app.push_screen(QrModal(self.qr_lines, caption))
+
+    def action_notices(self) -> None:
+        self.app.push_screen(load_screen("notices")())
 
     # --- clipboard -------------------------------------------------------------------------------
     def action_copy_account(self) -> None:

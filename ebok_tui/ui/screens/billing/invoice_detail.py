@@ -1,4 +1,5 @@
-"""One invoice: facts, lines with totals, payments applied; ``s`` saves its PDF."""
+"""One invoice: facts, lines with totals, payments applied; ``s`` saves its PDF, ``p`` shows the
+payment QR code and transfer details for what is still open on it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from ebok_tui.core.api import InvoiceDetail, ObjectId
 from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.billing.status import STATUS_STYLES
 from ebok_tui.ui.sections import load_screen
+from ebok_tui.ui.screens.billing.pay_dialogs import PayModal
+from ebok_tui.ui.widgets.pay_qr import transfer_details, transfer_qr
 
 
 def pdf_filename(number: str) -> str:
@@ -31,6 +34,7 @@ class InvoiceDetailScreen(SubScreen):
 
     BINDINGS = [
         Binding("s", "save_pdf", "invoice_detail.bind_save"),
+        Binding("p", "pay", "invoice_detail.bind_pay"),
     ]
 
     DEFAULT_CSS = """
@@ -67,6 +71,7 @@ class InvoiceDetailScreen(SubScreen):
         self.query_one("#facts", Static).update(self.build_facts(invoice))
         self.query_one("#lines", Static).update(self.build_lines(invoice))
         self.query_one("#payments", Static).update(self.build_payments(invoice))
+        self.refresh_bindings()
         self.call_after_refresh(self.query_one("#detail").focus)
 
     # --- rendering -----------------------------------------------------------------------------
@@ -159,6 +164,38 @@ class InvoiceDetailScreen(SubScreen):
         return Group(title, table)
 
     # --- actions -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pay":
+            return self.invoice is not None and self.invoice.transfer is not None
+        return True
+
+    def action_pay(self) -> None:
+        if self.invoice is None or self.invoice.transfer is None:
+            return
+        tr = self.invoice.transfer
+        if tr.amount <= 0:
+            self.notify(self.t("invoice_detail.nothing_to_pay", number=self.invoice.number), markup=False)
+            return
+        lines, problem = transfer_qr(
+            self.ebok.terminal,
+            account=tr.bank_account,
+            amount=tr.amount,
+            recipient=tr.recipient_name,
+            title=tr.transfer_title,
+            nip=tr.recipient_nip,
+        )
+        details = transfer_details(
+            self.t,
+            self.i18n.money,
+            recipient=tr.recipient_name,
+            address=tr.recipient_address,
+            account=tr.bank_account,
+            amount=tr.amount,
+            title=tr.transfer_title,
+        )
+        caption = self.t(problem) if problem else self.t("invoice_detail.pay_scan")
+        self.app.push_screen(PayModal(lines, details, caption))
+
     def action_save_pdf(self) -> None:
         if self.invoice is None:
             return

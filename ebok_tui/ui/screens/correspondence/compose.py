@@ -17,7 +17,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, ThreadDetail, Unauthorized, ValidationFailed
+from rich.console import Group
+from rich.text import Text
+
+from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, Notices, ThreadDetail, Unauthorized, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.core.validation import MESSAGE_BODY_MAX as BODY_MAX
 from ebok_tui.core.validation import phone_problem
@@ -25,6 +28,7 @@ from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.correspondence.common import kind_label
 from ebok_tui.ui.screens.correspondence.draft_dialogs import confirm_delete_draft
 from ebok_tui.ui.screens.correspondence.drafting import DraftAutosave
+from ebok_tui.ui.widgets.notices import emergency_line, notice_lines
 
 SUBJECT_MAX = 200
 FIELDS = ("kind", "subject", "body", "contact_phone", "location")
@@ -52,6 +56,8 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     ComposeScreen .row { height: 3; }
     ComposeScreen .row-label { width: 16; padding: 1 1 0 0; text-style: bold; }
     ComposeScreen #kind, ComposeScreen #subject { width: 1fr; }
+    ComposeScreen #failure-info { height: auto; max-height: 5; display: none; }
+    ComposeScreen #failure-info.-shown { display: block; }
     ComposeScreen #body-label { height: 1; text-style: bold; }
     ComposeScreen #body-text { height: 1fr; min-height: 4; }
     ComposeScreen #extra-labels { height: 1; }
@@ -69,6 +75,9 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         self._save_now = save_now
         self._saved = self._form_fields(self.draft) if (draft and not save_now) else self._form_fields(None)
         self._sending = False
+        self.notices: Notices | None = None
+        # a failure report: the emergency number and the failures in force at the address, first
+        self._failure_info = Static(id="failure-info")
 
     @property
     def screen_title(self) -> str:
@@ -83,6 +92,7 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
             with Horizontal(classes="row"):
                 yield Label(self.t("compose.kind"), classes="row-label")
                 yield Select(options, prompt=self.t("compose.kind_prompt"), value=kind, id="kind")
+            yield self._failure_info
             with Horizontal(classes="row"):
                 yield Label(self.t("compose.subject"), classes="row-label")
                 yield Input(
@@ -112,10 +122,33 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         yield Static(self.t("compose.hint"), id="form-status", classes="-info")
 
     def on_mount(self) -> None:
+        self._show_failure_info()
         if self.draft is not None:
             self.set_status(self.t("compose.draft_restored"), error=False)
         if self._save_now:
             self.save_draft()
+
+    # --- a failure report: 994 and the notices -----------------------------------------------------
+    @on(Select.Changed, "#kind")
+    def _show_failure_info(self) -> None:
+        failure = self.query_one("#kind", Select).value == "failure_report"
+        self._failure_info.set_class(failure, "-shown")
+        if failure and self.notices is None:
+            self.run_api(self._load_notices, target=self._failure_info, group="notices")
+
+    async def _load_notices(self) -> None:
+        try:
+            notices = await self.api.notices()
+        except ApiError:
+            self._failure_info.update(Text(self.t("compose.emergency_fallback"), style="bold"))
+            return
+        self.notices = notices
+        parts = [emergency_line(notices, self.t)]
+        for notice in notices.active:
+            parts.extend(notice_lines(notice, self.t, self.i18n))
+        if not notices.active:
+            parts.append(Text(self.t("compose.no_active_notices"), style="dim"))
+        self._failure_info.update(Group(*parts))
 
     # --- values --------------------------------------------------------------------------------
     @staticmethod

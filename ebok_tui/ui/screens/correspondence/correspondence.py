@@ -175,7 +175,7 @@ class CorrespondenceScreen(SectionScreen):
                 self.t(
                     "correspondence.pager",
                     first=page.offset + 1,
-                    last=page.offset + len(page.items),
+                    last=page.end,
                     total=page.total,
                     page=page.offset // PAGE_SIZE + 1,
                     pages=pages,

@@ -104,9 +104,7 @@ class StaffAuditScreen(StaffScreen):
         for item in page.items:
             table.add_row(*self._row(item), key=str(item.id))
         if page.items:
-            self._status(
-                self.t("staff_audit.count", first=page.offset + 1, last=page.offset + len(page.items), total=page.total)
-            )
+            self._status(self.t("staff_audit.count", first=page.offset + 1, last=page.end, total=page.total))
         else:
             self._status(self.t("staff_audit.none"))
         self.refresh_bindings()
@@ -146,11 +144,8 @@ class StaffAuditScreen(StaffScreen):
         if isinstance(self.focused, Input) and action in ("export", "page"):
             return False  # typing
         if action == "page":
-            page = self.page
-            if page is None:
-                return False
             step = parameters[0] if parameters else 1
-            return page.offset > 0 if step == -1 else page.offset + len(page.items) < page.total
+            return self.page is not None and self.page.can_move(step)
         return True
 
     def action_page(self, step: int) -> None:

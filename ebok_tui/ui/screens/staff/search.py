@@ -149,7 +149,7 @@ class StaffSearchScreen(StaffScreen):
         text = self.t(
             "staff_search.count",
             first=page.offset + 1,
-            last=page.offset + len(page.items),
+            last=page.end,
             total=page.total,
         )
         if page.truncated:
@@ -164,11 +164,8 @@ class StaffSearchScreen(StaffScreen):
     # --- paging and opening --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "page":
-            page = self.page
-            if page is None:
-                return False
             step = parameters[0] if parameters else 1
-            return page.offset > 0 if step == -1 else page.offset + len(page.items) < page.total
+            return self.page is not None and self.page.can_move(step)
         return True
 
     def action_page(self, step: int) -> None:

@@ -1,0 +1,1 @@
+"""Komunikaty (notices): failures and planned interruptions at the resident's addresses."""

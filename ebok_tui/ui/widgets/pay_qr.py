@@ -1,0 +1,75 @@
+"""The payment QR code and transfer details, shared by the balance (pay everything) and the
+invoice detail (pay one invoice): the 2D code in the Polish banks' format (``ebok_tui.core.payqr``)
+drawn with half blocks, and the transfer details beside it (the dialogs showing them are in
+``ebok_tui.ui.screens.billing.pay_dialogs``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Group
+from rich.text import Text
+
+from ebok_tui.core.payqr import PaymentQRError, build_payload, format_account, half_block_lines, make_qr
+from ebok_tui.ui.terminal import can_show
+
+__all__ = ["QR_STYLE", "qr_text", "transfer_qr", "transfer_details"]
+
+#: Dark modules on a light background, whatever the terminal's colours (scanners need that).
+QR_STYLE = "#000000 on #ffffff"
+
+
+def qr_text(lines: list[str]) -> Text:
+    text = Text(no_wrap=True, overflow="crop")
+    for index, line in enumerate(lines):
+        if index:
+            text.append("\n")
+        text.append(line, style=QR_STYLE)
+    return text
+
+
+def transfer_qr(
+    terminal: object, *, account: str, amount: int, recipient: str, title: str, nip: str
+) -> tuple[list[str] | None, str | None]:
+    """The code's half-block lines, or ``None`` and the ``balance.*`` key saying why there is none."""
+    if amount <= 0:
+        return None, "balance.qr_nothing_due"
+    if not can_show(terminal, "▀▄█"):  # type: ignore[arg-type]
+        return None, "balance.qr_no_glyphs"  # ASCII stand-ins would not scan
+    try:
+        payload = build_payload(
+            account=account,
+            amount_grosze=amount,
+            recipient=recipient,
+            title=title,
+            nip=nip,
+            company=True,  # the utility: its NIP is required and checked
+        )
+    except PaymentQRError:
+        return None, "balance.qr_unavailable"
+    return half_block_lines(make_qr(payload).matrix), None
+
+
+def transfer_details(
+    t: Callable[..., str],
+    money: Callable[[int], str],
+    *,
+    recipient: str,
+    address: str,
+    account: str,
+    amount: int,
+    title: str,
+) -> Group:
+    """The transfer form's fields, as a resident types them into a banking app."""
+    label = "bold"
+    return Group(
+        Text(t("balance.transfer_title_header"), style="bold underline"),
+        Text(t("balance.recipient"), style=label),
+        Text(f"  {recipient}"),
+        Text(f"  {address}"),
+        Text(t("balance.account"), style=label),
+        Text(f"  {format_account(account)}"),
+        Text.assemble((t("balance.amount"), label), " ", (money(amount), "bold")),
+        Text(t("balance.title"), style=label),
+        Text(f"  {title}"),
+    )
