@@ -6,13 +6,23 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import UTILITY_BANK_ROUTING
 from .db import insert_ignoring_conflict
-from .models import Contract, Customer, Invoice, InvoiceCounter, InvoiceLine, Meter, Payment, Reading
+from .models import (
+    Contract,
+    Customer,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Meter,
+    Payment,
+    Reading,
+    ServicePoint,
+)
 
 VAT_RATE = 8  # %
 FEE_GROSS_WITH_EFAKTURA = 100  # 1,00 zl
@@ -123,6 +133,7 @@ def fee_line(efaktura_active: bool) -> LineSpec:
 def build_invoice(
     *,
     customer_id: int,
+    service_point_id: int | None,
     number: str,
     services: list[str],
     consumption_l: int,
@@ -134,13 +145,14 @@ def build_invoice(
     billing_period: dt.date | None = None,
 ) -> Invoice:
     """An invoice with its lines; ``billing_period`` (first day of the period) marks an invoice of the
-    monthly billing run, at most one per customer and period (a database constraint)."""
+    monthly billing run, at most one per service point and period (a database constraint)."""
     specs = [consumption_line("water", consumption_l, WATER_PRICE_NET)]
     if "sewage" in services:
         specs.append(consumption_line("sewage", consumption_l, SEWAGE_PRICE_NET))
     specs.append(fee_line(efaktura_active))
     inv = Invoice(
         customer_id=customer_id,
+        service_point_id=service_point_id,
         number=number,
         issue_date=issue_date,
         due_date=due_date or issue_date + dt.timedelta(days=PAYMENT_TERM_DAYS),
@@ -234,24 +246,26 @@ async def period_consumption_l(session: AsyncSession, meter_id: int, start: dt.d
 
 
 async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt.date) -> list[Invoice]:
-    """Issue invoices for billing period ``year-month`` to every customer with a contract who has none yet.
+    """Issue invoices for billing period ``year-month``: one per service point (that is, per
+    contract) not invoiced for it yet; a customer with several points gets one invoice per point.
 
     The billing fee in force at issue time applies (1,00 zl gross with e-FAKTURA, else 2,33 zl).
     Safe to run twice in parallel: each invoice is inserted in its own savepoint and the unique
-    (customer, billing period) constraint turns a customer already invoiced by the other run into
+    (service point, billing period) constraint turns a point already invoiced by the other run into
     a skip; numbers come from :func:`allocate_invoice_seq`.
     """
     start, end = month_bounds(year, month)
     issued: list[Invoice] = []
     invoiced = exists().where(
-        Invoice.customer_id == Customer.id, (Invoice.period_from == start) | (Invoice.billing_period == start)
+        Invoice.service_point_id == Contract.service_point_id,
+        (Invoice.period_from == start) | (Invoice.billing_period == start),
     )
     rows = (
         await session.execute(
             select(Customer, Contract)
             .join(Contract, Contract.customer_id == Customer.id)
             .where(~invoiced)
-            .order_by(Customer.id)
+            .order_by(Customer.id, Contract.service_point_id)
         )
     ).all()
     for customer, contract in rows:
@@ -264,6 +278,7 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
                 seq = await allocate_invoice_seq(session, today)
                 inv = build_invoice(
                     customer_id=customer.id,
+                    service_point_id=contract.service_point_id,
                     number=invoice_number(today, seq),
                     services=contract.service_list,
                     consumption_l=consumption,
@@ -275,7 +290,7 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
                 )
                 session.add(inv)
         except IntegrityError:
-            continue  # a parallel run invoiced this customer for the period first
+            continue  # a parallel run invoiced this point for the period first
         issued.append(inv)
     return issued
 
@@ -335,6 +350,37 @@ async def compute_balance(session: AsyncSession, customer_id: int, today: dt.dat
         overdue_since=overdue_since,
         open_numbers=[row[0] for row in open_rows],
     )
+
+
+@dataclass
+class PointDue:
+    code: str
+    label: str
+    to_pay: int
+    overdue: int
+
+
+async def point_balances(session: AsyncSession, customer_id: int, today: dt.date) -> list[PointDue]:
+    """The customer's open amounts per service point (code order), every point listed (0 when paid).
+    They add up to :func:`compute_balance`'s ``to_pay`` and ``overdue``: an invoice always has its
+    customer's point (revision 0004)."""
+    residual = Invoice.gross - Invoice.paid
+    open_ = and_(Invoice.service_point_id == ServicePoint.id, Invoice.paid < Invoice.gross)
+    rows = (
+        await session.execute(
+            select(
+                ServicePoint.code,
+                ServicePoint.label,
+                func.coalesce(func.sum(case((open_, residual), else_=0)), 0),
+                func.coalesce(func.sum(case((and_(open_, Invoice.due_date < today), residual), else_=0)), 0),
+            )
+            .outerjoin(Invoice, Invoice.service_point_id == ServicePoint.id)
+            .where(ServicePoint.customer_id == customer_id)
+            .group_by(ServicePoint.id, ServicePoint.code, ServicePoint.label)
+            .order_by(ServicePoint.code)
+        )
+    ).all()
+    return [PointDue(code, label, int(to_pay), int(overdue)) for code, label, to_pay, overdue in rows]
 
 
 #: The longest transfer title the ZBP 2D payment code carries.

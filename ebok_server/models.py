@@ -48,21 +48,46 @@ class Customer(Base):
     efaktura_email: Mapped[str | None] = mapped_column(String(320))
     efaktura_activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    contract: Mapped[Contract | None] = relationship(back_populates="customer", uselist=False)
+    service_points: Mapped[list[ServicePoint]] = relationship(back_populates="customer", order_by="ServicePoint.code")
+
+
+def point_code(customer_number: str, ordinal: int) -> str:
+    """A service point's code: ``PP-10005-02`` for the customer's second point."""
+    return f"PP-{customer_number}-{ordinal:02d}"
+
+
+class ServicePoint(Base):
+    """A service point (punkt poboru): one supply connection of a customer, with its own contract,
+    meters and invoices. A house has one; a housing community several (buildings, a garden
+    connection). ``code`` is ``PP-<customer number>-NN``."""
+
+    __tablename__ = "service_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    label: Mapped[str] = mapped_column(String(100))  # short name, e.g. "Budynek A"
+    address: Mapped[str] = mapped_column(String(300))
+
+    customer: Mapped[Customer] = relationship(back_populates="service_points")
+    contract: Mapped[Contract | None] = relationship(back_populates="service_point", uselist=False)
 
 
 class Contract(Base):
     __tablename__ = "contracts"
+    # One contract per service point (a customer has one per point: several for a community).
+    __table_args__ = (UniqueConstraint("service_point_id", name="uq_contracts_service_point"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(40), unique=True)
     concluded_on: Mapped[dt.date] = mapped_column(Date)
     services: Mapped[str] = mapped_column(String(100))  # comma separated: "water,sewage"
     tariff_group: Mapped[str] = mapped_column(String(10))
     connection_address: Mapped[str] = mapped_column(String(300))
 
-    customer: Mapped[Customer] = relationship(back_populates="contract")
+    service_point: Mapped[ServicePoint] = relationship(back_populates="contract")
     meters: Mapped[list[Meter]] = relationship(back_populates="contract", order_by="Meter.id")
 
     @property
@@ -124,13 +149,15 @@ class Invoice(Base):
     __tablename__ = "invoices"
     __table_args__ = (
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
-        # The monthly billing run issues at most one invoice per customer and period (NULL: an
-        # invoice outside the run, e.g. the benchmark customer's bulk data).
-        UniqueConstraint("customer_id", "billing_period", name="uq_invoices_customer_billing_period"),
+        # The monthly billing run issues at most one invoice per service point and period (NULL
+        # period: an invoice outside the run, e.g. the benchmark customer's bulk data).
+        UniqueConstraint("service_point_id", "billing_period", name="uq_invoices_point_billing_period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    # the point whose supply the invoice bills (NULL only for a customer without a service point)
+    service_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(40), unique=True)
     issue_date: Mapped[dt.date] = mapped_column(Date)
     due_date: Mapped[dt.date] = mapped_column(Date)

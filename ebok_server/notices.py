@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Contract, Notice
+from .models import Notice, ServicePoint
 
 NOTICE_KINDS = ("failure", "planned")
 _PREFIX = re.compile(r"^(ul|al|pl|os|aleja|ulica|plac|osiedle)\.?\s+", re.IGNORECASE)
@@ -67,8 +67,10 @@ def concerns(notice: Notice, place: Place) -> bool:
 
 
 async def customer_supply_addresses(db: AsyncSession, customer_id: int) -> list[str]:
-    """Every address where the customer is supplied: today the contract's connection address."""
-    rows = await db.scalars(select(Contract.connection_address).where(Contract.customer_id == customer_id))
+    """Every address where the customer is supplied: each service point's (code order)."""
+    rows = await db.scalars(
+        select(ServicePoint.address).where(ServicePoint.customer_id == customer_id).order_by(ServicePoint.code)
+    )
     return [a for a in rows if a]
 
 

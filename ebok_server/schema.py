@@ -115,6 +115,11 @@ def _current(conn: Connection) -> str | None:
 
 
 def _ensure(conn: Connection, upgrade: bool, db_label: str) -> SchemaState:
+    if conn.dialect.name == "sqlite":
+        # Before any statement opens the transaction (the PRAGMA is a no-op inside one): a
+        # revision that rebuilds a table (copy and move) must not cascade its DROP TABLE to the
+        # rows that reference it. ensure_schema turns foreign keys back on after the commit.
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
     head = head_revision()
@@ -149,6 +154,8 @@ async def ensure_schema(engine: AsyncEngine, *, upgrade: bool) -> SchemaState:
     async with engine.connect() as conn:
         state = await conn.run_sync(_ensure, upgrade, label)
         await conn.commit()
+        if engine.dialect.name == "sqlite":
+            await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
     return state
 
 

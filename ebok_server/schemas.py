@@ -193,6 +193,27 @@ class Me(BaseModel):
     efaktura_active: bool
 
 
+class PointBalance(BaseModel):
+    """One service point's part of the balance: its invoices not fully paid (the overpayment is the
+    customer's, not a point's)."""
+
+    code: str
+    label: str
+    to_pay: int
+    overdue: int
+
+
+#: ``?service_point=PP-10005-02``: a service point's code
+ServicePointCode = Annotated[str, Query(min_length=1, max_length=20)]
+
+
+class ServicePointOut(BaseModel):
+    code: str
+    label: str
+    address: str
+    contract_number: str | None
+
+
 class BalanceOut(BaseModel):
     balance: int
     to_pay: int
@@ -207,6 +228,8 @@ class BalanceOut(BaseModel):
     recipient_nip: str
     transfer_title: str
     as_of: dt.date
+    # per service point, code order; the points' to_pay and overdue add up to the totals above
+    points: list[PointBalance] = []
     notices_in_force: NoticeList = Field(
         description="failures and interruptions in force now at the customer's supply addresses (GET /notices lists every one not yet ended)"
     )

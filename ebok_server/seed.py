@@ -38,10 +38,12 @@ from .models import (
     Notice,
     Payment,
     Reading,
+    ServicePoint,
     Thread,
     WaterQualityResult,
     WaterZone,
     WaterZoneStreet,
+    point_code,
 )
 from .security import hash_password
 
@@ -63,6 +65,20 @@ class MeterSpec:
     monthly_l: int
     seasonal: str = "normal"  # normal | garden
     diameter_mm: int = 15
+    max_daily_l: int = 1500
+
+
+@dataclass
+class PointSpec:
+    """One service point with its contract and meters (a customer spec without ``points`` has one,
+    made from its own contract fields)."""
+
+    label: str
+    address: str
+    contract_number: str
+    concluded_on: dt.date
+    services: list[str]
+    meters: list[MeterSpec]
 
 
 @dataclass
@@ -84,6 +100,13 @@ class CustomerSpec:
     description_en: str = ""
     threads: list[dict] = field(default_factory=list)
     phone: str | None = None
+    points: list[PointSpec] | None = None
+
+    def point_specs(self) -> list[PointSpec]:
+        if self.points:
+            return self.points
+        connection = self.address.split(",")[0] + ", Jaworzno"
+        return [PointSpec(connection, connection, self.contract_number, self.concluded_on, self.services, self.meters)]
 
 
 def _specs() -> list[CustomerSpec]:
@@ -218,6 +241,80 @@ def _specs() -> list[CustomerSpec]:
                 ),
             ],
         ),
+        CustomerSpec(
+            "10005",
+            "Wspólnota Mieszkaniowa „Słoneczna 8”",
+            "zarzad.sloneczna8@example.com",
+            "ul. Słoneczna 8, 43-600 Jaworzno",
+            "UM/2016/00501",
+            dt.date(2016, 3, 1),
+            ["water", "sewage"],
+            [],
+            "jan",
+            phone="+48 32 615 44 10",
+            description_pl="Wspólnota mieszkaniowa, trzy punkty poboru (budynki A i B, ogród); {invoices}.",
+            description_en="Housing community, three service points (buildings A and B, garden); {invoices}.",
+            points=[
+                PointSpec(
+                    "Budynek A",
+                    "ul. Słoneczna 8A, Jaworzno",
+                    "UM/2016/00501",
+                    dt.date(2016, 3, 1),
+                    ["water", "sewage"],
+                    [
+                        MeterSpec(
+                            "WM-5010001",
+                            "Węzeł wodny, budynek A",
+                            dt.date(2020, 3, 2),
+                            10,
+                            4_120_000,
+                            95_000,
+                            diameter_mm=32,
+                            max_daily_l=10_000,
+                        )
+                    ],
+                ),
+                PointSpec(
+                    "Budynek B",
+                    "ul. Słoneczna 8B, Jaworzno",
+                    "UM/2016/00502",
+                    dt.date(2016, 3, 1),
+                    ["water", "sewage"],
+                    [
+                        MeterSpec(
+                            "WM-5010002",
+                            "Węzeł wodny, budynek B",
+                            dt.date(2020, 3, 2),
+                            10,
+                            3_560_000,
+                            80_000,
+                            diameter_mm=32,
+                            max_daily_l=10_000,
+                        )
+                    ],
+                ),
+                PointSpec(
+                    "Ogród",
+                    "ul. Słoneczna 8 (ogród), Jaworzno",
+                    "UM/2019/00503",
+                    dt.date(2019, 4, 15),
+                    ["water"],
+                    [
+                        MeterSpec(
+                            "WM-5010003",
+                            "Studzienka przy ogrodzie",
+                            dt.date(2019, 4, 15),
+                            10,
+                            310_000,
+                            20_000,
+                            "garden",
+                            diameter_mm=20,
+                            max_daily_l=5_000,
+                        )
+                    ],
+                ),
+            ],
+        ),
     ]
 
 
@@ -263,85 +360,17 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         )
         session.add(cust)
         await session.flush()
-        contract = Contract(
-            customer_id=cust.id,
-            number=spec.contract_number,
-            concluded_on=spec.concluded_on,
-            services=",".join(spec.services),
-            tariff_group="G1" if len(spec.meters) == 1 else "G2",
-            connection_address=spec.address.split(",")[0] + ", Jaworzno",
-        )
-        session.add(contract)
-        await session.flush()
-
-        # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
-        values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
-        meters: list[Meter] = []
-        for ms in spec.meters:
-            meter = Meter(
-                contract_id=contract.id,
-                customer_id=cust.id,
-                number=ms.number,
-                location=ms.location,
-                installed_on=ms.installed_on,
-                legalisation_valid_until=_legal_until(ms, today),
-                diameter_mm=ms.diameter_mm,
-                max_daily_l=1500,
-            )
-            session.add(meter)
-            meters.append(meter)
-        await session.flush()
-        for mi, ms in enumerate(spec.meters):
-            value = ms.start_l
-            for k in range(HISTORY_MONTHS + 1):
-                month_start = add_months(first_month, k - 1)
-                rdate = month_start.replace(day=28)
-                if k > 0:
-                    value += _monthly_l(rng, ms, month_start.month)
-                values_at[(mi, k)] = value
-                if rdate >= today:
-                    continue
-                rtype = "collector" if k == 0 else _reading_type(rng)
-                session.add(
-                    Reading(
-                        meter_id=meters[mi].id,
-                        customer_id=cust.id,
-                        date=rdate,
-                        value_l=value,
-                        type=rtype,
-                        created_at=ts(rdate, 12),
-                    )
-                )
-
-        # Invoices: billing month k (1..HISTORY_MONTHS) issued on the 10th of the next month.
         invoices: list[Invoice] = []
-        for k in range(1, HISTORY_MONTHS + 1):
-            month_start = add_months(first_month, k - 1)
-            issue = add_months(month_start, 1).replace(day=INVOICE_DAY)
-            if issue > today:
-                continue
-            consumption = sum(values_at[(mi, k)] - values_at[(mi, k - 1)] for mi in range(len(spec.meters)))
-            key = (issue.year, issue.month)
-            seq_by_month[key] = seq_by_month.get(key, 0) + 1
-            p_from, p_to = month_bounds(month_start.year, month_start.month)
-            inv = build_invoice(
-                customer_id=cust.id,
-                number=invoice_number(issue, seq_by_month[key]),
-                services=spec.services,
-                consumption_l=consumption,
-                period_from=p_from,
-                period_to=p_to,
-                issue_date=issue,
-                billing_period=p_from,
-                efaktura_active=efaktura_since is not None and issue >= efaktura_since,
-            )
-            session.add(inv)
-            invoices.append(inv)
-        await session.flush()
-
-        # Payments.
-        for idx, inv in enumerate(invoices):
-            from_end = len(invoices) - 1 - idx
+        for pi, ps in enumerate(spec.point_specs(), 1):
+            invoices += await _seed_point(session, rng, cust, spec, ps, pi, today, first_month, seq_by_month)
+            await session.flush()
+        # Payments (the plan applies per service point: "jan" leaves each point's last two open).
+        by_point: dict[int, list[Invoice]] = {}
+        for inv in invoices:
+            by_point.setdefault(inv.service_point_id, []).append(inv)
+        for inv in invoices:
+            same_point = by_point[inv.service_point_id]
+            from_end = len(same_point) - 1 - same_point.index(inv)
             if spec.payment_plan == "jan" and from_end in (0, 1):
                 continue
             amount = inv.gross
@@ -399,14 +428,15 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
                 thread.updated_at = at
                 at = at + dt.timedelta(hours=26 if th["days_ago"] > 1 else 2)
 
+        first_meter = spec.point_specs()[0].meters[0].number
         demo.append(
             {
                 "customer_number": spec.number,
                 "password": demo_password(spec.number),
                 "description_pl": f"{spec.full_name}: {spec.description_pl} "
-                f"Umowa {spec.contract_number}, wodomierz {spec.meters[0].number}.",
+                f"Umowa {spec.contract_number}, wodomierz {first_meter}.",
                 "description_en": f"{spec.full_name}: {spec.description_en} "
-                f"Contract {spec.contract_number}, meter {spec.meters[0].number}.",
+                f"Contract {spec.contract_number}, meter {first_meter}.",
             }
         )
 
@@ -418,6 +448,103 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         session.add(Meta(key=SERVER_ID_KEY, value=DEMO_SERVER_ID))
     await session.flush()
     return demo
+
+
+async def _seed_point(
+    session: AsyncSession,
+    rng: random.Random,
+    cust: Customer,
+    spec: CustomerSpec,
+    ps: PointSpec,
+    ordinal: int,
+    today: dt.date,
+    first_month: dt.date,
+    seq_by_month: dict[tuple[int, int], int],
+) -> list[Invoice]:
+    """One service point of a demo customer: its contract, meters, monthly readings and invoices."""
+    point = ServicePoint(
+        customer_id=cust.id, code=point_code(spec.number, ordinal), label=ps.label[:100], address=ps.address
+    )
+    session.add(point)
+    await session.flush()
+    contract = Contract(
+        customer_id=cust.id,
+        service_point_id=point.id,
+        number=ps.contract_number,
+        concluded_on=ps.concluded_on,
+        services=",".join(ps.services),
+        tariff_group="G1" if len(ps.meters) == 1 else "G2",
+        connection_address=ps.address,
+    )
+    session.add(contract)
+    await session.flush()
+
+    # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
+    values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
+    meters: list[Meter] = []
+    for ms in ps.meters:
+        meter = Meter(
+            contract_id=contract.id,
+            customer_id=cust.id,
+            number=ms.number,
+            location=ms.location,
+            installed_on=ms.installed_on,
+            legalisation_valid_until=_legal_until(ms, today),
+            diameter_mm=ms.diameter_mm,
+            max_daily_l=ms.max_daily_l,
+        )
+        session.add(meter)
+        meters.append(meter)
+    await session.flush()
+    for mi, ms in enumerate(ps.meters):
+        value = ms.start_l
+        for k in range(HISTORY_MONTHS + 1):
+            month_start = add_months(first_month, k - 1)
+            rdate = month_start.replace(day=28)
+            if k > 0:
+                value += _monthly_l(rng, ms, month_start.month)
+            values_at[(mi, k)] = value
+            if rdate >= today:
+                continue
+            rtype = "collector" if k == 0 else _reading_type(rng)
+            session.add(
+                Reading(
+                    meter_id=meters[mi].id,
+                    customer_id=cust.id,
+                    date=rdate,
+                    value_l=value,
+                    type=rtype,
+                    created_at=dt.datetime.combine(rdate, dt.time(12)),
+                )
+            )
+
+    # Invoices: billing month k (1..HISTORY_MONTHS) issued on the 10th of the next month.
+    efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
+    invoices: list[Invoice] = []
+    for k in range(1, HISTORY_MONTHS + 1):
+        month_start = add_months(first_month, k - 1)
+        issue = add_months(month_start, 1).replace(day=INVOICE_DAY)
+        if issue > today:
+            continue
+        consumption = sum(values_at[(mi, k)] - values_at[(mi, k - 1)] for mi in range(len(ps.meters)))
+        key = (issue.year, issue.month)
+        seq_by_month[key] = seq_by_month.get(key, 0) + 1
+        p_from, p_to = month_bounds(month_start.year, month_start.month)
+        inv = build_invoice(
+            customer_id=cust.id,
+            service_point_id=point.id,
+            number=invoice_number(issue, seq_by_month[key]),
+            services=ps.services,
+            consumption_l=consumption,
+            period_from=p_from,
+            period_to=p_to,
+            issue_date=issue,
+            billing_period=p_from,
+            efaktura_active=efaktura_since is not None and issue >= efaktura_since,
+        )
+        session.add(inv)
+        invoices.append(inv)
+    return invoices
 
 
 async def seed_demo_notices(session: AsyncSession, today: dt.date) -> None:
@@ -611,8 +738,17 @@ async def seed_large_customer(
     )
     session.add(cust)
     await session.flush()
+    point = ServicePoint(
+        customer_id=cust.id,
+        code=point_code(customer_number, 1),
+        label="ul. Testowa 1, Jaworzno",
+        address="ul. Testowa 1, Jaworzno",
+    )
+    session.add(point)
+    await session.flush()
     contract = Contract(
         customer_id=cust.id,
+        service_point_id=point.id,
         number=f"UM/2000/{customer_number}",
         concluded_on=dt.date(2000, 1, 3),
         services="water,sewage",
@@ -666,6 +802,7 @@ async def seed_large_customer(
         inv_rows.append(
             dict(
                 customer_id=cust.id,
+                service_point_id=point.id,
                 number=invoice_number(issue, seq_by_month[key]),
                 issue_date=issue,
                 due_date=issue + dt.timedelta(days=14),

@@ -33,6 +33,7 @@ _COLUMNS = {
     "invoices": (
         "id",
         "customer_id",
+        "service_point_id",
         "number",
         "issue_date",
         "due_date",
@@ -100,9 +101,9 @@ async def seed_history(session: AsyncSession, today: dt.date, batch: int = 2000)
     """Give every bulk customer without invoices two years of history; returns how many got it."""
     todo = (
         await session.execute(
-            select(Customer.id, Customer.customer_number, Meter.id)
+            select(Customer.id, Customer.customer_number, Meter.id, Contract.service_point_id)
             .join(Contract, Contract.customer_id == Customer.id)
-            .join(Meter, Meter.customer_id == Customer.id)
+            .join(Meter, Meter.contract_id == Contract.id)
             .where(
                 Contract.number.like(BULK_CONTRACT_PREFIX + "%"),
                 ~exists().where(Invoice.customer_id == Customer.id),
@@ -124,8 +125,8 @@ async def seed_history(session: AsyncSession, today: dt.date, batch: int = 2000)
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
         rows: dict[str, list[tuple]] = {name: [] for name in _COLUMNS}
-        customer_ids = [cid for cid, _num, _mid in chunk]
-        for cid, number, meter_id in chunk:
+        customer_ids = [cid for cid, _num, _mid, _point in chunk]
+        for cid, number, meter_id, point_id in chunk:
             rng = random.Random(int(number))
             value_l = rng.randint(10_000, 900_000)
             for k, issue in enumerate(issues):
@@ -161,6 +162,7 @@ async def seed_history(session: AsyncSession, today: dt.date, batch: int = 2000)
                     (
                         inv_id,
                         cid,
+                        point_id,
                         inv_number,
                         issue,
                         issue + dt.timedelta(days=14),

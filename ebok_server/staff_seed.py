@@ -10,7 +10,7 @@ import random
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Contract, Customer, Meta, Meter
+from .models import Contract, Customer, Meta, Meter, ServicePoint, point_code
 from .search import reindex
 from .security import hash_password, new_token
 from .staff import create_account, totp_uri
@@ -242,7 +242,7 @@ def _numbers_free(taken: set[str]):
 
 async def seed_customers(session: AsyncSession, target: int, batch: int = 5000) -> int:
     """Grow the database to ``target`` customers (at most 100,000: five-digit numbers) with bulk
-    inserts: customer, contract, one meter each, and their search documents. They cannot log in
+    inserts: customer, service point, contract, one meter each, and their search documents. They cannot log in
     (an unguessable password). Returns how many were added."""
     target = min(target, 100_000)
     have = await session.scalar(select(func.count()).select_from(Customer))
@@ -289,10 +289,32 @@ async def seed_customers(session: AsyncSession, target: int, batch: int = 5000) 
             ).all()
         )
         await session.execute(
+            insert(ServicePoint),
+            [
+                dict(
+                    customer_id=ids[r["customer_number"]],
+                    code=point_code(r["customer_number"], 1),
+                    label=r["address"].split(",")[0],
+                    address=r["address"].split(",")[0],
+                )
+                for r in rows
+            ],
+        )
+        pids = dict(
+            (
+                await session.execute(
+                    select(ServicePoint.customer_id, ServicePoint.id).where(
+                        ServicePoint.customer_id.in_(list(ids.values()))
+                    )
+                )
+            ).all()
+        )
+        await session.execute(
             insert(Contract),
             [
                 dict(
                     customer_id=ids[r["customer_number"]],
+                    service_point_id=pids[ids[r["customer_number"]]],
                     number=f"UM/2020/B{r['customer_number']}",
                     concluded_on=today,
                     services="water,sewage",

@@ -25,8 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .billing import div_round
-from .models import Contract, Customer, Invoice, InvoiceLine, Payment, Reading, WaterQualityResult, WaterZone
-from .models import HouseholdSize, WaterZoneStreet
+from .models import Customer, Invoice, InvoiceLine, Payment, Reading, WaterQualityResult, WaterZone
+from .models import HouseholdSize, ServicePoint, WaterZoneStreet
 
 #: persons in the household when the resident has not said (GUS, Narodowy Spis Powszechny 2021:
 #: 2.5 persons on average; rounded down so that nobody is told they use more than they do)
@@ -79,9 +79,11 @@ class SupplyZone:
 
 async def supply_zones(session: AsyncSession, customer_id: int) -> list[SupplyZone]:
     """The customer's supply addresses and the zone that supplies each: the ONE place that maps
-    a customer's supply to a zone (today the contract's connection address)."""
+    a customer's supply to a zone (each service point's address, code order)."""
     addresses = (
-        await session.scalars(select(Contract.connection_address).where(Contract.customer_id == customer_id))
+        await session.scalars(
+            select(ServicePoint.address).where(ServicePoint.customer_id == customer_id).order_by(ServicePoint.code)
+        )
     ).all()
     out = []
     for address in addresses:

@@ -10,14 +10,24 @@ from ..billing import (
     FEE_GROSS_WITHOUT_EFAKTURA,
     compute_balance,
     fee_gross,
+    point_balances,
     iban_for,
     transfer_title,
 )
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings, iso_ts
 from ..deps import AUTH, DB, SETTINGS, Auth
 from ..errors import ApiError, not_found
-from ..models import Contract, Customer, Meter
-from ..schemas import BalanceOut, ContractOut, EfakturaRequest, EfakturaStatus, Me, MeterOut
+from ..models import Contract, Customer, Meter, ServicePoint
+from ..schemas import (
+    BalanceOut,
+    ContractOut,
+    EfakturaRequest,
+    EfakturaStatus,
+    Me,
+    MeterOut,
+    PointBalance,
+    ServicePointOut,
+)
 from .notices import notices_in_force
 
 router = APIRouter(tags=["account"])
@@ -60,8 +70,32 @@ async def balance_of(db: AsyncSession, customer: Customer, settings: Settings) -
         recipient_nip=UTILITY_NIP,
         transfer_title=transfer_title(number, b.open_numbers, today),
         as_of=today,
+        points=[
+            PointBalance(code=p.code, label=p.label, to_pay=p.to_pay, overdue=p.overdue)
+            for p in await point_balances(db, customer.id, today)
+        ],
         notices_in_force=await notices_in_force(db, customer, settings),
     )
+
+
+@router.get("/service-points", response_model=list[ServicePointOut])
+async def service_points(auth: Auth = AUTH, db: AsyncSession = DB) -> list[ServicePointOut]:
+    return await service_points_of(db, auth.customer)
+
+
+async def service_points_of(db: AsyncSession, customer: Customer) -> list[ServicePointOut]:
+    """The customer's service points (code order) with each one's contract number."""
+    rows = (
+        await db.execute(
+            select(ServicePoint, Contract.number)
+            .outerjoin(Contract, Contract.service_point_id == ServicePoint.id)
+            .where(ServicePoint.customer_id == customer.id)
+            .order_by(ServicePoint.code)
+        )
+    ).all()
+    return [
+        ServicePointOut(code=p.code, label=p.label, address=p.address, contract_number=number) for p, number in rows
+    ]
 
 
 @router.get("/contract", response_model=ContractOut)
@@ -70,7 +104,14 @@ async def contract(auth: Auth = AUTH, db: AsyncSession = DB) -> ContractOut:
 
 
 async def contract_of(db: AsyncSession, customer: Customer) -> ContractOut:
-    c = await db.scalar(select(Contract).where(Contract.customer_id == customer.id))
+    # with several service points: the first point's (GET /service-points lists them all)
+    c = await db.scalar(
+        select(Contract)
+        .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
+        .where(Contract.customer_id == customer.id)
+        .order_by(ServicePoint.code)
+        .limit(1)
+    )
     if c is None:
         raise not_found()
     meters = (await db.scalars(select(Meter).where(Meter.contract_id == c.id).order_by(Meter.id))).all()

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from ..billing import fmt_milli, iban_for, invoice_status
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
-from ..models import Customer, Invoice, InvoiceLine, Payment
+from ..models import Customer, Invoice, InvoiceLine, Payment, ServicePoint
 from ..schemas import (
     InvoiceDetail,
     InvoiceItem,
@@ -25,6 +25,7 @@ from ..schemas import (
     Page,
     PaymentItem,
     RowId,
+    ServicePointCode,
 )
 from .yearly import water_quality_of, yearly_of
 
@@ -85,13 +86,16 @@ async def _invoice_years(
 async def list_invoices(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     status: InvoiceStatusFilter | None = None,
+    service_point: ServicePointCode | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
     auth: Auth = AUTH,
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> InvoicePage:
-    return await invoices_of(db, auth.customer, settings, year=year, status=status, offset=offset, limit=limit)
+    return await invoices_of(
+        db, auth.customer, settings, year=year, status=status, service_point=service_point, offset=offset, limit=limit
+    )
 
 
 async def invoices_of(
@@ -101,10 +105,12 @@ async def invoices_of(
     *,
     year: int | None = None,
     status: str | None = None,
+    service_point: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> InvoicePage:
-    """A page of the customer's invoices (the resident's own, or staff acting for the customer)."""
+    """A page of the customer's invoices (the resident's own, or staff acting for the customer);
+    ``service_point``: only that point's (a code not among the customer's points: none)."""
     today = settings.business_today()
     own = Invoice.customer_id == customer.id
     conds = [own]
@@ -112,6 +118,11 @@ async def invoices_of(
         conds.append(_in_year(year))
     if status is not None:
         conds.append(_status_filter(status, today))
+    if service_point is not None:
+        point = select(ServicePoint.id).where(
+            ServicePoint.customer_id == customer.id, ServicePoint.code == service_point
+        )
+        conds.append(Invoice.service_point_id == point.scalar_subquery())
     # The customer's first and last issue date (for ``years``) ride along with the count: two index probes.
     first, last = (
         select(agg(Invoice.issue_date)).where(own).correlate(None).scalar_subquery() for agg in (func.min, func.max)

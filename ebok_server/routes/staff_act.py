@@ -41,6 +41,8 @@ from ..schemas import (
     ReadingCreate,
     ReadingItem,
     ReadingsOut,
+    ServicePointCode,
+    ServicePointOut,
     ThreadCreate,
     ThreadDetail,
     ThreadItem,
@@ -215,6 +217,11 @@ async def balance(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Setti
     return await _viewed(db, act, "balance", await account.balance_of(db, act.customer, settings))
 
 
+@router.get("/access/{access_id}/service-points", response_model=list[ServicePointOut])
+async def service_points(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> list[ServicePointOut]:
+    return await _viewed(db, act, "service_points", await account.service_points_of(db, act.customer))
+
+
 @router.get("/access/{access_id}/contract", response_model=ContractOut)
 async def contract(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ContractOut:
     return await _viewed(db, act, "contract", await account.contract_of(db, act.customer))
@@ -246,13 +253,23 @@ async def yearly_statement(
 async def list_invoices(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     status: InvoiceStatus | None = None,
+    service_point: ServicePointCode | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
     act: Acting = ACT_VIEW,
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> InvoicePage:
-    page = await invoices.invoices_of(db, act.customer, settings, year=year, status=status, offset=offset, limit=limit)
+    page = await invoices.invoices_of(
+        db,
+        act.customer,
+        settings,
+        year=year,
+        status=status,
+        service_point=service_point,
+        offset=offset,
+        limit=limit,
+    )
     return await _viewed(db, act, "invoices", page)
 
 

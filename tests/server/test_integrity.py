@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ebok_server.billing import allocate_invoice_seq, build_invoice, issue_invoices
 from ebok_server.db import create_tables, make_engine, make_sessionmaker
-from ebok_server.models import Contract, Customer, Invoice, Meter, Reading
+from ebok_server.models import Contract, Customer, Invoice, Meter, Reading, ServicePoint
 from ebok_server.seed import seed_demo
 from tests.databases import clone_database, create_database, drop_database, run_async
 
@@ -88,6 +88,7 @@ async def test_second_self_reading_in_a_period_is_refused_by_the_database(demo_d
 async def test_second_invoice_for_a_billing_period_is_refused_by_the_database(demo_db):
     async with demo_db() as s:
         cust = await s.scalar(select(Customer).where(Customer.customer_number == "10001"))
+        point_id = await s.scalar(select(ServicePoint.id).where(ServicePoint.customer_id == cust.id))
         period = dt.date(2026, 10, 1)
         assert (
             await s.scalar(
@@ -100,7 +101,41 @@ async def test_second_invoice_for_a_billing_period_is_refused_by_the_database(de
         s.add(
             build_invoice(
                 customer_id=cust.id,
+                service_point_id=point_id,
                 number="FV/2026/11/999990",
+                services=["water"],
+                consumption_l=1,
+                period_from=period,
+                period_to=dt.date(2026, 10, 31),
+                issue_date=TODAY,
+                efaktura_active=False,
+                billing_period=period,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            await s.commit()
+
+
+async def test_one_invoice_per_service_point_and_period_several_per_customer(demo_db):
+    async with demo_db() as s:
+        cust = await s.scalar(select(Customer).where(Customer.customer_number == "10005"))
+        points = (
+            await s.scalars(
+                select(ServicePoint.id).where(ServicePoint.customer_id == cust.id).order_by(ServicePoint.id)
+            )
+        ).all()
+        period = dt.date(2026, 10, 1)
+        invoiced = (
+            await s.scalars(
+                select(Invoice.service_point_id).where(Invoice.customer_id == cust.id, Invoice.billing_period == period)
+            )
+        ).all()
+        assert len(points) == 3 and sorted(invoiced) == points  # one each: the customer has three for the period
+        s.add(
+            build_invoice(
+                customer_id=cust.id,
+                service_point_id=points[1],
+                number="FV/2026/11/999991",
                 services=["water"],
                 consumption_l=1,
                 period_from=period,
@@ -125,26 +160,27 @@ async def test_efaktura_is_never_half_active(demo_db):
             await s.rollback()
 
 
-async def test_parallel_billing_runs_invoice_each_customer_once_with_distinct_numbers(demo_db):
+async def test_parallel_billing_runs_invoice_each_service_point_once_with_distinct_numbers(demo_db):
     async def run():
         async with demo_db() as s:
             issued = await issue_invoices(s, 2026, 11, TODAY)
             await s.commit()
-            return [(i.customer_id, i.number) for i in issued]
+            return [(i.service_point_id, i.number) for i in issued]
 
     first, second = await asyncio.gather(run(), run())
     async with demo_db() as s:
-        customers = set((await s.scalars(select(Contract.customer_id))).all())
+        points = (await s.scalars(select(Contract.service_point_id))).all()
         rows = (
             await s.execute(
-                select(Invoice.customer_id, Invoice.number).where(Invoice.billing_period == dt.date(2026, 11, 1))
+                select(Invoice.service_point_id, Invoice.number).where(Invoice.billing_period == dt.date(2026, 11, 1))
             )
         ).all()
         assert sorted(rows) == sorted(first + second)  # what each run reported is what is stored
-        assert sorted(c for c, _ in rows) == sorted(customers)  # every customer exactly once
+        assert sorted(p for p, _ in rows) == sorted(points)  # every service point exactly once
+        assert len(points) > len(set((await s.scalars(select(Contract.customer_id))).all()))  # 10005: 3
         assert len({n for _, n in rows}) == len(rows)
         seqs = sorted(int(n.rsplit("/", 1)[1]) for _, n in rows)
-        last_seeded = 4  # the demo issued FV/2026/11/000001..4 on 2026-11-10
+        last_seeded = 7  # the demo issued FV/2026/11/000001..7 on 2026-11-10 (7 service points)
         assert seqs == list(range(last_seeded + 1, last_seeded + 1 + len(rows)))  # no gaps, no doubles
         assert await issue_invoices(s, 2026, 11, TODAY) == []
 

@@ -44,6 +44,7 @@ async def _add_customer(session, number: str, dates: list[dt.date]) -> int:
         session.add(
             build_invoice(
                 customer_id=cust.id,
+                service_point_id=None,
                 number=invoice_number(d, seq) + f"-{number}",
                 services=["water"],
                 consumption_l=1000,

@@ -50,6 +50,8 @@ def _previous_revision() -> str:
 async def _at_revision(url: str, revision: str) -> None:
     engine = make_engine(url)
     async with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # before the transaction: 0004 rebuilds tables (ensure_schema does the same)
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         await conn.run_sync(lambda c: command.upgrade(alembic_config(c), revision))
         await conn.commit()
     await engine.dispose()
@@ -64,13 +66,24 @@ async def _seed(url: str) -> None:
     await engine.dispose()
 
 
-async def _seeded_at(url: str, revision: str) -> None:
+#: The demo customer with several service points: a revision before 0004 has no room for it.
+SEVERAL_POINTS = "10005"
+
+
+async def _seeded_at(url: str, revision: str, *, one_point_each: bool = False) -> None:
     """A database at ``revision`` full of demo data: seeded by today's code at head, then taken
-    down to ``revision`` (the seed writes today's models, which an older schema lacks columns of)."""
+    down to ``revision`` (the seed writes today's models, which an older schema lacks columns of).
+    ``one_point_each``: without the customer with several service points, for a revision before
+    0004 (one contract per customer), whose downgrade refuses to lose them."""
     await _at_revision(url, "head")
     await _seed(url)
     engine = make_engine(url)
+    if one_point_each:
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM customers WHERE customer_number = :n"), {"n": SEVERAL_POINTS})
     async with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # before the transaction: 0004's downgrade rebuilds tables
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         await conn.run_sync(lambda c: command.downgrade(alembic_config(c), revision))
         await conn.commit()
     await engine.dispose()
@@ -104,9 +117,43 @@ def _kept(before: dict[str, list], after: dict[str, list]) -> dict[str, list]:
 
 
 def _counts_kept(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    """``after``'s counts of the tables ``before`` had (a revision may add tables: they start empty)."""
-    assert all(after[name] == 0 for name in after.keys() - before.keys())
+    """``after``'s counts of the tables ``before`` had (a revision may add tables: they start empty,
+    but for 0004's service points: one per contract)."""
+    added = after.keys() - before.keys()
+    assert all(after[name] == 0 for name in added - {"service_points"})
+    if "service_points" in added:
+        assert after["service_points"] == before["contracts"]
     return {name: after[name] for name in before}
+
+
+async def _check_one_point_per_contract(conn) -> None:
+    points = (
+        await conn.execute(
+            text(
+                "SELECT cu.customer_number, sp.code, sp.address, c.connection_address, sp.customer_id, "
+                "c.customer_id FROM contracts c JOIN service_points sp ON sp.id = c.service_point_id "
+                "JOIN customers cu ON cu.id = sp.customer_id"
+            )
+        )
+    ).all()
+    assert len(points) == await conn.scalar(text("SELECT count(*) FROM contracts")) > 0
+    assert await conn.scalar(text("SELECT count(*) FROM service_points")) == len(points)
+    for number, code, address, connection_address, point_customer, contract_customer in points:
+        assert code == f"PP-{number}-01" and address == connection_address
+        assert point_customer == contract_customer
+    # every invoice has its customer's point; the meters (and their readings) follow the contract
+    assert (
+        await conn.scalar(
+            text(
+                "SELECT count(*) FROM invoices i LEFT JOIN service_points sp ON sp.id = i.service_point_id "
+                "WHERE sp.customer_id IS NULL OR sp.customer_id <> i.customer_id"
+            )
+        )
+        == 0
+    )
+    assert await conn.scalar(text("SELECT count(*) FROM meters m JOIN contracts c ON c.id = m.contract_id")) == (
+        await conn.scalar(text("SELECT count(*) FROM meters"))
+    )
 
 
 def _schema_diff(conn) -> list:
@@ -167,9 +214,25 @@ async def test_a_database_at_the_previous_revision_is_upgraded_without_loss(back
     assert "already at revision" in capsys.readouterr().out
 
 
+async def test_revision_0004_makes_each_contract_a_service_point(backend, fresh_db_url):
+    await _seeded_at(fresh_db_url, "0003", one_point_each=True)
+    _, before_counts, before_rows = await _snapshot(fresh_db_url)
+    assert before_counts["contracts"] > 0 and "service_points" not in before_counts
+    await _at_revision(fresh_db_url, "head")
+    _, after_counts, after_rows = await _snapshot(fresh_db_url)
+    assert {name: after_counts[name] for name in before_counts} == before_counts
+    assert _kept(before_rows, after_rows) == before_rows
+    assert after_counts["service_points"] == before_counts["contracts"]
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        await _check_one_point_per_contract(conn)
+        assert await conn.run_sync(_schema_diff) == []
+    await engine.dispose()
+
+
 async def test_the_sqlite_demo_upgrades_itself_and_a_database_without_version_is_the_baseline(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    await _seeded_at(url, BASELINE)
+    await _seeded_at(url, BASELINE, one_point_each=True)
     engine = make_engine(url)
     async with engine.begin() as conn:  # what create_all made before migrations existed
         await conn.execute(text("DROP TABLE alembic_version"))

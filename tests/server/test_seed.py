@@ -45,7 +45,7 @@ async def test_demo_seed_is_deterministic(backend, tmp_path):
             demo = await seed_demo(s, TODAY)
             await s.commit()
             snaps.append(await _snapshot(s))
-            assert [d["customer_number"] for d in demo] == ["10001", "10002", "10003", "10004"]
+            assert [d["customer_number"] for d in demo] == ["10001", "10002", "10003", "10004", "10005"]
             assert await s.scalar(select(func.count()).select_from(Thread)) >= 5
             statuses = set((await s.scalars(select(Thread.status))).all())
             assert statuses == {"sent", "in_progress", "answered", "closed"}

@@ -127,6 +127,7 @@ MATRIX = [
     ("POST", "/staff/customers/10003/access", {"reason": "counter_visit"}, {}, ALL, (201, None)),
     ("GET", "/staff/access/{a}/balance", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/contract", None, {}, ALL, (200, None)),
+    ("GET", "/staff/access/{a}/service-points", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/efaktura", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/notices", None, {}, ALL, (200, None)),
     ("GET", "/staff/access/{a}/invoices", None, {}, ALL, (200, None)),
@@ -664,7 +665,9 @@ def test_billing_run_once_per_period(srv, api, tokens):
         t.join()
     assert len(results) == 2
     issued = sum(r["issued"] for r in results)
-    assert issued == 400  # --seed-customers 400: the demo customers and the bulk ones, each with a contract
+    # --seed-customers 400: the demo customers and the bulk ones, one invoice per service point
+    # (each has one, the housing community 10005 three)
+    assert issued == 402
     assert sum(r["gross_total"] for r in results) > 0
     again = api.post("/staff/billing/run", json={"period": "2019-01"}, headers=h).json()
     assert again == {"period": "2019-01", "issued": 0, "gross_total": 0}

@@ -100,11 +100,14 @@ async def test_the_verdict_follows_the_limits_and_an_unknown_street_has_no_zone(
         # the large test customer lives on ul. Testowa (zone C); a street no zone lists has no zone
         engine = make_engine(fresh_db_url)
         async with engine.begin() as conn:
-            from ebok_server.models import Contract, Customer
+            from ebok_server.models import Contract, Customer, ServicePoint
 
             cid = await conn.scalar(select(Customer.id).where(Customer.customer_number == "10001"))
             await conn.execute(
                 Contract.__table__.update().where(Contract.customer_id == cid).values(connection_address="ul. Nowa 1")
+            )
+            await conn.execute(  # the supply address is the service point's
+                ServicePoint.__table__.update().where(ServicePoint.customer_id == cid).values(address="ul. Nowa 1")
             )
         await engine.dispose()
         (supply,) = (await c.get("/water-quality", headers=h)).json()["supplies"]
