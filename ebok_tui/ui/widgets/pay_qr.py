@@ -6,6 +6,7 @@ drawn with half blocks, and the transfer details beside it (the dialogs showing 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from rich.console import Group
 from rich.text import Text
@@ -13,7 +14,7 @@ from rich.text import Text
 from ebok_tui.core.payqr import PaymentQRError, build_payload, format_account, half_block_lines, make_qr
 from ebok_tui.ui.terminal import can_show
 
-__all__ = ["QR_STYLE", "qr_text", "transfer_qr", "transfer_details"]
+__all__ = ["QR_STYLE", "TransferData", "qr_text", "transfer_qr", "transfer_details"]
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
 QR_STYLE = "#000000 on #ffffff"
@@ -28,9 +29,18 @@ def qr_text(lines: list[str]) -> Text:
     return text
 
 
-def transfer_qr(
-    terminal: object, *, account: str, amount: int, recipient: str, title: str, nip: str
-) -> tuple[list[str] | None, str | None]:
+class TransferData(Protocol):
+    """Where a transfer goes and what it is titled: the balance (paying everything) and an
+    invoice's ``transfer`` (paying that invoice) both carry these fields."""
+
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str
+
+
+def transfer_qr(terminal: object, to: TransferData, amount: int) -> tuple[list[str] | None, str | None]:
     """The code's half-block lines, or ``None`` and the ``balance.*`` key saying why there is none."""
     if amount <= 0:
         return None, "balance.qr_nothing_due"
@@ -38,11 +48,11 @@ def transfer_qr(
         return None, "balance.qr_no_glyphs"  # ASCII stand-ins would not scan
     try:
         payload = build_payload(
-            account=account,
+            account=to.bank_account,
             amount_grosze=amount,
-            recipient=recipient,
-            title=title,
-            nip=nip,
+            recipient=to.recipient_name,
+            title=to.transfer_title,
+            nip=to.recipient_nip,
             company=True,  # the utility: its NIP is required and checked
         )
     except PaymentQRError:
@@ -50,26 +60,17 @@ def transfer_qr(
     return half_block_lines(make_qr(payload).matrix), None
 
 
-def transfer_details(
-    t: Callable[..., str],
-    money: Callable[[int], str],
-    *,
-    recipient: str,
-    address: str,
-    account: str,
-    amount: int,
-    title: str,
-) -> Group:
+def transfer_details(t: Callable[..., str], money: Callable[[int], str], to: TransferData, amount: int) -> Group:
     """The transfer form's fields, as a resident types them into a banking app."""
     label = "bold"
     return Group(
         Text(t("balance.transfer_title_header"), style="bold underline"),
         Text(t("balance.recipient"), style=label),
-        Text(f"  {recipient}"),
-        Text(f"  {address}"),
+        Text(f"  {to.recipient_name}"),
+        Text(f"  {to.recipient_address}"),
         Text(t("balance.account"), style=label),
-        Text(f"  {format_account(account)}"),
+        Text(f"  {format_account(to.bank_account)}"),
         Text.assemble((t("balance.amount"), label), " ", (money(amount), "bold")),
         Text(t("balance.title"), style=label),
-        Text(f"  {title}"),
+        Text(f"  {to.transfer_title}"),
     )

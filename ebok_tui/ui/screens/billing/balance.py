@@ -110,14 +110,7 @@ class BalanceScreen(SectionScreen):
         self.call_after_refresh(self.fit_qr)
 
     def _qr_for(self, balance: Balance) -> tuple[list[str] | None, str | None]:
-        lines, problem = transfer_qr(
-            self.ebok.terminal,
-            account=balance.bank_account,
-            amount=balance.to_pay,
-            recipient=balance.recipient_name,
-            title=balance.transfer_title,
-            nip=balance.recipient_nip,
-        )
+        lines, problem = transfer_qr(self.ebok.terminal, balance, balance.to_pay)
         return lines, self.t(problem) if problem else None
 
     def _summary(self, b: Balance) -> Group:
@@ -162,15 +155,7 @@ class BalanceScreen(SectionScreen):
         return Group(headline, Text(""), grid, as_of)
 
     def _transfer(self, b: Balance) -> Group:
-        return transfer_details(
-            self.t,
-            self.i18n.money,
-            recipient=b.recipient_name,
-            address=b.recipient_address,
-            account=b.bank_account,
-            amount=b.to_pay,
-            title=b.transfer_title,
-        )
+        return transfer_details(self.t, self.i18n.money, b, b.to_pay)
 
     # --- the QR code -----------------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:

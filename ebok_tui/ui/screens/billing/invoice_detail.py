@@ -176,23 +176,8 @@ class InvoiceDetailScreen(SubScreen):
         if tr.amount <= 0:
             self.notify(self.t("invoice_detail.nothing_to_pay", number=self.invoice.number), markup=False)
             return
-        lines, problem = transfer_qr(
-            self.ebok.terminal,
-            account=tr.bank_account,
-            amount=tr.amount,
-            recipient=tr.recipient_name,
-            title=tr.transfer_title,
-            nip=tr.recipient_nip,
-        )
-        details = transfer_details(
-            self.t,
-            self.i18n.money,
-            recipient=tr.recipient_name,
-            address=tr.recipient_address,
-            account=tr.bank_account,
-            amount=tr.amount,
-            title=tr.transfer_title,
-        )
+        lines, problem = transfer_qr(self.ebok.terminal, tr, tr.amount)
+        details = transfer_details(self.t, self.i18n.money, tr, tr.amount)
         caption = self.t(problem) if problem else self.t("invoice_detail.pay_scan")
         self.app.push_screen(PayModal(lines, details, caption))
 
