@@ -1,79 +1,26 @@
 """80x24 snapshots of the contract, e-FAKTURA and correspondence screens, in Polish and English.
 
 Deterministic: the real server runs in-process on this module's own demo database (``server``,
-``--today 2026-11-15``) and the seeded timestamps are fixed; times are shown in the local zone, pinned here to Europe/Warsaw.
+``--today 2026-11-15``) and the seeded timestamps are fixed; times are shown in the local zone,
+pinned to Europe/Warsaw by tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import time
+from tests.tui_support import opener, screens, snapshot
 
-import pytest
-
-from tests.tui_support import opener, snapshot
-
-
-@pytest.fixture(autouse=True)
-def warsaw_time():
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/Warsaw"
-    time.tzset()
-    yield
-    if old is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+SCREENS = {
+    # two meters, the garden one's legalisation expires within 6 months
+    "contract": opener("10004", "contract"),
+    "efaktura_inactive": opener("10001", "efaktura"),
+    "efaktura_active": opener("10002", "efaktura"),
+    "correspondence": opener("10001", "correspondence"),
+    # the third thread of 10001 has a reply from the utility
+    "thread": opener("10001", "correspondence", "down", "down", "enter"),
+    "compose": opener("10003", "correspondence", "n"),
+}
 
 
-# contract: two meters, the garden one's legalisation expires within 6 months
-def test_contract_pl(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "pl", opener("10004", "contract"), tmp_path)
-
-
-def test_contract_en(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "en", opener("10004", "contract"), tmp_path)
-
-
-def test_efaktura_inactive_pl(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "pl", opener("10001", "efaktura"), tmp_path)
-
-
-def test_efaktura_inactive_en(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "en", opener("10001", "efaktura"), tmp_path)
-
-
-def test_efaktura_active_pl(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "pl", opener("10002", "efaktura"), tmp_path)
-
-
-def test_efaktura_active_en(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "en", opener("10002", "efaktura"), tmp_path)
-
-
-def test_correspondence_pl(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "pl", opener("10001", "correspondence"), tmp_path)
-
-
-def test_correspondence_en(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "en", opener("10001", "correspondence"), tmp_path)
-
-
-# the third thread of 10001 has a reply from the utility
-def test_thread_pl(snap_compare, server, tmp_path):
-    open_third = opener("10001", "correspondence", "down", "down", "enter")
-    assert snapshot(snap_compare, server, "pl", open_third, tmp_path)
-
-
-def test_thread_en(snap_compare, server, tmp_path):
-    open_third = opener("10001", "correspondence", "down", "down", "enter")
-    assert snapshot(snap_compare, server, "en", open_third, tmp_path)
-
-
-def test_compose_pl(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "pl", opener("10003", "correspondence", "n"), tmp_path)
-
-
-def test_compose_en(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "en", opener("10003", "correspondence", "n"), tmp_path)
+@screens(SCREENS)
+def test_screen(snap_compare, server, tmp_path, lang, run_before):
+    assert snapshot(snap_compare, server, lang, run_before, tmp_path)

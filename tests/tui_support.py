@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console, Group
 from textual.app import App
 from textual.content import Content
@@ -198,6 +199,20 @@ def opener(customer: str, section: str, *keys: str) -> Callable[[Pilot], Awaitab
             await settle(pilot)
 
     return run_before
+
+
+#: The languages every screen is snapshotted in.
+LANGS = ("pl", "en")
+
+
+def screens(cases: dict[str, Callable[[Pilot], Awaitable[None]]]) -> pytest.MarkDecorator:
+    """Parametrise a snapshot test with ``lang`` and ``run_before`` over ``cases`` (a name: its
+    ``run_before``) in both languages; the ids are ``<name>_<lang>``, so a test ``test_screen`` stores
+    ``test_screen[<name>_<lang>].svg``."""
+    return pytest.mark.parametrize(
+        ("lang", "run_before"),
+        [pytest.param(lang, run_before, id=f"{name}_{lang}") for name, run_before in cases.items() for lang in LANGS],
+    )
 
 
 def snapshot(
