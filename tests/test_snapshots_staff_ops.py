@@ -10,20 +10,16 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tests.staff_support import staff_login_as
+from tests.staff_support import open_staff_section
 from tests.tui_support import screens, settle, snapshot, wait_until
 
 
 async def queue(pilot) -> None:
-    await staff_login_as(pilot.app, "pomoc")
-    await pilot.app.action_open_staff_section("queue")
-    await settle(pilot)
+    await open_staff_section(pilot, "pomoc", "queue")
 
 
 async def audit(pilot) -> None:
-    await staff_login_as(pilot.app, "kierownik")
-    await pilot.app.action_open_staff_section("audit")
-    await settle(pilot)
+    await open_staff_section(pilot, "kierownik", "audit")
     screen = pilot.app.screen
     screen.query_one("#audit-export", Input).value = "~/Downloads/audit.csv"
     screen.query_one("#audit-staff", Input).value = "pomoc"
@@ -35,9 +31,7 @@ async def audit(pilot) -> None:
 
 
 async def accounts(pilot) -> None:
-    await staff_login_as(pilot.app, "kierownik")
-    await pilot.app.action_open_staff_section("accounts")
-    await settle(pilot)
+    await open_staff_section(pilot, "kierownik", "accounts")
 
 
 @screens({"staff_queue": queue})

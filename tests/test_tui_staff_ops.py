@@ -6,16 +6,12 @@ from __future__ import annotations
 from textual.widgets import DataTable, TextArea
 
 from ebok_tui.ui.screens.staff.queue import QueueThreadScreen, StaffQueueScreen
-from tests.staff_support import staff_login_as
-from tests.tui_support import SIZE, login_as, make_app, paste, settle, text_of, wait_until
+from tests.staff_support import open_staff_section, staff_login_as
+from tests.tui_support import SIZE, login_as, make_app, paste, press_settled, settle, text_of, wait_until
 
 
 async def open_queue(pilot, login: str) -> StaffQueueScreen:
-    await settle(pilot)
-    await staff_login_as(pilot.app, login)
-    await settle(pilot)
-    await pilot.app.action_open_staff_section("queue")  # key 2 (the search field has the focus here)
-    await settle(pilot)
+    await open_staff_section(pilot, login, "queue")  # key 2 (the search field has the focus here)
     screen = pilot.app.screen
     assert isinstance(screen, StaffQueueScreen)
     await wait_until(pilot, lambda: screen.page is not None)
@@ -91,8 +87,7 @@ async def test_audit_filter_and_csv_export(fresh_server, tmp_path):
         await staff_login_as(app, "kierownik")
         await serve(app, "10003", "counter_visit")  # two audit entries: customer, balance
         await settle(pilot)
-        await pilot.press("ctrl+f")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+f")
         await app.action_open_staff_section("audit")
         await settle(pilot)
         screen = app.screen
@@ -134,10 +129,7 @@ async def test_accounts_add_shows_secret_once_and_disable_confirms(fresh_server)
 
     app = make_app(fresh_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await staff_login_as(app, "kierownik")
-        await app.action_open_staff_section("accounts")
-        await settle(pilot)
+        await open_staff_section(pilot, "kierownik", "accounts")
         screen = app.screen
         assert isinstance(screen, StaffAccountsScreen)
         await wait_until(pilot, lambda: len(screen.accounts) == 3)

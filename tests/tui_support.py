@@ -16,6 +16,7 @@ from rich.console import Console, Group
 from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import TextArea
 from textual.worker import WorkerCancelled
@@ -135,6 +136,23 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
         await settle(pilot)
 
 
+async def press_settled(pilot: Pilot, *keys: str) -> Screen:
+    """Press ``keys`` one at a time, letting the app settle after each (a key that opens a screen or
+    starts a load has had its effect before the next); the screen shown then."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+    return pilot.app.screen
+
+
+async def open_settled(pilot: Pilot, section: str, *keys: str) -> Screen:
+    """Open the resident ``section`` (also in act-for mode), let it settle, then ``press_settled``
+    ``keys``; the screen shown then."""
+    await pilot.app.action_open_section(section)
+    await settle(pilot)
+    return await press_settled(pilot, *keys)
+
+
 def loading(app: App) -> bool:
     return any(w.loading for w in app.screen.query("*"))
 
@@ -194,9 +212,7 @@ def opener(customer: str, section: str, *keys: str) -> Callable[[Pilot], Awaitab
     async def run_before(pilot: Pilot) -> None:
         await login_as(pilot.app, customer, section)
         await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
+        await press_settled(pilot, *keys)
 
     return run_before
 
