@@ -141,3 +141,13 @@ def running_server(tmp_path: Path, *extra_args: str, **kwargs):
         yield info
     finally:
         stop_server(info.proc)
+
+
+@contextlib.contextmanager
+def aged_server(tmp_path: Path, today: str = "2026-11-25"):
+    """Context manager yielding a :class:`ServerInfo`: the demo data seeded on 2026-11-15 (a first
+    server, stopped), served again from the same database on ``today``."""
+    seeded = start_server_info(tmp_path / "seeded")
+    stop_server(seeded.proc)
+    with running_server(tmp_path / "later", "--today", today, db_url=seeded.db_url) as later:
+        yield later

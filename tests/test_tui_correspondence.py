@@ -17,7 +17,7 @@ from ebok_tui.ui.screens.correspondence.thread import ThreadScreen
 from tests.contract_mail_support import table_rows, text_of
 from tests.fixtures_client import held_port  # noqa: F401 - a fixture
 from tests.server_proc import running_server, start_server_info, stop_server
-from tests.tui_support import SIZE, login_as, make_app, settle, wait_until
+from tests.tui_support import SIZE, logged_in, login_as, make_app, settle, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +66,7 @@ async def fill(pilot, *, kind="failure_report", subject="", body="", phone="", l
 # --- the list and a thread (shared demo server, read only) -----------------------------------------
 async def test_list_shows_threads_with_translated_kind_and_status(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence"):
         assert isinstance(app.screen, CorrespondenceScreen)
         rows = table_rows(app.screen.query_one("#threads", DataTable))
         assert [r[0] for r in rows][:2] == ["Pytanie o fakturę", "Brązowa woda z kranu"]
@@ -80,18 +78,14 @@ async def test_list_shows_threads_with_translated_kind_and_status(server, tmp_pa
 
 async def test_list_in_english(server, tmp_path):
     app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence"):
         rows = table_rows(app.screen.query_one("#threads", DataTable))
         assert [r[2] for r in rows] == ["sent", "in progress", "answered", "closed"]
 
 
 async def test_enter_opens_thread_with_messages(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence") as pilot:
         await pilot.press("down", "down", "enter")
         await settle(pilot)
         screen = app.screen
@@ -112,9 +106,7 @@ async def test_enter_opens_thread_with_messages(server, tmp_path):
 
 async def test_closed_thread_takes_no_reply(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence") as pilot:
         await pilot.press("down", "down", "down", "enter")  # the oldest: closed
         await settle(pilot)
         screen = app.screen
@@ -127,9 +119,7 @@ async def test_closed_thread_takes_no_reply(server, tmp_path):
 async def test_typing_right_after_opening_a_thread_goes_into_the_reply(server_url, tmp_path):
     """No key is lost: the reply field has the focus from the start, also while the thread loads."""
     app = make_app(server_url, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence") as pilot:
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ThreadScreen))
         await pilot.press(*"Still brown")  # at once, without waiting for the thread
@@ -144,9 +134,7 @@ async def test_typing_right_after_opening_a_thread_goes_into_the_reply(server_ur
 # --- composing (private server) ---------------------------------------------------------------------
 async def test_too_long_a_message_names_the_limit_with_a_thousands_space(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         screen = await open_composer(pilot)
         await fill(pilot, kind="other", subject="Długi list")
         screen.query_one("#body-text", TextArea).text = "a" * 10_001
@@ -162,9 +150,7 @@ async def test_too_long_a_message_names_the_limit_with_a_thousands_space(fresh_s
 )
 async def test_contact_phone_is_checked_before_sending_and_shown_in_the_thread(private_url, tmp_path, lang, message):
     app = make_app(private_url, tmp_path, lang=lang)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence") as pilot:
         before = (await app.api.threads()).total
         screen = await open_composer(pilot)
         await fill(
@@ -192,9 +178,7 @@ async def test_contact_phone_is_checked_before_sending_and_shown_in_the_thread(p
 
 async def test_blank_subject_or_body_is_refused_before_sending(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         screen = await open_composer(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -214,9 +198,7 @@ async def test_blank_subject_or_body_is_refused_before_sending(fresh_server, tmp
 
 async def test_compose_send_appears_in_list(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         await open_composer(pilot)
         await fill(
             pilot,
@@ -240,9 +222,7 @@ async def test_compose_send_appears_in_list(fresh_server, tmp_path):
 
 async def test_reply_draft_is_kept_and_reply_is_sent(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10004", "correspondence") as pilot:
         await pilot.press("enter")  # "Wyciek przy wodomierzu ogrodowym"
         await settle(pilot)
         screen = app.screen
@@ -301,9 +281,7 @@ async def test_draft_survives_server_outage_and_is_sent_once(held_port, tmp_path
     first = start_server_info(tmp_path / "run1", *args, db_url=db_url)
     try:
         app = make_app(first.url, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10003", "correspondence")
-            await settle(pilot)
+        async with logged_in(app, "10003", "correspondence") as pilot:
             screen = await open_composer(pilot)
             await fill(pilot, kind="failure_report", subject=subject, body=body, location="ul. Leśna 3")
             stop_server(first.proc)  # the server goes away
@@ -368,9 +346,7 @@ async def test_draft_survives_server_outage_and_is_sent_once(held_port, tmp_path
 async def test_typing_right_before_quitting_is_kept(server, tmp_path):
     """ctrl+q within the 0.5 s debounce: the screen still writes the draft on its way out."""
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         await open_composer(pilot)
         app.screen.query_one("#subject", Input).focus()
         await pilot.press(*"Pilne")
@@ -390,9 +366,7 @@ async def test_draft_survives_a_restart_of_the_demo_on_another_port(tmp_path):
     first = start_demo_server(today="2026-11-15")
     try:
         app = make_app(first.url, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10003", "correspondence")
-            await settle(pilot)
+        async with logged_in(app, "10003", "correspondence") as pilot:
             await open_composer(pilot)
             await fill(pilot, kind="other", subject="Niewysłane", body="Proszę o kontakt.")
             await pilot.press("escape")
@@ -402,9 +376,7 @@ async def test_draft_survives_a_restart_of_the_demo_on_another_port(tmp_path):
             assert second.url != first.url
             first.stop()
             app = make_app(second.url, tmp_path)
-            async with app.run_test(size=SIZE) as pilot:
-                await login_as(app, "10003", "correspondence")
-                await settle(pilot)
+            async with logged_in(app, "10003", "correspondence") as pilot:
                 assert "Niewysłane szkice: 1" in text_of(app.screen.query_one("#drafts-notice"))
                 (row,) = table_rows(app.screen.query_one("#threads", DataTable))
                 assert "Niewysłane" in row[0] and row[2] == "szkic"
@@ -452,9 +424,7 @@ async def test_old_and_orphaned_drafts_are_offered_for_deletion_and_kept_without
     )
 
     app = make_app(server_url, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         notice = text_of(app.screen.query_one("#orphans-notice"))
         assert "Stare szkice, których nikt już nie wyśle: 2" in notice and "x" in notice
         await pilot.press("x")
@@ -484,9 +454,7 @@ async def test_delete_a_draft_from_the_list_and_from_the_composer(server_url, tm
     from tests.tui_support import wait_until
 
     app = make_app(server_url, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         await pilot.press("d")  # no draft on the cursor row: nothing to delete, nothing asked
         await settle(pilot)
         assert isinstance(app.screen, CorrespondenceScreen)

@@ -7,7 +7,7 @@ from textual.widgets import Button, Input
 from ebok_tui.core.validation import email_problem
 from ebok_tui.ui.screens.contract.efaktura import ConfirmWithdrawModal, EFakturaScreen
 from tests.contract_mail_support import text_of
-from tests.tui_support import SIZE, login_as, make_app, settle
+from tests.tui_support import logged_in, make_app, settle
 
 
 async def type_email(pilot, text: str) -> None:
@@ -30,9 +30,7 @@ def test_email_shape_check():
 
 async def test_inactive_status_shows_both_fees(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10001", "efaktura"):
         screen = app.screen
         assert isinstance(screen, EFakturaScreen)
         assert "nieaktywna" in text_of(screen.query_one("#status"))
@@ -47,9 +45,7 @@ async def test_inactive_status_shows_both_fees(server, tmp_path):
 
 async def test_activate_bad_email_then_good(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10003", "efaktura") as pilot:
         screen = app.screen
         await type_email(pilot, "piotr@wisniewski")
         assert "nie wygląda na adres e-mail" in text_of(screen.query_one("#email-error"))
@@ -70,9 +66,7 @@ async def test_activate_bad_email_then_good(fresh_server, tmp_path):
 
 async def test_server_rejection_is_shown_next_to_the_field(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10001", "efaktura") as pilot:
         screen = app.screen
         await type_email(pilot, "jan..k@example.com")  # passes the shape check, the server says 422
         assert "Enter a valid e-mail address" in text_of(screen.query_one("#email-error"))
@@ -83,9 +77,7 @@ async def test_server_rejection_is_shown_next_to_the_field(fresh_server, tmp_pat
 
 async def test_change_email_when_active(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10004", "efaktura") as pilot:
         screen = app.screen
         await type_email(pilot, "k.wojcik@example.com")
         assert "aktywna" in text_of(screen.query_one("#status"))
@@ -101,9 +93,7 @@ async def test_change_email_when_active(fresh_server, tmp_path):
 
 async def test_withdraw_asks_for_confirmation(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10002", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10002", "efaktura") as pilot:
         assert "aktywna od" in text_of(app.screen.query_one("#status"))
 
         await pilot.press("w")

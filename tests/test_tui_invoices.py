@@ -15,7 +15,7 @@ from ebok_tui.core.files import default_path, write_private_atomic
 from ebok_tui.ui.screens.billing.save_pdf import ConfirmOverwriteModal, SavePdfModal
 from ebok_tui.core.payqr import build_payload
 from ebok_tui.ui.screens.billing.pay_dialogs import PayModal
-from tests.test_payqr import scan
+from tests.qr_support import scan
 from tests.asgi_server import InProcessServer, seed_template, server_from_template
 from tests.tui_support import SIZE, login_as, make_app, plain, settle
 

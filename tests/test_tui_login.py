@@ -16,7 +16,7 @@ from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen, ResetCo
 from ebok_tui.ui.screens.auth.register import RegisterCodeScreen, RegisterScreen
 from tests.asgi_server import InProcessServer, server_from_template
 from tests.fixtures_client import closed_port_url  # noqa: F401 - a fixture
-from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, type_text, wait_until
+from tests.tui_support import SIZE, FakeCredentials, logged_in, make_app, paste, settle, text_of, type_text, wait_until
 
 
 def banner_text(app) -> str:
@@ -151,9 +151,7 @@ async def test_server_down_shows_the_connection_message(closed_port_url, tmp_pat
 
 async def test_session_expired_mid_session_goes_back_to_login(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004")
-        await settle(pilot)
+    async with logged_in(app, "10004") as pilot:
         assert isinstance(app.screen, BalanceScreen)
         # the token is revoked behind the app's back (as another client logging it out would)
         token = app.api.token

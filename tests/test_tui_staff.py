@@ -20,7 +20,7 @@ from tests.staff_support import (
     write_letter,
     wrong_code,
 )
-from tests.tui_support import SIZE, login_as, make_app, open_settled, settle, text_of, type_text, wait_until
+from tests.tui_support import SIZE, logged_in, make_app, open_settled, settle, text_of, type_text, wait_until
 
 
 async def test_staff_login_from_the_login_screen_with_totp(fresh_server):
@@ -153,9 +153,7 @@ async def test_helpdesk_sees_no_actions_it_may_not_use(server):
 
 async def test_resident_is_offered_no_staff_action(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "contract")
-        await settle(pilot)
+    async with logged_in(app, "10001", "contract"):
         assert "contact_change" not in shown_keys(app)
         assert not app.screen.query("ActingBanner")
         assert "close_customer" not in shown_keys(app)

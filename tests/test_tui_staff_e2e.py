@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, DataTable, Input, TextArea
 from ebok_tui.ui.screens.staff.queue import QueueThreadScreen, StaffQueueScreen
 from ebok_tui.ui.screens.staff.search import StaffSearchScreen
 from tests.staff_support import fill_staff_login, submit_reading, totp_code, write_letter
-from tests.tui_support import SIZE, login_as, make_app, settle, text_of, type_text, wait_until
+from tests.tui_support import SIZE, logged_in, make_app, settle, text_of, type_text, wait_until
 
 
 async def test_clerk_serves_wisniewski_and_the_resident_sees_it(fresh_server, tmp_path):
@@ -81,9 +81,7 @@ async def test_clerk_serves_wisniewski_and_the_resident_sees_it(fresh_server, tm
 
     # the resident: the reading, the reply, and the access in "who viewed my data"
     resident = make_app(fresh_server, tmp_path)
-    async with resident.run_test(size=SIZE) as pilot:
-        await login_as(resident, "10003", "readings")
-        await settle(pilot)
+    async with logged_in(resident, "10003", "readings") as pilot:
         assert str((await resident.api.readings()).items[0].value).startswith(value)
         threads = (await resident.api.threads()).items
         complaint = next(t for t in threads if t.subject == "Mętna woda (telefon)")

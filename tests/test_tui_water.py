@@ -9,14 +9,12 @@ from textual.widgets import Static
 
 from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from ebok_tui.ui.screens.water.water import WaterYearScreen
-from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until
+from tests.tui_support import logged_in, make_app, settle, text_of, wait_until
 
 
 async def test_water_quality_and_the_last_whole_year(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
+    async with logged_in(app, "10001") as pilot:
         await pilot.press("w")
         await wait_until(pilot, lambda: isinstance(app.screen, WaterYearScreen))
         await settle(pilot)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import WorkerCancelled
 
 from ebok_tui.core.api import EbokClient
@@ -72,6 +73,17 @@ async def login_as(app: EbokApp, customer_number: str = "10001", section: str | 
     await app.logged_in(await app.api.me())
     if section and section != "balance":
         await app.action_open_section(section)
+
+
+@asynccontextmanager
+async def logged_in(
+    app: EbokApp, customer: str = "10001", section: str | None = None, *, size: tuple[int, int] = SIZE
+) -> AsyncIterator[Pilot]:
+    """Run ``app`` at ``size`` with ``customer`` logged in (``login_as``) on ``section``, settled."""
+    async with app.run_test(size=size) as pilot:
+        await login_as(app, customer, section)
+        await settle(pilot)
+        yield pilot
 
 
 # --- waiting -------------------------------------------------------------------------------------
@@ -192,6 +204,16 @@ def _plain_text(renderable: Any) -> str | None:
         if all(part is not None for part in parts):
             return "\n".join(parts)  # type: ignore[arg-type]
     return None
+
+
+def shown(app: App, selector: str) -> str:
+    """The plain text the current screen's ``Static`` at ``selector`` shows (``text_of``)."""
+    return text_of(app.screen.query_one(selector, Static))
+
+
+def options_text(option_list: Any) -> list[str]:
+    """The prompts of an ``OptionList``'s options, as plain text."""
+    return [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
 
 
 def text_of(widget: Widget) -> str:
