@@ -1,5 +1,4 @@
-"""${message}
-"""
+"""${message}"""
 
 from alembic import op
 import sqlalchemy as sa

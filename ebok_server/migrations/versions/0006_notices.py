@@ -1,5 +1,4 @@
-"""Notices of failures and planned interruptions of supply (``notices``).
-"""
+"""Notices of failures and planned interruptions of supply (``notices``)."""
 
 import sqlalchemy as sa
 from alembic import op
