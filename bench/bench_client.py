@@ -97,7 +97,7 @@ SECTION_MARKERS = {
     "5": ("efaktura", "2,33 zł"),
     "6": ("correspondence", "Pytanie o fakt"),
     "7": ("account", "43-600 Jaworzno"),
-    "1": ("balance", "PL86"),
+    "1": ("balance", "Do zapłaty"),  # drawn with the reply (the IBAN is below the fold with a notice)
 }
 
 _ESCAPES = re.compile(
