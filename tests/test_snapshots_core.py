@@ -7,7 +7,7 @@ keyring (the account screen says so), so nothing depends on the machine."""
 
 from __future__ import annotations
 
-from tests.tui_support import opener, paste, screens, settle, snapshot
+from tests.tui_support import opener, paste, press_settled, screens, settle, snapshot
 
 
 async def paste_and_submit(pilot, *values: str | None) -> None:
@@ -25,16 +25,14 @@ async def paste_and_submit(pilot, *values: str | None) -> None:
 async def register_with_errors(pilot) -> None:
     """The registration form with messages under the meter number and the invoice amount."""
     await settle(pilot)
-    await pilot.press("ctrl+r")
-    await settle(pilot)
+    await press_settled(pilot, "ctrl+r")
     await paste_and_submit(pilot, "UM/2015/00123", None, "12,345")
 
 
 async def reset_form(pilot) -> None:
     await settle(pilot)
     await pilot.press(*"10001")
-    await pilot.press("ctrl+t")
-    await settle(pilot)
+    await press_settled(pilot, "ctrl+t")
 
 
 async def reset_code_with_errors(pilot) -> None:

@@ -9,7 +9,7 @@ in only once)."""
 from __future__ import annotations
 
 from tests.staff_support import serve, staff_login_as
-from tests.tui_support import screens, settle, snapshot, type_text
+from tests.tui_support import press_settled, screens, settle, snapshot, type_text
 
 
 async def staff_login(pilot) -> None:
@@ -27,8 +27,7 @@ async def search_results(pilot) -> None:
 async def open_dialog(pilot) -> None:
     await search_results(pilot)
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_settled(pilot, "enter")
     pilot.app.screen.query_one("#check-customer_number").toggle()  # the checklist, partly done
 
 

@@ -7,7 +7,7 @@ import pytest
 from ebok_tui.ui.widgets.chrome import NavBar
 from ebok_tui.ui.screens.auth.login import LoginScreen
 from ebok_tui.ui.sections import SECTIONS
-from tests.tui_support import SIZE, logged_in, login_as, make_app, settle, wait_until
+from tests.tui_support import SIZE, logged_in, login_as, make_app, settle, started, wait_until
 
 
 def footer_descriptions(app) -> set[str]:
@@ -57,8 +57,7 @@ async def test_language_switch_translates_screen_nav_and_footer(server, tmp_path
 
 async def test_palette_offers_sections_only_when_logged_in(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert isinstance(app.screen, LoginScreen)
         before = [c.title for c in app.get_system_commands(app.screen)]
         assert not any(title.startswith("Przejdź do") for title in before)

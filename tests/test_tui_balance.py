@@ -14,7 +14,18 @@ from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from ebok_tui.ui.screens.billing.pay_dialogs import QrModal
 from tests.server_proc import aged_server
 from tests.qr_support import scan, utility_payload
-from tests.tui_support import SIZE, logged_in, login_as, make_app, options_text, settle, shown, text_of, wait_until
+from tests.tui_support import (
+    SIZE,
+    logged_in,
+    login_as,
+    make_app,
+    options_text,
+    press_settled,
+    settle,
+    shown,
+    text_of,
+    wait_until,
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +84,12 @@ async def test_small_terminal_offers_the_qr_in_a_dialog(server, tmp_path):
         assert isinstance(screen, BalanceScreen)
         assert screen.query_one("#qr-panel").has_class("-hidden")
         assert "press q" in shown(app, "#balance-hint")
-        await pilot.press("q")
-        await settle(pilot)
+        await press_settled(pilot, "q")
         assert isinstance(app.screen, QrModal)
         assert app.screen.lines == screen.qr_lines
         caption = text_of(app.screen.query_one("#qr-caption", Static))
         assert "PLN 76.84" in caption and "MPWiK Sp. z o.o.\n" in caption and "o.o.." not in caption
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
         assert app.screen is screen
         # growing the terminal brings the code back next to the details
         await pilot.resize_terminal(80, 24)
@@ -97,8 +106,7 @@ async def test_overpayment_shows_no_qr(server, tmp_path):
         assert screen.qr_lines is None
         assert screen.query_one("#qr-panel").has_class("-hidden")
         assert "nothing to pay" in shown(app, "#balance-hint")
-        await pilot.press("q")  # no code: nothing opens
-        await settle(pilot)
+        await press_settled(pilot, "q")  # no code: nothing opens
         assert app.screen is screen
 
 
@@ -125,8 +133,7 @@ async def test_copy_account_number_and_title(server, tmp_path):
 async def test_reload_keeps_working_and_section_keys_navigate(server, tmp_path):
     app = make_app(server, tmp_path)
     async with logged_in(app, "10004") as pilot:
-        await pilot.press("r")
-        await settle(pilot)
+        await press_settled(pilot, "r")
         assert "76,84 zł" in shown(app, "#balance-summary")
         await pilot.press("7")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "AccountScreen")

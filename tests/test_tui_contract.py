@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from ebok_tui.ui.screens.contract.contract import ContractScreen, add_months, legalisation_state
 from tests.contract_mail_support import table_rows, text_of
 from tests.server_proc import running_server
-from tests.tui_support import logged_in, make_app, settle
+from tests.tui_support import logged_in, make_app, press_settled
 
 
 def test_legalisation_state_relative_to_business_date():
@@ -57,8 +57,7 @@ async def test_server_down_shows_banner_not_crash(tmp_path):
         async with logged_in(app, "10001", "contract") as pilot:
             srv.proc.terminate()
             srv.proc.wait(timeout=10)
-            await pilot.press("r")
-            await settle(pilot)
+            await press_settled(pilot, "r")
             assert isinstance(app.screen, ContractScreen)
             banner = text_of(app.screen.query_one("ErrorBanner"))
             assert "Nie udało się połączyć z serwerem" in banner

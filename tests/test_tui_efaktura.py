@@ -7,7 +7,7 @@ from textual.widgets import Button, Input
 from ebok_tui.core.validation import email_problem
 from ebok_tui.ui.screens.contract.efaktura import ConfirmWithdrawModal, EFakturaScreen
 from tests.contract_mail_support import text_of
-from tests.tui_support import logged_in, make_app, settle
+from tests.tui_support import logged_in, make_app, press_settled, settle
 
 
 async def type_email(pilot, text: str) -> None:
@@ -15,8 +15,7 @@ async def type_email(pilot, text: str) -> None:
     field = pilot.app.screen.query_one("#email", Input)
     field.value = ""
     await pilot.press(*text)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_settled(pilot, "enter")
 
 
 def test_email_shape_check():
@@ -96,24 +95,18 @@ async def test_withdraw_asks_for_confirmation(fresh_server, tmp_path):
     async with logged_in(app, "10002", "efaktura") as pilot:
         assert "aktywna od" in text_of(app.screen.query_one("#status"))
 
-        await pilot.press("w")
-        await settle(pilot)
+        await press_settled(pilot, "w")
         assert isinstance(app.screen, ConfirmWithdrawModal)
         question = text_of(app.screen.query_one("#dialog-text"))
         assert "wróci do 2,33 zł" in question
-        await pilot.press("escape")  # changed my mind
-        await settle(pilot)
+        await press_settled(pilot, "escape")  # changed my mind
         assert isinstance(app.screen, EFakturaScreen)
         assert (await app.api.efaktura()).active is True
 
-        await pilot.press("w")
-        await settle(pilot)
-        await pilot.press("enter")  # the focused button is "No"
-        await settle(pilot)
+        await press_settled(pilot, "w", "enter")  # the focused button is "No"
         assert (await app.api.efaktura()).active is True
 
-        await pilot.press("w")
-        await settle(pilot)
+        await press_settled(pilot, "w")
         await pilot.click("#confirm-yes")
         await settle(pilot)
         screen = app.screen

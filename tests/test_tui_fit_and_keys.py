@@ -18,7 +18,17 @@ from ebok_tui.ui.widgets.chrome import ErrorBanner
 from ebok_tui.ui.screens.contract.efaktura import ConfirmWithdrawModal
 from ebok_tui.ui.widgets.chart import ConsumptionChart
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, FakeCredentials, logged_in, login_as, make_app, paste, settle, wait_until
+from tests.tui_support import (
+    SIZE,
+    FakeCredentials,
+    logged_in,
+    login_as,
+    make_app,
+    paste,
+    press_settled,
+    settle,
+    wait_until,
+)
 
 
 def screen_lines(app) -> list[str]:
@@ -42,8 +52,7 @@ async def test_chart_year_labels_never_run_together(server_url):
     touched "2025" one bar later."""
     app = make_app(server_url)
     async with logged_in(app, "10001", "readings") as pilot:
-        await pilot.press("g")
-        await settle(pilot)
+        await press_settled(pilot, "g")
         chart = app.screen.query_one("#chart", ConsumptionChart)
         months = [dt.date(2024 + (11 + i) // 12, (11 + i) % 12 + 1, 1) for i in range(24)]
         assert months[0] == dt.date(2024, 12, 1) and months[-1] == dt.date(2026, 11, 1)
@@ -82,8 +91,7 @@ async def test_left_and_right_move_between_dialog_buttons(tmp_path):
             assert app.focused.id == "confirm-yes"
             await pilot.press("right")
             assert app.focused.id == "confirm-no"
-            await pilot.press("enter")
-            await settle(pilot)
+            await press_settled(pilot, "enter")
             assert not isinstance(app.screen, ConfirmWithdrawModal)
 
 
@@ -142,13 +150,10 @@ async def test_a_load_error_stays_until_a_reload_works(tmp_path):
         app = make_app(srv.url)
         app.health_interval = 3600
         app.retry_delays = (3600,)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10004", "efaktura")
-            await settle(pilot)
+        async with logged_in(app, "10004", "efaktura") as pilot:
             srv.proc.kill()
             srv.proc.wait(timeout=10)
-            await pilot.press("r")
-            await settle(pilot)
+            await press_settled(pilot, "r")
             banner = app.screen.query_one(ErrorBanner)
             assert banner.display
             await pilot.press("e")  # into the e-mail field, and type
@@ -168,8 +173,7 @@ async def test_account_result_and_keyring_lines_are_not_cut_off(tmp_path):
                 screen.query_one(f"#pw-{field}", Input).focus()
                 await pilot.pause()
                 await paste(pilot, value)
-            await pilot.press("enter")
-            await settle(pilot)
+            await press_settled(pilot, "enter")
             shown = " ".join(line.strip() for line in screen_lines(app)[3:-1])
             assert "wylogowane." in shown and "magazynie haseł." in shown, shown
             assert "SecretService.Keyrin" in shown

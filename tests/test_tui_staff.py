@@ -20,15 +20,23 @@ from tests.staff_support import (
     write_letter,
     wrong_code,
 )
-from tests.tui_support import SIZE, logged_in, make_app, open_settled, settle, text_of, type_text, wait_until
+from tests.tui_support import (
+    logged_in,
+    make_app,
+    open_settled,
+    press_settled,
+    settle,
+    started,
+    text_of,
+    type_text,
+    wait_until,
+)
 
 
 async def test_staff_login_from_the_login_screen_with_totp(fresh_server):
     app = make_app(fresh_server)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+s")  # resident login -> staff login
-        await settle(pilot)
+    async with started(app) as pilot:
+        await press_settled(pilot, "ctrl+s")  # resident login -> staff login
         assert isinstance(app.screen, StaffLoginScreen)
         shown = text_of(app.screen.query_one("#not-stored"))
         assert "nie są zapamiętywane" in shown
@@ -53,19 +61,16 @@ async def test_staff_login_from_the_login_screen_with_totp(fresh_server):
 async def test_staff_flag_opens_the_staff_login(server):
     app = make_app(server, lang="en")
     app.staff_mode = True  # what `ebok-tui --staff` passes
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert isinstance(app.screen, StaffLoginScreen)
         assert "not remembered" in text_of(app.screen.query_one("#not-stored"))
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert not isinstance(app.screen, StaffLoginScreen) and not app.staff_mode
 
 
 async def test_search_finds_wisniewski_and_opens_after_verification(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await staff_login_as(app, "pomoc")
         await settle(pilot)
         screen = app.screen
@@ -81,11 +86,9 @@ async def test_search_finds_wisniewski_and_opens_after_verification(server):
 
         await pilot.press("slash")  # back to the query
         assert app.focused is screen.query_one("#query")
-        await pilot.press("enter")  # searches at once and moves to the results
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # searches at once and moves to the results
         assert app.focused is table
-        await pilot.press("enter")  # open the customer: the reason dialog
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # open the customer: the reason dialog
         modal = app.screen
         assert type(modal).__name__ == "OpenCustomerModal"
         assert modal.query_one("#reason-phone_call", RadioButton).value  # a phone call by default
@@ -104,8 +107,7 @@ async def test_search_finds_wisniewski_and_opens_after_verification(server):
         assert "Obsługujesz: 10003 Piotr Wiśniewski — rozmowa telefoniczna" in banner
 
         access_id = app.acting.access_id
-        await pilot.press("ctrl+f")  # close the customer
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+f")  # close the customer
         assert app.acting is None and isinstance(app.screen, StaffSearchScreen)
         try:
             await app.staff.api.close_access(access_id)
@@ -126,8 +128,7 @@ async def test_helpdesk_sees_no_actions_it_may_not_use(server):
     async with acting(server, "pomoc", "10001", "counter_visit", "readings") as (app, pilot):
         assert "Obsługujesz: 10001 Jan Kowalski — wizyta w BOK" in text_of(app.screen.query_one("ActingBanner"))
         assert "submit_reading" not in shown_keys(app)
-        await pilot.press("n")  # the key does nothing either
-        await settle(pilot)
+        await press_settled(pilot, "n")  # the key does nothing either
         assert type(app.screen).__name__ == "ReadingsScreen"
 
         await app.action_open_section("efaktura")
@@ -166,11 +167,9 @@ async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change
         value = f"{int(meter.last_value) + 3}"
         await submit_reading(pilot, value)
         assert type(app.screen).__name__ == "ReadingsScreen"
-        await pilot.press("n")  # staff register readings; no correction form (no such staff route)
-        await settle(pilot)
+        await press_settled(pilot, "n")  # staff register readings; no correction form (no such staff route)
         assert type(app.screen).__name__ == "SubmitReadingModal" and not app.screen.has_class("-correction")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
 
         # a complaint written up for the customer
         await write_letter(
@@ -180,13 +179,11 @@ async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change
         # a contact-data change request from the contract screen
         form = await open_settled(pilot, "contract", "z")
         assert type(form).__name__ == "ContactChangeScreen"
-        await pilot.press("ctrl+s")  # nothing typed: nothing sent
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")  # nothing typed: nothing sent
         assert "co najmniej jedną" in text_of(form.query_one(ErrorBanner))
         form.query_one("#phone", Input).value = "500 600 700"
         form.query_one("#note", Input).value = "Nowy numer podany przez telefon."
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "ContractScreen"
         await app.action_close_customer()
         await settle(pilot)
@@ -216,23 +213,15 @@ async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change
 
 async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
     async with acting(fresh_server, "urzednik", "10001", "counter_visit", "efaktura", lang="en") as (app, pilot):
-        await pilot.press("e")  # to the e-mail field, as a clerk does
-        await settle(pilot)
+        await press_settled(pilot, "e")  # to the e-mail field, as a clerk does
         field = app.screen.query_one("#email", Input)
         assert app.focused is field
         field.value = "jan.kowalski@example.pl"
-        await pilot.press("enter")
-        await settle(pilot)
-        consent = app.screen
+        consent = await press_settled(pilot, "enter")
         assert type(consent).__name__ == "ConsentModal"
-        await pilot.press("escape")  # cancelled: nothing changes
-        await settle(pilot)
+        await press_settled(pilot, "escape")  # cancelled: nothing changes
         assert not (await app.api.efaktura()).active
-        await pilot.press("e")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        consent = app.screen
+        consent = await press_settled(pilot, "e", "enter")
         consent.query_one("#form-written").value = True
         consent.query_one("#note", Input).value = "pismo 12/2026"
         await consent.run_action("save")
@@ -265,8 +254,7 @@ async def test_logging_out_closes_the_customer_on_the_server(server):
 async def test_an_access_ended_elsewhere_returns_to_search(server):
     async with acting(server, "pomoc", "10004", "complaint_handling", "contract") as (app, pilot):
         await app.staff.api.close_access(app.acting.access_id)  # e.g. from another terminal
-        await pilot.press("r")
-        await settle(pilot)
+        await press_settled(pilot, "r")
         assert app.acting is None and isinstance(app.screen, StaffSearchScreen)
         await app.staff.logout()
 
@@ -276,8 +264,7 @@ async def test_an_expired_staff_session_asks_to_log_in_again(server):
         async with server.http() as http:  # the token ends (as after 15 idle minutes)
             r = await http.post("/staff/auth/logout", headers={"Authorization": f"Bearer {app.staff.api.token}"})
             assert r.status_code == 204
-        await pilot.press("r")
-        await settle(pilot)
+        await press_settled(pilot, "r")
         assert isinstance(app.screen, StaffLoginScreen) and not app.staff.active and app.acting is None
         assert "Sesja wygasła" in text_of(app.screen.query_one("#login-message"))
 
@@ -290,8 +277,7 @@ async def test_helpdesk_replies_in_a_thread_as_the_utility(fresh_server):
         assert type(screen).__name__ == "ThreadScreen" and screen.query_one("#reply-box").display
         assert screen.query("ActingBanner")
         screen.query_one("#reply").text = "Ekipa będzie na miejscu jutro rano."
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         thread_id = screen.thread_id
         await app.staff.logout()
     async with fresh_server.client() as resident:

@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, DataTable, Input, TextArea
 from ebok_tui.ui.screens.staff.queue import QueueThreadScreen, StaffQueueScreen
 from ebok_tui.ui.screens.staff.search import StaffSearchScreen
 from tests.staff_support import fill_staff_login, submit_reading, totp_code, write_letter
-from tests.tui_support import SIZE, logged_in, make_app, settle, text_of, type_text, wait_until
+from tests.tui_support import SIZE, logged_in, make_app, press_settled, settle, text_of, type_text, wait_until
 
 
 async def test_clerk_serves_wisniewski_and_the_resident_sees_it(fresh_server, tmp_path):
@@ -19,20 +19,16 @@ async def test_clerk_serves_wisniewski_and_the_resident_sees_it(fresh_server, tm
     async with app.run_test(size=SIZE) as pilot:
         # log in with TOTP on the staff login screen
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         await fill_staff_login(pilot, "urzednik", totp_code("urzednik"))
         search = app.screen
         assert isinstance(search, StaffSearchScreen)
 
         # search without diacritics, open for a phone call after verification
         await type_text(pilot, "wisniewski")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert search.page is not None and search.page.items[0].customer_number == "10003"
-        await pilot.press("enter")
-        await settle(pilot)
-        modal = app.screen
+        modal = await press_settled(pilot, "enter")
         modal.query_one("#check-customer_number", Checkbox).value = True
         modal.query_one("#check-address", Checkbox).value = True
         await modal.run_action("open")

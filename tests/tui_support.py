@@ -76,6 +76,14 @@ async def login_as(app: EbokApp, customer_number: str = "10001", section: str | 
 
 
 @asynccontextmanager
+async def started(app: EbokApp, *, size: tuple[int, int] = SIZE) -> AsyncIterator[Pilot]:
+    """Run ``app`` at ``size``, settled on its first screen (the login screen, or the staff login)."""
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+@asynccontextmanager
 async def logged_in(
     app: EbokApp, customer: str = "10001", section: str | None = None, *, size: tuple[int, int] = SIZE
 ) -> AsyncIterator[Pilot]:
