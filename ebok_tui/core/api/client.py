@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         PaymentPage,
         Reading,
         ReadingsInfo,
+        ServicePoint,
         ThreadDetail,
         ThreadPage,
         WaterQuality,
@@ -702,6 +703,10 @@ class EbokClient(ApiClient):
 
     async def balance(self) -> Balance:
         return await self._call("GET", "balance", "Balance")
+
+    async def service_points(self) -> list[ServicePoint]:
+        """The customer's service points, code order (at least one)."""
+        return await self._call("GET", "service-points", "SERVICE_POINTS")
 
     async def data_access(self) -> DataAccess:
         """Who viewed my data: dates and purposes of staff access to the customer's data."""

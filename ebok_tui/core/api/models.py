@@ -22,7 +22,7 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
     "ApiModel",
@@ -37,6 +37,8 @@ __all__ = [
     "Accepted",
     "Me",
     "Balance",
+    "PointBalance",
+    "ServicePoint",
     "Page",
     "InvoiceSummary",
     "InvoicePage",
@@ -177,6 +179,28 @@ class Me(ApiModel):
     efaktura_active: bool
 
 
+class PointBalance(ApiModel):
+    """One service point's part of the balance (its invoices not fully paid)."""
+
+    code: str
+    label: str
+    to_pay: int
+    overdue: int
+
+
+class ServicePoint(ApiModel):
+    """A point of supply (punkt poboru): its own address, contract, meters and invoices."""
+
+    code: str
+    label: str
+    address: str
+    contract_number: str | None = None
+
+
+#: ``GET /service-points`` answers a bare list (the client's ``_call`` takes an adapter by name).
+SERVICE_POINTS = TypeAdapter(list[ServicePoint])
+
+
 class Balance(ApiModel):
     balance: int
     """``overpayment - to_pay`` in grosze; negative means money owed."""
@@ -196,6 +220,8 @@ class Balance(ApiModel):
     notices_in_force: Notices | None = None
     """Failures and interruptions in force at the resident's supply addresses (None: a server
     without notices)."""
+    points: list[PointBalance] = []
+    """Per service point (code order), adding up to ``to_pay`` and ``overdue``."""
 
 
 # --- pages ------------------------------------------------------------------------------------

@@ -1,0 +1,16 @@
+"""80x24 snapshots of several service points (issue 12, feature 1) in Polish and English: the
+housing community 10005's balance with its three points.
+
+The real server in-process on this module's own demo database (``--today 2026-11-15``)."""
+
+from __future__ import annotations
+
+from tests.tui_support import opener, snapshot
+
+
+def test_balance_points_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10005", "balance"))
+
+
+def test_balance_points_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10005", "balance"))
