@@ -185,14 +185,6 @@ class PasswordResetRequest(Strict):
 
 
 # ---- account ------------------------------------------------------------------------------------
-class Me(BaseModel):
-    customer_number: str
-    full_name: str
-    email: str | None
-    address: str
-    efaktura_active: bool
-
-
 class PointBalance(BaseModel):
     """One service point's part of the balance: its invoices not fully paid (the overpayment is the
     customer's, not a point's)."""
@@ -212,6 +204,15 @@ class ServicePointOut(BaseModel):
     label: str
     address: str
     contract_number: str | None
+
+
+class Me(BaseModel):
+    customer_number: str
+    full_name: str
+    email: str | None
+    address: str
+    efaktura_active: bool
+    service_points: list[ServicePointOut] = []
 
 
 class BalanceOut(BaseModel):
