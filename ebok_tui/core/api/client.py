@@ -715,15 +715,17 @@ class EbokClient(ApiClient):
     # --- invoices and payments --------------------------------------------------------------
 
     async def invoices(
-        self, year: int | None = None, status: str | None = None, offset: int = 0, limit: int = 50
+        self,
+        year: int | None = None,
+        status: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+        service_point: str | None = None,
     ) -> InvoicePage:
-        """A page of invoices; ``status`` is one of ``INVOICE_FILTERS`` (``"to_pay"``: all not fully paid)."""
-        return await self._call(
-            "GET",
-            "invoices",
-            "InvoicePage",
-            params={"year": year, "status": status, "offset": offset, "limit": limit},
-        )
+        """A page of invoices; ``status`` is one of ``INVOICE_FILTERS`` (``"to_pay"``: all not fully
+        paid); ``service_point``: only that point's (its code)."""
+        params = {"year": year, "status": status, "offset": offset, "limit": limit, "service_point": service_point}
+        return await self._call("GET", "invoices", "InvoicePage", params=params)
 
     async def invoice(self, id: ObjectId) -> InvoiceDetail:
         return await self._call("GET", f"invoices/{_seg(id)}", "InvoiceDetail")
@@ -738,8 +740,10 @@ class EbokClient(ApiClient):
 
     # --- readings ---------------------------------------------------------------------------
 
-    async def readings(self, months: int = 24) -> ReadingsInfo:
-        return await self._call("GET", "readings", "ReadingsInfo", params={"months": months})
+    async def readings(self, months: int = 24, service_point: str | None = None) -> ReadingsInfo:
+        """Readings and meters; ``service_point``: only that point's meters (its code)."""
+        params = {"months": months, "service_point": service_point}
+        return await self._call("GET", "readings", "ReadingsInfo", params=params)
 
     async def submit_reading(self, meter_number: str, value: Decimal) -> Reading:
         """Submit a self-reading dated today. Rejections are ValidationFailed with code
@@ -760,8 +764,9 @@ class EbokClient(ApiClient):
 
     # --- contract / e-FAKTURA ---------------------------------------------------------------
 
-    async def contract(self) -> Contract:
-        return await self._call("GET", "contract", "Contract")
+    async def contract(self, service_point: str | None = None) -> Contract:
+        """The contract of the point ``service_point`` (its code); without one, the first point's."""
+        return await self._call("GET", "contract", "Contract", params={"service_point": service_point})
 
     async def efaktura(self) -> EFaktura:
         return await self._call("GET", "efaktura", "EFaktura")

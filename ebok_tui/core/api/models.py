@@ -171,14 +171,6 @@ class Accepted(ApiModel):
 # --- account ----------------------------------------------------------------------------------
 
 
-class Me(ApiModel):
-    customer_number: str
-    full_name: str
-    email: str | None = None
-    address: str
-    efaktura_active: bool
-
-
 class PointBalance(ApiModel):
     """One service point's part of the balance (its invoices not fully paid)."""
 
@@ -199,6 +191,16 @@ class ServicePoint(ApiModel):
 
 #: ``GET /service-points`` answers a bare list (the client's ``_call`` takes an adapter by name).
 SERVICE_POINTS = TypeAdapter(list[ServicePoint])
+
+
+class Me(ApiModel):
+    customer_number: str
+    full_name: str
+    email: str | None = None
+    address: str
+    efaktura_active: bool
+    service_points: list[ServicePoint] = []
+    """The customer's service points (empty from an older server, or staff acting for them)."""
 
 
 class Balance(ApiModel):
