@@ -1,6 +1,7 @@
 """80x24 snapshots of several service points (issue 12, feature 1) in Polish and English: the
 housing community 10005's balance with its three points, the point dialog over its invoices, and
-the contract of its first point (every point chosen: a contract is one point's).
+the contract of its first point (every point chosen: a contract is one point's); and the yearly
+export's period dialog (issue 12, feature 8).
 
 The real server in-process on this module's own demo database (``--today 2026-11-15``)."""
 
@@ -31,3 +32,11 @@ def test_contract_of_the_first_point_pl(snap_compare, server):
 
 def test_contract_of_the_first_point_en(snap_compare, server):
     assert snapshot(snap_compare, server, "en", opener("10005", "contract"))
+
+
+def test_csv_export_dialog_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10001", "balance", "w", "e"))
+
+
+def test_csv_export_dialog_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10001", "balance", "w", "e"))

@@ -4,6 +4,7 @@ payment QR code and transfer details for what is still open on it."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from rich import box
 from rich.console import Group
@@ -185,7 +186,8 @@ class InvoiceDetailScreen(SubScreen):
         if self.invoice is None:
             return
         self.app.push_screen(
-            load_screen("save_pdf")(self.invoice.id, pdf_filename(self.invoice.number)), callback=self._pdf_saved
+            load_screen("save_pdf")(partial(self.api.invoice_pdf, self.invoice.id), pdf_filename(self.invoice.number)),
+            callback=self._pdf_saved,
         )
 
     def _pdf_saved(self, path: str | None) -> None:
