@@ -483,6 +483,15 @@ class YearMonth(BaseModel):
     consumption: str  # m³, three decimals
 
 
+class YearPoint(BaseModel):
+    """One service point's part of the year (code order; they add up to the year's totals)."""
+
+    code: str
+    label: str
+    invoiced: int
+    consumption: str
+
+
 class YearlyOut(BaseModel):
     year: int
     years: list[int]  # years with data, newest first
@@ -496,6 +505,7 @@ class YearlyOut(BaseModel):
     average_household_consumption: str | None
     tap_price_per_m3: int | None  # grosze gross, water + sewage
     bottled_price_per_litre: int  # grosze gross (reference price)
+    points: list[YearPoint] = []  # per service point: invoiced and consumption
 
 
 class HouseholdRequest(Strict):

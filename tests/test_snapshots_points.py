@@ -40,3 +40,11 @@ def test_csv_export_dialog_pl(snap_compare, server):
 
 def test_csv_export_dialog_en(snap_compare, server):
     assert snapshot(snap_compare, server, "en", opener("10001", "balance", "w", "e"))
+
+
+def test_year_per_point_pl(snap_compare, server):
+    assert snapshot(snap_compare, server, "pl", opener("10005", "balance", "w"))
+
+
+def test_year_per_point_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10005", "balance", "w"))

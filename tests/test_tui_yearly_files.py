@@ -109,3 +109,21 @@ async def test_household_size(server, tmp_path):
         await wait_until(pilot, lambda: app.screen is screen)
         await settle(pilot)
         assert screen.yearly.household_size_is_default and screen.yearly.household_size == 2
+
+
+async def test_the_year_per_point_for_a_housing_community(server, tmp_path):
+    app = make_app(server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_water(app, pilot, "10005")
+        y = screen.yearly
+        assert [p.label for p in y.points] == ["Budynek A", "Budynek B", "Ogród"]
+        body = text_of(screen.query_one("#water-body", Static))
+        assert "Punkt poboru" in body
+        for p in y.points:
+            line = next(line for line in body.splitlines() if line.startswith(p.label))
+            assert app.i18n.volume(p.consumption) in line and app.i18n.money(p.invoiced) in line
+        # one point: no per-point table
+    app = make_app(server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_water(app, pilot, "10001")
+        assert "Punkt poboru" not in text_of(screen.query_one("#water-body", Static))

@@ -3,6 +3,8 @@ point (adding up to the totals), one point for everyone else, and the staff's ac
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .helpers import bearer, login
 
 
@@ -111,3 +113,23 @@ def test_readings_and_contract_filtered_by_service_point(api):
         assert r["meters"] == [] and r["items"] == [] and r["period"]["self_reading_submitted"] is False
         assert api.get("/contract", params={"service_point": code}, headers=h).status_code == 404
         assert api.get(f"{prefix}/contract", params={"service_point": code}, headers=staff).status_code == 404
+
+
+def test_the_yearly_figures_per_point_add_up(api):
+    h = bearer(login(api, "10005"))
+    y = api.get("/yearly/2025", headers=h).json()
+    assert [(p["code"], p["label"]) for p in y["points"]] == [
+        ("PP-10005-01", "Budynek A"),
+        ("PP-10005-02", "Budynek B"),
+        ("PP-10005-03", "Ogród"),
+    ]
+    assert all(p["invoiced"] > 0 and Decimal(p["consumption"]) > 0 for p in y["points"])
+    assert sum(p["invoiced"] for p in y["points"]) == y["invoiced"]
+    assert sum(Decimal(p["consumption"]) for p in y["points"]) == Decimal(y["consumption"])
+    # each point's consumption is its own meter's, as /readings counts it
+    garden = api.get("/readings", params={"service_point": "PP-10005-03", "months": 120}, headers=h).json()
+    in_2025 = [Decimal(i["consumption"]) for i in garden["items"] if i["date"].startswith("2025-") and i["consumption"]]
+    assert sum(in_2025) == Decimal(y["points"][2]["consumption"])
+    # one point: one row equal to the totals
+    one = api.get("/yearly/2025", headers=bearer(login(api, "10001"))).json()
+    assert [(p["invoiced"], p["consumption"]) for p in one["points"]] == [(one["invoiced"], one["consumption"])]

@@ -67,6 +67,7 @@ __all__ = [
     "WaterQuality",
     "YearMonth",
     "Yearly",
+    "YearPoint",
     "Household",
     "EXPORT_KINDS",
     "DATA_ACCESS_PURPOSES",
@@ -511,6 +512,15 @@ class YearMonth(ApiModel):
     consumption: Decimal  # m³
 
 
+class YearPoint(ApiModel):
+    """One service point's part of a year (they add up to the year's totals)."""
+
+    code: str
+    label: str
+    invoiced: int
+    consumption: Decimal  # m³
+
+
 class Yearly(ApiModel):
     year: int
     years: list[int]
@@ -524,6 +534,7 @@ class Yearly(ApiModel):
     average_household_consumption: Decimal | None = None
     tap_price_per_m3: int | None = None
     bottled_price_per_litre: int
+    points: list[YearPoint] = []
 
 
 class Household(ApiModel):

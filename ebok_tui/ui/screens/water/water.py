@@ -206,6 +206,14 @@ class WaterYearScreen(SubScreen):
                 )
             )
         )
+        if len(y.points) > 1:  # a customer with several service points: each one's part
+            points = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+            points.add_column(t("water.col_point"), no_wrap=True, overflow="ellipsis")
+            points.add_column(t("water.col_consumption"), justify="right", no_wrap=True)
+            points.add_column(t("water.col_invoiced"), justify="right", no_wrap=True)
+            for p in y.points:
+                points.add_row(Text(p.label), i18n.volume(p.consumption), i18n.money(p.invoiced))
+            parts.append(points)
         if y.average_household_consumption is not None:
             compare = t("water.compare", n=y.household_size, average=i18n.volume(y.average_household_consumption))
             if y.household_size_is_default:
