@@ -34,6 +34,11 @@ from .notices import notices_in_force
 
 router = APIRouter(tags=["account"])
 
+#: ``GET /contract`` and its act-for twin
+CONTRACT_RESPONSES: dict[int | str, dict] = {
+    404: {"description": "not_found: no such contract, or service_point is not one of the customer's points"}
+}
+
 
 @router.get("/me", response_model=Me)
 async def me(auth: Auth = AUTH, db: AsyncSession = DB) -> Me:
@@ -102,13 +107,7 @@ async def service_points_of(db: AsyncSession, customer: Customer) -> list[Servic
     ]
 
 
-@router.get(
-    "/contract",
-    response_model=ContractOut,
-    responses={
-        404: {"description": "not_found: no such contract, or service_point is not one of the customer's points"}
-    },
-)
+@router.get("/contract", response_model=ContractOut, responses=CONTRACT_RESPONSES)
 async def contract(
     service_point: ServicePointCode | None = None, auth: Auth = AUTH, db: AsyncSession = DB
 ) -> ContractOut:

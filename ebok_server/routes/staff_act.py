@@ -222,13 +222,7 @@ async def service_points(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> list[
     return await _viewed(db, act, "service_points", await account.service_points_of(db, act.customer))
 
 
-@router.get(
-    "/access/{access_id}/contract",
-    response_model=ContractOut,
-    responses={
-        404: {"description": "not_found: no such contract, or service_point is not one of the customer's points"}
-    },
-)
+@router.get("/access/{access_id}/contract", response_model=ContractOut, responses=account.CONTRACT_RESPONSES)
 async def contract(
     service_point: ServicePointCode | None = None, act: Acting = ACT_VIEW, db: AsyncSession = DB
 ) -> ContractOut:

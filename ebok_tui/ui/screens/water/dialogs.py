@@ -41,7 +41,21 @@ def _buttons(t, ok: str) -> Horizontal:
     )
 
 
-class ExportCsvModal(BaseModal):
+class _FormModal(BaseModal):
+    """A small form: its first input has the focus; Enter in any input is the OK button."""
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_ok()
+
+    def action_ok(self) -> None:
+        raise NotImplementedError
+
+
+class ExportCsvModal(_FormModal):
     """Which export (invoices, payments, readings) of which period (dates typed, checked by the
     inputs' validators). Dismisses with ``(kind, date_from, date_to)`` or None."""
 
@@ -78,13 +92,6 @@ class ExportCsvModal(BaseModal):
             yield Static(t("water.date_hint"), classes="hint")
             yield _buttons(t, "water.export_next")
 
-    def on_mount(self) -> None:
-        self.query_one("#from", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_ok()
-
     def action_ok(self) -> None:
         start, end = self.query_one("#from", Input), self.query_one("#to", Input)
         errors = self.query_one("#from-error", Static), self.query_one("#to-error", Static)
@@ -99,7 +106,7 @@ class ExportCsvModal(BaseModal):
         self.dismiss((str(self.query_one("#kind", Select).value), date_from, date_to))
 
 
-class HouseholdModal(BaseModal):
+class HouseholdModal(_FormModal):
     """The number of persons in the household (1-20; empty: the server's default), saved on the
     server. Dismisses with the server's :class:`Household` or None."""
 
@@ -124,13 +131,6 @@ class HouseholdModal(BaseModal):
             yield Static("", id="size-error", classes="error")
             yield Static(Text(t("water.household_hint")), classes="hint")
             yield _buttons(t, "water.household_save")
-
-    def on_mount(self) -> None:
-        self.query_one("#size", Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_ok()
 
     def show_error(self, message: str) -> None:  # API errors appear in the dialog, not behind it
         show_field_error(self.query_one("#size-error", Static), self.query_one("#size", Input), message)
