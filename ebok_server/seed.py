@@ -15,15 +15,11 @@ from .billing import (
     BENCH_SEQ_BASE,
     compute_balance,
     fmt_pln,
-    LINE_DESCRIPTIONS,
-    SEWAGE_PRICE_NET,
-    VAT_RATE,
-    WATER_PRICE_NET,
     add_months,
     build_invoice,
-    consumption_line,
-    fee_line,
     invoice_number,
+    invoice_specs,
+    line_row,
     month_bounds,
 )
 from .db import DEMO_SERVER_ID, SERVER_ID_KEY
@@ -46,6 +42,7 @@ from .models import (
     point_code,
 )
 from .security import hash_password
+from .tariffs import TariffBook
 
 HISTORY_MONTHS = 27  # 24 months + a few older
 INVOICE_DAY = 10  # invoices for month M are issued on the 10th of month M+1
@@ -344,6 +341,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
     seq_by_month: dict[tuple[int, int], int] = {}
     demo: list[dict] = []
     first_month = add_months(today.replace(day=1), -HISTORY_MONTHS)
+    book = await TariffBook.load(session)
 
     for spec in _specs():
         efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
@@ -362,7 +360,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         await session.flush()
         invoices: list[Invoice] = []
         for pi, ps in enumerate(spec.point_specs(), 1):
-            invoices += await _seed_point(session, rng, cust, spec, ps, pi, today, first_month, seq_by_month)
+            invoices += await _seed_point(session, rng, book, cust, spec, ps, pi, today, first_month, seq_by_month)
             await session.flush()
         # Payments (the plan applies per service point: "jan" leaves each point's last two open).
         by_point: dict[int, list[Invoice]] = {}
@@ -453,6 +451,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
 async def _seed_point(
     session: AsyncSession,
     rng: random.Random,
+    book: TariffBook,
     cust: Customer,
     spec: CustomerSpec,
     ps: PointSpec,
@@ -531,6 +530,7 @@ async def _seed_point(
         seq_by_month[key] = seq_by_month.get(key, 0) + 1
         p_from, p_to = month_bounds(month_start.year, month_start.month)
         inv = build_invoice(
+            rates=book.on(contract.tariff_group, p_from),
             customer_id=cust.id,
             service_point_id=point.id,
             number=invoice_number(issue, seq_by_month[key]),
@@ -780,6 +780,7 @@ async def seed_large_customer(
         )
     )
 
+    book = await TariffBook.load(session)
     seq_by_month: dict[tuple[int, int], int] = {}
     # a block of the reserved numbers per customer: several benchmark customers never share a number
     seq_base = BENCH_SEQ_BASE + (int(customer_number) % 100) * 1000
@@ -791,13 +792,9 @@ async def seed_large_customer(
         key = (issue.year, issue.month)
         seq_by_month[key] = seq_by_month.get(key, seq_base) + 1
         consumption = rng.randint(20_000, 400_000)
-        specs = [
-            consumption_line("water", consumption, WATER_PRICE_NET),
-            consumption_line("sewage", consumption, SEWAGE_PRICE_NET),
-            fee_line(False),
-        ]
-        gross = sum(s.gross for s in specs)
         p_from, p_to = month_bounds(*(add_months(issue.replace(day=1), -1).timetuple()[:2]))
+        specs = invoice_specs(book.on(contract.tariff_group, p_from), contract.service_list, consumption, False)
+        gross = sum(s.gross for s in specs)
         paid = 0 if i < 3 else gross
         inv_rows.append(
             dict(
@@ -826,22 +823,7 @@ async def seed_large_customer(
     line_rows = []
     pay_rows = []
     for inv_id, row, specs in zip(ids, inv_rows, line_specs, strict=True):
-        for pos, s in enumerate(specs, 1):
-            line_rows.append(
-                dict(
-                    invoice_id=inv_id,
-                    position=pos,
-                    kind=s.kind,
-                    description=LINE_DESCRIPTIONS[s.kind],
-                    quantity_milli=s.quantity_milli,
-                    unit=s.unit,
-                    unit_price_net=s.unit_price_net,
-                    net=s.net,
-                    vat_rate=VAT_RATE,
-                    vat=s.vat,
-                    gross=s.gross,
-                )
-            )
+        line_rows.extend(dict(invoice_id=inv_id, **line_row(pos, spec)) for pos, spec in enumerate(specs, 1))
         if row["paid"]:
             pay_rows.append(
                 dict(

@@ -233,8 +233,9 @@ async def notices(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Setti
 
 
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)
-async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> EfakturaStatus:
-    return await _viewed(db, act, "efaktura", account.efaktura_status(act.customer))
+async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    status = await account.efaktura_status(db, act.customer, settings.business_today())
+    return await _viewed(db, act, "efaktura", status)
 
 
 @router.get("/access/{access_id}/water-quality", response_model=WaterQualityOut)
@@ -385,7 +386,7 @@ async def set_efaktura(
     await act.record(db, "efaktura", "change", before, after)
     if body.active:
         return await account.activate_efaktura(db, c, str(body.email), settings)
-    return await account.withdraw_efaktura(db, c)
+    return await account.withdraw_efaktura(db, c, settings)
 
 
 @router.post(
