@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +43,7 @@ from .models import (
     point_code,
 )
 from .security import hash_password
-from .tariffs import TariffBook
+from .tariffs import TariffBook, add_tariff
 
 HISTORY_MONTHS = 27  # 24 months + a few older
 INVOICE_DAY = 10  # invoices for month M are issued on the 10th of month M+1
@@ -76,6 +77,7 @@ class PointSpec:
     concluded_on: dt.date
     services: list[str]
     meters: list[MeterSpec]
+    tariff_group: str | None = None  # None: G1 with one meter, else G2
 
 
 @dataclass
@@ -309,6 +311,7 @@ def _specs() -> list[CustomerSpec]:
                             max_daily_l=5_000,
                         )
                     ],
+                    tariff_group="G2",  # the tariff screen's second group (the same prices until G1's change)
                 ),
             ],
         ),
@@ -439,6 +442,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         )
 
     await seed_water_quality(session, today)
+    await seed_tariff_change(session, today)
     await _store_demo_info(session, demo)
     # One identity for every demo database (the data is deterministic), so a client's unsent drafts
     # survive restarting the demo on a new port with a fresh database (kept if already set).
@@ -472,7 +476,7 @@ async def _seed_point(
         number=ps.contract_number,
         concluded_on=ps.concluded_on,
         services=",".join(ps.services),
-        tariff_group="G1" if len(ps.meters) == 1 else "G2",
+        tariff_group=ps.tariff_group or ("G1" if len(ps.meters) == 1 else "G2"),
         connection_address=ps.address,
     )
     session.add(contract)
@@ -604,6 +608,20 @@ WATER_RESULTS = {
     "JAW-C": [(0, 0, 12_400, 7_400, 287_000), (0, 0, 13_100, 7_300, 295_000), (0, 0, 11_800, 7_500, 281_000)],
     "JAW-P": [(0, 0, 21_700, 7_600, 402_000), (0, 0, 23_200, 7_700, 418_000), (2_000, 0, 22_900, 7_600, 409_000)],
 }
+
+
+#: The demo's decided price change: households' (G1) water and sewage, net zloty per m3.
+DEMO_NEW_PRICES = {"water": Decimal("6.05"), "sewage": Decimal("8.51")}
+
+
+async def seed_tariff_change(session: AsyncSession, today: dt.date) -> None:
+    """A price change already decided for G1 from the first day of the month after next (the
+    tariff screen's "from ..." part; no invoice of the demo is priced by it)."""
+    start = add_months(today.replace(day=1), 2)
+    for component, price in DEMO_NEW_PRICES.items():
+        await add_tariff(
+            session, group="G1", component=component, unit="m3", price_net=price, vat_rate=8, valid_from=start
+        )
 
 
 async def seed_water_quality(session: AsyncSession, today: dt.date) -> None:

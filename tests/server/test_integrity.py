@@ -250,7 +250,7 @@ async def test_a_tariff_component_has_one_price_a_day(demo_db):
     async with demo_db() as s:
         await add_tariff(
             s,
-            group="G1",
+            group="G2",
             component="water",
             unit="m3",
             price_net=Decimal("6.10"),
@@ -261,7 +261,7 @@ async def test_a_tariff_component_has_one_price_a_day(demo_db):
         rows = (
             await s.execute(
                 select(Tariff.valid_from, Tariff.valid_to, Tariff.price_net)
-                .where(Tariff.tariff_group == "G1", Tariff.component == "water")
+                .where(Tariff.tariff_group == "G2", Tariff.component == "water")
                 .order_by(Tariff.valid_from)
             )
         ).all()
@@ -277,13 +277,13 @@ async def test_a_tariff_component_has_one_price_a_day(demo_db):
                 select(Contract.tariff_group).where(Contract.service_point_id == inv.service_point_id)
             )
             by_group.setdefault(group, set()).add(inv.lines[0].unit_price_net)
-        assert by_group["G1"] == {610} and by_group["G2"] == {587}
+        assert by_group["G2"] == {610} and by_group["G1"] == {587}
         await s.rollback()
         # starting on or before the open row's start: refused, nothing changed
         for day in (dt.date(2026, 11, 1), dt.date(2026, 6, 1)):
             with pytest.raises(TariffConflict):
                 await add_tariff(
-                    s, group="G1", component="water", unit="m3", price_net=Decimal("7"), vat_rate=8, valid_from=day
+                    s, group="G2", component="water", unit="m3", price_net=Decimal("7"), vat_rate=8, valid_from=day
                 )
         assert await s.scalar(select(func.count()).select_from(Tariff).where(Tariff.valid_to.is_(None))) == 12
     # the database itself: a second open row, or a second row from the same day
