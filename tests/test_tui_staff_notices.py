@@ -11,29 +11,21 @@ import datetime as dt
 from textual.widgets import Input, Static
 
 from ebok_tui.ui.screens.staff.notices import PublishNoticeModal, StaffNoticesScreen
-from tests.staff_support import staff_login_as
-from tests.tui_support import SIZE, make_app, settle, text_of, wait_until
+from tests.staff_support import staff_app
+from tests.tui_support import settle, text_of, wait_until
 
 
 async def test_only_a_supervisor_gets_the_notices_section(fresh_server):
-    app = make_app(fresh_server)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await staff_login_as(app, "urzednik")
-        await settle(pilot)
+    async with staff_app(fresh_server, "urzednik") as (app, pilot):
         assert "notices" not in [s.id for s in app.staff_sections()]
         before = app.screen
         await app.action_open_staff_section("notices")
         await settle(pilot)
         assert app.screen is before and not isinstance(app.screen, StaffNoticesScreen)
-        await app.staff.logout()
 
 
 async def test_a_supervisor_lists_and_publishes_notices(fresh_server):
-    app = make_app(fresh_server)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await staff_login_as(app, "kierownik")
+    async with staff_app(fresh_server, "kierownik") as (app, pilot):
         assert [s.id for s in app.staff_sections()][-1] == "notices"
         await app.action_open_staff_section("notices")
         await wait_until(pilot, lambda: isinstance(app.screen, StaffNoticesScreen) and bool(app.screen.notices))
@@ -86,7 +78,6 @@ async def test_a_supervisor_lists_and_publishes_notices(fresh_server):
         [first] = [n for n in screen.notices if n.text_en == "Valve replacement."]
         assert (first.kind, first.streets, first.text_pl) == ("failure", ["mickiewicza", "lwowska"], "Wymiana zasuwy.")
         assert first.starts_at.astimezone() == dt.datetime(2026, 11, 16, 8, 0).astimezone()
-        await app.staff.logout()
 
     # a resident at ul. Mickiewicza (10002) gets it
     async with fresh_server.client() as resident:

@@ -3,7 +3,7 @@ and each invoice line's calculation with the tariff row that priced it (the shar
 
 from __future__ import annotations
 
-from .helpers import bearer, login
+from .helpers import bearer, helpdesk_access, login
 
 G1_NOW = [
     ("water", "m3", 587, 8, 634, "2015-01-01", "2026-12-31"),
@@ -56,12 +56,7 @@ def test_an_invoice_line_shows_its_calculation_and_tariff_row(api):
 
 
 def test_staff_acting_for_a_customer_see_the_same_tariff(api):
-    r = api.post("/staff/auth/login", json={"login": "pomoc", "password": "pomoc-demo-2026"})  # helpdesk
-    assert r.status_code == 200, r.text
-    h = bearer(r.json()["token"])
-    r = api.post("/staff/customers/10005/access", json={"reason": "counter_visit"}, headers=h)
-    assert r.status_code == 201, r.text
-    a = r.json()["access_id"]
+    h, a = helpdesk_access(api, "10005")
     resident = bearer(login(api, "10005"))
     assert api.get(f"/staff/access/{a}/tariff", headers=h).json() == api.get("/tariff", headers=resident).json()
     assert api.get("/tariff").status_code == 401

@@ -22,7 +22,7 @@ from ebok_tui.ui.screens.base import BaseModal
 from ebok_tui.ui.screens.staff.base import StaffScreen
 from ebok_tui.ui.widgets.forms import Problem, Required, check_fields, show_field_error
 from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell
+from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
 
 COLUMNS = (Column("state", 11), Column("kind", 11), Column("place", 19), Column("starts", 18), Column("ends", 18))
 #: The form's text fields (ids = the API's field names), with their longest value.
@@ -62,10 +62,7 @@ class StaffNoticesScreen(StaffScreen):
         self.notices: list[Notice] = []
 
     def compose_body(self) -> ComposeResult:
-        table = ListTable(id="notices", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        for col in COLUMNS:
-            table.add_column(Text(" " + self.t(f"staff_notices.col_{col.key}")), width=col.width, key=col.key)
-        yield table
+        yield column_table("notices", COLUMNS, lambda key: self.t(f"staff_notices.col_{key}"))
         yield Static("", id="notice-text")
         yield Static("", id="notices-result")
 
