@@ -1,15 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..billing import (
-    FEE_GROSS_WITH_EFAKTURA,
-    FEE_GROSS_WITHOUT_EFAKTURA,
     compute_balance,
-    fee_gross,
+    fee_line,
     point_balances,
     point_id,
     iban_for,
@@ -19,6 +19,7 @@ from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings, iso_t
 from ..deps import AUTH, DB, SETTINGS, Auth
 from ..errors import ApiError, not_found
 from ..models import Contract, Customer, Meter, ServicePoint
+from ..tariffs import rates_on
 from ..schemas import (
     BalanceOut,
     ContractOut,
@@ -149,20 +150,31 @@ async def contract_of(db: AsyncSession, customer: Customer, service_point: str |
     )
 
 
-def efaktura_status(c: Customer) -> EfakturaStatus:
+async def efaktura_status(db: AsyncSession, c: Customer, today: dt.date) -> EfakturaStatus:
+    """The e-FAKTURA state with the billing fee (gross) with and without it: the tariff in force
+    today for the tariff group of the customer's first service point's contract."""
+    group = await db.scalar(
+        select(Contract.tariff_group)
+        .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
+        .where(Contract.customer_id == c.id)
+        .order_by(ServicePoint.code)
+        .limit(1)
+    )
+    rates = await rates_on(db, group or "", today)
+    with_, without = (fee_line(rates, active).gross for active in (True, False))
     return EfakturaStatus(
         active=c.efaktura_active,
         email=c.efaktura_email if c.efaktura_active else None,
         activated_at=iso_ts(c.efaktura_activated_at) if c.efaktura_active else None,
-        fee_with_gross=FEE_GROSS_WITH_EFAKTURA,
-        fee_without_gross=FEE_GROSS_WITHOUT_EFAKTURA,
-        current_fee_gross=fee_gross(c.efaktura_active),
+        fee_with_gross=with_,
+        fee_without_gross=without,
+        current_fee_gross=with_ if c.efaktura_active else without,
     )
 
 
 @router.get("/efaktura", response_model=EfakturaStatus)
-async def efaktura_get(auth: Auth = AUTH) -> EfakturaStatus:
-    return efaktura_status(auth.customer)
+async def efaktura_get(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    return await efaktura_status(db, auth.customer, settings.business_today())
 
 
 @router.put("/efaktura", response_model=EfakturaStatus)
@@ -195,15 +207,15 @@ async def activate_efaktura(db: AsyncSession, c: Customer, email: str, settings:
         ("efaktura_activated_at", activated_at),
     ):
         set_committed_value(c, name, value)
-    return efaktura_status(c)
+    return await efaktura_status(db, c, settings.business_today())
 
 
 @router.delete("/efaktura", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}})
-async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB) -> EfakturaStatus:
-    return await withdraw_efaktura(db, auth.customer)
+async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    return await withdraw_efaktura(db, auth.customer, settings)
 
 
-async def withdraw_efaktura(db: AsyncSession, c: Customer) -> EfakturaStatus:
+async def withdraw_efaktura(db: AsyncSession, c: Customer, settings: Settings) -> EfakturaStatus:
     """Withdraw: an UPDATE conditional on being active (of two parallel calls one succeeds); commits."""
     done = await db.execute(
         update(Customer)
@@ -213,4 +225,4 @@ async def withdraw_efaktura(db: AsyncSession, c: Customer) -> EfakturaStatus:
     if done.rowcount != 1:
         raise ApiError(422, "efaktura_not_active", "e-FAKTURA is not active.")
     await db.commit()
-    return efaktura_status(c)
+    return await efaktura_status(db, c, settings.business_today())

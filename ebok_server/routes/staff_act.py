@@ -43,6 +43,7 @@ from ..schemas import (
     ReadingsOut,
     ServicePointCode,
     ServicePointOut,
+    TariffOut,
     ThreadCreate,
     ThreadDetail,
     ThreadItem,
@@ -67,6 +68,7 @@ from ..staff_schemas import (
 from ..throttle import source_address
 from . import account, correspondence, invoices, readings, yearly
 from . import notices as notices_routes
+from . import tariff as tariff_routes
 
 router = APIRouter(prefix="/staff", tags=["staff: acting for a customer"])
 
@@ -229,14 +231,20 @@ async def contract(
     return await _viewed(db, act, "contract", await account.contract_of(db, act.customer, service_point))
 
 
+@router.get("/access/{access_id}/tariff", response_model=TariffOut)
+async def tariff(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> TariffOut:
+    return await _viewed(db, act, "tariff", await tariff_routes.tariff_of(db, act.customer, settings.business_today()))
+
+
 @router.get("/access/{access_id}/notices", response_model=NoticeList)
 async def notices(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> NoticeList:
     return await _viewed(db, act, "notices", await notices_routes.notices_of(db, act.customer, settings))
 
 
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)
-async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> EfakturaStatus:
-    return await _viewed(db, act, "efaktura", account.efaktura_status(act.customer))
+async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    status = await account.efaktura_status(db, act.customer, settings.business_today())
+    return await _viewed(db, act, "efaktura", status)
 
 
 @router.get("/access/{access_id}/water-quality", response_model=WaterQualityOut)
@@ -388,7 +396,7 @@ async def set_efaktura(
     await act.record(db, "efaktura", "change", before, after)
     if body.active:
         return await account.activate_efaktura(db, c, str(body.email), settings)
-    return await account.withdraw_efaktura(db, c)
+    return await account.withdraw_efaktura(db, c, settings)
 
 
 @router.post(

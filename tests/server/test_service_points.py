@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .helpers import bearer, login
+from .helpers import bearer, helpdesk_access, login
 
 
 def test_a_housing_community_lists_its_three_points(api):
@@ -44,7 +44,8 @@ def test_a_customer_with_one_point_has_one_row_equal_to_the_total(api):
 
 
 def test_staff_acting_for_the_community_see_the_same_points(api):
-    prefix, h = _act_for_10005(api)
+    h, a = helpdesk_access(api, "10005")
+    prefix = f"/staff/access/{a}"
     resident = bearer(login(api, "10005"))
     assert api.get(f"{prefix}/service-points", headers=h).json() == (
         api.get("/service-points", headers=resident).json()
@@ -79,18 +80,10 @@ def test_me_lists_the_points(api):
     assert [p["code"] for p in one] == ["PP-10001-01"]
 
 
-def _act_for_10005(api) -> tuple[str, dict[str, str]]:
-    r = api.post("/staff/auth/login", json={"login": "pomoc", "password": "pomoc-demo-2026"})  # helpdesk
-    assert r.status_code == 200, r.text
-    h = bearer(r.json()["token"])
-    r = api.post("/staff/customers/10005/access", json={"reason": "counter_visit"}, headers=h)
-    assert r.status_code == 201, r.text
-    return f"/staff/access/{r.json()['access_id']}", h
-
-
 def test_readings_and_contract_filtered_by_service_point(api):
     h = bearer(login(api, "10005"))
-    prefix, staff = _act_for_10005(api)
+    staff, a = helpdesk_access(api, "10005")
+    prefix = f"/staff/access/{a}"
     every = api.get("/readings", headers=h).json()
     assert [m["number"] for m in every["meters"]] == ["WM-5010001", "WM-5010002", "WM-5010003"]
     for code, meter, contract in (

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         LoginResult,
         Me,
         Notices,
+        Tariff,
         Message,
         ObjectId,
         PaymentPage,
@@ -763,6 +764,10 @@ class EbokClient(ApiClient):
     async def contract(self, service_point: str | None = None) -> Contract:
         """The contract of the point ``service_point`` (its code); without one, the first point's."""
         return await self._call("GET", "contract", "Contract", params={"service_point": service_point})
+
+    async def tariff(self) -> Tariff:
+        """The tariff in force for my service points' tariff groups, and the changes decided."""
+        return await self._call("GET", "tariff", "Tariff")
 
     async def efaktura(self) -> EFaktura:
         return await self._call("GET", "efaktura", "EFaktura")
