@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 
 CUSTOMER_NUMBER = re.compile(r"\d{5}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
@@ -73,11 +74,16 @@ def parse_local_datetime(text: str) -> _dt.datetime | None:
         return None
 
 
-def datetime_problem(text: str) -> str | None:
-    """``"empty"``, ``"invalid"`` (see :func:`parse_local_datetime`) or None."""
+def _parse_problem(text: str, parse: Callable[[str], object | None]) -> str | None:
+    """``"empty"``, ``"invalid"`` (``parse`` answers None) or None."""
     if not text.strip():
         return "empty"
-    return None if parse_local_datetime(text) is not None else "invalid"
+    return None if parse(text) is not None else "invalid"
+
+
+def datetime_problem(text: str) -> str | None:
+    """``"empty"``, ``"invalid"`` (see :func:`parse_local_datetime`) or None."""
+    return _parse_problem(text, parse_local_datetime)
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -102,9 +108,7 @@ def parse_date(text: str) -> _dt.date | None:
 
 def date_problem(text: str) -> str | None:
     """``"empty"``, ``"invalid"`` (not a date of either form, or no such day), or None."""
-    if not text.strip():
-        return "empty"
-    return None if parse_date(text) is not None else "invalid"
+    return _parse_problem(text, parse_date)
 
 
 def household_problem(text: str) -> str | None:
