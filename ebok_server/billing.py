@@ -380,6 +380,16 @@ class PointDue:
     overdue: int
 
 
+def point_id(customer_id: int, code: str):
+    """The id of the customer's service point ``code`` as a scalar subquery (NULL when the code is
+    not one of the customer's points, so a filter on it matches nothing)."""
+    return (
+        select(ServicePoint.id)
+        .where(ServicePoint.customer_id == customer_id, ServicePoint.code == code)
+        .scalar_subquery()
+    )
+
+
 async def point_balances(session: AsyncSession, customer_id: int, today: dt.date) -> list[PointDue]:
     """The customer's open amounts per service point (code order), every point listed (0 when paid).
     They add up to :func:`compute_balance`'s ``to_pay`` and ``overdue``: an invoice always has its

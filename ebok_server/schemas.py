@@ -185,14 +185,6 @@ class PasswordResetRequest(Strict):
 
 
 # ---- account ------------------------------------------------------------------------------------
-class Me(BaseModel):
-    customer_number: str
-    full_name: str
-    email: str | None
-    address: str
-    efaktura_active: bool
-
-
 class PointBalance(BaseModel):
     """One service point's part of the balance: its invoices not fully paid (the overpayment is the
     customer's, not a point's)."""
@@ -212,6 +204,15 @@ class ServicePointOut(BaseModel):
     label: str
     address: str
     contract_number: str | None
+
+
+class Me(BaseModel):
+    customer_number: str
+    full_name: str
+    email: str | None
+    address: str
+    efaktura_active: bool
+    service_points: list[ServicePointOut] = []
 
 
 class BalanceOut(BaseModel):
@@ -527,6 +528,15 @@ class YearMonth(BaseModel):
     consumption: str  # m³, three decimals
 
 
+class YearPoint(BaseModel):
+    """One service point's part of the year (code order; they add up to the year's totals)."""
+
+    code: str
+    label: str
+    invoiced: int
+    consumption: str
+
+
 class YearlyOut(BaseModel):
     year: int
     years: list[int]  # years with data, newest first
@@ -540,6 +550,7 @@ class YearlyOut(BaseModel):
     average_household_consumption: str | None
     tap_price_per_m3: int | None  # grosze gross, water + sewage
     bottled_price_per_litre: int  # grosze gross (reference price)
+    points: list[YearPoint] = []  # per service point: invoiced and consumption
 
 
 class HouseholdRequest(Strict):

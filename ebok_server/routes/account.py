@@ -11,6 +11,7 @@ from ..billing import (
     compute_balance,
     fee_line,
     point_balances,
+    point_id,
     iban_for,
     transfer_title,
 )
@@ -27,15 +28,21 @@ from ..schemas import (
     Me,
     MeterOut,
     PointBalance,
+    ServicePointCode,
     ServicePointOut,
 )
 from .notices import notices_in_force
 
 router = APIRouter(tags=["account"])
 
+#: ``GET /contract`` and its act-for twin
+CONTRACT_RESPONSES: dict[int | str, dict] = {
+    404: {"description": "not_found: no such contract, or service_point is not one of the customer's points"}
+}
+
 
 @router.get("/me", response_model=Me)
-async def me(auth: Auth = AUTH) -> Me:
+async def me(auth: Auth = AUTH, db: AsyncSession = DB) -> Me:
     c = auth.customer
     return Me(
         customer_number=c.customer_number,
@@ -43,6 +50,8 @@ async def me(auth: Auth = AUTH) -> Me:
         email=c.email,
         address=c.address,
         efaktura_active=c.efaktura_active,
+        # the client learns at login whether to offer a choice of point (no request per screen)
+        service_points=await service_points_of(db, c),
     )
 
 
@@ -99,17 +108,23 @@ async def service_points_of(db: AsyncSession, customer: Customer) -> list[Servic
     ]
 
 
-@router.get("/contract", response_model=ContractOut)
-async def contract(auth: Auth = AUTH, db: AsyncSession = DB) -> ContractOut:
-    return await contract_of(db, auth.customer)
+@router.get("/contract", response_model=ContractOut, responses=CONTRACT_RESPONSES)
+async def contract(
+    service_point: ServicePointCode | None = None, auth: Auth = AUTH, db: AsyncSession = DB
+) -> ContractOut:
+    return await contract_of(db, auth.customer, service_point)
 
 
-async def contract_of(db: AsyncSession, customer: Customer) -> ContractOut:
-    # with several service points: the first point's (GET /service-points lists them all)
+async def contract_of(db: AsyncSession, customer: Customer, service_point: str | None = None) -> ContractOut:
+    """The contract of the customer's point ``service_point`` (404 when it is not one of theirs);
+    without one, the first point's (GET /service-points lists them all)."""
+    mine = [Contract.customer_id == customer.id]
+    if service_point is not None:
+        mine.append(Contract.service_point_id == point_id(customer.id, service_point))
     c = await db.scalar(
         select(Contract)
         .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
-        .where(Contract.customer_id == customer.id)
+        .where(*mine)
         .order_by(ServicePoint.code)
         .limit(1)
     )

@@ -9,10 +9,10 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from ..billing import fmt_milli, iban_for, invoice_status
+from ..billing import fmt_milli, iban_for, invoice_status, point_id
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
-from ..models import Customer, Invoice, InvoiceLine, Payment, ServicePoint, Tariff
+from ..models import Customer, Invoice, InvoiceLine, Payment, Tariff
 from ..schemas import (
     InvoiceDetail,
     InvoiceItem,
@@ -120,10 +120,7 @@ async def invoices_of(
     if status is not None:
         conds.append(_status_filter(status, today))
     if service_point is not None:
-        point = select(ServicePoint.id).where(
-            ServicePoint.customer_id == customer.id, ServicePoint.code == service_point
-        )
-        conds.append(Invoice.service_point_id == point.scalar_subquery())
+        conds.append(Invoice.service_point_id == point_id(customer.id, service_point))
     # The customer's first and last issue date (for ``years``) ride along with the count: two index probes.
     first, last = (
         select(agg(Invoice.issue_date)).where(own).correlate(None).scalar_subquery() for agg in (func.min, func.max)

@@ -224,9 +224,11 @@ async def service_points(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> list[
     return await _viewed(db, act, "service_points", await account.service_points_of(db, act.customer))
 
 
-@router.get("/access/{access_id}/contract", response_model=ContractOut)
-async def contract(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ContractOut:
-    return await _viewed(db, act, "contract", await account.contract_of(db, act.customer))
+@router.get("/access/{access_id}/contract", response_model=ContractOut, responses=account.CONTRACT_RESPONSES)
+async def contract(
+    service_point: ServicePointCode | None = None, act: Acting = ACT_VIEW, db: AsyncSession = DB
+) -> ContractOut:
+    return await _viewed(db, act, "contract", await account.contract_of(db, act.customer, service_point))
 
 
 @router.get("/access/{access_id}/tariff", response_model=TariffOut)
@@ -317,11 +319,12 @@ async def list_payments(
 @router.get("/access/{access_id}/readings", response_model=ReadingsOut)
 async def list_readings(
     months: Annotated[int, Query(ge=1, le=120)] = 24,
+    service_point: ServicePointCode | None = None,
     act: Acting = ACT_VIEW,
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> ReadingsOut:
-    out = await readings.readings_of(db, act.customer, settings, months=months)
+    out = await readings.readings_of(db, act.customer, settings, months=months, service_point=service_point)
     return await _viewed(db, act, "readings", out)
 
 

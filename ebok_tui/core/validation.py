@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 
 CUSTOMER_NUMBER = re.compile(r"\d{5}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
@@ -73,8 +74,46 @@ def parse_local_datetime(text: str) -> _dt.datetime | None:
         return None
 
 
-def datetime_problem(text: str) -> str | None:
-    """``"empty"``, ``"invalid"`` (see :func:`parse_local_datetime`) or None."""
+def _parse_problem(text: str, parse: Callable[[str], object | None]) -> str | None:
+    """``"empty"``, ``"invalid"`` (``parse`` answers None) or None."""
     if not text.strip():
         return "empty"
-    return None if parse_local_datetime(text) is not None else "invalid"
+    return None if parse(text) is not None else "invalid"
+
+
+def datetime_problem(text: str) -> str | None:
+    """``"empty"``, ``"invalid"`` (see :func:`parse_local_datetime`) or None."""
+    return _parse_problem(text, parse_local_datetime)
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_PL_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+def parse_date(text: str) -> _dt.date | None:
+    """A date as a resident types it: ``31.12.2025`` (Polish) or ``2025-12-31`` (ISO); None if it is
+    neither or no such day."""
+    text = text.strip()
+    if m := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _PL_DATE.fullmatch(text):
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        return None
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def date_problem(text: str) -> str | None:
+    """``"empty"``, ``"invalid"`` (not a date of either form, or no such day), or None."""
+    return _parse_problem(text, parse_date)
+
+
+def household_problem(text: str) -> str | None:
+    """Persons in a household: empty (the server's default) or a whole number 1..20 (``"invalid"``)."""
+    text = text.strip()
+    if not text:
+        return None
+    return None if text.isascii() and text.isdigit() and 1 <= int(text) <= 20 else "invalid"

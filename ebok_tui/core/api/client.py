@@ -78,6 +78,7 @@ if TYPE_CHECKING:
         PaymentPage,
         Reading,
         ReadingsInfo,
+        ServicePoint,
         ThreadDetail,
         ThreadPage,
         WaterQuality,
@@ -700,6 +701,10 @@ class EbokClient(ApiClient):
     async def balance(self) -> Balance:
         return await self._call("GET", "balance", "Balance")
 
+    async def service_points(self) -> list[ServicePoint]:
+        """The customer's service points, code order (at least one)."""
+        return await self._call("GET", "service-points", "SERVICE_POINTS")
+
     async def data_access(self) -> DataAccess:
         """Who viewed my data: dates and purposes of staff access to the customer's data."""
         return await self._call("GET", "account/data-access", "DataAccess")
@@ -707,15 +712,17 @@ class EbokClient(ApiClient):
     # --- invoices and payments --------------------------------------------------------------
 
     async def invoices(
-        self, year: int | None = None, status: str | None = None, offset: int = 0, limit: int = 50
+        self,
+        year: int | None = None,
+        status: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+        service_point: str | None = None,
     ) -> InvoicePage:
-        """A page of invoices; ``status`` is one of ``INVOICE_FILTERS`` (``"to_pay"``: all not fully paid)."""
-        return await self._call(
-            "GET",
-            "invoices",
-            "InvoicePage",
-            params={"year": year, "status": status, "offset": offset, "limit": limit},
-        )
+        """A page of invoices; ``status`` is one of ``INVOICE_FILTERS`` (``"to_pay"``: all not fully
+        paid); ``service_point``: only that point's (its code)."""
+        params = {"year": year, "status": status, "offset": offset, "limit": limit, "service_point": service_point}
+        return await self._call("GET", "invoices", "InvoicePage", params=params)
 
     async def invoice(self, id: ObjectId) -> InvoiceDetail:
         return await self._call("GET", f"invoices/{_seg(id)}", "InvoiceDetail")
@@ -730,8 +737,10 @@ class EbokClient(ApiClient):
 
     # --- readings ---------------------------------------------------------------------------
 
-    async def readings(self, months: int = 24) -> ReadingsInfo:
-        return await self._call("GET", "readings", "ReadingsInfo", params={"months": months})
+    async def readings(self, months: int = 24, service_point: str | None = None) -> ReadingsInfo:
+        """Readings and meters; ``service_point``: only that point's meters (its code)."""
+        params = {"months": months, "service_point": service_point}
+        return await self._call("GET", "readings", "ReadingsInfo", params=params)
 
     async def submit_reading(self, meter_number: str, value: Decimal) -> Reading:
         """Submit a self-reading dated today. Rejections are ValidationFailed with code
@@ -752,8 +761,9 @@ class EbokClient(ApiClient):
 
     # --- contract / e-FAKTURA ---------------------------------------------------------------
 
-    async def contract(self) -> Contract:
-        return await self._call("GET", "contract", "Contract")
+    async def contract(self, service_point: str | None = None) -> Contract:
+        """The contract of the point ``service_point`` (its code); without one, the first point's."""
+        return await self._call("GET", "contract", "Contract", params={"service_point": service_point})
 
     async def tariff(self) -> Tariff:
         """The tariff in force for my service points' tariff groups, and the changes decided."""

@@ -22,7 +22,7 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
     "ApiModel",
@@ -37,6 +37,8 @@ __all__ = [
     "Accepted",
     "Me",
     "Balance",
+    "PointBalance",
+    "ServicePoint",
     "Page",
     "InvoiceSummary",
     "InvoicePage",
@@ -70,6 +72,7 @@ __all__ = [
     "WaterQuality",
     "YearMonth",
     "Yearly",
+    "YearPoint",
     "Household",
     "EXPORT_KINDS",
     "DATA_ACCESS_PURPOSES",
@@ -174,12 +177,36 @@ class Accepted(ApiModel):
 # --- account ----------------------------------------------------------------------------------
 
 
+class PointBalance(ApiModel):
+    """One service point's part of the balance (its invoices not fully paid)."""
+
+    code: str
+    label: str
+    to_pay: int
+    overdue: int
+
+
+class ServicePoint(ApiModel):
+    """A point of supply (punkt poboru): its own address, contract, meters and invoices."""
+
+    code: str
+    label: str
+    address: str
+    contract_number: str | None = None
+
+
+#: ``GET /service-points`` answers a bare list (the client's ``_call`` takes an adapter by name).
+SERVICE_POINTS = TypeAdapter(list[ServicePoint])
+
+
 class Me(ApiModel):
     customer_number: str
     full_name: str
     email: str | None = None
     address: str
     efaktura_active: bool
+    service_points: list[ServicePoint] = []
+    """The customer's service points (empty from an older server, or staff acting for them)."""
 
 
 class Balance(ApiModel):
@@ -201,6 +228,8 @@ class Balance(ApiModel):
     notices_in_force: Notices | None = None
     """Failures and interruptions in force at the resident's supply addresses (None: a server
     without notices)."""
+    points: list[PointBalance] = []
+    """Per service point (code order), adding up to ``to_pay`` and ``overdue``."""
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -531,6 +560,15 @@ class YearMonth(ApiModel):
     consumption: Decimal  # m³
 
 
+class YearPoint(ApiModel):
+    """One service point's part of a year (they add up to the year's totals)."""
+
+    code: str
+    label: str
+    invoiced: int
+    consumption: Decimal  # m³
+
+
 class Yearly(ApiModel):
     year: int
     years: list[int]
@@ -544,6 +582,7 @@ class Yearly(ApiModel):
     average_household_consumption: Decimal | None = None
     tap_price_per_m3: int | None = None
     bottled_price_per_litre: int
+    points: list[YearPoint] = []
 
 
 class Household(ApiModel):

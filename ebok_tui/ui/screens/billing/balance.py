@@ -12,7 +12,11 @@ title makes the code bigger), ``q`` opens it full-screen in a dialog.
 
 from __future__ import annotations
 
+
+from decimal import Decimal
+
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -152,7 +156,27 @@ class BalanceScreen(SectionScreen):
             # an overdue amount stands out even without colours
             grid.append(value.rjust(value_width), style=f"{style} reverse" if "red" in style else style)
         as_of = Text(self.t("balance.as_of", date=self.i18n.date(b.as_of)), style="dim")
-        return Group(headline, Text(""), grid, as_of)
+        if len(b.points) < 2:  # one point: the totals are its figures
+            return Group(headline, Text(""), grid, as_of)
+        return Group(headline, Text(""), grid, as_of, Text(""), self._points(b))
+
+    def _points(self, b: Balance) -> Table:
+        """Each service point's part of the totals: to pay and, of which, overdue (amounts without
+        the currency, which the first header names, to fit beside the QR code; they are never cut,
+        a long label is, with an ellipsis)."""
+
+        def money(grosze: int) -> str:
+            return self.i18n.decimal(Decimal(grosze) / 100, places=2)
+
+        width = max(len(money(n)) for p in b.points for n in (p.to_pay, p.overdue))
+        table = Table(box=None, padding=(0, 0, 0, 1), show_edge=False, pad_edge=False, expand=False)
+        table.add_column(self.t("balance.point"), no_wrap=True, overflow="ellipsis", ratio=1, header_style="bold")
+        for key in ("balance.point_to_pay", "balance.point_overdue"):
+            table.add_column(self.t(key), justify="right", no_wrap=True, min_width=width, header_style="bold")
+        for p in b.points:
+            late = "bold red reverse" if p.overdue > 0 else ""  # stands out even without colours
+            table.add_row(p.label, money(p.to_pay), Text(money(p.overdue), style=late, justify="right"))
+        return table
 
     def _transfer(self, b: Balance) -> Group:
         return transfer_details(self.t, self.i18n.money, b, b.to_pay)

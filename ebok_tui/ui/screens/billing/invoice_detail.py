@@ -5,6 +5,7 @@ lines (quantity × price, VAT, the tariff row: ``calculation.CalculationModal``)
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from rich import box
 from rich.console import Group
@@ -194,7 +195,8 @@ class InvoiceDetailScreen(SubScreen):
         if self.invoice is None:
             return
         self.app.push_screen(
-            load_screen("save_pdf")(self.invoice.id, pdf_filename(self.invoice.number)), callback=self._pdf_saved
+            load_screen("save_pdf")(partial(self.api.invoice_pdf, self.invoice.id), pdf_filename(self.invoice.number)),
+            callback=self._pdf_saved,
         )
 
     def _pdf_saved(self, path: str | None) -> None:
