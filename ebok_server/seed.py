@@ -101,6 +101,8 @@ class CustomerSpec:
     threads: list[dict] = field(default_factory=list)
     phone: str | None = None
     points: list[PointSpec] | None = None
+    customer_type: str = "person"  # person | business | community (KSeF: ksef.py)
+    nip: str | None = None
 
     def point_specs(self) -> list[PointSpec]:
         if self.points:
@@ -252,8 +254,12 @@ def _specs() -> list[CustomerSpec]:
             [],
             "jan",
             phone="+48 32 615 44 10",
-            description_pl="Wspólnota mieszkaniowa, trzy punkty poboru (budynki A i B, ogród); {invoices}.",
-            description_en="Housing community, three service points (buildings A and B, garden); {invoices}.",
+            customer_type="community",
+            nip="6321000509",
+            description_pl="Wspólnota mieszkaniowa, trzy punkty poboru (budynki A i B, ogród); {invoices}; "
+            "faktury w KSeF.",
+            description_en="Housing community, three service points (buildings A and B, garden); {invoices}; "
+            "invoices in KSeF.",
             points=[
                 PointSpec(
                     "Budynek A",
@@ -315,6 +321,34 @@ def _specs() -> list[CustomerSpec]:
                 ),
             ],
         ),
+        CustomerSpec(
+            "10006",
+            "Piekarnia „Złoty Kłos” Sp. z o.o.",
+            "biuro@zlotyklos.example.com",
+            "ul. Młyńska 4, 43-600 Jaworzno",
+            "UM/2026/00614",
+            dt.date(2026, 6, 1),
+            ["water", "sewage"],
+            [
+                MeterSpec(
+                    "WM-6014001",
+                    "Zaplecze piekarni",
+                    dt.date(2026, 5, 28),
+                    10,
+                    5_000,
+                    14_000,
+                    diameter_mm=20,
+                    max_daily_l=3_000,
+                )
+            ],
+            "jan",
+            phone="+48 32 616 70 70",
+            customer_type="business",
+            nip="6322000606",
+            description_pl="Firma (klient od czerwca 2026); {invoices}; faktury w KSeF, najnowsza jeszcze OFFLINE.",
+            description_en="A company (customer since June 2026); {invoices}; invoices in KSeF, the newest "
+            "still OFFLINE.",
+        ),
     ]
 
 
@@ -357,6 +391,8 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             efaktura_active=efaktura_since is not None,
             efaktura_email=spec.email if efaktura_since else None,
             efaktura_activated_at=ts(efaktura_since, 18, 30) if efaktura_since else None,
+            customer_type=spec.customer_type,
+            nip=spec.nip,
         )
         session.add(cust)
         await session.flush()
@@ -479,6 +515,8 @@ async def _seed_point(
     session.add(contract)
     await session.flush()
 
+    # A point billed since its contract (the older points' contracts precede the history).
+    first_billed = ps.concluded_on.replace(day=1)
     # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
     values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
     meters: list[Meter] = []
@@ -504,9 +542,10 @@ async def _seed_point(
             if k > 0:
                 value += _monthly_l(rng, ms, month_start.month)
             values_at[(mi, k)] = value
-            if rdate >= today:
-                continue
-            rtype = "collector" if k == 0 else _reading_type(rng)
+            if rdate >= today or month_start < add_months(first_billed, -1):
+                continue  # a point's readings start the month before its first billing month
+            installation = k == 0 or month_start == add_months(first_billed, -1)
+            rtype = "collector" if installation else _reading_type(rng)
             session.add(
                 Reading(
                     meter_id=meters[mi].id,
@@ -524,7 +563,7 @@ async def _seed_point(
     for k in range(1, HISTORY_MONTHS + 1):
         month_start = add_months(first_month, k - 1)
         issue = add_months(month_start, 1).replace(day=INVOICE_DAY)
-        if issue > today:
+        if issue > today or month_start < first_billed:
             continue
         consumption = sum(values_at[(mi, k)] - values_at[(mi, k - 1)] for mi in range(len(ps.meters)))
         key = (issue.year, issue.month)
@@ -596,7 +635,7 @@ async def seed_demo_notices(session: AsyncSession, today: dt.date) -> None:
 
 #: the demo's supply zones: code, name, streets (as water.street_key gives them)
 WATER_ZONES = [
-    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa"]),
+    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa", "młyńska"]),
     ("JAW-P", "Strefa Południe (SUW Dobra)", ["leśna", "zwycięstwa"]),
 ]
 #: quarterly results per zone (newest first), value * 1000: e_coli, enterococci, nitrates, ph, hardness
