@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import ksef
 from .config import UTILITY_BANK_ROUTING
 from .db import insert_ignoring_conflict
 from .models import (
@@ -250,6 +251,8 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
     contract) not invoiced for it yet; a customer with several points gets one invoice per point.
 
     The billing fee in force at issue time applies (1,00 zl gross with e-FAKTURA, else 2,33 zl).
+    An invoice to a business or a community is made a KSeF one (``pending``, its file stored:
+    :func:`ksef.prepare`); the caller sends it after committing (:func:`ksef.submit_pending`).
     Safe to run twice in parallel: each invoice is inserted in its own savepoint and the unique
     (service point, billing period) constraint turns a point already invoiced by the other run into
     a skip; numbers come from :func:`allocate_invoice_seq`.
@@ -288,6 +291,7 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
                     efaktura_active=customer.efaktura_active,
                     billing_period=start,
                 )
+                ksef.prepare(inv, customer, iban_for(customer.customer_number))
                 session.add(inv)
         except IntegrityError:
             continue  # a parallel run invoiced this point for the period first

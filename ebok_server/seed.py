@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import ksef
 from .billing import (
     BENCH_SEQ_BASE,
     compute_balance,
@@ -23,6 +24,7 @@ from .billing import (
     build_invoice,
     consumption_line,
     fee_line,
+    iban_for,
     invoice_number,
     month_bounds,
 )
@@ -103,6 +105,7 @@ class CustomerSpec:
     points: list[PointSpec] | None = None
     customer_type: str = "person"  # person | business | community (KSeF: ksef.py)
     nip: str | None = None
+    ksef_offline_latest: bool = False  # the newest KSeF invoice not yet accepted (a failed submission)
 
     def point_specs(self) -> list[PointSpec]:
         if self.points:
@@ -345,6 +348,7 @@ def _specs() -> list[CustomerSpec]:
             phone="+48 32 616 70 70",
             customer_type="business",
             nip="6322000606",
+            ksef_offline_latest=True,
             description_pl="Firma (klient od czerwca 2026); {invoices}; faktury w KSeF, najnowsza jeszcze OFFLINE.",
             description_en="A company (customer since June 2026); {invoices}; invoices in KSeF, the newest "
             "still OFFLINE.",
@@ -400,6 +404,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         for pi, ps in enumerate(spec.point_specs(), 1):
             invoices += await _seed_point(session, rng, cust, spec, ps, pi, today, first_month, seq_by_month)
             await session.flush()
+        await _seed_ksef(cust, spec, invoices)
         # Payments (the plan applies per service point: "jan" leaves each point's last two open).
         by_point: dict[int, list[Invoice]] = {}
         for inv in invoices:
@@ -484,6 +489,24 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         session.add(Meta(key=SERVER_ID_KEY, value=DEMO_SERVER_ID))
     await session.flush()
     return demo
+
+
+async def _seed_ksef(cust: Customer, spec: CustomerSpec, invoices: list[Invoice]) -> None:
+    """The KSeF state of a demo customer's invoices, as if each had been sent on its issue day at
+    10:00: a business's or a community's since KSeF accepted (the simulated gateway's number for
+    that day), but for ``ksef_offline_latest``: the newest failed and is still offline."""
+    for inv in invoices:
+        ksef.prepare(inv, cust, iban_for(spec.number))
+    in_ksef = [inv for inv in invoices if inv.ksef_status == "pending"]
+    newest = max(in_ksef, key=lambda inv: inv.issue_date, default=None)
+    for inv in in_ksef:
+        inv.ksef_sent_at = dt.datetime.combine(inv.issue_date, dt.time(10))
+        if spec.ksef_offline_latest and inv is newest:
+            inv.ksef_status = "offline"
+            continue
+        gateway = ksef.SimulatedKsefGateway(today=lambda day=inv.issue_date: day)
+        receipt = await gateway.submit(inv.ksef_file.encode("utf-8"), invoice_number=inv.number)
+        inv.ksef_status, inv.ksef_number = "accepted", receipt.ksef_number
 
 
 async def _seed_point(
