@@ -22,6 +22,8 @@ from ebok_server.models import Customer, Invoice
 from ebok_server.schema import ensure_schema
 from ebok_server.seed import seed_demo
 
+from .helpers import bearer, login
+
 TODAY = dt.date(2026, 11, 15)
 #: the specification's example (CIRFMF/ksef-api, faktury/numer-ksef.md)
 SPEC_EXAMPLE = "5265877635-20250826-0100001AF629-AF"
@@ -147,3 +149,36 @@ async def test_billing_run_submits_failure_leaves_offline_and_submit_retries_onc
             await s.execute(update(Invoice).where(Invoice.id == second.id).values(ksef_number=first.ksef_number))
             await s.commit()
     await engine.dispose()
+
+
+def _ksef_invoices(api, h) -> list[dict]:
+    """The customer's invoices in detail, newest first."""
+    items = api.get("/invoices", params={"limit": 50}, headers=h).json()["items"]
+    return [api.get(f"/invoices/{i['id']}", headers=h).json() for i in items]
+
+
+def test_the_invoice_detail_carries_ksef_and_the_act_for_twin_the_same(api):
+    """The demo server: 10006's newest invoice offline (no number, the link all the same), the
+    others accepted; the link is the seller's NIP, the issue date and the file's hash; a person's
+    invoice has none."""
+    h = bearer(login(api, "10006"))
+    details = _ksef_invoices(api, h)
+    assert [d["ksef"]["status"] for d in details] == ["offline"] + ["accepted"] * 4
+    assert details[0]["ksef"]["number"] is None
+    for d in details:
+        day, month, year = d["issue_date"][8:], d["issue_date"][5:7], d["issue_date"][:4]
+        prefix = f"https://qr.ksef.mf.gov.pl/invoice/{UTILITY_NIP}/{day}-{month}-{year}/"
+        assert d["ksef"]["url"].startswith(prefix) and len(d["ksef"]["url"]) == len(prefix) + 43
+        if d["ksef"]["number"]:
+            assert ksef.ksef_number_is_valid(d["ksef"]["number"])
+            assert d["ksef"]["number"][11:19] == f"{year}{month}{day}"  # accepted on its issue day
+    assert len({d["ksef"]["url"] for d in details}) == len(details)
+    person = bearer(login(api, "10001"))
+    assert {d["ksef"] is None for d in _ksef_invoices(api, person)} == {True}
+
+    r = api.post("/staff/auth/login", json={"login": "pomoc", "password": "pomoc-demo-2026"})  # helpdesk
+    staff = bearer(r.json()["token"])
+    r = api.post("/staff/customers/10006/access", json={"reason": "counter_visit"}, headers=staff)
+    assert r.status_code == 201, r.text
+    twin = api.get(f"/staff/access/{r.json()['access_id']}/invoices/{details[0]['id']}", headers=staff).json()
+    assert twin["ksef"] == details[0]["ksef"]
