@@ -182,3 +182,36 @@ def test_the_invoice_detail_carries_ksef_and_the_act_for_twin_the_same(api):
     assert r.status_code == 201, r.text
     twin = api.get(f"/staff/access/{r.json()['access_id']}/invoices/{details[0]['id']}", headers=staff).json()
     assert twin["ksef"] == details[0]["ksef"]
+
+
+def _pdf_page(data: bytes):
+    """The PDF's first page rendered at 200 dpi (pypdfium2: PDFium, the PDF engine of Chrome) and its text."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(data)
+    page = doc[0]
+    image = page.render(scale=200 / 72, grayscale=True).to_pil()
+    text = page.get_textpage().get_text_bounded()
+    return image, text
+
+
+def test_the_pdf_shows_the_verification_qr_with_the_number_or_offline(api):
+    """The QR code drawn on the invoice PDF, rendered to pixels, decodes (zxing-cpp) to the exact
+    verification link; the KSeF number is printed beneath it, or OFFLINE; a person's PDF has none."""
+    import zxingcpp
+
+    h = bearer(login(api, "10006"))
+    offline, accepted = _ksef_invoices(api, h)[:2]
+    for detail, label in ((offline, "OFFLINE"), (accepted, accepted["ksef"]["number"])):
+        r = api.get(f"/invoices/{detail['id']}/pdf", headers=h)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        image, text = _pdf_page(r.content)
+        codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        assert [c.text for c in codes] == [detail["ksef"]["url"]]
+        lines = [line.strip() for line in text.splitlines()]
+        assert label in lines and "KSeF" in text and "NIP 6322000606" in text  # the buyer's NIP too
+        assert ("OFFLINE" in lines) == (label == "OFFLINE")
+    person = bearer(login(api, "10001"))
+    first = api.get("/invoices", params={"limit": 1}, headers=person).json()["items"][0]
+    image, text = _pdf_page(api.get(f"/invoices/{first['id']}/pdf", headers=person).content)
+    assert zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode) == [] and "KSeF" not in text
