@@ -332,18 +332,7 @@ def _specs() -> list[CustomerSpec]:
             "UM/2026/00614",
             dt.date(2026, 6, 1),
             ["water", "sewage"],
-            [
-                MeterSpec(
-                    "WM-6014001",
-                    "Zaplecze piekarni",
-                    dt.date(2026, 5, 28),
-                    10,
-                    5_000,
-                    14_000,
-                    diameter_mm=20,
-                    max_daily_l=3_000,
-                )
-            ],
+            [MeterSpec("WM-6014001", "Zaplecze piekarni", dt.date(2026, 5, 28), 10, 5_000, 14_000, diameter_mm=20)],
             "jan",
             phone="+48 32 616 70 70",
             customer_type="business",
