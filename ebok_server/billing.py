@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import ksef
 from .config import UTILITY_BANK_ROUTING
 from .db import insert_ignoring_conflict
 from .models import (
@@ -265,7 +266,10 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
     Prices come from the ``tariffs`` table: the point's contract's tariff group's rates in force on
     the period's first day, the billing fee with or without e-FAKTURA as the customer has it at issue
     time. A point whose group has no rate for a component it needs is left out (logged) and stays
-    uninvoiced for the period until its tariff is added and the run repeated. Safe to run twice in parallel: each invoice is inserted in its own savepoint and the unique
+    uninvoiced for the period until its tariff is added and the run repeated.
+    An invoice to a business or a community is made a KSeF one (``pending``, its file stored:
+    :func:`ksef.prepare`); the caller sends it after committing (:func:`ksef.submit_pending`).
+    Safe to run twice in parallel: each invoice is inserted in its own savepoint and the unique
     (service point, billing period) constraint turns a point already invoiced by the other run into
     a skip; numbers come from :func:`allocate_invoice_seq`.
     """
@@ -305,6 +309,7 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
                     efaktura_active=customer.efaktura_active,
                     billing_period=start,
                 )
+                ksef.prepare(inv, customer, iban_for(customer.customer_number))
                 session.add(inv)
         except IntegrityError:
             continue  # a parallel run invoiced this point for the period first

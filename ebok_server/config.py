@@ -17,6 +17,9 @@ UTILITY_NAME = "MPWiK Sp. z o.o."
 UTILITY_ADDRESS = "ul. Wodna 1, 43-600 Jaworzno"
 UTILITY_NIP = "6320001234"
 UTILITY_BANK_ROUTING = "10901014"  # 8-digit bank/branch number used in the individual IBANs
+# Invoices to businesses and housing communities issued from this day on go through KSeF (ksef.py):
+# the day the obligation began for most taxpayers (the largest ones: 2026-02-01).
+KSEF_FROM = dt.date(2026, 4, 1)
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
@@ -82,6 +85,8 @@ class Settings:
     # Wall clock (epoch seconds) for throttling and one-time codes; tests inject their own.
     clock: Callable[[], float] = time.time
     docs: bool = False  # serve /docs and /redoc (the OpenAPI document itself is always at /openapi.json)
+    # what sends invoices to KSeF (a ksef.KsefGateway); None: the simulated one (ksef.gateway_for)
+    ksef_gateway: object | None = None
     extra: dict = field(default_factory=dict)
 
     def now(self) -> dt.datetime:

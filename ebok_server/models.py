@@ -36,6 +36,13 @@ class Customer(Base):
             "(NOT efaktura_active AND efaktura_email IS NULL AND efaktura_activated_at IS NULL)",
             name="ck_customers_efaktura_state",
         ),
+        CheckConstraint("customer_type IN ('person', 'business', 'community')", name="ck_customers_customer_type"),
+        # a business or a housing community has a NIP (its checksum: ksef.nip_is_valid), a person none
+        CheckConstraint(
+            "(customer_type = 'person' AND nip IS NULL) OR "
+            "(customer_type <> 'person' AND nip IS NOT NULL AND length(nip) = 10)",
+            name="ck_customers_nip",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +56,9 @@ class Customer(Base):
     efaktura_active: Mapped[bool] = mapped_column(Boolean, default=False)
     efaktura_email: Mapped[str | None] = mapped_column(String(320))
     efaktura_activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # person | business | community: invoices to a business or a community go through KSeF (ksef.py)
+    customer_type: Mapped[str] = mapped_column(String(10), default="person", server_default="person")
+    nip: Mapped[str | None] = mapped_column(String(10))
 
     service_points: Mapped[list[ServicePoint]] = relationship(back_populates="customer", order_by="ServicePoint.code")
 
@@ -154,6 +164,15 @@ class Invoice(Base):
         # The monthly billing run issues at most one invoice per service point and period (NULL
         # period: an invoice outside the run, e.g. the benchmark customer's bulk data).
         UniqueConstraint("service_point_id", "billing_period", name="uq_invoices_point_billing_period"),
+        CheckConstraint("ksef_status IN ('none', 'pending', 'offline', 'accepted')", name="ck_invoices_ksef_status"),
+        # an invoice in KSeF has its file and the file's hash; KSeF's number exactly when accepted
+        CheckConstraint(
+            "(ksef_status = 'none') = (ksef_file IS NULL) AND (ksef_file IS NULL) = (ksef_sha256 IS NULL)",
+            name="ck_invoices_ksef_file",
+        ),
+        CheckConstraint("(ksef_status = 'accepted') = (ksef_number IS NOT NULL)", name="ck_invoices_ksef_number"),
+        # KSeF gives a number once: the database refuses a second invoice with it
+        Index("uq_invoices_ksef_number", "ksef_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,6 +190,15 @@ class Invoice(Base):
     paid: Mapped[int] = mapped_column(Integer, default=0)  # denormalised sum of allocated payments
     efaktura: Mapped[bool] = mapped_column(Boolean, default=False)
     billing_period: Mapped[dt.date | None] = mapped_column(Date)  # set by the billing run: first day of the period
+    # KSeF (ksef.py): none (a person's invoice, or issued before KSeF) | pending (to be sent) |
+    # offline (a submission failed: sent again by ``ebok-server ksef submit``) | accepted
+    ksef_status: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    ksef_number: Mapped[str | None] = mapped_column(String(35))  # NIP-YYYYMMDD-XXXXXXXXXXXX-CC
+    # the invoice file (FA(3)-shaped XML, UTF-8), stored as made at issue: the legal invoice, and
+    # what the hash and the verification link stand for even if the customer's data change later
+    ksef_file: Mapped[str | None] = mapped_column(Text)
+    ksef_sha256: Mapped[str | None] = mapped_column(String(43))  # SHA-256 of ksef_file's bytes, base64url
+    ksef_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position")
 

@@ -309,6 +309,20 @@ class InvoiceTransfer(BaseModel):
     transfer_title: str = Field(description="The invoice number.")
 
 
+class InvoiceKsef(BaseModel):
+    """An invoice issued through KSeF (to a business or a housing community)."""
+
+    status: Literal["pending", "offline", "accepted"] = Field(
+        description="accepted: KSeF gave it its number; pending/offline: not accepted yet (the invoice "
+        "shows OFFLINE under its verification code)."
+    )
+    number: str | None = Field(description="The KSeF number NIP-YYYYMMDD-XXXXXXXXXXXX-CC once accepted, else null.")
+    url: str = Field(
+        description="KSeF's verification link (the QR code): https://qr.ksef.mf.gov.pl/invoice/{seller NIP}/"
+        "{issue date DD-MM-YYYY}/{SHA-256 of the invoice file, base64url}."
+    )
+
+
 class InvoiceDetail(InvoiceItem):
     lines: list[InvoiceLineOut]
     net_total: int
@@ -317,6 +331,7 @@ class InvoiceDetail(InvoiceItem):
     efaktura: bool
     payments: list[PaymentItem]
     transfer: InvoiceTransfer
+    ksef: InvoiceKsef | None = Field(description="The invoice's KSeF data; null for an invoice outside KSeF.")
 
 
 # ---- readings -----------------------------------------------------------------------------------

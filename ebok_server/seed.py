@@ -12,12 +12,14 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import ksef
 from .billing import (
     BENCH_SEQ_BASE,
     compute_balance,
     fmt_pln,
     add_months,
     build_invoice,
+    iban_for,
     invoice_number,
     invoice_specs,
     line_row,
@@ -100,6 +102,9 @@ class CustomerSpec:
     threads: list[dict] = field(default_factory=list)
     phone: str | None = None
     points: list[PointSpec] | None = None
+    customer_type: str = "person"  # person | business | community (KSeF: ksef.py)
+    nip: str | None = None
+    ksef_offline_latest: bool = False  # the newest KSeF invoice not yet accepted (a failed submission)
 
     def point_specs(self) -> list[PointSpec]:
         if self.points:
@@ -251,8 +256,12 @@ def _specs() -> list[CustomerSpec]:
             [],
             "jan",
             phone="+48 32 615 44 10",
-            description_pl="Wspólnota mieszkaniowa, trzy punkty poboru (budynki A i B, ogród); {invoices}.",
-            description_en="Housing community, three service points (buildings A and B, garden); {invoices}.",
+            customer_type="community",
+            nip="6321000509",
+            description_pl="Wspólnota mieszkaniowa, trzy punkty poboru (budynki A i B, ogród); {invoices}; "
+            "faktury w KSeF.",
+            description_en="Housing community, three service points (buildings A and B, garden); {invoices}; "
+            "invoices in KSeF.",
             points=[
                 PointSpec(
                     "Budynek A",
@@ -315,6 +324,24 @@ def _specs() -> list[CustomerSpec]:
                 ),
             ],
         ),
+        CustomerSpec(
+            "10006",
+            "Piekarnia „Złoty Kłos” Sp. z o.o.",
+            "biuro@zlotyklos.example.com",
+            "ul. Młyńska 4, 43-600 Jaworzno",
+            "UM/2026/00614",
+            dt.date(2026, 6, 1),
+            ["water", "sewage"],
+            [MeterSpec("WM-6014001", "Zaplecze piekarni", dt.date(2026, 5, 28), 10, 5_000, 14_000, diameter_mm=20)],
+            "jan",
+            phone="+48 32 616 70 70",
+            customer_type="business",
+            nip="6322000606",
+            ksef_offline_latest=True,
+            description_pl="Firma (klient od czerwca 2026); {invoices}; faktury w KSeF, najnowsza jeszcze OFFLINE.",
+            description_en="A company (customer since June 2026); {invoices}; invoices in KSeF, the newest "
+            "still OFFLINE.",
+        ),
     ]
 
 
@@ -358,6 +385,8 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             efaktura_active=efaktura_since is not None,
             efaktura_email=spec.email if efaktura_since else None,
             efaktura_activated_at=ts(efaktura_since, 18, 30) if efaktura_since else None,
+            customer_type=spec.customer_type,
+            nip=spec.nip,
         )
         session.add(cust)
         await session.flush()
@@ -365,6 +394,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         for pi, ps in enumerate(spec.point_specs(), 1):
             invoices += await _seed_point(session, rng, book, cust, spec, ps, pi, today, first_month, seq_by_month)
             await session.flush()
+        await _seed_ksef(cust, spec, invoices)
         # Payments (the plan applies per service point: "jan" leaves each point's last two open).
         by_point: dict[int, list[Invoice]] = {}
         for inv in invoices:
@@ -452,6 +482,24 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
     return demo
 
 
+async def _seed_ksef(cust: Customer, spec: CustomerSpec, invoices: list[Invoice]) -> None:
+    """The KSeF state of a demo customer's invoices, as if each had been sent on its issue day at
+    10:00: a business's or a community's since KSeF accepted (the simulated gateway's number for
+    that day), but for ``ksef_offline_latest``: the newest failed and is still offline."""
+    for inv in invoices:
+        ksef.prepare(inv, cust, iban_for(spec.number))
+    in_ksef = [inv for inv in invoices if inv.ksef_status == "pending"]
+    newest = max(in_ksef, key=lambda inv: inv.issue_date, default=None)
+    for inv in in_ksef:
+        inv.ksef_sent_at = dt.datetime.combine(inv.issue_date, dt.time(10))
+        if spec.ksef_offline_latest and inv is newest:
+            inv.ksef_status = "offline"
+            continue
+        gateway = ksef.SimulatedKsefGateway(today=lambda day=inv.issue_date: day)
+        receipt = await gateway.submit(inv.ksef_file.encode("utf-8"), invoice_number=inv.number)
+        inv.ksef_status, inv.ksef_number = "accepted", receipt.ksef_number
+
+
 async def _seed_point(
     session: AsyncSession,
     rng: random.Random,
@@ -482,6 +530,8 @@ async def _seed_point(
     session.add(contract)
     await session.flush()
 
+    # A point billed since its contract (the older points' contracts precede the history).
+    first_billed = ps.concluded_on.replace(day=1)
     # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
     values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
     meters: list[Meter] = []
@@ -507,9 +557,10 @@ async def _seed_point(
             if k > 0:
                 value += _monthly_l(rng, ms, month_start.month)
             values_at[(mi, k)] = value
-            if rdate >= today:
-                continue
-            rtype = "collector" if k == 0 else _reading_type(rng)
+            if rdate >= today or month_start < add_months(first_billed, -1):
+                continue  # a point's readings start the month before its first billing month
+            installation = k == 0 or month_start == add_months(first_billed, -1)
+            rtype = "collector" if installation else _reading_type(rng)
             session.add(
                 Reading(
                     meter_id=meters[mi].id,
@@ -527,7 +578,7 @@ async def _seed_point(
     for k in range(1, HISTORY_MONTHS + 1):
         month_start = add_months(first_month, k - 1)
         issue = add_months(month_start, 1).replace(day=INVOICE_DAY)
-        if issue > today:
+        if issue > today or month_start < first_billed:
             continue
         consumption = sum(values_at[(mi, k)] - values_at[(mi, k - 1)] for mi in range(len(ps.meters)))
         key = (issue.year, issue.month)
@@ -600,7 +651,7 @@ async def seed_demo_notices(session: AsyncSession, today: dt.date) -> None:
 
 #: the demo's supply zones: code, name, streets (as water.street_key gives them)
 WATER_ZONES = [
-    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa"]),
+    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa", "młyńska"]),
     ("JAW-P", "Strefa Południe (SUW Dobra)", ["leśna", "zwycięstwa"]),
 ]
 #: quarterly results per zone (newest first), value * 1000: e_coli, enterococci, nitrates, ph, hardness

@@ -24,6 +24,24 @@ def test_invoice_detail_en(snap_compare, server):
     assert snapshot(snap_compare, server, "en", opener("10004", "invoices", "enter"))
 
 
+def test_ksef_invoice_detail_pl(snap_compare, server):
+    """10006's newest invoice: not yet accepted by KSeF (OFFLINE)."""
+    assert snapshot(snap_compare, server, "pl", opener("10006", "invoices", "enter"))
+
+
+def test_ksef_invoice_detail_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10006", "invoices", "enter"))
+
+
+def test_ksef_code_pl(snap_compare, server):
+    """The verification code of 10006's accepted invoice, its KSeF number beneath it."""
+    assert snapshot(snap_compare, server, "pl", opener("10006", "invoices", "down", "enter", "q"))
+
+
+def test_ksef_code_en(snap_compare, server):
+    assert snapshot(snap_compare, server, "en", opener("10006", "invoices", "down", "enter", "q"))
+
+
 def test_pay_one_invoice_pl(snap_compare, server):
     assert snapshot(snap_compare, server, "pl", opener("10004", "invoices", "enter", "p"))
 

@@ -129,7 +129,7 @@ async def test_queue_audit_accounts_and_billing(fresh_server):
         assert (await boss.disable_account("anna.nowa")).disabled
 
         run = await boss.billing_run("2019-02")
-        assert run.issued == 7 and run.gross_total > 0  # one invoice per service point: 10005 has three
+        assert run.issued == 8 and run.gross_total > 0  # one invoice per service point: 10005 has three
         assert (await boss.billing_run("2019-02")).issued == 0
 
         helpdesk = StaffClient.sharing(api)

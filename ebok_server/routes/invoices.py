@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
+from .. import ksef
 from ..billing import fmt_milli, iban_for, invoice_status, point_id
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
@@ -16,6 +17,7 @@ from ..models import Customer, Invoice, InvoiceLine, Payment, Tariff
 from ..schemas import (
     InvoiceDetail,
     InvoiceItem,
+    InvoiceKsef,
     InvoiceLineOut,
     InvoiceTransfer,
     InvoicePage,
@@ -203,6 +205,17 @@ async def _detail(db: AsyncSession, customer: Customer, inv: Invoice, today) -> 
             recipient_nip=UTILITY_NIP,
             transfer_title=inv.number,
         ),
+        ksef=_ksef(inv),
+    )
+
+
+def _ksef(inv: Invoice) -> InvoiceKsef | None:
+    if inv.ksef_status == "none":
+        return None
+    return InvoiceKsef(
+        status=inv.ksef_status,
+        number=inv.ksef_number,
+        url=ksef.verification_url(UTILITY_NIP, inv.issue_date, inv.ksef_sha256),
     )
 
 

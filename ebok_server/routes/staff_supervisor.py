@@ -17,7 +17,7 @@ from pydantic import BaseModel, StringConstraints
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import audit
+from .. import audit, ksef
 from ..billing import add_months, issue_invoices
 from ..config import Settings, iso_ts
 from ..deps import DB, SETTINGS
@@ -191,4 +191,7 @@ async def billing_run(
         source=source_address(request),
     )
     await db.commit()
+    # the new invoices to businesses and communities (and any left offline before) go to KSeF; a
+    # failure leaves them offline for `ebok-server ksef submit`, the run itself has succeeded
+    await ksef.submit_pending(db, ksef.gateway_for(settings), settings.business_now())
     return BillingRunOut(period=body.period, issued=len(issued), gross_total=gross)

@@ -131,7 +131,7 @@ def test_efaktura_activation_changes_fee_of_next_invoice(own_server, own_api):
     assert own_api.get("/me", headers=h).json()["efaktura_active"] is False
 
     out = own_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
-    assert "issued 7 invoice(s)" in out.stdout, out.stdout  # one per service point: 4 + 10005's 3
+    assert "issued 8 invoice(s)" in out.stdout, out.stdout  # one per service point: 4 + 10005's 3 + 10006
     inv = _latest_invoice(own_api, t)
     assert inv["period_from"] == "2026-11-01" and inv["issue_date"] == "2026-11-15"
     assert inv["efaktura"] is False and inv["lines"][-1]["gross"] == 233
@@ -144,7 +144,7 @@ def test_efaktura_activation_changes_fee_of_next_invoice(own_server, own_api):
     assert changed["email"] == "anna2@example.org" and changed["activated_at"] == on.json()["activated_at"]
 
     out = own_server.cli("issue-invoices", "--today", "2026-12-10", "--period", "2026-12")
-    assert "issued 7 invoice(s)" in out.stdout
+    assert "issued 8 invoice(s)" in out.stdout
     inv = _latest_invoice(own_api, t)
     fee = inv["lines"][-1]
     assert inv["efaktura"] is True and fee["gross"] == 100 and fee["net"] + fee["vat"] == 100

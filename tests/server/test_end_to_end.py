@@ -93,7 +93,7 @@ def test_end_to_end_with_large_customer(big_server):
 
         assert api.put("/efaktura", json={"email": "jan@example.org"}, headers=h).status_code == 200
         out = big_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
-        assert "issued 8 invoice(s)" in out.stdout, out.stdout  # 7 demo service points + the large one
+        assert "issued 9 invoice(s)" in out.stdout, out.stdout  # 8 demo service points + the large one
         assert_error(
             api.put(f"/readings/{r.json()['id']}", json={"value": f"{last + 4:.3f}"}, headers=h),
             422,

@@ -185,7 +185,7 @@ async def test_parallel_billing_runs_invoice_each_service_point_once_with_distin
         assert len(points) > len(set((await s.scalars(select(Contract.customer_id))).all()))  # 10005: 3
         assert len({n for _, n in rows}) == len(rows)
         seqs = sorted(int(n.rsplit("/", 1)[1]) for _, n in rows)
-        last_seeded = 7  # the demo issued FV/2026/11/000001..7 on 2026-11-10 (7 service points)
+        last_seeded = 8  # the demo issued FV/2026/11/000001..8 on 2026-11-10 (8 service points)
         assert seqs == list(range(last_seeded + 1, last_seeded + 1 + len(rows)))  # no gaps, no doubles
         assert await issue_invoices(s, 2026, 11, TODAY) == []
 

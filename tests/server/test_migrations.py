@@ -19,6 +19,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from ebok_server.__main__ import main as cli_main
 from ebok_server.app import create_app
@@ -299,3 +300,30 @@ async def test_the_sqlite_demo_upgrades_itself_and_a_database_without_version_is
         assert _counts_kept(counts, after_counts) == counts and _kept(rows, after_rows) == rows
         r = await c.post("/auth/login", json={"customer_number": "10002", "password": "woda-10002"})
         assert r.status_code == 200, r.text
+
+
+async def test_revision_0008_makes_every_customer_a_person_outside_ksef(backend, fresh_db_url):
+    """The demo seeded at head, taken down to 0007 and up again: every customer comes back a person
+    without a NIP, every invoice ``none``; the rules hold on the upgraded database."""
+    await _seeded_at(fresh_db_url, "0007")
+    await _at_revision(fresh_db_url, "head")
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        types = (await conn.execute(text("SELECT DISTINCT customer_type, nip FROM customers"))).all()
+        assert types == [("person", None)]
+        statuses = (
+            await conn.execute(text("SELECT DISTINCT ksef_status, ksef_number, ksef_file, ksef_sha256 FROM invoices"))
+        ).all()
+        assert statuses == [("none", None, None, None)]
+        assert await conn.run_sync(_schema_diff) == []
+    for bad in (
+        "UPDATE customers SET customer_type = 'company'",  # not a type
+        "UPDATE customers SET customer_type = 'business'",  # a business without a NIP
+        "UPDATE customers SET nip = '6320001234'",  # a person with a NIP
+        "UPDATE invoices SET ksef_status = 'accepted'",  # accepted without a number and a file
+        "UPDATE invoices SET ksef_number = '6320001234-20261115-0000000000AA-00'",  # a number, not accepted
+    ):
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as conn:
+                await conn.execute(text(bad + " WHERE id = (SELECT min(id) FROM " + bad.split()[1] + ")"))
+    await engine.dispose()

@@ -172,13 +172,14 @@ def _invoice_pdf(lines: list, efaktura: bool, customer: SimpleNamespace) -> byte
         vat_total=sum(line.vat for line in lines),
         gross_total=sum(line.gross for line in lines),
         efaktura=efaktura,
+        ksef=None,
     )
     return render_invoice_pdf(detail, customer, font_path=None)
 
 
 def test_pdf_without_unicode_font_does_not_crash_on_polish():
     assert transliterate("Odprowadzanie ścieków, Łódź, żółć") == "Odprowadzanie sciekow, Lodz, zolc"
-    customer = SimpleNamespace(full_name="Paweł Wójcik", customer_number="10009", address="ul. Źródlana 1")
+    customer = SimpleNamespace(full_name="Paweł Wójcik", customer_number="10009", address="ul. Źródlana 1", nip=None)
     data = _invoice_pdf([_line("Odprowadzanie ścieków", "1.000", "m3", 824, 824, 66, 890)], True, customer)
     assert data.startswith(b"%PDF")
 
@@ -205,7 +206,7 @@ def test_pdf_numbers_are_written_the_polish_way():
         _line("Opłata abonamentowa (za rozliczenie)", "1.000", "szt", 216, 216, 17, 233),
         _line("Dostawa wody", "1234.500", "m3", 587, 724_652, 57_972, 782_624),
     ]
-    customer = SimpleNamespace(full_name="Jan Kowalski", customer_number="10001", address="ul. Wodna 2")
+    customer = SimpleNamespace(full_name="Jan Kowalski", customer_number="10001", address="ul. Wodna 2", nip=None)
     shown = _pdf_strings(_invoice_pdf(lines, False, customer))
     assert "7,887" in shown and "1" in shown and "1 234,500" in shown
     assert "7.887" not in shown and "1.000" not in shown

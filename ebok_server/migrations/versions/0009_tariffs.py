@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 
 # The rates of the code before this revision (billing.py's constants), net zloty and VAT percent:
 # the fee was 1,00 zl / 2,33 zl gross, i.e. 0,93 zl / 2,16 zl net plus 8% (the same gross).

@@ -45,6 +45,7 @@ __all__ = [
     "InvoiceLine",
     "InvoiceDetail",
     "InvoiceTransfer",
+    "InvoiceKsef",
     "Payment",
     "PaymentPage",
     "Reading",
@@ -325,6 +326,20 @@ class InvoiceTransfer(ApiModel):
     transfer_title: str
 
 
+class InvoiceKsef(ApiModel):
+    """An invoice issued through KSeF (to a business or a housing community)."""
+
+    status: str
+    """``accepted`` (it has its KSeF number), ``pending`` or ``offline`` (not accepted yet)."""
+    number: str | None = None
+    url: str
+    """KSeF's verification link, shown as a QR code."""
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted" and self.number is not None
+
+
 class InvoiceDetail(InvoiceSummary):
     lines: list[InvoiceLine]
     net_total: int
@@ -334,6 +349,8 @@ class InvoiceDetail(InvoiceSummary):
     payments: list[Payment] = []
     transfer: InvoiceTransfer | None = None
     """``None`` from a server older than the pay-one-invoice transfer."""
+    ksef: InvoiceKsef | None = None
+    """``None`` for an invoice outside KSeF (to a person), and from a server without KSeF."""
 
 
 # --- readings ---------------------------------------------------------------------------------
