@@ -1,26 +1,24 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
-from sqlalchemy import case, select, update
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import efaktura
 from ..billing import (
-    FEE_GROSS_WITH_EFAKTURA,
-    FEE_GROSS_WITHOUT_EFAKTURA,
     compute_balance,
-    fee_gross,
     point_balances,
     iban_for,
     transfer_title,
 )
-from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings, iso_ts
-from ..deps import AUTH, DB, SETTINGS, Auth
-from ..errors import ApiError, not_found
+from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
+from ..deps import AUTH, DB, SETTINGS, Auth, get_mailer
+from ..errors import not_found
 from ..models import Contract, Customer, Meter, ServicePoint
 from ..schemas import (
     BalanceOut,
     ContractOut,
+    EfakturaConfirm,
     EfakturaRequest,
     EfakturaStatus,
     Me,
@@ -28,6 +26,8 @@ from ..schemas import (
     PointBalance,
     ServicePointOut,
 )
+from ..mailer import Mailer
+from .auth import RATE_LIMITED
 from .notices import notices_in_force
 
 router = APIRouter(tags=["account"])
@@ -134,68 +134,39 @@ async def contract_of(db: AsyncSession, customer: Customer) -> ContractOut:
     )
 
 
-def efaktura_status(c: Customer) -> EfakturaStatus:
-    return EfakturaStatus(
-        active=c.efaktura_active,
-        email=c.efaktura_email if c.efaktura_active else None,
-        activated_at=iso_ts(c.efaktura_activated_at) if c.efaktura_active else None,
-        fee_with_gross=FEE_GROSS_WITH_EFAKTURA,
-        fee_without_gross=FEE_GROSS_WITHOUT_EFAKTURA,
-        current_fee_gross=fee_gross(c.efaktura_active),
-    )
-
-
 @router.get("/efaktura", response_model=EfakturaStatus)
-async def efaktura_get(auth: Auth = AUTH) -> EfakturaStatus:
-    return efaktura_status(auth.customer)
+async def efaktura_get(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    return await efaktura.status(db, settings, auth.customer)
 
 
-@router.put("/efaktura", response_model=EfakturaStatus)
-async def efaktura_put(
-    body: EfakturaRequest, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+@router.post(
+    "/efaktura/request",
+    response_model=EfakturaStatus,
+    responses={422: {"description": "efaktura_terms_outdated / efaktura_same_address"}} | RATE_LIMITED,
+)
+async def efaktura_request(
+    body: EfakturaRequest,
+    auth: Auth = AUTH,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> EfakturaStatus:
-    return await activate_efaktura(db, auth.customer, str(body.email), settings)
+    return await efaktura.request(db, settings, mailer, auth.customer, str(body.email), body.terms_version)
 
 
-async def activate_efaktura(db: AsyncSession, c: Customer, email: str, settings: Settings) -> EfakturaStatus:
-    """Activate, or change the address while active (keeping ``activated_at``): one UPDATE that reads
-    the current state in the database, so parallel calls cannot both "activate"; commits."""
-    activated_at = await db.scalar(
-        update(Customer)
-        .where(Customer.id == c.id)
-        .values(
-            efaktura_active=True,
-            efaktura_email=email,
-            efaktura_activated_at=case(
-                (Customer.efaktura_active, Customer.efaktura_activated_at), else_=settings.business_now()
-            ),
-        )
-        .returning(Customer.efaktura_activated_at)
-        .execution_options(synchronize_session=False)
-    )
-    await db.commit()
-    for name, value in (
-        ("efaktura_active", True),
-        ("efaktura_email", email),
-        ("efaktura_activated_at", activated_at),
-    ):
-        set_committed_value(c, name, value)
-    return efaktura_status(c)
+@router.post(
+    "/efaktura/confirm",
+    response_model=EfakturaStatus,
+    responses={422: {"description": "efaktura_wrong_code / efaktura_code_expired / efaktura_no_request"}},
+)
+async def efaktura_confirm(
+    body: EfakturaConfirm, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> EfakturaStatus:
+    return await efaktura.confirm(db, settings, auth.customer, body.code)
 
 
-@router.delete("/efaktura", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}})
-async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB) -> EfakturaStatus:
-    return await withdraw_efaktura(db, auth.customer)
-
-
-async def withdraw_efaktura(db: AsyncSession, c: Customer) -> EfakturaStatus:
-    """Withdraw: an UPDATE conditional on being active (of two parallel calls one succeeds); commits."""
-    done = await db.execute(
-        update(Customer)
-        .where(Customer.id == c.id, Customer.efaktura_active.is_(True))
-        .values(efaktura_active=False, efaktura_email=None, efaktura_activated_at=None)
-    )
-    if done.rowcount != 1:
-        raise ApiError(422, "efaktura_not_active", "e-FAKTURA is not active.")
-    await db.commit()
-    return efaktura_status(c)
+@router.post(
+    "/efaktura/withdraw", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}}
+)
+async def efaktura_withdraw(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    return await efaktura.withdraw(db, settings, auth.customer)
