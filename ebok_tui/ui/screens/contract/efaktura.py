@@ -359,13 +359,14 @@ class EFakturaScreen(SectionScreen):
             box.add_row(Text(t("efaktura.history_empty"), style="dim"))
             return box
         rows = Table.grid(padding=(0, 2))
-        for _ in range(4):
-            rows.add_column(no_wrap=True, overflow="ellipsis")
+        rows.add_column(no_wrap=True)
+        rows.add_column(no_wrap=True)
+        rows.add_column(ratio=1, overflow="fold")  # the address, how, which terms: wraps
         for entry in status.history:
-            channel = t(CHANNEL_KEYS[entry.channel])
+            how = [entry.email, t(CHANNEL_KEYS[entry.channel])]
             if entry.terms_version:
-                channel += " · " + t("efaktura.terms_short", version=entry.terms_version)
-            rows.add_row(i18n.datetime(entry.at), t(EVENT_KEYS[entry.event]), entry.email, channel)
+                how.append(t("efaktura.terms_short", version=entry.terms_version))
+            rows.add_row(i18n.datetime(entry.at), t(EVENT_KEYS[entry.event]), " · ".join(how))
         box.add_row(rows)
         return box
 
@@ -411,8 +412,7 @@ class EFakturaScreen(SectionScreen):
     def _terms_answer(self, status: EFaktura | None) -> None:
         if status is None:
             return
-        if status.pending is not None and self.ebok.acting is None:
-            self.notify(self.t("efaktura.code_sent", email=status.pending.email), markup=False)
+        if status.pending is not None and self.ebok.acting is None:  # the pending text says where the code went
             self.show_status(status)
             self.code_input.value = ""
             show_field_error(self.code_error, self.code_input, None)
