@@ -20,36 +20,38 @@ from alembic import op
 revision = "0011"
 down_revision = "0007"
 
-MESSAGE = "efaktura_consents is append-only"
+TABLE = "efaktura_consents"
+MESSAGE = f"{TABLE} is append-only"
+_REFUSE = f"{TABLE}_refuse_change"
+_SQLITE_TRIGGERS = {f"{TABLE}_no_update": "UPDATE", f"{TABLE}_no_delete": "DELETE"}
+#: PostgreSQL: per row for UPDATE and DELETE (a cascade that touches no row is not refused), per
+#: statement for TRUNCATE (which has no rows).
+_PG_TRIGGERS = {f"{TABLE}_append_only": ("UPDATE OR DELETE", "ROW"), f"{TABLE}_no_truncate": ("TRUNCATE", "STATEMENT")}
 
 APPEND_ONLY_DDL: dict[str, list[str]] = {
     "sqlite": [
-        "CREATE TRIGGER IF NOT EXISTS efaktura_consents_no_update BEFORE UPDATE ON efaktura_consents "
-        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
-        "CREATE TRIGGER IF NOT EXISTS efaktura_consents_no_delete BEFORE DELETE ON efaktura_consents "
-        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+        f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {op_} ON {TABLE} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
+        for name, op_ in _SQLITE_TRIGGERS.items()
     ],
     "postgresql": [
-        "CREATE OR REPLACE FUNCTION efaktura_consents_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"CREATE OR REPLACE FUNCTION {_REFUSE}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN RAISE EXCEPTION USING MESSAGE = '{MESSAGE} (' || TG_OP || ' refused)', "
         "ERRCODE = 'insufficient_privilege'; END $$",
-        "DROP TRIGGER IF EXISTS efaktura_consents_append_only ON efaktura_consents",
-        "CREATE TRIGGER efaktura_consents_append_only BEFORE UPDATE OR DELETE ON efaktura_consents "
-        "FOR EACH ROW EXECUTE FUNCTION efaktura_consents_refuse_change()",
-        "DROP TRIGGER IF EXISTS efaktura_consents_no_truncate ON efaktura_consents",
-        "CREATE TRIGGER efaktura_consents_no_truncate BEFORE TRUNCATE ON efaktura_consents "
-        "FOR EACH STATEMENT EXECUTE FUNCTION efaktura_consents_refuse_change()",
+        *(
+            statement
+            for name, (events, level) in _PG_TRIGGERS.items()
+            for statement in (
+                f"DROP TRIGGER IF EXISTS {name} ON {TABLE}",
+                f"CREATE TRIGGER {name} BEFORE {events} ON {TABLE} FOR EACH {level} EXECUTE FUNCTION {_REFUSE}()",
+            )
+        ),
     ],
 }
 APPEND_ONLY_DROP: dict[str, list[str]] = {
-    "sqlite": [
-        "DROP TRIGGER IF EXISTS efaktura_consents_no_update",
-        "DROP TRIGGER IF EXISTS efaktura_consents_no_delete",
-    ],
+    "sqlite": [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS],
     "postgresql": [
-        "DROP TRIGGER IF EXISTS efaktura_consents_append_only ON efaktura_consents",
-        "DROP TRIGGER IF EXISTS efaktura_consents_no_truncate ON efaktura_consents",
-        "DROP FUNCTION IF EXISTS efaktura_consents_refuse_change()",
+        *(f"DROP TRIGGER IF EXISTS {name} ON {TABLE}" for name in _PG_TRIGGERS),
+        f"DROP FUNCTION IF EXISTS {_REFUSE}()",
     ],
 }
 
