@@ -137,8 +137,8 @@ async def test_helpdesk_sees_no_actions_it_may_not_use(server):
 
         await app.action_open_section("efaktura")
         await settle(pilot)
-        assert not app.screen.query_one("#form").display  # no e-mail field, no buttons
-        assert not {"focus_email", "withdraw"} & shown_keys(app)
+        assert not app.screen.query_one("#actions").display  # no terms dialog, no withdrawal
+        assert not {"start", "withdraw", "focus_code"} & shown_keys(app)
 
         await app.action_open_section("correspondence")
         await settle(pilot)
