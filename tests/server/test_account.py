@@ -186,7 +186,7 @@ async def test_parallel_efaktura_withdrawals_agree(own_server):
     import httpx
 
     async with httpx.AsyncClient(base_url=own_server.api, timeout=60) as c:
-        r = await c.post("/auth/login", json={"customer_number": "10003", "password": "woda-10003"})
+        r = await c.post("/auth/login", json={"customer_number": "10005", "password": "woda-10005"})
         h = bearer(r.json()["token"])
         with httpx.Client(base_url=own_server.api, timeout=60) as sync:
             on = efaktura_on(sync, h, own_server.mail_dir, "k@example.com")
