@@ -26,12 +26,13 @@ import secrets
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .billing import FEE_GROSS_WITH_EFAKTURA, FEE_GROSS_WITHOUT_EFAKTURA, fee_gross
+from .billing import fee_line
 from .config import UTILITY_NAME, Settings, iso_ts
 from .errors import ApiError
 from .mailer import Mailer
-from .models import Customer, EfakturaConsent, EfakturaPending
+from .models import Contract, Customer, EfakturaConsent, EfakturaPending, ServicePoint
 from .schemas import EfakturaConsentOut, EfakturaPendingOut, EfakturaStatus, EfakturaTerms
+from .tariffs import rates_on
 from .throttle import insert_for, reserve
 
 CODE_TTL = dt.timedelta(minutes=15)
@@ -91,6 +92,20 @@ def _code_hash(salt: str, code: str) -> str:
 
 
 # ---- state --------------------------------------------------------------------------------------
+async def _fees(db: AsyncSession, c: Customer, today: dt.date) -> tuple[int, int]:
+    """The billing fee (gross) with and without e-FAKTURA: the tariff in force ``today`` for the
+    tariff group of the customer's first service point's contract."""
+    group = await db.scalar(
+        select(Contract.tariff_group)
+        .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
+        .where(Contract.customer_id == c.id)
+        .order_by(ServicePoint.code)
+        .limit(1)
+    )
+    rates = await rates_on(db, group or "", today)
+    return fee_line(rates, True).gross, fee_line(rates, False).gross
+
+
 async def status(db: AsyncSession, settings: Settings, c: Customer) -> EfakturaStatus:
     pending = await db.scalar(
         select(EfakturaPending).where(
@@ -107,13 +122,14 @@ async def status(db: AsyncSession, settings: Settings, c: Customer) -> EfakturaS
             .limit(HISTORY_SHOWN)
         )
     ).all()
+    with_, without = await _fees(db, c, settings.business_today())
     return EfakturaStatus(
         active=c.efaktura_active,
         email=c.efaktura_email if c.efaktura_active else None,
         activated_at=iso_ts(c.efaktura_activated_at) if c.efaktura_active else None,
-        fee_with_gross=FEE_GROSS_WITH_EFAKTURA,
-        fee_without_gross=FEE_GROSS_WITHOUT_EFAKTURA,
-        current_fee_gross=fee_gross(c.efaktura_active),
+        fee_with_gross=with_,
+        fee_without_gross=without,
+        current_fee_gross=with_ if c.efaktura_active else without,
         terms_version=TERMS_VERSION,
         pending=EfakturaPendingOut(
             email=pending.email,

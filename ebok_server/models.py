@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -188,6 +190,49 @@ class InvoiceLine(Base):
     vat_rate: Mapped[int] = mapped_column(Integer)
     vat: Mapped[int] = mapped_column(Integer)
     gross: Mapped[int] = mapped_column(Integer)
+    # the tariff row the line was priced by (NULL: a line priced outside the tariffs, e.g. bulk data)
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id", ondelete="RESTRICT"))
+
+
+#: A tariff's components: the price per m3 of water and of sewage, and the monthly billing fee with
+#: and without e-FAKTURA (an invoice line of kind ``fee`` is priced by one of the two).
+TARIFF_COMPONENTS = ("water", "sewage", "fee_efaktura", "fee_paper")
+
+
+class Tariff(Base):
+    """The price of one component of a tariff group's tariff over ``[valid_from, valid_to]``
+    (``valid_to`` NULL: open). Net price in zloty with grosze (``Numeric(10, 2)``: an invoice line's
+    unit price is whole grosze), VAT rate in percent.
+
+    At most one price per group, component and day: the unique open row (``valid_to IS NULL``, a
+    partial unique index) and the unique start together with :func:`ebok_server.tariffs.add_tariff`
+    (the only writer, which closes the open row in the same transaction and only appends after it)
+    keep the periods of a group's component from overlapping."""
+
+    __tablename__ = "tariffs"
+    __table_args__ = (
+        UniqueConstraint("tariff_group", "component", "valid_from", name="uq_tariffs_group_component_from"),
+        Index(
+            "uq_tariffs_group_component_open",
+            "tariff_group",
+            "component",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        CheckConstraint("component IN ('water', 'sewage', 'fee_efaktura', 'fee_paper')", name="ck_tariffs_component"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_tariffs_period"),
+        CheckConstraint("price_net >= 0 AND vat_rate BETWEEN 0 AND 100", name="ck_tariffs_price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tariff_group: Mapped[str] = mapped_column(String(10))
+    component: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(10))
+    price_net: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    vat_rate: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class InvoiceCounter(Base):

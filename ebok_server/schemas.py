@@ -259,7 +259,22 @@ class InvoicePage(Page[InvoiceItem]):
     years: list[int]
 
 
+TariffComponent = Literal["water", "sewage", "fee_efaktura", "fee_paper"]
+
+
+class LineTariff(BaseModel):
+    """The tariff row an invoice line was priced by (its group, component and validity period)."""
+
+    tariff_group: str
+    component: TariffComponent
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
 class InvoiceLineOut(BaseModel):
+    """An invoice line and its calculation: ``quantity`` x ``unit_price_net`` = ``net`` (rounded to
+    grosze), ``vat`` = ``vat_rate``% of ``net``, ``gross`` = ``net`` + ``vat``."""
+
     description: str
     quantity: str
     unit: Literal["m3", "szt"]
@@ -268,6 +283,9 @@ class InvoiceLineOut(BaseModel):
     vat_rate: int
     vat: int
     gross: int
+    # NULL: priced outside the tariffs table (bulk benchmark data, lines older than revision 0009
+    # at another price)
+    tariff: LineTariff | None = None
 
 
 class PaymentItem(BaseModel):
@@ -359,6 +377,33 @@ class ContractOut(BaseModel):
     tariff_group: str
     connection_address: str
     meters: list[MeterOut]
+
+
+# ---- tariff ------------------------------------------------------------------------------------
+class TariffRateOut(BaseModel):
+    """One component's price: net per unit (grosze), VAT rate (%), the gross per unit it makes
+    (rounded to grosze; an invoice takes the VAT of a line's whole net) and the validity period."""
+
+    component: TariffComponent
+    unit: Literal["m3", "szt"]
+    unit_price_net: int
+    vat_rate: int
+    unit_price_gross: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class TariffGroupOut(BaseModel):
+    tariff_group: str
+    points: list[str]  # the customer's service point codes in this group
+    rates: list[TariffRateOut]  # in force on ``as_of``
+    upcoming: list[TariffRateOut]  # already decided, from a later day (valid_from order)
+
+
+class TariffOut(BaseModel):
+    as_of: dt.date
+    efaktura_active: bool  # which of the two fees applies
+    groups: list[TariffGroupOut]
 
 
 # ---- e-FAKTURA ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,15 +16,11 @@ from .billing import (
     BENCH_SEQ_BASE,
     compute_balance,
     fmt_pln,
-    LINE_DESCRIPTIONS,
-    SEWAGE_PRICE_NET,
-    VAT_RATE,
-    WATER_PRICE_NET,
     add_months,
     build_invoice,
-    consumption_line,
-    fee_line,
     invoice_number,
+    invoice_specs,
+    line_row,
     month_bounds,
 )
 from .db import DEMO_SERVER_ID, SERVER_ID_KEY
@@ -48,6 +45,7 @@ from .models import (
     point_code,
 )
 from .security import hash_password
+from .tariffs import TariffBook, add_tariff
 
 HISTORY_MONTHS = 27  # 24 months + a few older
 INVOICE_DAY = 10  # invoices for month M are issued on the 10th of month M+1
@@ -81,6 +79,7 @@ class PointSpec:
     concluded_on: dt.date
     services: list[str]
     meters: list[MeterSpec]
+    tariff_group: str | None = None  # None: G1 with one meter, else G2
 
 
 @dataclass
@@ -314,6 +313,7 @@ def _specs() -> list[CustomerSpec]:
                             max_daily_l=5_000,
                         )
                     ],
+                    tariff_group="G2",  # the tariff screen's second group (the same prices until G1's change)
                 ),
             ],
         ),
@@ -346,6 +346,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
     seq_by_month: dict[tuple[int, int], int] = {}
     demo: list[dict] = []
     first_month = add_months(today.replace(day=1), -HISTORY_MONTHS)
+    book = await TariffBook.load(session)
 
     for spec in _specs():
         efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
@@ -375,7 +376,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             )
         invoices: list[Invoice] = []
         for pi, ps in enumerate(spec.point_specs(), 1):
-            invoices += await _seed_point(session, rng, cust, spec, ps, pi, today, first_month, seq_by_month)
+            invoices += await _seed_point(session, rng, book, cust, spec, ps, pi, today, first_month, seq_by_month)
             await session.flush()
         # Payments (the plan applies per service point: "jan" leaves each point's last two open).
         by_point: dict[int, list[Invoice]] = {}
@@ -454,6 +455,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         )
 
     await seed_water_quality(session, today)
+    await seed_tariff_change(session, today)
     await _store_demo_info(session, demo)
     # One identity for every demo database (the data is deterministic), so a client's unsent drafts
     # survive restarting the demo on a new port with a fresh database (kept if already set).
@@ -466,6 +468,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
 async def _seed_point(
     session: AsyncSession,
     rng: random.Random,
+    book: TariffBook,
     cust: Customer,
     spec: CustomerSpec,
     ps: PointSpec,
@@ -486,7 +489,7 @@ async def _seed_point(
         number=ps.contract_number,
         concluded_on=ps.concluded_on,
         services=",".join(ps.services),
-        tariff_group="G1" if len(ps.meters) == 1 else "G2",
+        tariff_group=ps.tariff_group or ("G1" if len(ps.meters) == 1 else "G2"),
         connection_address=ps.address,
     )
     session.add(contract)
@@ -544,6 +547,7 @@ async def _seed_point(
         seq_by_month[key] = seq_by_month.get(key, 0) + 1
         p_from, p_to = month_bounds(month_start.year, month_start.month)
         inv = build_invoice(
+            rates=book.on(contract.tariff_group, p_from),
             customer_id=cust.id,
             service_point_id=point.id,
             number=invoice_number(issue, seq_by_month[key]),
@@ -617,6 +621,20 @@ WATER_RESULTS = {
     "JAW-C": [(0, 0, 12_400, 7_400, 287_000), (0, 0, 13_100, 7_300, 295_000), (0, 0, 11_800, 7_500, 281_000)],
     "JAW-P": [(0, 0, 21_700, 7_600, 402_000), (0, 0, 23_200, 7_700, 418_000), (2_000, 0, 22_900, 7_600, 409_000)],
 }
+
+
+#: The demo's decided price change: households' (G1) water and sewage, net zloty per m3.
+DEMO_NEW_PRICES = {"water": Decimal("6.05"), "sewage": Decimal("8.51")}
+
+
+async def seed_tariff_change(session: AsyncSession, today: dt.date) -> None:
+    """A price change already decided for G1 from the first day of the month after next (the
+    tariff screen's "from ..." part; no invoice of the demo is priced by it)."""
+    start = add_months(today.replace(day=1), 2)
+    for component, price in DEMO_NEW_PRICES.items():
+        await add_tariff(
+            session, group="G1", component=component, unit="m3", price_net=price, vat_rate=8, valid_from=start
+        )
 
 
 async def seed_water_quality(session: AsyncSession, today: dt.date) -> None:
@@ -793,6 +811,7 @@ async def seed_large_customer(
         )
     )
 
+    book = await TariffBook.load(session)
     seq_by_month: dict[tuple[int, int], int] = {}
     # a block of the reserved numbers per customer: several benchmark customers never share a number
     seq_base = BENCH_SEQ_BASE + (int(customer_number) % 100) * 1000
@@ -804,13 +823,9 @@ async def seed_large_customer(
         key = (issue.year, issue.month)
         seq_by_month[key] = seq_by_month.get(key, seq_base) + 1
         consumption = rng.randint(20_000, 400_000)
-        specs = [
-            consumption_line("water", consumption, WATER_PRICE_NET),
-            consumption_line("sewage", consumption, SEWAGE_PRICE_NET),
-            fee_line(False),
-        ]
-        gross = sum(s.gross for s in specs)
         p_from, p_to = month_bounds(*(add_months(issue.replace(day=1), -1).timetuple()[:2]))
+        specs = invoice_specs(book.on(contract.tariff_group, p_from), contract.service_list, consumption, False)
+        gross = sum(s.gross for s in specs)
         paid = 0 if i < 3 else gross
         inv_rows.append(
             dict(
@@ -839,22 +854,7 @@ async def seed_large_customer(
     line_rows = []
     pay_rows = []
     for inv_id, row, specs in zip(ids, inv_rows, line_specs, strict=True):
-        for pos, s in enumerate(specs, 1):
-            line_rows.append(
-                dict(
-                    invoice_id=inv_id,
-                    position=pos,
-                    kind=s.kind,
-                    description=LINE_DESCRIPTIONS[s.kind],
-                    quantity_milli=s.quantity_milli,
-                    unit=s.unit,
-                    unit_price_net=s.unit_price_net,
-                    net=s.net,
-                    vat_rate=VAT_RATE,
-                    vat=s.vat,
-                    gross=s.gross,
-                )
-            )
+        line_rows.extend(dict(invoice_id=inv_id, **line_row(pos, spec)) for pos, spec in enumerate(specs, 1))
         if row["paid"]:
             pay_rows.append(
                 dict(

@@ -3,10 +3,15 @@ app computes them), logging in through the staff session, and opening a customer
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pyotp
+from textual.pilot import Pilot
 
 from ebok_tui.core.api.staff import Verification
 from ebok_tui.ui.app import EbokApp
+from tests.tui_support import SIZE, make_app, settle
 
 #: login -> (password, TOTP secret or None): the demo seed's staff (README "Demo staff logins")
 DEMO_STAFF = {
@@ -35,6 +40,19 @@ async def staff_login_as(app: EbokApp, login: str = "pomoc") -> None:
     app.staff_mode = True
     await app.staff.login(login, DEMO_STAFF[login][0], totp_code(login))
     await app._staff_logged_in()
+
+
+@asynccontextmanager
+async def staff_app(server, login: str) -> AsyncIterator[tuple[EbokApp, Pilot]]:
+    """An 80x24 app on ``server`` with ``login`` logged in to the staff shell (its first section
+    shown); the staff session is logged out at the end."""
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await staff_login_as(app, login)
+        await settle(pilot)
+        yield app, pilot
+        await app.staff.logout()
 
 
 async def serve(app: EbokApp, customer: str = "10001", reason: str = "counter_visit", section: str = "balance") -> None:

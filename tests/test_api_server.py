@@ -285,6 +285,25 @@ async def test_readings_contract_efaktura_threads_read(server):
         assert isinstance(e, EFaktura) and e.active is False
         assert (e.fee_with_gross, e.fee_without_gross, e.current_fee_gross) == (100, 233, 233)
 
+        tariff = await api.tariff()  # 10004's one point is in G2 (two meters)
+        assert tariff.as_of == dt.date(2026, 11, 15) and not tariff.efaktura_active
+        [group] = tariff.groups
+        assert (group.tariff_group, group.points, group.upcoming) == ("G2", ["PP-10004-01"], [])
+        assert [(r.component, r.unit_price_net, r.unit_price_gross) for r in group.rates] == [
+            ("water", 587, 634),
+            ("sewage", 824, 890),
+            ("fee_efaktura", 93, 100),
+            ("fee_paper", 216, 233),
+        ]
+        assert {r.valid_from for r in group.rates} == {dt.date(2015, 1, 1)}
+        newest = (await api.invoices()).items[0]
+        lines = (await api.invoice(newest.id)).lines
+        assert [(ln.tariff.tariff_group, ln.tariff.component) for ln in lines if ln.tariff] == [
+            ("G2", "water"),
+            ("G2", "sewage"),
+            ("G2", "fee_paper"),
+        ]
+
         threads = await api.threads()
         assert threads.total == 1 and isinstance(threads.items[0], Thread)
         detail = await api.thread(threads.items[0].id)

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from ..billing import fmt_milli, iban_for, invoice_status
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
-from ..models import Customer, Invoice, InvoiceLine, Payment, ServicePoint
+from ..models import Customer, Invoice, InvoiceLine, Payment, ServicePoint, Tariff
 from ..schemas import (
     InvoiceDetail,
     InvoiceItem,
@@ -20,6 +20,7 @@ from ..schemas import (
     InvoiceTransfer,
     InvoicePage,
     InvoiceStatusFilter,
+    LineTariff,
     Limit,
     Offset,
     Page,
@@ -164,7 +165,12 @@ async def _payments_for(db: AsyncSession, inv: Invoice) -> list[PaymentItem]:
 
 async def _detail(db: AsyncSession, customer: Customer, inv: Invoice, today) -> InvoiceDetail:
     lines = (
-        await db.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == inv.id).order_by(InvoiceLine.position))
+        await db.execute(
+            select(InvoiceLine, Tariff)
+            .outerjoin(Tariff, Tariff.id == InvoiceLine.tariff_id)
+            .where(InvoiceLine.invoice_id == inv.id)
+            .order_by(InvoiceLine.position)
+        )
     ).all()
     base = _item(inv, today).model_dump()
     return InvoiceDetail(
@@ -179,8 +185,13 @@ async def _detail(db: AsyncSession, customer: Customer, inv: Invoice, today) -> 
                 vat_rate=ln.vat_rate,
                 vat=ln.vat,
                 gross=ln.gross,
+                tariff=LineTariff(
+                    tariff_group=t.tariff_group, component=t.component, valid_from=t.valid_from, valid_to=t.valid_to
+                )
+                if t is not None
+                else None,
             )
-            for ln in lines
+            for ln, t in lines
         ],
         net_total=inv.net,
         vat_total=inv.vat,

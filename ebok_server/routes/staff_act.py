@@ -45,6 +45,7 @@ from ..schemas import (
     ReadingsOut,
     ServicePointCode,
     ServicePointOut,
+    TariffOut,
     ThreadCreate,
     ThreadDetail,
     ThreadItem,
@@ -69,6 +70,7 @@ from ..staff_schemas import (
 from ..throttle import source_address
 from . import account, correspondence, invoices, readings, yearly
 from . import notices as notices_routes
+from . import tariff as tariff_routes
 
 router = APIRouter(prefix="/staff", tags=["staff: acting for a customer"])
 
@@ -227,6 +229,11 @@ async def service_points(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> list[
 @router.get("/access/{access_id}/contract", response_model=ContractOut)
 async def contract(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ContractOut:
     return await _viewed(db, act, "contract", await account.contract_of(db, act.customer))
+
+
+@router.get("/access/{access_id}/tariff", response_model=TariffOut)
+async def tariff(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> TariffOut:
+    return await _viewed(db, act, "tariff", await tariff_routes.tariff_of(db, act.customer, settings.business_today()))
 
 
 @router.get("/access/{access_id}/notices", response_model=NoticeList)

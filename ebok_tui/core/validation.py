@@ -6,6 +6,7 @@ something@something.tld without spaces.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 
 CUSTOMER_NUMBER = re.compile(r"\d{5}")
@@ -54,3 +55,26 @@ def phone_problem(text: str) -> str | None:
     if not text or PL_PHONE.fullmatch(PHONE_SEPARATORS.sub("", text)):
         return None
     return "invalid"
+
+
+_LOCAL_DATETIME = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})")
+
+
+def parse_local_datetime(text: str) -> _dt.datetime | None:
+    """``DD.MM.YYYY HH:MM`` in this computer's time zone, as an aware datetime (None: not that
+    shape, or no such day or time)."""
+    m = _LOCAL_DATETIME.fullmatch(text.strip())
+    if m is None:
+        return None
+    day, month, year, hour, minute = (int(g) for g in m.groups())
+    try:
+        return _dt.datetime(year, month, day, hour, minute).astimezone()
+    except ValueError:
+        return None
+
+
+def datetime_problem(text: str) -> str | None:
+    """``"empty"``, ``"invalid"`` (see :func:`parse_local_datetime`) or None."""
+    if not text.strip():
+        return "empty"
+    return None if parse_local_datetime(text) is not None else "invalid"

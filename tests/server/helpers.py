@@ -44,3 +44,14 @@ def efaktura_on(client: httpx.Client, headers: dict[str, str], mail_dir, address
     r = client.post("/efaktura/confirm", json={"code": mailed_efaktura_codes(mail_dir, address)[0]}, headers=headers)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def helpdesk_access(api: httpx.Client, customer_number: str) -> tuple[dict[str, str], int]:
+    """The demo helpdesk operator's headers and a live access to ``customer_number`` (counter visit):
+    for the act-for twins, which must answer as the resident's own routes do."""
+    r = api.post("/staff/auth/login", json={"login": "pomoc", "password": "pomoc-demo-2026"})
+    assert r.status_code == 200, r.text
+    headers = bearer(r.json()["token"])
+    r = api.post(f"/staff/customers/{customer_number}/access", json={"reason": "counter_visit"}, headers=headers)
+    assert r.status_code == 201, r.text
+    return headers, r.json()["access_id"]

@@ -120,12 +120,14 @@ def _kept(before: dict[str, list], after: dict[str, list]) -> dict[str, list]:
 
 def _counts_kept(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     """``after``'s counts of the tables ``before`` had (a revision may add tables: they start empty,
-    but for 0004's service points: one per contract, and 0011's consent history: one row per
-    customer with e-FAKTURA on, checked by the revision's own test)."""
+    but for 0004's service points: one per contract, 0009's tariffs: four per tariff group, and 0011's
+    consent history: one row per customer with e-FAKTURA on, checked by the revision's own test)."""
     added = after.keys() - before.keys()
-    assert all(after[name] == 0 for name in added - {"service_points", "efaktura_consents"})
+    assert all(after[name] == 0 for name in added - {"service_points", "tariffs", "efaktura_consents"})
     if "service_points" in added:
         assert after["service_points"] == before["contracts"]
+    if "tariffs" in added:
+        assert after["tariffs"] == 4 * 3  # G1-G3 (the demo's contracts have no other group)
     return {name: after[name] for name in before}
 
 
@@ -229,6 +231,56 @@ async def test_revision_0004_makes_each_contract_a_service_point(backend, fresh_
     engine = make_engine(fresh_db_url)
     async with engine.connect() as conn:
         await _check_one_point_per_contract(conn)
+        assert await conn.run_sync(_schema_diff) == []
+    await engine.dispose()
+
+
+async def test_revision_0009_makes_the_charged_rates_the_first_tariffs_and_links_the_lines(backend, fresh_db_url):
+    await _seeded_at(fresh_db_url, "0007")
+    engine = make_engine(fresh_db_url)
+    async with engine.begin() as conn:  # a group only a contract has gets the rates too
+        await conn.execute(text("UPDATE contracts SET tariff_group = 'X7' WHERE number = 'UM/2015/00123'"))
+        await conn.execute(text("UPDATE invoice_lines SET unit_price_net = 600 WHERE id = 1"))  # not the old price
+    await engine.dispose()
+    _, before_counts, before_rows = await _snapshot(fresh_db_url)
+    await _at_revision(fresh_db_url, "head")
+    _, after_counts, after_rows = await _snapshot(fresh_db_url)
+    assert {name: after_counts[name] for name in before_counts} == before_counts
+    assert _kept(before_rows, after_rows) == before_rows
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text("SELECT tariff_group, component, unit, price_net, vat_rate, valid_from, valid_to FROM tariffs")
+            )
+        ).all()
+        expected = {("water", "m3", "5.87"), ("sewage", "m3", "8.24"), ("fee_efaktura", "szt", "0.93")}
+        expected.add(("fee_paper", "szt", "2.16"))
+        for group in ("G1", "G2", "G3", "X7"):
+            mine = [r for r in rows if r[0] == group]
+            assert {(c, u, f"{float(p):.2f}") for _, c, u, p, *_ in mine} == expected
+            assert {(v, str(f), t) for *_, v, f, t in mine} == {(8, "2015-01-01", None)}
+        assert len(rows) == 16
+        unlinked = (
+            await conn.execute(text("SELECT id, unit_price_net FROM invoice_lines WHERE tariff_id IS NULL"))
+        ).all()
+        assert unlinked == [(1, 600)]
+        mismatched = await conn.scalar(
+            text(
+                "SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id "
+                "JOIN contracts c ON c.service_point_id = i.service_point_id JOIN tariffs t ON t.id = l.tariff_id "
+                "WHERE t.tariff_group <> c.tariff_group OR CAST(ROUND(t.price_net * 100) AS INTEGER) <> l.unit_price_net "
+                "OR (l.kind = 'fee') <> (t.component LIKE 'fee%') OR (l.kind = 'fee' AND i.efaktura <> "
+                "(t.component = 'fee_efaktura'))"
+            )
+        )
+        assert mismatched == 0
+        efaktura_fees = await conn.scalar(
+            text(
+                "SELECT count(*) FROM invoice_lines l JOIN tariffs t ON t.id = l.tariff_id WHERE t.component = 'fee_efaktura'"
+            )
+        )
+        assert efaktura_fees > 0
         assert await conn.run_sync(_schema_diff) == []
     await engine.dispose()
 

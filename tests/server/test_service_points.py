@@ -3,7 +3,7 @@ point (adding up to the totals), one point for everyone else, and the staff's ac
 
 from __future__ import annotations
 
-from .helpers import bearer, login
+from .helpers import bearer, helpdesk_access, login
 
 
 def test_a_housing_community_lists_its_three_points(api):
@@ -42,12 +42,7 @@ def test_a_customer_with_one_point_has_one_row_equal_to_the_total(api):
 
 
 def test_staff_acting_for_the_community_see_the_same_points(api):
-    r = api.post("/staff/auth/login", json={"login": "pomoc", "password": "pomoc-demo-2026"})  # helpdesk
-    assert r.status_code == 200, r.text
-    h = bearer(r.json()["token"])
-    r = api.post("/staff/customers/10005/access", json={"reason": "counter_visit"}, headers=h)
-    assert r.status_code == 201, r.text
-    a = r.json()["access_id"]
+    h, a = helpdesk_access(api, "10005")
     resident = bearer(login(api, "10005"))
     assert api.get(f"/staff/access/{a}/service-points", headers=h).json() == (
         api.get("/service-points", headers=resident).json()

@@ -18,6 +18,7 @@ from ebok_server.billing import (
     parse_milli,
 )
 from ebok_server.pdf import render_invoice_pdf, transliterate
+from ebok_server.tariffs import Rate, TariffBook
 from ebok_server.security import (
     hash_password,
     new_token,
@@ -103,7 +104,13 @@ def test_production_argon2_parameters(tmp_path):
 
 
 def test_fee_lines():
-    with_ef, without = fee_line(True), fee_line(False)
+    """The initial tariff's fee (0,93 / 2,16 zl net + 8%) is the old 1,00 / 2,33 zl gross."""
+    rows = [
+        Rate(i, "G1", c, "szt", net, 8, dt.date(2015, 1, 1), None)
+        for i, (c, net) in enumerate((("fee_efaktura", 93), ("fee_paper", 216)))
+    ]
+    rates = TariffBook(rows).on("G1", dt.date(2026, 1, 1))
+    with_ef, without = fee_line(rates, True), fee_line(rates, False)
     assert with_ef.gross == 100 and with_ef.net + with_ef.vat == 100
     assert without.gross == 233 and without.net + without.vat == 233
     assert without.net == 216 and without.vat == 17

@@ -73,6 +73,7 @@ if TYPE_CHECKING:
         LoginResult,
         Me,
         Notices,
+        Tariff,
         Message,
         ObjectId,
         PaymentPage,
@@ -754,6 +755,10 @@ class EbokClient(ApiClient):
 
     async def contract(self) -> Contract:
         return await self._call("GET", "contract", "Contract")
+
+    async def tariff(self) -> Tariff:
+        """The tariff in force for my service points' tariff groups, and the changes decided."""
+        return await self._call("GET", "tariff", "Tariff")
 
     async def efaktura(self) -> EFaktura:
         return await self._call("GET", "efaktura", "EFaktura")

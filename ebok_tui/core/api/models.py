@@ -51,6 +51,11 @@ __all__ = [
     "ReadingsInfo",
     "Meter",
     "Contract",
+    "LineTariff",
+    "TariffRate",
+    "TariffGroup",
+    "Tariff",
+    "TARIFF_COMPONENTS",
     "EFaktura",
     "EFakturaPending",
     "EFakturaConsent",
@@ -245,7 +250,19 @@ class InvoicePage(Page[InvoiceSummary]):
     years: list[int] = []
 
 
+class LineTariff(ApiModel):
+    """The tariff row that priced an invoice line."""
+
+    tariff_group: str
+    component: str  # one of TARIFF_COMPONENTS (an unknown one is shown as sent)
+    valid_from: _dt.date
+    valid_to: _dt.date | None = None
+
+
 class InvoiceLine(ApiModel):
+    """A line and its calculation: quantity x unit_price_net = net; VAT vat_rate% of net = vat;
+    gross = net + vat."""
+
     description: str
     quantity: Decimal
     unit: str
@@ -254,6 +271,8 @@ class InvoiceLine(ApiModel):
     vat_rate: int
     vat: int
     gross: int
+    tariff: LineTariff | None = None
+    """``None``: priced outside the tariffs, or a server older than the tariffs."""
 
 
 class Payment(ApiModel):
@@ -348,6 +367,35 @@ class Contract(ApiModel):
     tariff_group: str
     connection_address: str
     meters: list[Meter]
+
+
+# --- tariff -----------------------------------------------------------------------------------
+
+#: the tariff's components, in the order the server lists them
+TARIFF_COMPONENTS = ("water", "sewage", "fee_efaktura", "fee_paper")
+
+
+class TariffRate(ApiModel):
+    component: str
+    unit: str
+    unit_price_net: int
+    vat_rate: int
+    unit_price_gross: int
+    valid_from: _dt.date
+    valid_to: _dt.date | None = None
+
+
+class TariffGroup(ApiModel):
+    tariff_group: str
+    points: list[str]
+    rates: list[TariffRate]
+    upcoming: list[TariffRate] = []
+
+
+class Tariff(ApiModel):
+    as_of: _dt.date
+    efaktura_active: bool
+    groups: list[TariffGroup]
 
 
 # --- e-FAKTURA --------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from pydantic import Field, TypeAdapter
 
 from . import errors as E
 from .client import ApiClient, EbokClient, _check_key, _seg
-from .models import ApiModel, EFaktura, Me, Message, Page, ThreadDetail
+from .models import ApiModel, EFaktura, Me, Message, Notice, Notices, Page, ThreadDetail
 
 __all__ = [
     "StaffClient",
@@ -52,6 +52,7 @@ __all__ = [
     "StaffAccount",
     "StaffAccountCreated",
     "BillingRun",
+    "NOTICE_KINDS",
     "REPLY_STATUSES",
     "AUDIT_EXPORT_MAX_BYTES",
 ]
@@ -61,6 +62,8 @@ ACCESS_REASONS = ("phone_call", "counter_visit", "written_request", "complaint_h
 #: How the customer consented to an e-FAKTURA change (art. 106n of the VAT act: any form).
 CONSENT_FORMS = ("written", "phone", "counter", "electronic")
 STAFF_ROLES = ("helpdesk", "clerk", "supervisor")
+#: What a published notice is: a failure, or a planned interruption of supply.
+NOTICE_KINDS = ("failure", "planned")
 #: What a staff reply or a status change may set a thread to.
 REPLY_STATUSES = ("answered", "in_progress", "closed")
 #: The largest audit CSV the client accepts (a whole log of a busy office is far smaller).
@@ -357,6 +360,34 @@ class StaffClient(ApiClient):
     async def disable_account(self, login: str) -> StaffAccount:
         """Disable the account: its sessions and open accesses end."""
         return await self._call("POST", f"staff/accounts/{_seg(login)}/disable", StaffAccount)
+
+    async def notices(self) -> Notices:
+        """Every notice not ended more than 30 days ago, newest start first (permission ``notices``)."""
+        return await self._call("GET", "staff/notices", Notices)
+
+    async def publish_notice(
+        self,
+        *,
+        kind: str,
+        city: str,
+        streets: list[str],
+        starts_at: _dt.datetime,
+        ends_at: _dt.datetime,
+        text_pl: str,
+        text_en: str,
+    ) -> Notice:
+        """Publish a notice for ``city`` (``streets`` empty: the whole city); audited by the server.
+        ValidationFailed with per-field problems (``ends_at`` not after ``starts_at``...)."""
+        body = {
+            "kind": kind,
+            "city": city,
+            "streets": streets,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+            "text_pl": text_pl,
+            "text_en": text_en,
+        }
+        return await self._call("POST", "staff/notices", Notice, json_body=body)
 
     async def billing_run(self, period: str) -> BillingRun:
         """Issue the invoices of billing period ``YYYY-MM`` (once per customer and period)."""

@@ -1,5 +1,6 @@
 """One invoice: facts, lines with totals, payments applied; ``s`` saves its PDF, ``p`` shows the
-payment QR code and transfer details for what is still open on it."""
+payment QR code and transfer details for what is still open on it, ``k`` the calculation behind its
+lines (quantity × price, VAT, the tariff row: ``calculation.CalculationModal``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ebok_tui.core.api import InvoiceDetail, ObjectId
 from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.billing.status import STATUS_STYLES
 from ebok_tui.ui.sections import load_screen
+from ebok_tui.ui.screens.billing.calculation import CalculationModal
 from ebok_tui.ui.screens.billing.pay_dialogs import PayModal
 from ebok_tui.ui.widgets.pay_qr import transfer_details, transfer_qr
 
@@ -35,6 +37,7 @@ class InvoiceDetailScreen(SubScreen):
     BINDINGS = [
         Binding("s", "save_pdf", "invoice_detail.bind_save"),
         Binding("p", "pay", "invoice_detail.bind_pay"),
+        Binding("k", "calculation", "invoice_detail.bind_calculation"),
     ]
 
     DEFAULT_CSS = """
@@ -167,7 +170,13 @@ class InvoiceDetailScreen(SubScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pay":
             return self.invoice is not None and self.invoice.transfer is not None
+        if action == "calculation":
+            return self.invoice is not None and bool(self.invoice.lines)
         return True
+
+    def action_calculation(self) -> None:
+        if self.invoice is not None and self.invoice.lines:
+            self.app.push_screen(CalculationModal(self.invoice))
 
     def action_pay(self) -> None:
         if self.invoice is None or self.invoice.transfer is None:

@@ -1,4 +1,5 @@
-"""Umowa (contract): number, date concluded, services, tariff group, connection address, meters.
+"""Umowa (contract): number, date concluded, services, tariff group, connection address, meters;
+``t`` opens the tariff (``contract.tariff``).
 
 A meter whose legalisation expires within six months (or has expired) is highlighted, relative to
 the server's business date (``/health`` ``today``), never the local clock.
@@ -18,6 +19,7 @@ from textual.widgets import DataTable, Static
 from ebok_tui.core.api import ApiError, Contract, Meter
 from ebok_tui.ui.widgets.list_table import ListTable
 from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.staff_sections import load_staff_screen
 
 #: How far ahead an expiring legalisation is flagged.
@@ -51,7 +53,10 @@ class ContractScreen(SectionScreen):
     # staff acting for the customer (with the permission) record a request to change the contract
     # party's contact data; residents write to the utility instead (Korespondencja)
     ACTING = {"contact_change": "contact_change"}
-    BINDINGS = [Binding("z", "contact_change", "contract.bind_contact_change")]
+    BINDINGS = [
+        Binding("t", "tariff", "tariff.bind_open"),
+        Binding("z", "contact_change", "contract.bind_contact_change"),
+    ]
 
     DEFAULT_CSS = """
     ContractScreen #contract-info { height: auto; margin: 1 0 0 0; }
@@ -64,6 +69,9 @@ class ContractScreen(SectionScreen):
         if action == "contact_change":
             return self.ebok.acting is not None and self.acting_allows(action)
         return True
+
+    def action_tariff(self) -> None:
+        self.app.push_screen(load_screen("tariff")())
 
     def action_contact_change(self) -> None:
         if self.check_action("contact_change", ()):
