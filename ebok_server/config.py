@@ -61,6 +61,9 @@ class Limits:
     # Mails and letters to one customer (access codes, reset codes, notices) per window.
     mail_account_limit: int = 3
     mail_account_window_s: int = 3600
+    # e-FAKTURA confirmation codes one customer may request per window (each mails a code).
+    efaktura_code_limit: int = 5
+    efaktura_code_window_s: int = 3600
     # Password hashing (argon2id, 19 MiB each): worker threads (one core stays free for the event
     # loop) and how many more requests may wait for one; beyond that a request gets 503 at once.
     hash_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))

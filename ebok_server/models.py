@@ -480,3 +480,50 @@ class HouseholdSize(Base):
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
+
+
+class EfakturaPending(Base):
+    """A resident's request to switch e-FAKTURA on or change its address, waiting for the 6-digit
+    code mailed to that address (efaktura.py). The customer is the primary key: at most one pending
+    request, and a new one replaces it in one upsert. Only a salted SHA-256 of the code is stored."""
+
+    __tablename__ = "efaktura_pending"
+    __table_args__ = (CheckConstraint("attempts >= 0", name="ck_efaktura_pending_attempts"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    terms_version: Mapped[str] = mapped_column(String(20))
+    code_salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
+class EfakturaConsent(Base):
+    """The history of e-FAKTURA consent (art. 106n VAT act): given, withdrawn, address changed, with
+    the terms version accepted and the channel (``app``: the resident confirmed a code; ``staff``:
+    recorded by ``staff_id`` acting for the customer; ``before_history``: on before this table
+    existed, revision 0011). Append-only in the database (triggers, revision 0011); the foreign key
+    keeps a customer with history from being deleted."""
+
+    __tablename__ = "efaktura_consents"
+    __table_args__ = (
+        CheckConstraint("event IN ('given', 'withdrawn', 'address_changed')", name="ck_efaktura_consents_event"),
+        CheckConstraint("channel IN ('app', 'staff', 'before_history')", name="ck_efaktura_consents_channel"),
+        CheckConstraint("(channel = 'staff') = (staff_id IS NOT NULL)", name="ck_efaktura_consents_staff"),
+        CheckConstraint(
+            "channel = 'before_history' OR terms_version IS NOT NULL OR event = 'withdrawn'",
+            name="ck_efaktura_consents_terms",
+        ),
+        Index("ix_efaktura_consents_customer_at", "customer_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    event: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(320))
+    terms_version: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    staff_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the history outlives staff accounts
+    at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -423,6 +423,25 @@ class TariffOut(BaseModel):
 
 
 # ---- e-FAKTURA ----------------------------------------------------------------------------------
+class EfakturaTerms(BaseModel):
+    version: str
+    text: dict[Literal["pl", "en"], str]
+
+
+class EfakturaPendingOut(BaseModel):
+    email: str
+    expires_at: str
+    attempts_left: int
+
+
+class EfakturaConsentOut(BaseModel):
+    event: Literal["given", "withdrawn", "address_changed"]
+    email: str
+    terms_version: str | None
+    channel: Literal["app", "staff", "before_history"]
+    at: str
+
+
 class EfakturaStatus(BaseModel):
     active: bool
     email: str | None
@@ -430,10 +449,18 @@ class EfakturaStatus(BaseModel):
     fee_with_gross: int
     fee_without_gross: int
     current_fee_gross: int
+    terms_version: str
+    pending: EfakturaPendingOut | None
+    history: list[EfakturaConsentOut]
 
 
 class EfakturaRequest(Strict):
     email: EmailStr
+    terms_version: Annotated[str, Field(max_length=20)]
+
+
+class EfakturaConfirm(Strict):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 
 
 # ---- correspondence -----------------------------------------------------------------------------

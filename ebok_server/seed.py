@@ -26,7 +26,9 @@ from .billing import (
     month_bounds,
 )
 from .db import DEMO_SERVER_ID, SERVER_ID_KEY
+from .efaktura import TERMS_VERSION
 from .models import (
+    EfakturaConsent,
     Contract,
     Customer,
     Invoice,
@@ -390,6 +392,17 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         )
         session.add(cust)
         await session.flush()
+        if efaktura_since:  # the resident confirmed the address in the app, accepting today's terms
+            session.add(
+                EfakturaConsent(
+                    customer_id=cust.id,
+                    event="given",
+                    email=spec.email,
+                    terms_version=TERMS_VERSION,
+                    channel="app",
+                    at=cust.efaktura_activated_at,
+                )
+            )
         invoices: list[Invoice] = []
         for pi, ps in enumerate(spec.point_specs(), 1):
             invoices += await _seed_point(session, rng, book, cust, spec, ps, pi, today, first_month, seq_by_month)

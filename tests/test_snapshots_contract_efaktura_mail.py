@@ -6,12 +6,14 @@ Deterministic: the real server runs in-process on this module's own demo databas
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
 import pytest
 
-from tests.tui_support import opener, snapshot
+from tests.asgi_server import server_from_template
+from tests.tui_support import opener, settle, snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +52,46 @@ def test_efaktura_active_pl(snap_compare, server, tmp_path):
 
 def test_efaktura_active_en(snap_compare, server, tmp_path):
     assert snapshot(snap_compare, server, "en", opener("10002", "efaktura"), tmp_path)
+
+
+# the terms dialog (inactive resident)
+def test_efaktura_terms_pl(snap_compare, server, tmp_path):
+    assert snapshot(snap_compare, server, "pl", opener("10001", "efaktura", "e"), tmp_path)
+
+
+def test_efaktura_terms_en(snap_compare, server, tmp_path):
+    assert snapshot(snap_compare, server, "en", opener("10001", "efaktura", "e"), tmp_path)
+
+
+@pytest.fixture
+def clocked_server(demo_template, tmp_path):
+    """A server of this test's own whose clock stands still (the code's expiry time is shown)."""
+    server = server_from_template(demo_template, tmp_path / "server")
+    server.clock = lambda: dt.datetime(2026, 11, 15, 9, 0, tzinfo=dt.UTC).timestamp()
+    return server
+
+
+def _code_step(address: str):
+    """10003 asks for e-FAKTURA at ``address``: the screen waits for the mailed code."""
+
+    async def run_before(pilot) -> None:
+        await opener("10003", "efaktura", "e")(pilot)
+        modal = pilot.app.screen
+        modal.query_one("#accept").value = True
+        modal.query_one("#email").value = address
+        modal.query_one("#email").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+
+    return run_before
+
+
+def test_efaktura_code_step_pl(snap_compare, clocked_server, tmp_path):
+    assert snapshot(snap_compare, clocked_server, "pl", _code_step("piotr@example.org"), tmp_path)
+
+
+def test_efaktura_code_step_en(snap_compare, clocked_server, tmp_path):
+    assert snapshot(snap_compare, clocked_server, "en", _code_step("piotr@example.org"), tmp_path)
 
 
 def test_correspondence_pl(snap_compare, server, tmp_path):

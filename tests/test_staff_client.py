@@ -74,7 +74,7 @@ async def test_search_and_act_for(server):
         with pytest.raises(Forbidden):  # helpdesk may not register a reading
             await acting.api.submit_reading("X", 1)  # type: ignore[arg-type]
         with pytest.raises(Forbidden):
-            await acting.api.efaktura_activate("jan@example.com", consent=Consent(form="phone"))
+            await acting.api.efaktura_record("jan@example.com", "2026-11", consent=Consent(form="phone"))
 
         access_id = staff.access.access_id
         await staff.close_customer()

@@ -137,8 +137,8 @@ async def test_helpdesk_sees_no_actions_it_may_not_use(server):
 
         await app.action_open_section("efaktura")
         await settle(pilot)
-        assert not app.screen.query_one("#form").display  # no e-mail field, no buttons
-        assert not {"focus_email", "withdraw"} & shown_keys(app)
+        assert not app.screen.query_one("#actions").display  # no terms dialog, no withdrawal
+        assert not {"start", "withdraw", "focus_code"} & shown_keys(app)
 
         await app.action_open_section("correspondence")
         await settle(pilot)
@@ -251,28 +251,39 @@ async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
         await staff_login_as(app, "urzednik")
         await serve(app, "10001", "counter_visit", "efaktura")
         await settle(pilot)
-        await pilot.press("e")  # to the e-mail field, as a clerk does
-        await settle(pilot)
-        field = app.screen.query_one("#email", Input)
-        assert app.focused is field
-        field.value = "jan.kowalski@example.pl"
-        await pilot.press("enter")
-        await settle(pilot)
+        assert app.screen.query_one("#code-row").display is False  # the code is the resident's
+
+        async def terms_and_address() -> None:
+            await pilot.press("e")  # the terms dialog, as a clerk opens it
+            await settle(pilot)
+            terms = app.screen
+            assert type(terms).__name__ == "TermsModal"
+            assert "customer accepted" in str(terms.query_one("#accept", Checkbox).label)
+            terms.query_one("#accept", Checkbox).value = True
+            field = terms.query_one("#email", Input)
+            field.value = "jan.kowalski@example.pl"
+            field.focus()
+            await pilot.press("enter")
+            await settle(pilot)
+
+        await terms_and_address()
         consent = app.screen
         assert type(consent).__name__ == "ConsentModal"
+        assert "version 2026-11" in text_of(consent.query_one("#terms-note"))
         await pilot.press("escape")  # cancelled: nothing changes
         await settle(pilot)
+        await pilot.press("escape")  # and the terms dialog too
+        await settle(pilot)
         assert not (await app.api.efaktura()).active
-        await pilot.press("e")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await terms_and_address()
         consent = app.screen
         consent.query_one("#form-written").value = True
         consent.query_one("#note", Input).value = "pismo 12/2026"
         await consent.run_action("save")
         await settle(pilot)
-        assert (await app.api.efaktura()).active
+        status = await app.api.efaktura()
+        assert status.active and [(h.channel, h.event) for h in status.history] == [("staff", "given")]
+        assert "at the office" in text_of(app.screen.query_one("#history"))
         assert app.me is not None and app.me.efaktura_active
         await app.staff.logout()
 

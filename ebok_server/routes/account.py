@@ -1,28 +1,25 @@
 from __future__ import annotations
 
-import datetime as dt
-
-from fastapi import APIRouter
-from sqlalchemy import case, select, update
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import efaktura
 from ..billing import (
     compute_balance,
-    fee_line,
     point_balances,
     point_id,
     iban_for,
     transfer_title,
 )
-from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings, iso_ts
-from ..deps import AUTH, DB, SETTINGS, Auth
-from ..errors import ApiError, not_found
+from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
+from ..deps import AUTH, DB, SETTINGS, Auth, get_mailer
+from ..errors import not_found
 from ..models import Contract, Customer, Meter, ServicePoint
-from ..tariffs import rates_on
 from ..schemas import (
     BalanceOut,
     ContractOut,
+    EfakturaConfirm,
     EfakturaRequest,
     EfakturaStatus,
     Me,
@@ -31,6 +28,8 @@ from ..schemas import (
     ServicePointCode,
     ServicePointOut,
 )
+from ..mailer import Mailer
+from .auth import RATE_LIMITED
 from .notices import notices_in_force
 
 router = APIRouter(tags=["account"])
@@ -150,79 +149,39 @@ async def contract_of(db: AsyncSession, customer: Customer, service_point: str |
     )
 
 
-async def efaktura_status(db: AsyncSession, c: Customer, today: dt.date) -> EfakturaStatus:
-    """The e-FAKTURA state with the billing fee (gross) with and without it: the tariff in force
-    today for the tariff group of the customer's first service point's contract."""
-    group = await db.scalar(
-        select(Contract.tariff_group)
-        .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
-        .where(Contract.customer_id == c.id)
-        .order_by(ServicePoint.code)
-        .limit(1)
-    )
-    rates = await rates_on(db, group or "", today)
-    with_, without = (fee_line(rates, active).gross for active in (True, False))
-    return EfakturaStatus(
-        active=c.efaktura_active,
-        email=c.efaktura_email if c.efaktura_active else None,
-        activated_at=iso_ts(c.efaktura_activated_at) if c.efaktura_active else None,
-        fee_with_gross=with_,
-        fee_without_gross=without,
-        current_fee_gross=with_ if c.efaktura_active else without,
-    )
-
-
 @router.get("/efaktura", response_model=EfakturaStatus)
 async def efaktura_get(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
-    return await efaktura_status(db, auth.customer, settings.business_today())
+    return await efaktura.status(db, settings, auth.customer)
 
 
-@router.put("/efaktura", response_model=EfakturaStatus)
-async def efaktura_put(
-    body: EfakturaRequest, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+@router.post(
+    "/efaktura/request",
+    response_model=EfakturaStatus,
+    responses={422: {"description": "efaktura_terms_outdated / efaktura_same_address"}} | RATE_LIMITED,
+)
+async def efaktura_request(
+    body: EfakturaRequest,
+    auth: Auth = AUTH,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> EfakturaStatus:
-    return await activate_efaktura(db, auth.customer, str(body.email), settings)
+    return await efaktura.request(db, settings, mailer, auth.customer, str(body.email), body.terms_version)
 
 
-async def activate_efaktura(db: AsyncSession, c: Customer, email: str, settings: Settings) -> EfakturaStatus:
-    """Activate, or change the address while active (keeping ``activated_at``): one UPDATE that reads
-    the current state in the database, so parallel calls cannot both "activate"; commits."""
-    activated_at = await db.scalar(
-        update(Customer)
-        .where(Customer.id == c.id)
-        .values(
-            efaktura_active=True,
-            efaktura_email=email,
-            efaktura_activated_at=case(
-                (Customer.efaktura_active, Customer.efaktura_activated_at), else_=settings.business_now()
-            ),
-        )
-        .returning(Customer.efaktura_activated_at)
-        .execution_options(synchronize_session=False)
-    )
-    await db.commit()
-    for name, value in (
-        ("efaktura_active", True),
-        ("efaktura_email", email),
-        ("efaktura_activated_at", activated_at),
-    ):
-        set_committed_value(c, name, value)
-    return await efaktura_status(db, c, settings.business_today())
+@router.post(
+    "/efaktura/confirm",
+    response_model=EfakturaStatus,
+    responses={422: {"description": "efaktura_wrong_code / efaktura_code_expired / efaktura_no_request"}},
+)
+async def efaktura_confirm(
+    body: EfakturaConfirm, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> EfakturaStatus:
+    return await efaktura.confirm(db, settings, auth.customer, body.code)
 
 
-@router.delete("/efaktura", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}})
-async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
-    return await withdraw_efaktura(db, auth.customer, settings)
-
-
-async def withdraw_efaktura(db: AsyncSession, c: Customer, settings: Settings) -> EfakturaStatus:
-    """Withdraw: an UPDATE conditional on being active (of two parallel calls one succeeds); commits."""
-    done = await db.execute(
-        update(Customer)
-        .where(Customer.id == c.id, Customer.efaktura_active.is_(True))
-        .values(efaktura_active=False, efaktura_email=None, efaktura_activated_at=None)
-    )
-    if done.rowcount != 1:
-        raise ApiError(422, "efaktura_not_active", "e-FAKTURA is not active.")
-    await db.commit()
-    return await efaktura_status(db, c, settings.business_today())
+@router.post(
+    "/efaktura/withdraw", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}}
+)
+async def efaktura_withdraw(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    return await efaktura.withdraw(db, settings, auth.customer)

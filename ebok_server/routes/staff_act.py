@@ -18,10 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
+from .. import efaktura as efaktura_rules
 from ..billing import fmt_milli
 from ..config import Settings, iso_ts, utcnow
-from ..deps import DB, SETTINGS, owned_row
+from ..deps import DB, SETTINGS, get_mailer, owned_row
 from ..errors import ApiError, not_found
+from ..mailer import Mailer
 from ..models import Customer, Invoice, Message, Meter, Reading, Thread
 from ..schemas import (
     WaterQualityOut,
@@ -243,8 +245,7 @@ async def notices(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Setti
 
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)
 async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
-    status = await account.efaktura_status(db, act.customer, settings.business_today())
-    return await _viewed(db, act, "efaktura", status)
+    return await _viewed(db, act, "efaktura", await efaktura_rules.status(db, settings, act.customer))
 
 
 @router.get("/access/{access_id}/water-quality", response_model=WaterQualityOut)
@@ -384,19 +385,31 @@ async def submit_reading(
     responses={403: {"description": "forbidden"}, 422: {"description": "efaktura_not_active"}},
 )
 async def set_efaktura(
-    body: StaffEfaktura, act: Acting = ACT_EFAKTURA, db: AsyncSession = DB, settings: Settings = SETTINGS
+    body: StaffEfaktura,
+    act: Acting = ACT_EFAKTURA,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> EfakturaStatus:
+    """Consent given or withdrawn on paper or at the counter: no code (efaktura.py says why)."""
     c = act.customer
     before = {"active": c.efaktura_active, "email": c.efaktura_email}
     after = {
         "active": body.active,
         "email": str(body.email) if body.active else None,
+        "terms_version": body.terms_version,
         "consent": body.consent.model_dump(),
     }
     await act.record(db, "efaktura", "change", before, after)
-    if body.active:
-        return await account.activate_efaktura(db, c, str(body.email), settings)
-    return await account.withdraw_efaktura(db, c, settings)
+    return await efaktura_rules.staff_set(
+        db,
+        settings,
+        mailer,
+        c,
+        str(body.email) if body.active else None,
+        terms_version=body.terms_version,
+        staff_id=act.staff.account.id,
+    )
 
 
 @router.post(

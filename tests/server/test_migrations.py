@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from ebok_server.__main__ import main as cli_main
 from ebok_server.app import create_app
 from ebok_server.config import Settings
 from ebok_server.db import make_engine, make_sessionmaker
+from ebok_server.models import EfakturaConsent
 from ebok_server.schema import (
     BASELINE,
     SchemaOutOfDate,
@@ -119,9 +121,10 @@ def _kept(before: dict[str, list], after: dict[str, list]) -> dict[str, list]:
 
 def _counts_kept(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     """``after``'s counts of the tables ``before`` had (a revision may add tables: they start empty,
-    but for 0004's service points: one per contract, and 0009's tariffs: four per tariff group)."""
+    but for 0004's service points: one per contract, 0009's tariffs: four per tariff group, and 0011's
+    consent history: one row per customer with e-FAKTURA on, checked by the revision's own test)."""
     added = after.keys() - before.keys()
-    assert all(after[name] == 0 for name in added - {"service_points", "tariffs"})
+    assert all(after[name] == 0 for name in added - {"service_points", "tariffs", "efaktura_consents"})
     if "service_points" in added:
         assert after["service_points"] == before["contracts"]
     if "tariffs" in added:
@@ -281,6 +284,31 @@ async def test_revision_0009_makes_the_charged_rates_the_first_tariffs_and_links
         assert efaktura_fees > 0
         assert await conn.run_sync(_schema_diff) == []
     await engine.dispose()
+
+
+async def test_revision_0011_records_the_consent_of_e_faktura_on_before_history(backend, fresh_db_url):
+    revision = importlib.import_module("ebok_server.migrations.versions.0011_efaktura_consent")
+    await _seeded_at(fresh_db_url, revision.down_revision)
+    _, before_counts, before_rows = await _snapshot(fresh_db_url)
+    active = [c for c in before_rows["customers"] if c["efaktura_active"]]
+    assert active and "efaktura_consents" not in before_counts
+    await _at_revision(fresh_db_url, revision.revision)
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        h = EfakturaConsent
+        rows = (
+            await conn.execute(
+                select(h.customer_id, h.event, h.email, h.terms_version, h.channel, h.staff_id, h.at).order_by(h.id)
+            )
+        ).all()
+        assert await conn.scalar(text("SELECT count(*) FROM efaktura_pending")) == 0
+    await engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (c["id"], "given", c["efaktura_email"], None, "before_history", None, c["efaktura_activated_at"])
+        for c in active
+    ]
+    _, after_counts, after_rows = await _snapshot(fresh_db_url)
+    assert _kept(before_rows, after_rows) == before_rows
 
 
 async def test_the_sqlite_demo_upgrades_itself_and_a_database_without_version_is_the_baseline(tmp_path):

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         DemoInfo,
         DemoMailbox,
         EFaktura,
+        EFakturaTerms,
         Health,
         InvoiceDetail,
         InvoicePage,
@@ -772,13 +773,27 @@ class EbokClient(ApiClient):
     async def efaktura(self) -> EFaktura:
         return await self._call("GET", "efaktura", "EFaktura")
 
-    async def efaktura_activate(self, email: str) -> EFaktura:
-        """Activate e-FAKTURA, or change its e-mail when already active (PUT)."""
-        return await self._call("PUT", "efaktura", "EFaktura", json_body={"email": email})
+    async def efaktura_terms(self) -> EFakturaTerms:
+        """The e-FAKTURA terms in force, in Polish and English (public)."""
+        return await self._call("GET", "efaktura/terms", "EFakturaTerms", auth=False)
+
+    async def efaktura_request(self, email: str, terms_version: str) -> EFaktura:
+        """Ask for e-FAKTURA at ``email`` (or to move it there), accepting the terms
+        ``terms_version``: the server mails a 6-digit code to that address and nothing else changes
+        until it is confirmed. ValidationFailed ``efaktura_terms_outdated`` /
+        ``efaktura_same_address`` / ``validation_error``; RateLimited past the hourly limit."""
+        return await self._call(
+            "POST", "efaktura/request", "EFaktura", json_body={"email": email, "terms_version": terms_version}
+        )
+
+    async def efaktura_confirm(self, code: str) -> EFaktura:
+        """Confirm the pending request with the mailed code. ValidationFailed
+        ``efaktura_wrong_code`` / ``efaktura_code_expired`` / ``efaktura_no_request``."""
+        return await self._call("POST", "efaktura/confirm", "EFaktura", json_body={"code": code})
 
     async def efaktura_withdraw(self) -> EFaktura:
         """Raises ValidationFailed ``efaktura_not_active`` when it was not active."""
-        return await self._call("DELETE", "efaktura", "EFaktura")
+        return await self._call("POST", "efaktura/withdraw", "EFaktura")
 
     # --- notices ----------------------------------------------------------------------------
 

@@ -60,6 +60,9 @@ __all__ = [
     "Tariff",
     "TARIFF_COMPONENTS",
     "EFaktura",
+    "EFakturaPending",
+    "EFakturaConsent",
+    "EFakturaTerms",
     "Notice",
     "Notices",
     "Thread",
@@ -444,6 +447,25 @@ class Tariff(ApiModel):
 # --- e-FAKTURA --------------------------------------------------------------------------------
 
 
+class EFakturaPending(ApiModel):
+    """A request waiting for the code mailed to ``email``."""
+
+    email: str
+    expires_at: _dt.datetime
+    attempts_left: int
+
+
+class EFakturaConsent(ApiModel):
+    """One entry of the consent history: ``event`` given / address_changed / withdrawn, ``channel``
+    app (the resident confirmed a code) / staff (recorded at the office) / before_history."""
+
+    event: Literal["given", "address_changed", "withdrawn"]
+    email: str
+    terms_version: str | None = None
+    channel: Literal["app", "staff", "before_history"]
+    at: _dt.datetime
+
+
 class EFaktura(ApiModel):
     active: bool
     email: str | None = None
@@ -451,6 +473,16 @@ class EFaktura(ApiModel):
     fee_with_gross: int
     fee_without_gross: int
     current_fee_gross: int
+    terms_version: str
+    pending: EFakturaPending | None = None
+    history: list[EFakturaConsent] = []
+
+
+class EFakturaTerms(ApiModel):
+    """The e-FAKTURA terms in force: ``text`` by language (``pl``, ``en``)."""
+
+    version: str
+    text: dict[str, str]
 
 
 # --- notices --------------------------------------------------------------------------------

@@ -460,22 +460,25 @@ class ActingClient(EbokClient):
     async def efaktura(self) -> EFaktura:
         return self._efaktura_seen(await super().efaktura())
 
-    async def efaktura_activate(self, email: str, *, consent: Consent | None = None) -> EFaktura:
-        """Switch e-FAKTURA on (or change its address) with the customer's ``consent``."""
-        return self._efaktura_seen(await self._efaktura_put(True, email, consent))
+    async def efaktura_request(self, email: str, terms_version: str) -> EFaktura:
+        raise E.Forbidden(detail="acting for a customer: consent is recorded with efaktura_record, no code")
+
+    async def efaktura_confirm(self, code: str) -> EFaktura:
+        raise E.Forbidden(detail="acting for a customer: consent is recorded with efaktura_record, no code")
+
+    async def efaktura_record(self, email: str, terms_version: str, *, consent: Consent) -> EFaktura:
+        """Record the customer's consent to e-FAKTURA at ``email`` (given on paper or in person,
+        accepting the terms ``terms_version``): no code; the server mails the address a notice."""
+        body = {"active": True, "email": email, "terms_version": terms_version, "consent": consent.model_dump()}
+        return self._efaktura_seen(await self._call("PUT", "efaktura", EFaktura, json_body=body))
 
     async def efaktura_withdraw(self, *, consent: Consent | None = None) -> EFaktura:
         """Switch e-FAKTURA off with the customer's ``consent`` (ValidationFailed
         ``efaktura_not_active`` when it was off)."""
-        return self._efaktura_seen(await self._efaktura_put(False, None, consent))
-
-    async def _efaktura_put(self, active: bool, email: str | None, consent: Consent | None) -> EFaktura:
         if consent is None:
             raise ValueError("an e-FAKTURA change for a customer needs their consent")
-        body: dict[str, Any] = {"active": active, "consent": consent.model_dump()}
-        if email is not None:
-            body["email"] = email
-        return await self._call("PUT", "efaktura", EFaktura, json_body=body)
+        body = {"active": False, "consent": consent.model_dump()}
+        return self._efaktura_seen(await self._call("PUT", "efaktura", EFaktura, json_body=body))
 
     async def reply_thread(
         self, id: Any, body: str, idempotency_key: str | None = None, *, status: str = "answered"
