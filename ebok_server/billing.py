@@ -252,8 +252,12 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
     The billing fee in force at issue time applies (1,00 zl gross with e-FAKTURA, else 2,33 zl).
     Safe to run twice in parallel: each invoice is inserted in its own savepoint and the unique
     (service point, billing period) constraint turns a point already invoiced by the other run into
-    a skip; numbers come from :func:`allocate_invoice_seq`.
+    a skip; numbers come from :func:`allocate_invoice_seq`. Each invoice owes its customer a
+    notification mail if wanted (``notify.enqueue``, in the invoice's savepoint); the caller commits
+    and then calls ``notify.deliver``.
     """
+    from .notify import enqueue  # notify formats amounts with this module's helpers
+
     start, end = month_bounds(year, month)
     issued: list[Invoice] = []
     invoiced = exists().where(
@@ -289,6 +293,8 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
                     billing_period=start,
                 )
                 session.add(inv)
+                await session.flush()
+                await enqueue(session, customer.id, "invoice", inv.id)
         except IntegrityError:
             continue  # a parallel run invoiced this point for the period first
         issued.append(inv)
