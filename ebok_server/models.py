@@ -416,8 +416,9 @@ class ThreadRead(Base):
 
 
 class CustomerVisit(Base):
-    """The resident's logins: the latest and the one before it (the "since your last visit"
-    summary starts at ``previous_login_at``). Both move in one upsert at login."""
+    """The resident's visits: the latest login and the last login of the visit before it (the "since
+    your last visit" summary starts at ``previous_login_at``). Both move in one upsert at login
+    (``notify.record_login``; logins less than an hour apart are one visit)."""
 
     __tablename__ = "customer_visits"
 

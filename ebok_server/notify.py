@@ -41,6 +41,8 @@ log = logging.getLogger("ebok_server.notify")
 DEFAULTS: dict[str, bool] = {"reply": True, "invoice": False}
 KINDS = tuple(DEFAULTS)
 LEGALISATION_WARNING_DAYS = 90
+#: Logins less than this apart are one visit: "since your last visit" starts before all of them.
+VISIT_GAP = dt.timedelta(hours=1)
 
 
 # ---- read state -----------------------------------------------------------------------------------
@@ -80,13 +82,21 @@ async def mark_read(db: AsyncSession, thread_id: int, message_id: int, now: dt.d
 
 # ---- visits -------------------------------------------------------------------------------------
 async def record_login(db: AsyncSession, customer_id: int, now: dt.datetime) -> None:
-    """One upsert: this login becomes the last one and the former last one the previous. Never
-    backwards: of parallel logins, one whose time is not after the stored last login changes nothing."""
+    """One upsert: this login becomes the last one; when it starts a new visit (``VISIT_GAP`` or more
+    after the last login) the last login becomes the previous visit. Logins closer together are one
+    visit (logging in again after a closed terminal keeps the news); never backwards (of parallel
+    logins, one not after the stored last login changes nothing)."""
     stmt = insert_for(db, CustomerVisit).values(customer_id=customer_id, last_login_at=now, previous_login_at=None)
+    new_visit = CustomerVisit.last_login_at <= now - VISIT_GAP
     await db.execute(
         stmt.on_conflict_do_update(
             index_elements=[CustomerVisit.customer_id],
-            set_={"previous_login_at": CustomerVisit.last_login_at, "last_login_at": stmt.excluded.last_login_at},
+            set_={
+                "previous_login_at": case(
+                    (new_visit, CustomerVisit.last_login_at), else_=CustomerVisit.previous_login_at
+                ),
+                "last_login_at": stmt.excluded.last_login_at,
+            },
             where=stmt.excluded.last_login_at > CustomerVisit.last_login_at,
         )
     )

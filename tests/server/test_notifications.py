@@ -120,10 +120,14 @@ async def test_since_last_visit_lists_the_news_of_the_previous_login_and_moves_o
         assert since["reading_window_until"] == "2026-11-30"
         assert since["legalisation_expiring"] == []
 
-        # the next login: nothing new since the first one, what needs doing stays
+        # logging in again within the hour is the same visit: the same news
+        h = await resident(c)
+        assert (await c.get("/balance", headers=h)).json()["since_last_visit"] == since
+    # a visit later: nothing new since the first one, what needs doing stays
+    async with demo.http(today=TODAY + dt.timedelta(days=1)) as c:
         h = await resident(c)
         again = (await c.get("/balance", headers=h)).json()["since_last_visit"]
-        assert again["since"] is not None and again["since"] > since["since"]
+        assert again["since"] is not None and again["since"].startswith(str(TODAY))
         assert (again["new_invoices"], again["new_replies"], again["new_notices"]) == ([], [], 0)
         assert again["reading_window_until"] == "2026-11-30"
 
@@ -139,8 +143,9 @@ async def test_since_last_visit_lists_the_news_of_the_previous_login_and_moves_o
 
 
 async def test_a_login_moves_the_visit_forward_only(demo):
-    """``record_login`` is one upsert: the first login inserts, a later one shifts last to previous,
-    one not after the stored last login (a parallel login that lost the race) changes nothing."""
+    """``record_login`` is one upsert: the first login inserts, one a visit later shifts last to
+    previous, one within the hour is the same visit (only last moves), one not after the stored last
+    login (a parallel login that lost the race) changes nothing."""
     engine = make_engine(demo.settings.db_url)
     at = dt.datetime(2026, 11, 15, 12)
     async with make_sessionmaker(engine)() as db:
@@ -153,9 +158,12 @@ async def test_a_login_moves_the_visit_forward_only(demo):
             row = await db.get(CustomerVisit, anna, populate_existing=True)
             return row.last_login_at, row.previous_login_at
 
+        hour = dt.timedelta(hours=1)
         assert await visit(at) == (at, None)
-        assert await visit(at + dt.timedelta(minutes=5)) == (at + dt.timedelta(minutes=5), at)
-        assert await visit(at + dt.timedelta(minutes=1)) == (at + dt.timedelta(minutes=5), at)
+        assert await visit(at + hour) == (at + hour, at)
+        assert await visit(at + hour + dt.timedelta(minutes=59)) == (at + hour + dt.timedelta(minutes=59), at)
+        assert await visit(at + hour) == (at + hour + dt.timedelta(minutes=59), at)
+        assert await visit(at + 3 * hour) == (at + 3 * hour, at + hour + dt.timedelta(minutes=59))
     await engine.dispose()
 
 
