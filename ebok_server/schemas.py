@@ -191,6 +191,7 @@ class Me(BaseModel):
     email: str | None
     address: str
     efaktura_active: bool
+    unread_threads: int = Field(description="threads with a utility reply the resident has not opened yet")
 
 
 class SinceInvoice(BaseModel):

@@ -36,7 +36,7 @@ router = APIRouter(tags=["account"])
 
 
 @router.get("/me", response_model=Me)
-async def me(auth: Auth = AUTH) -> Me:
+async def me(auth: Auth = AUTH, db: AsyncSession = DB) -> Me:
     c = auth.customer
     return Me(
         customer_number=c.customer_number,
@@ -44,6 +44,7 @@ async def me(auth: Auth = AUTH) -> Me:
         email=c.email,
         address=c.address,
         efaktura_active=c.efaktura_active,
+        unread_threads=await unread_count(db, c.id),
     )
 
 

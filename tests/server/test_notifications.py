@@ -78,6 +78,7 @@ async def test_unread_replies_are_the_residents_own_and_staff_reading_does_not_c
         threads = by_subject(page)
         assert {s for s, t in threads.items() if t["unread"]} == {"Brązowa woda z kranu"}
         assert page["unread"] == 1 and (await c.get("/balance", headers=h)).json()["unread_threads"] == 1
+        assert (await c.get("/me", headers=h)).json()["unread_threads"] == 1
 
         # staff reply in the open question: a second unread thread
         staff, access = await helpdesk_access(c)
