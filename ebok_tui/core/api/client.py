@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         LoginResult,
         Me,
         Notices,
+        NotificationPreferences,
         Message,
         ObjectId,
         PaymentPage,
@@ -702,6 +703,18 @@ class EbokClient(ApiClient):
 
     async def balance(self) -> Balance:
         return await self._call("GET", "balance", "Balance")
+
+    async def notification_preferences(self) -> NotificationPreferences:
+        """Which events also come by e-mail (a utility reply, a new invoice)."""
+        return await self._call("GET", "notification-preferences", "NotificationPreferences")
+
+    async def set_notification_preferences(self, *, reply: bool, invoice: bool) -> NotificationPreferences:
+        return await self._call(
+            "PUT",
+            "notification-preferences",
+            "NotificationPreferences",
+            json_body={"reply": reply, "invoice": invoice},
+        )
 
     async def data_access(self) -> DataAccess:
         """Who viewed my data: dates and purposes of staff access to the customer's data."""

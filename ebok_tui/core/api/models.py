@@ -37,6 +37,11 @@ __all__ = [
     "Accepted",
     "Me",
     "Balance",
+    "SinceInvoice",
+    "SinceReply",
+    "MeterExpiry",
+    "SinceLastVisit",
+    "NotificationPreferences",
     "Page",
     "InvoiceSummary",
     "InvoicePage",
@@ -175,6 +180,8 @@ class Me(ApiModel):
     email: str | None = None
     address: str
     efaktura_active: bool
+    unread_threads: int = 0
+    """Threads with a utility reply not opened yet (the navigation bar's count from the start)."""
 
 
 class Balance(ApiModel):
@@ -196,6 +203,56 @@ class Balance(ApiModel):
     notices_in_force: Notices | None = None
     """Failures and interruptions in force at the resident's supply addresses (None: a server
     without notices)."""
+    unread_threads: int = 0
+    """Threads with a utility reply the resident has not opened yet (0: also a server without it)."""
+    since_last_visit: SinceLastVisit | None = None
+    """News since the previous login and what needs doing now (None: a server without it)."""
+
+
+class SinceInvoice(ApiModel):
+    id: ObjectId
+    number: str
+    issue_date: _dt.date
+    gross: int
+
+
+class SinceReply(ApiModel):
+    thread_id: ObjectId
+    subject: str
+    created_at: _dt.datetime
+
+
+class MeterExpiry(ApiModel):
+    number: str
+    legalisation_valid_until: _dt.date
+
+
+class SinceLastVisit(ApiModel):
+    since: _dt.datetime | None = None
+    """The previous login (None at the first: no news then)."""
+    new_invoices: list[SinceInvoice] = []
+    new_replies: list[SinceReply] = []
+    new_notices: int = 0
+    reading_window_until: _dt.date | None = None
+    """The current billing period's last day while a self-reading is still missing."""
+    legalisation_expiring: list[MeterExpiry] = []
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.new_invoices
+            or self.new_replies
+            or self.new_notices
+            or self.reading_window_until
+            or self.legalisation_expiring
+        )
+
+
+class NotificationPreferences(ApiModel):
+    """Which events also come by e-mail (``reply``: a utility reply, ``invoice``: a new invoice)."""
+
+    reply: bool
+    invoice: bool
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -400,9 +457,13 @@ class Thread(ApiModel):
     created_at: _dt.datetime
     updated_at: _dt.datetime
     message_count: int
+    unread: bool = False
+    """A utility reply newer than the resident's last opening of the thread."""
 
 
-ThreadPage = Page[Thread]
+class ThreadPage(Page[Thread]):
+    unread: int = 0
+    """The customer's unread threads (all pages)."""
 
 
 class Message(ApiModel):
