@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,12 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .config import Settings, utcnow
 from .errors import ApiError, not_found
 from .mailer import Mailer
-from .models import AuthSession, Base, Customer
+from .models import AuthSession, Base, BearerSession, Customer
 from .schemas import MAX_DB_ID
 from .security import session_is_expired, token_hash
 
 
 OwnedT = TypeVar("OwnedT", bound=Base)
+SessionT = TypeVar("SessionT", bound=BearerSession)
+OwnerT = TypeVar("OwnerT", bound=Base)
+#: The bearer scheme as OpenAPI documents it (the header itself is read by ``bearer_token``).
+BearerDoc = HTTPAuthorizationCredentials | None
 
 # Idle expiry is tracked with this granularity (so the idle timeout is exact to within it).
 LAST_USED_GRANULARITY = dt.timedelta(seconds=10)
@@ -68,30 +72,51 @@ def bearer_token(request: Request) -> str | None:
     return token
 
 
-async def require_auth(
+async def bearer_session(
     request: Request,
-    db: AsyncSession = Depends(get_db),
-    _documented: HTTPAuthorizationCredentials | None = Security(BEARER),
-) -> Auth:
+    db: AsyncSession,
+    session_model: type[SessionT],
+    owner: type[OwnerT],
+    owner_key: Any,
+    usable: Callable[[SessionT, OwnerT, dt.datetime], bool],
+    unauthorized: Callable[[], ApiError],
+) -> tuple[SessionT, OwnerT]:
+    """The live session the request's bearer token names and its owner (a resident's or a staff
+    member's), else ``unauthorized()``: no token, an unknown or revoked one, or one ``usable``
+    refuses (expired, a disabled account). ``last_used_at`` moves at most every
+    ``LAST_USED_GRANULARITY``."""
     token = bearer_token(request)
-    if token is None:
-        raise _unauthorized()
-    row = (
-        await db.execute(
-            select(AuthSession, Customer)
-            .join(Customer, Customer.id == AuthSession.customer_id)
-            .where(AuthSession.token_hash == token_hash(token))
-        )
-    ).first()
-    if row is None:
-        raise _unauthorized()
-    sess, customer = row
+    row = None
+    if token is not None:
+        row = (
+            await db.execute(
+                select(session_model, owner)
+                .join(owner, owner.id == owner_key)
+                .where(session_model.token_hash == token_hash(token))
+            )
+        ).first()
     now = utcnow()
-    if sess.revoked_at is not None or session_is_expired(sess.created_at, sess.last_used_at, now):
-        raise _unauthorized()
+    if row is None or row[0].revoked_at is not None or not usable(row[0], row[1], now):
+        raise unauthorized()
+    sess, who = row
     if now - sess.last_used_at >= LAST_USED_GRANULARITY:  # avoid a DB write on every request
         sess.last_used_at = now
         await db.commit()
+    return sess, who
+
+
+async def require_auth(
+    request: Request, db: AsyncSession = Depends(get_db), _doc: BearerDoc = Security(BEARER)
+) -> Auth:
+    sess, customer = await bearer_session(
+        request,
+        db,
+        AuthSession,
+        Customer,
+        AuthSession.customer_id,
+        lambda s, _customer, now: not session_is_expired(s.created_at, s.last_used_at, now),
+        _unauthorized,
+    )
     return Auth(customer=customer, session=sess)
 
 

@@ -212,15 +212,21 @@ class Payment(Base):
     reference: Mapped[str] = mapped_column(String(100))
 
 
-class AuthSession(Base):
-    __tablename__ = "auth_sessions"
+class BearerSession:
+    """The columns of a login that a bearer token names (resident ``AuthSession`` and staff
+    ``StaffSession``): only the token's SHA-256 is stored."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_used_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AuthSession(BearerSession, Base):
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
 
 
 class LoginThrottle(Base):

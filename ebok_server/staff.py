@@ -9,14 +9,13 @@ from dataclasses import dataclass
 
 import pyotp
 from fastapi import Depends, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import ABSOLUTE_TIMEOUT, utcnow
-from .deps import BEARER, LAST_USED_GRANULARITY, bearer_token, get_db
+from .deps import BEARER, BearerDoc, bearer_session, get_db
 from .errors import ApiError
-from .security import session_is_expired, token_hash
+from .security import session_is_expired
 from .staff_models import STAFF_ROLES, CustomerAccess, StaffAccount, StaffSession
 
 STAFF_IDLE_TIMEOUT = dt.timedelta(minutes=15)
@@ -97,29 +96,17 @@ def staff_session_is_expired(sess: StaffSession, now: dt.datetime) -> bool:
 
 
 async def require_staff(
-    request: Request,
-    db: AsyncSession = Depends(get_db),
-    _documented: HTTPAuthorizationCredentials | None = Security(BEARER),
+    request: Request, db: AsyncSession = Depends(get_db), _doc: BearerDoc = Security(BEARER)
 ) -> StaffAuth:
-    token = bearer_token(request)
-    if token is None:
-        raise _unauthorized()
-    row = (
-        await db.execute(
-            select(StaffSession, StaffAccount)
-            .join(StaffAccount, StaffAccount.id == StaffSession.staff_id)
-            .where(StaffSession.token_hash == token_hash(token))
-        )
-    ).first()
-    if row is None:
-        raise _unauthorized()
-    sess, account = row
-    now = utcnow()
-    if sess.revoked_at is not None or account.disabled_at is not None or staff_session_is_expired(sess, now):
-        raise _unauthorized()
-    if now - sess.last_used_at >= LAST_USED_GRANULARITY:
-        sess.last_used_at = now
-        await db.commit()
+    sess, account = await bearer_session(
+        request,
+        db,
+        StaffSession,
+        StaffAccount,
+        StaffSession.staff_id,
+        lambda s, account, now: account.disabled_at is None and not staff_session_is_expired(s, now),
+        _unauthorized,
+    )
     return StaffAuth(account=account, session=sess)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base
+from .models import Base, BearerSession
 
 STAFF_ROLES = ("helpdesk", "clerk", "supervisor")
 
@@ -58,7 +58,7 @@ class StaffLoginThrottle(Base):
     last_at_ms: Mapped[int] = mapped_column(BigInteger, index=True)  # the cleanup's range (as LoginThrottle)
 
 
-class StaffSession(Base):
+class StaffSession(BearerSession, Base):
     """A staff login (its own table: a staff token is never found among resident sessions and a
     resident token never among these)."""
 
@@ -66,10 +66,6 @@ class StaffSession(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    last_used_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class CustomerAccess(Base):

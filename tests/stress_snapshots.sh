@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The snapshot tests, RUNS times in a row (default 20), while `stress-ng --cpu LOAD` (default 2)
+# Every snapshot module (tests/test_snapshots_*.py), RUNS times in a row (default 20), while `stress-ng --cpu LOAD` (default 2)
 # keeps every core busy; stops at the first failing run (its output is kept). The load is stopped
 # when the script ends, however it ends.
 #
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-20}
 LOAD=${LOAD:-2}
-MODULES=(tests/test_snapshots_core.py tests/test_snapshots_invoices_readings.py tests/test_snapshots_contract_efaktura_mail.py)
+MODULES=(tests/test_snapshots_*.py)
 
 if command -v stress-ng >/dev/null 2>&1; then
     stress-ng --cpu "$LOAD" --quiet &

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import json
 import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 
+from ebok_tui.core import i18n
 from ebok_tui.core.i18n import LANGUAGES, I18n, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent / "ebok_tui"
@@ -263,3 +265,33 @@ def test_ten_thousand_has_its_thousands_separator():
         "Treść może mieć najwyżej 10 000 znaków (teraz: 10 001). Skróć ją."
     )
     assert "at most 10,000 characters" in en.t("thread.reply_too_long", max=en.decimal(10_000, 0))
+
+
+def test_catalogue_cache_gives_the_parsed_messages_and_survives_damage(tmp_path, monkeypatch):
+    """The parsed catalogue is kept as JSON under a digest of the TOML files; the cached copy gives
+    exactly what parsing gives, a damaged copy is parsed again and replaced, and an unwritable cache
+    folder only means parsing at every start."""
+    monkeypatch.setattr(i18n, "_catalog_cache_dir", lambda: tmp_path / "cache")
+    i18n.load_catalog.cache_clear()
+    try:
+        parsed = i18n.load_catalog("en")
+        (cached,) = (tmp_path / "cache").glob("en-*.json")
+        assert json.loads(cached.read_text(encoding="utf-8")) == parsed
+
+        cached.write_text('{"login.title": 1', encoding="utf-8")  # half a file
+        i18n.load_catalog.cache_clear()
+        assert i18n.load_catalog("en") == parsed
+        assert json.loads(cached.read_text(encoding="utf-8")) == parsed
+
+        cached.write_text(
+            '{"login.title": "planted"}', encoding="utf-8"
+        )  # a whole cached copy is used, not parsed again
+        i18n.load_catalog.cache_clear()
+        assert i18n.load_catalog("en") == {"login.title": "planted"}
+
+        monkeypatch.setattr(i18n, "_catalog_cache_dir", lambda: tmp_path / "file" / "cache")
+        (tmp_path / "file").write_text("not a folder")
+        i18n.load_catalog.cache_clear()
+        assert i18n.load_catalog("en") == parsed
+    finally:
+        i18n.load_catalog.cache_clear()

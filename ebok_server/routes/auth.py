@@ -261,6 +261,15 @@ def _access_code_text(customer: Customer, code: str, valid: str) -> str:
     )
 
 
+async def _reserve_source(db: AsyncSession, settings: Settings, request: Request, bucket: str) -> None:
+    """Count one mailed-code request from the caller's address in ``bucket`` (429 past
+    ``request_source_limit`` per ``request_source_window_s``), before anything is looked up."""
+    limits = settings.limits
+    await reserve(
+        db, settings, bucket, source_address(request), limits.request_source_limit, limits.request_source_window_s
+    )
+
+
 @router.post("/register", status_code=202, response_model=Accepted, responses=RATE_LIMITED)
 async def register(
     body: RegisterRequest,
@@ -269,15 +278,7 @@ async def register(
     settings: Settings = SETTINGS,
     mailer: Mailer = Depends(get_mailer),
 ) -> Accepted:
-    limits = settings.limits
-    await reserve(
-        db,
-        settings,
-        "register_src",
-        source_address(request),
-        limits.request_source_limit,
-        limits.request_source_window_s,
-    )
+    await _reserve_source(db, settings, request, "register_src")
     row = (
         await db.execute(
             select(Customer)
@@ -357,10 +358,7 @@ async def password_reset(
     settings: Settings = SETTINGS,
     mailer: Mailer = Depends(get_mailer),
 ) -> Accepted:
-    limits = settings.limits
-    await reserve(
-        db, settings, "reset_src", source_address(request), limits.request_source_limit, limits.request_source_window_s
-    )
+    await _reserve_source(db, settings, request, "reset_src")
     customer = await db.scalar(select(Customer).where(Customer.customer_number == body.customer_number))
     if (
         customer is None

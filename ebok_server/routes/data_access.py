@@ -3,6 +3,8 @@ data, from the audit log — never who the member of staff was."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,14 +39,17 @@ async def data_access(auth: Auth = AUTH, db: AsyncSession = DB) -> DataAccessOut
         )
     ).all()
     items: dict[object, DataAccessItem] = {}
-    for acc_id, opened_at, reason, reason_text, resource, action in rows:
-        item = items.get(acc_id)
+
+    def note(key: object, at: dt.datetime, purpose: str, purpose_text: str | None, resource: str, action: str) -> None:
+        """Count one audited access under ``key``: the first one seen makes the item; each kind of
+        data is listed once; any change marks the item changed."""
+        item = items.get(key)
         if item is None:
-            item = items[acc_id] = DataAccessItem(
-                date=opened_at.date(),
-                opened_at=iso_ts(opened_at),
-                purpose=reason,
-                purpose_text=reason_text if reason == "other" else None,
+            item = items[key] = DataAccessItem(
+                date=at.date(),
+                opened_at=iso_ts(at),
+                purpose=purpose,
+                purpose_text=purpose_text,
                 resources=[],
                 changed=False,
             )
@@ -52,6 +57,9 @@ async def data_access(auth: Auth = AUTH, db: AsyncSession = DB) -> DataAccessOut
         if kind not in item.resources:
             item.resources.append(kind)
         item.changed |= action == "change"
+
+    for acc_id, opened_at, reason, reason_text, resource, action in rows:
+        note(acc_id, opened_at, reason, reason_text if reason == "other" else None, resource, action)
     # Work on the customer's correspondence from the staff queue (no access opened): one item per day.
     queue = (
         await db.execute(
@@ -61,20 +69,6 @@ async def data_access(auth: Auth = AUTH, db: AsyncSession = DB) -> DataAccessOut
         )
     ).all()
     for at, resource, action in queue:
-        key = ("queue", at.date())
-        item = items.get(key)
-        if item is None:
-            item = items[key] = DataAccessItem(
-                date=at.date(),
-                opened_at=iso_ts(at),
-                purpose="correspondence",
-                purpose_text=None,
-                resources=[],
-                changed=False,
-            )
-        kind = resource.split(":", 1)[0]
-        if kind not in item.resources:
-            item.resources.append(kind)
-        item.changed |= action == "change"
+        note(("queue", at.date()), at, "correspondence", None, resource, action)
     ordered = sorted(items.values(), key=lambda i: i.opened_at, reverse=True)
     return DataAccessOut(items=ordered)

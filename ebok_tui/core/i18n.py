@@ -11,12 +11,18 @@ missing everywhere shows the key itself (and the catalogue test fails).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
+import os
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 LANGUAGES = ("pl", "en")
 DEFAULT_LANGUAGE = "pl"
@@ -33,17 +39,61 @@ def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
             out[name] = str(value)
 
 
+#: Bumped when the cached form of a catalogue changes.
+_CACHE_FORMAT = 1
+
+
+def _catalog_cache_dir() -> Path:
+    return platformdirs.user_cache_path("ebok-tui") / "catalogues"
+
+
 @cache
 def load_catalog(lang: str) -> dict[str, str]:
-    """All messages of one language, flattened to dotted keys."""
+    """All messages of one language, flattened to dotted keys.
+
+    Parsing the TOML files costs 20-50 ms at every start (tomllib is pure Python), so the flattened
+    result is kept as JSON in the user's cache folder under a digest of the files' names and bytes:
+    any edit of a catalogue makes a new digest, hence a new parse. A cache that cannot be read or
+    written (read-only home, damaged file) only costs that parse again.
+    """
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    out: dict[str, str] = {}
     folder = resources.files("ebok_tui") / "locale" / lang
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            _flatten("", tomllib.loads(entry.read_text(encoding="utf-8")), out)
+    sources = sorted(
+        ((entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".toml")),
+        key=lambda source: source[0],
+    )
+    digest = hashlib.sha256(str(_CACHE_FORMAT).encode())
+    for name, data in sources:
+        digest.update(b"\0%s\0%d\0%s" % (name.encode(), len(data), data))
+    cached = _catalog_cache_dir() / f"{lang}-{digest.hexdigest()[:32]}.json"
+    try:
+        loaded = json.loads(cached.read_bytes())
+        if isinstance(loaded, dict) and all(isinstance(v, str) for v in loaded.values()):
+            return loaded
+    except (OSError, ValueError):
+        pass
+    out: dict[str, str] = {}
+    for _name, data in sources:
+        _flatten("", tomllib.loads(data.decode("utf-8")), out)
+    _store(cached, out)
     return out
+
+
+def _store(path: Path, messages: dict[str, str]) -> None:
+    """Write ``path`` whole or not at all (a reader never sees half a file); drop the language's
+    older digests."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(messages, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+        lang = path.name.split("-", 1)[0]
+        for old in path.parent.glob(f"{lang}-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _group(digits: str, sep: str) -> str:

@@ -19,7 +19,7 @@ the server's URL.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ebok_tui.core.api import ApiError
 
@@ -28,13 +28,30 @@ if TYPE_CHECKING:
     from ebok_tui.core.credentials import CredentialStore
     from ebok_tui.core.drafts import DraftStore
 
-__all__ = ["Session", "LOGOUT_TIMEOUT"]
+__all__ = ["LOGOUT_TIMEOUT", "LoggedIn", "Session"]
+
+MeT = TypeVar("MeT")
 
 #: How long logging out waits for the server before dropping the token locally anyway (s).
 LOGOUT_TIMEOUT = 5.0
 
 
-class Session:
+class LoggedIn(Generic[MeT]):
+    """Who is logged in on a session (a customer, or a member of staff): ``me`` as the server
+    described them at login, None when logged out."""
+
+    _me: MeT | None = None
+
+    @property
+    def me(self) -> MeT | None:
+        return self._me
+
+    @property
+    def active(self) -> bool:
+        return self._me is not None
+
+
+class Session(LoggedIn["Me"]):  # a string: the reply models load with the first reply
     def __init__(
         self,
         api: EbokClient,
@@ -47,13 +64,7 @@ class Session:
         self.credentials = credentials
         #: where drafts live (unbound: no server or customer yet); bound per customer at login
         self._drafts_root = drafts
-        self._me: Me | None = None
         self._drafts: DraftStore | None = None
-
-    @property
-    def me(self) -> Me | None:
-        """The logged-in customer, as the server last described them (None when logged out)."""
-        return self._me
 
     @property
     def drafts(self) -> DraftStore | None:
@@ -61,10 +72,6 @@ class Session:
         store). A session that expired (401) keeps them bound, so a screen that leaves because of
         it still saves what was typed; the next login binds the store again."""
         return self._drafts
-
-    @property
-    def active(self) -> bool:
-        return self._me is not None
 
     async def login(self, customer_number: str, password: str) -> Me:
         """Log in and fetch who that is. Raises :class:`ApiError` (the session stays logged out)."""

@@ -20,26 +20,16 @@ import asyncio
 
 from ebok_tui.core.api import ApiError, NotFound
 from ebok_tui.core.api.staff import Access, ActingClient, StaffClient, StaffMe, Verification
-from ebok_tui.core.session import LOGOUT_TIMEOUT, Session
+from ebok_tui.core.session import LOGOUT_TIMEOUT, LoggedIn, Session
 
 __all__ = ["StaffSession"]
 
 
-class StaffSession:
+class StaffSession(LoggedIn[StaffMe]):
     def __init__(self, api: StaffClient) -> None:
         self.api = api
-        self._me: StaffMe | None = None
         self._access: Access | None = None
         self._acting: Session | None = None
-
-    @property
-    def me(self) -> StaffMe | None:
-        """The logged-in member of staff (None when logged out)."""
-        return self._me
-
-    @property
-    def active(self) -> bool:
-        return self._me is not None
 
     def can(self, permission: str) -> bool:
         """Whether the logged-in member of staff's role has ``permission`` (docs/API.md roles)."""

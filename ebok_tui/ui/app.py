@@ -138,6 +138,7 @@ class EbokApp(App[None]):
         #: the resident closed the balance's "since your last visit" panel (until the next login)
         self.news_dismissed = False
         self.health_interval = self.HEALTH_INTERVAL
+        self._too_small_notice: Screen | None = None  # shown while the terminal is below MIN_SIZE
         self.retry_delays = self.RETRY_DELAYS
         self._server_timer: Timer | None = None
         self._server_checking = False
@@ -204,13 +205,15 @@ class EbokApp(App[None]):
         shown cut: no amount loses its last digits); it goes when the window is large enough."""
         if not self._started:
             return
-        notice_class = load_screen("too_small")
-        shown = [s for s in self.screen_stack if isinstance(s, notice_class)]
         too_small = width < self.MIN_SIZE[0] or height < self.MIN_SIZE[1]
-        if too_small and not shown and self.screen_stack:
-            self.push_screen(notice_class())
-        elif not too_small and shown and self.screen is shown[-1]:
+        notice = self._too_small_notice
+        if too_small and (notice is None or notice not in self.screen_stack) and self.screen_stack:
+            # imported only when needed: a start in a large enough terminal never loads it
+            self._too_small_notice = load_screen("too_small")()
+            self.push_screen(self._too_small_notice)
+        elif not too_small and notice is not None and self.screen is notice:
             self.pop_screen()
+            self._too_small_notice = None
 
     # --- the terminal went away --------------------------------------------------------------------
     def _handle_hangup(self) -> None:

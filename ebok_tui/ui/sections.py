@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -23,18 +23,27 @@ def _load(target: str) -> type[Screen]:
     return getattr(import_module(module), cls)
 
 
-@dataclass(frozen=True)
-class Section:
+class Opens:
+    """What a navigation entry shares (resident and staff sections): its label's catalogue key,
+    ``LABEL_PREFIX`` + id, and the screen class it opens, imported on first use."""
+
+    LABEL_PREFIX: ClassVar[str] = "nav."
     id: str
-    key: str  # the key that opens it
     target: str  # "module:Class"
 
     @property
     def label_key(self) -> str:
-        return f"nav.{self.id}"
+        return f"{self.LABEL_PREFIX}{self.id}"
 
     def load(self) -> type[Screen]:
         return _load(self.target)
+
+
+@dataclass(frozen=True)
+class Section(Opens):
+    id: str
+    key: str  # the key that opens it
+    target: str  # "module:Class"
 
 
 SECTIONS: tuple[Section, ...] = (

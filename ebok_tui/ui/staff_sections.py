@@ -10,9 +10,9 @@ Adding a section: one :class:`StaffSection` line here (id, key, permission, targ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from ebok_tui.ui.sections import _load
+from ebok_tui.ui.sections import Opens, _load
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -21,18 +21,12 @@ _STAFF = "ebok_tui.ui.screens.staff"
 
 
 @dataclass(frozen=True)
-class StaffSection:
+class StaffSection(Opens):
+    LABEL_PREFIX: ClassVar[str] = "nav.staff_"
     id: str
     key: str  # the key that opens it in the staff shell
     permission: str  # what the role needs (``GET /staff/me`` permissions)
     target: str  # "module:Class"
-
-    @property
-    def label_key(self) -> str:
-        return f"nav.staff_{self.id}"
-
-    def load(self) -> type[Screen]:
-        return _load(self.target)
 
 
 STAFF_SECTIONS: tuple[StaffSection, ...] = (

@@ -2,18 +2,12 @@
 (``throttle._cleanup``) deletes the rows quiet for ``login_reset_after_s``; without an index that
 DELETE scans the whole table, which a password spray over many customer numbers makes large (one
 row per number tried: up to 100,000), while holding SQLite's write lock.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-28
 """
 
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -4,18 +4,12 @@ schema owner) can change an entry, and ``ebok-server audit verify`` then finds t
 
 The statements are this revision's own (a released revision never changes); the tests use
 :data:`APPEND_ONLY_DROP` and :data:`APPEND_ONLY_DDL` to play the schema owner.
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-28
 """
 
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 MESSAGE = "audit_log is append-only"
 

@@ -10,10 +10,6 @@ On SQLite ``contracts`` and ``invoices`` are rebuilt (copy and move), which must
 keys off: ``DROP TABLE contracts`` would otherwise cascade to the meters and their readings.
 :func:`ebok_server.schema.ensure_schema` turns them off around an upgrade; this revision refuses to
 run with them on when ``contracts`` has rows.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-28
 """
 
 import sqlalchemy as sa
@@ -21,8 +17,6 @@ from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 # SQLite's reflection has no name for the baseline's unnamed UNIQUE(customer_id) on contracts: the
 # batch gives it this one so that it can be dropped (PostgreSQL's own name: contracts_customer_id_key).

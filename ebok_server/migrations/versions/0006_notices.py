@@ -1,17 +1,10 @@
-"""Notices of failures and planned interruptions of supply (``notices``).
-
-Revision ID: 0006
-Revises: 0004
-Create Date: 2026-11-28
-"""
+"""Notices of failures and planned interruptions of supply (``notices``)."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,10 +3,6 @@ supplies, the zones' laboratory results, and the household size a resident may g
 comparison (``household_sizes``; no row: the documented default).
 
 Only new tables: existing customers have no row (the default household); no existing row changes.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-11-28
 """
 
 import sqlalchemy as sa
@@ -14,8 +10,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -332,6 +332,19 @@ class ApiClient:
         """Forget the token locally (no request)."""
         self._token = None
 
+    async def _revoke(self, path: str) -> None:
+        """Revoke the token server-side with ``POST path``. The local token is cleared even if the
+        call fails (a transport error is still raised, the UI may ignore it; an already expired
+        session, 401, counts as logged out)."""
+        if self._token is None:
+            return
+        try:
+            await self._call("POST", path, None)
+        except E.Unauthorized:
+            pass
+        finally:
+            self.clear_session()
+
     # --- plumbing ---------------------------------------------------------------------------
 
     def _headers(self, auth: bool, idempotency_key: str | None) -> dict[str, str]:
@@ -631,17 +644,8 @@ class EbokClient(ApiClient):
         return result
 
     async def logout(self) -> None:
-        """Revoke the token server-side. The local token is cleared even if the call fails
-        (a transport error is still raised, the UI may ignore it; an already expired session,
-        401, counts as logged out)."""
-        if self._token is None:
-            return
-        try:
-            await self._call("POST", "auth/logout", None)
-        except E.Unauthorized:
-            pass
-        finally:
-            self.clear_session()
+        """Revoke the session's token (see ``_revoke``)."""
+        await self._revoke("auth/logout")
 
     async def change_password(self, current: str, new: str) -> None:
         """Raises ValidationFailed with code ``wrong_password`` / ``weak_password``."""
@@ -666,13 +670,7 @@ class EbokClient(ApiClient):
     async def confirm_registration(self, customer_number: str, code: str, new_password: str) -> None:
         """Set the first password with the access code. ValidationFailed ``invalid_code`` /
         ``weak_password``; RateLimited."""
-        await self._call(
-            "POST",
-            "auth/register/confirm",
-            None,
-            auth=False,
-            json_body={"customer_number": customer_number, "code": code, "new_password": new_password},
-        )
+        await self._set_password_with_code("auth/register/confirm", customer_number, code, new_password)
 
     async def reset_password(self, customer_number: str, email: str) -> Accepted:
         """Ask for a password-reset code (mailed to the address on file when ``email`` matches it).
@@ -688,13 +686,11 @@ class EbokClient(ApiClient):
     async def confirm_password_reset(self, customer_number: str, code: str, new_password: str) -> None:
         """Set a new password with the reset code (every session is then signed out).
         ValidationFailed ``invalid_code`` / ``weak_password``; RateLimited."""
-        await self._call(
-            "POST",
-            "auth/password-reset/confirm",
-            None,
-            auth=False,
-            json_body={"customer_number": customer_number, "code": code, "new_password": new_password},
-        )
+        await self._set_password_with_code("auth/password-reset/confirm", customer_number, code, new_password)
+
+    async def _set_password_with_code(self, path: str, customer_number: str, code: str, new_password: str) -> None:
+        body = {"customer_number": customer_number, "code": code, "new_password": new_password}
+        await self._call("POST", path, None, auth=False, json_body=body)
 
     # --- account ----------------------------------------------------------------------------
 

@@ -108,10 +108,9 @@ class Health(ApiModel):
     server that does not report one."""
 
 
-class DemoCustomer(ApiModel):
-    customer_number: str
-    password: str | None = None
-    """None once the demo password was changed or reset (the server no longer shows it)."""
+class DemoDescribed(ApiModel):
+    """A demo login's description for the demo panel, in both languages."""
+
     description_pl: str = ""
     description_en: str = ""
 
@@ -119,7 +118,13 @@ class DemoCustomer(ApiModel):
         return self.description_en if lang == "en" else self.description_pl
 
 
-class DemoStaff(ApiModel):
+class DemoCustomer(DemoDescribed):
+    customer_number: str
+    password: str | None = None
+    """None once the demo password was changed or reset (the server no longer shows it)."""
+
+
+class DemoStaff(DemoDescribed):
     """A demo staff account (``GET /demo-info``): login, password, role and, when the account has a
     second factor, its TOTP secret (base32, demo only)."""
 
@@ -128,11 +133,6 @@ class DemoStaff(ApiModel):
     role: str
     totp_secret: str | None = None
     totp_uri: str | None = None
-    description_pl: str = ""
-    description_en: str = ""
-
-    def description(self, lang: str = "pl") -> str:
-        return self.description_en if lang == "en" else self.description_pl
 
 
 class DemoInfo(ApiModel):

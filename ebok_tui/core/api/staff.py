@@ -86,12 +86,17 @@ class StaffLoginResult(StaffMe):
     idle_timeout_seconds: int
 
 
-class CustomerHit(ApiModel):
+class CustomerContact(ApiModel):
+    """Who a customer is and how to reach them, as staff see it."""
+
     customer_number: str
     full_name: str
     address: str
     email: str | None = None
     phone: str | None = None
+
+
+class CustomerHit(CustomerContact):
     match: str
     """``exact`` (a number), ``prefix`` or ``fragment``."""
 
@@ -114,12 +119,7 @@ class Verification(ApiModel):
         return self.customer_number and (self.address or self.last_invoice_amount)
 
 
-class AccessCustomer(ApiModel):
-    customer_number: str
-    full_name: str
-    address: str
-    email: str | None = None
-    phone: str | None = None
+class AccessCustomer(CustomerContact):
     efaktura_active: bool
 
 
@@ -233,14 +233,7 @@ class StaffClient(ApiClient):
     async def logout(self) -> None:
         """Revoke the token server-side (its open accesses end with it). The local token is
         cleared even if the call fails; an already expired session (401) counts as logged out."""
-        if self._token is None:
-            return
-        try:
-            await self._call("POST", "staff/auth/logout", None)
-        except E.Unauthorized:
-            pass
-        finally:
-            self.clear_session()
+        await self._revoke("staff/auth/logout")
 
     async def me(self) -> StaffMe:
         return await self._call("GET", "staff/me", StaffMe)

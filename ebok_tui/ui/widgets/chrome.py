@@ -73,20 +73,29 @@ class TopBar(Static):
         super().__init__()
         self.section_title = section_title
 
+    def modes(self, t: Callable[..., str]) -> list[str]:
+        """What stands between the app's name and the section (the staff bar says "staff")."""
+        return []
+
+    def who(self, app: EbokApp, t: Callable[..., str]) -> Text:
+        """The right-hand side: the customer logged in."""
+        me = app.session.me
+        if me is None:
+            return Text()
+        return Text(t("app.customer", number=me.customer_number) + (f" · {me.full_name}" if me.full_name else ""))
+
     def render(self) -> Text:
         app: EbokApp = self.app  # type: ignore[assignment]
-        i18n = app.i18n
-        left = Text(i18n.t("app.title"), style="bold")
+        t = app.i18n.t
+        left = Text(t("app.title"), style="bold")
+        for mode in self.modes(t):
+            left.append(f" · {mode}", style="bold")
         if self.section_title:
             left.append(f" · {self.section_title}")
         right = Text()
         if app.demo:
-            right.append(f"{i18n.t('app.demo')}  ", style="bold reverse")
-        me = app.session.me
-        if me is not None:
-            right.append(i18n.t("app.customer", number=me.customer_number))
-            if me.full_name:
-                right.append(f" · {me.full_name}")
+            right.append(f"{t('app.demo')}  ", style="bold reverse")
+        right.append_text(self.who(app, t))
         return spread(left, right, max(self.size.width - 2, 0))
 
 
@@ -104,13 +113,15 @@ class NavBar(Static):
     def on_mount(self) -> None:
         self.watch(self.app, "unread_threads", lambda _: self.refresh(), init=False)
 
+    def sections(self, app: EbokApp) -> Iterable[_Section]:
+        # Staff acting for a customer see only the sections offered to them (app.section_available).
+        return [s for s in SECTIONS if app.section_available(s.id)]
+
     def render(self) -> Text:
+        # One space between items: seven sections and the unread count ("●99" at most) must fit 78
+        # columns in every language.
         app: EbokApp = self.app  # type: ignore[assignment]
-        # One space between items: seven sections and the unread count (up to "(99)") must fit 78
-        # columns in every language. Staff acting for a customer see only the sections offered to
-        # them (app.section_available).
-        sections = [s for s in SECTIONS if app.section_available(s.id)]
-        return section_keys(sections, self.current, app.i18n.t, {"correspondence": app.unread_threads})
+        return section_keys(self.sections(app), self.current, app.i18n.t, {"correspondence": app.unread_threads})
 
 
 class ErrorBanner(Static):

@@ -4,58 +4,41 @@ served and why, impossible to miss."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
-from ebok_tui.ui.widgets.chrome import section_keys, spread
+from ebok_tui.ui.widgets.chrome import NavBar, TopBar
 
 if TYPE_CHECKING:
     from ebok_tui.ui.app import EbokApp
+    from ebok_tui.ui.staff_sections import StaffSection
 
 
-class StaffTopBar(Static):
-    """One line: app name, "staff" and the section on the left, the member of staff on the right."""
+class StaffTopBar(TopBar):
+    """The top bar with "staff" after the app's name and the member of staff on the right."""
 
     DEFAULT_CSS = """
-    StaffTopBar { height: 1; background: $secondary; color: $text; padding: 0 1; }
+    StaffTopBar { background: $secondary; }
     """
 
-    def __init__(self, section_title: str = "") -> None:
-        super().__init__()
-        self.section_title = section_title
+    def modes(self, t: Callable[..., str]) -> list[str]:
+        return [t("staff.mode")]
 
-    def render(self) -> Text:
-        app: EbokApp = self.app  # type: ignore[assignment]
-        t = app.i18n.t
-        left = Text(t("app.title"), style="bold")
-        left.append(f" · {t('staff.mode')}", style="bold")
-        if self.section_title:
-            left.append(f" · {self.section_title}")
-        right = Text()
-        if app.demo:
-            right.append(f"{t('app.demo')}  ", style="bold reverse")
+    def who(self, app: EbokApp, t: Callable[..., str]) -> Text:
         me = app.staff.me
-        if me is not None:
-            right.append(t("staff.who", name=me.full_name, role=t(f"staff.role_{me.role}")))
-        return spread(left, right, max(self.size.width - 2, 0))
+        if me is None:
+            return Text()
+        return Text(t("staff.who", name=me.full_name, role=t(f"staff.role_{me.role}")))
 
 
-class StaffNavBar(Static):
+class StaffNavBar(NavBar):
     """The staff sections the role may open, with their keys; the current one highlighted."""
 
-    DEFAULT_CSS = """
-    StaffNavBar { height: 1; background: $panel; padding: 0 1; }
-    """
-
-    def __init__(self, current: str | None) -> None:
-        super().__init__()
-        self.current = current
-
-    def render(self) -> Text:
-        app: EbokApp = self.app  # type: ignore[assignment]
-        return section_keys(app.staff_sections(), self.current, app.i18n.t)
+    def sections(self, app: EbokApp) -> Iterable[StaffSection]:
+        return app.staff_sections()
 
 
 class ActingBanner(Static):
