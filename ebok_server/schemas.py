@@ -192,6 +192,7 @@ class Me(BaseModel):
     address: str
     efaktura_active: bool
     unread_threads: int = Field(description="threads with a utility reply the resident has not opened yet")
+    notifications: NotificationPreferences = Field(description="as GET /notification-preferences")
 
 
 class SinceInvoice(BaseModel):

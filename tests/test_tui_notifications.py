@@ -5,6 +5,8 @@ navigation bar until the resident opens it, and the e-mail preferences on the ac
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from textual.widgets import Checkbox, Static
 
 from ebok_tui.ui.screens.account.account import AccountScreen
@@ -19,11 +21,18 @@ def nav(app) -> str:
     return app.screen.query_one(NavBar).render().plain
 
 
-async def test_since_last_visit_on_the_balance_until_dismissed(fresh_server, tmp_path):
-    app = make_app(fresh_server, tmp_path)
+@asynccontextmanager
+async def logged_in(server, tmp_path, customer: str, section: str = "balance", lang: str = "pl"):
+    """(app, pilot) with ``customer`` logged in on ``section``, settled."""
+    app = make_app(server, tmp_path, lang=lang)
     async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
+        await login_as(app, customer, section)
         await settle(pilot)
+        yield app, pilot
+
+
+async def test_since_last_visit_on_the_balance_until_dismissed(fresh_server, tmp_path):
+    async with logged_in(fresh_server, tmp_path, "10001") as (app, pilot):
         assert isinstance(app.screen, BalanceScreen)
         news = app.screen.query_one("#balance-news", Static)
         assert news.display
@@ -43,10 +52,8 @@ async def test_since_last_visit_on_the_balance_until_dismissed(fresh_server, tmp
 
 
 async def test_no_panel_without_news_and_english(server, tmp_path):
-    app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004")  # first login: no news, but a legalisation ending soon
-        await settle(pilot)
+    # first login: no news, but a legalisation ending soon
+    async with logged_in(server, tmp_path, "10004", lang="en") as (app, _):
         text = text_of(app.screen.query_one("#balance-news", Static))
         assert "Good to know:" in text and "WM-4567891 legalised until 15 Jan 2027" in text
         assert "new invoice" not in text
@@ -54,10 +61,7 @@ async def test_no_panel_without_news_and_english(server, tmp_path):
 
 
 async def test_the_unread_reply_is_marked_until_opened(fresh_server, tmp_path):
-    app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(fresh_server, tmp_path, "10001", "correspondence") as (app, pilot):
         assert isinstance(app.screen, CorrespondenceScreen)
         table = app.screen.table
         rows = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
@@ -76,10 +80,7 @@ async def test_the_unread_reply_is_marked_until_opened(fresh_server, tmp_path):
 
 
 async def test_email_preferences_on_the_account_screen(fresh_server, tmp_path):
-    app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "account")
-        await settle(pilot)
+    async with logged_in(fresh_server, tmp_path, "10001", "account") as (app, pilot):
         assert isinstance(app.screen, AccountScreen)
         assert "Korespondencja●1" in nav(app)  # known from login on (GET /me)
         reply = app.screen.query_one("#notify-reply", Checkbox)

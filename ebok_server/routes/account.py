@@ -45,6 +45,7 @@ async def me(auth: Auth = AUTH, db: AsyncSession = DB) -> Me:
         address=c.address,
         efaktura_active=c.efaktura_active,
         unread_threads=await unread_count(db, c.id),
+        notifications=NotificationPreferences(**await preferences(db, c.id)),
     )
 
 

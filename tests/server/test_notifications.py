@@ -175,6 +175,7 @@ async def test_preferences_default_and_store(demo):
         r = await c.put("/notification-preferences", json={"reply": False, "invoice": True}, headers=h)
         assert r.status_code == 200 and r.json() == {"reply": False, "invoice": True}
         assert (await c.get("/notification-preferences", headers=h)).json() == {"reply": False, "invoice": True}
+        assert (await c.get("/me", headers=h)).json()["notifications"] == {"reply": False, "invoice": True}
         # unknown kinds are ignored (as every request body's unknown keys); the values are booleans only
         for bad in ({"reply": True}, {"reply": "yes", "invoice": False}, {"reply": True, "invoice": 1}):
             r = await c.put("/notification-preferences", json=bad, headers=h)

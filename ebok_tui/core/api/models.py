@@ -182,6 +182,8 @@ class Me(ApiModel):
     efaktura_active: bool
     unread_threads: int = 0
     """Threads with a utility reply not opened yet (the navigation bar's count from the start)."""
+    notifications: NotificationPreferences | None = None
+    """Which events also come by e-mail (the account screen shows them; None: an older server)."""
 
 
 class Balance(ApiModel):

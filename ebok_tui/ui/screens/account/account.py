@@ -4,8 +4,6 @@ events also come by e-mail (notification preferences, stored on the server), and
 
 from __future__ import annotations
 
-import asyncio
-
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -138,6 +136,8 @@ class AccountScreen(SectionScreen):
     def on_mount(self) -> None:
         if self.session.me is not None:
             self.show_me(self.session.me)
+            if self.session.me.notifications is not None:  # in /me: no request of its own
+                self.show_preferences(self.session.me.notifications)
         self.run_worker(self._keyring_status(), group="keyring", exclusive=True)
         self.run_api(self._load_access, target=self._access, group="data-access")
 
@@ -145,13 +145,12 @@ class AccountScreen(SectionScreen):
         me = await self.api.me()
         self.session.refreshed(me)
         self.show_me(me)
+        if me.notifications is not None:
+            self.show_preferences(me.notifications)
         await self._load_access()
 
     async def _load_access(self) -> None:
-        """Who viewed my data and the notification preferences (asked together)."""
-        access, preferences = await asyncio.gather(self.api.data_access(), self.api.notification_preferences())
-        self.show_preferences(preferences)
-        self.show_access(access)
+        self.show_access(await self.api.data_access())
 
     # --- notification preferences ------------------------------------------------------------------
     def show_preferences(self, preferences: NotificationPreferences) -> None:
@@ -172,7 +171,11 @@ class AccountScreen(SectionScreen):
         self.run_api(lambda: self._save_preferences(wanted), target=self._notify_result, group="notify")
 
     async def _save_preferences(self, wanted: dict[str, bool]) -> None:
-        self.show_preferences(await self.api.set_notification_preferences(**wanted))
+        stored = await self.api.set_notification_preferences(**wanted)
+        me = self.session.me
+        if me is not None:  # the app's copy of /me stays true
+            self.session.refreshed(me.model_copy(update={"notifications": stored}))
+        self.show_preferences(stored)
         self._notify_result.update(self.t("account.notify_saved"))
 
     def action_show_notifications(self) -> None:
