@@ -498,6 +498,7 @@ async def reply(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from .models import Message, Thread
+    from .notify import enqueue
 
     settings = Settings(db_url=args.db, today=args.today)
     async with _session(args.db) as session:
@@ -506,9 +507,12 @@ async def reply(args: argparse.Namespace) -> int:
             print(f"no such thread: {args.thread_id}", file=sys.stderr)
             return 2
         now = settings.business_now()
-        session.add(Message(thread_id=thread.id, author="utility", body=args.text, created_at=now))
+        message = Message(thread_id=thread.id, author="utility", body=args.text, created_at=now)
+        session.add(message)
         thread.status = "closed" if args.close else "answered"
         thread.updated_at = now
+        await session.flush()
+        await enqueue(session, thread.customer_id, "reply", message.id)  # mailed by the server's next delivery
         await session.commit()
         print(f"thread {thread.id}: reply added, status {thread.status}")
     return 0

@@ -271,8 +271,12 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
     :func:`ksef.prepare`); the caller sends it after committing (:func:`ksef.submit_pending`).
     Safe to run twice in parallel: each invoice is inserted in its own savepoint and the unique
     (service point, billing period) constraint turns a point already invoiced by the other run into
-    a skip; numbers come from :func:`allocate_invoice_seq`.
+    a skip; numbers come from :func:`allocate_invoice_seq`. Each invoice owes its customer a
+    notification mail if wanted (``notify.enqueue``, in the invoice's savepoint); the caller commits
+    and then calls ``notify.deliver``.
     """
+    from .notify import enqueue  # notify formats amounts with this module's helpers
+
     start, end = month_bounds(year, month)
     issued: list[Invoice] = []
     invoiced = exists().where(
@@ -311,6 +315,8 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
                 )
                 ksef.prepare(inv, customer, iban_for(customer.customer_number))
                 session.add(inv)
+                await session.flush()
+                await enqueue(session, customer.id, "invoice", inv.id)
         except IntegrityError:
             continue  # a parallel run invoiced this point for the period first
         except MissingTariff as exc:

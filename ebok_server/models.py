@@ -527,3 +527,57 @@ class EfakturaConsent(Base):
     channel: Mapped[str] = mapped_column(String(20))
     staff_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the history outlives staff accounts
     at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ThreadRead(Base):
+    """How far the resident has read a thread: the highest message id the thread had when the
+    resident last opened it (staff acting for the customer do not move it). The thread is unread
+    while it has a utility message above that id; no row: every utility message is unread."""
+
+    __tablename__ = "thread_reads"
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
+    read_message_id: Mapped[int] = mapped_column(Integer)
+    read_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CustomerVisit(Base):
+    """The resident's visits: the latest login and the last login of the visit before it (the "since
+    your last visit" summary starts at ``previous_login_at``). Both move in one upsert at login
+    (``notify.record_login``; logins less than an hour apart are one visit)."""
+
+    __tablename__ = "customer_visits"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    last_login_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    previous_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class NotificationPreference(Base):
+    """The resident's choice to get an e-mail for a kind of event (``notify.KINDS``); no row: the
+    kind's default (``notify.DEFAULTS``)."""
+
+    __tablename__ = "notification_preferences"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # reply | invoice
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class MailOutbox(Base):
+    """An e-mail owed to a customer for an event (a staff reply: the message id; an invoice: its id),
+    inserted in the transaction that creates the event. The unique key makes it at most one mail per
+    customer, kind and event; ``sent_at`` is set by the one delivery that claims the row."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "kind", "event_id", name="uq_mail_outbox_event"),
+        Index("ix_mail_outbox_unsent", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # reply | invoice
+    event_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -185,6 +185,37 @@ class PasswordResetRequest(Strict):
 
 
 # ---- account ------------------------------------------------------------------------------------
+class SinceInvoice(BaseModel):
+    id: int
+    number: str
+    issue_date: dt.date
+    gross: int
+
+
+class SinceReply(BaseModel):
+    thread_id: int
+    subject: str
+    created_at: str
+
+
+class MeterExpiry(BaseModel):
+    number: str
+    legalisation_valid_until: dt.date
+
+
+class SinceLastVisit(BaseModel):
+    """What changed since the resident's previous login, and what needs doing now."""
+
+    since: str | None = Field(description="the previous login; null at the first login (no news then)")
+    new_invoices: list[SinceInvoice] = Field(description="issued on or after the previous login's day")
+    new_replies: list[SinceReply] = Field(description="utility replies after the previous login, newest first")
+    new_notices: int = Field(description="notices in force (notices_in_force) that started after the previous login")
+    reading_window_until: dt.date | None = Field(
+        description="the current billing period's last day while a meter has no self-reading for it; else null"
+    )
+    legalisation_expiring: list[MeterExpiry] = Field(description="meters whose legalisation ends within 90 days")
+
+
 class PointBalance(BaseModel):
     """One service point's part of the balance: its invoices not fully paid (the overpayment is the
     customer's, not a point's)."""
@@ -213,6 +244,8 @@ class Me(BaseModel):
     address: str
     efaktura_active: bool
     service_points: list[ServicePointOut] = []
+    unread_threads: int = Field(description="threads with a utility reply the resident has not opened yet")
+    notifications: NotificationPreferences = Field(description="as GET /notification-preferences")
 
 
 class BalanceOut(BaseModel):
@@ -234,6 +267,8 @@ class BalanceOut(BaseModel):
     notices_in_force: NoticeList = Field(
         description="failures and interruptions in force now at the customer's supply addresses (GET /notices lists every one not yet ended)"
     )
+    unread_threads: int = Field(description="threads with a utility reply the resident has not opened yet")
+    since_last_visit: SinceLastVisit
 
 
 # ---- invoices -----------------------------------------------------------------------------------
@@ -472,6 +507,11 @@ class ThreadItem(BaseModel):
     created_at: str
     updated_at: str
     message_count: int
+    unread: bool = Field(description="a utility reply newer than the resident's last opening of the thread")
+
+
+class ThreadPage(Page[ThreadItem]):
+    unread: int = Field(description="the customer's threads (all pages) with an unread utility reply")
 
 
 class MessageOut(BaseModel):
@@ -602,3 +642,10 @@ class HouseholdRequest(Strict):
 class HouseholdOut(BaseModel):
     household_size: int
     household_size_is_default: bool
+
+
+class NotificationPreferences(Strict):
+    """Which events also come by e-mail (to the address on file); see docs/API.md "Notifications"."""
+
+    reply: bool = Field(strict=True, description="the utility replied in one of your threads (default: on)")
+    invoice: bool = Field(strict=True, description="a new invoice was issued (default: off)")

@@ -29,6 +29,8 @@ from .db import DEMO_SERVER_ID, SERVER_ID_KEY
 from .efaktura import TERMS_VERSION
 from .models import (
     EfakturaConsent,
+    CustomerVisit,
+    ThreadRead,
     Contract,
     Customer,
     Invoice,
@@ -107,6 +109,8 @@ class CustomerSpec:
     customer_type: str = "person"  # person | business | community (KSeF: ksef.py)
     nip: str | None = None
     ksef_offline_latest: bool = False  # the newest KSeF invoice not yet accepted (a failed submission)
+    #: days since the resident's last login (the "since your last visit" summary); None: never logged in
+    last_visit_days_ago: int | None = None
 
     def point_specs(self) -> list[PointSpec]:
         if self.points:
@@ -130,6 +134,7 @@ def _specs() -> list[CustomerSpec]:
             phone="+48 601 234 567",
             description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY; awaria na jego ulicy (komunikat).",
             description_en="Water + sewage; {invoices}; no e-FAKTURA; a failure in his street (notice).",
+            last_visit_days_ago=8,
             threads=[
                 dict(
                     kind="contract_change",
@@ -162,6 +167,7 @@ def _specs() -> list[CustomerSpec]:
                     subject="Brązowa woda z kranu",
                     status="in_progress",
                     days_ago=5,
+                    unread=True,  # the reply came after Jan's last visit
                     messages=[
                         ("customer", "Po przywróceniu dostawy woda ma brązowy kolor i metaliczny zapach."),
                         ("utility", "Przyjęliśmy zgłoszenie. Laboratorium pobierze próbkę w ciągu 3 dni."),
@@ -468,9 +474,19 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             await session.flush()
             at = created
             for author, body in th["messages"]:
-                session.add(Message(thread_id=thread.id, author=author, body=body, created_at=at))
+                message = Message(thread_id=thread.id, author=author, body=body, created_at=at)
+                session.add(message)
                 thread.updated_at = at
                 at = at + dt.timedelta(hours=26 if th["days_ago"] > 1 else 2)
+            if not th.get("unread"):  # the resident has read the thread's every message
+                await session.flush()
+                session.add(ThreadRead(thread_id=thread.id, read_message_id=message.id, read_at=thread.updated_at))
+        if spec.last_visit_days_ago is not None:
+            session.add(
+                CustomerVisit(
+                    customer_id=cust.id, last_login_at=ts(today - dt.timedelta(days=spec.last_visit_days_ago), 19, 30)
+                )
+            )
 
         first_meter = spec.point_specs()[0].meters[0].number
         demo.append(

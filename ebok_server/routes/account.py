@@ -16,6 +16,7 @@ from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, get_mailer
 from ..errors import not_found
 from ..models import Contract, Customer, Meter, ServicePoint
+from ..notify import preferences, set_preferences, since_last_visit, unread_count
 from ..schemas import (
     BalanceOut,
     ContractOut,
@@ -24,6 +25,7 @@ from ..schemas import (
     EfakturaStatus,
     Me,
     MeterOut,
+    NotificationPreferences,
     PointBalance,
     ServicePointCode,
     ServicePointOut,
@@ -51,6 +53,8 @@ async def me(auth: Auth = AUTH, db: AsyncSession = DB) -> Me:
         efaktura_active=c.efaktura_active,
         # the client learns at login whether to offer a choice of point (no request per screen)
         service_points=await service_points_of(db, c),
+        unread_threads=await unread_count(db, c.id),
+        notifications=NotificationPreferences(**await preferences(db, c.id)),
     )
 
 
@@ -65,6 +69,7 @@ async def balance_of(db: AsyncSession, customer: Customer, settings: Settings) -
     today = settings.business_today()
     b = await compute_balance(db, customer.id, today)
     number = customer.customer_number
+    notices = await notices_in_force(db, customer, settings)
     return BalanceOut(
         balance=b.balance,
         to_pay=b.to_pay,
@@ -83,7 +88,9 @@ async def balance_of(db: AsyncSession, customer: Customer, settings: Settings) -
             PointBalance(code=p.code, label=p.label, to_pay=p.to_pay, overdue=p.overdue)
             for p in await point_balances(db, customer.id, today)
         ],
-        notices_in_force=await notices_in_force(db, customer, settings),
+        notices_in_force=notices,
+        unread_threads=await unread_count(db, customer.id),
+        since_last_visit=await since_last_visit(db, customer.id, today, notices),
     )
 
 
@@ -185,3 +192,19 @@ async def efaktura_confirm(
 )
 async def efaktura_withdraw(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
     return await efaktura.withdraw(db, settings, auth.customer)
+
+
+@router.get("/notification-preferences", response_model=NotificationPreferences)
+async def notification_preferences_get(auth: Auth = AUTH, db: AsyncSession = DB) -> NotificationPreferences:
+    """Which events also come by e-mail to the address on file (defaults where never chosen)."""
+    return NotificationPreferences(**await preferences(db, auth.customer.id))
+
+
+@router.put("/notification-preferences", response_model=NotificationPreferences)
+async def notification_preferences_put(
+    body: NotificationPreferences, auth: Auth = AUTH, db: AsyncSession = DB
+) -> NotificationPreferences:
+    """Store the resident's choice for every kind (the whole object: nothing is left to a default)."""
+    await set_preferences(db, auth.customer.id, body.model_dump())
+    await db.commit()
+    return NotificationPreferences(**await preferences(db, auth.customer.id))

@@ -25,6 +25,7 @@ from ..deps import DB, SETTINGS, get_mailer, owned_row
 from ..errors import ApiError, not_found
 from ..mailer import Mailer
 from ..models import Customer, Invoice, Message, Meter, Reading, Thread
+from ..notify import deliver, enqueue
 from ..schemas import (
     WaterQualityOut,
     YearlyOut,
@@ -48,7 +49,7 @@ from ..schemas import (
     TariffOut,
     ThreadCreate,
     ThreadDetail,
-    ThreadItem,
+    ThreadPage,
 )
 from ..staff import (
     PERMISSIONS,
@@ -329,10 +330,10 @@ async def list_readings(
     return await _viewed(db, act, "readings", out)
 
 
-@router.get("/access/{access_id}/correspondence", response_model=Page[ThreadItem])
+@router.get("/access/{access_id}/correspondence", response_model=ThreadPage)
 async def list_threads(
     offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW, db: AsyncSession = DB
-) -> Page[ThreadItem]:
+) -> ThreadPage:
     page = await correspondence.threads_of(db, act.customer, offset=offset, limit=limit)
     return await _viewed(db, act, "correspondence", page)
 
@@ -473,7 +474,12 @@ async def contact_change(
     responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
 )
 async def reply(
-    thread_id: int, body: StaffReply, act: Acting = ACT_REPLY, db: AsyncSession = DB, settings: Settings = SETTINGS
+    thread_id: int,
+    body: StaffReply,
+    act: Acting = ACT_REPLY,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> MessageOut:
     """The utility's reply (or note) in one of the customer's threads; sets the thread's status."""
     thread = await owned_row(db, Thread, act.customer.id, thread_id)
@@ -481,13 +487,18 @@ async def reply(
     m = await add_utility_reply(db, thread, body.body, body.status, settings)
     await act.record(db, f"thread:{thread_id}", "change", before, {"reply": body.body, "status": body.status})
     await db.commit()
-    return correspondence._message_out(m)
+    out = correspondence._message_out(m)
+    await deliver(db, mailer)
+    return out
 
 
 async def add_utility_reply(db: AsyncSession, thread: Thread, text: str, status: str, settings: Settings) -> Message:
+    """Add the utility's message to ``thread`` (open) and owe the resident its notification mail, in
+    the caller's transaction (the caller commits, then calls ``notify.deliver``)."""
     now = settings.business_now()
     await correspondence.set_open_thread_status(db, thread, status, now)
     m = Message(thread_id=thread.id, author="utility", body=text, created_at=now)
     db.add(m)
     await db.flush()
+    await enqueue(db, thread.customer_id, "reply", m.id)
     return m

@@ -121,14 +121,17 @@ def _kept(before: dict[str, list], after: dict[str, list]) -> dict[str, list]:
 
 def _counts_kept(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     """``after``'s counts of the tables ``before`` had (a revision may add tables: they start empty,
-    but for 0004's service points: one per contract, 0009's tariffs: four per tariff group, and 0011's
-    consent history: one row per customer with e-FAKTURA on, checked by the revision's own test)."""
+    but for 0004's service points: one per contract, 0009's tariffs: four per tariff group, 0010's read
+    marks: one per thread, and 0011's consent history: one row per customer with e-FAKTURA on,
+    checked by the revision's own test)."""
     added = after.keys() - before.keys()
-    assert all(after[name] == 0 for name in added - {"service_points", "tariffs", "efaktura_consents"})
+    assert all(after[name] == 0 for name in added - {"service_points", "tariffs", "thread_reads", "efaktura_consents"})
     if "service_points" in added:
         assert after["service_points"] == before["contracts"]
     if "tariffs" in added:
         assert after["tariffs"] == 4 * 3  # G1-G3 (the demo's contracts have no other group)
+    if "thread_reads" in added:
+        assert after["thread_reads"] == before["threads"]
     return {name: after[name] for name in before}
 
 
@@ -282,6 +285,20 @@ async def test_revision_0009_makes_the_charged_rates_the_first_tariffs_and_links
             )
         )
         assert efaktura_fees > 0
+
+
+async def test_revision_0010_marks_every_existing_thread_read(backend, fresh_db_url):
+    """Residents upgraded to 0010 find no old reply marked unread: each thread is read up to its
+    newest message; the other new tables start empty."""
+    await _seeded_at(fresh_db_url, "0007")
+    await _at_revision(fresh_db_url, "head")
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        marks = (await conn.execute(text("SELECT thread_id, read_message_id FROM thread_reads"))).all()
+        newest = (await conn.execute(text("SELECT thread_id, max(id) FROM messages GROUP BY thread_id"))).all()
+        assert sorted(marks) == sorted(newest) and len(marks) == await conn.scalar(text("SELECT count(*) FROM threads"))
+        for table in ("customer_visits", "notification_preferences", "mail_outbox"):
+            assert await conn.scalar(text(f"SELECT count(*) FROM {table}")) == 0
         assert await conn.run_sync(_schema_diff) == []
     await engine.dispose()
 

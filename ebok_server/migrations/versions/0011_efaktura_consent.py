@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 
 TABLE = "efaktura_consents"
 MESSAGE = f"{TABLE} is append-only"

@@ -74,6 +74,7 @@ if TYPE_CHECKING:
         Me,
         Notices,
         Tariff,
+        NotificationPreferences,
         Message,
         ObjectId,
         PaymentPage,
@@ -705,6 +706,18 @@ class EbokClient(ApiClient):
     async def service_points(self) -> list[ServicePoint]:
         """The customer's service points, code order (at least one)."""
         return await self._call("GET", "service-points", "SERVICE_POINTS")
+
+    async def notification_preferences(self) -> NotificationPreferences:
+        """Which events also come by e-mail (a utility reply, a new invoice)."""
+        return await self._call("GET", "notification-preferences", "NotificationPreferences")
+
+    async def set_notification_preferences(self, *, reply: bool, invoice: bool) -> NotificationPreferences:
+        return await self._call(
+            "PUT",
+            "notification-preferences",
+            "NotificationPreferences",
+            json_body={"reply": reply, "invoice": invoice},
+        )
 
     async def data_access(self) -> DataAccess:
         """Who viewed my data: dates and purposes of staff access to the customer's data."""

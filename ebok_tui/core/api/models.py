@@ -39,6 +39,11 @@ __all__ = [
     "Balance",
     "PointBalance",
     "ServicePoint",
+    "SinceInvoice",
+    "SinceReply",
+    "MeterExpiry",
+    "SinceLastVisit",
+    "NotificationPreferences",
     "Page",
     "InvoiceSummary",
     "InvoicePage",
@@ -211,6 +216,10 @@ class Me(ApiModel):
     efaktura_active: bool
     service_points: list[ServicePoint] = []
     """The customer's service points (empty from an older server, or staff acting for them)."""
+    unread_threads: int = 0
+    """Threads with a utility reply not opened yet (the navigation bar's count from the start)."""
+    notifications: NotificationPreferences | None = None
+    """Which events also come by e-mail (the account screen shows them; None: an older server)."""
 
 
 class Balance(ApiModel):
@@ -234,6 +243,56 @@ class Balance(ApiModel):
     without notices)."""
     points: list[PointBalance] = []
     """Per service point (code order), adding up to ``to_pay`` and ``overdue``."""
+    unread_threads: int = 0
+    """Threads with a utility reply the resident has not opened yet (0: also a server without it)."""
+    since_last_visit: SinceLastVisit | None = None
+    """News since the previous login and what needs doing now (None: a server without it)."""
+
+
+class SinceInvoice(ApiModel):
+    id: ObjectId
+    number: str
+    issue_date: _dt.date
+    gross: int
+
+
+class SinceReply(ApiModel):
+    thread_id: ObjectId
+    subject: str
+    created_at: _dt.datetime
+
+
+class MeterExpiry(ApiModel):
+    number: str
+    legalisation_valid_until: _dt.date
+
+
+class SinceLastVisit(ApiModel):
+    since: _dt.datetime | None = None
+    """The previous login (None at the first: no news then)."""
+    new_invoices: list[SinceInvoice] = []
+    new_replies: list[SinceReply] = []
+    new_notices: int = 0
+    reading_window_until: _dt.date | None = None
+    """The current billing period's last day while a self-reading is still missing."""
+    legalisation_expiring: list[MeterExpiry] = []
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.new_invoices
+            or self.new_replies
+            or self.new_notices
+            or self.reading_window_until
+            or self.legalisation_expiring
+        )
+
+
+class NotificationPreferences(ApiModel):
+    """Which events also come by e-mail (``reply``: a utility reply, ``invoice``: a new invoice)."""
+
+    reply: bool
+    invoice: bool
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -526,9 +585,13 @@ class Thread(ApiModel):
     created_at: _dt.datetime
     updated_at: _dt.datetime
     message_count: int
+    unread: bool = False
+    """A utility reply newer than the resident's last opening of the thread."""
 
 
-ThreadPage = Page[Thread]
+class ThreadPage(Page[Thread]):
+    unread: int = 0
+    """The customer's unread threads (all pages)."""
 
 
 class Message(ApiModel):
