@@ -248,7 +248,10 @@ class InvoicesScreen(PointChoice, SectionScreen):
         if self._filter_reload:
             self._filter_reload = False  # the resident is working the filters: leave focus there
             return
-        self.query_one(f"#{self.view}", PagedTable).focus()
+        # after the refresh the resident may have switched section already: the table is gone then
+        table = next(self.query(f"#{self.view}").results(PagedTable), None)
+        if table is not None:
+            table.focus()
 
     def action_reload(self) -> None:
         self.run_api(self.load, group="load", target=self.query_one(f"#{self.view}"))
