@@ -237,13 +237,7 @@ def render_invoice_pdf(detail, customer, *, directive=None, font_path: str | Non
     if detail.ksef is not None:
         _ksef_block(pdf, text, detail.ksef)
     if directive is not None:
-        quality, summary = directive
-        pdf.ln(4)
-        text(9, "Informacja o wodzie (dyrektywa (UE) 2020/2184):")
-        for line in [*quality_lines(quality), comparison_line(summary), price_line(summary)]:
-            if line:
-                pdf.set_font(family, size=7)
-                pdf.multi_cell(0, 4, t(line), new_x="LMARGIN", new_y="NEXT")
+        _directive_block(pdf, family, t, text, *directive, size=7, h=4)
     return bytes(pdf.output())
 
 
@@ -276,10 +270,16 @@ def render_yearly_pdf(summary, quality, customer, *, font_path: str | None | boo
         for (_, w, align), v in zip(cols, row, strict=True):
             pdf.cell(w, 6, t(v), border=1, align=align)
         pdf.ln()
+    _directive_block(pdf, family, t, text, quality, summary, size=8, h=5)
+    return bytes(pdf.output())
+
+
+def _directive_block(pdf, family, t, text, quality, summary, *, size: int, h: int) -> None:
+    """What the Drinking Water Directive asks a bill to say: the zone's quality, the comparison
+    with an average household, the price of a litre (invoice: small print; yearly statement: larger)."""
     pdf.ln(4)
     text(9, "Informacja o wodzie (dyrektywa (UE) 2020/2184):")
     for line in [*quality_lines(quality), comparison_line(summary), price_line(summary)]:
         if line:
-            pdf.set_font(family, size=8)
-            pdf.multi_cell(0, 5, t(line), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+            pdf.set_font(family, size=size)
+            pdf.multi_cell(0, h, t(line), new_x="LMARGIN", new_y="NEXT")

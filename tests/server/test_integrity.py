@@ -88,6 +88,25 @@ async def test_second_self_reading_in_a_period_is_refused_by_the_database(demo_d
         await s.commit()
 
 
+async def _october_water_invoice(s, customer_id: int, point_id: int, number: str):
+    """A second invoice for October 2026 at the point (water only, 1 litre, G1's rates): what the
+    unique (service point, billing period) constraint must refuse."""
+    period = dt.date(2026, 10, 1)
+    return build_invoice(
+        rates=await rates_on(s, "G1", period),
+        customer_id=customer_id,
+        service_point_id=point_id,
+        number=number,
+        services=["water"],
+        consumption_l=1,
+        period_from=period,
+        period_to=dt.date(2026, 10, 31),
+        issue_date=TODAY,
+        efaktura_active=False,
+        billing_period=period,
+    )
+
+
 async def test_second_invoice_for_a_billing_period_is_refused_by_the_database(demo_db):
     async with demo_db() as s:
         cust = await s.scalar(select(Customer).where(Customer.customer_number == "10001"))
@@ -101,21 +120,7 @@ async def test_second_invoice_for_a_billing_period_is_refused_by_the_database(de
             )
             == 1
         )  # seeded by the run
-        s.add(
-            build_invoice(
-                rates=await rates_on(s, "G1", period),
-                customer_id=cust.id,
-                service_point_id=point_id,
-                number="FV/2026/11/999990",
-                services=["water"],
-                consumption_l=1,
-                period_from=period,
-                period_to=dt.date(2026, 10, 31),
-                issue_date=TODAY,
-                efaktura_active=False,
-                billing_period=period,
-            )
-        )
+        s.add(await _october_water_invoice(s, cust.id, point_id, "FV/2026/11/999990"))
         with pytest.raises(IntegrityError):
             await s.commit()
 
@@ -135,21 +140,7 @@ async def test_one_invoice_per_service_point_and_period_several_per_customer(dem
             )
         ).all()
         assert len(points) == 3 and sorted(invoiced) == points  # one each: the customer has three for the period
-        s.add(
-            build_invoice(
-                rates=await rates_on(s, "G1", period),
-                customer_id=cust.id,
-                service_point_id=points[1],
-                number="FV/2026/11/999991",
-                services=["water"],
-                consumption_l=1,
-                period_from=period,
-                period_to=dt.date(2026, 10, 31),
-                issue_date=TODAY,
-                efaktura_active=False,
-                billing_period=period,
-            )
-        )
+        s.add(await _october_water_invoice(s, cust.id, points[1], "FV/2026/11/999991"))
         with pytest.raises(IntegrityError):
             await s.commit()
 
