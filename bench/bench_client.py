@@ -319,7 +319,7 @@ def bench_switch(url: str, rounds: int) -> None:
         app.keys("10001\t")
         app.idle(0.5)
         app.keys("woda-10001\r")
-        app.wait_for("PL86", since=mark, timeout=90)  # the balance after login
+        app.wait_for("Do zapłaty", since=mark, timeout=90)  # the balance after login
         app.idle(1.0)
         for _ in range(rounds):
             for key, (name, marker) in SECTION_MARKERS.items():

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .config import DEFAULT_DB_URL, Limits, Settings
 
-SUBCOMMANDS = ("serve", "migrate", "reply", "issue-invoices", "staff", "audit", "notice")
+SUBCOMMANDS = ("serve", "migrate", "reply", "issue-invoices", "staff", "audit", "notice", "ksef")
 
 
 def _date(text: str) -> dt.date:
@@ -186,6 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
     na.add_argument("--text-pl", required=True)
     na.add_argument("--text-en", required=True)
     na.add_argument("--today", type=_date, help="business date override (the notice's creation date)")
+
+    ks = sub.add_parser("ksef", help="KSeF: invoices to businesses and housing communities")
+    ks.add_argument("--db", default=DEFAULT_DB_URL)
+    ks_sub = ks.add_subparsers(dest="ksef_command", required=True)
+    ksub = ks_sub.add_parser(
+        "submit",
+        help="send the pending and offline invoices again (an accepted one never); exit 1 if some stay offline",
+    )
+    ksub.add_argument("--db", default=argparse.SUPPRESS)
+    ksub.add_argument("--today", type=_date, help="business date override (the day KSeF accepts them)")
     return p
 
 
@@ -488,6 +498,7 @@ async def reply(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from .models import Message, Thread
+    from .notify import enqueue
 
     settings = Settings(db_url=args.db, today=args.today)
     async with _session(args.db) as session:
@@ -496,9 +507,12 @@ async def reply(args: argparse.Namespace) -> int:
             print(f"no such thread: {args.thread_id}", file=sys.stderr)
             return 2
         now = settings.business_now()
-        session.add(Message(thread_id=thread.id, author="utility", body=args.text, created_at=now))
+        message = Message(thread_id=thread.id, author="utility", body=args.text, created_at=now)
+        session.add(message)
         thread.status = "closed" if args.close else "answered"
         thread.updated_at = now
+        await session.flush()
+        await enqueue(session, thread.customer_id, "reply", message.id)  # mailed by the server's next delivery
         await session.commit()
         print(f"thread {thread.id}: reply added, status {thread.status}")
     return 0
@@ -523,7 +537,24 @@ async def issue(args: argparse.Namespace) -> int:
                 f"efaktura={'yes' if inv.efaktura else 'no'}"
             )
         print(f"issued {len(issued)} invoice(s) for {year}-{month:02d}")
-    return 0
+        return await _submit_to_ksef(session, settings)
+
+
+async def _submit_to_ksef(session, settings: Settings) -> int:
+    from .ksef import gateway_for, submit_pending
+
+    sent = await submit_pending(session, gateway_for(settings), settings.business_now())
+    if sent.accepted or sent.offline:
+        print(f"KSeF: {len(sent.accepted)} accepted, {len(sent.offline)} offline")
+    for number in sent.offline:
+        print(f"{number}: offline (KSeF unavailable), run `ebok-server ksef submit` again", file=sys.stderr)
+    return 1 if sent.offline else 0
+
+
+async def ksef_cmd(args: argparse.Namespace) -> int:
+    settings = Settings(db_url=args.db, today=args.today)
+    async with _session(args.db) as session:
+        return await _submit_to_ksef(session, settings)
 
 
 async def staff_cmd(args: argparse.Namespace) -> int:
@@ -628,6 +659,7 @@ def main(argv: list[str] | None = None) -> int:
         "staff": staff_cmd,
         "audit": audit_cmd,
         "notice": notice_cmd,
+        "ksef": ksef_cmd,
     }[args.command]
     from .schema import SchemaOutOfDate
 

@@ -26,6 +26,7 @@ from .routes import (
     staff_act,
     staff_queue,
     staff_supervisor,
+    tariff,
     yearly,
 )
 from .throttle import AuthGateMiddleware, HashPool
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
         staff_act,
         staff_queue,
         staff_supervisor,
+        tariff,
         yearly,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -1,15 +1,17 @@
-"""Money helpers, tariffs, invoice issuing (incl. the e-FAKTURA fee), balance and IBANs."""
+"""Money helpers, invoice lines priced by the tariffs (tariffs.py), invoice issuing, balance and IBANs."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import ksef
 from .config import UTILITY_BANK_ROUTING
 from .db import insert_ignoring_conflict
 from .models import (
@@ -23,15 +25,13 @@ from .models import (
     Reading,
     ServicePoint,
 )
+from .tariffs import MissingTariff, Rate, Rates, TariffBook
 
-VAT_RATE = 8  # %
-FEE_GROSS_WITH_EFAKTURA = 100  # 1,00 zl
-FEE_GROSS_WITHOUT_EFAKTURA = 233  # 2,33 zl
-WATER_PRICE_NET = 587  # grosze per m3
-SEWAGE_PRICE_NET = 824  # grosze per m3
 PAYMENT_TERM_DAYS = 14
 FALLBACK_MONTHLY_L = 3000  # estimate when a meter has no readings in a period
 BENCH_SEQ_BASE = 500_000  # invoice sequence numbers reserved for the benchmark customer
+
+log = logging.getLogger(__name__)
 
 LINE_DESCRIPTIONS = {
     "water": "Dostawa wody",
@@ -63,10 +63,6 @@ def fmt_pln(grosze: int) -> str:
     g = abs(grosze)
     zl = f"{g // 100:,}".replace(",", " ")
     return f"{sign}{zl},{g % 100:02d} zł"
-
-
-def fee_gross(efaktura_active: bool) -> int:
-    return FEE_GROSS_WITH_EFAKTURA if efaktura_active else FEE_GROSS_WITHOUT_EFAKTURA
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -113,25 +109,59 @@ class LineSpec:
     quantity_milli: int
     unit: str
     unit_price_net: int
+    vat_rate: int
     net: int
     vat: int
     gross: int
+    tariff_id: int
 
 
-def consumption_line(kind: str, quantity_milli: int, unit_price_net: int) -> LineSpec:
-    net = div_round(quantity_milli * unit_price_net, 1000)
-    vat = div_round(net * VAT_RATE, 100)
-    return LineSpec(kind, quantity_milli, "m3", unit_price_net, net, vat, net + vat)
+def priced_line(kind: str, quantity_milli: int, rate: Rate) -> LineSpec:
+    """A line priced by a tariff row: net = quantity x unit price (rounded to grosze), VAT on the
+    net at the row's rate, gross = net + VAT."""
+    net = div_round(quantity_milli * rate.price_net, 1000)
+    vat = div_round(net * rate.vat_rate, 100)
+    return LineSpec(kind, quantity_milli, rate.unit, rate.price_net, rate.vat_rate, net, vat, net + vat, rate.id)
 
 
-def fee_line(efaktura_active: bool) -> LineSpec:
-    gross = fee_gross(efaktura_active)
-    net = div_round(gross * 100, 100 + VAT_RATE)
-    return LineSpec("fee", 1000, "szt", net, net, gross - net, gross)
+def consumption_line(kind: str, quantity_milli: int, rates: Rates) -> LineSpec:
+    return priced_line(kind, quantity_milli, rates[kind])
+
+
+def fee_line(rates: Rates, efaktura_active: bool) -> LineSpec:
+    """The monthly billing fee: one, at the price with or without e-FAKTURA."""
+    return priced_line("fee", 1000, rates.fee(efaktura_active))
+
+
+def invoice_specs(rates: Rates, services: list[str], consumption_l: int, efaktura_active: bool) -> list[LineSpec]:
+    """An invoice's lines: water, sewage (when the contract has it), the fee."""
+    specs = [consumption_line("water", consumption_l, rates)]
+    if "sewage" in services:
+        specs.append(consumption_line("sewage", consumption_l, rates))
+    specs.append(fee_line(rates, efaktura_active))
+    return specs
+
+
+def line_row(position: int, s: LineSpec) -> dict:
+    """An ``invoice_lines`` row's values (without the invoice) for a line spec."""
+    return dict(
+        position=position,
+        kind=s.kind,
+        description=LINE_DESCRIPTIONS[s.kind],
+        quantity_milli=s.quantity_milli,
+        unit=s.unit,
+        unit_price_net=s.unit_price_net,
+        net=s.net,
+        vat_rate=s.vat_rate,
+        vat=s.vat,
+        gross=s.gross,
+        tariff_id=s.tariff_id,
+    )
 
 
 def build_invoice(
     *,
+    rates: Rates,
     customer_id: int,
     service_point_id: int | None,
     number: str,
@@ -144,12 +174,10 @@ def build_invoice(
     due_date: dt.date | None = None,
     billing_period: dt.date | None = None,
 ) -> Invoice:
-    """An invoice with its lines; ``billing_period`` (first day of the period) marks an invoice of the
-    monthly billing run, at most one per service point and period (a database constraint)."""
-    specs = [consumption_line("water", consumption_l, WATER_PRICE_NET)]
-    if "sewage" in services:
-        specs.append(consumption_line("sewage", consumption_l, SEWAGE_PRICE_NET))
-    specs.append(fee_line(efaktura_active))
+    """An invoice with its lines priced by ``rates`` (the tariff in force on the period's first day);
+    ``billing_period`` (first day of the period) marks an invoice of the monthly billing run, at most
+    one per service point and period (a database constraint)."""
+    specs = invoice_specs(rates, services, consumption_l, efaktura_active)
     inv = Invoice(
         customer_id=customer_id,
         service_point_id=service_point_id,
@@ -165,21 +193,7 @@ def build_invoice(
         efaktura=efaktura_active,
         billing_period=billing_period,
     )
-    inv.lines = [
-        InvoiceLine(
-            position=i + 1,
-            kind=s.kind,
-            description=LINE_DESCRIPTIONS[s.kind],
-            quantity_milli=s.quantity_milli,
-            unit=s.unit,
-            unit_price_net=s.unit_price_net,
-            net=s.net,
-            vat_rate=VAT_RATE,
-            vat=s.vat,
-            gross=s.gross,
-        )
-        for i, s in enumerate(specs)
-    ]
+    inv.lines = [InvoiceLine(**line_row(i + 1, spec)) for i, spec in enumerate(specs)]
     return inv
 
 
@@ -249,11 +263,20 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
     """Issue invoices for billing period ``year-month``: one per service point (that is, per
     contract) not invoiced for it yet; a customer with several points gets one invoice per point.
 
-    The billing fee in force at issue time applies (1,00 zl gross with e-FAKTURA, else 2,33 zl).
+    Prices come from the ``tariffs`` table: the point's contract's tariff group's rates in force on
+    the period's first day, the billing fee with or without e-FAKTURA as the customer has it at issue
+    time. A point whose group has no rate for a component it needs is left out (logged) and stays
+    uninvoiced for the period until its tariff is added and the run repeated.
+    An invoice to a business or a community is made a KSeF one (``pending``, its file stored:
+    :func:`ksef.prepare`); the caller sends it after committing (:func:`ksef.submit_pending`).
     Safe to run twice in parallel: each invoice is inserted in its own savepoint and the unique
     (service point, billing period) constraint turns a point already invoiced by the other run into
-    a skip; numbers come from :func:`allocate_invoice_seq`.
+    a skip; numbers come from :func:`allocate_invoice_seq`. Each invoice owes its customer a
+    notification mail if wanted (``notify.enqueue``, in the invoice's savepoint); the caller commits
+    and then calls ``notify.deliver``.
     """
+    from .notify import enqueue  # notify formats amounts with this module's helpers
+
     start, end = month_bounds(year, month)
     issued: list[Invoice] = []
     invoiced = exists().where(
@@ -268,6 +291,7 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
             .order_by(Customer.id, Contract.service_point_id)
         )
     ).all()
+    book = await TariffBook.load(session)
     for customer, contract in rows:
         meters = (await session.scalars(select(Meter).where(Meter.contract_id == contract.id))).all()
         consumption = 0
@@ -277,6 +301,7 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
             async with session.begin_nested():
                 seq = await allocate_invoice_seq(session, today)
                 inv = build_invoice(
+                    rates=book.on(contract.tariff_group, start),
                     customer_id=customer.id,
                     service_point_id=contract.service_point_id,
                     number=invoice_number(today, seq),
@@ -288,9 +313,15 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
                     efaktura_active=customer.efaktura_active,
                     billing_period=start,
                 )
+                ksef.prepare(inv, customer, iban_for(customer.customer_number))
                 session.add(inv)
+                await session.flush()
+                await enqueue(session, customer.id, "invoice", inv.id)
         except IntegrityError:
             continue  # a parallel run invoiced this point for the period first
+        except MissingTariff as exc:
+            log.warning("contract %s not invoiced for %s: %s", contract.number, start, exc)
+            continue
         issued.append(inv)
     return issued
 
@@ -358,6 +389,16 @@ class PointDue:
     label: str
     to_pay: int
     overdue: int
+
+
+def point_id(customer_id: int, code: str):
+    """The id of the customer's service point ``code`` as a scalar subquery (NULL when the code is
+    not one of the customer's points, so a filter on it matches nothing)."""
+    return (
+        select(ServicePoint.id)
+        .where(ServicePoint.customer_id == customer_id, ServicePoint.code == code)
+        .scalar_subquery()
+    )
 
 
 async def point_balances(session: AsyncSession, customer_id: int, today: dt.date) -> list[PointDue]:

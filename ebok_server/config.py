@@ -17,6 +17,9 @@ UTILITY_NAME = "MPWiK Sp. z o.o."
 UTILITY_ADDRESS = "ul. Wodna 1, 43-600 Jaworzno"
 UTILITY_NIP = "6320001234"
 UTILITY_BANK_ROUTING = "10901014"  # 8-digit bank/branch number used in the individual IBANs
+# Invoices to businesses and housing communities issued from this day on go through KSeF (ksef.py):
+# the day the obligation began for most taxpayers (the largest ones: 2026-02-01).
+KSEF_FROM = dt.date(2026, 4, 1)
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
@@ -58,6 +61,9 @@ class Limits:
     # Mails and letters to one customer (access codes, reset codes, notices) per window.
     mail_account_limit: int = 3
     mail_account_window_s: int = 3600
+    # e-FAKTURA confirmation codes one customer may request per window (each mails a code).
+    efaktura_code_limit: int = 5
+    efaktura_code_window_s: int = 3600
     # Password hashing (argon2id, 19 MiB each): worker threads (one core stays free for the event
     # loop) and how many more requests may wait for one; beyond that a request gets 503 at once.
     hash_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 1) - 1))
@@ -82,6 +88,8 @@ class Settings:
     # Wall clock (epoch seconds) for throttling and one-time codes; tests inject their own.
     clock: Callable[[], float] = time.time
     docs: bool = False  # serve /docs and /redoc (the OpenAPI document itself is always at /openapi.json)
+    # what sends invoices to KSeF (a ksef.KsefGateway); None: the simulated one (ksef.gateway_for)
+    ksef_gateway: object | None = None
     extra: dict = field(default_factory=dict)
 
     def now(self) -> dt.datetime:

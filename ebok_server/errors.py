@@ -121,7 +121,7 @@ def _path_regex(template: str) -> re.Pattern[str]:
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """Every method the API serves at ``path``, from the OpenAPI document (several routes can share
-    a path: GET, PUT and DELETE /efaktura are three routes, and the framework's 405 names only one)."""
+    a path: GET and PUT /staff/access/{id}/efaktura are two routes, and the framework's 405 names only one)."""
     table = getattr(app.state, "allowed_methods", None)
     if table is None:
         table = app.state.allowed_methods = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -34,6 +36,13 @@ class Customer(Base):
             "(NOT efaktura_active AND efaktura_email IS NULL AND efaktura_activated_at IS NULL)",
             name="ck_customers_efaktura_state",
         ),
+        CheckConstraint("customer_type IN ('person', 'business', 'community')", name="ck_customers_customer_type"),
+        # a business or a housing community has a NIP (its checksum: ksef.nip_is_valid), a person none
+        CheckConstraint(
+            "(customer_type = 'person' AND nip IS NULL) OR "
+            "(customer_type <> 'person' AND nip IS NOT NULL AND length(nip) = 10)",
+            name="ck_customers_nip",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +56,9 @@ class Customer(Base):
     efaktura_active: Mapped[bool] = mapped_column(Boolean, default=False)
     efaktura_email: Mapped[str | None] = mapped_column(String(320))
     efaktura_activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # person | business | community: invoices to a business or a community go through KSeF (ksef.py)
+    customer_type: Mapped[str] = mapped_column(String(10), default="person", server_default="person")
+    nip: Mapped[str | None] = mapped_column(String(10))
 
     service_points: Mapped[list[ServicePoint]] = relationship(back_populates="customer", order_by="ServicePoint.code")
 
@@ -152,6 +164,15 @@ class Invoice(Base):
         # The monthly billing run issues at most one invoice per service point and period (NULL
         # period: an invoice outside the run, e.g. the benchmark customer's bulk data).
         UniqueConstraint("service_point_id", "billing_period", name="uq_invoices_point_billing_period"),
+        CheckConstraint("ksef_status IN ('none', 'pending', 'offline', 'accepted')", name="ck_invoices_ksef_status"),
+        # an invoice in KSeF has its file and the file's hash; KSeF's number exactly when accepted
+        CheckConstraint(
+            "(ksef_status = 'none') = (ksef_file IS NULL) AND (ksef_file IS NULL) = (ksef_sha256 IS NULL)",
+            name="ck_invoices_ksef_file",
+        ),
+        CheckConstraint("(ksef_status = 'accepted') = (ksef_number IS NOT NULL)", name="ck_invoices_ksef_number"),
+        # KSeF gives a number once: the database refuses a second invoice with it
+        Index("uq_invoices_ksef_number", "ksef_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +190,15 @@ class Invoice(Base):
     paid: Mapped[int] = mapped_column(Integer, default=0)  # denormalised sum of allocated payments
     efaktura: Mapped[bool] = mapped_column(Boolean, default=False)
     billing_period: Mapped[dt.date | None] = mapped_column(Date)  # set by the billing run: first day of the period
+    # KSeF (ksef.py): none (a person's invoice, or issued before KSeF) | pending (to be sent) |
+    # offline (a submission failed: sent again by ``ebok-server ksef submit``) | accepted
+    ksef_status: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    ksef_number: Mapped[str | None] = mapped_column(String(35))  # NIP-YYYYMMDD-XXXXXXXXXXXX-CC
+    # the invoice file (FA(3)-shaped XML, UTF-8), stored as made at issue: the legal invoice, and
+    # what the hash and the verification link stand for even if the customer's data change later
+    ksef_file: Mapped[str | None] = mapped_column(Text)
+    ksef_sha256: Mapped[str | None] = mapped_column(String(43))  # SHA-256 of ksef_file's bytes, base64url
+    ksef_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position")
 
@@ -188,6 +218,49 @@ class InvoiceLine(Base):
     vat_rate: Mapped[int] = mapped_column(Integer)
     vat: Mapped[int] = mapped_column(Integer)
     gross: Mapped[int] = mapped_column(Integer)
+    # the tariff row the line was priced by (NULL: a line priced outside the tariffs, e.g. bulk data)
+    tariff_id: Mapped[int | None] = mapped_column(ForeignKey("tariffs.id", ondelete="RESTRICT"))
+
+
+#: A tariff's components: the price per m3 of water and of sewage, and the monthly billing fee with
+#: and without e-FAKTURA (an invoice line of kind ``fee`` is priced by one of the two).
+TARIFF_COMPONENTS = ("water", "sewage", "fee_efaktura", "fee_paper")
+
+
+class Tariff(Base):
+    """The price of one component of a tariff group's tariff over ``[valid_from, valid_to]``
+    (``valid_to`` NULL: open). Net price in zloty with grosze (``Numeric(10, 2)``: an invoice line's
+    unit price is whole grosze), VAT rate in percent.
+
+    At most one price per group, component and day: the unique open row (``valid_to IS NULL``, a
+    partial unique index) and the unique start together with :func:`ebok_server.tariffs.add_tariff`
+    (the only writer, which closes the open row in the same transaction and only appends after it)
+    keep the periods of a group's component from overlapping."""
+
+    __tablename__ = "tariffs"
+    __table_args__ = (
+        UniqueConstraint("tariff_group", "component", "valid_from", name="uq_tariffs_group_component_from"),
+        Index(
+            "uq_tariffs_group_component_open",
+            "tariff_group",
+            "component",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        CheckConstraint("component IN ('water', 'sewage', 'fee_efaktura', 'fee_paper')", name="ck_tariffs_component"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ck_tariffs_period"),
+        CheckConstraint("price_net >= 0 AND vat_rate BETWEEN 0 AND 100", name="ck_tariffs_price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tariff_group: Mapped[str] = mapped_column(String(10))
+    component: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(10))
+    price_net: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    vat_rate: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class InvoiceCounter(Base):
@@ -407,3 +480,104 @@ class HouseholdSize(Base):
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     persons: Mapped[int] = mapped_column(Integer)
+
+
+class EfakturaPending(Base):
+    """A resident's request to switch e-FAKTURA on or change its address, waiting for the 6-digit
+    code mailed to that address (efaktura.py). The customer is the primary key: at most one pending
+    request, and a new one replaces it in one upsert. Only a salted SHA-256 of the code is stored."""
+
+    __tablename__ = "efaktura_pending"
+    __table_args__ = (CheckConstraint("attempts >= 0", name="ck_efaktura_pending_attempts"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    terms_version: Mapped[str] = mapped_column(String(20))
+    code_salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
+class EfakturaConsent(Base):
+    """The history of e-FAKTURA consent (art. 106n VAT act): given, withdrawn, address changed, with
+    the terms version accepted and the channel (``app``: the resident confirmed a code; ``staff``:
+    recorded by ``staff_id`` acting for the customer; ``before_history``: on before this table
+    existed, revision 0011). Append-only in the database (triggers, revision 0011); the foreign key
+    keeps a customer with history from being deleted."""
+
+    __tablename__ = "efaktura_consents"
+    __table_args__ = (
+        CheckConstraint("event IN ('given', 'withdrawn', 'address_changed')", name="ck_efaktura_consents_event"),
+        CheckConstraint("channel IN ('app', 'staff', 'before_history')", name="ck_efaktura_consents_channel"),
+        CheckConstraint("(channel = 'staff') = (staff_id IS NOT NULL)", name="ck_efaktura_consents_staff"),
+        CheckConstraint(
+            "channel = 'before_history' OR terms_version IS NOT NULL OR event = 'withdrawn'",
+            name="ck_efaktura_consents_terms",
+        ),
+        Index("ix_efaktura_consents_customer_at", "customer_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    event: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(320))
+    terms_version: Mapped[str | None] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    staff_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the history outlives staff accounts
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ThreadRead(Base):
+    """How far the resident has read a thread: the highest message id the thread had when the
+    resident last opened it (staff acting for the customer do not move it). The thread is unread
+    while it has a utility message above that id; no row: every utility message is unread."""
+
+    __tablename__ = "thread_reads"
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
+    read_message_id: Mapped[int] = mapped_column(Integer)
+    read_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CustomerVisit(Base):
+    """The resident's visits: the latest login and the last login of the visit before it (the "since
+    your last visit" summary starts at ``previous_login_at``). Both move in one upsert at login
+    (``notify.record_login``; logins less than an hour apart are one visit)."""
+
+    __tablename__ = "customer_visits"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    last_login_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    previous_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class NotificationPreference(Base):
+    """The resident's choice to get an e-mail for a kind of event (``notify.KINDS``); no row: the
+    kind's default (``notify.DEFAULTS``)."""
+
+    __tablename__ = "notification_preferences"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # reply | invoice
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class MailOutbox(Base):
+    """An e-mail owed to a customer for an event (a staff reply: the message id; an invoice: its id),
+    inserted in the transaction that creates the event. The unique key makes it at most one mail per
+    customer, kind and event; ``sent_at`` is set by the one delivery that claims the row."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "kind", "event_id", name="uq_mail_outbox_event"),
+        Index("ix_mail_outbox_unsent", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # reply | invoice
+    event_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -144,6 +144,43 @@ def price_line(summary) -> str | None:
     )
 
 
+KSEF_QR_MM = 32  # the verification code's side, quiet zone included
+KSEF_QR_BORDER = 4  # modules of quiet zone (ISO/IEC 18004)
+KSEF_LABEL_MM = 64  # the label beneath it, centred under the code (a KSeF number is 35 characters)
+
+
+def draw_qr(pdf: FPDF, payload: str, x: float, y: float, size: float) -> None:
+    """A QR code as vector squares (one filled rectangle per run of dark modules in a row), with
+    its quiet zone, ``size`` mm wide at (``x``, ``y``)."""
+    import segno  # the same QR encoder the client draws the payment code with; imported when needed
+
+    matrix = segno.make(payload, error="m", micro=False).matrix
+    module = size / (len(matrix) + 2 * KSEF_QR_BORDER)
+    pdf.set_fill_color(0, 0, 0)
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < len(row):
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            left, top = x + (start + KSEF_QR_BORDER) * module, y + (r + KSEF_QR_BORDER) * module
+            pdf.rect(left, top, (c - start) * module, module, style="F")
+
+
+def _ksef_block(pdf: FPDF, text, ksef) -> None:
+    """KSeF's verification code (KOD I) with the KSeF number beneath it, or OFFLINE while KSeF has
+    not accepted the invoice (the label the specification prescribes)."""
+    pdf.ln(2)
+    text(9, "Faktura w Krajowym Systemie e-Faktur (KSeF) – kod weryfikacyjny:")
+    y = pdf.get_y()
+    draw_qr(pdf, ksef.url, pdf.l_margin + KSEF_LABEL_MM / 2 - KSEF_QR_MM / 2, y, KSEF_QR_MM)
+    pdf.set_y(y + KSEF_QR_MM)
+    text(8, ksef.number if ksef.status == "accepted" else "OFFLINE", h=5, w=KSEF_LABEL_MM, align="C")
+
+
 def render_invoice_pdf(detail, customer, *, directive=None, font_path: str | None | bool = True) -> bytes:
     """Render an invoice; ``directive`` is ``(water quality, yearly summary of the year before)``
     for the information Directive 2020/2184 asks on bills; ``font_path=None`` forces the ASCII
@@ -157,7 +194,8 @@ def render_invoice_pdf(detail, customer, *, directive=None, font_path: str | Non
     text(10, "Sprzedawca:")
     text(9, f"{UTILITY_NAME}, {UTILITY_ADDRESS}, NIP {UTILITY_NIP}")
     text(10, "Nabywca:")
-    text(9, f"{customer.full_name} (klient {customer.customer_number}), {customer.address}")
+    buyer_nip = f", NIP {customer.nip}" if customer.nip else ""
+    text(9, f"{customer.full_name} (klient {customer.customer_number}), {customer.address}{buyer_nip}")
     pdf.ln(4)
 
     cols = [
@@ -196,14 +234,10 @@ def render_invoice_pdf(detail, customer, *, directive=None, font_path: str | Non
     text(9, f"Tytuł przelewu: Klient {customer.customer_number} {detail.number}")
     if detail.efaktura:
         text(8, "Faktura elektroniczna (e-FAKTURA) – opłata za rozliczenie 1,00 zł brutto.")
+    if detail.ksef is not None:
+        _ksef_block(pdf, text, detail.ksef)
     if directive is not None:
-        quality, summary = directive
-        pdf.ln(4)
-        text(9, "Informacja o wodzie (dyrektywa (UE) 2020/2184):")
-        for line in [*quality_lines(quality), comparison_line(summary), price_line(summary)]:
-            if line:
-                pdf.set_font(family, size=7)
-                pdf.multi_cell(0, 4, t(line), new_x="LMARGIN", new_y="NEXT")
+        _directive_block(pdf, family, t, text, *directive, size=7, h=4)
     return bytes(pdf.output())
 
 
@@ -236,10 +270,16 @@ def render_yearly_pdf(summary, quality, customer, *, font_path: str | None | boo
         for (_, w, align), v in zip(cols, row, strict=True):
             pdf.cell(w, 6, t(v), border=1, align=align)
         pdf.ln()
+    _directive_block(pdf, family, t, text, quality, summary, size=8, h=5)
+    return bytes(pdf.output())
+
+
+def _directive_block(pdf, family, t, text, quality, summary, *, size: int, h: int) -> None:
+    """What the Drinking Water Directive asks a bill to say: the zone's quality, the comparison
+    with an average household, the price of a litre (invoice: small print; yearly statement: larger)."""
     pdf.ln(4)
     text(9, "Informacja o wodzie (dyrektywa (UE) 2020/2184):")
     for line in [*quality_lines(quality), comparison_line(summary), price_line(summary)]:
         if line:
-            pdf.set_font(family, size=8)
-            pdf.multi_cell(0, 5, t(line), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+            pdf.set_font(family, size=size)
+            pdf.multi_cell(0, h, t(line), new_x="LMARGIN", new_y="NEXT")

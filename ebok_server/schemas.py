@@ -185,12 +185,35 @@ class PasswordResetRequest(Strict):
 
 
 # ---- account ------------------------------------------------------------------------------------
-class Me(BaseModel):
-    customer_number: str
-    full_name: str
-    email: str | None
-    address: str
-    efaktura_active: bool
+class SinceInvoice(BaseModel):
+    id: int
+    number: str
+    issue_date: dt.date
+    gross: int
+
+
+class SinceReply(BaseModel):
+    thread_id: int
+    subject: str
+    created_at: str
+
+
+class MeterExpiry(BaseModel):
+    number: str
+    legalisation_valid_until: dt.date
+
+
+class SinceLastVisit(BaseModel):
+    """What changed since the resident's previous login, and what needs doing now."""
+
+    since: str | None = Field(description="the previous login; null at the first login (no news then)")
+    new_invoices: list[SinceInvoice] = Field(description="issued on or after the previous login's day")
+    new_replies: list[SinceReply] = Field(description="utility replies after the previous login, newest first")
+    new_notices: int = Field(description="notices in force (notices_in_force) that started after the previous login")
+    reading_window_until: dt.date | None = Field(
+        description="the current billing period's last day while a meter has no self-reading for it; else null"
+    )
+    legalisation_expiring: list[MeterExpiry] = Field(description="meters whose legalisation ends within 90 days")
 
 
 class PointBalance(BaseModel):
@@ -214,6 +237,17 @@ class ServicePointOut(BaseModel):
     contract_number: str | None
 
 
+class Me(BaseModel):
+    customer_number: str
+    full_name: str
+    email: str | None
+    address: str
+    efaktura_active: bool
+    service_points: list[ServicePointOut] = []
+    unread_threads: int = Field(description="threads with a utility reply the resident has not opened yet")
+    notifications: NotificationPreferences = Field(description="as GET /notification-preferences")
+
+
 class BalanceOut(BaseModel):
     balance: int
     to_pay: int
@@ -233,6 +267,8 @@ class BalanceOut(BaseModel):
     notices_in_force: NoticeList = Field(
         description="failures and interruptions in force now at the customer's supply addresses (GET /notices lists every one not yet ended)"
     )
+    unread_threads: int = Field(description="threads with a utility reply the resident has not opened yet")
+    since_last_visit: SinceLastVisit
 
 
 # ---- invoices -----------------------------------------------------------------------------------
@@ -259,7 +295,22 @@ class InvoicePage(Page[InvoiceItem]):
     years: list[int]
 
 
+TariffComponent = Literal["water", "sewage", "fee_efaktura", "fee_paper"]
+
+
+class LineTariff(BaseModel):
+    """The tariff row an invoice line was priced by (its group, component and validity period)."""
+
+    tariff_group: str
+    component: TariffComponent
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
 class InvoiceLineOut(BaseModel):
+    """An invoice line and its calculation: ``quantity`` x ``unit_price_net`` = ``net`` (rounded to
+    grosze), ``vat`` = ``vat_rate``% of ``net``, ``gross`` = ``net`` + ``vat``."""
+
     description: str
     quantity: str
     unit: Literal["m3", "szt"]
@@ -268,6 +319,9 @@ class InvoiceLineOut(BaseModel):
     vat_rate: int
     vat: int
     gross: int
+    # NULL: priced outside the tariffs table (bulk benchmark data, lines older than revision 0009
+    # at another price)
+    tariff: LineTariff | None = None
 
 
 class PaymentItem(BaseModel):
@@ -290,6 +344,20 @@ class InvoiceTransfer(BaseModel):
     transfer_title: str = Field(description="The invoice number.")
 
 
+class InvoiceKsef(BaseModel):
+    """An invoice issued through KSeF (to a business or a housing community)."""
+
+    status: Literal["pending", "offline", "accepted"] = Field(
+        description="accepted: KSeF gave it its number; pending/offline: not accepted yet (the invoice "
+        "shows OFFLINE under its verification code)."
+    )
+    number: str | None = Field(description="The KSeF number NIP-YYYYMMDD-XXXXXXXXXXXX-CC once accepted, else null.")
+    url: str = Field(
+        description="KSeF's verification link (the QR code): https://qr.ksef.mf.gov.pl/invoice/{seller NIP}/"
+        "{issue date DD-MM-YYYY}/{SHA-256 of the invoice file, base64url}."
+    )
+
+
 class InvoiceDetail(InvoiceItem):
     lines: list[InvoiceLineOut]
     net_total: int
@@ -298,6 +366,7 @@ class InvoiceDetail(InvoiceItem):
     efaktura: bool
     payments: list[PaymentItem]
     transfer: InvoiceTransfer
+    ksef: InvoiceKsef | None = Field(description="The invoice's KSeF data; null for an invoice outside KSeF.")
 
 
 # ---- readings -----------------------------------------------------------------------------------
@@ -361,7 +430,53 @@ class ContractOut(BaseModel):
     meters: list[MeterOut]
 
 
+# ---- tariff ------------------------------------------------------------------------------------
+class TariffRateOut(BaseModel):
+    """One component's price: net per unit (grosze), VAT rate (%), the gross per unit it makes
+    (rounded to grosze; an invoice takes the VAT of a line's whole net) and the validity period."""
+
+    component: TariffComponent
+    unit: Literal["m3", "szt"]
+    unit_price_net: int
+    vat_rate: int
+    unit_price_gross: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class TariffGroupOut(BaseModel):
+    tariff_group: str
+    points: list[str]  # the customer's service point codes in this group
+    rates: list[TariffRateOut]  # in force on ``as_of``
+    upcoming: list[TariffRateOut]  # already decided, from a later day (valid_from order)
+
+
+class TariffOut(BaseModel):
+    as_of: dt.date
+    efaktura_active: bool  # which of the two fees applies
+    groups: list[TariffGroupOut]
+
+
 # ---- e-FAKTURA ----------------------------------------------------------------------------------
+class EfakturaTerms(BaseModel):
+    version: str
+    text: dict[Literal["pl", "en"], str]
+
+
+class EfakturaPendingOut(BaseModel):
+    email: str
+    expires_at: str
+    attempts_left: int
+
+
+class EfakturaConsentOut(BaseModel):
+    event: Literal["given", "withdrawn", "address_changed"]
+    email: str
+    terms_version: str | None
+    channel: Literal["app", "staff", "before_history"]
+    at: str
+
+
 class EfakturaStatus(BaseModel):
     active: bool
     email: str | None
@@ -369,10 +484,18 @@ class EfakturaStatus(BaseModel):
     fee_with_gross: int
     fee_without_gross: int
     current_fee_gross: int
+    terms_version: str
+    pending: EfakturaPendingOut | None
+    history: list[EfakturaConsentOut]
 
 
 class EfakturaRequest(Strict):
     email: EmailStr
+    terms_version: Annotated[str, Field(max_length=20)]
+
+
+class EfakturaConfirm(Strict):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 
 
 # ---- correspondence -----------------------------------------------------------------------------
@@ -384,6 +507,11 @@ class ThreadItem(BaseModel):
     created_at: str
     updated_at: str
     message_count: int
+    unread: bool = Field(description="a utility reply newer than the resident's last opening of the thread")
+
+
+class ThreadPage(Page[ThreadItem]):
+    unread: int = Field(description="the customer's threads (all pages) with an unread utility reply")
 
 
 class MessageOut(BaseModel):
@@ -482,6 +610,15 @@ class YearMonth(BaseModel):
     consumption: str  # m³, three decimals
 
 
+class YearPoint(BaseModel):
+    """One service point's part of the year (code order; they add up to the year's totals)."""
+
+    code: str
+    label: str
+    invoiced: int
+    consumption: str
+
+
 class YearlyOut(BaseModel):
     year: int
     years: list[int]  # years with data, newest first
@@ -495,6 +632,7 @@ class YearlyOut(BaseModel):
     average_household_consumption: str | None
     tap_price_per_m3: int | None  # grosze gross, water + sewage
     bottled_price_per_litre: int  # grosze gross (reference price)
+    points: list[YearPoint] = []  # per service point: invoiced and consumption
 
 
 class HouseholdRequest(Strict):
@@ -504,3 +642,10 @@ class HouseholdRequest(Strict):
 class HouseholdOut(BaseModel):
     household_size: int
     household_size_is_default: bool
+
+
+class NotificationPreferences(Strict):
+    """Which events also come by e-mail (to the address on file); see docs/API.md "Notifications"."""
+
+    reply: bool = Field(strict=True, description="the utility replied in one of your threads (default: on)")
+    invoice: bool = Field(strict=True, description="a new invoice was issued (default: off)")

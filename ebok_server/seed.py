@@ -7,27 +7,30 @@ import datetime as dt
 import json
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from . import ksef
 from .billing import (
     BENCH_SEQ_BASE,
     compute_balance,
     fmt_pln,
-    LINE_DESCRIPTIONS,
-    SEWAGE_PRICE_NET,
-    VAT_RATE,
-    WATER_PRICE_NET,
     add_months,
     build_invoice,
-    consumption_line,
-    fee_line,
+    iban_for,
     invoice_number,
+    invoice_specs,
+    line_row,
     month_bounds,
 )
 from .db import DEMO_SERVER_ID, SERVER_ID_KEY
+from .efaktura import TERMS_VERSION
 from .models import (
+    EfakturaConsent,
+    CustomerVisit,
+    ThreadRead,
     Contract,
     Customer,
     Invoice,
@@ -46,6 +49,7 @@ from .models import (
     point_code,
 )
 from .security import hash_password
+from .tariffs import TariffBook, add_tariff
 
 HISTORY_MONTHS = 27  # 24 months + a few older
 INVOICE_DAY = 10  # invoices for month M are issued on the 10th of month M+1
@@ -79,6 +83,7 @@ class PointSpec:
     concluded_on: dt.date
     services: list[str]
     meters: list[MeterSpec]
+    tariff_group: str | None = None  # None: G1 with one meter, else G2
 
 
 @dataclass
@@ -101,6 +106,11 @@ class CustomerSpec:
     threads: list[dict] = field(default_factory=list)
     phone: str | None = None
     points: list[PointSpec] | None = None
+    customer_type: str = "person"  # person | business | community (KSeF: ksef.py)
+    nip: str | None = None
+    ksef_offline_latest: bool = False  # the newest KSeF invoice not yet accepted (a failed submission)
+    #: days since the resident's last login (the "since your last visit" summary); None: never logged in
+    last_visit_days_ago: int | None = None
 
     def point_specs(self) -> list[PointSpec]:
         if self.points:
@@ -124,6 +134,7 @@ def _specs() -> list[CustomerSpec]:
             phone="+48 601 234 567",
             description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY; awaria na jego ulicy (komunikat).",
             description_en="Water + sewage; {invoices}; no e-FAKTURA; a failure in his street (notice).",
+            last_visit_days_ago=8,
             threads=[
                 dict(
                     kind="contract_change",
@@ -156,6 +167,7 @@ def _specs() -> list[CustomerSpec]:
                     subject="Brązowa woda z kranu",
                     status="in_progress",
                     days_ago=5,
+                    unread=True,  # the reply came after Jan's last visit
                     messages=[
                         ("customer", "Po przywróceniu dostawy woda ma brązowy kolor i metaliczny zapach."),
                         ("utility", "Przyjęliśmy zgłoszenie. Laboratorium pobierze próbkę w ciągu 3 dni."),
@@ -252,8 +264,12 @@ def _specs() -> list[CustomerSpec]:
             [],
             "jan",
             phone="+48 32 615 44 10",
-            description_pl="Wspólnota mieszkaniowa, trzy punkty poboru (budynki A i B, ogród); {invoices}.",
-            description_en="Housing community, three service points (buildings A and B, garden); {invoices}.",
+            customer_type="community",
+            nip="6321000509",
+            description_pl="Wspólnota mieszkaniowa, trzy punkty poboru (budynki A i B, ogród); {invoices}; "
+            "faktury w KSeF.",
+            description_en="Housing community, three service points (buildings A and B, garden); {invoices}; "
+            "invoices in KSeF.",
             points=[
                 PointSpec(
                     "Budynek A",
@@ -312,8 +328,27 @@ def _specs() -> list[CustomerSpec]:
                             max_daily_l=5_000,
                         )
                     ],
+                    tariff_group="G2",  # the tariff screen's second group (the same prices until G1's change)
                 ),
             ],
+        ),
+        CustomerSpec(
+            "10006",
+            "Piekarnia „Złoty Kłos” Sp. z o.o.",
+            "biuro@zlotyklos.example.com",
+            "ul. Młyńska 4, 43-600 Jaworzno",
+            "UM/2026/00614",
+            dt.date(2026, 6, 1),
+            ["water", "sewage"],
+            [MeterSpec("WM-6014001", "Zaplecze piekarni", dt.date(2026, 5, 28), 10, 5_000, 14_000, diameter_mm=20)],
+            "jan",
+            phone="+48 32 616 70 70",
+            customer_type="business",
+            nip="6322000606",
+            ksef_offline_latest=True,
+            description_pl="Firma (klient od czerwca 2026); {invoices}; faktury w KSeF, najnowsza jeszcze OFFLINE.",
+            description_en="A company (customer since June 2026); {invoices}; invoices in KSeF, the newest "
+            "still OFFLINE.",
         ),
     ]
 
@@ -344,6 +379,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
     seq_by_month: dict[tuple[int, int], int] = {}
     demo: list[dict] = []
     first_month = add_months(today.replace(day=1), -HISTORY_MONTHS)
+    book = await TariffBook.load(session)
 
     for spec in _specs():
         efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
@@ -357,13 +393,27 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             efaktura_active=efaktura_since is not None,
             efaktura_email=spec.email if efaktura_since else None,
             efaktura_activated_at=ts(efaktura_since, 18, 30) if efaktura_since else None,
+            customer_type=spec.customer_type,
+            nip=spec.nip,
         )
         session.add(cust)
         await session.flush()
+        if efaktura_since:  # the resident confirmed the address in the app, accepting today's terms
+            session.add(
+                EfakturaConsent(
+                    customer_id=cust.id,
+                    event="given",
+                    email=spec.email,
+                    terms_version=TERMS_VERSION,
+                    channel="app",
+                    at=cust.efaktura_activated_at,
+                )
+            )
         invoices: list[Invoice] = []
         for pi, ps in enumerate(spec.point_specs(), 1):
-            invoices += await _seed_point(session, rng, cust, spec, ps, pi, today, first_month, seq_by_month)
+            invoices += await _seed_point(session, rng, book, cust, spec, ps, pi, today, first_month, seq_by_month)
             await session.flush()
+        await _seed_ksef(cust, spec, invoices)
         # Payments (the plan applies per service point: "jan" leaves each point's last two open).
         by_point: dict[int, list[Invoice]] = {}
         for inv in invoices:
@@ -424,9 +474,19 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
             await session.flush()
             at = created
             for author, body in th["messages"]:
-                session.add(Message(thread_id=thread.id, author=author, body=body, created_at=at))
+                message = Message(thread_id=thread.id, author=author, body=body, created_at=at)
+                session.add(message)
                 thread.updated_at = at
                 at = at + dt.timedelta(hours=26 if th["days_ago"] > 1 else 2)
+            if not th.get("unread"):  # the resident has read the thread's every message
+                await session.flush()
+                session.add(ThreadRead(thread_id=thread.id, read_message_id=message.id, read_at=thread.updated_at))
+        if spec.last_visit_days_ago is not None:
+            session.add(
+                CustomerVisit(
+                    customer_id=cust.id, last_login_at=ts(today - dt.timedelta(days=spec.last_visit_days_ago), 19, 30)
+                )
+            )
 
         first_meter = spec.point_specs()[0].meters[0].number
         demo.append(
@@ -441,6 +501,7 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
         )
 
     await seed_water_quality(session, today)
+    await seed_tariff_change(session, today)
     await _store_demo_info(session, demo)
     # One identity for every demo database (the data is deterministic), so a client's unsent drafts
     # survive restarting the demo on a new port with a fresh database (kept if already set).
@@ -450,9 +511,28 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
     return demo
 
 
+async def _seed_ksef(cust: Customer, spec: CustomerSpec, invoices: list[Invoice]) -> None:
+    """The KSeF state of a demo customer's invoices, as if each had been sent on its issue day at
+    10:00: a business's or a community's since KSeF accepted (the simulated gateway's number for
+    that day), but for ``ksef_offline_latest``: the newest failed and is still offline."""
+    for inv in invoices:
+        ksef.prepare(inv, cust, iban_for(spec.number))
+    in_ksef = [inv for inv in invoices if inv.ksef_status == "pending"]
+    newest = max(in_ksef, key=lambda inv: inv.issue_date, default=None)
+    for inv in in_ksef:
+        inv.ksef_sent_at = dt.datetime.combine(inv.issue_date, dt.time(10))
+        if spec.ksef_offline_latest and inv is newest:
+            inv.ksef_status = "offline"
+            continue
+        gateway = ksef.SimulatedKsefGateway(today=lambda day=inv.issue_date: day)
+        receipt = await gateway.submit(inv.ksef_file.encode("utf-8"), invoice_number=inv.number)
+        inv.ksef_status, inv.ksef_number = "accepted", receipt.ksef_number
+
+
 async def _seed_point(
     session: AsyncSession,
     rng: random.Random,
+    book: TariffBook,
     cust: Customer,
     spec: CustomerSpec,
     ps: PointSpec,
@@ -473,12 +553,14 @@ async def _seed_point(
         number=ps.contract_number,
         concluded_on=ps.concluded_on,
         services=",".join(ps.services),
-        tariff_group="G1" if len(ps.meters) == 1 else "G2",
+        tariff_group=ps.tariff_group or ("G1" if len(ps.meters) == 1 else "G2"),
         connection_address=ps.address,
     )
     session.add(contract)
     await session.flush()
 
+    # A point billed since its contract (the older points' contracts precede the history).
+    first_billed = ps.concluded_on.replace(day=1)
     # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
     values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
     meters: list[Meter] = []
@@ -504,9 +586,10 @@ async def _seed_point(
             if k > 0:
                 value += _monthly_l(rng, ms, month_start.month)
             values_at[(mi, k)] = value
-            if rdate >= today:
-                continue
-            rtype = "collector" if k == 0 else _reading_type(rng)
+            if rdate >= today or month_start < add_months(first_billed, -1):
+                continue  # a point's readings start the month before its first billing month
+            installation = k == 0 or month_start == add_months(first_billed, -1)
+            rtype = "collector" if installation else _reading_type(rng)
             session.add(
                 Reading(
                     meter_id=meters[mi].id,
@@ -524,13 +607,14 @@ async def _seed_point(
     for k in range(1, HISTORY_MONTHS + 1):
         month_start = add_months(first_month, k - 1)
         issue = add_months(month_start, 1).replace(day=INVOICE_DAY)
-        if issue > today:
+        if issue > today or month_start < first_billed:
             continue
         consumption = sum(values_at[(mi, k)] - values_at[(mi, k - 1)] for mi in range(len(ps.meters)))
         key = (issue.year, issue.month)
         seq_by_month[key] = seq_by_month.get(key, 0) + 1
         p_from, p_to = month_bounds(month_start.year, month_start.month)
         inv = build_invoice(
+            rates=book.on(contract.tariff_group, p_from),
             customer_id=cust.id,
             service_point_id=point.id,
             number=invoice_number(issue, seq_by_month[key]),
@@ -596,7 +680,7 @@ async def seed_demo_notices(session: AsyncSession, today: dt.date) -> None:
 
 #: the demo's supply zones: code, name, streets (as water.street_key gives them)
 WATER_ZONES = [
-    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa"]),
+    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa", "młyńska"]),
     ("JAW-P", "Strefa Południe (SUW Dobra)", ["leśna", "zwycięstwa"]),
 ]
 #: quarterly results per zone (newest first), value * 1000: e_coli, enterococci, nitrates, ph, hardness
@@ -604,6 +688,20 @@ WATER_RESULTS = {
     "JAW-C": [(0, 0, 12_400, 7_400, 287_000), (0, 0, 13_100, 7_300, 295_000), (0, 0, 11_800, 7_500, 281_000)],
     "JAW-P": [(0, 0, 21_700, 7_600, 402_000), (0, 0, 23_200, 7_700, 418_000), (2_000, 0, 22_900, 7_600, 409_000)],
 }
+
+
+#: The demo's decided price change: households' (G1) water and sewage, net zloty per m3.
+DEMO_NEW_PRICES = {"water": Decimal("6.05"), "sewage": Decimal("8.51")}
+
+
+async def seed_tariff_change(session: AsyncSession, today: dt.date) -> None:
+    """A price change already decided for G1 from the first day of the month after next (the
+    tariff screen's "from ..." part; no invoice of the demo is priced by it)."""
+    start = add_months(today.replace(day=1), 2)
+    for component, price in DEMO_NEW_PRICES.items():
+        await add_tariff(
+            session, group="G1", component=component, unit="m3", price_net=price, vat_rate=8, valid_from=start
+        )
 
 
 async def seed_water_quality(session: AsyncSession, today: dt.date) -> None:
@@ -780,6 +878,7 @@ async def seed_large_customer(
         )
     )
 
+    book = await TariffBook.load(session)
     seq_by_month: dict[tuple[int, int], int] = {}
     # a block of the reserved numbers per customer: several benchmark customers never share a number
     seq_base = BENCH_SEQ_BASE + (int(customer_number) % 100) * 1000
@@ -791,13 +890,9 @@ async def seed_large_customer(
         key = (issue.year, issue.month)
         seq_by_month[key] = seq_by_month.get(key, seq_base) + 1
         consumption = rng.randint(20_000, 400_000)
-        specs = [
-            consumption_line("water", consumption, WATER_PRICE_NET),
-            consumption_line("sewage", consumption, SEWAGE_PRICE_NET),
-            fee_line(False),
-        ]
-        gross = sum(s.gross for s in specs)
         p_from, p_to = month_bounds(*(add_months(issue.replace(day=1), -1).timetuple()[:2]))
+        specs = invoice_specs(book.on(contract.tariff_group, p_from), contract.service_list, consumption, False)
+        gross = sum(s.gross for s in specs)
         paid = 0 if i < 3 else gross
         inv_rows.append(
             dict(
@@ -826,22 +921,7 @@ async def seed_large_customer(
     line_rows = []
     pay_rows = []
     for inv_id, row, specs in zip(ids, inv_rows, line_specs, strict=True):
-        for pos, s in enumerate(specs, 1):
-            line_rows.append(
-                dict(
-                    invoice_id=inv_id,
-                    position=pos,
-                    kind=s.kind,
-                    description=LINE_DESCRIPTIONS[s.kind],
-                    quantity_milli=s.quantity_milli,
-                    unit=s.unit,
-                    unit_price_net=s.unit_price_net,
-                    net=s.net,
-                    vat_rate=VAT_RATE,
-                    vat=s.vat,
-                    gross=s.gross,
-                )
-            )
+        line_rows.extend(dict(invoice_id=inv_id, **line_row(pos, spec)) for pos, spec in enumerate(specs, 1))
         if row["paid"]:
             pay_rows.append(
                 dict(

@@ -19,10 +19,10 @@ import random
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .billing import LINE_DESCRIPTIONS, SEWAGE_PRICE_NET, VAT_RATE, WATER_PRICE_NET, consumption_line, fee_line
-from .billing import add_months, month_bounds
+from .billing import add_months, invoice_specs, line_row, month_bounds
 from .models import Contract, Customer, Invoice, InvoiceLine, Message, Meter, Payment, Reading, Thread
 from .security import hash_password
+from .tariffs import TariffBook
 
 BENCH_PASSWORD = "bench-haslo-2026"
 BULK_CONTRACT_PREFIX = "UM/2020/B"  # staff_seed.seed_customers
@@ -58,6 +58,7 @@ _COLUMNS = {
         "vat_rate",
         "vat",
         "gross",
+        "tariff_id",
     ),
     "payments": ("id", "customer_id", "invoice_id", "date", "amount", "method", "reference"),
     "readings": ("id", "meter_id", "customer_id", "date", "value_l", "type", "created_at", "billing_period"),
@@ -101,7 +102,7 @@ async def seed_history(session: AsyncSession, today: dt.date, batch: int = 2000)
     """Give every bulk customer without invoices two years of history; returns how many got it."""
     todo = (
         await session.execute(
-            select(Customer.id, Customer.customer_number, Meter.id, Contract.service_point_id)
+            select(Customer.id, Customer.customer_number, Meter.id, Contract.service_point_id, Contract.tariff_group)
             .join(Contract, Contract.customer_id == Customer.id)
             .join(Meter, Meter.contract_id == Contract.id)
             .where(
@@ -121,12 +122,12 @@ async def seed_history(session: AsyncSession, today: dt.date, batch: int = 2000)
     first = add_months(today.replace(day=1), -MONTHS)
     issues = [add_months(first, m).replace(day=10) for m in range(EVERY, MONTHS + 1, EVERY)]
     issues = [d for d in issues if d <= today]
-    fee = fee_line(False)
+    book = await TariffBook.load(session)
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
         rows: dict[str, list[tuple]] = {name: [] for name in _COLUMNS}
-        customer_ids = [cid for cid, _num, _mid, _point in chunk]
-        for cid, number, meter_id, point_id in chunk:
+        customer_ids = [cid for cid, _num, _mid, _point, _group in chunk]
+        for cid, number, meter_id, point_id, group in chunk:
             rng = random.Random(int(number))
             value_l = rng.randint(10_000, 900_000)
             for k, issue in enumerate(issues):
@@ -148,11 +149,7 @@ async def seed_history(session: AsyncSession, today: dt.date, batch: int = 2000)
                     )
                 )
                 next_id["readings"] += 1
-                specs = [
-                    consumption_line("water", used, WATER_PRICE_NET),
-                    consumption_line("sewage", used, SEWAGE_PRICE_NET),
-                    fee,
-                ]
+                specs = invoice_specs(book.on(group, p_from), ["water", "sewage"], used, False)
                 gross = sum(s.gross for s in specs)
                 newest = k == len(issues) - 1
                 inv_id = next_id["invoices"]
@@ -175,22 +172,10 @@ async def seed_history(session: AsyncSession, today: dt.date, batch: int = 2000)
                         False,
                     )
                 )
-                for pos, s in enumerate(specs, 1):
+                for pos, spec in enumerate(specs, 1):
+                    line = line_row(pos, spec)
                     rows["invoice_lines"].append(
-                        (
-                            next_id["invoice_lines"],
-                            inv_id,
-                            pos,
-                            s.kind,
-                            LINE_DESCRIPTIONS[s.kind],
-                            s.quantity_milli,
-                            s.unit,
-                            s.unit_price_net,
-                            s.net,
-                            VAT_RATE,
-                            s.vat,
-                            s.gross,
-                        )
+                        (next_id["invoice_lines"], inv_id, *(line[c] for c in _COLUMNS["invoice_lines"][2:]))
                     )
                     next_id["invoice_lines"] += 1
                 if not newest:

@@ -100,12 +100,14 @@ class Consent(Strict):
 class StaffEfaktura(Strict):
     active: bool
     email: EmailStr | None = None
+    # The terms version the resident accepted (on the signed form); needed when switching on.
+    terms_version: Annotated[str | None, Field(max_length=20)] = None
     consent: Consent
 
     @model_validator(mode="after")
     def _email(self):
-        if self.active and self.email is None:
-            raise ValueError("switching e-FAKTURA on needs the e-mail address")
+        if self.active and (self.email is None or self.terms_version is None):
+            raise ValueError("switching e-FAKTURA on needs the e-mail address and the accepted terms version")
         return self
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .billing import div_round
 from .models import Customer, Invoice, InvoiceLine, Payment, Reading, WaterQualityResult, WaterZone
-from .models import HouseholdSize, ServicePoint, WaterZoneStreet
+from .models import Contract, HouseholdSize, Meter, ServicePoint, WaterZoneStreet
 
 #: persons in the household when the resident has not said (GUS, Narodowy Spis Powszechny 2021:
 #: 2.5 persons on average; rounded down so that nobody is told they use more than they do)
@@ -157,6 +157,16 @@ class MonthFigures:
 
 
 @dataclass
+class PointYear:
+    """One service point's part of a year: invoiced (by issue date) and consumption (its meters)."""
+
+    code: str
+    label: str
+    invoiced: int = 0
+    consumption_l: int = 0
+
+
+@dataclass
 class YearFigures:
     year: int
     complete: bool  # the year is over (the comparison is only made for a whole year)
@@ -166,6 +176,7 @@ class YearFigures:
     average_household_l: int | None  # None for a year not yet over
     tap_price_per_m3: int | None  # grosze gross per m³ of water (water + sewage); None: nothing invoiced
     bottled_price_per_litre: int
+    points: list[PointYear]  # every service point of the customer, code order; they add up
 
     @property
     def invoiced(self) -> int:
@@ -211,12 +222,31 @@ async def year_figures(session: AsyncSession, customer: Customer, year: int, tod
     difference from the meter's previous reading) per month of ``year``, and the directive's figures."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     months = [MonthFigures(m) for m in range(1, 13)]
-    for issue_date, gross in await session.execute(
-        select(Invoice.issue_date, Invoice.gross).where(
+    points = {
+        pid: PointYear(code, label)
+        for pid, code, label in await session.execute(
+            select(ServicePoint.id, ServicePoint.code, ServicePoint.label)
+            .where(ServicePoint.customer_id == customer.id)
+            .order_by(ServicePoint.code)
+        )
+    }
+    point_of_meter = dict(
+        (
+            await session.execute(
+                select(Meter.id, Contract.service_point_id)
+                .join(Contract, Contract.id == Meter.contract_id)
+                .where(Meter.customer_id == customer.id)
+            )
+        ).all()
+    )
+    for issue_date, gross, point_id in await session.execute(
+        select(Invoice.issue_date, Invoice.gross, Invoice.service_point_id).where(
             Invoice.customer_id == customer.id, Invoice.issue_date.between(start, end)
         )
     ):
         months[issue_date.month - 1].invoiced += gross
+        if point_id in points:
+            points[point_id].invoiced += gross
     for day, amount in await session.execute(
         select(Payment.date, Payment.amount).where(Payment.customer_id == customer.id, Payment.date.between(start, end))
     ):
@@ -230,6 +260,8 @@ async def year_figures(session: AsyncSession, customer: Customer, year: int, tod
     ):
         if day >= start and meter_id in previous:
             months[day.month - 1].consumption_l += value - previous[meter_id]
+            if point_of_meter.get(meter_id) in points:
+                points[point_of_meter[meter_id]].consumption_l += value - previous[meter_id]
         previous[meter_id] = value
     # price of a m³ of tap water: water and sewage invoiced in the year, per m³ of water
     water_l, water_sewage_gross = (
@@ -257,6 +289,7 @@ async def year_figures(session: AsyncSession, customer: Customer, year: int, tod
         average_household_l=average_household_l(size, year) if complete else None,
         tap_price_per_m3=div_round(water_sewage_gross * 1000, water_l) if water_l > 0 else None,
         bottled_price_per_litre=BOTTLED_PRICE_PER_LITRE,
+        points=list(points.values()),
     )
 
 

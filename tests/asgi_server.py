@@ -22,6 +22,7 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -106,6 +107,8 @@ class InProcessServer:
     url: str = BASE_URL
     #: ``serve --reply-deadline-days`` (None: the default, 14)
     reply_deadline_days: int | None = None
+    #: the server's wall clock (epoch seconds; None: the real one), for snapshots of code expiry times
+    clock: Callable[[], float] | None = None
 
     @property
     def db_url(self) -> str:
@@ -119,6 +122,8 @@ class InProcessServer:
         settings = Settings(db_url=self.db_url, today=self.today, demo=True, mail_dir=self.mail_dir)
         if self.reply_deadline_days is not None:
             settings.extra["reply_deadline_days"] = self.reply_deadline_days
+        if self.clock is not None:
+            settings.clock = self.clock
         return settings
 
     def transport(self) -> LifespanASGITransport:

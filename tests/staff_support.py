@@ -45,6 +45,19 @@ async def staff_login_as(app: EbokApp, login: str = "pomoc") -> None:
     await app._staff_logged_in()
 
 
+@asynccontextmanager
+async def staff_app(server, login: str) -> AsyncIterator[tuple[EbokApp, Pilot]]:
+    """An 80x24 app on ``server`` with ``login`` logged in to the staff shell (its first section
+    shown); the staff session is logged out at the end."""
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await staff_login_as(app, login)
+        await settle(pilot)
+        yield app, pilot
+        await app.staff.logout()
+
+
 async def serve(app: EbokApp, customer: str = "10001", reason: str = "counter_visit", section: str = "balance") -> None:
     """Open ``customer`` (a phone call passes verification) and show ``section`` in act-for mode."""
     verification = Verification(customer_number=True, address=True) if reason == "phone_call" else None

@@ -472,7 +472,8 @@ async def test_other_writes_never_resent_and_say_the_outcome_is_unknown(how):
         async with peer.client() as api:
             for call in (
                 lambda: api.submit_reading("WM-1", 130),
-                lambda: api.efaktura_activate("a@b.pl"),
+                lambda: api.efaktura_request("a@b.pl", "2026-11"),
+                lambda: api.efaktura_confirm("123456"),
                 api.efaktura_withdraw,
             ):
                 before = len(peer.requests)
@@ -483,7 +484,7 @@ async def test_other_writes_never_resent_and_say_the_outcome_is_unknown(how):
             # a login changes nothing the resident must check: not resent either, but plainly "lost"
             with pytest.raises(ConnectionLost) as login_err:
                 await api.login("10001", "x")
-    assert [r.method for r in peer.requests] == ["POST", "PUT", "DELETE", "POST"]
+    assert [r.method for r in peer.requests] == ["POST", "POST", "POST", "POST", "POST"]
     assert "nie wiadomo, czy zmiana została zapisana" in error_message(PL, err.value)
     assert "not known whether your change was saved" in error_message(EN, err.value)
     assert peer.url in error_message(PL, err.value)

@@ -44,6 +44,7 @@ from ebok_tui.core.api.errors import Conflict
 from ebok_tui.core.i18n import I18n
 from ebok_tui.ui.wording import error_message, field_messages
 from tests.asgi_server import InProcessServer, server_from_template
+from tests.server.helpers import mailed_efaktura_codes
 from tests.fixtures_client import closed_port_url, demo_password  # noqa: F401
 
 PL, EN = I18n("pl"), I18n("en")
@@ -284,6 +285,25 @@ async def test_readings_contract_efaktura_threads_read(server):
         assert isinstance(e, EFaktura) and e.active is False
         assert (e.fee_with_gross, e.fee_without_gross, e.current_fee_gross) == (100, 233, 233)
 
+        tariff = await api.tariff()  # 10004's one point is in G2 (two meters)
+        assert tariff.as_of == dt.date(2026, 11, 15) and not tariff.efaktura_active
+        [group] = tariff.groups
+        assert (group.tariff_group, group.points, group.upcoming) == ("G2", ["PP-10004-01"], [])
+        assert [(r.component, r.unit_price_net, r.unit_price_gross) for r in group.rates] == [
+            ("water", 587, 634),
+            ("sewage", 824, 890),
+            ("fee_efaktura", 93, 100),
+            ("fee_paper", 216, 233),
+        ]
+        assert {r.valid_from for r in group.rates} == {dt.date(2015, 1, 1)}
+        newest = (await api.invoices()).items[0]
+        lines = (await api.invoice(newest.id)).lines
+        assert [(ln.tariff.tariff_group, ln.tariff.component) for ln in lines if ln.tariff] == [
+            ("G2", "water"),
+            ("G2", "sewage"),
+            ("G2", "fee_paper"),
+        ]
+
         threads = await api.threads()
         assert threads.total == 1 and isinstance(threads.items[0], Thread)
         detail = await api.thread(threads.items[0].id)
@@ -384,24 +404,34 @@ async def test_submit_reading_and_rejections(private_server):
         assert "następnym miesiącu" in error_message(PL, again.value)
 
 
-async def test_efaktura_activate_change_withdraw(private_server):
+async def test_efaktura_request_confirm_withdraw(private_server):
     api = await logged_in(private_server, "10004")
     async with api:
         with pytest.raises(ValidationFailed) as not_active:
             await api.efaktura_withdraw()
         assert not_active.value.code == "efaktura_not_active"
+        terms = await api.efaktura_terms()
+        assert terms.version == "2026-11" and set(terms.text) == {"pl", "en"}
         with pytest.raises(ValidationFailed) as bad:
-            await api.efaktura_activate("not-an-email")
+            await api.efaktura_request("not-an-email", terms.version)
         assert bad.value.code == "validation_error" and "email" in field_messages(PL, bad.value)
+        with pytest.raises(ValidationFailed) as old:
+            await api.efaktura_request("k.wojcik@example.com", "2020-01")
+        assert old.value.code == "efaktura_terms_outdated"
 
-        on = await api.efaktura_activate("k.wojcik@example.com")
+        asked = await api.efaktura_request("k.wojcik@example.com", terms.version)
+        assert not asked.active and asked.pending is not None and asked.pending.attempts_left == 5
+        (code,) = mailed_efaktura_codes(private_server.mail_dir, "k.wojcik@example.com")
+        with pytest.raises(ValidationFailed) as wrong:
+            await api.efaktura_confirm(f"{(int(code) + 1) % 10**6:06d}")
+        assert wrong.value.code == "efaktura_wrong_code"
+        on = await api.efaktura_confirm(code)
         assert on.active and on.email == "k.wojcik@example.com" and on.current_fee_gross == 100
-        assert on.activated_at is not None
-        changed = await api.efaktura_activate("kasia@example.com")
-        assert changed.active and changed.email == "kasia@example.com"
+        assert on.activated_at is not None and on.pending is None
+        assert [(h.event, h.channel, h.terms_version) for h in on.history] == [("given", "app", "2026-11")]
         assert (await api.me()).efaktura_active is True
         off = await api.efaktura_withdraw()
-        assert not off.active and off.current_fee_gross == 233
+        assert not off.active and off.current_fee_gross == 233 and off.history[0].event == "withdrawn"
 
 
 async def test_create_thread_is_idempotent_and_reply(private_server):

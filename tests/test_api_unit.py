@@ -269,7 +269,14 @@ async def test_keyed_post_gives_up_after_two_timeouts():
 
 @pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")])
 async def test_other_writes_never_retried(exc):
-    for call in ("login", "submit_reading", "efaktura_activate", "efaktura_withdraw", "change_password"):
+    for call in (
+        "login",
+        "submit_reading",
+        "efaktura_request",
+        "efaktura_confirm",
+        "efaktura_withdraw",
+        "change_password",
+    ):
         rec = Recorder(exc)
         async with client(rec) as api:
             api._token = "t"
@@ -278,8 +285,10 @@ async def test_other_writes_never_retried(exc):
                     await api.login("10001", "x")
                 elif call == "submit_reading":
                     await api.submit_reading("WM-1", Decimal("1"))
-                elif call == "efaktura_activate":
-                    await api.efaktura_activate("a@b.pl")
+                elif call == "efaktura_request":
+                    await api.efaktura_request("a@b.pl", "2026-11")
+                elif call == "efaktura_confirm":
+                    await api.efaktura_confirm("123456")
                 elif call == "efaktura_withdraw":
                     await api.efaktura_withdraw()
                 else:

@@ -139,7 +139,12 @@ def test_demo_login_balance_quit_in_a_real_terminal(tmp_path):
         tmux.keys(password, literal=True)
         wait_for("the masked password in its field", lambda: "•" * len(password) in tmux.screen())
         tmux.keys("Enter")
-        screen = wait_for("the balance screen", lambda: (s := tmux.screen()) and "Dane do przelewu" in s and s)
+        # logged in (the top bar names the customer) and the server's reply drawn (an amount); the
+        # transfer data may be below the fold, under the news since the last visit and a notice
+        screen = wait_for(
+            "the balance screen",
+            lambda: (s := tmux.screen()) and f"Klient {number}" in s and re.search(r"\d+,\d\d zł", s) and s,
+        )
         assert "Saldo" in screen and f"Klient {number}" in screen
         assert re.search(r"\d+,\d\d zł", screen), screen  # amounts formatted the Polish way
 

@@ -19,6 +19,7 @@ to pass through (search only, a POSIX ACL entry) for the test's duration and tak
 
 from __future__ import annotations
 
+import re
 import contextlib
 import os
 import pwd
@@ -325,7 +326,12 @@ def log_in(tmux: Tmux, server: ServerInfo, customer: str = "10001") -> str:
     tmux.keys(password, literal=True)
     wait_for("the masked password", lambda: "•" * len(password) in tmux.screen())
     tmux.keys("Enter")
-    return wait_for("the balance", lambda: (s := tmux.screen()) and "Dane do przelewu" in s and s)
+    # logged in (the top bar names the customer) and the server's reply drawn (an amount); the
+    # transfer data may be below the fold, under the news since the last visit and a notice
+    return wait_for(
+        "the balance",
+        lambda: (s := tmux.screen()) and f"Klient {customer}" in s and re.search(r"\d+,\d\d zł", s) and s,
+    )
 
 
 def open_login_screen(tmux: Tmux, setup: SshSetup) -> str:

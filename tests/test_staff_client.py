@@ -74,7 +74,7 @@ async def test_search_and_act_for(server):
         with pytest.raises(Forbidden):  # helpdesk may not register a reading
             await acting.api.submit_reading("X", 1)  # type: ignore[arg-type]
         with pytest.raises(Forbidden):
-            await acting.api.efaktura_activate("jan@example.com", consent=Consent(form="phone"))
+            await acting.api.efaktura_record("jan@example.com", "2026-11", consent=Consent(form="phone"))
 
         access_id = staff.access.access_id
         await staff.close_customer()
@@ -129,7 +129,7 @@ async def test_queue_audit_accounts_and_billing(fresh_server):
         assert (await boss.disable_account("anna.nowa")).disabled
 
         run = await boss.billing_run("2019-02")
-        assert run.issued == 7 and run.gross_total > 0  # one invoice per service point: 10005 has three
+        assert run.issued == 8 and run.gross_total > 0  # one invoice per service point: 10005 has three
         assert (await boss.billing_run("2019-02")).issued == 0
 
         helpdesk = StaffClient.sharing(api)

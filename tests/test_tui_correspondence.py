@@ -68,7 +68,7 @@ async def test_list_shows_threads_with_translated_kind_and_status(server, tmp_pa
     async with logged_in(app, "10001", "correspondence"):
         assert isinstance(app.screen, CorrespondenceScreen)
         rows = table_rows(app.screen.query_one("#threads", DataTable))
-        assert [r[0] for r in rows][:2] == ["Pytanie o fakturę", "Brązowa woda z kranu"]
+        assert [r[0] for r in rows][:2] == ["Pytanie o fakturę", "● Brązowa woda z kranu"]  # ●: unread reply
         assert [r[2] for r in rows] == ["wysłana", "w realizacji", "z odpowiedzią", "zamknięta"]
         assert [r[1] for r in rows] == ["inna sprawa", "jakość wody", "awaria", "zmiana danych"]
         assert "Sprawy 1–4 z 4" in text_of(app.screen.query_one("#pager"))

@@ -69,7 +69,7 @@ async def test_the_login_screen_comes_first_and_the_demo_panel_fills_in(server):
         start.release.set()
         await wait_until(pilot, lambda: not app.demo_loading)
         lines = panel_lines(app)
-        assert len(lines) == 5 and lines[0].startswith("10001 · hasło: woda-10001")
+        assert len(lines) == 6 and lines[0].startswith("10001 · hasło: woda-10001")
         assert "TRYB DEMO" in str(app.screen.query_one("TopBar").render())
         assert app.server_problem is None
 

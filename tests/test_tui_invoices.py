@@ -14,7 +14,7 @@ from ebok_tui.ui.widgets.paged_table import PagedTable
 from ebok_tui.core.files import default_path, write_private_atomic
 from ebok_tui.ui.screens.billing.save_pdf import ConfirmOverwriteModal, SavePdfModal
 from ebok_tui.core.payqr import build_payload
-from ebok_tui.ui.screens.billing.pay_dialogs import PayModal
+from ebok_tui.ui.screens.billing.pay_dialogs import PayModal, QrModal
 from tests.qr_support import scan
 from tests.asgi_server import InProcessServer, seed_template, server_from_template
 from tests.tui_support import SIZE, login_as, make_app, plain, press_settled, settle
@@ -222,6 +222,46 @@ async def test_pay_one_invoice_shows_the_qr_for_what_is_left_on_it(server):
         details = plain(modal.query_one("#pay-details", Static).content)
         assert inv.number in details and app.i18n.money(inv.gross - inv.paid) in details
         await press_settled(pilot, "q")
+        assert app.screen is screen
+
+
+async def test_a_ksef_invoice_shows_its_number_or_offline_and_q_its_verification_code(server):
+    """10006's newest invoice is not yet accepted (OFFLINE), the one before has its KSeF number; q
+    shows KSeF's verification QR code, which scans to the invoice's link, with the label beneath."""
+    app = make_app(server, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, "10006")
+        ksef = screen.invoice.ksef
+        assert ksef is not None and ksef.status == "offline" and ksef.number is None
+        shown = plain(screen.query_one("#ksef", Static).content)
+        assert shown.startswith("KSeF  OFFLINE") and "not yet accepted" in shown
+        assert "q KSeF code" in " | ".join(footer_keys(screen))
+        for expected in ("OFFLINE", None):
+            await pilot.press("q")
+            await settle(pilot)
+            modal = app.screen
+            assert isinstance(modal, QrModal) and scan(modal.lines) == [screen.invoice.ksef.url]
+            label = expected or screen.invoice.ksef.number
+            assert modal.caption.startswith(f"{label} · ")
+            await pilot.press("escape", "escape")  # the code, then the invoice
+            await settle(pilot)
+            if expected:  # the invoice before: accepted
+                await pilot.press("down", "enter")
+                await settle(pilot)
+                screen = app.screen
+                assert isinstance(screen, InvoiceDetailScreen) and screen.invoice.ksef.accepted
+                number = screen.invoice.ksef.number
+                assert plain(screen.query_one("#ksef", Static).content).strip() == f"KSeF  {number}"
+
+
+async def test_a_persons_invoice_has_no_ksef_line_and_no_q(server):
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, "10001")
+        assert screen.invoice.ksef is None and not screen.query_one("#ksef", Static).display
+        assert not any(key.startswith("q ") for key in footer_keys(screen))
+        await pilot.press("q")
+        await settle(pilot)
         assert app.screen is screen
 
 

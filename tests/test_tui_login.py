@@ -172,7 +172,7 @@ async def test_demo_panel_lists_customers_and_fills_the_form(server, tmp_path):
         prompts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
         assert prompts[0].startswith("10001 · password: woda-10001")
         assert "two invoices to pay (one overdue)" in prompts[0]  # the English description
-        assert len(prompts) == 5  # 10001-10004 and the housing community 10005
+        assert len(prompts) == 6  # 10001-10004, the housing community 10005, the company 10006
         panel.focus()
         await pilot.press("down", "enter")
         assert app.screen.query_one("#customer-number", Input).value == "10002"

@@ -133,8 +133,8 @@ async def test_helpdesk_sees_no_actions_it_may_not_use(server):
 
         await app.action_open_section("efaktura")
         await settle(pilot)
-        assert not app.screen.query_one("#form").display  # no e-mail field, no buttons
-        assert not {"focus_email", "withdraw"} & shown_keys(app)
+        assert not app.screen.query_one("#actions").display  # no terms dialog, no withdrawal
+        assert not {"start", "withdraw", "focus_code"} & shown_keys(app)
 
         await app.action_open_section("correspondence")
         await settle(pilot)
@@ -213,20 +213,33 @@ async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change
 
 async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
     async with acting(fresh_server, "urzednik", "10001", "counter_visit", "efaktura", lang="en") as (app, pilot):
-        await press_settled(pilot, "e")  # to the e-mail field, as a clerk does
-        field = app.screen.query_one("#email", Input)
-        assert app.focused is field
-        field.value = "jan.kowalski@example.pl"
-        consent = await press_settled(pilot, "enter")
+        assert app.screen.query_one("#code-row").display is False  # the code is the resident's
+
+        async def terms_and_address() -> None:
+            terms = await press_settled(pilot, "e")  # the terms dialog, as a clerk opens it
+            assert type(terms).__name__ == "TermsModal"
+            assert "customer accepted" in str(terms.query_one("#accept", Checkbox).label)
+            terms.query_one("#accept", Checkbox).value = True
+            field = terms.query_one("#email", Input)
+            field.value = "jan.kowalski@example.pl"
+            field.focus()
+            await press_settled(pilot, "enter")
+
+        await terms_and_address()
+        consent = app.screen
         assert type(consent).__name__ == "ConsentModal"
-        await press_settled(pilot, "escape")  # cancelled: nothing changes
+        assert "version 2026-11" in text_of(consent.query_one("#terms-note"))
+        await press_settled(pilot, "escape", "escape")  # cancelled: nothing changes; the terms dialog too
         assert not (await app.api.efaktura()).active
-        consent = await press_settled(pilot, "e", "enter")
+        await terms_and_address()
+        consent = app.screen
         consent.query_one("#form-written").value = True
         consent.query_one("#note", Input).value = "pismo 12/2026"
         await consent.run_action("save")
         await settle(pilot)
-        assert (await app.api.efaktura()).active
+        status = await app.api.efaktura()
+        assert status.active and [(h.channel, h.event) for h in status.history] == [("staff", "given")]
+        assert "at the office" in text_of(app.screen.query_one("#history"))
         assert app.me is not None and app.me.efaktura_active
         await app.staff.logout()
 

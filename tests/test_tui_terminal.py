@@ -101,7 +101,8 @@ def test_the_contrast_reader_finds_low_contrast(tmp_path):
 
 @pytest.mark.parametrize("path", _default_theme_snapshots(), ids=lambda p: p.stem)
 def test_default_theme_text_contrast(path):
-    assert len(text_runs(path.read_text(encoding="utf-8"))) > 5
+    # the SVG was read (a screen that is a full-size QR code has one line of text: its caption)
+    assert len(text_runs(path.read_text(encoding="utf-8"))) > (0 if path.stem.startswith("test_ksef_code") else 5)
     assert low_contrast(path) == []
 
 
@@ -109,7 +110,9 @@ def test_default_theme_text_contrast(path):
 def test_no_color_text_contrast(name):
     path = SNAPSHOTS / "test_snapshots_terminals" / f"{name}.svg"
     runs = text_runs(path.read_text(encoding="utf-8"))
-    assert any("po terminie" in run.text for run in runs) or "login" in name
+    # the balance's amount due (drawn with the server's reply; the overdue details are below the
+    # fold for 10001, under the news since the last visit and the failure notice)
+    assert any("DO ZAPŁATY" in run.text for run in runs) or "login" in name
     assert low_contrast(path) == []
     # greys only
     for run in runs:

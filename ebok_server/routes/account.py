@@ -1,40 +1,49 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
-from sqlalchemy import case, select, update
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import efaktura
 from ..billing import (
-    FEE_GROSS_WITH_EFAKTURA,
-    FEE_GROSS_WITHOUT_EFAKTURA,
     compute_balance,
-    fee_gross,
     point_balances,
+    point_id,
     iban_for,
     transfer_title,
 )
-from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings, iso_ts
-from ..deps import AUTH, DB, SETTINGS, Auth
-from ..errors import ApiError, not_found
+from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
+from ..deps import AUTH, DB, SETTINGS, Auth, get_mailer
+from ..errors import not_found
 from ..models import Contract, Customer, Meter, ServicePoint
+from ..notify import preferences, set_preferences, since_last_visit, unread_count
 from ..schemas import (
     BalanceOut,
     ContractOut,
+    EfakturaConfirm,
     EfakturaRequest,
     EfakturaStatus,
     Me,
     MeterOut,
+    NotificationPreferences,
     PointBalance,
+    ServicePointCode,
     ServicePointOut,
 )
+from ..mailer import Mailer
+from .auth import RATE_LIMITED
 from .notices import notices_in_force
 
 router = APIRouter(tags=["account"])
 
+#: ``GET /contract`` and its act-for twin
+CONTRACT_RESPONSES: dict[int | str, dict] = {
+    404: {"description": "not_found: no such contract, or service_point is not one of the customer's points"}
+}
+
 
 @router.get("/me", response_model=Me)
-async def me(auth: Auth = AUTH) -> Me:
+async def me(auth: Auth = AUTH, db: AsyncSession = DB) -> Me:
     c = auth.customer
     return Me(
         customer_number=c.customer_number,
@@ -42,6 +51,10 @@ async def me(auth: Auth = AUTH) -> Me:
         email=c.email,
         address=c.address,
         efaktura_active=c.efaktura_active,
+        # the client learns at login whether to offer a choice of point (no request per screen)
+        service_points=await service_points_of(db, c),
+        unread_threads=await unread_count(db, c.id),
+        notifications=NotificationPreferences(**await preferences(db, c.id)),
     )
 
 
@@ -56,6 +69,7 @@ async def balance_of(db: AsyncSession, customer: Customer, settings: Settings) -
     today = settings.business_today()
     b = await compute_balance(db, customer.id, today)
     number = customer.customer_number
+    notices = await notices_in_force(db, customer, settings)
     return BalanceOut(
         balance=b.balance,
         to_pay=b.to_pay,
@@ -74,7 +88,9 @@ async def balance_of(db: AsyncSession, customer: Customer, settings: Settings) -
             PointBalance(code=p.code, label=p.label, to_pay=p.to_pay, overdue=p.overdue)
             for p in await point_balances(db, customer.id, today)
         ],
-        notices_in_force=await notices_in_force(db, customer, settings),
+        notices_in_force=notices,
+        unread_threads=await unread_count(db, customer.id),
+        since_last_visit=await since_last_visit(db, customer.id, today, notices),
     )
 
 
@@ -98,17 +114,23 @@ async def service_points_of(db: AsyncSession, customer: Customer) -> list[Servic
     ]
 
 
-@router.get("/contract", response_model=ContractOut)
-async def contract(auth: Auth = AUTH, db: AsyncSession = DB) -> ContractOut:
-    return await contract_of(db, auth.customer)
+@router.get("/contract", response_model=ContractOut, responses=CONTRACT_RESPONSES)
+async def contract(
+    service_point: ServicePointCode | None = None, auth: Auth = AUTH, db: AsyncSession = DB
+) -> ContractOut:
+    return await contract_of(db, auth.customer, service_point)
 
 
-async def contract_of(db: AsyncSession, customer: Customer) -> ContractOut:
-    # with several service points: the first point's (GET /service-points lists them all)
+async def contract_of(db: AsyncSession, customer: Customer, service_point: str | None = None) -> ContractOut:
+    """The contract of the customer's point ``service_point`` (404 when it is not one of theirs);
+    without one, the first point's (GET /service-points lists them all)."""
+    mine = [Contract.customer_id == customer.id]
+    if service_point is not None:
+        mine.append(Contract.service_point_id == point_id(customer.id, service_point))
     c = await db.scalar(
         select(Contract)
         .join(ServicePoint, ServicePoint.id == Contract.service_point_id)
-        .where(Contract.customer_id == customer.id)
+        .where(*mine)
         .order_by(ServicePoint.code)
         .limit(1)
     )
@@ -134,68 +156,55 @@ async def contract_of(db: AsyncSession, customer: Customer) -> ContractOut:
     )
 
 
-def efaktura_status(c: Customer) -> EfakturaStatus:
-    return EfakturaStatus(
-        active=c.efaktura_active,
-        email=c.efaktura_email if c.efaktura_active else None,
-        activated_at=iso_ts(c.efaktura_activated_at) if c.efaktura_active else None,
-        fee_with_gross=FEE_GROSS_WITH_EFAKTURA,
-        fee_without_gross=FEE_GROSS_WITHOUT_EFAKTURA,
-        current_fee_gross=fee_gross(c.efaktura_active),
-    )
-
-
 @router.get("/efaktura", response_model=EfakturaStatus)
-async def efaktura_get(auth: Auth = AUTH) -> EfakturaStatus:
-    return efaktura_status(auth.customer)
+async def efaktura_get(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    return await efaktura.status(db, settings, auth.customer)
 
 
-@router.put("/efaktura", response_model=EfakturaStatus)
-async def efaktura_put(
-    body: EfakturaRequest, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+@router.post(
+    "/efaktura/request",
+    response_model=EfakturaStatus,
+    responses={422: {"description": "efaktura_terms_outdated / efaktura_same_address"}} | RATE_LIMITED,
+)
+async def efaktura_request(
+    body: EfakturaRequest,
+    auth: Auth = AUTH,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> EfakturaStatus:
-    return await activate_efaktura(db, auth.customer, str(body.email), settings)
+    return await efaktura.request(db, settings, mailer, auth.customer, str(body.email), body.terms_version)
 
 
-async def activate_efaktura(db: AsyncSession, c: Customer, email: str, settings: Settings) -> EfakturaStatus:
-    """Activate, or change the address while active (keeping ``activated_at``): one UPDATE that reads
-    the current state in the database, so parallel calls cannot both "activate"; commits."""
-    activated_at = await db.scalar(
-        update(Customer)
-        .where(Customer.id == c.id)
-        .values(
-            efaktura_active=True,
-            efaktura_email=email,
-            efaktura_activated_at=case(
-                (Customer.efaktura_active, Customer.efaktura_activated_at), else_=settings.business_now()
-            ),
-        )
-        .returning(Customer.efaktura_activated_at)
-        .execution_options(synchronize_session=False)
-    )
+@router.post(
+    "/efaktura/confirm",
+    response_model=EfakturaStatus,
+    responses={422: {"description": "efaktura_wrong_code / efaktura_code_expired / efaktura_no_request"}},
+)
+async def efaktura_confirm(
+    body: EfakturaConfirm, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> EfakturaStatus:
+    return await efaktura.confirm(db, settings, auth.customer, body.code)
+
+
+@router.post(
+    "/efaktura/withdraw", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}}
+)
+async def efaktura_withdraw(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    return await efaktura.withdraw(db, settings, auth.customer)
+
+
+@router.get("/notification-preferences", response_model=NotificationPreferences)
+async def notification_preferences_get(auth: Auth = AUTH, db: AsyncSession = DB) -> NotificationPreferences:
+    """Which events also come by e-mail to the address on file (defaults where never chosen)."""
+    return NotificationPreferences(**await preferences(db, auth.customer.id))
+
+
+@router.put("/notification-preferences", response_model=NotificationPreferences)
+async def notification_preferences_put(
+    body: NotificationPreferences, auth: Auth = AUTH, db: AsyncSession = DB
+) -> NotificationPreferences:
+    """Store the resident's choice for every kind (the whole object: nothing is left to a default)."""
+    await set_preferences(db, auth.customer.id, body.model_dump())
     await db.commit()
-    for name, value in (
-        ("efaktura_active", True),
-        ("efaktura_email", email),
-        ("efaktura_activated_at", activated_at),
-    ):
-        set_committed_value(c, name, value)
-    return efaktura_status(c)
-
-
-@router.delete("/efaktura", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}})
-async def efaktura_delete(auth: Auth = AUTH, db: AsyncSession = DB) -> EfakturaStatus:
-    return await withdraw_efaktura(db, auth.customer)
-
-
-async def withdraw_efaktura(db: AsyncSession, c: Customer) -> EfakturaStatus:
-    """Withdraw: an UPDATE conditional on being active (of two parallel calls one succeeds); commits."""
-    done = await db.execute(
-        update(Customer)
-        .where(Customer.id == c.id, Customer.efaktura_active.is_(True))
-        .values(efaktura_active=False, efaktura_email=None, efaktura_activated_at=None)
-    )
-    if done.rowcount != 1:
-        raise ApiError(422, "efaktura_not_active", "e-FAKTURA is not active.")
-    await db.commit()
-    return efaktura_status(c)
+    return NotificationPreferences(**await preferences(db, auth.customer.id))

@@ -36,6 +36,7 @@ from ..models import (
     OneTimeCode,
     PendingLetter,
 )
+from ..notify import record_login
 from ..passwords import password_problem
 from ..schemas import (
     Accepted,
@@ -114,6 +115,7 @@ async def login(
     if password_needs_rehash(customer.password_hash):  # stored with older parameters: upgraded now
         customer.password_hash = await pool.run(hash_password, body.password)
     await login_attempt_succeeded(db, attempt)
+    await record_login(db, customer.id, settings.business_now())
     now = utcnow()
     token = new_token()
     db.add(AuthSession(customer_id=customer.id, token_hash=token_hash(token), created_at=now, last_used_at=now))

@@ -14,8 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..errors import IDEMPOTENCY_HEADER, ApiError
-from ..models import Customer, IdempotencyRecord, Message, Thread
-from ..schemas import Limit, MessageCreate, RowId, Offset, MessageOut, Page, ThreadCreate, ThreadDetail, ThreadItem
+from ..models import Customer, IdempotencyRecord, Message, Thread, ThreadRead
+from ..notify import mark_read, unread_condition, unread_count
+from ..schemas import (
+    Limit,
+    MessageCreate,
+    MessageOut,
+    Offset,
+    RowId,
+    ThreadCreate,
+    ThreadDetail,
+    ThreadItem,
+    ThreadPage,
+)
 
 router = APIRouter(tags=["correspondence"])
 
@@ -83,7 +94,7 @@ async def _idempotent(db: AsyncSession, customer_id: int, key: str, req_hash: st
     return JSONResponse(body, status_code=status)
 
 
-def _thread_item(t: Thread, count: int) -> ThreadItem:
+def _thread_item(t: Thread, count: int, unread: bool = False) -> ThreadItem:
     return ThreadItem(
         id=t.id,
         kind=t.kind,
@@ -92,6 +103,7 @@ def _thread_item(t: Thread, count: int) -> ThreadItem:
         created_at=iso_ts(t.created_at),
         updated_at=iso_ts(t.updated_at),
         message_count=count,
+        unread=unread,
     )
 
 
@@ -110,35 +122,49 @@ async def _thread_detail(db: AsyncSession, t: Thread) -> ThreadDetail:
     )
 
 
-@router.get("/correspondence", response_model=Page[ThreadItem])
-async def list_threads(
-    offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB
-) -> Page[ThreadItem]:
+@router.get("/correspondence", response_model=ThreadPage)
+async def list_threads(offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadPage:
     return await threads_of(db, auth.customer, offset=offset, limit=limit)
 
 
-async def threads_of(db: AsyncSession, customer: Customer, *, offset: int = 0, limit: int = 50) -> Page[ThreadItem]:
-    """A page of the customer's threads, latest activity first (the resident's own, or staff acting
-    for the customer)."""
+async def threads_of(db: AsyncSession, customer: Customer, *, offset: int = 0, limit: int = 50) -> ThreadPage:
+    """A page of the customer's threads, latest activity first, each marked unread while it has a
+    utility reply the resident has not opened (the resident's own, or staff acting for the customer:
+    the marks are the resident's)."""
     cond = Thread.customer_id == customer.id
     total = await db.scalar(select(func.count()).select_from(Thread).where(cond))
     # Counted per listed thread (index on messages.thread_id), not grouped over every customer's messages.
     count = select(func.count()).where(Message.thread_id == Thread.id).scalar_subquery()
     rows = (
         await db.execute(
-            select(Thread, count)
+            select(Thread, count, unread_condition())
+            .outerjoin(ThreadRead, ThreadRead.thread_id == Thread.id)
             .where(cond)
             .order_by(Thread.updated_at.desc(), Thread.id.desc())
             .offset(offset)
             .limit(limit)
         )
     ).all()
-    return Page[ThreadItem](items=[_thread_item(t, n) for t, n in rows], total=total, offset=offset, limit=limit)
+    return ThreadPage(
+        items=[_thread_item(t, n, bool(u)) for t, n, u in rows],
+        total=total,
+        offset=offset,
+        limit=limit,
+        unread=await unread_count(db, customer.id),
+    )
 
 
 @router.get("/correspondence/{thread_id}", response_model=ThreadDetail)
-async def get_thread(thread_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadDetail:
-    return await thread_of(db, auth.customer, thread_id)
+async def get_thread(
+    thread_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+) -> ThreadDetail:
+    """The thread with its messages; the resident has now read it up to its newest message (staff
+    acting for the customer read it through their own route, which leaves the mark alone)."""
+    detail = await thread_of(db, auth.customer, thread_id)
+    if detail.messages:
+        await mark_read(db, detail.id, detail.messages[-1].id, settings.business_now())
+        await db.commit()
+    return detail
 
 
 async def thread_of(db: AsyncSession, customer: Customer, thread_id: int) -> ThreadDetail:

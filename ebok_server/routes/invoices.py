@@ -9,17 +9,20 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from ..billing import fmt_milli, iban_for, invoice_status
+from .. import ksef
+from ..billing import fmt_milli, iban_for, invoice_status, point_id
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
-from ..models import Customer, Invoice, InvoiceLine, Payment, ServicePoint
+from ..models import Customer, Invoice, InvoiceLine, Payment, Tariff
 from ..schemas import (
     InvoiceDetail,
     InvoiceItem,
+    InvoiceKsef,
     InvoiceLineOut,
     InvoiceTransfer,
     InvoicePage,
     InvoiceStatusFilter,
+    LineTariff,
     Limit,
     Offset,
     Page,
@@ -119,10 +122,7 @@ async def invoices_of(
     if status is not None:
         conds.append(_status_filter(status, today))
     if service_point is not None:
-        point = select(ServicePoint.id).where(
-            ServicePoint.customer_id == customer.id, ServicePoint.code == service_point
-        )
-        conds.append(Invoice.service_point_id == point.scalar_subquery())
+        conds.append(Invoice.service_point_id == point_id(customer.id, service_point))
     # The customer's first and last issue date (for ``years``) ride along with the count: two index probes.
     first, last = (
         select(agg(Invoice.issue_date)).where(own).correlate(None).scalar_subquery() for agg in (func.min, func.max)
@@ -164,7 +164,12 @@ async def _payments_for(db: AsyncSession, inv: Invoice) -> list[PaymentItem]:
 
 async def _detail(db: AsyncSession, customer: Customer, inv: Invoice, today) -> InvoiceDetail:
     lines = (
-        await db.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == inv.id).order_by(InvoiceLine.position))
+        await db.execute(
+            select(InvoiceLine, Tariff)
+            .outerjoin(Tariff, Tariff.id == InvoiceLine.tariff_id)
+            .where(InvoiceLine.invoice_id == inv.id)
+            .order_by(InvoiceLine.position)
+        )
     ).all()
     base = _item(inv, today).model_dump()
     return InvoiceDetail(
@@ -179,8 +184,13 @@ async def _detail(db: AsyncSession, customer: Customer, inv: Invoice, today) -> 
                 vat_rate=ln.vat_rate,
                 vat=ln.vat,
                 gross=ln.gross,
+                tariff=LineTariff(
+                    tariff_group=t.tariff_group, component=t.component, valid_from=t.valid_from, valid_to=t.valid_to
+                )
+                if t is not None
+                else None,
             )
-            for ln in lines
+            for ln, t in lines
         ],
         net_total=inv.net,
         vat_total=inv.vat,
@@ -195,6 +205,17 @@ async def _detail(db: AsyncSession, customer: Customer, inv: Invoice, today) -> 
             recipient_nip=UTILITY_NIP,
             transfer_title=inv.number,
         ),
+        ksef=_ksef(inv),
+    )
+
+
+def _ksef(inv: Invoice) -> InvoiceKsef | None:
+    if inv.ksef_status == "none":
+        return None
+    return InvoiceKsef(
+        status=inv.ksef_status,
+        number=inv.ksef_number,
+        url=ksef.verification_url(UTILITY_NIP, inv.issue_date, inv.ksef_sha256),
     )
 
 

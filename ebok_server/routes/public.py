@@ -7,14 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__
+from .. import __version__, efaktura
 from ..config import Settings
 from ..db import ensure_server_id
 from ..deps import DB, SETTINGS
 from ..errors import not_found
 from ..mailer import DEMO_MAILBOX_SIZE, read_mailbox
 from ..models import Customer, Meta
-from ..schemas import DemoInfo, DemoMailbox, Health
+from ..schemas import DemoInfo, DemoMailbox, EfakturaTerms, Health
 from ..security import verify_password
 from ..seed import demo_descriptions
 
@@ -78,3 +78,9 @@ async def demo_mail(settings: Settings = SETTINGS) -> DemoMailbox:
     if not settings.demo:
         raise not_found()
     return DemoMailbox(items=await run_in_threadpool(read_mailbox, settings.mail_dir, DEMO_MAILBOX_SIZE))
+
+
+@router.get("/efaktura/terms", response_model=EfakturaTerms)
+async def efaktura_terms() -> EfakturaTerms:
+    """The e-FAKTURA terms in force (PL and EN): public, so they can be read before logging in."""
+    return efaktura.terms()

@@ -8,12 +8,20 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..billing import add_months, fmt_milli, month_bounds, parse_milli
+from ..billing import add_months, fmt_milli, month_bounds, parse_milli, point_id
 from ..config import Settings
 from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
 from ..errors import ApiError
-from ..models import Customer, Invoice, Meter, Reading
-from ..schemas import MeterState, ReadingCorrection, ReadingCreate, ReadingItem, ReadingPeriod, ReadingsOut
+from ..models import Contract, Customer, Invoice, Meter, Reading
+from ..schemas import (
+    ServicePointCode,
+    MeterState,
+    ReadingCorrection,
+    ReadingCreate,
+    ReadingItem,
+    ReadingPeriod,
+    ReadingsOut,
+)
 
 router = APIRouter(tags=["readings"])
 
@@ -37,24 +45,36 @@ async def _self_reading_exists(db: AsyncSession, meter_id: int, period) -> bool:
 @router.get("/readings", response_model=ReadingsOut)
 async def list_readings(
     months: Annotated[int, Query(ge=1, le=120)] = 24,
+    service_point: ServicePointCode | None = None,
     auth: Auth = AUTH,
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> ReadingsOut:
-    return await readings_of(db, auth.customer, settings, months=months)
+    return await readings_of(db, auth.customer, settings, months=months, service_point=service_point)
 
 
-async def readings_of(db: AsyncSession, customer: Customer, settings: Settings, *, months: int = 24) -> ReadingsOut:
-    """The customer's meters and readings (the resident's own, or staff acting for the customer)."""
+async def readings_of(
+    db: AsyncSession, customer: Customer, settings: Settings, *, months: int = 24, service_point: str | None = None
+) -> ReadingsOut:
+    """The customer's meters and readings (the resident's own, or staff acting for the customer);
+    ``service_point``: only the meters of that point's contract (a code not among the customer's
+    points: none)."""
     today = settings.business_today()
     start, end = month_bounds(today.year, today.month)
     since = add_months(today, -months)
-    meters = (await db.scalars(select(Meter).where(Meter.customer_id == customer.id).order_by(Meter.id))).all()
+    mine = [Meter.customer_id == customer.id]
+    if service_point is not None:
+        mine.append(
+            Meter.contract_id.in_(
+                select(Contract.id).where(Contract.service_point_id == point_id(customer.id, service_point))
+            )
+        )
+    meters = (await db.scalars(select(Meter).where(*mine).order_by(Meter.id))).all()
     by_meter = {m.id: m for m in meters}
     readings = (
         await db.scalars(
             select(Reading)
-            .where(Reading.customer_id == customer.id)
+            .where(Reading.customer_id == customer.id, Reading.meter_id.in_(select(Meter.id).where(*mine)))
             .order_by(Reading.meter_id, Reading.date, Reading.id)
         )
     ).all()

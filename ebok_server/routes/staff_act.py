@@ -18,11 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
+from .. import efaktura as efaktura_rules
 from ..billing import fmt_milli
 from ..config import Settings, iso_ts, utcnow
-from ..deps import DB, SETTINGS, owned_row
+from ..deps import DB, SETTINGS, get_mailer, owned_row
 from ..errors import ApiError, not_found
+from ..mailer import Mailer
 from ..models import Customer, Invoice, Message, Meter, Reading, Thread
+from ..notify import deliver, enqueue
 from ..schemas import (
     WaterQualityOut,
     YearlyOut,
@@ -43,9 +46,10 @@ from ..schemas import (
     ReadingsOut,
     ServicePointCode,
     ServicePointOut,
+    TariffOut,
     ThreadCreate,
     ThreadDetail,
-    ThreadItem,
+    ThreadPage,
 )
 from ..staff import (
     PERMISSIONS,
@@ -67,6 +71,7 @@ from ..staff_schemas import (
 from ..throttle import source_address
 from . import account, correspondence, invoices, readings, yearly
 from . import notices as notices_routes
+from . import tariff as tariff_routes
 
 router = APIRouter(prefix="/staff", tags=["staff: acting for a customer"])
 
@@ -222,9 +227,16 @@ async def service_points(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> list[
     return await _viewed(db, act, "service_points", await account.service_points_of(db, act.customer))
 
 
-@router.get("/access/{access_id}/contract", response_model=ContractOut)
-async def contract(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ContractOut:
-    return await _viewed(db, act, "contract", await account.contract_of(db, act.customer))
+@router.get("/access/{access_id}/contract", response_model=ContractOut, responses=account.CONTRACT_RESPONSES)
+async def contract(
+    service_point: ServicePointCode | None = None, act: Acting = ACT_VIEW, db: AsyncSession = DB
+) -> ContractOut:
+    return await _viewed(db, act, "contract", await account.contract_of(db, act.customer, service_point))
+
+
+@router.get("/access/{access_id}/tariff", response_model=TariffOut)
+async def tariff(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> TariffOut:
+    return await _viewed(db, act, "tariff", await tariff_routes.tariff_of(db, act.customer, settings.business_today()))
 
 
 @router.get("/access/{access_id}/notices", response_model=NoticeList)
@@ -233,8 +245,8 @@ async def notices(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Setti
 
 
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)
-async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> EfakturaStatus:
-    return await _viewed(db, act, "efaktura", account.efaktura_status(act.customer))
+async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+    return await _viewed(db, act, "efaktura", await efaktura_rules.status(db, settings, act.customer))
 
 
 @router.get("/access/{access_id}/water-quality", response_model=WaterQualityOut)
@@ -309,18 +321,19 @@ async def list_payments(
 @router.get("/access/{access_id}/readings", response_model=ReadingsOut)
 async def list_readings(
     months: Annotated[int, Query(ge=1, le=120)] = 24,
+    service_point: ServicePointCode | None = None,
     act: Acting = ACT_VIEW,
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
 ) -> ReadingsOut:
-    out = await readings.readings_of(db, act.customer, settings, months=months)
+    out = await readings.readings_of(db, act.customer, settings, months=months, service_point=service_point)
     return await _viewed(db, act, "readings", out)
 
 
-@router.get("/access/{access_id}/correspondence", response_model=Page[ThreadItem])
+@router.get("/access/{access_id}/correspondence", response_model=ThreadPage)
 async def list_threads(
     offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW, db: AsyncSession = DB
-) -> Page[ThreadItem]:
+) -> ThreadPage:
     page = await correspondence.threads_of(db, act.customer, offset=offset, limit=limit)
     return await _viewed(db, act, "correspondence", page)
 
@@ -373,19 +386,31 @@ async def submit_reading(
     responses={403: {"description": "forbidden"}, 422: {"description": "efaktura_not_active"}},
 )
 async def set_efaktura(
-    body: StaffEfaktura, act: Acting = ACT_EFAKTURA, db: AsyncSession = DB, settings: Settings = SETTINGS
+    body: StaffEfaktura,
+    act: Acting = ACT_EFAKTURA,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> EfakturaStatus:
+    """Consent given or withdrawn on paper or at the counter: no code (efaktura.py says why)."""
     c = act.customer
     before = {"active": c.efaktura_active, "email": c.efaktura_email}
     after = {
         "active": body.active,
         "email": str(body.email) if body.active else None,
+        "terms_version": body.terms_version,
         "consent": body.consent.model_dump(),
     }
     await act.record(db, "efaktura", "change", before, after)
-    if body.active:
-        return await account.activate_efaktura(db, c, str(body.email), settings)
-    return await account.withdraw_efaktura(db, c)
+    return await efaktura_rules.staff_set(
+        db,
+        settings,
+        mailer,
+        c,
+        str(body.email) if body.active else None,
+        terms_version=body.terms_version,
+        staff_id=act.staff.account.id,
+    )
 
 
 @router.post(
@@ -449,7 +474,12 @@ async def contact_change(
     responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
 )
 async def reply(
-    thread_id: int, body: StaffReply, act: Acting = ACT_REPLY, db: AsyncSession = DB, settings: Settings = SETTINGS
+    thread_id: int,
+    body: StaffReply,
+    act: Acting = ACT_REPLY,
+    db: AsyncSession = DB,
+    settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> MessageOut:
     """The utility's reply (or note) in one of the customer's threads; sets the thread's status."""
     thread = await owned_row(db, Thread, act.customer.id, thread_id)
@@ -457,13 +487,18 @@ async def reply(
     m = await add_utility_reply(db, thread, body.body, body.status, settings)
     await act.record(db, f"thread:{thread_id}", "change", before, {"reply": body.body, "status": body.status})
     await db.commit()
-    return correspondence._message_out(m)
+    out = correspondence._message_out(m)
+    await deliver(db, mailer)
+    return out
 
 
 async def add_utility_reply(db: AsyncSession, thread: Thread, text: str, status: str, settings: Settings) -> Message:
+    """Add the utility's message to ``thread`` (open) and owe the resident its notification mail, in
+    the caller's transaction (the caller commits, then calls ``notify.deliver``)."""
     now = settings.business_now()
     await correspondence.set_open_thread_status(db, thread, status, now)
     m = Message(thread_id=thread.id, author="utility", body=text, created_at=now)
     db.add(m)
     await db.flush()
+    await enqueue(db, thread.customer_id, "reply", m.id)
     return m

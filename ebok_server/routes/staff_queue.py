@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
 from ..config import Settings, iso_ts, utcnow
-from ..deps import DB, SETTINGS
+from ..deps import DB, SETTINGS, get_mailer
 from ..errors import ApiError, not_found
+from ..mailer import Mailer
 from ..models import Customer, Thread
+from ..notify import deliver
 from ..schemas import (
     Limit,
     MessageOut,
@@ -308,14 +310,18 @@ async def reply(
     auth: StaffAuth = CAN_REPLY,
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> MessageOut:
-    """The utility's reply; the resident sees it in their thread. Sets the status (default answered)."""
+    """The utility's reply; the resident sees it in their thread (and gets a mail if they want one).
+    Sets the status (default answered)."""
     t, c = await _thread(db, thread_id)
     before = {"status": t.status}
     m = await add_utility_reply(db, t, body.body, body.status, settings)
     await _record(db, auth, request, c, t.id, "change", before, {"reply": body.body, "status": body.status})
     await db.commit()
-    return _message_out(m)
+    out = _message_out(m)
+    await deliver(db, mailer)
+    return out
 
 
 @router.post(

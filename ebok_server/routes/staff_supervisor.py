@@ -17,12 +17,14 @@ from pydantic import BaseModel, StringConstraints
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import audit
+from .. import audit, ksef
 from ..billing import add_months, issue_invoices
 from ..config import Settings, iso_ts
-from ..deps import DB, SETTINGS
+from ..deps import DB, SETTINGS, get_mailer
 from ..errors import ApiError
+from ..mailer import Mailer
 from ..models import Customer
+from ..notify import deliver
 from ..schemas import Strict
 from ..staff import StaffAuth, staff_with
 from ..staff_models import AuditEntry, StaffAccount
@@ -169,10 +171,12 @@ async def billing_run(
     auth: StaffAuth = CAN_BILL,
     db: AsyncSession = DB,
     settings: Settings = SETTINGS,
+    mailer: Mailer = Depends(get_mailer),
 ) -> BillingRunOut:
     """Issue the invoices of a finished billing period to every customer with a contract who has none
     for it yet (the code of ``ebok-server issue-invoices``). Running it again, also in parallel,
-    issues nothing twice: the database allows one billing-run invoice per customer and period."""
+    issues nothing twice: the database allows one billing-run invoice per customer and period (and
+    one notification mail per invoice)."""
     year, month = (int(x) for x in body.period.split("-"))
     today = settings.business_today()
     if dt.date(year, month, 1) > add_months(today.replace(day=1), -1):
@@ -191,4 +195,8 @@ async def billing_run(
         source=source_address(request),
     )
     await db.commit()
+    # the new invoices to businesses and communities (and any left offline before) go to KSeF; a
+    # failure leaves them offline for `ebok-server ksef submit`, the run itself has succeeded
+    await ksef.submit_pending(db, ksef.gateway_for(settings), settings.business_now())
+    await deliver(db, mailer)
     return BillingRunOut(period=body.period, issued=len(issued), gross_total=gross)

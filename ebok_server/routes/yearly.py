@@ -31,6 +31,7 @@ from ..schemas import (
     WaterQualitySupply,
     YearlyOut,
     YearMonth,
+    YearPoint,
 )
 from .staff_supervisor import _cell
 
@@ -99,6 +100,10 @@ async def yearly_of(db: AsyncSession, customer: Customer, year: int, settings: S
         average_household_consumption=_milli(f.average_household_l),
         tap_price_per_m3=f.tap_price_per_m3,
         bottled_price_per_litre=f.bottled_price_per_litre,
+        points=[
+            YearPoint(code=p.code, label=p.label, invoiced=p.invoiced, consumption=fmt_milli(p.consumption_l))
+            for p in f.points
+        ],
     )
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "format_account",
     "build_payload",
     "make_qr",
+    "make_link_qr",
     "half_block_lines",
 ]
 
@@ -194,6 +195,12 @@ def make_qr(payload: str) -> segno.QRCode:
     # segno takes a list of (text, mode) segments (segno.encoder.prepare_data); its hint names only str/bytes/int
     segments: Any = _segments(payload)
     return segno.make(segments, error="l", encoding="utf-8", micro=False, boost_error=False)
+
+
+def make_link_qr(url: str) -> segno.QRCode:
+    """A link as a QR code (not Micro QR, level L, as small as the link allows): KSeF's
+    verification link, about 100 characters, fits version 5 (37×37 modules)."""
+    return segno.make(url, error="l", micro=False, boost_error=False)
 
 
 def half_block_lines(matrix: Sequence[Sequence[int]], border: int = QUIET_ZONE) -> list[str]:

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ebok_tui.core.api import ApiError
 
+from ebok_tui.core.points import ALL_POINTS, choices_next_to
+
 if TYPE_CHECKING:
-    from ebok_tui.core.api import EbokClient, Me
+    from ebok_tui.core.api import EbokClient, Me, ServicePoint
     from ebok_tui.core.credentials import CredentialStore
     from ebok_tui.core.drafts import DraftStore
 
@@ -65,6 +67,10 @@ class Session(LoggedIn["Me"]):  # a string: the reply models load with the first
         #: where drafts live (unbound: no server or customer yet); bound per customer at login
         self._drafts_root = drafts
         self._drafts: DraftStore | None = None
+        #: the service point each customer last chose to see, kept beside the drafts (this run
+        #: only without a draft store, e.g. staff acting for a customer)
+        self.point_choices = choices_next_to(drafts.root if drafts is not None else None)
+        self._points: list[ServicePoint] | None = None
 
     @property
     def drafts(self) -> DraftStore | None:
@@ -105,6 +111,7 @@ class Session(LoggedIn["Me"]):  # a string: the reply models load with the first
         by ``server_id``; a server that reports no identity (or could not be asked) is known by
         its address."""
         self._me = me
+        self._points = None
         self._drafts = (
             self._drafts_root.for_account(
                 server_id or f"url:{self.api.base_url.lower()}", me.customer_number, self.api.base_url
@@ -112,6 +119,34 @@ class Session(LoggedIn["Me"]):  # a string: the reply models load with the first
             if self._drafts_root is not None
             else None
         )
+
+    async def service_points(self) -> list[ServicePoint]:
+        """The customer's service points: from ``/me`` (no request), else asked once per session
+        (staff acting for a customer: the access does not list them)."""
+        if self._points is None:
+            self._points = list(self._me.service_points) if self._me is not None else []
+            if not self._points:
+                self._points = await self.api.service_points()
+        return self._points
+
+    def chosen_point(self, points: list[ServicePoint]) -> ServicePoint | None:
+        """The point the customer last chose among ``points``; None for every point (also when
+        they never chose, or the remembered point is no longer theirs)."""
+        if self._me is None or len(points) < 2:
+            return None
+        code = self.point_choices.load(self._me.customer_number)
+        return next((p for p in points if p.code == code), None)
+
+    def choose_point(self, point: ServicePoint | None) -> None:
+        """Remember ``point`` (None: every point) for the customer at once;
+        :meth:`save_point_choices` keeps it across runs."""
+        if self._me is not None:
+            self.point_choices.remember(self._me.customer_number, point.code if point is not None else ALL_POINTS)
+
+    async def save_point_choices(self) -> None:
+        """Write the remembered points off the event loop. Raises OSError when the file cannot be
+        written (the choice holds for this run)."""
+        await asyncio.to_thread(self.point_choices.write)
 
     def refreshed(self, me: Me) -> None:
         """The server described the same customer again (e.g. after an e-FAKTURA change)."""
@@ -140,3 +175,4 @@ class Session(LoggedIn["Me"]):  # a string: the reply models load with the first
     def _end(self) -> None:
         self._me = None
         self._drafts = None
+        self._points = None

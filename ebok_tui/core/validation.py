@@ -6,7 +6,9 @@ something@something.tld without spaces.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
+from collections.abc import Callable
 
 CUSTOMER_NUMBER = re.compile(r"\d{5}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
@@ -54,3 +56,64 @@ def phone_problem(text: str) -> str | None:
     if not text or PL_PHONE.fullmatch(PHONE_SEPARATORS.sub("", text)):
         return None
     return "invalid"
+
+
+_LOCAL_DATETIME = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2})[:.](\d{2})")
+
+
+def parse_local_datetime(text: str) -> _dt.datetime | None:
+    """``DD.MM.YYYY HH:MM`` in this computer's time zone, as an aware datetime (None: not that
+    shape, or no such day or time)."""
+    m = _LOCAL_DATETIME.fullmatch(text.strip())
+    if m is None:
+        return None
+    day, month, year, hour, minute = (int(g) for g in m.groups())
+    try:
+        return _dt.datetime(year, month, day, hour, minute).astimezone()
+    except ValueError:
+        return None
+
+
+def _parse_problem(text: str, parse: Callable[[str], object | None]) -> str | None:
+    """``"empty"``, ``"invalid"`` (``parse`` answers None) or None."""
+    if not text.strip():
+        return "empty"
+    return None if parse(text) is not None else "invalid"
+
+
+def datetime_problem(text: str) -> str | None:
+    """``"empty"``, ``"invalid"`` (see :func:`parse_local_datetime`) or None."""
+    return _parse_problem(text, parse_local_datetime)
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_PL_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+def parse_date(text: str) -> _dt.date | None:
+    """A date as a resident types it: ``31.12.2025`` (Polish) or ``2025-12-31`` (ISO); None if it is
+    neither or no such day."""
+    text = text.strip()
+    if m := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _PL_DATE.fullmatch(text):
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        return None
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def date_problem(text: str) -> str | None:
+    """``"empty"``, ``"invalid"`` (not a date of either form, or no such day), or None."""
+    return _parse_problem(text, parse_date)
+
+
+def household_problem(text: str) -> str | None:
+    """Persons in a household: empty (the server's default) or a whole number 1..20 (``"invalid"``)."""
+    text = text.strip()
+    if not text:
+        return None
+    return None if text.isascii() and text.isdigit() and 1 <= int(text) <= 20 else "invalid"

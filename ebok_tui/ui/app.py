@@ -97,6 +97,9 @@ class EbokApp(App[None]):
     demo_info: reactive[DemoInfo | None] = reactive(None, init=False)
     #: A demo whose logins are still coming (its server starting, or the first ``/demo-info``).
     demo_loading: reactive[bool] = reactive(False, init=False)
+    #: The customer's threads with an unread utility reply, as the last balance or correspondence
+    #: reply said (the navigation bar shows it next to the correspondence section).
+    unread_threads: reactive[int] = reactive(0, init=False)
 
     def __init__(
         self,
@@ -132,6 +135,8 @@ class EbokApp(App[None]):
         self.set_reactive(EbokApp.demo_loading, demo)
         self._server_start = server_start
         self.current_section: str | None = None
+        #: the resident closed the balance's "since your last visit" panel (until the next login)
+        self.news_dismissed = False
         self.health_interval = self.HEALTH_INTERVAL
         self._too_small_notice: Screen | None = None  # shown while the terminal is below MIN_SIZE
         self.retry_delays = self.RETRY_DELAYS
@@ -353,10 +358,19 @@ class EbokApp(App[None]):
         """``me`` has logged in (their token is in the client): start the session (their drafts
         bound by the server's identity), open the balance."""
         await self.session.begin(me)
+        self._new_customer()
         await self.action_open_section("balance")
+
+    def _new_customer(self) -> None:
+        """What the screens learnt about the previous customer does not carry over; the unread count
+        starts as ``/me`` said (the balance and correspondence replies update it)."""
+        me = self.session.me
+        self.unread_threads = me.unread_threads if me is not None else 0
+        self.news_dismissed = False
 
     @on(LoggedIn)
     async def _logged_in(self, message: LoggedIn) -> None:
+        self._new_customer()
         await self.action_open_section("balance")
 
     # --- staff ---------------------------------------------------------------------------------
@@ -385,6 +399,7 @@ class EbokApp(App[None]):
         if acting is None:
             return
         self.session = acting
+        self._new_customer()
         await self.action_open_section("balance")
 
     @on(CloseCustomerRequested)

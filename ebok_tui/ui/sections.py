@@ -68,6 +68,7 @@ SCREENS: dict[str, str] = {
     "save_pdf": f"{_SCREENS}.billing.save_pdf:SavePdfModal",
     "notices": f"{_SCREENS}.notices.notices:NoticesScreen",
     "water": f"{_SCREENS}.water.water:WaterYearScreen",
+    "tariff": f"{_SCREENS}.contract.tariff:TariffScreen",
     "submit_reading": f"{_SCREENS}.readings.submit_reading:SubmitReadingModal",
     "thread": f"{_SCREENS}.correspondence.thread:ThreadScreen",
     "compose": f"{_SCREENS}.correspondence.compose:ComposeScreen",

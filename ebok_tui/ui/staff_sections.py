@@ -34,6 +34,7 @@ STAFF_SECTIONS: tuple[StaffSection, ...] = (
     StaffSection("queue", "2", "reply", f"{_STAFF}.queue:StaffQueueScreen"),
     StaffSection("audit", "3", "audit", f"{_STAFF}.audit:StaffAuditScreen"),
     StaffSection("accounts", "4", "staff_admin", f"{_STAFF}.accounts:StaffAccountsScreen"),
+    StaffSection("notices", "5", "notices", f"{_STAFF}.notices:StaffNoticesScreen"),
 )
 
 STAFF_BY_ID = {s.id: s for s in STAFF_SECTIONS}

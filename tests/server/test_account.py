@@ -9,7 +9,7 @@ import email.policy
 import re
 
 
-from .helpers import assert_error, bearer, login
+from .helpers import efaktura_on, assert_error, bearer, login
 
 
 def _mails_to(mail_dir, address):
@@ -113,38 +113,37 @@ def test_efaktura_activation_changes_fee_of_next_invoice(own_server, own_api):
     st = own_api.get("/efaktura", headers=h).json()
     assert st["active"] is True and st["current_fee_gross"] == 100 and st["email"] == "anna.nowak@example.com"
     assert st["fee_with_gross"] == 100 and st["fee_without_gross"] == 233
-    # withdraw, then invalid e-mail changes nothing
-    off = own_api.delete("/efaktura", headers=h)
+    # withdraw, then an invalid e-mail changes nothing
+    off = own_api.post("/efaktura/withdraw", headers=h)
     assert off.status_code == 200
-    assert off.json() | {"activated_at": None} == {
+    assert {k: off.json()[k] for k in ("active", "email", "activated_at", "current_fee_gross", "pending")} == {
         "active": False,
         "email": None,
         "activated_at": None,
-        "fee_with_gross": 100,
-        "fee_without_gross": 233,
         "current_fee_gross": 233,
+        "pending": None,
     }
-    assert_error(own_api.delete("/efaktura", headers=h), 422, "efaktura_not_active")
+    assert_error(own_api.post("/efaktura/withdraw", headers=h), 422, "efaktura_not_active")
     for bad in ("anna", "anna@", "@example.com", "", "a b@example.com"):
-        assert_error(own_api.put("/efaktura", json={"email": bad}, headers=h), 422, "validation_error")
+        r = own_api.post("/efaktura/request", json={"email": bad, "terms_version": st["terms_version"]}, headers=h)
+        assert_error(r, 422, "validation_error")
     assert own_api.get("/efaktura", headers=h).json()["active"] is False
     assert own_api.get("/me", headers=h).json()["efaktura_active"] is False
 
     out = own_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
-    assert "issued 7 invoice(s)" in out.stdout, out.stdout  # one per service point: 4 + 10005's 3
+    assert "issued 8 invoice(s)" in out.stdout, out.stdout  # one per service point: 4 + 10005's 3 + 10006
     inv = _latest_invoice(own_api, t)
     assert inv["period_from"] == "2026-11-01" and inv["issue_date"] == "2026-11-15"
     assert inv["efaktura"] is False and inv["lines"][-1]["gross"] == 233
 
-    on = own_api.put("/efaktura", json={"email": "anna@example.org"}, headers=h)
-    assert on.status_code == 200
-    assert on.json()["active"] is True and on.json()["email"] == "anna@example.org"
-    assert on.json()["activated_at"].startswith("2026-11-15T") and on.json()["current_fee_gross"] == 100
-    changed = own_api.put("/efaktura", json={"email": "anna2@example.org"}, headers=h).json()
-    assert changed["email"] == "anna2@example.org" and changed["activated_at"] == on.json()["activated_at"]
+    on = efaktura_on(own_api, h, own_server.mail_dir, "anna@example.org")
+    assert on["active"] is True and on["email"] == "anna@example.org"
+    assert on["activated_at"].startswith("2026-11-15T") and on["current_fee_gross"] == 100
+    changed = efaktura_on(own_api, h, own_server.mail_dir, "anna2@example.org")
+    assert changed["email"] == "anna2@example.org" and changed["activated_at"] == on["activated_at"]
 
     out = own_server.cli("issue-invoices", "--today", "2026-12-10", "--period", "2026-12")
-    assert "issued 7 invoice(s)" in out.stdout
+    assert "issued 8 invoice(s)" in out.stdout
     inv = _latest_invoice(own_api, t)
     fee = inv["lines"][-1]
     assert inv["efaktura"] is True and fee["gross"] == 100 and fee["net"] + fee["vat"] == 100
@@ -154,7 +153,7 @@ def test_efaktura_activation_changes_fee_of_next_invoice(own_server, own_api):
         "issued 0 invoice(s)" in own_server.cli("issue-invoices", "--today", "2026-12-10", "--period", "2026-12").stdout
     )
 
-    assert own_api.delete("/efaktura", headers=h).status_code == 200
+    assert own_api.post("/efaktura/withdraw", headers=h).status_code == 200
     own_server.cli("issue-invoices", "--today", "2027-01-10", "--period", "2027-01")
     inv = _latest_invoice(own_api, t)
     assert inv["efaktura"] is False and inv["lines"][-1]["gross"] == 233
@@ -179,30 +178,21 @@ def test_login_delay_instead_of_lock(own_api):
     )
 
 
-async def test_parallel_efaktura_activations_agree(own_server):
-    """20 parallel activations: one activation time for all (one conditional UPDATE each, no
-    read-then-write), then 20 parallel withdrawals: exactly one succeeds."""
+async def test_parallel_efaktura_withdrawals_agree(own_server):
+    """20 parallel withdrawals: exactly one succeeds (an UPDATE conditional on the state it was
+    decided from) and the history has one "withdrawn" row."""
     import asyncio
 
     import httpx
 
     async with httpx.AsyncClient(base_url=own_server.api, timeout=60) as c:
-        r = await c.post("/auth/login", json={"customer_number": "10002", "password": "woda-10002"})
+        r = await c.post("/auth/login", json={"customer_number": "10005", "password": "woda-10005"})
         h = bearer(r.json()["token"])
-        if (await c.get("/efaktura", headers=h)).json()["active"]:  # (whatever the earlier tests left)
-            assert (await c.delete("/efaktura", headers=h)).status_code == 200
-        on = await asyncio.gather(
-            *(c.put("/efaktura", json={"email": f"k{i}@example.com"}, headers=h) for i in range(20))
-        )
-        assert [r.status_code for r in on] == [200] * 20
-        assert len({r.json()["activated_at"] for r in on}) == 1
-        final = (await c.get("/efaktura", headers=h)).json()
-        assert final["active"] is True and final["activated_at"] == on[0].json()["activated_at"]
-        off = await asyncio.gather(*(c.delete("/efaktura", headers=h) for _ in range(20)))
+        with httpx.Client(base_url=own_server.api, timeout=60) as sync:
+            on = efaktura_on(sync, h, own_server.mail_dir, "k@example.com")
+        assert on["active"] is True
+        off = await asyncio.gather(*(c.post("/efaktura/withdraw", headers=h) for _ in range(20)))
         assert sorted(r.status_code for r in off) == [200] + [422] * 19
-        assert (await c.get("/efaktura", headers=h)).json() | {"activated_at": None} == final | {
-            "active": False,
-            "email": None,
-            "activated_at": None,
-            "current_fee_gross": 233,
-        }
+        final = (await c.get("/efaktura", headers=h)).json()
+        assert final["active"] is False and final["email"] is None and final["current_fee_gross"] == 233
+        assert [e["event"] for e in final["history"]] == ["withdrawn", "given"]

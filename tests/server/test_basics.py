@@ -39,6 +39,16 @@ def test_login_me_logout(api):
         "email": "jan.kowalski@example.com",
         "address": "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
         "efaktura_active": False,
+        "service_points": [
+            {
+                "code": "PP-10001-01",
+                "label": "ul. Grunwaldzka 12/4, Jaworzno",
+                "address": "ul. Grunwaldzka 12/4, Jaworzno",
+                "contract_number": "UM/2015/00123",
+            }
+        ],
+        "unread_threads": 1,  # the seed's unread reply (brown water)
+        "notifications": {"reply": True, "invoice": False},
     }
     assert api.post("/auth/logout", headers=bearer(token)).status_code == 204
     assert_error(api.get("/me", headers=bearer(token)), 401, "unauthorized")

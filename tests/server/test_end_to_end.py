@@ -12,7 +12,7 @@ import pytest
 
 from tests.server_proc import running_server
 
-from .helpers import assert_error, bearer, login
+from .helpers import assert_error, bearer, efaktura_on, login
 
 
 @pytest.fixture
@@ -91,9 +91,9 @@ def test_end_to_end_with_large_customer(big_server):
         other = login(api, "10002")
         assert_error(api.get(f"/invoices/{inv['id']}", headers=bearer(other)), 404, "not_found")
 
-        assert api.put("/efaktura", json={"email": "jan@example.org"}, headers=h).status_code == 200
+        assert efaktura_on(api, h, big_server.mail_dir, "jan@example.org")["active"] is True
         out = big_server.cli("issue-invoices", "--today", "2026-11-15", "--period", "2026-11")
-        assert "issued 8 invoice(s)" in out.stdout, out.stdout  # 7 demo service points + the large one
+        assert "issued 9 invoice(s)" in out.stdout, out.stdout  # 8 demo service points + the large one
         assert_error(
             api.put(f"/readings/{r.json()['id']}", json={"value": f"{last + 4:.3f}"}, headers=h),
             422,

@@ -70,9 +70,9 @@ def test_non_json_is_415(api, token, ctype):
     r = api.post("/correspondence", content=json.dumps(THREAD).encode(), headers=headers)
     assert_error(r, 415, "unsupported_media_type")
     assert_error(
-        api.put(
-            "/efaktura",
-            content=b'{"email": "a@b.pl"}',
+        api.post(
+            "/efaktura/request",
+            content=b'{"email": "a@b.pl", "terms_version": "2026-11"}',
             headers=bearer(token) | ({"Content-Type": ctype} if ctype else {}),
         ),
         415,
@@ -119,7 +119,8 @@ def test_unknown_route_and_method_use_error_shape(api, token):
 @pytest.mark.parametrize(
     "path,allow",
     [
-        ("/efaktura", "DELETE, GET, PUT"),
+        ("/efaktura", "GET"),
+        ("/efaktura/confirm", "POST"),
         ("/readings", "GET, POST"),
         ("/invoices/1", "GET"),
         ("/correspondence/7/messages", "POST"),
@@ -217,6 +218,7 @@ def test_openapi(server_url):
         "/api/v1/correspondence/{thread_id}/messages",
         "/api/v1/readings",
         "/api/v1/efaktura",
+        "/api/v1/efaktura/request",
     ):
         assert path in doc["paths"], path
 
@@ -230,6 +232,7 @@ PUBLIC = {
     ("get", "/api/v1/health"),
     ("get", "/api/v1/demo-info"),
     ("get", "/api/v1/demo/mail"),
+    ("get", "/api/v1/efaktura/terms"),
     ("post", "/api/v1/staff/auth/login"),
 }
 
@@ -291,6 +294,7 @@ REGISTER = {"contract_number": "UM/2015/00123", "meter_number": "WM-1234567", "i
 RESET = {"customer_number": "10002", "email": "anna.nowak@example.com"}
 PASSWORD = {"current_password": "woda-10002", "new_password": "inne-haslo-123"}
 READING = {"meter_number": "WM-2345678", "value": "1.000"}
+EFAKTURA = {"email": "anna@example.org", "terms_version": "2026-11"}
 LETTER = THREAD | {"contact_phone": "600", "location": "ul. Leśna"}
 TEXT_INPUTS = [  # (method, path, valid body, text fields, authenticated)
     ("POST", "/auth/login", LOGIN, list(LOGIN), False),
@@ -299,7 +303,7 @@ TEXT_INPUTS = [  # (method, path, valid body, text fields, authenticated)
     ("POST", "/auth/password-reset", RESET, list(RESET), False),
     ("POST", "/auth/password-reset/confirm", NEW_PASSWORD, list(NEW_PASSWORD), False),
     ("POST", "/auth/password", PASSWORD, list(PASSWORD), True),
-    ("PUT", "/efaktura", {"email": "anna.nowak@example.com"}, ["email"], True),
+    ("POST", "/efaktura/request", EFAKTURA, list(EFAKTURA), True),
     ("POST", "/readings", READING, list(READING), True),
     ("POST", "/correspondence", LETTER, list(LETTER), True),
 ]

@@ -15,6 +15,7 @@ from ebok_server.db import create_tables
 from ebok_server.models import Customer, Invoice
 from ebok_server.routes.invoices import YEAR_PROBES_PER_QUERY
 from ebok_server.security import hash_password
+from ebok_server.tariffs import rates_on
 
 from .helpers import bearer
 
@@ -40,9 +41,11 @@ async def _add_customer(session, number: str, dates: list[dt.date]) -> int:
     )
     session.add(cust)
     await session.flush()
+    rates = await rates_on(session, "G1", dt.date(2026, 11, 15))  # any prices: the test is about years
     for seq, d in enumerate(dates, 1):
         session.add(
             build_invoice(
+                rates=rates,
                 customer_id=cust.id,
                 service_point_id=None,
                 number=invoice_number(d, seq) + f"-{number}",

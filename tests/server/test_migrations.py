@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 
 import httpx
 import pytest
@@ -19,11 +20,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from ebok_server.__main__ import main as cli_main
 from ebok_server.app import create_app
 from ebok_server.config import Settings
 from ebok_server.db import make_engine, make_sessionmaker
+from ebok_server.models import EfakturaConsent
 from ebok_server.schema import (
     BASELINE,
     SchemaOutOfDate,
@@ -118,11 +121,17 @@ def _kept(before: dict[str, list], after: dict[str, list]) -> dict[str, list]:
 
 def _counts_kept(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     """``after``'s counts of the tables ``before`` had (a revision may add tables: they start empty,
-    but for 0004's service points: one per contract)."""
+    but for 0004's service points: one per contract, 0009's tariffs: four per tariff group, 0010's read
+    marks: one per thread, and 0011's consent history: one row per customer with e-FAKTURA on,
+    checked by the revision's own test)."""
     added = after.keys() - before.keys()
-    assert all(after[name] == 0 for name in added - {"service_points"})
+    assert all(after[name] == 0 for name in added - {"service_points", "tariffs", "thread_reads", "efaktura_consents"})
     if "service_points" in added:
         assert after["service_points"] == before["contracts"]
+    if "tariffs" in added:
+        assert after["tariffs"] == 4 * 3  # G1-G3 (the demo's contracts have no other group)
+    if "thread_reads" in added:
+        assert after["thread_reads"] == before["threads"]
     return {name: after[name] for name in before}
 
 
@@ -230,6 +239,95 @@ async def test_revision_0004_makes_each_contract_a_service_point(backend, fresh_
     await engine.dispose()
 
 
+async def test_revision_0009_makes_the_charged_rates_the_first_tariffs_and_links_the_lines(backend, fresh_db_url):
+    await _seeded_at(fresh_db_url, "0007")
+    engine = make_engine(fresh_db_url)
+    async with engine.begin() as conn:  # a group only a contract has gets the rates too
+        await conn.execute(text("UPDATE contracts SET tariff_group = 'X7' WHERE number = 'UM/2015/00123'"))
+        await conn.execute(text("UPDATE invoice_lines SET unit_price_net = 600 WHERE id = 1"))  # not the old price
+    await engine.dispose()
+    _, before_counts, before_rows = await _snapshot(fresh_db_url)
+    await _at_revision(fresh_db_url, "head")
+    _, after_counts, after_rows = await _snapshot(fresh_db_url)
+    assert {name: after_counts[name] for name in before_counts} == before_counts
+    assert _kept(before_rows, after_rows) == before_rows
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text("SELECT tariff_group, component, unit, price_net, vat_rate, valid_from, valid_to FROM tariffs")
+            )
+        ).all()
+        expected = {("water", "m3", "5.87"), ("sewage", "m3", "8.24"), ("fee_efaktura", "szt", "0.93")}
+        expected.add(("fee_paper", "szt", "2.16"))
+        for group in ("G1", "G2", "G3", "X7"):
+            mine = [r for r in rows if r[0] == group]
+            assert {(c, u, f"{float(p):.2f}") for _, c, u, p, *_ in mine} == expected
+            assert {(v, str(f), t) for *_, v, f, t in mine} == {(8, "2015-01-01", None)}
+        assert len(rows) == 16
+        unlinked = (
+            await conn.execute(text("SELECT id, unit_price_net FROM invoice_lines WHERE tariff_id IS NULL"))
+        ).all()
+        assert unlinked == [(1, 600)]
+        mismatched = await conn.scalar(
+            text(
+                "SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id "
+                "JOIN contracts c ON c.service_point_id = i.service_point_id JOIN tariffs t ON t.id = l.tariff_id "
+                "WHERE t.tariff_group <> c.tariff_group OR CAST(ROUND(t.price_net * 100) AS INTEGER) <> l.unit_price_net "
+                "OR (l.kind = 'fee') <> (t.component LIKE 'fee%') OR (l.kind = 'fee' AND i.efaktura <> "
+                "(t.component = 'fee_efaktura'))"
+            )
+        )
+        assert mismatched == 0
+        efaktura_fees = await conn.scalar(
+            text(
+                "SELECT count(*) FROM invoice_lines l JOIN tariffs t ON t.id = l.tariff_id WHERE t.component = 'fee_efaktura'"
+            )
+        )
+        assert efaktura_fees > 0
+
+
+async def test_revision_0010_marks_every_existing_thread_read(backend, fresh_db_url):
+    """Residents upgraded to 0010 find no old reply marked unread: each thread is read up to its
+    newest message; the other new tables start empty."""
+    await _seeded_at(fresh_db_url, "0007")
+    await _at_revision(fresh_db_url, "head")
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        marks = (await conn.execute(text("SELECT thread_id, read_message_id FROM thread_reads"))).all()
+        newest = (await conn.execute(text("SELECT thread_id, max(id) FROM messages GROUP BY thread_id"))).all()
+        assert sorted(marks) == sorted(newest) and len(marks) == await conn.scalar(text("SELECT count(*) FROM threads"))
+        for table in ("customer_visits", "notification_preferences", "mail_outbox"):
+            assert await conn.scalar(text(f"SELECT count(*) FROM {table}")) == 0
+        assert await conn.run_sync(_schema_diff) == []
+    await engine.dispose()
+
+
+async def test_revision_0011_records_the_consent_of_e_faktura_on_before_history(backend, fresh_db_url):
+    revision = importlib.import_module("ebok_server.migrations.versions.0011_efaktura_consent")
+    await _seeded_at(fresh_db_url, revision.down_revision)
+    _, before_counts, before_rows = await _snapshot(fresh_db_url)
+    active = [c for c in before_rows["customers"] if c["efaktura_active"]]
+    assert active and "efaktura_consents" not in before_counts
+    await _at_revision(fresh_db_url, revision.revision)
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        h = EfakturaConsent
+        rows = (
+            await conn.execute(
+                select(h.customer_id, h.event, h.email, h.terms_version, h.channel, h.staff_id, h.at).order_by(h.id)
+            )
+        ).all()
+        assert await conn.scalar(text("SELECT count(*) FROM efaktura_pending")) == 0
+    await engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (c["id"], "given", c["efaktura_email"], None, "before_history", None, c["efaktura_activated_at"])
+        for c in active
+    ]
+    _, after_counts, after_rows = await _snapshot(fresh_db_url)
+    assert _kept(before_rows, after_rows) == before_rows
+
+
 async def test_the_sqlite_demo_upgrades_itself_and_a_database_without_version_is_the_baseline(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     await _seeded_at(url, BASELINE, one_point_each=True)
@@ -247,3 +345,30 @@ async def test_the_sqlite_demo_upgrades_itself_and_a_database_without_version_is
         assert _counts_kept(counts, after_counts) == counts and _kept(rows, after_rows) == rows
         r = await c.post("/auth/login", json={"customer_number": "10002", "password": "woda-10002"})
         assert r.status_code == 200, r.text
+
+
+async def test_revision_0008_makes_every_customer_a_person_outside_ksef(backend, fresh_db_url):
+    """The demo seeded at head, taken down to 0007 and up again: every customer comes back a person
+    without a NIP, every invoice ``none``; the rules hold on the upgraded database."""
+    await _seeded_at(fresh_db_url, "0007")
+    await _at_revision(fresh_db_url, "head")
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        types = (await conn.execute(text("SELECT DISTINCT customer_type, nip FROM customers"))).all()
+        assert types == [("person", None)]
+        statuses = (
+            await conn.execute(text("SELECT DISTINCT ksef_status, ksef_number, ksef_file, ksef_sha256 FROM invoices"))
+        ).all()
+        assert statuses == [("none", None, None, None)]
+        assert await conn.run_sync(_schema_diff) == []
+    for bad in (
+        "UPDATE customers SET customer_type = 'company'",  # not a type
+        "UPDATE customers SET customer_type = 'business'",  # a business without a NIP
+        "UPDATE customers SET nip = '6320001234'",  # a person with a NIP
+        "UPDATE invoices SET ksef_status = 'accepted'",  # accepted without a number and a file
+        "UPDATE invoices SET ksef_number = '6320001234-20261115-0000000000AA-00'",  # a number, not accepted
+    ):
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as conn:
+                await conn.execute(text(bad + " WHERE id = (SELECT min(id) FROM " + bad.split()[1] + ")"))
+    await engine.dispose()

@@ -18,6 +18,7 @@ from ebok_server.billing import (
     parse_milli,
 )
 from ebok_server.pdf import render_invoice_pdf, transliterate
+from ebok_server.tariffs import Rate, TariffBook
 from ebok_server.security import (
     hash_password,
     new_token,
@@ -103,7 +104,13 @@ def test_production_argon2_parameters(tmp_path):
 
 
 def test_fee_lines():
-    with_ef, without = fee_line(True), fee_line(False)
+    """The initial tariff's fee (0,93 / 2,16 zl net + 8%) is the old 1,00 / 2,33 zl gross."""
+    rows = [
+        Rate(i, "G1", c, "szt", net, 8, dt.date(2015, 1, 1), None)
+        for i, (c, net) in enumerate((("fee_efaktura", 93), ("fee_paper", 216)))
+    ]
+    rates = TariffBook(rows).on("G1", dt.date(2026, 1, 1))
+    with_ef, without = fee_line(rates, True), fee_line(rates, False)
     assert with_ef.gross == 100 and with_ef.net + with_ef.vat == 100
     assert without.gross == 233 and without.net + without.vat == 233
     assert without.net == 216 and without.vat == 17
@@ -165,13 +172,14 @@ def _invoice_pdf(lines: list, efaktura: bool, customer: SimpleNamespace) -> byte
         vat_total=sum(line.vat for line in lines),
         gross_total=sum(line.gross for line in lines),
         efaktura=efaktura,
+        ksef=None,
     )
     return render_invoice_pdf(detail, customer, font_path=None)
 
 
 def test_pdf_without_unicode_font_does_not_crash_on_polish():
     assert transliterate("Odprowadzanie ścieków, Łódź, żółć") == "Odprowadzanie sciekow, Lodz, zolc"
-    customer = SimpleNamespace(full_name="Paweł Wójcik", customer_number="10009", address="ul. Źródlana 1")
+    customer = SimpleNamespace(full_name="Paweł Wójcik", customer_number="10009", address="ul. Źródlana 1", nip=None)
     data = _invoice_pdf([_line("Odprowadzanie ścieków", "1.000", "m3", 824, 824, 66, 890)], True, customer)
     assert data.startswith(b"%PDF")
 
@@ -198,7 +206,7 @@ def test_pdf_numbers_are_written_the_polish_way():
         _line("Opłata abonamentowa (za rozliczenie)", "1.000", "szt", 216, 216, 17, 233),
         _line("Dostawa wody", "1234.500", "m3", 587, 724_652, 57_972, 782_624),
     ]
-    customer = SimpleNamespace(full_name="Jan Kowalski", customer_number="10001", address="ul. Wodna 2")
+    customer = SimpleNamespace(full_name="Jan Kowalski", customer_number="10001", address="ul. Wodna 2", nip=None)
     shown = _pdf_strings(_invoice_pdf(lines, False, customer))
     assert "7,887" in shown and "1" in shown and "1 234,500" in shown
     assert "7.887" not in shown and "1.000" not in shown

@@ -175,7 +175,9 @@ def test_the_pdfs_carry_the_directive_information(api, tokens):
     h = bearer(tokens["10001"])
     quality = WaterQualityOut.model_validate(api.get("/water-quality", headers=h).json())
     summary = YearlyOut.model_validate(api.get("/yearly/2025", headers=h).json())
-    customer = SimpleNamespace(full_name="Jan Kowalski", customer_number="10001", address="ul. Grunwaldzka 12/4")
+    customer = SimpleNamespace(
+        full_name="Jan Kowalski", customer_number="10001", address="ul. Grunwaldzka 12/4", nip=None
+    )
     for data in (
         render_yearly_pdf(summary, quality, customer, font_path=None),
         render_invoice_pdf(

@@ -66,17 +66,21 @@ if TYPE_CHECKING:
         DemoInfo,
         DemoMailbox,
         EFaktura,
+        EFakturaTerms,
         Health,
         InvoiceDetail,
         InvoicePage,
         LoginResult,
         Me,
         Notices,
+        Tariff,
+        NotificationPreferences,
         Message,
         ObjectId,
         PaymentPage,
         Reading,
         ReadingsInfo,
+        ServicePoint,
         ThreadDetail,
         ThreadPage,
         WaterQuality,
@@ -699,6 +703,22 @@ class EbokClient(ApiClient):
     async def balance(self) -> Balance:
         return await self._call("GET", "balance", "Balance")
 
+    async def service_points(self) -> list[ServicePoint]:
+        """The customer's service points, code order (at least one)."""
+        return await self._call("GET", "service-points", "SERVICE_POINTS")
+
+    async def notification_preferences(self) -> NotificationPreferences:
+        """Which events also come by e-mail (a utility reply, a new invoice)."""
+        return await self._call("GET", "notification-preferences", "NotificationPreferences")
+
+    async def set_notification_preferences(self, *, reply: bool, invoice: bool) -> NotificationPreferences:
+        return await self._call(
+            "PUT",
+            "notification-preferences",
+            "NotificationPreferences",
+            json_body={"reply": reply, "invoice": invoice},
+        )
+
     async def data_access(self) -> DataAccess:
         """Who viewed my data: dates and purposes of staff access to the customer's data."""
         return await self._call("GET", "account/data-access", "DataAccess")
@@ -706,15 +726,17 @@ class EbokClient(ApiClient):
     # --- invoices and payments --------------------------------------------------------------
 
     async def invoices(
-        self, year: int | None = None, status: str | None = None, offset: int = 0, limit: int = 50
+        self,
+        year: int | None = None,
+        status: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+        service_point: str | None = None,
     ) -> InvoicePage:
-        """A page of invoices; ``status`` is one of ``INVOICE_FILTERS`` (``"to_pay"``: all not fully paid)."""
-        return await self._call(
-            "GET",
-            "invoices",
-            "InvoicePage",
-            params={"year": year, "status": status, "offset": offset, "limit": limit},
-        )
+        """A page of invoices; ``status`` is one of ``INVOICE_FILTERS`` (``"to_pay"``: all not fully
+        paid); ``service_point``: only that point's (its code)."""
+        params = {"year": year, "status": status, "offset": offset, "limit": limit, "service_point": service_point}
+        return await self._call("GET", "invoices", "InvoicePage", params=params)
 
     async def invoice(self, id: ObjectId) -> InvoiceDetail:
         return await self._call("GET", f"invoices/{_seg(id)}", "InvoiceDetail")
@@ -729,8 +751,10 @@ class EbokClient(ApiClient):
 
     # --- readings ---------------------------------------------------------------------------
 
-    async def readings(self, months: int = 24) -> ReadingsInfo:
-        return await self._call("GET", "readings", "ReadingsInfo", params={"months": months})
+    async def readings(self, months: int = 24, service_point: str | None = None) -> ReadingsInfo:
+        """Readings and meters; ``service_point``: only that point's meters (its code)."""
+        params = {"months": months, "service_point": service_point}
+        return await self._call("GET", "readings", "ReadingsInfo", params=params)
 
     async def submit_reading(self, meter_number: str, value: Decimal) -> Reading:
         """Submit a self-reading dated today. Rejections are ValidationFailed with code
@@ -751,19 +775,38 @@ class EbokClient(ApiClient):
 
     # --- contract / e-FAKTURA ---------------------------------------------------------------
 
-    async def contract(self) -> Contract:
-        return await self._call("GET", "contract", "Contract")
+    async def contract(self, service_point: str | None = None) -> Contract:
+        """The contract of the point ``service_point`` (its code); without one, the first point's."""
+        return await self._call("GET", "contract", "Contract", params={"service_point": service_point})
+
+    async def tariff(self) -> Tariff:
+        """The tariff in force for my service points' tariff groups, and the changes decided."""
+        return await self._call("GET", "tariff", "Tariff")
 
     async def efaktura(self) -> EFaktura:
         return await self._call("GET", "efaktura", "EFaktura")
 
-    async def efaktura_activate(self, email: str) -> EFaktura:
-        """Activate e-FAKTURA, or change its e-mail when already active (PUT)."""
-        return await self._call("PUT", "efaktura", "EFaktura", json_body={"email": email})
+    async def efaktura_terms(self) -> EFakturaTerms:
+        """The e-FAKTURA terms in force, in Polish and English (public)."""
+        return await self._call("GET", "efaktura/terms", "EFakturaTerms", auth=False)
+
+    async def efaktura_request(self, email: str, terms_version: str) -> EFaktura:
+        """Ask for e-FAKTURA at ``email`` (or to move it there), accepting the terms
+        ``terms_version``: the server mails a 6-digit code to that address and nothing else changes
+        until it is confirmed. ValidationFailed ``efaktura_terms_outdated`` /
+        ``efaktura_same_address`` / ``validation_error``; RateLimited past the hourly limit."""
+        return await self._call(
+            "POST", "efaktura/request", "EFaktura", json_body={"email": email, "terms_version": terms_version}
+        )
+
+    async def efaktura_confirm(self, code: str) -> EFaktura:
+        """Confirm the pending request with the mailed code. ValidationFailed
+        ``efaktura_wrong_code`` / ``efaktura_code_expired`` / ``efaktura_no_request``."""
+        return await self._call("POST", "efaktura/confirm", "EFaktura", json_body={"code": code})
 
     async def efaktura_withdraw(self) -> EFaktura:
         """Raises ValidationFailed ``efaktura_not_active`` when it was not active."""
-        return await self._call("DELETE", "efaktura", "EFaktura")
+        return await self._call("POST", "efaktura/withdraw", "EFaktura")
 
     # --- notices ----------------------------------------------------------------------------
 

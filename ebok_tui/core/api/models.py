@@ -22,7 +22,7 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
     "ApiModel",
@@ -37,12 +37,20 @@ __all__ = [
     "Accepted",
     "Me",
     "Balance",
+    "PointBalance",
+    "ServicePoint",
+    "SinceInvoice",
+    "SinceReply",
+    "MeterExpiry",
+    "SinceLastVisit",
+    "NotificationPreferences",
     "Page",
     "InvoiceSummary",
     "InvoicePage",
     "InvoiceLine",
     "InvoiceDetail",
     "InvoiceTransfer",
+    "InvoiceKsef",
     "Payment",
     "PaymentPage",
     "Reading",
@@ -51,7 +59,15 @@ __all__ = [
     "ReadingsInfo",
     "Meter",
     "Contract",
+    "LineTariff",
+    "TariffRate",
+    "TariffGroup",
+    "Tariff",
+    "TARIFF_COMPONENTS",
     "EFaktura",
+    "EFakturaPending",
+    "EFakturaConsent",
+    "EFakturaTerms",
     "Notice",
     "Notices",
     "Thread",
@@ -65,6 +81,7 @@ __all__ = [
     "WaterQuality",
     "YearMonth",
     "Yearly",
+    "YearPoint",
     "Household",
     "EXPORT_KINDS",
     "DATA_ACCESS_PURPOSES",
@@ -169,12 +186,40 @@ class Accepted(ApiModel):
 # --- account ----------------------------------------------------------------------------------
 
 
+class PointBalance(ApiModel):
+    """One service point's part of the balance (its invoices not fully paid)."""
+
+    code: str
+    label: str
+    to_pay: int
+    overdue: int
+
+
+class ServicePoint(ApiModel):
+    """A point of supply (punkt poboru): its own address, contract, meters and invoices."""
+
+    code: str
+    label: str
+    address: str
+    contract_number: str | None = None
+
+
+#: ``GET /service-points`` answers a bare list (the client's ``_call`` takes an adapter by name).
+SERVICE_POINTS = TypeAdapter(list[ServicePoint])
+
+
 class Me(ApiModel):
     customer_number: str
     full_name: str
     email: str | None = None
     address: str
     efaktura_active: bool
+    service_points: list[ServicePoint] = []
+    """The customer's service points (empty from an older server, or staff acting for them)."""
+    unread_threads: int = 0
+    """Threads with a utility reply not opened yet (the navigation bar's count from the start)."""
+    notifications: NotificationPreferences | None = None
+    """Which events also come by e-mail (the account screen shows them; None: an older server)."""
 
 
 class Balance(ApiModel):
@@ -196,6 +241,58 @@ class Balance(ApiModel):
     notices_in_force: Notices | None = None
     """Failures and interruptions in force at the resident's supply addresses (None: a server
     without notices)."""
+    points: list[PointBalance] = []
+    """Per service point (code order), adding up to ``to_pay`` and ``overdue``."""
+    unread_threads: int = 0
+    """Threads with a utility reply the resident has not opened yet (0: also a server without it)."""
+    since_last_visit: SinceLastVisit | None = None
+    """News since the previous login and what needs doing now (None: a server without it)."""
+
+
+class SinceInvoice(ApiModel):
+    id: ObjectId
+    number: str
+    issue_date: _dt.date
+    gross: int
+
+
+class SinceReply(ApiModel):
+    thread_id: ObjectId
+    subject: str
+    created_at: _dt.datetime
+
+
+class MeterExpiry(ApiModel):
+    number: str
+    legalisation_valid_until: _dt.date
+
+
+class SinceLastVisit(ApiModel):
+    since: _dt.datetime | None = None
+    """The previous login (None at the first: no news then)."""
+    new_invoices: list[SinceInvoice] = []
+    new_replies: list[SinceReply] = []
+    new_notices: int = 0
+    reading_window_until: _dt.date | None = None
+    """The current billing period's last day while a self-reading is still missing."""
+    legalisation_expiring: list[MeterExpiry] = []
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.new_invoices
+            or self.new_replies
+            or self.new_notices
+            or self.reading_window_until
+            or self.legalisation_expiring
+        )
+
+
+class NotificationPreferences(ApiModel):
+    """Which events also come by e-mail (``reply``: a utility reply, ``invoice``: a new invoice)."""
+
+    reply: bool
+    invoice: bool
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -242,7 +339,19 @@ class InvoicePage(Page[InvoiceSummary]):
     years: list[int] = []
 
 
+class LineTariff(ApiModel):
+    """The tariff row that priced an invoice line."""
+
+    tariff_group: str
+    component: str  # one of TARIFF_COMPONENTS (an unknown one is shown as sent)
+    valid_from: _dt.date
+    valid_to: _dt.date | None = None
+
+
 class InvoiceLine(ApiModel):
+    """A line and its calculation: quantity x unit_price_net = net; VAT vat_rate% of net = vat;
+    gross = net + vat."""
+
     description: str
     quantity: Decimal
     unit: str
@@ -251,6 +360,8 @@ class InvoiceLine(ApiModel):
     vat_rate: int
     vat: int
     gross: int
+    tariff: LineTariff | None = None
+    """``None``: priced outside the tariffs, or a server older than the tariffs."""
 
 
 class Payment(ApiModel):
@@ -277,6 +388,20 @@ class InvoiceTransfer(ApiModel):
     transfer_title: str
 
 
+class InvoiceKsef(ApiModel):
+    """An invoice issued through KSeF (to a business or a housing community)."""
+
+    status: str
+    """``accepted`` (it has its KSeF number), ``pending`` or ``offline`` (not accepted yet)."""
+    number: str | None = None
+    url: str
+    """KSeF's verification link, shown as a QR code."""
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted" and self.number is not None
+
+
 class InvoiceDetail(InvoiceSummary):
     lines: list[InvoiceLine]
     net_total: int
@@ -286,6 +411,8 @@ class InvoiceDetail(InvoiceSummary):
     payments: list[Payment] = []
     transfer: InvoiceTransfer | None = None
     """``None`` from a server older than the pay-one-invoice transfer."""
+    ksef: InvoiceKsef | None = None
+    """``None`` for an invoice outside KSeF (to a person), and from a server without KSeF."""
 
 
 # --- readings ---------------------------------------------------------------------------------
@@ -347,7 +474,55 @@ class Contract(ApiModel):
     meters: list[Meter]
 
 
+# --- tariff -----------------------------------------------------------------------------------
+
+#: the tariff's components, in the order the server lists them
+TARIFF_COMPONENTS = ("water", "sewage", "fee_efaktura", "fee_paper")
+
+
+class TariffRate(ApiModel):
+    component: str
+    unit: str
+    unit_price_net: int
+    vat_rate: int
+    unit_price_gross: int
+    valid_from: _dt.date
+    valid_to: _dt.date | None = None
+
+
+class TariffGroup(ApiModel):
+    tariff_group: str
+    points: list[str]
+    rates: list[TariffRate]
+    upcoming: list[TariffRate] = []
+
+
+class Tariff(ApiModel):
+    as_of: _dt.date
+    efaktura_active: bool
+    groups: list[TariffGroup]
+
+
 # --- e-FAKTURA --------------------------------------------------------------------------------
+
+
+class EFakturaPending(ApiModel):
+    """A request waiting for the code mailed to ``email``."""
+
+    email: str
+    expires_at: _dt.datetime
+    attempts_left: int
+
+
+class EFakturaConsent(ApiModel):
+    """One entry of the consent history: ``event`` given / address_changed / withdrawn, ``channel``
+    app (the resident confirmed a code) / staff (recorded at the office) / before_history."""
+
+    event: Literal["given", "address_changed", "withdrawn"]
+    email: str
+    terms_version: str | None = None
+    channel: Literal["app", "staff", "before_history"]
+    at: _dt.datetime
 
 
 class EFaktura(ApiModel):
@@ -357,6 +532,16 @@ class EFaktura(ApiModel):
     fee_with_gross: int
     fee_without_gross: int
     current_fee_gross: int
+    terms_version: str
+    pending: EFakturaPending | None = None
+    history: list[EFakturaConsent] = []
+
+
+class EFakturaTerms(ApiModel):
+    """The e-FAKTURA terms in force: ``text`` by language (``pl``, ``en``)."""
+
+    version: str
+    text: dict[str, str]
 
 
 # --- notices --------------------------------------------------------------------------------
@@ -400,9 +585,13 @@ class Thread(ApiModel):
     created_at: _dt.datetime
     updated_at: _dt.datetime
     message_count: int
+    unread: bool = False
+    """A utility reply newer than the resident's last opening of the thread."""
 
 
-ThreadPage = Page[Thread]
+class ThreadPage(Page[Thread]):
+    unread: int = 0
+    """The customer's unread threads (all pages)."""
 
 
 class Message(ApiModel):
@@ -483,6 +672,15 @@ class YearMonth(ApiModel):
     consumption: Decimal  # m³
 
 
+class YearPoint(ApiModel):
+    """One service point's part of a year (they add up to the year's totals)."""
+
+    code: str
+    label: str
+    invoiced: int
+    consumption: Decimal  # m³
+
+
 class Yearly(ApiModel):
     year: int
     years: list[int]
@@ -496,6 +694,7 @@ class Yearly(ApiModel):
     average_household_consumption: Decimal | None = None
     tap_price_per_m3: int | None = None
     bottled_price_per_litre: int
+    points: list[YearPoint] = []
 
 
 class Household(ApiModel):

@@ -28,7 +28,7 @@ from pydantic import Field, TypeAdapter
 
 from . import errors as E
 from .client import ApiClient, EbokClient, _check_key, _seg
-from .models import ApiModel, EFaktura, Me, Message, Page, ThreadDetail
+from .models import ApiModel, EFaktura, Me, Message, Notice, Notices, Page, ThreadDetail
 
 __all__ = [
     "StaffClient",
@@ -52,6 +52,7 @@ __all__ = [
     "StaffAccount",
     "StaffAccountCreated",
     "BillingRun",
+    "NOTICE_KINDS",
     "REPLY_STATUSES",
     "AUDIT_EXPORT_MAX_BYTES",
 ]
@@ -61,6 +62,8 @@ ACCESS_REASONS = ("phone_call", "counter_visit", "written_request", "complaint_h
 #: How the customer consented to an e-FAKTURA change (art. 106n of the VAT act: any form).
 CONSENT_FORMS = ("written", "phone", "counter", "electronic")
 STAFF_ROLES = ("helpdesk", "clerk", "supervisor")
+#: What a published notice is: a failure, or a planned interruption of supply.
+NOTICE_KINDS = ("failure", "planned")
 #: What a staff reply or a status change may set a thread to.
 REPLY_STATUSES = ("answered", "in_progress", "closed")
 #: The largest audit CSV the client accepts (a whole log of a busy office is far smaller).
@@ -358,6 +361,34 @@ class StaffClient(ApiClient):
         """Disable the account: its sessions and open accesses end."""
         return await self._call("POST", f"staff/accounts/{_seg(login)}/disable", StaffAccount)
 
+    async def notices(self) -> Notices:
+        """Every notice not ended more than 30 days ago, newest start first (permission ``notices``)."""
+        return await self._call("GET", "staff/notices", Notices)
+
+    async def publish_notice(
+        self,
+        *,
+        kind: str,
+        city: str,
+        streets: list[str],
+        starts_at: _dt.datetime,
+        ends_at: _dt.datetime,
+        text_pl: str,
+        text_en: str,
+    ) -> Notice:
+        """Publish a notice for ``city`` (``streets`` empty: the whole city); audited by the server.
+        ValidationFailed with per-field problems (``ends_at`` not after ``starts_at``...)."""
+        body = {
+            "kind": kind,
+            "city": city,
+            "streets": streets,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+            "text_pl": text_pl,
+            "text_en": text_en,
+        }
+        return await self._call("POST", "staff/notices", Notice, json_body=body)
+
     async def billing_run(self, period: str) -> BillingRun:
         """Issue the invoices of billing period ``YYYY-MM`` (once per customer and period)."""
         return await self._call("POST", "staff/billing/run", BillingRun, json_body={"period": period})
@@ -429,22 +460,25 @@ class ActingClient(EbokClient):
     async def efaktura(self) -> EFaktura:
         return self._efaktura_seen(await super().efaktura())
 
-    async def efaktura_activate(self, email: str, *, consent: Consent | None = None) -> EFaktura:
-        """Switch e-FAKTURA on (or change its address) with the customer's ``consent``."""
-        return self._efaktura_seen(await self._efaktura_put(True, email, consent))
+    async def efaktura_request(self, email: str, terms_version: str) -> EFaktura:
+        raise E.Forbidden(detail="acting for a customer: consent is recorded with efaktura_record, no code")
+
+    async def efaktura_confirm(self, code: str) -> EFaktura:
+        raise E.Forbidden(detail="acting for a customer: consent is recorded with efaktura_record, no code")
+
+    async def efaktura_record(self, email: str, terms_version: str, *, consent: Consent) -> EFaktura:
+        """Record the customer's consent to e-FAKTURA at ``email`` (given on paper or in person,
+        accepting the terms ``terms_version``): no code; the server mails the address a notice."""
+        body = {"active": True, "email": email, "terms_version": terms_version, "consent": consent.model_dump()}
+        return self._efaktura_seen(await self._call("PUT", "efaktura", EFaktura, json_body=body))
 
     async def efaktura_withdraw(self, *, consent: Consent | None = None) -> EFaktura:
         """Switch e-FAKTURA off with the customer's ``consent`` (ValidationFailed
         ``efaktura_not_active`` when it was off)."""
-        return self._efaktura_seen(await self._efaktura_put(False, None, consent))
-
-    async def _efaktura_put(self, active: bool, email: str | None, consent: Consent | None) -> EFaktura:
         if consent is None:
             raise ValueError("an e-FAKTURA change for a customer needs their consent")
-        body: dict[str, Any] = {"active": active, "consent": consent.model_dump()}
-        if email is not None:
-            body["email"] = email
-        return await self._call("PUT", "efaktura", EFaktura, json_body=body)
+        body = {"active": False, "consent": consent.model_dump()}
+        return self._efaktura_seen(await self._call("PUT", "efaktura", EFaktura, json_body=body))
 
     async def reply_thread(
         self, id: Any, body: str, idempotency_key: str | None = None, *, status: str = "answered"

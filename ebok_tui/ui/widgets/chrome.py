@@ -37,9 +37,15 @@ def spread(left: Text, right: Text, width: int) -> Text:
     return Text.assemble(left, " " * gap, right)
 
 
-def section_keys(sections: Iterable[_Section], current: str | None, t: Callable[[str], str]) -> Text:
+def section_keys(
+    sections: Iterable[_Section],
+    current: str | None,
+    t: Callable[..., str],
+    counts: dict[str, int] | None = None,
+) -> Text:
     """A navigation bar's line: each section's key and label, one space apart, the current one
-    highlighted."""
+    highlighted; a section with a count (``counts``, e.g. unread threads) shows it right after its
+    label as ``●N`` (at most 99: three cells, so the resident's seven sections still fit 78 columns)."""
     text = Text()
     for index, section in enumerate(sections):
         if index:
@@ -50,6 +56,9 @@ def section_keys(sections: Iterable[_Section], current: str | None, t: Callable[
         else:
             text.append(section.key, style="bold underline")
             text.append(f" {label}")
+        count = min((counts or {}).get(section.id, 0), 99)
+        if count > 0:  # right after the label, so that it is not read as the next section's key
+            text.append(f"●{count}", style="bold reverse" if section.id == current else "bold")
     return text
 
 
@@ -101,14 +110,18 @@ class NavBar(Static):
         super().__init__()
         self.current = current
 
+    def on_mount(self) -> None:
+        self.watch(self.app, "unread_threads", lambda _: self.refresh(), init=False)
+
     def sections(self, app: EbokApp) -> Iterable[_Section]:
         # Staff acting for a customer see only the sections offered to them (app.section_available).
         return [s for s in SECTIONS if app.section_available(s.id)]
 
     def render(self) -> Text:
-        # One space between items: seven sections must fit 78 columns in every language.
+        # One space between items: seven sections and the unread count ("●99" at most) must fit 78
+        # columns in every language.
         app: EbokApp = self.app  # type: ignore[assignment]
-        return section_keys(self.sections(app), self.current, app.i18n.t)
+        return section_keys(self.sections(app), self.current, app.i18n.t, {"correspondence": app.unread_threads})
 
 
 class ErrorBanner(Static):

@@ -33,6 +33,15 @@ class Column:
     right: bool = False
 
 
+def column_table(table_id: str, columns: Iterable[Column], heading: Callable[[str], str]) -> ListTable:
+    """A zebra-striped row-cursor table with ``columns`` (fixed widths), each headed by
+    ``heading(column key)`` after the one-space gap :func:`cell` leaves too."""
+    table = ListTable(id=table_id, cursor_type="row", zebra_stripes=True, cell_padding=0)
+    for col in columns:
+        table.add_column(Text(" " + heading(col.key)), width=col.width, key=col.key)
+    return table
+
+
 def cell(text: str | Text, col: Column) -> Text:
     body = text if isinstance(text, Text) else Text(text)
     if col.right:

@@ -1,6 +1,7 @@
 """The payment QR code and transfer details, shared by the balance (pay everything) and the
 invoice detail (pay one invoice): the 2D code in the Polish banks' format (``ebok_tui.core.payqr``)
-drawn with half blocks, and the transfer details beside it (the dialogs showing them are in
+drawn with half blocks, and the transfer details beside it; a link's code (KSeF's verification
+link on the invoice detail) drawn the same way (the dialogs showing them are in
 ``ebok_tui.ui.screens.billing.pay_dialogs``)."""
 
 from __future__ import annotations
@@ -11,10 +12,17 @@ from typing import Protocol
 from rich.console import Group
 from rich.text import Text
 
-from ebok_tui.core.payqr import PaymentQRError, build_payload, format_account, half_block_lines, make_qr
+from ebok_tui.core.payqr import (
+    PaymentQRError,
+    build_payload,
+    format_account,
+    half_block_lines,
+    make_link_qr,
+    make_qr,
+)
 from ebok_tui.ui.terminal import can_show
 
-__all__ = ["QR_STYLE", "TransferData", "qr_text", "transfer_qr", "transfer_details"]
+__all__ = ["QR_STYLE", "TransferData", "link_qr", "qr_text", "transfer_qr", "transfer_details"]
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
 QR_STYLE = "#000000 on #ffffff"
@@ -58,6 +66,14 @@ def transfer_qr(terminal: object, to: TransferData, amount: int) -> tuple[list[s
     except PaymentQRError:
         return None, "balance.qr_unavailable"
     return half_block_lines(make_qr(payload).matrix), None
+
+
+def link_qr(terminal: object, url: str) -> tuple[list[str] | None, str | None]:
+    """A link's code as half-block lines (e.g. KSeF's verification link), or ``None`` and the
+    ``balance.*`` key saying why the terminal cannot draw it."""
+    if not can_show(terminal, "▀▄█"):  # type: ignore[arg-type]
+        return None, "balance.qr_no_glyphs"
+    return half_block_lines(make_link_qr(url).matrix), None
 
 
 def transfer_details(t: Callable[..., str], money: Callable[[int], str], to: TransferData, amount: int) -> Group:

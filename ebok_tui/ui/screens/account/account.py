@@ -1,5 +1,6 @@
-"""Konto (account): who is logged in, password change, log out (and forget me), keyring status, and
-who viewed my data (dates and purposes of staff access, never staff names)."""
+"""Konto (account): who is logged in, password change, log out (and forget me), keyring status, which
+events also come by e-mail (notification preferences, stored on the server), and who viewed my data
+(dates and purposes of staff access, never staff names)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import Function, Length
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from ebok_tui.core.api import ApiError, DataAccess, Me, ValidationFailed
+from ebok_tui.core.api import ApiError, DataAccess, Me, NotificationPreferences, ValidationFailed
 from ebok_tui.core.validation import PASSWORD_MIN_LENGTH
 from ebok_tui.ui.messages import LogoutRequested
 from ebok_tui.ui.screens.base import SectionScreen
@@ -35,6 +36,7 @@ class AccountScreen(SectionScreen):
         Binding("l", "logout", "account.bind_logout"),
         Binding("f", "logout_forget", "account.bind_logout_forget"),
         Binding("d", "show_access", "account.bind_access"),
+        Binding("e", "show_notifications", "account.bind_notifications"),
     ]
 
     DEFAULT_CSS = """
@@ -54,7 +56,9 @@ class AccountScreen(SectionScreen):
     AccountScreen #change-password { margin: 0 0 0 15; }
     AccountScreen #password-result { height: auto; margin: 1 0 0 0; }
     AccountScreen #password-result.-ok { color: $text-success; }
-    AccountScreen #access-intro { height: auto; }
+    AccountScreen #access-intro, AccountScreen #notify-intro { height: auto; }
+    AccountScreen #notify-result { height: auto; }
+    AccountScreen Checkbox, AccountScreen Checkbox:focus { border: none; padding: 0; height: 1; }
     AccountScreen #data-access { height: auto; min-height: 3; margin: 1 0 0 0; }
     """
 
@@ -81,6 +85,14 @@ class AccountScreen(SectionScreen):
         }
         self._errors = {f: Static("", id=f"pw-{f}-error", classes="field-error") for f in self._inputs}
         self._result = Static("", id="password-result")
+        #: notification preferences: None until the server's answer is in (the boxes are disabled)
+        self.preferences: NotificationPreferences | None = None
+        self._notify_title = Static(self.t("account.notify_title"), id="notify-title", classes="section-title")
+        self._notify_boxes = {
+            kind: Checkbox(self.t(f"account.notify_{kind}"), id=f"notify-{kind}", disabled=True)
+            for kind in ("reply", "invoice")
+        }
+        self._notify_result = Static("", id="notify-result", classes="muted")
         self._access_title = Static(self.t("account.access_title"), id="access-title", classes="section-title")
         self._access = Static(self.t("account.access_loading"), id="data-access")
         # both columns scroll: a long keyring name or result message is never cut off at 80x24
@@ -113,6 +125,10 @@ class AccountScreen(SectionScreen):
                     action="screen.change_password",
                 )
                 yield self._result
+                yield self._notify_title
+                yield Static(self.t("account.notify_intro"), id="notify-intro", classes="muted")
+                yield from self._notify_boxes.values()
+                yield self._notify_result
                 yield self._access_title
                 yield Static(self.t("account.access_intro"), id="access-intro", classes="muted")
                 yield self._access
@@ -120,6 +136,8 @@ class AccountScreen(SectionScreen):
     def on_mount(self) -> None:
         if self.session.me is not None:
             self.show_me(self.session.me)
+            if self.session.me.notifications is not None:  # in /me: no request of its own
+                self.show_preferences(self.session.me.notifications)
         self.run_worker(self._keyring_status(), group="keyring", exclusive=True)
         self.run_api(self._load_access, target=self._access, group="data-access")
 
@@ -127,10 +145,43 @@ class AccountScreen(SectionScreen):
         me = await self.api.me()
         self.session.refreshed(me)
         self.show_me(me)
+        if me.notifications is not None:
+            self.show_preferences(me.notifications)
         await self._load_access()
 
     async def _load_access(self) -> None:
         self.show_access(await self.api.data_access())
+
+    # --- notification preferences ------------------------------------------------------------------
+    def show_preferences(self, preferences: NotificationPreferences) -> None:
+        self.preferences = preferences
+        for kind, box in self._notify_boxes.items():
+            with box.prevent(Checkbox.Changed):  # the server's state, not the resident's choice
+                box.value = getattr(preferences, kind)
+            box.disabled = False
+        me = self.session.me
+        if me is not None and not me.email:
+            self._notify_result.update(self.t("account.notify_no_email"))
+
+    @on(Checkbox.Changed)
+    def _preference_changed(self, event: Checkbox.Changed) -> None:
+        if self.preferences is None:
+            return
+        wanted = {kind: box.value for kind, box in self._notify_boxes.items()}
+        self.run_api(lambda: self._save_preferences(wanted), target=self._notify_result, group="notify")
+
+    async def _save_preferences(self, wanted: dict[str, bool]) -> None:
+        stored = await self.api.set_notification_preferences(**wanted)
+        me = self.session.me
+        if me is not None:  # the app's copy of /me stays true
+            self.session.refreshed(me.model_copy(update={"notifications": stored}))
+        self.show_preferences(stored)
+        self._notify_result.update(self.t("account.notify_saved"))
+
+    def action_show_notifications(self) -> None:
+        """Bring the notification preferences into view (below the password form at 80x24)."""
+        self._form.scroll_to_widget(self._notify_title, top=True)
+        self._notify_boxes["reply"].focus()
 
     def show_access(self, access: DataAccess) -> None:
         if not access.items:

@@ -3,7 +3,11 @@ payment QR code in the Polish banks' 2D transfer-code format (see ``ebok_tui.cor
 
 A failure or interruption of supply in force at the resident's address is shown above the figures
 (``n`` opens every notice: ``notices.notices``; ``w`` the water quality and the year's figures:
-``water.water``). They come in the balance's own reply (one round trip for the section).
+``water.water``). Above them, after login, "since your last visit": new invoices, replies and
+notices, a self-reading still to give, meter legalisations ending soon, until the resident closes it
+(``x``; it stays closed until the next login; staff acting for a customer never see it). The notices,
+the summary and the unread count of the navigation bar come in the balance's own reply (one round
+trip for the section).
 
 At 80x24 the QR code (version 4 for the reference server's data: 41x21 cells with its 4-module
 quiet zone) sits to the right of the details; when the window is too small for it (or a longer
@@ -12,7 +16,11 @@ title makes the code bigger), ``q`` opens it full-screen in a dialog.
 
 from __future__ import annotations
 
+
+from decimal import Decimal
+
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,7 +28,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.widgets import Static
 
-from ebok_tui.core.api import Balance, Notices
+from ebok_tui.core.api import Balance, Notices, SinceLastVisit
 from ebok_tui.core.payqr import PaymentQRError, normalize_account
 from ebok_tui.ui import clipboard
 from ebok_tui.ui.screens.base import SectionScreen
@@ -43,6 +51,8 @@ class BalanceScreen(SectionScreen):
         Binding("q", "show_qr", "balance.bind_qr"),
         Binding("n", "notices", "balance.bind_notices"),
         Binding("w", "water", "balance.bind_water"),
+        # not in the footer (no room at 80 columns): the panel itself says "x"
+        Binding("x", "dismiss_news", "balance.bind_dismiss_news", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -50,6 +60,9 @@ class BalanceScreen(SectionScreen):
     BalanceScreen #balance-details { width: 1fr; min-width: 36; height: 1fr; }
     BalanceScreen #balance-notices { height: auto; margin: 0 0 1 0; display: none; }
     BalanceScreen #balance-notices.-shown { display: block; }
+    BalanceScreen #balance-news { height: auto; margin: 0 0 1 0; padding: 0 1; display: none;
+                                  border-left: thick $accent; }
+    BalanceScreen #balance-news.-shown { display: block; }
     BalanceScreen #balance-summary { height: auto; }
     BalanceScreen #transfer-details { height: auto; margin: 1 0 0 0; }
     BalanceScreen #balance-hint { height: auto; margin: 1 0 0 0; }
@@ -65,6 +78,7 @@ class BalanceScreen(SectionScreen):
         self.qr_lines: list[str] | None = None
         self.qr_problem: str | None = None
         # kept, not queried: a reply arriving while the app shuts down must not find them gone
+        self._news_widget = Static(id="balance-news")
         self._notices_widget = Static(id="balance-notices")
         self._summary_widget = Static(id="balance-summary")
         self._transfer_widget = Static(id="transfer-details")
@@ -75,6 +89,7 @@ class BalanceScreen(SectionScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="balance-columns"):
             with VerticalScroll(id="balance-details"):
+                yield self._news_widget
                 yield self._notices_widget
                 yield self._summary_widget
                 yield self._transfer_widget
@@ -84,9 +99,60 @@ class BalanceScreen(SectionScreen):
 
     async def load(self) -> None:
         balance = await self.api.balance()
+        self.ebok.unread_threads = balance.unread_threads
         self.show_balance(balance)
+        self.show_news(balance.since_last_visit)
         if balance.notices_in_force is not None:
             self.show_notices(balance.notices_in_force)
+
+    def news_shown(self) -> bool:
+        return self._news_widget.has_class("-shown")
+
+    def show_news(self, news: SinceLastVisit | None) -> None:
+        """The "since your last visit" panel (not to staff acting for the customer, not once closed)."""
+        shown = news is not None and not news.is_empty and not self.ebok.news_dismissed and self.ebok.acting is None
+        if shown:
+            self._news_widget.update(Group(*self._news_lines(news)))
+        self._news_widget.set_class(shown, "-shown")
+        self.refresh_bindings()
+
+    def _news_lines(self, news: SinceLastVisit) -> list[Text]:
+        t, i18n = self.t, self.i18n
+        title = (
+            t("balance.news_title", since=i18n.date(news.since.astimezone().date()))
+            if news.since
+            else t("balance.news_title_first")
+        )
+        lines = [Text(title, style="bold")]
+
+        def item(text: str, style: str = "") -> None:
+            lines.append(Text.assemble("• ", (text, style)))
+
+        if len(news.new_invoices) == 1:
+            item(t("balance.news_invoice", number=news.new_invoices[0].number))
+        elif news.new_invoices:
+            item(t("balance.news_invoices", count=len(news.new_invoices)))
+        if len(news.new_replies) == 1:
+            item(t("balance.news_reply", subject=news.new_replies[0].subject), "bold")
+        elif news.new_replies:
+            item(t("balance.news_replies", count=len(news.new_replies)), "bold")
+        if news.new_notices:
+            item(t("balance.news_notices", count=news.new_notices))
+        if news.reading_window_until is not None:
+            item(t("balance.news_reading", date=i18n.date(news.reading_window_until)))
+        for meter in news.legalisation_expiring:
+            item(
+                t("balance.news_legalisation", meter=meter.number, date=i18n.date(meter.legalisation_valid_until)),
+                "bold",
+            )
+        lines.append(Text(t("balance.news_dismiss"), style="italic"))
+        return lines
+
+    def action_dismiss_news(self) -> None:
+        self.ebok.news_dismissed = True
+        self._news_widget.remove_class("-shown")
+        self.refresh_bindings()
+        self.call_after_refresh(self.fit_qr)
 
     def show_notices(self, notices: Notices) -> None:
         self.notices = notices
@@ -152,7 +218,27 @@ class BalanceScreen(SectionScreen):
             # an overdue amount stands out even without colours
             grid.append(value.rjust(value_width), style=f"{style} reverse" if "red" in style else style)
         as_of = Text(self.t("balance.as_of", date=self.i18n.date(b.as_of)), style="dim")
-        return Group(headline, Text(""), grid, as_of)
+        if len(b.points) < 2:  # one point: the totals are its figures
+            return Group(headline, Text(""), grid, as_of)
+        return Group(headline, Text(""), grid, as_of, Text(""), self._points(b))
+
+    def _points(self, b: Balance) -> Table:
+        """Each service point's part of the totals: to pay and, of which, overdue (amounts without
+        the currency, which the first header names, to fit beside the QR code; they are never cut,
+        a long label is, with an ellipsis)."""
+
+        def money(grosze: int) -> str:
+            return self.i18n.decimal(Decimal(grosze) / 100, places=2)
+
+        width = max(len(money(n)) for p in b.points for n in (p.to_pay, p.overdue))
+        table = Table(box=None, padding=(0, 0, 0, 1), show_edge=False, pad_edge=False, expand=False)
+        table.add_column(self.t("balance.point"), no_wrap=True, overflow="ellipsis", ratio=1, header_style="bold")
+        for key in ("balance.point_to_pay", "balance.point_overdue"):
+            table.add_column(self.t(key), justify="right", no_wrap=True, min_width=width, header_style="bold")
+        for p in b.points:
+            late = "bold red reverse" if p.overdue > 0 else ""  # stands out even without colours
+            table.add_row(p.label, money(p.to_pay), Text(money(p.overdue), style=late, justify="right"))
+        return table
 
     def _transfer(self, b: Balance) -> Group:
         return transfer_details(self.t, self.i18n.money, b, b.to_pay)
@@ -201,6 +287,8 @@ class BalanceScreen(SectionScreen):
         self.call_after_refresh(self.fit_qr)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss_news":
+            return self.news_shown()
         if action == "show_qr":
             return self.qr_lines is not None
         if action in ("copy_account", "copy_title"):

@@ -1,9 +1,13 @@
 """One invoice: facts, lines with totals, payments applied; ``s`` saves its PDF, ``p`` shows the
-payment QR code and transfer details for what is still open on it."""
+payment QR code and transfer details for what is still open on it, ``k`` the calculation behind its
+lines (quantity × price, VAT, the tariff row: ``calculation.CalculationModal``). A KSeF invoice (to a
+business or a housing community) shows its KSeF number, or OFFLINE while KSeF has not accepted it,
+and ``q`` shows KSeF's verification QR code with the number (or OFFLINE) beneath it."""
 
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from rich import box
 from rich.console import Group
@@ -18,8 +22,12 @@ from ebok_tui.core.api import InvoiceDetail, ObjectId
 from ebok_tui.ui.screens.base import SubScreen
 from ebok_tui.ui.screens.billing.status import STATUS_STYLES
 from ebok_tui.ui.sections import load_screen
-from ebok_tui.ui.screens.billing.pay_dialogs import PayModal
-from ebok_tui.ui.widgets.pay_qr import transfer_details, transfer_qr
+from ebok_tui.ui.screens.billing.calculation import CalculationModal
+from ebok_tui.ui.screens.billing.pay_dialogs import PayModal, QrModal
+from ebok_tui.ui.widgets.pay_qr import link_qr, transfer_details, transfer_qr
+
+#: what an invoice not yet accepted by KSeF shows in place of its number (KSeF's own label)
+KSEF_OFFLINE = "OFFLINE"
 
 
 def pdf_filename(number: str) -> str:
@@ -35,11 +43,15 @@ class InvoiceDetailScreen(SubScreen):
     BINDINGS = [
         Binding("s", "save_pdf", "invoice_detail.bind_save"),
         Binding("p", "pay", "invoice_detail.bind_pay"),
+        Binding("k", "calculation", "invoice_detail.bind_calculation"),
+        Binding("q", "ksef", "invoice_detail.bind_ksef"),
     ]
 
     DEFAULT_CSS = """
     InvoiceDetailScreen #detail { height: 1fr; }
     InvoiceDetailScreen #facts { height: auto; margin: 0 0 1 0; }
+    InvoiceDetailScreen #ksef { height: auto; margin: 0 0 1 0; display: none; }
+    InvoiceDetailScreen #ksef.-shown { display: block; }
     InvoiceDetailScreen #lines { height: auto; }
     InvoiceDetailScreen #payments { height: auto; margin: 1 0 0 0; }
     InvoiceDetailScreen #saved { height: auto; margin: 1 0 0 0; color: $success; display: none; }
@@ -58,6 +70,7 @@ class InvoiceDetailScreen(SubScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
             yield Static(id="facts")
+            yield Static(id="ksef")
             yield Static(id="lines")
             yield Static(id="payments")
             yield Static(id="saved")
@@ -69,6 +82,9 @@ class InvoiceDetailScreen(SubScreen):
         invoice = await self.api.invoice(self.invoice_id)
         self.invoice = invoice
         self.query_one("#facts", Static).update(self.build_facts(invoice))
+        ksef = self.query_one("#ksef", Static)
+        ksef.update(self.build_ksef(invoice))
+        ksef.set_class(invoice.ksef is not None, "-shown")
         self.query_one("#lines", Static).update(self.build_lines(invoice))
         self.query_one("#payments", Static).update(self.build_payments(invoice))
         self.refresh_bindings()
@@ -105,6 +121,19 @@ class InvoiceDetailScreen(SubScreen):
             Text(i18n.money(inv.outstanding), style="bold"),
         )
         return grid
+
+    def build_ksef(self, inv: InvoiceDetail) -> Text:
+        """``KSeF  <number>`` (or OFFLINE and why), and the key for the verification code."""
+        if inv.ksef is None:
+            return Text()
+        t = self.t
+        text = Text.assemble((t("invoice_detail.ksef"), "dim"), "  ")
+        if inv.ksef.accepted:
+            text.append(inv.ksef.number or "", style="bold")
+        else:
+            text.append(KSEF_OFFLINE, style="bold yellow")
+            text.append(f" — {t('invoice_detail.ksef_offline')}", style="dim")
+        return text
 
     def build_lines(self, inv: InvoiceDetail) -> Table:
         t, i18n = self.t, self.i18n
@@ -167,7 +196,26 @@ class InvoiceDetailScreen(SubScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pay":
             return self.invoice is not None and self.invoice.transfer is not None
+        if action == "calculation":
+            return self.invoice is not None and bool(self.invoice.lines)
+        if action == "ksef":
+            return self.invoice is not None and self.invoice.ksef is not None
         return True
+
+    def action_calculation(self) -> None:
+        if self.invoice is not None and self.invoice.lines:
+            self.app.push_screen(CalculationModal(self.invoice))
+
+    def action_ksef(self) -> None:
+        if self.invoice is None or self.invoice.ksef is None:
+            return
+        ksef = self.invoice.ksef
+        lines, problem = link_qr(self.ebok.terminal, ksef.url)
+        label = ksef.number if ksef.accepted and ksef.number else KSEF_OFFLINE
+        caption = f"{label} · {self.t('invoice_detail.ksef_close')}"
+        if problem:  # no code to scan: the link itself
+            caption = f"{self.t(problem)}\n{ksef.url}\n{caption}"
+        self.app.push_screen(QrModal(lines or [], caption))
 
     def action_pay(self) -> None:
         if self.invoice is None or self.invoice.transfer is None:
@@ -185,7 +233,8 @@ class InvoiceDetailScreen(SubScreen):
         if self.invoice is None:
             return
         self.app.push_screen(
-            load_screen("save_pdf")(self.invoice.id, pdf_filename(self.invoice.number)), callback=self._pdf_saved
+            load_screen("save_pdf")(partial(self.api.invoice_pdf, self.invoice.id), pdf_filename(self.invoice.number)),
+            callback=self._pdf_saved,
         )
 
     def _pdf_saved(self, path: str | None) -> None:

@@ -23,6 +23,7 @@ from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.screens.billing.status import STATUS_STYLES
 from ebok_tui.ui.widgets.chrome import TopBar
 from ebok_tui.ui.widgets.paged_table import Column, Feed, PagedTable, cell
+from ebok_tui.ui.widgets.points import POINT_BINDING, PointChoice
 from ebok_tui.ui.sections import load_screen
 
 PAGE_SIZE = 100
@@ -32,10 +33,11 @@ PREFETCH_ROWS = 30
 ALL = "all"
 
 
-class InvoicesScreen(SectionScreen):
+class InvoicesScreen(PointChoice, SectionScreen):
     SECTION = "invoices"
 
     BINDINGS = [
+        POINT_BINDING,
         Binding("p", "toggle_view", "invoices.bind_payments"),
         Binding("f", "focus_filters", "bind.filter"),
         Binding("enter", "open_invoice", "bind.open"),
@@ -169,7 +171,9 @@ class InvoicesScreen(SectionScreen):
     async def _fetch_invoices(self, offset: int, limit: int) -> Page[Any]:
         year = None if self.year == ALL else int(self.year)
         status = None if self.status == ALL else self.status
-        page = await self.api.invoices(year=year, status=status, offset=offset, limit=limit)
+        page = await self.api.invoices(
+            year=year, status=status, offset=offset, limit=limit, service_point=self.point_code
+        )
         self._update_years(page.years)
         return page
 
@@ -231,7 +235,9 @@ class InvoicesScreen(SectionScreen):
             )
 
     async def load(self) -> None:
-        """First page of the visible table (on mount, on ``r`` and when a filter changes)."""
+        """First page of the visible table (on mount, on ``r`` and when a filter or the point
+        changes)."""
+        await self.load_points()
         feed = self.reset_feed(self.view)
         self.update_count()
         await self.fetch_page(feed)
@@ -242,7 +248,10 @@ class InvoicesScreen(SectionScreen):
         if self._filter_reload:
             self._filter_reload = False  # the resident is working the filters: leave focus there
             return
-        self.query_one(f"#{self.view}", PagedTable).focus()
+        # after the refresh the resident may have switched section already: the table is gone then
+        table = next(self.query(f"#{self.view}").results(PagedTable), None)
+        if table is not None:
+            table.focus()
 
     def action_reload(self) -> None:
         self.run_api(self.load, group="load", target=self.query_one(f"#{self.view}"))
@@ -289,13 +298,18 @@ class InvoicesScreen(SectionScreen):
 
     @property
     def section_title(self) -> str:
-        """The top bar names the list shown: Faktury / Płatności."""
-        return self.t(f"invoices.view_{getattr(self, 'view', 'invoices')}")
+        """The top bar names the list shown: Faktury (and the point chosen) / Płatności (the
+        customer's, not a point's)."""
+        view = getattr(self, "view", "invoices")
+        title = self.t(f"invoices.view_{view}")
+        return self.point_title(title) if view == "invoices" else title
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The payments list has no filters and no detail to open: do not offer them there.
         if action in ("focus_filters", "open_invoice"):
             return self.view == "invoices"
+        if action == "pick_point":
+            return self.view == "invoices" and self.check_point_action(action)
         return super().check_action(action, parameters)
 
     def action_toggle_view(self) -> None:

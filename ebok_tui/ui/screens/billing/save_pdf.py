@@ -1,9 +1,14 @@
-"""Saving an invoice PDF: ask where, refuse a missing directory, confirm an overwrite, write the
-file atomically and private (0600), say where it went. The typed path survives every error."""
+"""Saving a file the server makes (an invoice PDF, the yearly statement PDF, a CSV export): ask
+where, refuse a missing directory, confirm an overwrite, download, write the file atomically and
+private (0600), say where it went. The typed path survives every error.
+
+Other areas open the dialog through ``ebok_tui.ui.sections.load_screen("save_pdf")`` with the
+download to run, never by importing this module."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -13,7 +18,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from ebok_tui.core.api import ObjectId
 from ebok_tui.core.files import default_path, resolve_target, write_private_atomic
 from ebok_tui.ui.screens.base import BaseModal
 
@@ -61,7 +65,8 @@ class ConfirmOverwriteModal(BaseModal):
 
 
 class SavePdfModal(BaseModal):
-    """Asks for a path and saves the PDF there. Dismisses with the saved path (str) or None."""
+    """Asks for a path and saves there what ``download()`` answers. Dismisses with the saved path
+    (str) or None. ``title``: the dialog's heading (default: saving invoice ``filename``)."""
 
     DEFAULT_CSS = """
     SavePdfModal { align: center middle; }
@@ -77,16 +82,24 @@ class SavePdfModal(BaseModal):
     SavePdfModal Button { margin: 0 0 0 2; }
     """
 
-    def __init__(self, invoice_id: ObjectId, filename: str, *, home: Path | None = None) -> None:
+    def __init__(
+        self,
+        download: Callable[[], Awaitable[bytes]],
+        filename: str,
+        *,
+        title: str | None = None,
+        home: Path | None = None,
+    ) -> None:
         super().__init__()
-        self.invoice_id = invoice_id
+        self.download = download
         self.filename = filename
+        self.title_text = title
         self.home = home
 
     def compose(self) -> ComposeResult:
         t = self.t
         with Vertical(id="dialog"):
-            yield Static(t("save_pdf.title", filename=self.filename), id="title")
+            yield Static(Text(self.title_text or t("save_pdf.title", filename=self.filename)), id="title")
             yield Label(t("save_pdf.path_label"), id="path-label")
             yield Input(default_path(self.filename, self.home), id="path")
             yield Static(t("save_pdf.hint"), id="hint")
@@ -151,7 +164,7 @@ class SavePdfModal(BaseModal):
         self.say(self.t("save_pdf.saving"))
 
         async def fetch_and_write() -> str | None:
-            data = await self.api.invoice_pdf(self.invoice_id)
+            data = await self.download()
             try:
                 await asyncio.to_thread(write_private_atomic, path, data)
             except OSError as error:

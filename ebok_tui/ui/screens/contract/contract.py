@@ -1,4 +1,5 @@
-"""Umowa (contract): number, date concluded, services, tariff group, connection address, meters.
+"""Umowa (contract): number, date concluded, services, tariff group, connection address, meters;
+``t`` opens the tariff (``contract.tariff``).
 
 A meter whose legalisation expires within six months (or has expired) is highlighted, relative to
 the server's business date (``/health`` ``today``), never the local clock.
@@ -15,9 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ebok_tui.core.api import ApiError, Contract, Meter
+from ebok_tui.core.api import ApiError, Contract, Meter, ServicePoint
 from ebok_tui.ui.widgets.list_table import ListTable
+from ebok_tui.ui.widgets.points import POINT_BINDING, PointChoice
 from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.staff_sections import load_staff_screen
 
 #: How far ahead an expiring legalisation is flagged.
@@ -45,13 +48,17 @@ def legalisation_state(valid_until: dt.date | None, today: dt.date) -> str:
 _STATE_STYLE = {"expired": "bold red", "expiring": "bold yellow"}
 
 
-class ContractScreen(SectionScreen):
+class ContractScreen(PointChoice, SectionScreen):
     SECTION = "contract"
 
     # staff acting for the customer (with the permission) record a request to change the contract
     # party's contact data; residents write to the utility instead (Korespondencja)
     ACTING = {"contact_change": "contact_change"}
-    BINDINGS = [Binding("z", "contact_change", "contract.bind_contact_change")]
+    BINDINGS = [
+        POINT_BINDING,
+        Binding("t", "tariff", "tariff.bind_open"),
+        Binding("z", "contact_change", "contract.bind_contact_change"),
+    ]
 
     DEFAULT_CSS = """
     ContractScreen #contract-info { height: auto; margin: 1 0 0 0; }
@@ -60,10 +67,29 @@ class ContractScreen(SectionScreen):
     ContractScreen #meters-note { height: auto; margin: 1 0 0 0; }
     """
 
+    @property
+    def shown_point(self) -> ServicePoint | None:
+        """Whose contract is shown: the chosen point; with every point chosen, the first (a
+        contract is one point's); None for a customer with one point."""
+        if not self.several_points:
+            return None
+        return self.point or self.points[0]
+
+    @property
+    def section_title(self) -> str:
+        shown = self.shown_point
+        title = super().section_title
+        return f"{title} · {shown.label}" if shown is not None else title
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_point":
+            return self.check_point_action(action)
         if action == "contact_change":
             return self.ebok.acting is not None and self.acting_allows(action)
         return True
+
+    def action_tariff(self) -> None:
+        self.app.push_screen(load_screen("tariff")())
 
     def action_contact_change(self) -> None:
         if self.check_action("contact_change", ()):
@@ -87,7 +113,9 @@ class ContractScreen(SectionScreen):
         # class's handler along the MRO.
 
     async def load(self) -> None:
-        contract = await self.api.contract()
+        await self.load_points()
+        shown = self.shown_point
+        contract = await self.api.contract(service_point=shown.code if shown is not None else None)
         # the server's date from the app's health checks (one round trip per section); asked
         # only when no check has answered yet
         today = self.ebok.server_today
@@ -109,6 +137,9 @@ class ContractScreen(SectionScreen):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         # Text, not str: a Rich table would parse the server's text as markup
+        shown = self.shown_point
+        if shown is not None:
+            grid.add_row(self.t("contract.point"), Text(f"{shown.label} ({shown.code})"))
         grid.add_row(self.t("contract.number"), Text(contract.number))
         grid.add_row(self.t("contract.concluded_on"), i18n.date(contract.concluded_on))
         grid.add_row(self.t("contract.services"), Text(self.services_text(contract.services)))

@@ -1,4 +1,6 @@
 """Korespondencja: the resident's threads with the utility, paged like the API, plus unsent drafts.
+A thread with a utility reply the resident has not opened yet is marked ● (and bold); the page's
+unread count goes to the navigation bar (``EbokApp.unread_threads``).
 
 ``d`` deletes the draft on the cursor row (after asking); ``x`` lists the old / orphaned drafts
 on this computer and deletes them if the resident agrees. Enter opens a thread (:class:`~ebok_tui.ui.screens.correspondence.thread.ThreadScreen`) or, for a draft, the composer
@@ -111,6 +113,7 @@ class CorrespondenceScreen(SectionScreen):
             self.page_offset = max(0, (page.total - 1) // PAGE_SIZE * PAGE_SIZE)
             page = await self.api.threads(offset=self.page_offset, limit=PAGE_SIZE)
         self.page = page
+        self.ebok.unread_threads = page.unread
         store = self.session.drafts
         if store is not None:
             self.draft_list, self.orphans = await asyncio.to_thread(lambda: (store.load(), store.orphans()))
@@ -142,9 +145,12 @@ class CorrespondenceScreen(SectionScreen):
                 )
         page = self.page
         for thread in page.items if page else []:
-            mark = "✎ " if str(thread.id) in replies else ""
+            # ● an unread utility reply (bold), ✎ an unsent reply draft
+            mark = ("● " if thread.unread else "") + ("✎ " if str(thread.id) in replies else "")
             table.add_row(
-                Text(mark + clip(thread.subject, self.subject_width - len(mark))),  # Text: never markup
+                Text(  # Text: never markup
+                    mark + clip(thread.subject, self.subject_width - len(mark)), style="bold" if thread.unread else ""
+                ),
                 Text(kind_label(i18n, thread.kind, short=True)),
                 Text(status_label(i18n, thread.status), style=STATUS_STYLE.get(thread.status, "")),
                 i18n.datetime(thread.updated_at),

@@ -12,22 +12,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ebok_tui.core.api import Reading, ReadingsInfo
+from ebok_tui.core.api import Reading, ReadingsInfo, ServicePoint
 from ebok_tui.ui.widgets.list_table import ListTable
 from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.widgets.chart import MONTHS, ConsumptionChart, monthly_consumption
+from ebok_tui.ui.widgets.points import POINT_BINDING, PointChoice, PointPickerModal
 
 TYPE_STYLES = {"collector": "", "self": "bold cyan", "estimated": "italic yellow"}
 
 
-class ReadingsScreen(SectionScreen):
+class ReadingsScreen(PointChoice, SectionScreen):
     SECTION = "readings"
 
     # staff acting for the customer register a reading only with the "reading" permission
     ACTING = {"submit_reading": "reading"}
 
     BINDINGS = [
+        POINT_BINDING,
         Binding("n", "submit_reading", "readings.bind_submit"),
         Binding("g", "toggle_chart", "readings.bind_chart"),
     ]
@@ -70,8 +72,17 @@ class ReadingsScreen(SectionScreen):
         table.add_column(Text(t("readings.col.consumption"), justify="right"), key="consumption")
         table.focus()
 
+    @property
+    def section_title(self) -> str:
+        return self.point_title(super().section_title)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        picker = self.check_point_action(action)
+        return picker if picker is not None else super().check_action(action, parameters)
+
     async def load(self) -> None:
-        info = await self.api.readings(months=MONTHS)
+        await self.load_points()
+        info = await self.api.readings(months=MONTHS, service_point=self.point_code)
         self.info = info
         self.show(info)
         self.call_after_refresh(self.table.focus)
@@ -141,7 +152,22 @@ class ReadingsScreen(SectionScreen):
     def action_submit_reading(self) -> None:
         if self.info is None:
             return
-        self.app.push_screen(load_screen("submit_reading")(self.info, self.draft), callback=self._submitted)
+        if self.several_points and self.point is None:
+            # a self-reading is one point's: every point is shown, so ask which first
+            self.app.push_screen(PointPickerModal(self.points, None, pick_one=True), callback=self._reading_point)
+            return
+        self._open_reading_form(self.info, self.point)
+
+    def _reading_point(self, point: ServicePoint | str | None) -> None:
+        if isinstance(point, ServicePoint):
+            self.run_api(lambda: self._reading_form_for(point))
+
+    async def _reading_form_for(self, point: ServicePoint) -> None:
+        self._open_reading_form(await self.api.readings(months=MONTHS, service_point=point.code), point)
+
+    def _open_reading_form(self, info: ReadingsInfo, point: ServicePoint | None) -> None:
+        form = load_screen("submit_reading")(info, self.draft, point.label if point is not None else None)
+        self.app.push_screen(form, callback=self._submitted)
 
     def _submitted(self, reading: Reading | None) -> None:
         if reading is None:

@@ -63,6 +63,7 @@ class SubmitReadingModal(BaseModal):
         padding: 0 1;
     }
     SubmitReadingModal #title { text-style: bold; margin: 0 0 1 0; }
+    SubmitReadingModal #point { height: auto; margin: 0 0 1 0; }
     SubmitReadingModal #already { color: $warning; height: auto; margin: 0 0 1 0; display: none; }
     SubmitReadingModal.-correction #already { display: block; }
     SubmitReadingModal #change { height: auto; display: none; }
@@ -78,9 +79,11 @@ class SubmitReadingModal(BaseModal):
     SubmitReadingModal Button { margin: 0 0 0 2; }
     """
 
-    def __init__(self, info: ReadingsInfo, drafts: dict[str, str] | None = None) -> None:
+    def __init__(self, info: ReadingsInfo, drafts: dict[str, str] | None = None, point: str | None = None) -> None:
+        """``point``: the service point's name, for a customer with several (its meters only)."""
         super().__init__()
         self.info = info
+        self.point = point
         self.meters = {m.number: m for m in info.meters}
         self.drafts = drafts if drafts is not None else {}
         self.meter_number = info.meters[0].number if info.meters else ""
@@ -90,6 +93,8 @@ class SubmitReadingModal(BaseModal):
         t = self.t
         with Vertical(id="dialog"):
             yield Static(t("submit_reading.title"), id="title")
+            if self.point is not None:
+                yield Static(Text(t("points.reading_for", point=self.point)), id="point")
             yield Static("", id="already")  # this meter's self-reading of the period: correct it
             with Horizontal(id="meter-row"):
                 yield Label(t("submit_reading.meter"))

@@ -17,7 +17,7 @@ from ebok_tui.core.api.staff import STAFF_ROLES, StaffAccount
 from ebok_tui.ui.screens.base import BaseModal
 from ebok_tui.ui.screens.staff.base import StaffScreen
 from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell
+from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
 
 COLUMNS = (Column("login", 14), Column("name", 26), Column("role", 16), Column("totp", 6), Column("state", 14))
 MIN_PASSWORD = 12
@@ -45,10 +45,7 @@ class StaffAccountsScreen(StaffScreen):
         self.accounts: list[StaffAccount] = []
 
     def compose_body(self) -> ComposeResult:
-        table = ListTable(id="accounts", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        for col in COLUMNS:
-            table.add_column(Text(" " + self.t(f"staff_accounts.col_{col.key}")), width=col.width, key=col.key)
-        yield table
+        yield column_table("accounts", COLUMNS, lambda key: self.t(f"staff_accounts.col_{key}"))
         yield Static("", id="accounts-result")
 
     def on_mount(self) -> None:

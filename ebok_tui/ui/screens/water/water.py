@@ -3,12 +3,17 @@ of the resident's supply addresses, with the limits and the server's "meets stan
 a year's figures — consumption per month, invoiced and paid, the comparison with an average
 household of the same size and the price of a litre of tap water next to bottled water (EU Drinking
 Water Directive 2020/2184). Opened from the balance screen (``w``); ``[`` / ``]`` change the year.
+
+Issue 12 feature 8: ``s`` saves the year's statement as PDF, ``e`` exports invoices, payments or
+readings of a typed period as CSV (both through the shared save dialog, ``load_screen("save_pdf")``:
+owner-only files written off the event loop), ``h`` sets the household size the comparison uses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
 from rich.console import Group
 from rich.table import Table
@@ -18,16 +23,24 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ebok_tui.core.api import WaterQuality, WaterQualitySupply, Yearly
+from ebok_tui.core.api import Household, WaterQuality, WaterQualitySupply, Yearly
 from ebok_tui.ui.screens.base import SubScreen
+from ebok_tui.ui.screens.water.dialogs import ExportCsvModal, HouseholdModal
+from ebok_tui.ui.sections import load_screen
 
 
 class WaterYearScreen(SubScreen):
     SECTION = "balance"
 
+    # the statement PDF, the exports and the household size have no act-for routes: the resident's
+    ACTING = {"save_pdf": None, "export_csv": None, "household": None}
+
     BINDINGS = [
         Binding("left_square_bracket", "year(-1)", "water.bind_prev", key_display="["),
         Binding("right_square_bracket", "year(1)", "water.bind_next", key_display="]"),
+        Binding("s", "save_pdf", "water.bind_pdf"),
+        Binding("e", "export_csv", "water.bind_csv"),
+        Binding("h", "household", "water.bind_household"),
     ]
 
     DEFAULT_CSS = """
@@ -62,7 +75,55 @@ class WaterYearScreen(SubScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "year":
             return self._next_year(parameters[0] if parameters else 1) is not None
-        return True
+        if action in ("save_pdf", "household") and self.yearly is None:
+            return False
+        return super().check_action(action, parameters)
+
+    # --- statement PDF, CSV export, household ----------------------------------------------------
+    @property
+    def _customer(self) -> str:
+        me = self.session.me
+        return me.customer_number if me is not None else "ebok"
+
+    def action_save_pdf(self) -> None:
+        if self.yearly is None:
+            return
+        year = self.yearly.year
+        dialog = load_screen("save_pdf")(
+            partial(self.api.yearly_pdf, year),
+            f"zestawienie-{self._customer}-{year}.pdf",
+            title=self.t("water.pdf_title", year=year),
+        )
+        self.app.push_screen(dialog, callback=self._saved)
+
+    def action_export_csv(self) -> None:
+        self.app.push_screen(ExportCsvModal(self.year or dt.date.today().year), callback=self._export_period)
+
+    def _export_period(self, answer: tuple[str, dt.date, dt.date] | None) -> None:
+        if answer is None:
+            return
+        kind, date_from, date_to = answer
+        period = f"{self.i18n.date(date_from)}–{self.i18n.date(date_to)}"
+        dialog = load_screen("save_pdf")(
+            partial(self.api.export_csv, kind, date_from, date_to),
+            f"{kind}-{self._customer}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv",
+            title=self.t("water.csv_title", what=self.t(f"water.export_{kind}"), period=period),
+        )
+        self.app.push_screen(dialog, callback=self._saved)
+
+    def _saved(self, path: str | None) -> None:
+        if path:
+            self.notify(self.t("water.saved", path=path), timeout=8, markup=False)
+
+    def action_household(self) -> None:
+        if self.yearly is not None:
+            dialog = HouseholdModal(self.yearly.household_size, self.yearly.household_size_is_default)
+            self.app.push_screen(dialog, callback=self._household_set)
+
+    def _household_set(self, household: Household | None) -> None:
+        if household is not None:
+            self.notify(self.t("water.household_saved", n=household.household_size), timeout=6)
+            self.action_reload()  # the comparison uses it
 
     def _next_year(self, step: object) -> int | None:
         if self.yearly is None or self.year is None:
@@ -145,6 +206,14 @@ class WaterYearScreen(SubScreen):
                 )
             )
         )
+        if len(y.points) > 1:  # a customer with several service points: each one's part
+            points = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+            points.add_column(t("water.col_point"), no_wrap=True, overflow="ellipsis")
+            points.add_column(t("water.col_consumption"), justify="right", no_wrap=True)
+            points.add_column(t("water.col_invoiced"), justify="right", no_wrap=True)
+            for p in y.points:
+                points.add_row(Text(p.label), i18n.volume(p.consumption), i18n.money(p.invoiced))
+            parts.append(points)
         if y.average_household_consumption is not None:
             compare = t("water.compare", n=y.household_size, average=i18n.volume(y.average_household_consumption))
             if y.household_size_is_default:

@@ -1,0 +1,252 @@
+"""Notifications and unread markers (issue 12 feature 6): the resident's read state of threads
+(staff acting for the customer leave it alone), the "since your last visit" summary in the balance,
+e-mail preferences, and the notification mails (a staff reply, a billing run's invoice), sent once
+per event. In-process server on a demo database of its own, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+
+import httpx
+import pyotp
+import pytest
+from sqlalchemy import func, select
+
+from ebok_server.__main__ import prepare_database
+from ebok_server.config import Settings
+from ebok_server.db import make_engine, make_sessionmaker
+from ebok_server.mailer import FileMailer, read_mailbox
+from ebok_server.models import Customer, CustomerVisit, MailOutbox
+from ebok_server.notify import deliver, enqueue, record_login
+from tests.asgi_server import LifespanASGITransport
+
+from .helpers import DEMO_TODAY, bearer
+
+TODAY = dt.date.fromisoformat(DEMO_TODAY)
+JAN = "jan.kowalski@example.com"
+SUPERVISOR_TOTP = "EBOKDEMOKIEROWNIKTOTPSEKRETAAAAA"
+
+
+class Demo:
+    """The demo on a database of its own, served in-process, with its mail folder."""
+
+    def __init__(self, db_url: str, mail_dir) -> None:
+        self.settings = Settings(db_url=db_url, today=TODAY, demo=True, mail_dir=mail_dir)
+        self.mail_dir = mail_dir
+
+    def http(self, today: dt.date = TODAY) -> httpx.AsyncClient:
+        settings = dataclasses.replace(self.settings, today=today)
+        return httpx.AsyncClient(transport=LifespanASGITransport(settings), base_url="http://ebok.test/api/v1")
+
+    def mails(self, to: str = JAN) -> list[dict]:
+        return [m for m in read_mailbox(self.mail_dir) if m["to"] == to]
+
+
+@pytest.fixture
+async def demo(fresh_db_url, tmp_path) -> Demo:
+    d = Demo(fresh_db_url, tmp_path / "mail")
+    await prepare_database(d.settings, seed_demo=True, seed_large=None)
+    return d
+
+
+async def resident(c: httpx.AsyncClient, number: str = "10001") -> dict[str, str]:
+    r = await c.post("/auth/login", json={"customer_number": number, "password": f"woda-{number}"})
+    assert r.status_code == 200, r.text
+    return bearer(r.json()["token"])
+
+
+async def helpdesk_access(c: httpx.AsyncClient, number: str = "10001") -> tuple[dict[str, str], int]:
+    """The helpdesk account (no TOTP) and an act-for access to ``number``."""
+    r = await c.post("/staff/auth/login", json={"login": "pomoc", "password": "pomoc-demo-2026"})
+    assert r.status_code == 200, r.text
+    staff = bearer(r.json()["token"])
+    r = await c.post(f"/staff/customers/{number}/access", json={"reason": "counter_visit"}, headers=staff)
+    assert r.status_code == 201, r.text
+    return staff, r.json()["access_id"]
+
+
+def by_subject(page: dict) -> dict[str, dict]:
+    return {t["subject"]: t for t in page["items"]}
+
+
+async def test_unread_replies_are_the_residents_own_and_staff_reading_does_not_clear_them(demo):
+    async with demo.http() as c:
+        h = await resident(c)
+        page = (await c.get("/correspondence", headers=h)).json()
+        threads = by_subject(page)
+        assert {s for s, t in threads.items() if t["unread"]} == {"Brązowa woda z kranu"}
+        assert page["unread"] == 1 and (await c.get("/balance", headers=h)).json()["unread_threads"] == 1
+        assert (await c.get("/me", headers=h)).json()["unread_threads"] == 1
+
+        # staff reply in the open question: a second unread thread
+        staff, access = await helpdesk_access(c)
+        question = threads["Pytanie o fakturę"]["id"]
+        r = await c.post(
+            f"/staff/access/{access}/correspondence/{question}/replies",
+            json={"body": "Zużycie wzrosło latem.", "status": "answered"},
+            headers=staff,
+        )
+        assert r.status_code == 201, r.text
+        # staff opening the thread (act-for, and its list) change nothing
+        assert (await c.get(f"/staff/access/{access}/correspondence/{question}", headers=staff)).status_code == 200
+        staff_page = (await c.get(f"/staff/access/{access}/correspondence", headers=staff)).json()
+        assert staff_page["unread"] == 2 and by_subject(staff_page)["Pytanie o fakturę"]["unread"] is True
+        assert (await c.get("/correspondence", headers=h)).json()["unread"] == 2
+
+        # the resident opens it: read; the resident's own follow-up keeps it read
+        assert (await c.get(f"/correspondence/{question}", headers=h)).status_code == 200
+        r = await c.post(
+            f"/correspondence/{question}/messages", json={"body": "Dziękuję."}, headers=h | {"Idempotency-Key": "k1"}
+        )
+        assert r.status_code == 201, r.text
+        page = (await c.get("/correspondence", headers=h)).json()
+        assert page["unread"] == 1 and by_subject(page)["Pytanie o fakturę"]["unread"] is False
+        # another resident's threads are not touched by any of this
+        other = await resident(c, "10002")
+        assert (await c.get(f"/correspondence/{question}", headers=other)).status_code == 404
+        assert (await c.get("/balance", headers=h)).json()["unread_threads"] == 1
+
+
+async def test_since_last_visit_lists_the_news_of_the_previous_login_and_moves_on(demo):
+    async with demo.http() as c:
+        h = await resident(c)
+        since = (await c.get("/balance", headers=h)).json()["since_last_visit"]
+        # the seed's last visit: 8 days ago, 19:30
+        assert since["since"] == f"{TODAY - dt.timedelta(days=8)}T19:30:00Z"
+        assert [i["issue_date"] for i in since["new_invoices"]] == [str(TODAY.replace(day=10))]
+        assert [r["subject"] for r in since["new_replies"]] == ["Brązowa woda z kranu"]
+        assert since["new_notices"] == 1  # the failure in Grunwaldzka street began yesterday
+        assert since["reading_window_until"] == "2026-11-30"
+        assert since["legalisation_expiring"] == []
+
+        # logging in again within the hour is the same visit: the same news
+        h = await resident(c)
+        assert (await c.get("/balance", headers=h)).json()["since_last_visit"] == since
+    # a visit later: nothing new since the first one, what needs doing stays
+    async with demo.http(today=TODAY + dt.timedelta(days=1)) as c:
+        h = await resident(c)
+        again = (await c.get("/balance", headers=h)).json()["since_last_visit"]
+        assert again["since"] is not None and again["since"].startswith(str(TODAY))
+        assert (again["new_invoices"], again["new_replies"], again["new_notices"]) == ([], [], 0)
+        assert again["reading_window_until"] == "2026-11-30"
+
+        # a self-reading closes the window; the garden meter of 10004 has its legalisation ending
+        meter = (await c.get("/readings", headers=h)).json()["meters"][0]
+        value = f"{float(meter['last_value']) + 3:.3f}"
+        r = await c.post("/readings", json={"meter_number": meter["number"], "value": value}, headers=h)
+        assert r.status_code == 201, r.text
+        assert (await c.get("/balance", headers=h)).json()["since_last_visit"]["reading_window_until"] is None
+        first = (await c.get("/balance", headers=await resident(c, "10004"))).json()["since_last_visit"]
+        assert first["since"] is None and first["new_invoices"] == [] and first["new_replies"] == []
+        assert [m["number"] for m in first["legalisation_expiring"]] == ["WM-4567891"]
+
+
+async def test_a_login_moves_the_visit_forward_only(demo):
+    """``record_login`` is one upsert: the first login inserts, one a visit later shifts last to
+    previous, one within the hour is the same visit (only last moves), one not after the stored last
+    login (a parallel login that lost the race) changes nothing."""
+    engine = make_engine(demo.settings.db_url)
+    at = dt.datetime(2026, 11, 15, 12)
+    async with make_sessionmaker(engine)() as db:
+        anna = await db.scalar(select(Customer.id).where(Customer.customer_number == "10002"))
+
+        async def visit(when: dt.datetime | None = None):
+            if when is not None:
+                await record_login(db, anna, when)
+                await db.commit()
+            row = await db.get(CustomerVisit, anna, populate_existing=True)
+            return row.last_login_at, row.previous_login_at
+
+        hour = dt.timedelta(hours=1)
+        assert await visit(at) == (at, None)
+        assert await visit(at + hour) == (at + hour, at)
+        assert await visit(at + hour + dt.timedelta(minutes=59)) == (at + hour + dt.timedelta(minutes=59), at)
+        assert await visit(at + hour) == (at + hour + dt.timedelta(minutes=59), at)
+        assert await visit(at + 3 * hour) == (at + 3 * hour, at + hour + dt.timedelta(minutes=59))
+    await engine.dispose()
+
+
+async def test_preferences_default_and_store(demo):
+    async with demo.http() as c:
+        h = await resident(c)
+        assert (await c.get("/notification-preferences", headers=h)).json() == {"reply": True, "invoice": False}
+        r = await c.put("/notification-preferences", json={"reply": False, "invoice": True}, headers=h)
+        assert r.status_code == 200 and r.json() == {"reply": False, "invoice": True}
+        assert (await c.get("/notification-preferences", headers=h)).json() == {"reply": False, "invoice": True}
+        assert (await c.get("/me", headers=h)).json()["notifications"] == {"reply": False, "invoice": True}
+        # unknown kinds are ignored (as every request body's unknown keys); the values are booleans only
+        for bad in ({"reply": True}, {"reply": "yes", "invoice": False}, {"reply": True, "invoice": 1}):
+            r = await c.put("/notification-preferences", json=bad, headers=h)
+            assert r.status_code == 422, (bad, r.text)
+        assert (await c.get("/notification-preferences")).status_code == 401
+        # another resident keeps the defaults
+        other = await resident(c, "10002")
+        assert (await c.get("/notification-preferences", headers=other)).json() == {"reply": True, "invoice": False}
+
+
+async def test_a_staff_reply_is_mailed_once_and_only_when_wanted(demo):
+    async with demo.http() as c:
+        h = await resident(c)
+        staff, access = await helpdesk_access(c)
+        threads = by_subject((await c.get("/correspondence", headers=h)).json())
+        question = threads["Pytanie o fakturę"]["id"]
+        r = await c.post(f"/staff/queue/{question}/replies", json={"body": "Sprawdzamy."}, headers=staff)
+        assert r.status_code == 201, r.text
+        (mail,) = demo.mails()
+        assert "Pytanie o fakturę" in mail["body"] and "odpowiedź" in mail["subject"]
+        assert "Sprawdzamy" not in mail["body"]  # the reply itself stays behind the login
+
+        r = await c.put("/notification-preferences", json={"reply": False, "invoice": False}, headers=h)
+        assert r.status_code == 200
+        r = await c.post(
+            f"/staff/access/{access}/correspondence/{question}/replies",
+            json={"body": "Zużycie wzrosło latem.", "status": "answered"},
+            headers=staff,
+        )
+        assert r.status_code == 201, r.text
+        assert len(demo.mails()) == 1
+
+
+async def test_a_billing_run_mails_each_new_invoice_once_to_who_wants_it(demo):
+    async with demo.http(today=dt.date(2026, 12, 2)) as c:  # November has ended
+        h = await resident(c)
+        r = await c.put("/notification-preferences", json={"reply": True, "invoice": True}, headers=h)
+        assert r.status_code == 200
+        r = await c.post(
+            "/staff/auth/login",
+            json={
+                "login": "kierownik",
+                "password": "kierownik-demo-2026",
+                "totp_code": pyotp.TOTP(SUPERVISOR_TOTP).now(),
+            },
+        )
+        supervisor = bearer(r.json()["token"])
+        for _ in range(2):  # a second run issues nothing and mails nothing
+            r = await c.post("/staff/billing/run", json={"period": "2026-11"}, headers=supervisor)
+            assert r.status_code == 200, r.text
+        invoices = (await c.get("/invoices", params={"limit": 1}, headers=h)).json()["items"]
+        (mail,) = demo.mails()
+        assert invoices[0]["number"] in mail["subject"] and invoices[0]["number"] in mail["body"]
+        assert not [m for m in read_mailbox(demo.mail_dir) if "faktura" in m["subject"] and m["to"] != JAN]
+
+
+async def test_the_outbox_owes_one_mail_per_event_and_parallel_deliveries_send_it_once(demo):
+    engine = make_engine(demo.settings.db_url)
+    sessions = make_sessionmaker(engine)
+    async with sessions() as db:
+        jan = await db.scalar(select(Customer.id).where(Customer.customer_number == "10001"))
+        for _ in range(2):
+            await enqueue(db, jan, "reply", 1)
+        await db.commit()
+        assert await db.scalar(select(func.count()).select_from(MailOutbox)) == 1
+    mailer = FileMailer(demo.mail_dir)
+
+    async def one_delivery() -> int:
+        async with sessions() as db:
+            return await deliver(db, mailer)
+
+    assert sum(await asyncio.gather(one_delivery(), one_delivery())) == 1
+    assert len(demo.mails()) == 1
+    await engine.dispose()
