@@ -332,6 +332,21 @@ class TextScreen(SubScreen):
         self._text.update(text)
 
 
+def dialog_css(name: str, width: int) -> str:
+    """The style of a form dialog (``name``: its class): centred, its ``Vertical`` box ``width``
+    cells wide and at most 22 lines high in a thick border, its ``#title`` bold above a blank line,
+    its buttons two cells apart."""
+    return f"""
+    {name} {{ align: center middle; }}
+    {name} > Vertical {{
+        width: {width}; height: auto; max-height: 22; border: thick $primary; background: $surface;
+        padding: 0 1;
+    }}
+    {name} #title {{ text-style: bold; margin: 0 0 1 0; }}
+    {name} Button {{ margin: 0 0 0 2; }}
+    """
+
+
 class BaseModal(ApiMixin, ModalScreen):
     """A dialog over the current screen; Esc cancels; Left/Right move between its buttons (a
     focused input keeps Left/Right for its cursor)."""
