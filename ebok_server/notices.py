@@ -1,9 +1,9 @@
 """Notices of failures and planned interruptions of supply, and which customers they concern.
 
 A notice names a city and, optionally, streets in it. It concerns a customer when one of the
-customer's supply addresses (:func:`customer_supply_addresses`, the ONE place that knows where a
-customer is supplied) is in that city and, if streets are named, on one of them. Addresses are
-compared by street name only: "ul. Grunwaldzka 12/4, 43-600 Jaworzno" is street "grunwaldzka" in
+customer's supply addresses (:func:`_supply_addresses`, the ONE place that knows where a customer is
+supplied; for one customer :func:`notices_for_customer`, for many at once :func:`notices_by_customer`)
+is in that city and, if streets are named, on one of them. Addresses are compared by street name only: "ul. Grunwaldzka 12/4, 43-600 Jaworzno" is street "grunwaldzka" in
 city "jaworzno" (case, the "ul."/"al."/"pl."/"os." prefix, the house number and the postal code do
 not count).
 """
@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Notice, ServicePoint
@@ -66,12 +66,33 @@ def concerns(notice: Notice, place: Place) -> bool:
     return not streets or place.street in streets
 
 
+def _supply_addresses() -> Select:
+    """``(customer_id, address)`` of every service point (code order)."""
+    return select(ServicePoint.customer_id, ServicePoint.address).order_by(ServicePoint.code)
+
+
 async def customer_supply_addresses(db: AsyncSession, customer_id: int) -> list[str]:
     """Every address where the customer is supplied: each service point's (code order)."""
-    rows = await db.scalars(
-        select(ServicePoint.address).where(ServicePoint.customer_id == customer_id).order_by(ServicePoint.code)
-    )
-    return [a for a in rows if a]
+    rows = await db.execute(_supply_addresses().where(ServicePoint.customer_id == customer_id))
+    return [a for _, a in rows if a]
+
+
+def _matching(notices: list[Notice], places: list[Place]) -> list[Notice]:
+    cities = {p.city for p in places}
+    return [n for n in notices if _norm(n.city) in cities and any(concerns(n, p) for p in places)]
+
+
+async def notices_by_customer(db: AsyncSession, customers: Select, now: dt.datetime) -> list[tuple[int, Notice]]:
+    """``(customer id, notice)`` for every notice not yet ended at ``now`` (in force or planned) that
+    concerns one of the supply addresses of a customer whose id ``customers`` selects."""
+    notices = (await db.scalars(select(Notice).where(Notice.ends_at > now).order_by(Notice.id))).all()
+    if not notices:
+        return []
+    places: dict[int, list[Place]] = {}
+    for customer_id, address in await db.execute(_supply_addresses().where(ServicePoint.customer_id.in_(customers))):
+        if address:
+            places.setdefault(customer_id, []).append(place_of(address))
+    return [(customer_id, n) for customer_id, where in places.items() for n in _matching(notices, where)]
 
 
 async def notices_for_customer(
@@ -82,15 +103,10 @@ async def notices_for_customer(
     places = [place_of(a) for a in await customer_supply_addresses(db, customer_id)]
     if not places:
         return []
-    cities = {p.city for p in places}
     query = select(Notice).where(Notice.ends_at > now)
     if not include_planned:
         query = query.where(Notice.starts_at <= now)
-    found = [
-        n
-        for n in (await db.scalars(query.order_by(Notice.starts_at, Notice.id))).all()
-        if _norm(n.city) in cities and any(concerns(n, p) for p in places)
-    ]
+    found = _matching((await db.scalars(query.order_by(Notice.starts_at, Notice.id))).all(), places)
     return sorted(found, key=lambda n: (n.starts_at > now, n.starts_at, n.id))
 
 
