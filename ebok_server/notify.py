@@ -61,6 +61,8 @@ DEFAULTS: dict[str, bool] = {
     "legalisation": True,
 }
 KINDS = tuple(DEFAULTS)
+#: Owed and delivered by the request that creates the event (the others: the scheduled job's).
+EVENT_KINDS = ("reply", "invoice")
 LEGALISATION_WARNING_DAYS = 90
 #: Logins less than this apart are one visit: "since your last visit" starts before all of them.
 VISIT_GAP = dt.timedelta(hours=1)
@@ -263,7 +265,8 @@ async def _due_legalisations(db: AsyncSession, now: dt.datetime) -> list[tuple[i
     return [(c, f"{m}/{until.isoformat()}") for c, m, until in rows]
 
 
-#: The kinds the scheduled job finds (reply and invoice are owed by the request that creates them).
+#: The kinds the scheduled job finds; the others (:data:`EVENT_KINDS`) are owed by the request that
+#: creates their event.
 SCHEDULED = {"notice": _due_notices, "reading_window": _due_reading_windows, "legalisation": _due_legalisations}
 
 
@@ -282,7 +285,7 @@ async def run_due(db: AsyncSession, mailer: Mailer, now: dt.datetime) -> RunResu
     for kind, find in SCHEDULED.items():
         owed[kind] = await _owe(db, kind, await find(db, now))
         await db.commit()
-    return RunResult(owed=owed, sent=await deliver(db, mailer, limit=None))
+    return RunResult(owed=owed, sent=await deliver(db, mailer, kinds=KINDS, limit=None))
 
 
 async def unsent(db: AsyncSession) -> int:
@@ -386,12 +389,16 @@ async def _compose(db: AsyncSession, row: MailOutbox) -> tuple[str, str] | None:
     )
 
 
-async def deliver(db: AsyncSession, mailer: Mailer, limit: int | None = 200) -> int:
-    """Send the unsent outbox mails (oldest first; at most ``limit`` looked at, None: all of them, in
-    one pass); returns how many were sent. Each row is claimed by one conditional UPDATE, committed
-    (with the reads that compose its mail) before the mail goes out, so a parallel delivery skips it
-    and no transaction stays open while mailing; the mailer runs in a worker thread (a slow mail
-    server does not stop the event loop). A mail the mailer fails to send is released for the next
+async def deliver(
+    db: AsyncSession, mailer: Mailer, *, kinds: tuple[str, ...] = EVENT_KINDS, limit: int | None = 200
+) -> int:
+    """Send the unsent outbox mails of ``kinds`` (oldest first; at most ``limit`` looked at, None:
+    all of them, in one pass); returns how many were sent. A request that created an event delivers
+    :data:`EVENT_KINDS` only (the job's backlog of notices never slows a staff reply down); the job
+    delivers every kind. Each row is claimed by one conditional UPDATE, committed (with the reads
+    that compose its mail) before the mail goes out, so a parallel delivery skips it and no
+    transaction stays open while mailing; the mailer runs in a worker thread (a slow mail server
+    does not stop the event loop). A mail the mailer fails to send is released for the next
     delivery (this pass does not come back to it)."""
     sent = 0
     after = 0
@@ -400,7 +407,7 @@ async def deliver(db: AsyncSession, mailer: Mailer, limit: int | None = 200) -> 
         ids = (
             await db.scalars(
                 select(MailOutbox.id)
-                .where(MailOutbox.sent_at.is_(None), MailOutbox.id > after)
+                .where(MailOutbox.sent_at.is_(None), MailOutbox.id > after, MailOutbox.kind.in_(kinds))
                 .order_by(MailOutbox.id)
                 .limit(batch)
             )
