@@ -10,8 +10,10 @@ not count).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select
@@ -59,11 +61,21 @@ def place_of(address: str) -> Place:
     return Place(street, city)
 
 
+def _matcher(notices: list[Notice]) -> Callable[[Place], list[Notice]]:
+    """The notices (of ``notices``, in their order) that concern a place: in its city and, if the
+    notice names streets, on one of them. Each notice's city and streets are normalised once."""
+    by_city: dict[str, list[tuple[Notice, frozenset[str]]]] = {}
+    for n in notices:
+        by_city.setdefault(_norm(n.city), []).append((n, frozenset(normalise_streets(n.streets))))
+
+    def matching(place: Place) -> list[Notice]:
+        return [n for n, streets in by_city.get(place.city, ()) if not streets or place.street in streets]
+
+    return matching
+
+
 def concerns(notice: Notice, place: Place) -> bool:
-    if _norm(notice.city) != place.city:
-        return False
-    streets = normalise_streets(notice.streets)
-    return not streets or place.street in streets
+    return bool(_matcher([notice])(place))
 
 
 def _supply_addresses() -> Select:
@@ -77,22 +89,24 @@ async def customer_supply_addresses(db: AsyncSession, customer_id: int) -> list[
     return [a for _, a in rows if a]
 
 
-def _matching(notices: list[Notice], places: list[Place]) -> list[Notice]:
-    cities = {p.city for p in places}
-    return [n for n in notices if _norm(n.city) in cities and any(concerns(n, p) for p in places)]
-
-
 async def notices_by_customer(db: AsyncSession, customers: Select, now: dt.datetime) -> list[tuple[int, Notice]]:
     """``(customer id, notice)`` for every notice not yet ended at ``now`` (in force or planned) that
-    concerns one of the supply addresses of a customer whose id ``customers`` selects."""
+    concerns one of the supply addresses of a customer whose id ``customers`` selects. For all the
+    utility's customers at once (the notification job): it lets the event loop serve other requests
+    every few thousand addresses."""
     notices = (await db.scalars(select(Notice).where(Notice.ends_at > now).order_by(Notice.id))).all()
     if not notices:
         return []
-    places: dict[int, list[Place]] = {}
-    for customer_id, address in await db.execute(_supply_addresses().where(ServicePoint.customer_id.in_(customers))):
+    matching = _matcher(notices)
+    found: dict[tuple[int, int], Notice] = {}
+    rows = await db.execute(_supply_addresses().where(ServicePoint.customer_id.in_(customers)))
+    for k, (customer_id, address) in enumerate(rows, 1):
         if address:
-            places.setdefault(customer_id, []).append(place_of(address))
-    return [(customer_id, n) for customer_id, where in places.items() for n in _matching(notices, where)]
+            for n in matching(place_of(address)):
+                found.setdefault((customer_id, n.id), n)
+        if k % 2000 == 0:
+            await asyncio.sleep(0)
+    return [(customer_id, n) for (customer_id, _), n in found.items()]
 
 
 async def notices_for_customer(
@@ -106,7 +120,8 @@ async def notices_for_customer(
     query = select(Notice).where(Notice.ends_at > now)
     if not include_planned:
         query = query.where(Notice.starts_at <= now)
-    found = _matching((await db.scalars(query.order_by(Notice.starts_at, Notice.id))).all(), places)
+    matching = _matcher((await db.scalars(query.order_by(Notice.starts_at, Notice.id))).all())
+    found = list({n.id: n for p in places for n in matching(p)}.values())
     return sorted(found, key=lambda n: (n.starts_at > now, n.starts_at, n.id))
 
 
