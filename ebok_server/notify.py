@@ -212,16 +212,19 @@ async def enqueue(db: AsyncSession, customer_id: int, kind: str, event_id: int |
 
 
 async def _owe(db: AsyncSession, kind: str, events: list[tuple[int, str]]) -> int:
-    """Insert an outbox row per ``(customer id, event id)`` unless one is there (one atomic statement
-    per batch: the unique key decides, never a check first); returns how many were new."""
-    new = 0
+    """Insert an outbox row per ``(customer id, event id)`` unless one is there (``ON CONFLICT DO
+    NOTHING``: the unique key decides, never a check first); returns how many were new (the rows
+    RETURNING gives back: only the inserted ones)."""
+    if not events:
+        return 0
     now = utcnow()
-    for at in range(0, len(events), 500):
-        rows = [{"customer_id": c, "kind": kind, "event_id": e, "created_at": now} for c, e in events[at : at + 500]]
-        stmt = insert_for(db, MailOutbox).values(rows)
-        result = await db.execute(stmt.on_conflict_do_nothing(index_elements=["customer_id", "kind", "event_id"]))
-        new += result.rowcount
-    return new
+    stmt = (
+        insert_for(db, MailOutbox)
+        .on_conflict_do_nothing(index_elements=["customer_id", "kind", "event_id"])
+        .returning(MailOutbox.id)
+    )
+    rows = [{"customer_id": c, "kind": kind, "event_id": e, "created_at": now} for c, e in events]
+    return len((await db.execute(stmt, rows)).all())
 
 
 def wanting(kind: str):
