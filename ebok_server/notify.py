@@ -7,8 +7,8 @@ window or a meter's legalisation ending soon is no single event anybody creates,
 job :func:`run_due` (``ebok-server notify run``, and every ``Settings.notify_interval_s`` inside the
 server) finds what is owed and inserts those rows. Either way the outbox row is unique per customer,
 kind and event (``INSERT … ON CONFLICT DO NOTHING``): a retried, repeated or parallel run cannot owe
-two mails. :func:`deliver` runs after the commit; it claims each unsent row with one conditional
-UPDATE before sending, so two deliveries (two requests, two job runs, N server processes) never
+two mails. :func:`deliver` runs after the commit; it claims unsent rows with a conditional UPDATE
+(a few at a time) before sending, so two deliveries (two requests, two job runs, N server processes) never
 send the same row, and no transaction is open while the mailer works.
 """
 
@@ -320,15 +320,13 @@ def _stamp(at: dt.datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 
-async def _compose(db: AsyncSession, row: MailOutbox) -> tuple[str, str] | None:
-    """Subject and body of an outbox row's mail; None when its event is gone (or over: a reading
-    entered, a meter legalised again since)."""
-    if row.kind == "reply":
+async def _compose(db: AsyncSession, kind: str, event_id: str) -> tuple[str, str] | None:
+    """Subject and body of the mail of an outbox row's ``kind`` and ``event_id``; None when its event
+    is gone (or over: a reading entered, a meter legalised again since)."""
+    if kind == "reply":
         found = (
             await db.execute(
-                select(Thread.subject)
-                .join(Message, Message.thread_id == Thread.id)
-                .where(Message.id == int(row.event_id))
+                select(Thread.subject).join(Message, Message.thread_id == Thread.id).where(Message.id == int(event_id))
             )
         ).first()
         if found is None:
@@ -339,8 +337,8 @@ async def _compose(db: AsyncSession, row: MailOutbox) -> tuple[str, str] | None:
             "(Korespondencja).\n\n"
             f'We replied in your case "{found[0]}". Read the reply in eBOK (Correspondence).\n\n' + _SIGNATURE,
         )
-    if row.kind == "invoice":
-        inv = await db.get(Invoice, int(row.event_id))
+    if kind == "invoice":
+        inv = await db.get(Invoice, int(event_id))
         if inv is None:
             return None
         amount = fmt_pln(inv.gross)
@@ -351,8 +349,8 @@ async def _compose(db: AsyncSession, row: MailOutbox) -> tuple[str, str] | None:
             f"We issued invoice {inv.number} for {amount} PLN, due {inv.due_date.isoformat()}. "
             "See it in eBOK (Invoices).\n\n" + _SIGNATURE,
         )
-    if row.kind == "notice":
-        notice = await db.get(Notice, int(row.event_id))
+    if kind == "notice":
+        notice = await db.get(Notice, int(event_id))
         if notice is None:
             return None
         pl, en = ("Awaria", "Failure") if notice.kind == "failure" else ("Planowane wyłączenie", "Planned interruption")
@@ -365,11 +363,11 @@ async def _compose(db: AsyncSession, row: MailOutbox) -> tuple[str, str] | None:
             f"{en} at your address ({where}), {when}.\n{notice.text_en}\n"
             "See the notices in eBOK (Notices). Emergency number: 994.\n\n" + _SIGNATURE,
         )
-    meter_id, _, key = row.event_id.partition("/")
+    meter_id, _, key = event_id.partition("/")
     meter = await db.get(Meter, int(meter_id))
     if meter is None:
         return None
-    if row.kind == "reading_window":
+    if kind == "reading_window":
         start, end = month_bounds(*map(int, key.split("-")))
         if not await db.scalar(select(exists().where(Meter.id == meter.id, reading_window_open(start)))):
             return None
@@ -392,21 +390,29 @@ async def _compose(db: AsyncSession, row: MailOutbox) -> tuple[str, str] | None:
     )
 
 
+#: Rows one delivery claims together (one UPDATE, one commit): fewer commits than one per mail,
+#: and at most this many mails lost (claimed, never sent) if the process dies while sending them.
+CLAIM_BATCH = 20
+
+
 async def deliver(
     db: AsyncSession, mailer: Mailer, *, kinds: tuple[str, ...] = EVENT_KINDS, limit: int | None = 200
 ) -> int:
     """Send the unsent outbox mails of ``kinds`` (oldest first; at most ``limit`` looked at, None:
     all of them, in one pass); returns how many were sent. A request that created an event delivers
     :data:`EVENT_KINDS` only (the job's backlog of notices never slows a staff reply down); the job
-    delivers every kind. Each row is claimed by one conditional UPDATE, committed (with the reads
-    that compose its mail) before the mail goes out, so a parallel delivery skips it and no
-    transaction stays open while mailing; the mailer runs in a worker thread (a slow mail server
-    does not stop the event loop). A mail the mailer fails to send is released for the next
-    delivery (this pass does not come back to it)."""
+    delivers every kind.
+
+    At most once: :data:`CLAIM_BATCH` rows at a time are claimed by one conditional UPDATE (``sent_at``
+    set where it is still empty, RETURNING the rows this delivery won), committed with the reads that
+    compose their mails before any mail goes out, so a parallel delivery (another request, job run or
+    process) skips them and no transaction stays open while mailing. The mailer runs in a worker
+    thread (a slow mail server does not stop the event loop). A mail the mailer fails to send is
+    released for the next delivery (this pass does not come back to it)."""
     sent = 0
     after = 0
     while limit is None or limit > 0:
-        batch = 200 if limit is None else min(limit, 200)
+        batch = CLAIM_BATCH if limit is None else min(limit, CLAIM_BATCH)
         ids = (
             await db.scalars(
                 select(MailOutbox.id)
@@ -415,35 +421,40 @@ async def deliver(
                 .limit(batch)
             )
         ).all()
-        await db.commit()
         if limit is not None:
             limit -= batch
-        for row_id in ids:
-            sent += await _deliver_one(db, mailer, row_id)
+        if ids:
+            sent += await _deliver_batch(db, mailer, ids)
+        else:
+            await db.commit()
         if len(ids) < batch:
             break
         after = ids[-1]
     return sent
 
 
-async def _deliver_one(db: AsyncSession, mailer: Mailer, row_id: int) -> int:
+async def _deliver_batch(db: AsyncSession, mailer: Mailer, ids: list[int]) -> int:
     claimed = await db.execute(
-        update(MailOutbox).where(MailOutbox.id == row_id, MailOutbox.sent_at.is_(None)).values(sent_at=utcnow())
+        update(MailOutbox)
+        .where(MailOutbox.id.in_(ids), MailOutbox.sent_at.is_(None))
+        .values(sent_at=utcnow())
+        .returning(MailOutbox.id, MailOutbox.customer_id, MailOutbox.kind, MailOutbox.event_id)
     )
-    if claimed.rowcount != 1:
-        await db.commit()
-        return 0  # another delivery has it
-    row = await db.get(MailOutbox, row_id)
-    to = await db.scalar(select(Customer.email).where(Customer.id == row.customer_id))
-    mail = await _compose(db, row)
+    mails = []
+    for row_id, customer_id, kind, event_id in sorted(claimed.all()):  # rows another delivery has are not here
+        to = await db.scalar(select(Customer.email).where(Customer.id == customer_id))
+        mail = await _compose(db, kind, event_id)
+        if mail is not None and to:  # else the event or the address went away: the row stays claimed, unsent
+            mails.append((row_id, to, mail))
     await db.commit()
-    if mail is None or not to:
-        return 0  # the event or the address went away: nothing to send, the row stays claimed
-    try:
-        await asyncio.to_thread(mailer.send, to, *mail)
-    except Exception:
-        log.exception("notification mail %s not sent; released for the next delivery", row_id)
-        await db.execute(update(MailOutbox).where(MailOutbox.id == row_id).values(sent_at=None))
+    failed = []
+    for row_id, to, (subject, body) in mails:
+        try:
+            await asyncio.to_thread(mailer.send, to, subject, body)
+        except Exception:
+            log.exception("notification mail %s not sent; released for the next delivery", row_id)
+            failed.append(row_id)
+    if failed:
+        await db.execute(update(MailOutbox).where(MailOutbox.id.in_(failed)).values(sent_at=None))
         await db.commit()
-        return 0
-    return 1
+    return len(mails) - len(failed)
