@@ -16,7 +16,7 @@ import pyotp
 import pytest
 from sqlalchemy import func, select, update
 
-from ebok_server.__main__ import main as cli_main, prepare_database
+from ebok_server.__main__ import _settings, main as cli_main, parse_args, prepare_database
 from ebok_server.config import Settings
 from ebok_server.db import make_engine, make_sessionmaker
 from ebok_server.mailer import FileMailer, read_mailbox
@@ -392,3 +392,10 @@ async def test_the_server_runs_the_job_on_its_own_schedule(demo):
             while len(read_mailbox(demo.mail_dir)) < 4:  # the job's mails, written by its worker thread
                 await asyncio.sleep(0.02)
     assert len(demo.mails()) == 2 and len(demo.mails(ANNA)) == 1 and len(demo.mails(WOJCIK)) == 1
+
+
+def test_the_server_runs_the_job_every_15_minutes_unless_told_otherwise():
+    assert _settings(parse_args([])).notify_interval_s == 900
+    assert _settings(parse_args(["--notify-every", "60"])).notify_interval_s == 60
+    assert _settings(parse_args(["--notify-every", "0"])).notify_interval_s is None  # cron instead
+    assert Settings().notify_interval_s is None  # an app made in a test runs no job
