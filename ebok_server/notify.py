@@ -391,7 +391,8 @@ async def _compose(db: AsyncSession, kind: str, event_id: str) -> tuple[str, str
 
 
 #: Rows one delivery claims together (one UPDATE, one commit): fewer commits than one per mail,
-#: and at most this many mails lost (claimed, never sent) if the process dies while sending them.
+#: and at most this many mails lost (claimed, never sent) if the process dies while sending them
+#: (a server that stops normally gives back those it has not sent).
 CLAIM_BATCH = 20
 
 
@@ -447,14 +448,23 @@ async def _deliver_batch(db: AsyncSession, mailer: Mailer, ids: list[int]) -> in
         if mail is not None and to:  # else the event or the address went away: the row stays claimed, unsent
             mails.append((row_id, to, mail))
     await db.commit()
-    failed = []
-    for row_id, to, (subject, body) in mails:
-        try:
-            await asyncio.to_thread(mailer.send, to, subject, body)
-        except Exception:
-            log.exception("notification mail %s not sent; released for the next delivery", row_id)
-            failed.append(row_id)
-    if failed:
-        await db.execute(update(MailOutbox).where(MailOutbox.id.in_(failed)).values(sent_at=None))
-        await db.commit()
-    return len(mails) - len(failed)
+    done = 0
+    failed: list[int] = []
+    try:
+        for row_id, to, (subject, body) in mails:
+            try:
+                await asyncio.to_thread(mailer.send, to, subject, body)
+            except Exception:
+                log.exception("notification mail %s not sent; released for the next delivery", row_id)
+                failed.append(row_id)
+            done += 1
+    except asyncio.CancelledError:
+        # the server stops: the mails not yet given to the mailer go back to the outbox (the one the
+        # mailer's thread has may still go out: it stays claimed, never twice)
+        failed += [row_id for row_id, *_ in mails[done + 1 :]]
+        raise
+    finally:
+        if failed:
+            await db.execute(update(MailOutbox).where(MailOutbox.id.in_(failed)).values(sent_at=None))
+            await db.commit()
+    return done - len(failed)

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import shutil
+import threading
 
 import httpx
 import pyotp
@@ -358,6 +359,41 @@ async def test_a_mail_the_mailer_fails_to_send_waits_for_the_next_run(demo):
         assert sum(again.owed.values()) == 0 and again.sent == 4 and await unsent(db) == 0
     await engine.dispose()
     assert len(read_mailbox(demo.mail_dir)) == 5
+
+
+class GatedMailer(FileMailer):
+    """The file mailer, holding each mail until ``go`` (a mail server that is slow to answer)."""
+
+    def __init__(self, directory) -> None:
+        super().__init__(directory)
+        self.entered, self.go, self.done = threading.Event(), threading.Event(), threading.Event()
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self.entered.set()
+        self.go.wait(30)
+        super().send(to, subject, body)
+        self.done.set()
+
+
+async def test_a_job_stopped_while_mailing_gives_back_what_it_has_not_sent(demo):
+    engine = make_engine(demo.settings.db_url)
+    sessions = make_sessionmaker(engine)
+    mailer = GatedMailer(demo.mail_dir)
+    async with sessions() as db:
+        job = asyncio.create_task(run_due(db, mailer, demo.settings.business_now()))
+        await asyncio.to_thread(mailer.entered.wait, 30)  # the first of the four mails is with the mailer
+        job.cancel()  # the server stops
+        with pytest.raises(asyncio.CancelledError):
+            await job
+    mailer.go.set()
+    async with sessions() as db:
+        assert await unsent(db) == 3  # the one the mailer had stays claimed: it may have gone out
+        again = await run_due(db, FileMailer(demo.mail_dir), demo.settings.business_now())
+        assert again.sent == 3 and await unsent(db) == 0
+    await engine.dispose()
+    await asyncio.to_thread(mailer.done.wait, 30)  # the mail the cancelled job's thread still had
+    sent = read_mailbox(demo.mail_dir)
+    assert len(sent) == 4 == len({(m["to"], m["subject"]) for m in sent})  # each once
 
 
 async def test_a_reply_from_the_command_line_is_mailed_by_notify_run(demo, capsys):
