@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from ebok_tui.ui.widgets.chrome import NavBar
@@ -97,3 +99,17 @@ async def test_navigation_bar_fits_80_columns(server, tmp_path, lang):
         await settle(pilot)
         nav = app.screen.query_one(NavBar)
         assert nav.render().cell_len <= SIZE[0] - 2
+
+
+async def test_garbage_collector_back_on_after_the_first_frame(server):
+    """The program holds the collector off through its start-up (ebok_tui.__main__); the app turns
+    it back on once the login screen has been drawn, or a long session would never collect."""
+    gc.disable()
+    try:
+        app = make_app(server, demo=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            assert gc.isenabled()
+    finally:
+        gc.enable()

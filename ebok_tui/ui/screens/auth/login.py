@@ -57,6 +57,10 @@ class LoginScreen(ApiMixin, Screen):
         Binding("ctrl+s", "app.login_as('staff')", "login.bind_staff", show=False),  # the link says so
         Binding("ctrl+o", "demo_mail", "bind.demo_mail"),  # demo only (check_action)
     ]
+    #: Focus goes straight to the customer number. Textual's default ("*") would focus the form's
+    #: scroll container first and move to the input in ``on_mount``: two focus changes, each
+    #: restyling the whole form and recomposing the footer, before the first frame (start-up).
+    AUTO_FOCUS = "#customer-number"
 
     # The demo panel keeps its scrollbar's column (scrollbar-gutter: stable): Textual 8.2.8's
     # OptionList measures how many lines each entry wraps to at the width it has when it measures;
