@@ -113,3 +113,17 @@ async def test_garbage_collector_back_on_after_the_first_frame(server):
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_footer_is_not_rebuilt_for_the_same_keys(server):
+    """Moving between fields whose keys are the same keeps the footer's key widgets (Textual's
+    Footer built them all again after every focus change: issue 11, section switch)."""
+    app = make_app(server, demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = list(app.screen.query("FooterKey"))
+        assert [key.key_display for key in before] == ["^r", "^t", "^q", "^p"]
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.screen.focused is not None and app.screen.focused.id == "password"
+        assert list(app.screen.query("FooterKey")) == before

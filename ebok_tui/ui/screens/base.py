@@ -32,7 +32,7 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input
+from textual.widgets import Button, Input
 from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, ConnectionFailed, NotFound, RequestTimeout, Unauthorized
@@ -40,7 +40,7 @@ from ebok_tui.ui import wording
 from ebok_tui.ui.bindings import translate_active
 from ebok_tui.ui.messages import CloseCustomerRequested, Finished, SessionExpired
 from ebok_tui.ui.sections import SECTIONS
-from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, ServerStatus, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, NavBar, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.ui.widgets.staff_chrome import ActingBanner
 
@@ -243,7 +243,7 @@ class ChromeScreen(ApiMixin, Screen):
             yield from self.compose_body()
         yield ServerStatus()
         yield ErrorBanner()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_bars(self) -> ComposeResult:
         """The bars above the body: who is logged in and the navigation (the resident's here)."""
