@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from ebok_tui.ui.sections import SECTIONS
 
@@ -192,7 +193,14 @@ class KeyFooter(Footer):
     def compose(self):
         if self._bindings_ready:
             self._shown = self._keys(self.screen)
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # A FooterKey starts compact and is then bound to the footer's (not compact): its
+                # class, and with it its styles, changed twice per key. It starts as the footer is.
+                # (The command palette's key is not bound: it stays compact.)
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
