@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
@@ -124,7 +125,17 @@ class ApiMixin:
         if not self._load_error_shown:
             self.clear_error()
 
-    def on_screen_resume(self) -> None:
+    #: The screen has been shown before (see :meth:`on_screen_resume`).
+    _shown_before: bool = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._shown_before:
+            # Shown for the first time, just mounted: every widget was styled as it mounted, and
+            # Textual's own handler (it runs after this one) would style them all again, a third
+            # of the styling a section switch costs (issue 11). Shown again (back from a dialog
+            # or a sub-screen) they are styled again, as Textual does.
+            self._shown_before = True
+            event.refresh_styles = False
         if not self._load_error_shown:
             self.clear_error()  # back from a dialog or sub-screen: an old action's error is stale
 
