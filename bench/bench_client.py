@@ -9,6 +9,8 @@ that a busy machine slows both alike):
 * **first screen**: from spawning ``python`` to the first frame that shows the app's first screen
   (for ``ebok-tui --server URL`` the login form's "Numer klienta", for the minimal app its one
   label), detected in the pty's output with the escape sequences stripped;
+  beside it the processor time the process has used by that frame (all threads, from
+  ``/proc/PID/task/*/schedstat``), which a busy machine distorts far less than the wall time;
 * **idle memory**: the resident set (``VmRSS``) of the app's process ``--settle`` seconds after
   that frame (its first health check done);
 * **--demo**: time to the login screen and time until the demo panel shows the demo logins (the
@@ -228,14 +230,28 @@ def keyring_situation() -> str:
     return "no D-Bus session bus (as in an SSH login): the app does not load keyring"
 
 
+def cpu_seconds(pid: int) -> float:
+    """Processor time the process has used so far, all its threads (``/proc/PID/task/*/schedstat``,
+    nanoseconds): unlike the wall time it hardly depends on what else the machine is doing."""
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # a thread that ended meanwhile
+    return total / 1e9
+
+
 def start_and_idle(
     argv: list[str], marker: str, settle: float, extra_env: dict[str, str] | None = None
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
+    """Seconds to the first frame, resident MB after ``settle`` s, processor seconds at that frame."""
     app = PtyApp(argv, {**env_for_client(), **(extra_env or {})})
     try:
         first = app.wait_for(marker)
+        cpu = cpu_seconds(app.process.pid)
         app.idle(settle)
-        return first, app.rss_mb()
+        return first, app.rss_mb(), cpu
     finally:
         app.stop()
 
@@ -249,10 +265,10 @@ def verdict(ok: bool) -> str:
 
 
 def bench_start(url: str, runs: int, settle: float) -> tuple[float, float]:
-    minimal: list[tuple[float, float]] = []
-    ebok: list[tuple[float, float]] = []
-    desktop: list[tuple[float, float]] = []
-    form: list[tuple[float, float]] = []
+    minimal: list[tuple[float, float, float]] = []
+    ebok: list[tuple[float, float, float]] = []
+    desktop: list[tuple[float, float, float]] = []
+    form: list[tuple[float, float, float]] = []
     start_and_idle([sys.executable, "-c", MINIMAL_APP], MINIMAL_MARKER, 0.5)  # warm the file cache
     start_and_idle([sys.executable, "-c", FORM_APP], FORM_MARKER, 0.5)
     start_and_idle(ebok_argv("--server", url), LOGIN_MARKER, 0.5)
@@ -261,10 +277,10 @@ def bench_start(url: str, runs: int, settle: float) -> tuple[float, float]:
         form.append(start_and_idle([sys.executable, "-c", FORM_APP], FORM_MARKER, settle))
         ebok.append(start_and_idle(ebok_argv("--server", url), LOGIN_MARKER, settle))
         desktop.append(start_and_idle(ebok_argv("--server", url), LOGIN_MARKER, settle, WITH_KEYRING))
-    m_first, m_rss = med([f for f, _ in minimal]), med([r for _, r in minimal])
-    e_first, e_rss = med([f for f, _ in ebok]), med([r for _, r in ebok])
-    d_rss = med([r for _, r in desktop])
-    f_first, f_rss = med([f for f, _ in form]), med([r for _, r in form])
+    m_first, m_rss = med([f for f, _, _ in minimal]), med([r for _, r, _ in minimal])
+    e_first, e_rss = med([f for f, _, _ in ebok]), med([r for _, r, _ in ebok])
+    d_rss = med([r for _, r, _ in desktop])
+    f_first, f_rss = med([f for f, _, _ in form]), med([r for _, r, _ in form])
     ratio = e_first / m_first
     extra = e_rss - m_rss
     print(
@@ -275,6 +291,11 @@ def bench_start(url: str, runs: int, settle: float) -> tuple[float, float]:
     print(f"  Textual login form      {f_first * 1000:7.0f} ms   ratio {f_first / m_first:.2f}x   (its widgets alone)")
     print(
         f"  ebok-tui login screen   {e_first * 1000:7.0f} ms   ratio {ratio:.2f}x   target <= {TARGET_START_RATIO}x  {verdict(ratio <= TARGET_START_RATIO)}"
+    )
+    m_cpu, f_cpu, e_cpu = (med([c for _, _, c in runs_]) for runs_ in (minimal, form, ebok))
+    print(
+        f"  processor time to that frame (less sensitive to load): minimal {m_cpu * 1000:.0f} ms,"
+        f" form {f_cpu * 1000:.0f} ms ({f_cpu / m_cpu:.2f}x), ebok-tui {e_cpu * 1000:.0f} ms ({e_cpu / m_cpu:.2f}x)"
     )
     print(f"Idle memory (VmRSS {settle:g} s after the first screen), median of {runs}")
     print(f"  minimal Textual app     {m_rss:7.1f} MB")
@@ -289,7 +310,7 @@ def bench_start(url: str, runs: int, settle: float) -> tuple[float, float]:
     return m_first, ratio
 
 
-def fmt_list(pairs: list[tuple[float, float]], index: int) -> str:
+def fmt_list(pairs: list[tuple[float, float, float]], index: int) -> str:
     return " ".join(f"{p[index] * 1000:.0f}" for p in pairs) + " ms"
 
 

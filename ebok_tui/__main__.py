@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -58,6 +59,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     skip_unused_optional_imports()  # idle memory (issue 11)
+    # Start-up speed (issue 11): no cyclic garbage collection until the login screen is on the
+    # terminal. Importing Textual and mounting the first screen make some hundred thousand objects,
+    # nearly all of them alive for good; the collector would scan them again and again (with one
+    # full collection among the scans), which cost the first frame as much as all our imports.
+    # The app turns it back on after that frame (``EbokApp.on_ready``).
+    gc.disable()
 
     # Imported after parsing, so --help and argument errors answer without loading Textual
     # (start-up speed; httpx and pydantic come with the first request); the demo launcher only
@@ -95,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             terminal=detect(stdout_encoding=getattr(sys.__stdout__, "encoding", None)),
             server_start=launcher.start if launcher is not None else None,
         )
+        # What the imports made (modules, classes, Textual's tables) lives as long as the program:
+        # frozen, no collection ever scans it again; what the app makes from here on is collected.
+        gc.freeze()
         app.run()
     finally:
         if launcher is not None:

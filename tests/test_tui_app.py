@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from ebok_tui.ui.widgets.chrome import NavBar
@@ -86,3 +88,31 @@ async def test_navigation_bar_fits_80_columns(server, tmp_path, lang):
     async with logged_in(app, "10003"):
         nav = app.screen.query_one(NavBar)
         assert nav.render().cell_len <= SIZE[0] - 2
+
+
+async def test_garbage_collector_back_on_after_the_first_frame(server):
+    """The program holds the collector off through its start-up (ebok_tui.__main__); the app turns
+    it back on once the login screen has been drawn, or a long session would never collect."""
+    gc.disable()
+    try:
+        app = make_app(server, demo=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_footer_is_not_rebuilt_for_the_same_keys(server):
+    """Moving between fields whose keys are the same keeps the footer's key widgets (Textual's
+    Footer built them all again after every focus change: issue 11, section switch)."""
+    app = make_app(server, demo=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = list(app.screen.query("FooterKey"))
+        assert [key.key_display for key in before] == ["^r", "^t", "^q", "^p"]
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.screen.focused is not None and app.screen.focused.id == "password"
+        assert list(app.screen.query("FooterKey")) == before

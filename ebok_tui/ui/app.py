@@ -21,13 +21,15 @@ check waits for that frame (``on_ready``: the check's first request loads the HT
 demo, the demo logins are asked for after it too (``demo_loading`` says they are coming, and the
 login screen's panel says so); with ``server_start`` (``ebok-tui --demo``) the embedded server is
 started meanwhile, and the client's requests wait until it is up — so logging in works as soon as
-the server does.
+the server does. The program (``ebok_tui.__main__``) holds Python's garbage collector off until
+that frame; ``on_ready`` turns it back on once the frame is out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import os
 import signal
 from collections.abc import Awaitable, Callable, Iterable
@@ -67,6 +69,13 @@ if TYPE_CHECKING:
     from ebok_tui.core.drafts import DraftStore
     from ebok_tui.core.api.staff import Access
     from ebok_tui.core.staff_session import StaffSession
+
+
+def resume_garbage_collection() -> None:
+    """After the first frame: collect what the start-up left (the imports' objects are frozen, so
+    this scans only what was made since) and let the collector run as usual again."""
+    gc.collect()
+    gc.enable()
 
 
 class EbokApp(App[None]):
@@ -248,7 +257,9 @@ class EbokApp(App[None]):
         self.exit()
 
     def on_ready(self) -> None:
-        """The first frame (the login screen) is on the terminal: now reach for the server."""
+        """The first frame (the login screen) is being drawn: now reach for the server."""
+        if not gc.isenabled():  # the program held the collector off for the start-up (__main__)
+            self.screen.call_after_refresh(resume_garbage_collection)
         if self.demo:
             self.run_worker(self._start_demo(), group="demo-start", exclusive=True)
         else:

@@ -32,18 +32,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from rich.terminal_theme import TerminalTheme
+from textual.app import App
 from textual.color import Color
 from textual.filter import LineFilter, Monochrome, NoColor
 from textual.theme import BUILTIN_THEMES, Theme
-
-if TYPE_CHECKING:
-    from textual.app import App
 
 Colors = Literal["truecolor", "256", "16", "none"]
 Glyphs = Literal["unicode", "console", "ascii"]
@@ -73,14 +71,23 @@ class Terminal:
         return filters
 
     def apply(self, app: App) -> None:
-        """Theme and ANSI palette for ``app`` (call from its ``__init__``)."""
+        """Theme and ANSI palette for ``app`` (call from its ``__init__``, after ``App.__init__``).
+
+        Set as Textual sets its own defaults, without the watchers: assigning ``app.theme`` or
+        ``app.ansi_theme_dark`` queues a CSS refresh each (every stylesheet parsed again, every
+        widget styled again) that ran while the login screen mounted, for nothing, before the first
+        frame (issue 11). What ``App.__init__`` made from its default theme is made again from
+        ours instead: the CSS variables and the ANSI-to-truecolour filter."""
         app.register_theme(EBOK_DARK)
         if self.colors == "16":
-            app.theme = "ansi-dark"
-            app.ansi_color = True  # the terminal's own colours, not approximations of ours
+            app.set_reactive(App.theme, "ansi-dark")
+            # the terminal's own colours, not approximations of ours
+            app.set_reactive(App.ansi_color, True)
         else:
-            app.theme = EBOK_DARK.name
-            app.ansi_theme_dark = EBOK_ANSI
+            app.set_reactive(App.theme, EBOK_DARK.name)
+            app.set_reactive(App.ansi_theme_dark, EBOK_ANSI)
+        app.stylesheet.set_variables(app.get_css_variables())
+        app._refresh_truecolor_filter(app.ansi_theme)  # what the theme's watcher does (8.2.8)
 
 
 def detect(environ: Mapping[str, str] | None = None, stdout_encoding: str | None = None) -> Terminal:

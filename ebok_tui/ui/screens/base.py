@@ -27,12 +27,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, ConnectionFailed, NotFound, RequestTimeout, Unauthorized
@@ -40,7 +41,7 @@ from ebok_tui.ui import wording
 from ebok_tui.ui.bindings import translate_active
 from ebok_tui.ui.messages import CloseCustomerRequested, Finished, SessionExpired
 from ebok_tui.ui.sections import SECTIONS
-from ebok_tui.ui.widgets.chrome import ErrorBanner, NavBar, ServerStatus, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, NavBar, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import show_field_error
 from ebok_tui.ui.widgets.staff_chrome import ActingBanner
 
@@ -124,7 +125,17 @@ class ApiMixin:
         if not self._load_error_shown:
             self.clear_error()
 
-    def on_screen_resume(self) -> None:
+    #: The screen has been shown before (see :meth:`on_screen_resume`).
+    _shown_before: bool = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._shown_before:
+            # Shown for the first time, just mounted: every widget was styled as it mounted, and
+            # Textual's own handler (it runs after this one) would style them all again, a third
+            # of the styling a section switch costs (issue 11). Shown again (back from a dialog
+            # or a sub-screen) they are styled again, as Textual does.
+            self._shown_before = True
+            event.refresh_styles = False
         if not self._load_error_shown:
             self.clear_error()  # back from a dialog or sub-screen: an old action's error is stale
 
@@ -243,7 +254,7 @@ class ChromeScreen(ApiMixin, Screen):
             yield from self.compose_body()
         yield ServerStatus()
         yield ErrorBanner()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_bars(self) -> ComposeResult:
         """The bars above the body: who is logged in and the navigation (the resident's here)."""

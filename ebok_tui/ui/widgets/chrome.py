@@ -1,5 +1,5 @@
-"""The chrome around every logged-in screen: top bar, section navigation bar, error banner, and
-the line saying the server does not answer."""
+"""The chrome around every logged-in screen: top bar, section navigation bar, error banner, the
+line saying the server does not answer, and the footer with the keys."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from ebok_tui.ui.sections import SECTIONS
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from ebok_tui.ui.app import EbokApp
 
 
@@ -162,3 +165,54 @@ class ServerStatus(Static):
 
     class Changed(Message):
         """Shown or hidden (screens that fit their layout to the free lines listen)."""
+
+
+class KeyFooter(Footer):
+    """Textual's footer, built again only when the keys it shows change.
+
+    Textual's ``Footer`` rebuilds itself (a new ``FooterKey`` widget per key, each styled twice)
+    after every ``bindings_updated`` signal of its screen: a new screen signals while it mounts,
+    and again with every focus change (the form's first field, the table once its rows came), so
+    a section opened five rebuilds, most of them of the same keys, about 40 % of the processor
+    time of a section switch (bench/bench_client.py, issue 11). Here signals that come before the
+    queued rebuild has run share it, a rebuild that would show the same keys is skipped, and so is
+    one of a screen no longer shown (the screen a section switch replaces clears its focus)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple | None = None  # what the last compose showed
+        self._rebuild_queued = False
+
+    @staticmethod
+    def _keys(screen: Screen) -> tuple:
+        return tuple(
+            (binding.key, binding.description, binding.action, binding.show, enabled, tooltip)
+            for _node, binding, enabled, tooltip in screen.active_bindings.values()
+        )
+
+    def compose(self):
+        if self._bindings_ready:
+            self._shown = self._keys(self.screen)
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # A FooterKey starts compact and is then bound to the footer's (not compact): its
+                # class, and with it its styles, changed twice per key. It starts as the footer is.
+                # (The command palette's key is not bound: it stays compact.)
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._rebuild_queued:
+            self._rebuild_queued = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_queued = False
+        if not self.is_attached or not self.screen.is_current:
+            return  # a screen being replaced (its focus cleared): shown again, it signals again
+        if self._keys(self.screen) != self._shown:
+            await self.recompose()

@@ -7,6 +7,7 @@ link on the invoice detail) drawn the same way (the dialogs showing them are in
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Protocol
 
 from rich.console import Group
@@ -65,7 +66,15 @@ def transfer_qr(terminal: object, to: TransferData, amount: int) -> tuple[list[s
         )
     except PaymentQRError:
         return None, "balance.qr_unavailable"
-    return half_block_lines(make_qr(payload).matrix), None
+    return list(_code_lines(payload)), None
+
+
+@lru_cache(maxsize=8)
+def _code_lines(payload: str) -> tuple[str, ...]:
+    """A transfer code's half-block lines. Encoding is most of the processor time the balance
+    takes to show its data, on the event loop, and the resident comes back to the same code
+    (section switch, issue 11): a code is encoded once."""
+    return tuple(half_block_lines(make_qr(payload).matrix))
 
 
 def link_qr(terminal: object, url: str) -> tuple[list[str] | None, str | None]:

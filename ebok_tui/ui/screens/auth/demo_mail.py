@@ -14,12 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import DemoMail
 from ebok_tui.ui.screens.base import ApiMixin
-from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, TopBar
 
 
 class DemoMailScreen(ApiMixin, Screen):
@@ -47,7 +47,7 @@ class DemoMailScreen(ApiMixin, Screen):
             with VerticalScroll(id="mail-view"):
                 yield Static(id="mail-text")
         yield ErrorBanner()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = self.t("demo_mail.title")

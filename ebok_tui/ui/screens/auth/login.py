@@ -17,14 +17,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.style import Style
-from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Static
 from textual.validation import Function, Length
 from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import LoggedIn
 from ebok_tui.ui.screens.base import ApiMixin
-from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
 from ebok_tui.core.validation import valid_customer_number
 from ebok_tui.ui.sections import load_screen
@@ -57,6 +57,10 @@ class LoginScreen(ApiMixin, Screen):
         Binding("ctrl+s", "app.login_as('staff')", "login.bind_staff", show=False),  # the link says so
         Binding("ctrl+o", "demo_mail", "bind.demo_mail"),  # demo only (check_action)
     ]
+    #: Focus goes straight to the customer number. Textual's default ("*") would focus the form's
+    #: scroll container first and move to the input in ``on_mount``: two focus changes, each
+    #: restyling the whole form and recomposing the footer, before the first frame (start-up).
+    AUTO_FOCUS = "#customer-number"
 
     # The demo panel keeps its scrollbar's column (scrollbar-gutter: stable): Textual 8.2.8's
     # OptionList measures how many lines each entry wraps to at the width it has when it measures;
@@ -141,7 +145,7 @@ class LoginScreen(ApiMixin, Screen):
                 yield self._keyring_status
             if self.ebok.demo_info is not None or self.ebok.demo_loading:
                 yield self._demo_panel()
-        yield Footer()
+        yield KeyFooter()
 
     def _demo_panel(self) -> OptionList:
         """The demo customers; Enter on one fills in the form."""

@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.validation import Function, Length, Validator
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.ui.screens.base import ApiMixin
-from ebok_tui.ui.widgets.chrome import ErrorBanner, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, TopBar
 from ebok_tui.ui.widgets.forms import Required, check_fields, show_field_error
 from ebok_tui.core.validation import PASSWORD_MIN_LENGTH, valid_customer_number
 
@@ -117,7 +117,7 @@ class PublicForm(ApiMixin, Screen):
                         action="screen.back",
                     )
         yield ErrorBanner()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = self.t(self.TITLE_KEY)

@@ -15,13 +15,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.validation import Length, Regex
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import StaffLoggedIn
 from ebok_tui.ui.screens.base import ApiMixin
-from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus, TopBar
+from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
 
 #: Staff login names (docs/API.md): lower-case letters, digits, ``.``, ``_``, ``-``; 3–64 characters.
@@ -104,7 +104,7 @@ class StaffLoginScreen(ApiMixin, Screen):
                 )
             if self.ebok.demo_info is not None and self.ebok.demo_info.staff:
                 yield self._demo_panel()
-        yield Footer()
+        yield KeyFooter()
 
     def _demo_panel(self) -> OptionList:
         """The demo staff accounts; Enter on one fills in the form (the TOTP code is the user's)."""
