@@ -1,8 +1,8 @@
 """80x24 snapshots of the staff correspondence queue, audit log and staff accounts, in Polish and
 English, on the real server in-process (demo data, ``--today 2026-11-15``).
 
-The queue is the helpdesk operator's (no TOTP code); the supervisor's screens each run on a database
-of their own (``fresh_server``): a TOTP code logs in once per account and database. The audit log is
+The queue is the helpdesk operator's (no TOTP code); the supervisor's screens and the clerk's
+customer-type form each run on a database of their own (``fresh_server``): a TOTP code logs in once per account and database. The audit log is
 shown filtered to a member of staff with no entries (entries carry the real clock's time) and with a
 fixed export path."""
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tests.staff_support import staff_login_as
+from tests.staff_support import serve, staff_login_as
 from tests.tui_support import settle, snapshot, wait_until
 
 
@@ -31,6 +31,23 @@ async def audit(pilot) -> None:
     await pilot.pause()
     await pilot.press("enter")
     await wait_until(pilot, lambda: screen.filters["staff_login"] == "pomoc")
+    await settle(pilot)
+
+
+async def customer_type(pilot) -> None:
+    """The clerk's form for 10001 from the contract screen: business chosen, a NIP with a wrong
+    check digit refused under the field."""
+    await staff_login_as(pilot.app, "urzednik")
+    await serve(pilot.app, "10001", "counter_visit", "contract")
+    await settle(pilot)
+    await pilot.press("k")
+    await settle(pilot)
+    await pilot.press("down", "enter")
+    screen = pilot.app.screen
+    screen.query_one("#nip", Input).value = "526-587-76-34"
+    screen.query_one("#reason", Input).value = "Wpis do CEIDG"
+    await settle(pilot)
+    await pilot.press("ctrl+s")
     await settle(pilot)
 
 
@@ -62,3 +79,11 @@ def test_staff_accounts_pl(snap_compare, fresh_server):
 
 def test_staff_accounts_en(snap_compare, fresh_server):
     assert snapshot(snap_compare, fresh_server, "en", accounts)
+
+
+def test_staff_customer_type_pl(snap_compare, fresh_server):
+    assert snapshot(snap_compare, fresh_server, "pl", customer_type)
+
+
+def test_staff_customer_type_en(snap_compare, fresh_server):
+    assert snapshot(snap_compare, fresh_server, "en", customer_type)
