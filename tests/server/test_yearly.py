@@ -58,6 +58,13 @@ def test_water_quality_of_the_supply_zone(api, tokens):
     # another street, another zone (its older sample with E. coli is not the latest)
     (other,) = api.get("/water-quality", headers=bearer(tokens["10003"])).json()["supplies"]
     assert other["zone_code"] == "JAW-P" and other["meets_standards"] is True
+    # the housing community: each of its three points' supply, all on ul. Słoneczna (zone C)
+    supplies = api.get("/water-quality", headers=bearer(login(api, "10005"))).json()["supplies"]
+    assert [(s["address"], s["zone_code"], s["meets_standards"]) for s in supplies] == [
+        ("ul. Słoneczna 8A, Jaworzno", "JAW-C", True),
+        ("ul. Słoneczna 8B, Jaworzno", "JAW-C", True),
+        ("ul. Słoneczna 8 (ogród), Jaworzno", "JAW-C", True),
+    ]
 
 
 async def test_the_verdict_follows_the_limits_and_an_unknown_street_has_no_zone(backend, fresh_db_url):
