@@ -19,6 +19,19 @@ from collections.abc import Callable, Iterator
 import pytest
 
 
+#: What the server answers to a created thread (for peers that script their replies).
+THREAD_REPLY = {
+    "id": 7,
+    "kind": "other",
+    "subject": "s",
+    "status": "sent",
+    "created_at": "2026-11-15T10:00:00Z",
+    "updated_at": "2026-11-15T10:00:00Z",
+    "message_count": 1,
+    "messages": [],
+}
+
+
 def demo_password(customer_number: str) -> str:
     return f"woda-{customer_number}"
 

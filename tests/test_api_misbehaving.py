@@ -19,6 +19,7 @@ import socket
 import struct
 import tracemalloc
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -35,7 +36,7 @@ from ebok_tui.core.api import (
 )
 from ebok_tui.core.i18n import I18n
 from ebok_tui.ui.wording import error_message
-from tests.fixtures_client import closed_port_url  # noqa: F401
+from tests.fixtures_client import THREAD_REPLY, closed_port_url  # noqa: F401
 
 PL, EN = I18n("pl"), I18n("en")
 
@@ -57,16 +58,6 @@ BALANCE = {
     "recipient_nip": "1",
     "transfer_title": "T",
     "as_of": "2026-11-15",
-}
-THREAD = {
-    "id": 7,
-    "kind": "other",
-    "subject": "s",
-    "status": "sent",
-    "created_at": "2026-11-15T10:00:00Z",
-    "updated_at": "2026-11-15T10:00:00Z",
-    "message_count": 1,
-    "messages": [],
 }
 
 
@@ -126,6 +117,13 @@ class Peer:
         finally:
             writer.close()
 
+    def client(self, **kwargs: Any) -> EbokClient:
+        """A client of this peer with a session token, retrying at once (``kwargs``: its other options)."""
+        kwargs.setdefault("retry_delay", 0)
+        api = EbokClient(self.url, **kwargs)
+        api._token = "t"
+        return api
+
     async def write(self, writer: asyncio.StreamWriter, data: bytes) -> None:
         writer.write(data)
         await writer.drain()
@@ -176,8 +174,7 @@ async def test_drip_fed_get_ends_at_the_overall_deadline(what):
     ref: list[Peer] = []
     async with Peer(dripper(ref, what)) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, timeout=PATIENT, deadline=1.5, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client(timeout=PATIENT, deadline=1.5) as api:
             with pytest.raises(RequestTimeout) as err:
                 await api.balance()
         # the client gave up and closed the connection long before the reply could be complete
@@ -204,8 +201,7 @@ async def test_deadline_bounds_a_keyed_post_including_its_retry():
 
     async with Peer(handler) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, timeout=PATIENT, deadline=1.5, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client(timeout=PATIENT, deadline=1.5) as api:
             with pytest.raises(RequestTimeout):
                 await api.create_thread("other", "Temat", "Treść", idempotency_key="key-d1")
         await asyncio.wait_for(peer.client_gone.wait(), 30)
@@ -217,8 +213,7 @@ async def test_pdf_has_its_own_deadline():
     async with Peer(dripper(ref, "body", "application/pdf")) as peer:
         ref.append(peer)
         # a long JSON deadline does not let a PDF drip on: the PDF's own deadline ends it
-        async with EbokClient(peer.url, timeout=PATIENT, deadline=300, pdf_deadline=1.0, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client(timeout=PATIENT, deadline=300, pdf_deadline=1.0) as api:
             with pytest.raises(RequestTimeout) as err:
                 await api.invoice_pdf(1)
         await asyncio.wait_for(peer.client_gone.wait(), 30)
@@ -286,8 +281,7 @@ async def test_huge_json_reply_is_refused_at_the_cap_with_bounded_memory(announc
     ref: list[Peer] = []
     async with Peer(huge_sender(ref, announce=announce)) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client() as api:
             exc, peak = await traced_peak(api.balance)
         await asyncio.wait_for(peer.client_gone.wait(), 30)
     assert isinstance(exc, ProtocolError) and exc.code == "reply_too_large", exc
@@ -327,8 +321,7 @@ async def test_huge_error_reply_is_cut_not_buffered():
     ref: list[Peer] = []
     async with Peer(huge_sender(ref, status=500, announce=False, content_type="text/html")) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client() as api:
             exc, peak = await traced_peak(api.balance)
         await asyncio.wait_for(peer.client_gone.wait(), 30)
     assert isinstance(exc, ServerError) and exc.status == 500, exc
@@ -341,8 +334,7 @@ async def test_huge_pdf_is_refused_at_its_cap(announce):
     ref: list[Peer] = []
     async with Peer(huge_sender(ref, announce=announce, content_type="application/pdf", prefix=b"%PDF-1.4\n")) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client() as api:
             exc, peak = await traced_peak(lambda: api.invoice_pdf(1, max_bytes=MiB))
         await asyncio.wait_for(peer.client_gone.wait(), 30)
     assert isinstance(exc, ProtocolError) and exc.code == "response_too_large", exc
@@ -387,6 +379,13 @@ async def drop(how: str, peer: Peer, writer: asyncio.StreamWriter) -> None:
 DROPS = ["close", "reset", "mid-body", "mid-chunked"]
 
 
+def drops_every(how: str, ref: list[Peer]) -> Handler:
+    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
+        await drop(how, ref[0], writer)
+
+    return handler
+
+
 def drops_first(how: str, second: bytes, ref: list[Peer]) -> Handler:
     async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
         if n == 1:
@@ -402,8 +401,7 @@ async def test_get_retried_once_after_connection_lost(how):
     ref: list[Peer] = []
     async with Peer(drops_first(how, answer(BALANCE), ref)) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client() as api:
             balance = await api.balance()
     assert isinstance(balance, Balance) and balance.to_pay == 100
     assert [r.target for r in peer.requests] == ["/api/v1/balance"] * 2
@@ -412,14 +410,9 @@ async def test_get_retried_once_after_connection_lost(how):
 @pytest.mark.parametrize("how", DROPS)
 async def test_get_lost_twice_is_connection_lost_not_could_not_connect(how):
     ref: list[Peer] = []
-
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
-        await drop(how, ref[0], writer)
-
-    async with Peer(handler) as peer:
+    async with Peer(drops_every(how, ref)) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client() as api:
             with pytest.raises(ConnectionLost) as err:
                 await api.balance()
     assert len(peer.requests) == 2
@@ -459,12 +452,11 @@ async def test_could_not_connect_and_connection_lost_read_differently(closed_por
 @pytest.mark.parametrize("how", DROPS)
 async def test_keyed_post_retried_once_with_the_same_key_after_connection_lost(how):
     ref: list[Peer] = []
-    thread = json.dumps(THREAD).encode()
+    thread = json.dumps(THREAD_REPLY).encode()
     second = head(201, Content_Length=str(len(thread))) + thread
     async with Peer(drops_first(how, second, ref)) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client() as api:
             result = await api.create_thread("other", "Temat", "Treść", idempotency_key="key-42")
     assert result.id == 7
     first, again = peer.requests
@@ -475,14 +467,9 @@ async def test_keyed_post_retried_once_with_the_same_key_after_connection_lost(h
 @pytest.mark.parametrize("how", DROPS)
 async def test_other_writes_never_resent_and_say_the_outcome_is_unknown(how):
     ref: list[Peer] = []
-
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
-        await drop(how, ref[0], writer)
-
-    async with Peer(handler) as peer:
+    async with Peer(drops_every(how, ref)) as peer:
         ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client() as api:
             for call in (
                 lambda: api.submit_reading("WM-1", 130),
                 lambda: api.efaktura_request("a@b.pl", "2026-11"),

@@ -1,6 +1,6 @@
 """80x24 snapshots of the notices (issue 12, feature 2) in Polish and English: the Notices screen of
 10001 (a failure in force in his street, a planned interruption). The balance with the failure
-above the figures is ``test_snapshots_core.test_balance_*``.
+above the figures is ``test_snapshots_core.test_screen[balance_*]``.
 
 The real server in-process on this module's own demo database (``--today 2026-11-15``)."""
 

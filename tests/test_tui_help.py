@@ -13,7 +13,7 @@ from textual.widgets import Input
 from ebok_tui.core.i18n import load_catalog
 from ebok_tui.ui.palette import EbokCommandPalette
 from ebok_tui.ui.screens.help import HelpScreen
-from tests.tui_support import SIZE, login_as, make_app, settle, wait_until
+from tests.tui_support import logged_in, make_app, press_settled, started, wait_until
 
 LANGS = ["pl", "en"]
 
@@ -32,11 +32,8 @@ async def test_key_help_for_the_current_screen(server, lang):
     app = make_app(server, lang=lang)
     patterns = catalogue_patterns(lang)
     t = app.i18n.t
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
-        await pilot.press("f1")
-        await settle(pilot)
+    async with logged_in(app, "10001") as pilot:
+        await press_settled(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         texts = [text for _, text in app.screen.rows]
         # the screen's own keys, the section keys (hidden in the footer), the app's
@@ -45,29 +42,23 @@ async def test_key_help_for_the_current_screen(server, lang):
         assert ("f1, ?", t("help.open")) in app.screen.rows
         assert all(from_catalogue(text, patterns) for text in texts), texts
         assert from_catalogue(app.screen.query_one("#help-dialog").border_title, patterns)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press_settled(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
-        await pilot.press("question_mark")  # ? closes it again
-        await settle(pilot)
+        await press_settled(pilot, "question_mark")  # ? closes it again
         assert not isinstance(app.screen, HelpScreen)
 
 
 async def test_question_mark_in_a_field_is_typed_not_help(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await pilot.press("tab")  # the password field
         field = app.focused
         assert isinstance(field, Input) and field.password
-        await pilot.press("question_mark")
-        await settle(pilot)
+        await press_settled(pilot, "question_mark")
         assert field.value == "?" and not isinstance(app.screen, HelpScreen)
-        await pilot.press("f1")  # F1 works from a field
-        await settle(pilot)
+        await press_settled(pilot, "f1")  # F1 works from a field
         assert isinstance(app.screen, HelpScreen)
         texts = [text for _, text in app.screen.rows]
         assert app.i18n.t("login.bind_register") in texts or any("Rejestracja" in x for x in texts), texts
@@ -78,12 +69,8 @@ async def test_command_palette_speaks_the_app_language(server, lang):
     app = make_app(server, lang=lang)
     patterns = catalogue_patterns(lang)
     t = app.i18n.t
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        palette = app.screen
+    async with logged_in(app, "10001") as pilot:
+        palette = await press_settled(pilot, "ctrl+p")
         assert isinstance(palette, EbokCommandPalette)
         search = palette.query_one(Input)
         assert search.placeholder == t("textual.palette_placeholder")

@@ -13,7 +13,7 @@ from ebok_tui.ui.screens.auth.login import LoginScreen
 from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus
 from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from tests.server_proc import ServerInfo, start_server_info, stop_server
-from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until
+from tests.tui_support import SIZE, logged_in, make_app, settle, text_of, wait_until
 
 
 def free_port() -> int:
@@ -39,9 +39,7 @@ async def test_server_lost_mid_session_and_back_without_a_key(tmp_path):
     app.health_interval = 0.3  # a light GET /health, often, so the test is quick
     app.retry_delays = (0.2, 0.4)
     try:
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10001")
-            await settle(pilot)
+        async with logged_in(app, "10001") as pilot:
             screen = app.screen
             assert isinstance(screen, BalanceScreen)
             status = screen.query_one(ServerStatus)
@@ -79,9 +77,7 @@ async def test_a_failed_call_reports_the_loss_at_once_and_recovery_reloads(tmp_p
     app.health_interval = 3600
     app.retry_delays = (0.2,)
     try:
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10004", "invoices")
-            await settle(pilot)
+        async with logged_in(app, "10004", "invoices") as pilot:
             screen = app.screen
             kill(first)
             await pilot.press("r")

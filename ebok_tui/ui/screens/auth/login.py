@@ -66,7 +66,7 @@ class LoginScreen(ApiMixin, Screen):
     #     ol.add_options([Option(f"{i}: " + "x" * 30 + "y" * i) for i in range(12)])
     #     await pilot.pause()  # "2: x…yy" (35 cells): measured 1 line at 36, drawn as 2 at 34
     # Under load the first measurement can come before the scrollbar on a freshly mounted list
-    # too: test_login_pl once drew 10001's entry without its last line, "WM-1234567.".
+    # too: test_screen[login_pl] once drew 10001's entry without its last line, "WM-1234567.".
     DEFAULT_CSS = """
     LoginScreen #login-message { height: auto; padding: 0 1; background: $warning 20%;
                                  border-left: thick $warning; }
