@@ -213,16 +213,7 @@ async def close_access(
 
 
 def _access_customer(c: Customer) -> AccessCustomer:
-    return AccessCustomer(
-        customer_number=c.customer_number,
-        full_name=c.full_name,
-        address=c.address,
-        email=c.email,
-        phone=c.phone,
-        efaktura_active=c.efaktura_active,
-        customer_type=c.customer_type,
-        nip=c.nip,
-    )
+    return AccessCustomer.model_validate(c, from_attributes=True)  # its fields are the customer's columns
 
 
 # ---- views ---------------------------------------------------------------------------------------

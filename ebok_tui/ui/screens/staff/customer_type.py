@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from textual import getters, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.core.api.staff import CUSTOMER_TYPES
 from ebok_tui.core.validation import nip_digits, nip_problem
-from ebok_tui.ui.screens.base import SubScreen
+from ebok_tui.ui.screens.staff.base import ActingForm
 from ebok_tui.ui.widgets.choice import Choice
 from ebok_tui.ui.widgets.forms import Problem, check_fields, show_field_error
 
@@ -26,23 +25,16 @@ def reason_problem(text: str) -> str | None:
     return "short" if len(text.strip()) < REASON_MIN else None
 
 
-class CustomerTypeScreen(SubScreen):
-    LOAD_ON_MOUNT = False
-
+class CustomerTypeScreen(ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
-    ACTING = {"save": "customer_type"}
-    BINDINGS = [Binding("ctrl+s", "save", "bind.submit", priority=True)]
+    ACTING = {"send": "customer_type"}
 
     DEFAULT_CSS = """
-    CustomerTypeScreen #intro { height: auto; margin: 0 0 1 0; }
     CustomerTypeScreen #current { height: auto; }
-    CustomerTypeScreen .row { height: 1; }
     CustomerTypeScreen #type-row { height: auto; }
     CustomerTypeScreen .row Label { width: 14; }
-    CustomerTypeScreen .row Input { width: 1fr; }
     CustomerTypeScreen #types { width: 1fr; height: auto; margin: 0; }
-    CustomerTypeScreen .field-error { padding: 0 0 0 14; display: none; }
-    CustomerTypeScreen .field-error.-shown { display: block; }
+    CustomerTypeScreen .field-error { padding: 0 0 0 14; }
     CustomerTypeScreen #save { margin: 1 0 0 14; }
     """
 
@@ -97,7 +89,7 @@ class CustomerTypeScreen(SubScreen):
                 validate_on=(),
             )
         yield Static("", id="reason-error", classes="field-error")
-        yield Button(t("staff_customer_type.save"), id="save", variant="primary", action="screen.save")
+        yield Button(t("staff_customer_type.save"), id="save", variant="primary", action="screen.send")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -138,10 +130,10 @@ class CustomerTypeScreen(SubScreen):
 
     @on(Input.Submitted, "#reason")
     def _reason_submitted(self) -> None:
-        self.action_save()
+        self.action_send()
 
-    def action_save(self) -> None:
-        if self._saving or not self.acting_allows("save"):
+    def action_send(self) -> None:
+        if self._saving or not self.acting_allows("send"):
             return
         kind = self.chosen
         fields = [(self.reason, self.query_one("#reason-error", Static))]
