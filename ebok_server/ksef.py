@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import KSEF_FROM, UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP
+from .errors import ApiError
 from .models import Customer, Invoice
 
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
@@ -47,6 +48,24 @@ def nip_is_valid(nip: str) -> bool:
         return False
     check = sum(int(d) * w for d, w in zip(nip, NIP_WEIGHTS, strict=False)) % 11
     return check != 10 and check == int(nip[9])
+
+
+def customer_nip(customer_type: str, nip: str | None) -> str | None:
+    """The NIP a customer of ``customer_type`` is stored with: ten digits for a business or a
+    housing community (typed with spaces or dashes too), none for a person. Refused with 422:
+    ``nip_required`` (a non-person without one), ``invalid_nip`` (not ten digits or a wrong check
+    digit), ``nip_not_allowed`` (a person with one). The database's CHECK ``ck_customers_nip``
+    holds the same rule."""
+    digits = re.sub(r"[\s-]", "", nip or "")
+    if customer_type == "person":
+        if digits:
+            raise ApiError(422, "nip_not_allowed", "A natural person is stored without a NIP.")
+        return None
+    if not digits:
+        raise ApiError(422, "nip_required", "A business or a housing community needs its NIP.")
+    if not nip_is_valid(digits):
+        raise ApiError(422, "invalid_nip", "Not a valid NIP: ten digits with the right check digit.")
+    return digits
 
 
 def in_ksef(customer_type: str, issue_date: dt.date) -> bool:

@@ -248,7 +248,8 @@ MONTHS_PL = [
 
 
 def render_yearly_pdf(summary, quality, customer, *, font_path: str | None | bool = True) -> bytes:
-    """The yearly statement: invoiced, paid and consumption per month, totals, the directive's figures."""
+    """The yearly statement: invoiced, paid and consumption per month, totals; for a customer with
+    several service points each point's invoiced amount and consumption; the directive's figures."""
     pdf, family, t, text = _document(f"Zestawienie roczne {summary.year}", font_path)
     text(16, f"Zestawienie roczne {summary.year}", h=10)
     text(9, f"{UTILITY_NAME}, {UTILITY_ADDRESS}, NIP {UTILITY_NIP}")
@@ -257,21 +258,40 @@ def render_yearly_pdf(summary, quality, customer, *, font_path: str | None | boo
         text(8, "Rok jeszcze trwa: zestawienie obejmuje dane do dziś.")
     pdf.ln(3)
     cols = [("Miesiąc", 40, "L"), ("Zafakturowano", 40, "R"), ("Wpłacono", 40, "R"), ("Zużycie [m³]", 40, "R")]
-    pdf.set_font(family, size=8)
-    for title, w, align in cols:
-        pdf.cell(w, 7, t(title), border=1, align=align)
-    pdf.ln()
     rows = [
         (MONTHS_PL[m.month - 1], fmt_pln(m.invoiced), fmt_pln(m.paid), pl_quantity(m.consumption, "m3"))
         for m in summary.months
     ]
     rows.append(("Razem", fmt_pln(summary.invoiced), fmt_pln(summary.paid), pl_quantity(summary.consumption, "m3")))
-    for row in rows:
-        for (_, w, align), v in zip(cols, row, strict=True):
-            pdf.cell(w, 6, t(v), border=1, align=align)
-        pdf.ln()
+    _table(pdf, family, t, cols, rows)
+    if len(summary.points) > 1:  # several service points: each one's part (they add up to the totals)
+        pdf.ln(4)
+        text(10, "Punkty poboru")
+        point_cols = [("Punkt poboru", 80, "L"), ("Zafakturowano", 40, "R"), ("Zużycie [m³]", 40, "R")]
+        point_rows = [
+            (f"{p.code} {p.label}", fmt_pln(p.invoiced), pl_quantity(p.consumption, "m3")) for p in summary.points
+        ]
+        _table(pdf, family, t, point_cols, point_rows)
     _directive_block(pdf, family, t, text, quality, summary, size=8, h=5)
     return bytes(pdf.output())
+
+
+def _table(pdf, family, t, cols, rows) -> None:
+    """A bordered table at 8 pt: the header ``cols`` (title, width in mm, alignment), then ``rows``;
+    a cell's text is cut to fit its width (a long service-point label)."""
+    pdf.set_font(family, size=8)
+    for title, w, align in cols:
+        pdf.cell(w, 7, t(title), border=1, align=align)
+    pdf.ln()
+    for row in rows:
+        for (_, w, align), v in zip(cols, row, strict=True):
+            value = t(v)
+            if pdf.get_string_width(value) > w - 2:
+                while value and pdf.get_string_width(value + "...") > w - 2:
+                    value = value[:-1]
+                value = value.rstrip() + "..."
+            pdf.cell(w, 6, value, border=1, align=align)
+        pdf.ln()
 
 
 def _directive_block(pdf, family, t, text, quality, summary, *, size: int, h: int) -> None:

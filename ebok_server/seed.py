@@ -678,9 +678,10 @@ async def seed_demo_notices(session: AsyncSession, today: dt.date) -> None:
         )
 
 
-#: the demo's supply zones: code, name, streets (as water.street_key gives them)
+#: the demo's supply zones: code, name, streets (as water.street_key gives them; every demo customer's
+#: service points are in one: the housing community 10005's three are on Słoneczna)
 WATER_ZONES = [
-    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa", "młyńska"]),
+    ("JAW-C", "Strefa Centrum (SUW Byczyna)", ["grunwaldzka", "mickiewicza", "testowa", "młyńska", "słoneczna"]),
     ("JAW-P", "Strefa Południe (SUW Dobra)", ["leśna", "zwycięstwa"]),
 ]
 #: quarterly results per zone (newest first), value * 1000: e_coli, enterococci, nitrates, ph, hardness

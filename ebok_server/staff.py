@@ -25,7 +25,7 @@ TOTP_DRIFT_STEPS = 1  # a code of the previous or next 30-second step is accepte
 
 # What each role may do (docs/API.md "Staff: roles"). Each role has everything of the one before.
 HELPDESK = frozenset({"search", "view", "reply"})
-CLERK = HELPDESK | {"reading", "complaint", "contact_change", "efaktura"}
+CLERK = HELPDESK | {"reading", "complaint", "contact_change", "efaktura", "customer_type"}
 SUPERVISOR = CLERK | {"audit", "staff_admin", "queue_assign", "billing", "notices"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     "helpdesk": HELPDESK,

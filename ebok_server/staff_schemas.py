@@ -13,6 +13,7 @@ StaffLogin = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{2,6
 StaffRole = Literal["helpdesk", "clerk", "supervisor"]
 AccessReason = Literal["phone_call", "counter_visit", "written_request", "complaint_handling", "other"]
 ConsentForm = Literal["written", "phone", "counter", "electronic"]
+CustomerType = Literal["person", "business", "community"]  # ksef.CUSTOMER_TYPES
 
 
 class StaffLoginRequest(Strict):
@@ -81,6 +82,8 @@ class AccessCustomer(BaseModel):
     email: str | None
     phone: str | None
     efaktura_active: bool
+    customer_type: CustomerType
+    nip: str | None
 
 
 class AccessOut(BaseModel):
@@ -128,6 +131,15 @@ class ContactChange(Strict):
         if not any((self.full_name, self.address, self.email, self.phone)):
             raise ValueError("name at least one of full_name, address, email, phone")
         return self
+
+
+class CustomerTypeChange(Strict):
+    """A natural person, a business or a housing community, and the NIP of the last two (checked by
+    ``ksef.customer_nip``), with why it changes (recorded in the audit log)."""
+
+    customer_type: CustomerType
+    nip: Annotated[str | None, Field(max_length=20)] = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
 class AuditItem(BaseModel):

@@ -142,7 +142,9 @@ async def test_helpdesk_sees_no_actions_it_may_not_use(server):
 
         await app.action_open_section("contract")
         await settle(pilot)
-        assert "contact_change" not in shown_keys(app)
+        assert not {"contact_change", "customer_type"} & shown_keys(app)
+        await press_settled(pilot, "k")  # the key does nothing either
+        assert type(app.screen).__name__ == "ContractScreen"
 
         await app.action_open_section("account")  # the resident's own screen: not offered
         await settle(pilot)
@@ -155,7 +157,7 @@ async def test_helpdesk_sees_no_actions_it_may_not_use(server):
 async def test_resident_is_offered_no_staff_action(server):
     app = make_app(server)
     async with logged_in(app, "10001", "contract"):
-        assert "contact_change" not in shown_keys(app)
+        assert not {"contact_change", "customer_type"} & shown_keys(app)
         assert not app.screen.query("ActingBanner")
         assert "close_customer" not in shown_keys(app)
 
@@ -209,6 +211,53 @@ async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change
         changes = [e["resource"] for e in audit["items"] if e["action"] == "change"]
         assert sorted(changes) == ["contact_change_request", "reading", "thread"]
         assert all(e["staff_login"] == "urzednik" and e["reason"] == "phone_call" for e in audit["items"])
+
+
+async def test_clerk_makes_a_person_a_business_with_a_checked_nip(fresh_server):
+    """From the contract screen (``k``): the NIP is checked before sending and by the server (its
+    422 worded under the field), the reason is required; saved, the access describes the customer
+    as a business and the resident's own invoices are unchanged."""
+    async with acting(fresh_server, "urzednik", "10001", "counter_visit", "contract") as (app, pilot):
+        assert "customer_type" in shown_keys(app)
+        form = await press_settled(pilot, "k")
+        assert type(form).__name__ == "CustomerTypeScreen"
+        assert "Teraz: osoba fizyczna, bez NIP." in text_of(form.query_one("#current"))
+        nip = form.query_one("#nip", Input)
+        assert nip.disabled  # a person has none
+        await pilot.press("down", "enter")  # firma
+        await settle(pilot)
+        assert form.chosen == "business" and not nip.disabled
+        nip.value = "526-587-76-34"  # a wrong check digit
+        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
+        assert "nie jest prawidłowy NIP" in text_of(form.query_one("#nip-error"))
+        assert app.focused is nip
+        nip.value = "526-587-76-35"
+        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
+        assert "Podaj powód zmiany" in text_of(form.query_one("#reason-error"))
+        assert not text_of(form.query_one("#nip-error"))
+
+        # the server's own check, worded under the field (the form's check would stop this one)
+        form.run_api(lambda: form._save("business", "5265877634", "Wpis do CEIDG"), group="save")
+        await settle(pilot)
+        assert "nie jest prawidłowy NIP" in text_of(form.query_one("#nip-error"))
+
+        form.query_one("#reason", Input).value = "Wpis do CEIDG okazany w BOK"
+        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
+        assert type(app.screen).__name__ == "ContractScreen"
+        customer = app.acting.customer
+        assert (customer.customer_type, customer.nip) == ("business", "5265877635")
+        form = await press_settled(pilot, "k")  # the form shows the new state
+        assert "Teraz: firma, NIP 5265877635." in text_of(form.query_one("#current"))
+        await app.action_close_customer()
+        await settle(pilot)
+
+    async with fresh_server.client() as resident:  # the invoices issued before stay outside KSeF
+        await resident.login("10001", "woda-10001")
+        page = await resident.invoices()
+        assert page.items and [(await resident.invoice(i.id)).ksef for i in page.items[:3]] == [None] * 3
 
 
 async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):

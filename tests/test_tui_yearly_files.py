@@ -118,6 +118,10 @@ async def test_the_year_per_point_for_a_housing_community(server, tmp_path):
         y = screen.yearly
         assert [p.label for p in y.points] == ["Budynek A", "Budynek B", "Ogród"]
         body = text_of(screen.query_one("#water-body", Static))
+        # its three points are on ul. Słoneczna, in one zone: one block of results for the three
+        assert body.count("Strefa Centrum (SUW Byczyna)") == 1 and body.count("Azotany") == 1
+        assert all(a in body for a in ("Słoneczna 8A", "Słoneczna 8B", "Słoneczna 8 (ogród)"))
+        assert "nie znamy strefy" not in body
         assert "Punkt poboru" in body
         for p in y.points:
             line = next(line for line in body.splitlines() if line.startswith(p.label))

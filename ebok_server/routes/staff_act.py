@@ -14,11 +14,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
 from .. import efaktura as efaktura_rules
+from .. import ksef
 from ..billing import fmt_milli
 from ..config import Settings, iso_ts, utcnow
 from ..deps import DB, SETTINGS, get_mailer, owned_row
@@ -65,6 +66,7 @@ from ..staff_schemas import (
     AccessOpen,
     AccessOut,
     ContactChange,
+    CustomerTypeChange,
     StaffEfaktura,
     StaffReply,
 )
@@ -130,6 +132,7 @@ ACT_EFAKTURA = Depends(acting("efaktura"))
 ACT_COMPLAINT = Depends(acting("complaint"))
 ACT_CONTACT_CHANGE = Depends(acting("contact_change"))
 ACT_REPLY = Depends(acting("reply"))
+ACT_CUSTOMER_TYPE = Depends(acting("customer_type"))
 
 
 async def _viewed(db: AsyncSession, act: Acting, resource: str, result):
@@ -179,14 +182,7 @@ async def open_access(
         raise ApiError(
             403, "verification_failed", "The caller did not pass verification: disclose nothing about this customer."
         )
-    out = AccessCustomer(
-        customer_number=customer.customer_number,
-        full_name=customer.full_name,
-        address=customer.address,
-        email=customer.email,
-        phone=customer.phone,
-        efaktura_active=customer.efaktura_active,
-    )
+    out = _access_customer(customer)
     await Acting(auth, acc, customer, source_of(request)).record(
         db, "customer", "view", after={"verification": body.verification.model_dump()} if body.verification else None
     )
@@ -214,6 +210,10 @@ async def close_access(
     acc.closed_at = utcnow()
     await db.commit()
     return Response(status_code=204)
+
+
+def _access_customer(c: Customer) -> AccessCustomer:
+    return AccessCustomer.model_validate(c, from_attributes=True)  # its fields are the customer's columns
 
 
 # ---- views ---------------------------------------------------------------------------------------
@@ -465,6 +465,45 @@ async def contact_change(
     before = {k: getattr(c, k) for k in ("full_name", "address", "email", "phone") if k in wanted}
     await act.record(db, "contact_change_request", "change", before, wanted)
     return await correspondence.create_thread_for(db, c, thread, idempotency_key, settings)
+
+
+@router.put(
+    "/access/{access_id}/customer-type",
+    response_model=AccessCustomer,
+    responses={
+        403: {"description": "forbidden"},
+        409: {"description": "customer_changed"},
+        422: {"description": "nip_required / invalid_nip / nip_not_allowed / validation_error"},
+    },
+)
+async def set_customer_type(
+    body: CustomerTypeChange, act: Acting = ACT_CUSTOMER_TYPE, db: AsyncSession = DB
+) -> AccessCustomer:
+    """The customer is a natural person, a business or a housing community (with its NIP): which
+    of their invoices go through KSeF from now on (``ksef.in_ksef`` at issue time; invoices already
+    issued keep their KSeF state). Changed only if nobody changed it since it was read."""
+    c = act.customer
+    nip = ksef.customer_nip(body.customer_type, body.nip)
+    before = {"customer_type": c.customer_type, "nip": c.nip}
+    after = {"customer_type": body.customer_type, "nip": nip}
+    if after == before:
+        return _access_customer(c)
+    await act.record(db, "customer_type", "change", before, after | {"reason": body.reason})
+    changed = await db.execute(
+        update(Customer)
+        .where(
+            Customer.id == c.id,
+            Customer.customer_type == before["customer_type"],
+            Customer.nip.is_not_distinct_from(before["nip"]),
+        )
+        .values(customer_type=body.customer_type, nip=nip)
+    )
+    if changed.rowcount != 1:
+        await db.rollback()
+        raise ApiError(409, "customer_changed", "The customer's data changed meanwhile: reload and try again.")
+    await db.commit()
+    await db.refresh(c)
+    return _access_customer(c)
 
 
 @router.post(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .. import audit, ksef
 from ..billing import add_months, issue_invoices
 from ..config import Settings, iso_ts
+from ..csv_export import cell
 from ..deps import DB, SETTINGS, get_mailer
 from ..errors import ApiError
 from ..mailer import Mailer
@@ -52,13 +53,6 @@ CSV_COLUMNS = (
     "hash",
 )
 EXPORT_BATCH = 2000
-# A cell a spreadsheet would take for a formula is prefixed with an apostrophe (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 async def _csv_rows(sessionmaker: async_sessionmaker[AsyncSession], conds: list, upto: int) -> AsyncIterator[str]:
@@ -83,7 +77,7 @@ async def _csv_rows(sessionmaker: async_sessionmaker[AsyncSession], conds: list,
             for e, login, number in rows:
                 writer.writerow(
                     [
-                        _cell(v)
+                        cell(v)
                         for v in (
                             e.id,
                             iso_ts(e.at),

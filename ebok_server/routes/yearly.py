@@ -2,7 +2,7 @@
 
 The CSV exports are made by the server (one request per file, ``?date_from=&date_to=``): the
 client needs no paging loop that could miss or repeat rows when a payment lands mid-export, and the
-formula neutralisation is the audit export's own (``staff_supervisor._cell``)."""
+formula neutralisation is the audit export's own (``csv_export.cell``)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import water
 from ..billing import fmt_milli
 from ..config import Settings
+from ..csv_export import cell
 from ..deps import AUTH, DB, SETTINGS, Auth
 from ..models import Customer, Invoice, Meter, Payment, Reading
 from ..schemas import (
@@ -33,7 +34,6 @@ from ..schemas import (
     YearMonth,
     YearPoint,
 )
-from .staff_supervisor import _cell
 
 router = APIRouter(tags=["yearly"])
 
@@ -221,7 +221,7 @@ async def export_csv_of(
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS[kind])
     async for row in export_rows(db, customer, kind, date_from, date_to):
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([cell(v) for v in row])
     name = f"{kind}-{customer.customer_number}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv"
     return Response(
         content=out.getvalue().encode("utf-8"),

@@ -38,6 +38,8 @@ from collections.abc import Sequence
 import segno
 from segno import consts
 
+from ebok_tui.core.validation import nip_is_valid
+
 __all__ = [
     "MAX_AMOUNT_GROSZE",
     "AMOUNT_ENTERED_BY_PAYER",
@@ -65,7 +67,6 @@ QUIET_ZONE = 4
 #: below six the extra segment headers cost more than they save).
 NUMERIC_RUN_MIN = 6
 
-_NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 
 _SEPARATOR = "|"
 
@@ -93,15 +94,6 @@ def normalize_account(account: str) -> str:
     if not _iban_valid("PL" + cleaned):
         raise PaymentQRError(f"wrong check digits in account number: {account!r}")
     return cleaned
-
-
-def nip_is_valid(nip: str) -> bool:
-    """Polish tax id: 10 digits, the last one the weighted sum of the first nine mod 11 (a sum
-    giving 10 is never issued)."""
-    if not re.fullmatch(r"\d{10}", nip):
-        return False
-    check = sum(int(d) * w for d, w in zip(nip[:9], _NIP_WEIGHTS, strict=True)) % 11
-    return check == int(nip[9])
 
 
 def format_account(account: str) -> str:

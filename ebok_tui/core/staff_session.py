@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 
 from ebok_tui.core.api import ApiError, NotFound
-from ebok_tui.core.api.staff import Access, ActingClient, StaffClient, StaffMe, Verification
+from ebok_tui.core.api.staff import Access, AccessCustomer, ActingClient, StaffClient, StaffMe, Verification
 from ebok_tui.core.session import LOGOUT_TIMEOUT, LoggedIn, Session
 
 __all__ = ["StaffSession"]
@@ -44,6 +44,16 @@ class StaffSession(LoggedIn[StaffMe]):
     def acting(self) -> Session | None:
         """The resident session of the customer being served (None when nobody is)."""
         return self._acting
+
+    async def set_customer_type(self, customer_type: str, nip: str | None, reason: str) -> AccessCustomer:
+        """Change the type (and NIP) of the customer being served (:meth:`ActingClient.set_customer_type`);
+        :attr:`access` describes them so from then on."""
+        if self._acting is None or not isinstance(self._acting.api, ActingClient):
+            raise RuntimeError("no customer is being served")
+        client = self._acting.api
+        customer = await client.set_customer_type(customer_type, nip, reason)
+        self._access = client.access
+        return customer
 
     async def login(self, login: str, password: str, totp_code: str | None = None) -> StaffMe:
         """Log in. Raises :class:`ApiError` (InvalidCredentials with ``totp_required`` /

@@ -19,6 +19,7 @@ PASSWORD_MIN_LENGTH = 8
 MESSAGE_BODY_MAX = 10_000
 PHONE_SEPARATORS = re.compile(r"[ -]")
 PL_PHONE = re.compile(r"(?:\+48)?[0-9]{9}")  # as the server checks it (docs/API.md, contact_phone)
+NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 
 
 def valid_customer_number(text: str) -> bool:
@@ -117,3 +118,25 @@ def household_problem(text: str) -> str | None:
     if not text:
         return None
     return None if text.isascii() and text.isdigit() and 1 <= int(text) <= 20 else "invalid"
+
+
+def nip_is_valid(nip: str) -> bool:
+    """Polish tax id: 10 digits, the last one the weighted sum of the first nine mod 11 (a sum
+    giving 10 is never issued)."""
+    if not re.fullmatch(r"[0-9]{10}", nip):
+        return False
+    check = sum(int(d) * w for d, w in zip(nip[:9], NIP_WEIGHTS, strict=True)) % 11
+    return check == int(nip[9])
+
+
+def nip_digits(text: str) -> str:
+    """A NIP as typed (``526-587-76-35``, ``526 587 76 35``) as its digits."""
+    return PHONE_SEPARATORS.sub("", text.strip())
+
+
+def nip_problem(text: str) -> str | None:
+    """``"empty"``, ``"invalid"`` (not 10 digits with the right check digit), or None."""
+    digits = nip_digits(text)
+    if not digits:
+        return "empty"
+    return None if nip_is_valid(digits) else "invalid"

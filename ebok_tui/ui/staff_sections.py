@@ -45,6 +45,7 @@ STAFF_SCREENS: dict[str, str] = {
     "open_customer": f"{_STAFF}.open_customer:OpenCustomerModal",
     "consent": f"{_STAFF}.consent:ConsentModal",
     "contact_change": f"{_STAFF}.contact_change:ContactChangeScreen",
+    "customer_type": f"{_STAFF}.customer_type:CustomerTypeScreen",
 }
 
 

@@ -8,21 +8,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import httpx
+import pyotp
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ebok_server import ksef
-from ebok_server.__main__ import main as cli_main
+from ebok_server.__main__ import main as cli_main, prepare_database
 from ebok_server.billing import iban_for, issue_invoices
-from ebok_server.config import KSEF_FROM, UTILITY_NIP
+from ebok_server.config import KSEF_FROM, UTILITY_NIP, Settings
 from ebok_server.db import make_engine, make_sessionmaker
 from ebok_server.models import Customer, Invoice
 from ebok_server.schema import ensure_schema
 from ebok_server.seed import seed_demo
 
-from .helpers import bearer, login
+from tests.asgi_server import LifespanASGITransport
+from tests.staff_support import DEMO_STAFF
+
+from .helpers import assert_error, bearer, login
 
 TODAY = dt.date(2026, 11, 15)
 #: the specification's example (CIRFMF/ksef-api, faktury/numer-ksef.md)
@@ -148,6 +153,81 @@ async def test_billing_run_submits_failure_leaves_offline_and_submit_retries_onc
             first, second = (i for i in company[:2])
             await s.execute(update(Invoice).where(Invoice.id == second.id).values(ksef_number=first.ksef_number))
             await s.commit()
+    await engine.dispose()
+
+
+async def test_staff_set_the_customer_type_and_only_new_invoices_go_to_ksef(fresh_db_url):
+    """A clerk makes person 10001 a business (a helpdesk operator may not): a NIP is required and
+    checked, the change is audited with its reason; the invoices already issued stay outside KSeF,
+    the next billing run's goes through it. Back to a person: the NIP goes."""
+    settings = Settings(db_url=fresh_db_url, today=TODAY)
+    await prepare_database(settings, seed_demo=True, seed_large=None)  # with the demo staff
+    engine = make_engine(fresh_db_url)
+    sm = make_sessionmaker(engine)
+    transport = LifespanASGITransport(settings)
+    async with httpx.AsyncClient(transport=transport, base_url="http://ebok.test/api/v1") as c:
+
+        async def staff(login_name: str) -> tuple[dict[str, str], str]:
+            password, secret = DEMO_STAFF[login_name]
+            body = {
+                "login": login_name,
+                "password": password,
+                "totp_code": pyotp.TOTP(secret).now() if secret else None,
+            }
+            h = bearer((await c.post("/staff/auth/login", json=body)).json()["token"])
+            r = await c.post("/staff/customers/10001/access", json={"reason": "counter_visit"}, headers=h)
+            assert r.status_code == 201, r.text
+            assert (r.json()["customer"]["customer_type"], r.json()["customer"]["nip"]) == ("person", None)
+            return h, f"/staff/access/{r.json()['access_id']}/customer-type"
+
+        h, url = await staff("pomoc")
+        change = {"customer_type": "business", "nip": "526-587-76-35", "reason": "Wpis do CEIDG okazany w BOK"}
+        assert_error(await c.put(url, json=change, headers=h), 403, "forbidden")
+        h, url = await staff("urzednik")
+        for body, code in (
+            (change | {"nip": "5265877634"}, "invalid_nip"),
+            (change | {"nip": "52658776"}, "invalid_nip"),
+            (change | {"nip": None}, "nip_required"),
+            (change | {"customer_type": "person"}, "nip_not_allowed"),
+            (change | {"reason": "  "}, "validation_error"),
+            (change | {"customer_type": "company"}, "validation_error"),
+        ):
+            assert_error(await c.put(url, json=body, headers=h), 422, code)
+        r = await c.put(url, json=change, headers=h)
+        assert r.status_code == 200, r.text
+        assert (r.json()["customer_type"], r.json()["nip"]) == ("business", "5265877635")
+        again = await c.put(url, json=change, headers=h)  # nothing changes: nothing recorded
+        assert again.status_code == 200 and again.json() == r.json()
+
+        async with sm() as s:
+            before = await _invoices(s, "10001")
+            assert before and {i.ksef_status for i in before} == {"none"}  # issued as to a person
+            cid = await s.scalar(select(Customer.id).where(Customer.customer_number == "10001"))
+            (issued,) = [i for i in await issue_invoices(s, 2026, 11, TODAY) if i.customer_id == cid]
+            await s.commit()
+            assert issued.ksef_status == "pending" and "<NIP>5265877635</NIP>" in issued.ksef_file
+            assert {i.ksef_status for i in await _invoices(s, "10001") if i.id != issued.id} == {"none"}
+
+        r = await c.put(url, json={"customer_type": "person", "reason": "Pomyłka przy zmianie"}, headers=h)
+        assert (r.json()["customer_type"], r.json()["nip"]) == ("person", None)
+        async with sm() as s:  # the KSeF invoice issued meanwhile stays one (it is sent all the same)
+            assert (await s.get(Invoice, issued.id)).ksef_status == "pending"
+
+        sup, _ = await staff("kierownik")
+        entries = (await c.get("/staff/audit", params={"customer_number": "10001"}, headers=sup)).json()["items"]
+        changes = [(e["staff_login"], e["before"], e["after"]) for e in entries if e["resource"] == "customer_type"]
+        assert changes == [
+            (
+                "urzednik",
+                {"customer_type": "business", "nip": "5265877635"},
+                {"customer_type": "person", "nip": None, "reason": "Pomyłka przy zmianie"},
+            ),
+            (
+                "urzednik",
+                {"customer_type": "person", "nip": None},
+                {"customer_type": "business", "nip": "5265877635", "reason": "Wpis do CEIDG okazany w BOK"},
+            ),
+        ]
     await engine.dispose()
 
 

@@ -166,6 +166,14 @@ MATRIX = [
     ),
     (
         "PUT",
+        "/staff/access/{a}/customer-type",
+        {"customer_type": "person", "nip": "5265877635", "reason": "test"},
+        {},
+        {C, S},
+        (422, "nip_not_allowed"),
+    ),
+    (
+        "PUT",
         "/staff/access/{a}/efaktura",
         {"active": False, "consent": CONSENT},
         {},

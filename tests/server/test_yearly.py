@@ -58,6 +58,13 @@ def test_water_quality_of_the_supply_zone(api, tokens):
     # another street, another zone (its older sample with E. coli is not the latest)
     (other,) = api.get("/water-quality", headers=bearer(tokens["10003"])).json()["supplies"]
     assert other["zone_code"] == "JAW-P" and other["meets_standards"] is True
+    # the housing community: each of its three points' supply, all on ul. Słoneczna (zone C)
+    supplies = api.get("/water-quality", headers=bearer(login(api, "10005"))).json()["supplies"]
+    assert [(s["address"], s["zone_code"], s["meets_standards"]) for s in supplies] == [
+        ("ul. Słoneczna 8A, Jaworzno", "JAW-C", True),
+        ("ul. Słoneczna 8B, Jaworzno", "JAW-C", True),
+        ("ul. Słoneczna 8 (ogród), Jaworzno", "JAW-C", True),
+    ]
 
 
 async def test_the_verdict_follows_the_limits_and_an_unknown_street_has_no_zone(backend, fresh_db_url):
@@ -209,6 +216,52 @@ def test_yearly_pdf(api, tokens):
     assert r.content.startswith(b"%PDF-")
     assert 'filename="zestawienie-10001-2025.pdf"' in r.headers["content-disposition"]
     assert_error(api.get("/yearly/2025/pdf"), 401, "unauthorized")
+
+
+def _pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF as PDFium (pypdfium2) extracts it."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(data)
+    return "\n".join(doc[i].get_textpage().get_text_bounded() for i in range(len(doc)))
+
+
+def test_the_yearly_pdf_shows_each_service_points_part(api):
+    """The housing community's statement (three points) has the per-point table of the screen's
+    figures, which add up to the year's; a customer with one point has none."""
+    h = bearer(login(api, "10005"))
+    summary = api.get("/yearly/2025", headers=h).json()
+    points = summary["points"]
+    assert len(points) == 3
+    text = _pdf_text(api.get("/yearly/2025/pdf", headers=h).content)
+    lines = [line.strip() for line in text.splitlines()]
+    assert "Punkty poboru" in lines
+    table = lines[lines.index("Punkty poboru") :]
+    assert table[1] == "Punkt poboru Zafakturowano Zużycie [m³]"
+
+    def pl(whole: int, frac: str) -> str:
+        return f"{whole:,}".replace(",", " ") + "," + frac
+
+    tails = []
+    for p in points:
+        whole, frac = p["consumption"].split(".")
+        grosze = p["invoiced"]
+        tails.append(f"{pl(grosze // 100, f'{grosze % 100:02d}')} zł {pl(int(whole), frac)}")
+    rows = [f"{p['code']} {p['label']} {tail}" for p, tail in zip(points, tails, strict=True)]
+    assert table[2:5] == rows  # e.g. "PP-10005-01 Budynek A 17 753,43 zł 1 164,311"
+    assert sum(p["invoiced"] for p in points) == summary["invoiced"]
+    # a label too long for its column (100 characters) is cut to fit, marked with "..."
+    from ebok_server.pdf import render_yearly_pdf
+    from ebok_server.schemas import WaterQualityOut, YearlyOut
+
+    long = YearlyOut.model_validate(summary | {"points": [points[0] | {"label": "Budynek " * 12}, *points[1:]]})
+    customer = SimpleNamespace(full_name="W", customer_number="10005", address="ul. Słoneczna 8", nip=None)
+    cut = _pdf_text(render_yearly_pdf(long, WaterQualityOut(supplies=[]), customer)).splitlines()
+    (row,) = [line for line in cut if line.startswith(points[0]["code"])]
+    assert row.startswith(f"{points[0]['code']} Budynek Budynek") and row.endswith(f"... {tails[0]}")
+
+    one = _pdf_text(api.get("/yearly/2025/pdf", headers=bearer(login(api, "10001"))).content)
+    assert "Razem" in one and "Punkty poboru" not in one and "Punkt poboru" not in one
 
 
 def test_household_size(own_api):

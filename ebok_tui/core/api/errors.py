@@ -98,6 +98,10 @@ CODES: frozenset[str] = frozenset(
         "idempotency_key_required",
         "thread_closed",
         "period_not_closed",
+        "nip_required",
+        "invalid_nip",
+        "nip_not_allowed",
+        "customer_changed",
         # staff (docs/API.md "Staff API")
         "totp_required",
         "invalid_totp",
@@ -121,6 +125,9 @@ _CODE_FIELD: dict[str, str] = {
     "reading_implausible": "value",
     "reading_already_submitted": "meter_number",
     "unknown_meter": "meter_number",
+    "nip_required": "nip",
+    "invalid_nip": "nip",
+    "nip_not_allowed": "nip",
 }
 
 #: The codes a refused login (401) may carry.

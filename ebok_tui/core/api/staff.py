@@ -43,6 +43,7 @@ __all__ = [
     "Consent",
     "ACCESS_REASONS",
     "CONSENT_FORMS",
+    "CUSTOMER_TYPES",
     "STAFF_ROLES",
     "QueueItem",
     "QueuePage",
@@ -62,6 +63,8 @@ ACCESS_REASONS = ("phone_call", "counter_visit", "written_request", "complaint_h
 #: How the customer consented to an e-FAKTURA change (art. 106n of the VAT act: any form).
 CONSENT_FORMS = ("written", "phone", "counter", "electronic")
 STAFF_ROLES = ("helpdesk", "clerk", "supervisor")
+#: A natural person, a business or a housing community (the last two have a NIP; KSeF takes their invoices).
+CUSTOMER_TYPES = ("person", "business", "community")
 #: What a published notice is: a failure, or a planned interruption of supply.
 NOTICE_KINDS = ("failure", "planned")
 #: What a staff reply or a status change may set a thread to.
@@ -124,6 +127,9 @@ class Verification(ApiModel):
 
 class AccessCustomer(CustomerContact):
     efaktura_active: bool
+    customer_type: Literal["person", "business", "community"] = "person"
+    nip: str | None = None
+    """Ten digits for a business or a housing community, None for a person."""
 
 
 class Access(ApiModel):
@@ -501,6 +507,16 @@ class ActingClient(EbokClient):
             json_body={k: v for k, v in wanted.items() if v},
             idempotency_key=_check_key(idempotency_key),
         )
+
+    async def set_customer_type(self, customer_type: str, nip: str | None, reason: str) -> AccessCustomer:
+        """Make the customer a natural person, a business or a housing community (with its
+        ``nip``), saying why (the audit log keeps it); :attr:`access` then describes them so.
+        ValidationFailed ``nip_required``, ``invalid_nip``, ``nip_not_allowed``; Conflict
+        ``customer_changed`` when someone changed it meanwhile."""
+        body = {"customer_type": customer_type, "nip": nip or None, "reason": reason}
+        customer = await self._call("PUT", "customer-type", AccessCustomer, json_body=body)
+        self.access = self.access.model_copy(update={"customer": customer})
+        return customer
 
 
 def _number(customer_number: str) -> str:

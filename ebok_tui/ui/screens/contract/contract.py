@@ -52,12 +52,14 @@ class ContractScreen(PointChoice, SectionScreen):
     SECTION = "contract"
 
     # staff acting for the customer (with the permission) record a request to change the contract
-    # party's contact data; residents write to the utility instead (Korespondencja)
-    ACTING = {"contact_change": "contact_change"}
+    # party's contact data, and set whether the customer is a person, a business or a housing
+    # community (with the NIP); residents write to the utility instead (Korespondencja)
+    ACTING = {"contact_change": "contact_change", "customer_type": "customer_type"}
     BINDINGS = [
         POINT_BINDING,
         Binding("t", "tariff", "tariff.bind_open"),
         Binding("z", "contact_change", "contract.bind_contact_change"),
+        Binding("k", "customer_type", "contract.bind_customer_type"),
     ]
 
     DEFAULT_CSS = """
@@ -84,7 +86,7 @@ class ContractScreen(PointChoice, SectionScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pick_point":
             return self.check_point_action(action)
-        if action == "contact_change":
+        if action in ("contact_change", "customer_type"):
             return self.ebok.acting is not None and self.acting_allows(action)
         return True
 
@@ -94,6 +96,10 @@ class ContractScreen(PointChoice, SectionScreen):
     def action_contact_change(self) -> None:
         if self.check_action("contact_change", ()):
             self.app.push_screen(load_staff_screen("contact_change")())
+
+    def action_customer_type(self) -> None:
+        if self.check_action("customer_type", ()):
+            self.app.push_screen(load_staff_screen("customer_type")())
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="contract-info")

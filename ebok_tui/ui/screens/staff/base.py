@@ -1,7 +1,8 @@
 """What every staff-shell screen shares: the staff top bar (who is logged in), the navigation bar
 of the sections the role may open, body, server line, error banner and footer; data loads in
 ``load`` through :class:`~ebok_tui.ui.screens.base.ApiMixin` as on the resident side (a 401 sends
-the member of staff back to the staff login)."""
+the member of staff back to the staff login). And what the forms staff fill for the customer they
+serve share (:class:`ActingForm`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from ebok_tui.ui.screens.base import ChromeScreen
+from ebok_tui.ui.screens.base import ChromeScreen, SubScreen
 from ebok_tui.ui.staff_sections import STAFF_SECTIONS
 from ebok_tui.ui.widgets.staff_chrome import StaffNavBar, StaffTopBar
 
@@ -41,3 +42,21 @@ class StaffScreen(ChromeScreen):
     def compose_bars(self) -> ComposeResult:
         yield StaffTopBar(self.heading)
         yield StaffNavBar(self.SECTION or None)
+
+
+class ActingForm(SubScreen):
+    """A form a member of staff fills for the customer being served, opened from a resident screen
+    in act-for mode: nothing to load, ``ctrl+s`` sends (``action_send``; ``ACTING`` names the
+    permission it needs), labelled one-line rows with an error line under a field (the subclass
+    sets the label width and the error lines' indent to match)."""
+
+    LOAD_ON_MOUNT = False
+    BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
+
+    DEFAULT_CSS = """
+    ActingForm #intro { height: auto; margin: 0 0 1 0; }
+    ActingForm .row { height: 1; }
+    ActingForm .row Input { width: 1fr; }
+    ActingForm .field-error { display: none; }
+    ActingForm .field-error.-shown { display: block; }
+    """

@@ -10,33 +10,25 @@ import uuid
 
 from textual import getters, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.core.validation import email_problem, phone_problem
-from ebok_tui.ui.screens.base import SubScreen
+from ebok_tui.ui.screens.staff.base import ActingForm
 from ebok_tui.ui.widgets.forms import Problem, check_field, show_field_error
 
 FIELDS = ("full_name", "address", "email", "phone", "note")
 MAX_LENGTH = {"full_name": 200, "address": 300, "email": 254, "phone": 40, "note": 2000}
 
 
-class ContactChangeScreen(SubScreen):
-    LOAD_ON_MOUNT = False
-
+class ContactChangeScreen(ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
     ACTING = {"send": "contact_change"}
-    BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
 
     DEFAULT_CSS = """
-    ContactChangeScreen #intro { height: auto; margin: 0 0 1 0; }
-    ContactChangeScreen .row { height: 1; }
     ContactChangeScreen .row Label { width: 22; }
-    ContactChangeScreen .row Input { width: 1fr; }
-    ContactChangeScreen .field-error { padding: 0 0 0 22; display: none; }
-    ContactChangeScreen .field-error.-shown { display: block; }
+    ContactChangeScreen .field-error { padding: 0 0 0 22; }
     ContactChangeScreen #current { height: auto; margin: 1 0 0 0; color: $text-muted; }
     ContactChangeScreen #send { margin: 1 0 0 22; }
     """

@@ -130,17 +130,24 @@ class WaterYearScreen(TextScreen):
         parts: list[Text | Table] = [Text(t("water.quality_heading"), style="bold underline")]
         if not quality.supplies:
             parts.append(Text(t("water.no_supply"), style="dim"))
+        # the addresses one zone supplies share its results: one block (a housing community's points)
+        by_zone: dict[str, list[WaterQualitySupply]] = {}
         for supply in quality.supplies:
-            parts.extend(self._supply_lines(supply))
+            key = supply.zone_code if supply.zone_code is not None else f"\0{supply.address}"
+            by_zone.setdefault(key, []).append(supply)
+        for supplies in by_zone.values():
+            parts.extend(self._supply_lines(supplies))
         return parts
 
-    def _supply_lines(self, supply: WaterQualitySupply) -> list[Text | Table]:
+    def _supply_lines(self, supplies: list[WaterQualitySupply]) -> list[Text | Table]:
+        """One zone's block: its addresses, the zone, the verdict and the results (or why none)."""
         t, i18n = self.t, self.ebok.i18n
-        head = Text(supply.address, style="bold")
+        heads = [Text(s.address, style="bold") for s in supplies]
+        supply = supplies[0]
         if supply.zone_name is None:
-            return [head, Text(t("water.no_zone"), style="dim")]
-        head.append(f" — {supply.zone_name}", style="")
-        lines: list[Text | Table] = [head]
+            return [*heads, Text(t("water.no_zone"), style="dim")]
+        heads[-1].append(f" — {supply.zone_name}", style="")
+        lines: list[Text | Table] = [*heads]
         if supply.meets_standards is None or supply.sampled_on is None:
             lines.append(Text(t("water.no_results"), style="dim"))
             return lines
