@@ -286,7 +286,10 @@ async def year_figures(session: AsyncSession, customer: Customer, year: int, tod
         months=months,
         household_size=size,
         household_size_is_default=is_default,
-        average_household_l=average_household_l(size, year) if complete else None,
+        # a household compares with households: a business or a housing community has none
+        average_household_l=average_household_l(size, year)
+        if complete and customer.customer_type == "person"
+        else None,
         tap_price_per_m3=div_round(water_sewage_gross * 1000, water_l) if water_l > 0 else None,
         bottled_price_per_litre=BOTTLED_PRICE_PER_LITRE,
         points=list(points.values()),

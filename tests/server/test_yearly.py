@@ -233,6 +233,7 @@ def test_the_yearly_pdf_shows_each_service_points_part(api):
     summary = api.get("/yearly/2025", headers=h).json()
     points = summary["points"]
     assert len(points) == 3
+    assert summary["complete"] and summary["average_household_consumption"] is None  # not a household
     text = _pdf_text(api.get("/yearly/2025/pdf", headers=h).content)
     lines = [line.strip() for line in text.splitlines()]
     assert "Punkty poboru" in lines
