@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
-from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
+from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..errors import IDEMPOTENCY_HEADER, ApiError
 from ..models import Customer, IdempotencyRecord, Message, Thread, ThreadRead
 from ..notify import mark_read, unread_condition, unread_count
@@ -41,6 +41,12 @@ IdemHeader = Annotated[
         "not blank (surrounding blanks are ignored).",
     ),
 ]
+
+#: The answers besides 201 of a POST that opens a thread (the resident's, or staff's for the customer).
+CREATE_RESPONSES: dict[int | str, dict] = {
+    409: {"description": "idempotency_conflict"},
+    422: {"description": "validation_error / idempotency_key_required"},
+}
 
 
 def _request_hash(path: str, payload: dict) -> str:
@@ -123,7 +129,7 @@ async def _thread_detail(db: AsyncSession, t: Thread) -> ThreadDetail:
 
 
 @router.get("/correspondence", response_model=ThreadPage)
-async def list_threads(offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadPage:
+async def list_threads(auth: AuthDep, db: DbDep, offset: Offset = 0, limit: Limit = 50) -> ThreadPage:
     return await threads_of(db, auth.customer, offset=offset, limit=limit)
 
 
@@ -155,9 +161,7 @@ async def threads_of(db: AsyncSession, customer: Customer, *, offset: int = 0, l
 
 
 @router.get("/correspondence/{thread_id}", response_model=ThreadDetail)
-async def get_thread(
-    thread_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> ThreadDetail:
+async def get_thread(thread_id: RowId, auth: AuthDep, db: DbDep, settings: SettingsDep) -> ThreadDetail:
     """The thread with its messages; the resident has now read it up to its newest message (staff
     acting for the customer read it through their own route, which leaves the mark alone)."""
     detail = await thread_of(db, auth.customer, thread_id)
@@ -172,21 +176,9 @@ async def thread_of(db: AsyncSession, customer: Customer, thread_id: int) -> Thr
     return await _thread_detail(db, await owned_row(db, Thread, customer.id, thread_id))
 
 
-@router.post(
-    "/correspondence",
-    status_code=201,
-    response_model=ThreadDetail,
-    responses={
-        409: {"description": "idempotency_conflict"},
-        422: {"description": "validation_error / idempotency_key_required"},
-    },
-)
+@router.post("/correspondence", status_code=201, response_model=ThreadDetail, responses=CREATE_RESPONSES)
 async def create_thread(
-    body: ThreadCreate,
-    idempotency_key: IdemHeader,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    body: ThreadCreate, idempotency_key: IdemHeader, auth: AuthDep, db: DbDep, settings: SettingsDep
 ) -> JSONResponse:
     return await create_thread_for(db, auth.customer, body, idempotency_key, settings)
 
@@ -243,12 +235,7 @@ async def set_open_thread_status(db: AsyncSession, thread: Thread, status: str, 
     },
 )
 async def add_message(
-    thread_id: RowId,
-    body: MessageCreate,
-    idempotency_key: IdemHeader,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    thread_id: RowId, body: MessageCreate, idempotency_key: IdemHeader, auth: AuthDep, db: DbDep, settings: SettingsDep
 ) -> JSONResponse:
     key = idempotency_key.strip()
     customer_id = auth.customer.id

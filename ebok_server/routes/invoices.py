@@ -12,18 +12,18 @@ from starlette.concurrency import run_in_threadpool
 from .. import ksef
 from ..billing import fmt_milli, iban_for, invoice_status, point_id
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
-from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
+from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..models import Customer, Invoice, InvoiceLine, Payment, Tariff
 from ..schemas import (
     InvoiceDetail,
     InvoiceItem,
     InvoiceKsef,
     InvoiceLineOut,
-    InvoiceTransfer,
     InvoicePage,
     InvoiceStatusFilter,
-    LineTariff,
+    InvoiceTransfer,
     Limit,
+    LineTariff,
     Offset,
     Page,
     PaymentItem,
@@ -87,14 +87,14 @@ async def _invoice_years(
 
 @router.get("/invoices", response_model=InvoicePage)
 async def list_invoices(
+    auth: AuthDep,
+    db: DbDep,
+    settings: SettingsDep,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     status: InvoiceStatusFilter | None = None,
     service_point: ServicePointCode | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
 ) -> InvoicePage:
     return await invoices_of(
         db, auth.customer, settings, year=year, status=status, service_point=service_point, offset=offset, limit=limit
@@ -220,9 +220,7 @@ def _ksef(inv: Invoice) -> InvoiceKsef | None:
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceDetail)
-async def get_invoice(
-    invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> InvoiceDetail:
+async def get_invoice(invoice_id: RowId, auth: AuthDep, db: DbDep, settings: SettingsDep) -> InvoiceDetail:
     return await invoice_of(db, auth.customer, invoice_id, settings)
 
 
@@ -237,9 +235,7 @@ async def invoice_of(db: AsyncSession, customer: Customer, invoice_id: int, sett
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"}},
 )
-async def get_invoice_pdf(
-    invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> Response:
+async def get_invoice_pdf(invoice_id: RowId, auth: AuthDep, db: DbDep, settings: SettingsDep) -> Response:
     return await invoice_pdf_of(db, auth.customer, invoice_id, settings)
 
 
@@ -262,9 +258,7 @@ async def invoice_pdf_of(db: AsyncSession, customer: Customer, invoice_id: int, 
 
 
 @router.get("/payments", response_model=Page[PaymentItem])
-async def list_payments(
-    offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB
-) -> Page[PaymentItem]:
+async def list_payments(auth: AuthDep, db: DbDep, offset: Offset = 0, limit: Limit = 50) -> Page[PaymentItem]:
     return await payments_of(db, auth.customer, offset=offset, limit=limit)
 
 

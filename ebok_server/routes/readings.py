@@ -10,17 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..billing import add_months, fmt_milli, month_bounds, parse_milli, point_id
 from ..config import Settings
-from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
+from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..errors import ApiError
 from ..models import Contract, Customer, Invoice, Meter, Reading
 from ..schemas import (
-    ServicePointCode,
     MeterState,
     ReadingCorrection,
     ReadingCreate,
     ReadingItem,
     ReadingPeriod,
     ReadingsOut,
+    ServicePointCode,
 )
 
 router = APIRouter(tags=["readings"])
@@ -44,11 +44,11 @@ async def _self_reading_exists(db: AsyncSession, meter_id: int, period) -> bool:
 
 @router.get("/readings", response_model=ReadingsOut)
 async def list_readings(
+    auth: AuthDep,
+    db: DbDep,
+    settings: SettingsDep,
     months: Annotated[int, Query(ge=1, le=120)] = 24,
     service_point: ServicePointCode | None = None,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
 ) -> ReadingsOut:
     return await readings_of(db, auth.customer, settings, months=months, service_point=service_point)
 
@@ -161,9 +161,7 @@ def _window_closed(why: str) -> ApiError:
         }
     },
 )
-async def submit_reading(
-    body: ReadingCreate, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> ReadingItem:
+async def submit_reading(body: ReadingCreate, auth: AuthDep, db: DbDep, settings: SettingsDep) -> ReadingItem:
     return await submit_reading_for(db, auth.customer, body, settings)
 
 
@@ -224,7 +222,7 @@ async def submit_reading_for(
     },
 )
 async def correct_reading(
-    reading_id: int, body: ReadingCorrection, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+    reading_id: int, body: ReadingCorrection, auth: AuthDep, db: DbDep, settings: SettingsDep
 ) -> ReadingItem:
     """Correct the customer's own self-reading of the current billing period, until the period is
     billed: the same row gets the new value and today's date (never a second reading)."""
