@@ -15,7 +15,6 @@ import logging
 from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .billing import fmt_pln, month_bounds
 from .config import iso_ts, utcnow
 from .mailer import Mailer
 from .models import (
@@ -32,6 +31,7 @@ from .models import (
 )
 from .schemas import MeterExpiry, NoticeList, SinceInvoice, SinceLastVisit, SinceReply
 from .throttle import insert_for
+from .units import fmt_pln, month_bounds
 
 log = logging.getLogger("ebok_server.notify")
 

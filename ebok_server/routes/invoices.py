@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from .. import ksef
-from ..billing import fmt_milli, iban_for, invoice_status, point_id
+from ..billing import iban_for, invoice_status, point_id
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..models import Customer, Invoice, InvoiceLine, Payment, Tariff
@@ -30,6 +30,7 @@ from ..schemas import (
     RowId,
     ServicePointCode,
 )
+from ..units import fmt_milli
 from .yearly import water_quality_of, yearly_of
 
 router = APIRouter(tags=["invoices"])

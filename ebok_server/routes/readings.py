@@ -8,7 +8,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..billing import add_months, fmt_milli, month_bounds, parse_milli, point_id
+from ..billing import point_id
 from ..config import Settings
 from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..errors import ApiError
@@ -22,6 +22,7 @@ from ..schemas import (
     ReadingsOut,
     ServicePointCode,
 )
+from ..units import add_months, fmt_milli, month_bounds, parse_milli
 
 router = APIRouter(tags=["readings"])
 

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
 from .. import efaktura as efaktura_rules
-from ..billing import fmt_milli
 from ..config import Settings, iso_ts, utcnow
 from ..deps import DbDep, MailerDep, SettingsDep, owned_row
 from ..errors import ApiError, not_found
@@ -71,6 +70,7 @@ from ..staff_schemas import (
     StaffReply,
 )
 from ..throttle import source_address
+from ..units import fmt_milli
 from . import account, correspondence, invoices, readings, yearly
 from . import notices as notices_routes
 from . import tariff as tariff_routes

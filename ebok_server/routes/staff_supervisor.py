@@ -18,7 +18,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import audit, ksef
-from ..billing import add_months, issue_invoices
+from ..billing import issue_invoices
 from ..config import iso_ts
 from ..deps import DbDep, MailerDep, SettingsDep
 from ..errors import ApiError
@@ -28,6 +28,7 @@ from ..schemas import Strict
 from ..staff import StaffAuth, staff_with
 from ..staff_models import AuditEntry, StaffAccount
 from ..throttle import source_address
+from ..units import add_months
 from .staff import audit_filters
 
 router = APIRouter(prefix="/staff", tags=["staff: supervisor"])

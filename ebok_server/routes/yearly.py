@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from .. import water
-from ..billing import fmt_milli
 from ..config import Settings
 from ..deps import AuthDep, DbDep, SettingsDep
 from ..models import Customer, Invoice, Meter, Payment, Reading
@@ -33,6 +32,7 @@ from ..schemas import (
     YearPoint,
     _canonical_id,
 )
+from ..units import fmt_milli
 from .staff_supervisor import _cell
 
 router = APIRouter(tags=["yearly"])
