@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from . import search, staff_models  # noqa: F401 - staff tables on Base; search index kept up on flush
 from .models import Meta
+from .schema import ensure_schema
 
 SERVER_ID_KEY = "server_id"
 DEMO_SERVER_ID = "demo"  # every --seed-demo database is the same deterministic data set
@@ -66,8 +67,6 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def create_tables(engine: AsyncEngine) -> None:
     """An empty database gets the newest schema (the migrations, ``schema.ensure_schema``); one at an
     older revision raises :class:`~ebok_server.schema.SchemaOutOfDate` (``ebok-server migrate``)."""
-    from .schema import ensure_schema
-
     await ensure_schema(engine, upgrade=False)
 
 
