@@ -5,6 +5,7 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
@@ -86,44 +87,35 @@ async def _invoice_years(
     return sorted({last.year, *found, first.year}, reverse=True)
 
 
+class InvoiceQuery(BaseModel):
+    """The filters and page of ``GET /invoices``, also those of staff's twin for a customer."""
+
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None
+    status: InvoiceStatusFilter | None = None
+    service_point: ServicePointCode | None = None
+    offset: Offset = 0
+    limit: Limit = 50
+
+
 @router.get("/invoices", response_model=InvoicePage)
 async def list_invoices(
-    auth: AuthDep,
-    db: DbDep,
-    settings: SettingsDep,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    status: InvoiceStatusFilter | None = None,
-    service_point: ServicePointCode | None = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
+    auth: AuthDep, db: DbDep, settings: SettingsDep, q: Annotated[InvoiceQuery, Query()]
 ) -> InvoicePage:
-    return await invoices_of(
-        db, auth.customer, settings, year=year, status=status, service_point=service_point, offset=offset, limit=limit
-    )
+    return await invoices_of(db, auth.customer, settings, q)
 
 
-async def invoices_of(
-    db: AsyncSession,
-    customer: Customer,
-    settings: Settings,
-    *,
-    year: int | None = None,
-    status: str | None = None,
-    service_point: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> InvoicePage:
+async def invoices_of(db: AsyncSession, customer: Customer, settings: Settings, q: InvoiceQuery) -> InvoicePage:
     """A page of the customer's invoices (the resident's own, or staff acting for the customer);
     ``service_point``: only that point's (a code not among the customer's points: none)."""
     today = settings.business_today()
     own = Invoice.customer_id == customer.id
     conds = [own]
-    if year is not None:
-        conds.append(_in_year(year))
-    if status is not None:
-        conds.append(_status_filter(status, today))
-    if service_point is not None:
-        conds.append(Invoice.service_point_id == point_id(customer.id, service_point))
+    if q.year is not None:
+        conds.append(_in_year(q.year))
+    if q.status is not None:
+        conds.append(_status_filter(q.status, today))
+    if q.service_point is not None:
+        conds.append(Invoice.service_point_id == point_id(customer.id, q.service_point))
     # The customer's first and last issue date (for ``years``) ride along with the count: two index probes.
     first, last = (
         select(agg(Invoice.issue_date)).where(own).correlate(None).scalar_subquery() for agg in (func.min, func.max)
@@ -136,15 +128,15 @@ async def invoices_of(
             select(Invoice)
             .where(*conds)
             .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-            .offset(offset)
-            .limit(limit)
+            .offset(q.offset)
+            .limit(q.limit)
         )
     ).all()
     return InvoicePage(
         items=[_item(i, today) for i in rows],
         total=total,
-        offset=offset,
-        limit=limit,
+        offset=q.offset,
+        limit=q.limit,
         years=await _invoice_years(db, own, first_date, last_date),
     )
 

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,31 +44,32 @@ async def _self_reading_exists(db: AsyncSession, meter_id: int, period) -> bool:
     )
 
 
+class ReadingsQuery(BaseModel):
+    """The parameters of ``GET /readings``, also those of staff's twin for a customer."""
+
+    months: Annotated[int, Query(ge=1, le=120)] = 24
+    service_point: ServicePointCode | None = None
+
+
 @router.get("/readings", response_model=ReadingsOut)
 async def list_readings(
-    auth: AuthDep,
-    db: DbDep,
-    settings: SettingsDep,
-    months: Annotated[int, Query(ge=1, le=120)] = 24,
-    service_point: ServicePointCode | None = None,
+    auth: AuthDep, db: DbDep, settings: SettingsDep, q: Annotated[ReadingsQuery, Query()]
 ) -> ReadingsOut:
-    return await readings_of(db, auth.customer, settings, months=months, service_point=service_point)
+    return await readings_of(db, auth.customer, settings, q)
 
 
-async def readings_of(
-    db: AsyncSession, customer: Customer, settings: Settings, *, months: int = 24, service_point: str | None = None
-) -> ReadingsOut:
+async def readings_of(db: AsyncSession, customer: Customer, settings: Settings, q: ReadingsQuery) -> ReadingsOut:
     """The customer's meters and readings (the resident's own, or staff acting for the customer);
-    ``service_point``: only the meters of that point's contract (a code not among the customer's
+    ``q.service_point``: only the meters of that point's contract (a code not among the customer's
     points: none)."""
     today = settings.business_today()
     start, end = month_bounds(today.year, today.month)
-    since = add_months(today, -months)
+    since = add_months(today, -q.months)
     mine = [Meter.customer_id == customer.id]
-    if service_point is not None:
+    if q.service_point is not None:
         mine.append(
             Meter.contract_id.in_(
-                select(Contract.id).where(Contract.service_point_id == point_id(customer.id, service_point))
+                select(Contract.id).where(Contract.service_point_id == point_id(customer.id, q.service_point))
             )
         )
     meters = (await db.scalars(select(Meter).where(*mine).order_by(Meter.id))).all()

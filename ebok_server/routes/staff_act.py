@@ -33,7 +33,6 @@ from ..schemas import (
     EfakturaStatus,
     InvoiceDetail,
     InvoicePage,
-    InvoiceStatus,
     Limit,
     MessageOut,
     NoticeList,
@@ -246,26 +245,9 @@ async def yearly_statement(year: yearly.Year, act: ActView, db: DbDep, settings:
 
 @router.get("/access/{access_id}/invoices", response_model=InvoicePage)
 async def list_invoices(
-    act: ActView,
-    db: DbDep,
-    settings: SettingsDep,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    status: InvoiceStatus | None = None,
-    service_point: ServicePointCode | None = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
+    act: ActView, db: DbDep, settings: SettingsDep, q: Annotated[invoices.InvoiceQuery, Query()]
 ) -> InvoicePage:
-    page = await invoices.invoices_of(
-        db,
-        act.customer,
-        settings,
-        year=year,
-        status=status,
-        service_point=service_point,
-        offset=offset,
-        limit=limit,
-    )
-    return await _viewed(db, act, "invoices", page)
+    return await _viewed(db, act, "invoices", await invoices.invoices_of(db, act.customer, settings, q))
 
 
 @router.get("/access/{access_id}/invoices/{invoice_id}", response_model=InvoiceDetail)
@@ -297,14 +279,9 @@ async def list_payments(act: ActView, db: DbDep, offset: Offset = 0, limit: Limi
 
 @router.get("/access/{access_id}/readings", response_model=ReadingsOut)
 async def list_readings(
-    act: ActView,
-    db: DbDep,
-    settings: SettingsDep,
-    months: Annotated[int, Query(ge=1, le=120)] = 24,
-    service_point: ServicePointCode | None = None,
+    act: ActView, db: DbDep, settings: SettingsDep, q: Annotated[readings.ReadingsQuery, Query()]
 ) -> ReadingsOut:
-    out = await readings.readings_of(db, act.customer, settings, months=months, service_point=service_point)
-    return await _viewed(db, act, "readings", out)
+    return await _viewed(db, act, "readings", await readings.readings_of(db, act.customer, settings, q))
 
 
 @router.get("/access/{access_id}/correspondence", response_model=ThreadPage)
