@@ -129,6 +129,17 @@ def staff_with(permission: str):
     return dep
 
 
+# Who may call what: a staff member whose role has the permission a route needs (403 otherwise).
+CanSearch = Annotated[StaffAuth, Depends(staff_with("search"))]
+CanView = Annotated[StaffAuth, Depends(staff_with("view"))]
+CanReply = Annotated[StaffAuth, Depends(staff_with("reply"))]
+CanAudit = Annotated[StaffAuth, Depends(staff_with("audit"))]
+CanStaffAdmin = Annotated[StaffAuth, Depends(staff_with("staff_admin"))]
+CanQueueAssign = Annotated[StaffAuth, Depends(staff_with("queue_assign"))]
+CanBill = Annotated[StaffAuth, Depends(staff_with("billing"))]
+CanPublish = Annotated[StaffAuth, Depends(staff_with("notices"))]
+
+
 async def live_access(db: AsyncSession, auth: StaffAuth, access_id: int) -> CustomerAccess:
     """The caller's open access ``access_id`` (opened in this staff session), else 404."""
     acc = None

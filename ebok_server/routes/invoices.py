@@ -97,10 +97,11 @@ class InvoiceQuery(BaseModel):
     limit: Limit = 50
 
 
+InvoiceParams = Annotated[InvoiceQuery, Query()]
+
+
 @router.get("/invoices", response_model=InvoicePage)
-async def list_invoices(
-    auth: AuthDep, db: DbDep, settings: SettingsDep, q: Annotated[InvoiceQuery, Query()]
-) -> InvoicePage:
+async def list_invoices(auth: AuthDep, db: DbDep, settings: SettingsDep, q: InvoiceParams) -> InvoicePage:
     return await invoices_of(db, auth.customer, settings, q)
 
 

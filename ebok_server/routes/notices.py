@@ -5,9 +5,8 @@ supervisor's list and publication (``/staff/notices``, audited)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,11 +17,10 @@ from ..errors import ApiError
 from ..models import Customer, Notice
 from ..notices import check_notice, new_notice, normalise_streets, notices_for_customer
 from ..schemas import NoticeCreate, NoticeList, NoticeOut
-from ..staff import StaffAuth, staff_with
+from ..staff import CanPublish
 from ..throttle import source_address
 
 router = APIRouter(tags=["notices"])
-CanPublish = Annotated[StaffAuth, Depends(staff_with("notices"))]
 
 EMERGENCY_PHONE = "994"
 #: How long after its end a notice is still listed to staff.

@@ -51,10 +51,11 @@ class ReadingsQuery(BaseModel):
     service_point: ServicePointCode | None = None
 
 
+ReadingsParams = Annotated[ReadingsQuery, Query()]
+
+
 @router.get("/readings", response_model=ReadingsOut)
-async def list_readings(
-    auth: AuthDep, db: DbDep, settings: SettingsDep, q: Annotated[ReadingsQuery, Query()]
-) -> ReadingsOut:
+async def list_readings(auth: AuthDep, db: DbDep, settings: SettingsDep, q: ReadingsParams) -> ReadingsOut:
     return await readings_of(db, auth.customer, settings, q)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,13 +27,14 @@ from ..security import (
 from ..staff import (
     PERMISSIONS,
     STAFF_IDLE_TIMEOUT,
-    StaffAuth,
+    CanAudit,
+    CanSearch,
+    CanStaffAdmin,
     StaffDep,
     accept_totp,
     create_account,
     disable_account,
     matching_step,
-    staff_with,
     totp_uri,
 )
 from ..staff_models import AuditEntry, StaffAccount, StaffLoginThrottle, StaffSession
@@ -55,9 +56,6 @@ from ..throttle import (
 )
 
 router = APIRouter(prefix="/staff", tags=["staff"])
-CanSearch = Annotated[StaffAuth, Depends(staff_with("search"))]
-CanAudit = Annotated[StaffAuth, Depends(staff_with("audit"))]
-CanStaffAdmin = Annotated[StaffAuth, Depends(staff_with("staff_admin"))]
 
 
 def _me(a: StaffAccount) -> StaffMe:

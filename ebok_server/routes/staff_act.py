@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,14 +51,7 @@ from ..schemas import (
     WaterQualityOut,
     YearlyOut,
 )
-from ..staff import (
-    PERMISSIONS,
-    StaffAuth,
-    StaffDep,
-    forbidden,
-    live_access,
-    staff_with,
-)
+from ..staff import PERMISSIONS, CanView, StaffAuth, StaffDep, forbidden, live_access
 from ..staff_models import CustomerAccess
 from ..staff_schemas import (
     AccessCustomer,
@@ -123,7 +116,6 @@ def acting(permission: str):
 
 # Who may call what: the permission each route needs (staff.PERMISSIONS maps roles to them).
 ActView = Annotated[Acting, Depends(acting("view"))]
-CanView = Annotated[StaffAuth, Depends(staff_with("view"))]
 ActReading = Annotated[Acting, Depends(acting("reading"))]
 ActEfaktura = Annotated[Acting, Depends(acting("efaktura"))]
 ActComplaint = Annotated[Acting, Depends(acting("complaint"))]
@@ -244,9 +236,7 @@ async def yearly_statement(year: yearly.Year, act: ActView, db: DbDep, settings:
 
 
 @router.get("/access/{access_id}/invoices", response_model=InvoicePage)
-async def list_invoices(
-    act: ActView, db: DbDep, settings: SettingsDep, q: Annotated[invoices.InvoiceQuery, Query()]
-) -> InvoicePage:
+async def list_invoices(act: ActView, db: DbDep, settings: SettingsDep, q: invoices.InvoiceParams) -> InvoicePage:
     return await _viewed(db, act, "invoices", await invoices.invoices_of(db, act.customer, settings, q))
 
 
@@ -278,9 +268,7 @@ async def list_payments(act: ActView, db: DbDep, offset: Offset = 0, limit: Limi
 
 
 @router.get("/access/{access_id}/readings", response_model=ReadingsOut)
-async def list_readings(
-    act: ActView, db: DbDep, settings: SettingsDep, q: Annotated[readings.ReadingsQuery, Query()]
-) -> ReadingsOut:
+async def list_readings(act: ActView, db: DbDep, settings: SettingsDep, q: readings.ReadingsParams) -> ReadingsOut:
     return await _viewed(db, act, "readings", await readings.readings_of(db, act.customer, settings, q))
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,7 +30,7 @@ from ..schemas import (
     ThreadKind,
     ThreadStatus,
 )
-from ..staff import StaffAuth, staff_with
+from ..staff import CanQueueAssign, CanReply, StaffAuth
 from ..staff_models import StaffAccount, ThreadAssignment
 from ..staff_schemas import StaffReply
 from ..throttle import source_address
@@ -38,8 +38,6 @@ from .correspondence import _thread_detail, set_open_thread_status
 from .staff_act import reply_in_thread
 
 router = APIRouter(prefix="/staff/queue", tags=["staff: correspondence queue"])
-CanReply = Annotated[StaffAuth, Depends(staff_with("reply"))]
-CanQueueAssign = Annotated[StaffAuth, Depends(staff_with("queue_assign"))]
 
 DEFAULT_REPLY_DEADLINE_DAYS = 14
 OPEN_STATUSES = ("sent", "in_progress")

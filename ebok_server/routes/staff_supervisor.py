@@ -11,7 +11,7 @@ import io
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, StringConstraints
 from sqlalchemy import and_, select
@@ -25,15 +25,13 @@ from ..errors import ApiError
 from ..models import Customer
 from ..notify import deliver
 from ..schemas import Strict
-from ..staff import StaffAuth, staff_with
+from ..staff import CanAudit, CanBill
 from ..staff_models import AuditEntry, StaffAccount
 from ..throttle import source_address
 from ..units import add_months
 from .staff import audit_filters
 
 router = APIRouter(prefix="/staff", tags=["staff: supervisor"])
-CanAudit = Annotated[StaffAuth, Depends(staff_with("audit"))]
-CanBill = Annotated[StaffAuth, Depends(staff_with("billing"))]
 
 CSV_COLUMNS = (
     "id",
