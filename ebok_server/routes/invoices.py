@@ -14,6 +14,7 @@ from .. import ksef
 from ..billing import iban_for, invoice_status, point_id
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
 from ..deps import AuthDep, DbDep, SettingsDep, owned_row
+from ..downloads import pdf_download, pdf_responses
 from ..models import Customer, Invoice, InvoiceLine, Payment, Tariff
 from ..schemas import (
     InvoiceDetail,
@@ -224,11 +225,7 @@ async def invoice_of(db: AsyncSession, customer: Customer, invoice_id: int, sett
     return await _detail(db, customer, inv, settings.business_today())
 
 
-@router.get(
-    "/invoices/{invoice_id}/pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"}},
-)
+@router.get("/invoices/{invoice_id}/pdf", response_class=Response, responses=pdf_responses("Invoice PDF"))
 async def get_invoice_pdf(invoice_id: RowId, auth: AuthDep, db: DbDep, settings: SettingsDep) -> Response:
     return await invoice_pdf_of(db, auth.customer, invoice_id, settings)
 
@@ -243,12 +240,7 @@ async def invoice_pdf_of(db: AsyncSession, customer: Customer, invoice_id: int, 
     from ..pdf import render_invoice_pdf  # fpdf2 is imported lazily (start-up time)
 
     data = await run_in_threadpool(partial(render_invoice_pdf, detail, customer, directive=directive))
-    filename = inv.number.replace("/", "_") + ".pdf"
-    return Response(
-        content=data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return pdf_download(data, inv.number.replace("/", "_") + ".pdf")
 
 
 @router.get("/payments", response_model=Page[PaymentItem])

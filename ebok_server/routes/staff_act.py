@@ -23,6 +23,7 @@ from .. import audit
 from .. import efaktura as efaktura_rules
 from ..config import Settings, iso_ts, utcnow
 from ..deps import DbDep, MailerDep, SettingsDep, owned_row
+from ..downloads import pdf_responses
 from ..errors import ApiError, not_found
 from ..mailer import Mailer
 from ..models import Customer, Invoice, Message, Meter, Reading, Thread
@@ -249,10 +250,7 @@ async def get_invoice(invoice_id: int, act: ActView, db: DbDep, settings: Settin
 @router.get(
     "/access/{access_id}/invoices/{invoice_id}/pdf",
     response_class=Response,
-    responses={
-        200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"},
-        404: {"description": "not_found"},
-    },
+    responses={**pdf_responses("Invoice PDF"), 404: {"description": "not_found"}},
 )
 async def get_invoice_pdf(invoice_id: int, act: ActView, db: DbDep, settings: SettingsDep) -> Response:
     """The invoice PDF, as the resident gets it (e.g. to send the customer a copy)."""

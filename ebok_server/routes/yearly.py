@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import water
 from ..config import Settings
 from ..deps import AuthDep, DbDep, SettingsDep
+from ..downloads import pdf_download, pdf_responses
 from ..models import Customer, Invoice, Meter, Payment, Reading
 from ..schemas import (
     HouseholdOut,
@@ -107,11 +108,7 @@ async def yearly_of(db: AsyncSession, customer: Customer, year: int, settings: S
     )
 
 
-@router.get(
-    "/yearly/{year}/pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "Yearly statement PDF"}},
-)
+@router.get("/yearly/{year}/pdf", response_class=Response, responses=pdf_responses("Yearly statement PDF"))
 async def yearly_pdf(year: Year, auth: AuthDep, db: DbDep, settings: SettingsDep) -> Response:
     return await yearly_pdf_of(db, auth.customer, year, settings)
 
@@ -122,11 +119,7 @@ async def yearly_pdf_of(db: AsyncSession, customer: Customer, year: int, setting
     from ..pdf import render_yearly_pdf  # fpdf2 is imported lazily (start-up time)
 
     data = await run_in_threadpool(render_yearly_pdf, summary, quality, customer)
-    return Response(
-        content=data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="zestawienie-{customer.customer_number}-{year}.pdf"'},
-    )
+    return pdf_download(data, f"zestawienie-{customer.customer_number}-{year}.pdf")
 
 
 @router.get("/household", response_model=HouseholdOut)
