@@ -387,12 +387,15 @@ async def contact_change(
     return await correspondence.create_thread_for(db, c, thread, idempotency_key, settings)
 
 
-@router.post(
-    "/access/{access_id}/correspondence/{thread_id}/replies",
-    status_code=201,
-    response_model=MessageOut,
-    responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
-)
+#: How a route that adds the utility's reply to a thread is declared (here and in the queue).
+REPLY_ROUTE: dict[str, Any] = {
+    "status_code": 201,
+    "response_model": MessageOut,
+    "responses": {404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
+}
+
+
+@router.post("/access/{access_id}/correspondence/{thread_id}/replies", **REPLY_ROUTE)
 async def reply(
     thread_id: int, body: StaffReply, act: ActReply, db: DbDep, settings: SettingsDep, mailer: MailerDep
 ) -> MessageOut:

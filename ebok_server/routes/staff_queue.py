@@ -35,7 +35,7 @@ from ..staff_models import StaffAccount, ThreadAssignment
 from ..staff_schemas import StaffReply
 from ..throttle import source_address
 from .correspondence import _thread_detail, set_open_thread_status
-from .staff_act import reply_in_thread
+from .staff_act import REPLY_ROUTE, reply_in_thread
 
 router = APIRouter(prefix="/staff/queue", tags=["staff: correspondence queue"])
 
@@ -285,12 +285,7 @@ async def assign(
     return await _out(db, t, c, settings)
 
 
-@router.post(
-    "/{thread_id}/replies",
-    status_code=201,
-    response_model=MessageOut,
-    responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
-)
+@router.post("/{thread_id}/replies", **REPLY_ROUTE)
 async def reply(
     thread_id: int,
     body: StaffReply,
