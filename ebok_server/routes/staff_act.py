@@ -115,13 +115,9 @@ def acting(permission: str):
     return dep
 
 
-# Who may call what: the permission each route needs (staff.PERMISSIONS maps roles to them).
+# Staff acting for a customer who may view the customer's data; the routes that change something
+# name the permission they need in their signature (staff.PERMISSIONS maps roles to them).
 ActView = Annotated[Acting, Depends(acting("view"))]
-ActReading = Annotated[Acting, Depends(acting("reading"))]
-ActEfaktura = Annotated[Acting, Depends(acting("efaktura"))]
-ActComplaint = Annotated[Acting, Depends(acting("complaint"))]
-ActContactChange = Annotated[Acting, Depends(acting("contact_change"))]
-ActReply = Annotated[Acting, Depends(acting("reply"))]
 
 
 async def _viewed(db: AsyncSession, act: Acting, resource: str, result):
@@ -289,7 +285,9 @@ async def get_thread(thread_id: int, act: ActView, db: DbDep) -> ThreadDetail:
     response_model=ReadingItem,
     responses={403: {"description": "forbidden"}, 422: {"description": "as POST /readings"}},
 )
-async def submit_reading(body: ReadingCreate, act: ActReading, db: DbDep, settings: SettingsDep) -> ReadingItem:
+async def submit_reading(
+    body: ReadingCreate, act: Annotated[Acting, Depends(acting("reading"))], db: DbDep, settings: SettingsDep
+) -> ReadingItem:
     meter = await db.scalar(
         select(Meter).where(Meter.customer_id == act.customer.id, Meter.number == body.meter_number.strip())
     )
@@ -322,7 +320,11 @@ async def submit_reading(body: ReadingCreate, act: ActReading, db: DbDep, settin
     responses={403: {"description": "forbidden"}, 422: {"description": "efaktura_not_active"}},
 )
 async def set_efaktura(
-    body: StaffEfaktura, act: ActEfaktura, db: DbDep, settings: SettingsDep, mailer: MailerDep
+    body: StaffEfaktura,
+    act: Annotated[Acting, Depends(acting("efaktura"))],
+    db: DbDep,
+    settings: SettingsDep,
+    mailer: MailerDep,
 ) -> EfakturaStatus:
     """Consent given or withdrawn on paper or at the counter: no code (efaktura.py says why)."""
     c = act.customer
@@ -352,7 +354,11 @@ async def set_efaktura(
     responses={403: {"description": "forbidden"}, **correspondence.CREATE_RESPONSES},
 )
 async def create_thread(
-    body: ThreadCreate, idempotency_key: IdemHeader, act: ActComplaint, db: DbDep, settings: SettingsDep
+    body: ThreadCreate,
+    idempotency_key: IdemHeader,
+    act: Annotated[Acting, Depends(acting("complaint"))],
+    db: DbDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """A complaint, failure report or other matter written up for the customer (as the customer's own
     thread). A replayed Idempotency-Key records nothing new."""
@@ -367,7 +373,11 @@ async def create_thread(
     responses={403: {"description": "forbidden"}},
 )
 async def contact_change(
-    body: ContactChange, idempotency_key: IdemHeader, act: ActContactChange, db: DbDep, settings: SettingsDep
+    body: ContactChange,
+    idempotency_key: IdemHeader,
+    act: Annotated[Acting, Depends(acting("contact_change"))],
+    db: DbDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """A request to change the contract party's contact data, recorded as a ``contract_change``
     thread of the customer (the change itself is made by the back office after checking it)."""
@@ -397,7 +407,12 @@ REPLY_ROUTE: dict[str, Any] = {
 
 @router.post("/access/{access_id}/correspondence/{thread_id}/replies", **REPLY_ROUTE)
 async def reply(
-    thread_id: int, body: StaffReply, act: ActReply, db: DbDep, settings: SettingsDep, mailer: MailerDep
+    thread_id: int,
+    body: StaffReply,
+    act: Annotated[Acting, Depends(acting("reply"))],
+    db: DbDep,
+    settings: SettingsDep,
+    mailer: MailerDep,
 ) -> MessageOut:
     """The utility's reply (or note) in one of the customer's threads; sets the thread's status."""
     thread = await owned_row(db, Thread, act.customer.id, thread_id)
