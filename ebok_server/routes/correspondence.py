@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
+from ..db import counted_page
 from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..errors import IDEMPOTENCY_HEADER, ApiError
 from ..models import Customer, IdempotencyRecord, Message, Thread, ThreadRead
@@ -137,20 +138,14 @@ async def threads_of(db: AsyncSession, customer: Customer, *, offset: int = 0, l
     """A page of the customer's threads, latest activity first, each marked unread while it has a
     utility reply the resident has not opened (the resident's own, or staff acting for the customer:
     the marks are the resident's)."""
-    cond = Thread.customer_id == customer.id
-    total = await db.scalar(select(func.count()).select_from(Thread).where(cond))
     # Counted per listed thread (index on messages.thread_id), not grouped over every customer's messages.
     count = select(func.count()).where(Message.thread_id == Thread.id).scalar_subquery()
-    rows = (
-        await db.execute(
-            select(Thread, count, unread_condition())
-            .outerjoin(ThreadRead, ThreadRead.thread_id == Thread.id)
-            .where(cond)
-            .order_by(Thread.updated_at.desc(), Thread.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-    ).all()
+    listing = (
+        select(Thread, count, unread_condition())
+        .outerjoin(ThreadRead, ThreadRead.thread_id == Thread.id)
+        .order_by(Thread.updated_at.desc(), Thread.id.desc())
+    )
+    total, rows = await counted_page(db, Thread, [Thread.customer_id == customer.id], listing, offset, limit)
     return ThreadPage(
         items=[_thread_item(t, n, bool(u)) for t, n, u in rows],
         total=total,

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import ksef
 from ..billing import iban_for, invoice_status, point_id
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
+from ..db import counted_page
 from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..downloads import pdf_download, pdf_responses
 from ..models import Customer, Invoice, InvoiceLine, Payment, Tariff
@@ -250,18 +251,12 @@ async def list_payments(auth: AuthDep, db: DbDep, offset: Offset = 0, limit: Lim
 
 async def payments_of(db: AsyncSession, customer: Customer, *, offset: int = 0, limit: int = 50) -> Page[PaymentItem]:
     """A page of the customer's payments, newest first."""
-    cond = Payment.customer_id == customer.id
-    total = await db.scalar(select(func.count()).select_from(Payment).where(cond))
-    rows = (
-        await db.execute(
-            select(Payment, Invoice.number)
-            .outerjoin(Invoice, Invoice.id == Payment.invoice_id)
-            .where(cond)
-            .order_by(Payment.date.desc(), Payment.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-    ).all()
+    listing = (
+        select(Payment, Invoice.number)
+        .outerjoin(Invoice, Invoice.id == Payment.invoice_id)
+        .order_by(Payment.date.desc(), Payment.id.desc())
+    )
+    total, rows = await counted_page(db, Payment, [Payment.customer_id == customer.id], listing, offset, limit)
     return Page[PaymentItem](
         items=[
             PaymentItem(

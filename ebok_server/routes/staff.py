@@ -6,10 +6,11 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..config import ABSOLUTE_TIMEOUT, iso_ts, utcnow
+from ..db import counted_page
 from ..deps import DbDep, SettingsDep
 from ..errors import ApiError, validation_error
 from ..models import Customer
@@ -208,19 +209,14 @@ async def audit_log(
     limit: Limit = 50,
 ) -> Page[AuditItem]:
     """Newest first. Read-only: no endpoint changes or deletes audit entries."""
+    listing = (
+        select(AuditEntry, StaffAccount.login, Customer.customer_number)
+        .outerjoin(StaffAccount, StaffAccount.id == AuditEntry.staff_id)
+        .outerjoin(Customer, Customer.id == AuditEntry.customer_id)
+        .order_by(AuditEntry.id.desc())
+    )
     conds = audit_filters(customer_number, staff_login)
-    total = await db.scalar(select(func.count()).select_from(AuditEntry).where(*conds))
-    rows = (
-        await db.execute(
-            select(AuditEntry, StaffAccount.login, Customer.customer_number)
-            .outerjoin(StaffAccount, StaffAccount.id == AuditEntry.staff_id)
-            .outerjoin(Customer, Customer.id == AuditEntry.customer_id)
-            .where(*conds)
-            .order_by(AuditEntry.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-    ).all()
+    total, rows = await counted_page(db, AuditEntry, conds, listing, offset, limit)
     items = [
         AuditItem(
             id=e.id,
