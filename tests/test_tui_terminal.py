@@ -102,7 +102,9 @@ def test_the_contrast_reader_finds_low_contrast(tmp_path):
 @pytest.mark.parametrize("path", _default_theme_snapshots(), ids=lambda p: p.stem)
 def test_default_theme_text_contrast(path):
     # the SVG was read (a screen that is a full-size QR code has one line of text: its caption)
-    assert len(text_runs(path.read_text(encoding="utf-8"))) > (0 if path.stem.startswith("test_screen[ksef_code") else 5)
+    assert len(text_runs(path.read_text(encoding="utf-8"))) > (
+        0 if path.stem.startswith("test_screen[ksef_code") else 5
+    )
     assert low_contrast(path) == []
 
 

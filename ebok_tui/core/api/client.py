@@ -708,15 +708,24 @@ class EbokClient(ApiClient):
         return await self._call("GET", "service-points", "SERVICE_POINTS")
 
     async def notification_preferences(self) -> NotificationPreferences:
-        """Which events also come by e-mail (a utility reply, a new invoice)."""
+        """Which events also come by e-mail (see :class:`NotificationPreferences`)."""
         return await self._call("GET", "notification-preferences", "NotificationPreferences")
 
-    async def set_notification_preferences(self, *, reply: bool, invoice: bool) -> NotificationPreferences:
+    async def set_notification_preferences(
+        self, *, reply: bool, invoice: bool, notice: bool, reading_window: bool, legalisation: bool
+    ) -> NotificationPreferences:
+        """Store the choice for every kind (the server wants all of them)."""
         return await self._call(
             "PUT",
             "notification-preferences",
             "NotificationPreferences",
-            json_body={"reply": reply, "invoice": invoice},
+            json_body={
+                "reply": reply,
+                "invoice": invoice,
+                "notice": notice,
+                "reading_window": reading_window,
+                "legalisation": legalisation,
+            },
         )
 
     async def data_access(self) -> DataAccess:
