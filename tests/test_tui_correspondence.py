@@ -85,9 +85,7 @@ async def test_list_in_english(server, tmp_path):
 async def test_enter_opens_thread_with_messages(server, tmp_path):
     app = make_app(server, tmp_path)
     async with logged_in(app, "10001", "correspondence") as pilot:
-        await pilot.press("down", "down", "enter")
-        await settle(pilot)
-        screen = app.screen
+        screen = await press_settled(pilot, "down", "down", "enter")
         assert isinstance(screen, ThreadScreen)
         assert "Brak wody – ul. Grunwaldzka 12" in text_of(screen.query_one("#thread-head"))
         assert "sprawa z odpowiedzią" in text_of(screen.query_one("#thread-head"))

@@ -25,7 +25,7 @@ async def test_active_failure_on_the_balance_and_all_notices_on_n(server, tmp_pa
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, NoticesScreen))
         await settle(pilot)
-        listed = shown(app, "#notices-list")
+        listed = shown(app, "#notices-body")
         assert "Pogotowie wodociągowe: 994" in listed
         assert listed.index("AWARIA") < listed.index("Planowane wyłączenie")
         assert "wymiana zasuw" in listed and "usunięta" not in listed  # the past one is not listed
@@ -41,7 +41,7 @@ async def test_no_notices_no_banner(server, tmp_path):
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, NoticesScreen))
         await settle(pilot)
-        listed = shown(app, "#notices-list")
+        listed = shown(app, "#notices-body")
         assert "Water emergency service: 994" in listed and "no failures or planned interruptions" in listed
 
 

@@ -297,16 +297,21 @@ class ApiClient:
     def sharing(cls: type[C], other: ApiClient, **kwargs: Any) -> C:
         """A client of this kind on ``other``'s connections, server, language, deadlines and limits
         (its own token). ``other`` owns the connections: closing this client closes nothing."""
-        return cls(
-            other.base_url,
-            lang=other.lang,
-            retry_delay=other.retry_delay,
-            deadline=other.deadline,
-            pdf_deadline=other.pdf_deadline,
-            max_reply_bytes=other.max_reply_bytes,
-            _shared=other,
-            **kwargs,
-        )
+        return cls(**cls.shared_settings(other), **kwargs)
+
+    @staticmethod
+    def shared_settings(other: ApiClient) -> dict[str, Any]:
+        """The constructor's arguments for a client on ``other``'s connections, server, language,
+        deadlines and limits (:meth:`sharing`; a subclass's own constructor passes them on)."""
+        return {
+            "base_url": other.base_url,
+            "lang": other.lang,
+            "retry_delay": other.retry_delay,
+            "deadline": other.deadline,
+            "pdf_deadline": other.pdf_deadline,
+            "max_reply_bytes": other.max_reply_bytes,
+            "_shared": other,
+        }
 
     # --- lifecycle --------------------------------------------------------------------------
 
