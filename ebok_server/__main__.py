@@ -539,7 +539,8 @@ async def reply(args: argparse.Namespace) -> int:
 
 
 async def issue(args: argparse.Namespace) -> int:
-    from .billing import add_months, fmt_pln, issue_invoices
+    from .billing import issue_invoices
+    from .units import add_months, fmt_pln
 
     settings = Settings(db_url=args.db, today=args.today)
     today = settings.business_today()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -25,7 +24,9 @@ from .models import (
     Reading,
     ServicePoint,
 )
+from .notify import enqueue
 from .tariffs import MissingTariff, Rate, Rates, TariffBook
+from .units import month_bounds
 
 PAYMENT_TERM_DAYS = 14
 FALLBACK_MONTHLY_L = 3000  # estimate when a meter has no readings in a period
@@ -44,36 +45,6 @@ def div_round(numerator: int, denominator: int) -> int:
     """Integer division rounding half up (for non-negative values)."""
     q, r = divmod(numerator, denominator)
     return q + (1 if 2 * r >= denominator else 0)
-
-
-def fmt_milli(value: int) -> str:
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    return f"{sign}{value // 1000}.{value % 1000:03d}"
-
-
-def parse_milli(text: str) -> int:
-    whole, _, frac = text.partition(".")
-    return int(whole or "0") * 1000 + int((frac + "000")[:3])
-
-
-def fmt_pln(grosze: int) -> str:
-    """1234567 -> '12 345,67 zł'"""
-    sign = "-" if grosze < 0 else ""
-    g = abs(grosze)
-    zl = f"{g // 100:,}".replace(",", " ")
-    return f"{sign}{zl},{g % 100:02d} zł"
-
-
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    idx = d.year * 12 + (d.month - 1) + months
-    y, m = divmod(idx, 12)
-    m += 1
-    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
 def invoice_status(gross: int, paid: int, due_date: dt.date, today: dt.date) -> str:
@@ -275,8 +246,6 @@ async def issue_invoices(session: AsyncSession, year: int, month: int, today: dt
     notification mail if wanted (``notify.enqueue``, in the invoice's savepoint); the caller commits
     and then calls ``notify.deliver``.
     """
-    from .notify import enqueue  # notify formats amounts with this module's helpers
-
     start, end = month_bounds(year, month)
     issued: list[Invoice] = []
     invoiced = exists().where(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 
-from sqlalchemy import event, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from . import search, staff_models  # noqa: F401 - staff tables on Base; search index kept up on flush
 from .models import Meta
+from .schema import ensure_schema
 
 SERVER_ID_KEY = "server_id"
 DEMO_SERVER_ID = "demo"  # every --seed-demo database is the same deterministic data set
@@ -66,8 +67,6 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def create_tables(engine: AsyncEngine) -> None:
     """An empty database gets the newest schema (the migrations, ``schema.ensure_schema``); one at an
     older revision raises :class:`~ebok_server.schema.SchemaOutOfDate` (``ebok-server migrate``)."""
-    from .schema import ensure_schema
-
     await ensure_schema(engine, upgrade=False)
 
 
@@ -94,3 +93,12 @@ async def ensure_server_id(engine: AsyncEngine, default: str | None = None) -> s
         except IntegrityError:
             await session.rollback()
         return await session.scalar(select(Meta.value).where(Meta.key == SERVER_ID_KEY))
+
+
+async def counted_page(db: AsyncSession, table, conds: list, stmt: Select, offset: int, limit: int) -> tuple[int, list]:
+    """A listing's page: how many rows of ``table`` match ``conds`` (one count on that table alone),
+    and the rows ``offset``..``offset + limit`` of ``stmt`` (the listing's select with its joins and
+    order) restricted to ``conds``."""
+    total = await db.scalar(select(func.count()).select_from(table).where(*conds))
+    rows = (await db.execute(stmt.where(*conds).offset(offset).limit(limit))).all()
+    return total, list(rows)

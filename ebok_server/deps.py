@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -19,13 +19,9 @@ from .models import AuthSession, Base, BearerSession, Customer
 from .schemas import MAX_DB_ID
 from .security import session_is_expired, token_hash
 
-
 OwnedT = TypeVar("OwnedT", bound=Base)
 SessionT = TypeVar("SessionT", bound=BearerSession)
 OwnerT = TypeVar("OwnerT", bound=Base)
-#: The bearer scheme as OpenAPI documents it (the header itself is read by ``bearer_token``).
-BearerDoc = HTTPAuthorizationCredentials | None
-
 # Idle expiry is tracked with this granularity (so the idle timeout is exact to within it).
 LAST_USED_GRANULARITY = dt.timedelta(seconds=10)
 
@@ -41,6 +37,12 @@ def get_mailer(request: Request) -> Mailer:
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     async with request.app.state.sessionmaker() as session:
         yield session
+
+
+# The dependencies of the routes' signatures (FastAPI's ``Annotated`` aliases): ``db: DbDep``.
+DbDep = Annotated[AsyncSession, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+MailerDep = Annotated[Mailer, Depends(get_mailer)]
 
 
 @dataclass
@@ -60,6 +62,8 @@ BEARER = HTTPBearer(
     scheme_name="bearer",
     description="Session token from POST /auth/login: `Authorization: Bearer <token>`.",
 )
+#: The bearer scheme as OpenAPI documents it (the header itself is read by ``bearer_token``).
+BearerDoc = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 
 
 def bearer_token(request: Request) -> str | None:
@@ -105,9 +109,7 @@ async def bearer_session(
     return sess, who
 
 
-async def require_auth(
-    request: Request, db: AsyncSession = Depends(get_db), _doc: BearerDoc = Security(BEARER)
-) -> Auth:
+async def require_auth(request: Request, db: DbDep, _doc: BearerDoc) -> Auth:
     sess, customer = await bearer_session(
         request,
         db,
@@ -131,6 +133,5 @@ async def owned_row(db: AsyncSession, model: type[OwnedT], customer_id: int, row
     return row
 
 
-DB = Depends(get_db)
-AUTH = Depends(require_auth)
-SETTINGS = Depends(get_settings)
+#: The resident the request's bearer token belongs to (401 otherwise).
+AuthDep = Annotated[Auth, Depends(require_auth)]

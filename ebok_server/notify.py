@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, false, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .billing import fmt_pln, month_bounds
 from .config import Settings, iso_ts, utcnow
 from .mailer import Mailer
 from .notices import notices_by_customer
@@ -41,6 +40,7 @@ from .models import (
 )
 from .schemas import MeterExpiry, NoticeList, SinceInvoice, SinceLastVisit, SinceReply
 from .throttle import insert_for
+from .units import fmt_pln, month_bounds
 
 log = logging.getLogger("ebok_server.notify")
 

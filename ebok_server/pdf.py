@@ -14,8 +14,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from .billing import fmt_pln, iban_for, parse_milli
+from .billing import iban_for
 from .config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP
+from .units import fmt_pln, parse_milli
 
 FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",

@@ -29,6 +29,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from . import search, staff_models  # noqa: F401 - every table on Base
+from .models import Base
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The first revision: the schema of the versions that created tables with ``create_all``.
 BASELINE = "0001"
@@ -40,9 +43,6 @@ RAW_DDL_PREFIXES = ("customer_search_fts", "ix_customer_search_doc_trgm")
 
 
 def target_metadata():
-    from . import search, staff_models  # noqa: F401 - every table on Base
-    from .models import Base
-
     return Base.metadata
 
 

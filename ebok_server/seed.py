@@ -13,18 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import ksef
-from .billing import (
-    BENCH_SEQ_BASE,
-    compute_balance,
-    fmt_pln,
-    add_months,
-    build_invoice,
-    iban_for,
-    invoice_number,
-    invoice_specs,
-    line_row,
-    month_bounds,
-)
+from .billing import BENCH_SEQ_BASE, build_invoice, compute_balance, iban_for, invoice_number, invoice_specs, line_row
 from .db import DEMO_SERVER_ID, SERVER_ID_KEY
 from .efaktura import TERMS_VERSION
 from .models import (
@@ -50,6 +39,7 @@ from .models import (
 )
 from .security import hash_password
 from .tariffs import TariffBook, add_tariff
+from .units import add_months, fmt_pln, month_bounds
 
 HISTORY_MONTHS = 27  # 24 months + a few older
 INVOICE_DAY = 10  # invoices for month M are issued on the 10th of month M+1

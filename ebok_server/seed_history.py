@@ -19,10 +19,11 @@ import random
 from sqlalchemy import exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .billing import add_months, invoice_specs, line_row, month_bounds
+from .billing import invoice_specs, line_row
 from .models import Contract, Customer, Invoice, InvoiceLine, Message, Meter, Payment, Reading, Thread
 from .security import hash_password
 from .tariffs import TariffBook
+from .units import add_months, month_bounds
 
 BENCH_PASSWORD = "bench-haslo-2026"
 BULK_CONTRACT_PREFIX = "UM/2020/B"  # staff_seed.seed_customers

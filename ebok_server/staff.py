@@ -6,14 +6,15 @@ import datetime as dt
 import hmac
 import time
 from dataclasses import dataclass
+from typing import Annotated
 
 import pyotp
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Request
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import ABSOLUTE_TIMEOUT, utcnow
-from .deps import BEARER, BearerDoc, bearer_session, get_db
+from .deps import BearerDoc, DbDep, bearer_session
 from .errors import ApiError
 from .security import session_is_expired
 from .staff_models import STAFF_ROLES, CustomerAccess, StaffAccount, StaffSession
@@ -95,9 +96,7 @@ def staff_session_is_expired(sess: StaffSession, now: dt.datetime) -> bool:
     )
 
 
-async def require_staff(
-    request: Request, db: AsyncSession = Depends(get_db), _doc: BearerDoc = Security(BEARER)
-) -> StaffAuth:
+async def require_staff(request: Request, db: DbDep, _doc: BearerDoc) -> StaffAuth:
     sess, account = await bearer_session(
         request,
         db,
@@ -110,6 +109,10 @@ async def require_staff(
     return StaffAuth(account=account, session=sess)
 
 
+#: A staff member with a live session (401 otherwise).
+StaffDep = Annotated[StaffAuth, Depends(require_staff)]
+
+
 def forbidden() -> ApiError:
     return ApiError(403, "forbidden", "Your role does not allow this.")
 
@@ -117,13 +120,24 @@ def forbidden() -> ApiError:
 def staff_with(permission: str):
     """Dependency: a staff member whose role has ``permission`` (403 otherwise)."""
 
-    async def dep(auth: StaffAuth = Depends(require_staff)) -> StaffAuth:
+    async def dep(auth: StaffDep) -> StaffAuth:
         if not auth.can(permission):
             raise forbidden()
         return auth
 
     dep.__name__ = f"staff_with_{permission}"
     return dep
+
+
+# Who may call what: a staff member whose role has the permission a route needs (403 otherwise).
+CanSearch = Annotated[StaffAuth, Depends(staff_with("search"))]
+CanView = Annotated[StaffAuth, Depends(staff_with("view"))]
+CanReply = Annotated[StaffAuth, Depends(staff_with("reply"))]
+CanAudit = Annotated[StaffAuth, Depends(staff_with("audit"))]
+CanStaffAdmin = Annotated[StaffAuth, Depends(staff_with("staff_admin"))]
+CanQueueAssign = Annotated[StaffAuth, Depends(staff_with("queue_assign"))]
+CanBill = Annotated[StaffAuth, Depends(staff_with("billing"))]
+CanPublish = Annotated[StaffAuth, Depends(staff_with("notices"))]
 
 
 async def live_access(db: AsyncSession, auth: StaffAuth, access_id: int) -> CustomerAccess:

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import Limits, Settings
-from .errors import ApiError
+from .errors import ApiError, error_response
 from .models import LoginThrottle, RateCounter
 from .staff_models import StaffLoginThrottle
 
@@ -354,8 +354,6 @@ class AuthGateMiddleware:
         if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        from .errors import error_response
-
         if self.in_flight >= self.limit:
             await error_response(
                 503,

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import efaktura
 from ..billing import (
     compute_balance,
+    iban_for,
     point_balances,
     point_id,
-    iban_for,
     transfer_title,
 )
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
-from ..deps import AUTH, DB, SETTINGS, Auth, get_mailer
+from ..deps import AuthDep, DbDep, MailerDep, SettingsDep
 from ..errors import not_found
 from ..models import Contract, Customer, Meter, ServicePoint
 from ..notify import preferences, set_preferences, since_last_visit, unread_count
@@ -30,7 +30,6 @@ from ..schemas import (
     ServicePointCode,
     ServicePointOut,
 )
-from ..mailer import Mailer
 from .auth import RATE_LIMITED
 from .notices import notices_in_force
 
@@ -43,7 +42,7 @@ CONTRACT_RESPONSES: dict[int | str, dict] = {
 
 
 @router.get("/me", response_model=Me)
-async def me(auth: Auth = AUTH, db: AsyncSession = DB) -> Me:
+async def me(auth: AuthDep, db: DbDep) -> Me:
     c = auth.customer
     return Me(
         customer_number=c.customer_number,
@@ -61,7 +60,7 @@ async def me(auth: Auth = AUTH, db: AsyncSession = DB) -> Me:
 # The routes answer for the logged-in resident; the functions they call take the customer, so that
 # staff acting for a customer (routes/staff_act.py) run the same code.
 @router.get("/balance", response_model=BalanceOut)
-async def balance(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> BalanceOut:
+async def balance(auth: AuthDep, db: DbDep, settings: SettingsDep) -> BalanceOut:
     return await balance_of(db, auth.customer, settings)
 
 
@@ -95,7 +94,7 @@ async def balance_of(db: AsyncSession, customer: Customer, settings: Settings) -
 
 
 @router.get("/service-points", response_model=list[ServicePointOut])
-async def service_points(auth: Auth = AUTH, db: AsyncSession = DB) -> list[ServicePointOut]:
+async def service_points(auth: AuthDep, db: DbDep) -> list[ServicePointOut]:
     return await service_points_of(db, auth.customer)
 
 
@@ -115,9 +114,7 @@ async def service_points_of(db: AsyncSession, customer: Customer) -> list[Servic
 
 
 @router.get("/contract", response_model=ContractOut, responses=CONTRACT_RESPONSES)
-async def contract(
-    service_point: ServicePointCode | None = None, auth: Auth = AUTH, db: AsyncSession = DB
-) -> ContractOut:
+async def contract(auth: AuthDep, db: DbDep, service_point: ServicePointCode | None = None) -> ContractOut:
     return await contract_of(db, auth.customer, service_point)
 
 
@@ -157,7 +154,7 @@ async def contract_of(db: AsyncSession, customer: Customer, service_point: str |
 
 
 @router.get("/efaktura", response_model=EfakturaStatus)
-async def efaktura_get(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+async def efaktura_get(auth: AuthDep, db: DbDep, settings: SettingsDep) -> EfakturaStatus:
     return await efaktura.status(db, settings, auth.customer)
 
 
@@ -167,11 +164,7 @@ async def efaktura_get(auth: Auth = AUTH, db: AsyncSession = DB, settings: Setti
     responses={422: {"description": "efaktura_terms_outdated / efaktura_same_address"}} | RATE_LIMITED,
 )
 async def efaktura_request(
-    body: EfakturaRequest,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-    mailer: Mailer = Depends(get_mailer),
+    body: EfakturaRequest, auth: AuthDep, db: DbDep, settings: SettingsDep, mailer: MailerDep
 ) -> EfakturaStatus:
     return await efaktura.request(db, settings, mailer, auth.customer, str(body.email), body.terms_version)
 
@@ -181,28 +174,26 @@ async def efaktura_request(
     response_model=EfakturaStatus,
     responses={422: {"description": "efaktura_wrong_code / efaktura_code_expired / efaktura_no_request"}},
 )
-async def efaktura_confirm(
-    body: EfakturaConfirm, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> EfakturaStatus:
+async def efaktura_confirm(body: EfakturaConfirm, auth: AuthDep, db: DbDep, settings: SettingsDep) -> EfakturaStatus:
     return await efaktura.confirm(db, settings, auth.customer, body.code)
 
 
 @router.post(
     "/efaktura/withdraw", response_model=EfakturaStatus, responses={422: {"description": "efaktura_not_active"}}
 )
-async def efaktura_withdraw(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+async def efaktura_withdraw(auth: AuthDep, db: DbDep, settings: SettingsDep) -> EfakturaStatus:
     return await efaktura.withdraw(db, settings, auth.customer)
 
 
 @router.get("/notification-preferences", response_model=NotificationPreferences)
-async def notification_preferences_get(auth: Auth = AUTH, db: AsyncSession = DB) -> NotificationPreferences:
+async def notification_preferences_get(auth: AuthDep, db: DbDep) -> NotificationPreferences:
     """Which events also come by e-mail to the address on file (defaults where never chosen)."""
     return NotificationPreferences(**await preferences(db, auth.customer.id))
 
 
 @router.put("/notification-preferences", response_model=NotificationPreferences)
 async def notification_preferences_put(
-    body: NotificationPreferences, auth: Auth = AUTH, db: AsyncSession = DB
+    body: NotificationPreferences, auth: AuthDep, db: DbDep
 ) -> NotificationPreferences:
     """Store the resident's choice for every kind (the whole object: nothing is left to a default)."""
     await set_preferences(db, auth.customer.id, body.model_dump())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,9 +23,8 @@ from ..config import (
     iso_ts,
     utcnow,
 )
-from ..deps import AUTH, DB, SETTINGS, Auth, get_mailer
+from ..deps import AuthDep, DbDep, MailerDep, SettingsDep
 from ..errors import ApiError
-from ..mailer import Mailer
 from ..models import (
     AuthSession,
     Contract,
@@ -50,9 +49,9 @@ from ..schemas import (
 from ..security import (
     code_hash,
     hash_password,
-    password_needs_rehash,
     new_code,
     new_token,
+    password_needs_rehash,
     session_expires_at,
     token_hash,
     verify_password,
@@ -102,9 +101,7 @@ def _pool(request: Request) -> HashPool:
     response_model=LoginResponse,
     responses={401: {"description": "invalid_credentials"}} | RATE_LIMITED | BUSY,
 )
-async def login(
-    body: LoginRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> LoginResponse:
+async def login(body: LoginRequest, request: Request, db: DbDep, settings: SettingsDep) -> LoginResponse:
     pool = _pool(request)
     with pool.admit():
         attempt = await reserve_login_attempt(db, settings, request, body.customer_number)
@@ -129,7 +126,7 @@ async def login(
 
 
 @router.post("/logout", status_code=204, response_class=Response)
-async def logout(auth: Auth = AUTH, db: AsyncSession = DB) -> Response:
+async def logout(auth: AuthDep, db: DbDep) -> Response:
     auth.session.revoked_at = utcnow()
     await db.commit()
     return Response(status_code=204)
@@ -149,9 +146,7 @@ async def _revoke_sessions(db: AsyncSession, customer_id: int, keep: int | None 
     response_class=Response,
     responses={422: {"description": "wrong_password / weak_password / validation_error"}} | BUSY,
 )
-async def change_password(
-    body: PasswordChangeRequest, request: Request, auth: Auth = AUTH, db: AsyncSession = DB
-) -> Response:
+async def change_password(body: PasswordChangeRequest, request: Request, auth: AuthDep, db: DbDep) -> Response:
     customer = auth.customer
     pool = _pool(request)
     with pool.admit():
@@ -272,11 +267,7 @@ async def _reserve_source(db: AsyncSession, settings: Settings, request: Request
 
 @router.post("/register", status_code=202, response_model=Accepted, responses=RATE_LIMITED)
 async def register(
-    body: RegisterRequest,
-    request: Request,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-    mailer: Mailer = Depends(get_mailer),
+    body: RegisterRequest, request: Request, db: DbDep, settings: SettingsDep, mailer: MailerDep
 ) -> Accepted:
     await _reserve_source(db, settings, request, "register_src")
     row = (
@@ -342,9 +333,7 @@ async def register(
     response_class=Response,
     responses=CODE_CONFIRM_RESPONSES,
 )
-async def register_confirm(
-    body: CodeConfirmRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> Response:
+async def register_confirm(body: CodeConfirmRequest, request: Request, db: DbDep, settings: SettingsDep) -> Response:
     await _confirm("register", body, request, db, settings)
     return Response(status_code=204)
 
@@ -352,11 +341,7 @@ async def register_confirm(
 # ---- password reset -----------------------------------------------------------------------------
 @router.post("/password-reset", status_code=202, response_model=Accepted, responses=RATE_LIMITED)
 async def password_reset(
-    body: PasswordResetRequest,
-    request: Request,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-    mailer: Mailer = Depends(get_mailer),
+    body: PasswordResetRequest, request: Request, db: DbDep, settings: SettingsDep, mailer: MailerDep
 ) -> Accepted:
     await _reserve_source(db, settings, request, "reset_src")
     customer = await db.scalar(select(Customer).where(Customer.customer_number == body.customer_number))
@@ -393,7 +378,7 @@ async def password_reset(
     responses=CODE_CONFIRM_RESPONSES,
 )
 async def password_reset_confirm(
-    body: CodeConfirmRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
+    body: CodeConfirmRequest, request: Request, db: DbDep, settings: SettingsDep
 ) -> Response:
     await _confirm("reset", body, request, db, settings)
     return Response(status_code=204)

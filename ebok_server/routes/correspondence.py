@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
-from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
+from ..db import counted_page
+from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..errors import IDEMPOTENCY_HEADER, ApiError
 from ..models import Customer, IdempotencyRecord, Message, Thread, ThreadRead
 from ..notify import mark_read, unread_condition, unread_count
@@ -41,6 +42,12 @@ IdemHeader = Annotated[
         "not blank (surrounding blanks are ignored).",
     ),
 ]
+
+#: The answers besides 201 of a POST that opens a thread (the resident's, or staff's for the customer).
+CREATE_RESPONSES: dict[int | str, dict] = {
+    409: {"description": "idempotency_conflict"},
+    422: {"description": "validation_error / idempotency_key_required"},
+}
 
 
 def _request_hash(path: str, payload: dict) -> str:
@@ -123,7 +130,7 @@ async def _thread_detail(db: AsyncSession, t: Thread) -> ThreadDetail:
 
 
 @router.get("/correspondence", response_model=ThreadPage)
-async def list_threads(offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB) -> ThreadPage:
+async def list_threads(auth: AuthDep, db: DbDep, offset: Offset = 0, limit: Limit = 50) -> ThreadPage:
     return await threads_of(db, auth.customer, offset=offset, limit=limit)
 
 
@@ -131,20 +138,14 @@ async def threads_of(db: AsyncSession, customer: Customer, *, offset: int = 0, l
     """A page of the customer's threads, latest activity first, each marked unread while it has a
     utility reply the resident has not opened (the resident's own, or staff acting for the customer:
     the marks are the resident's)."""
-    cond = Thread.customer_id == customer.id
-    total = await db.scalar(select(func.count()).select_from(Thread).where(cond))
     # Counted per listed thread (index on messages.thread_id), not grouped over every customer's messages.
     count = select(func.count()).where(Message.thread_id == Thread.id).scalar_subquery()
-    rows = (
-        await db.execute(
-            select(Thread, count, unread_condition())
-            .outerjoin(ThreadRead, ThreadRead.thread_id == Thread.id)
-            .where(cond)
-            .order_by(Thread.updated_at.desc(), Thread.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-    ).all()
+    listing = (
+        select(Thread, count, unread_condition())
+        .outerjoin(ThreadRead, ThreadRead.thread_id == Thread.id)
+        .order_by(Thread.updated_at.desc(), Thread.id.desc())
+    )
+    total, rows = await counted_page(db, Thread, [Thread.customer_id == customer.id], listing, offset, limit)
     return ThreadPage(
         items=[_thread_item(t, n, bool(u)) for t, n, u in rows],
         total=total,
@@ -155,9 +156,7 @@ async def threads_of(db: AsyncSession, customer: Customer, *, offset: int = 0, l
 
 
 @router.get("/correspondence/{thread_id}", response_model=ThreadDetail)
-async def get_thread(
-    thread_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> ThreadDetail:
+async def get_thread(thread_id: RowId, auth: AuthDep, db: DbDep, settings: SettingsDep) -> ThreadDetail:
     """The thread with its messages; the resident has now read it up to its newest message (staff
     acting for the customer read it through their own route, which leaves the mark alone)."""
     detail = await thread_of(db, auth.customer, thread_id)
@@ -172,21 +171,9 @@ async def thread_of(db: AsyncSession, customer: Customer, thread_id: int) -> Thr
     return await _thread_detail(db, await owned_row(db, Thread, customer.id, thread_id))
 
 
-@router.post(
-    "/correspondence",
-    status_code=201,
-    response_model=ThreadDetail,
-    responses={
-        409: {"description": "idempotency_conflict"},
-        422: {"description": "validation_error / idempotency_key_required"},
-    },
-)
+@router.post("/correspondence", status_code=201, response_model=ThreadDetail, responses=CREATE_RESPONSES)
 async def create_thread(
-    body: ThreadCreate,
-    idempotency_key: IdemHeader,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    body: ThreadCreate, idempotency_key: IdemHeader, auth: AuthDep, db: DbDep, settings: SettingsDep
 ) -> JSONResponse:
     return await create_thread_for(db, auth.customer, body, idempotency_key, settings)
 
@@ -243,12 +230,7 @@ async def set_open_thread_status(db: AsyncSession, thread: Thread, status: str, 
     },
 )
 async def add_message(
-    thread_id: RowId,
-    body: MessageCreate,
-    idempotency_key: IdemHeader,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    thread_id: RowId, body: MessageCreate, idempotency_key: IdemHeader, auth: AuthDep, db: DbDep, settings: SettingsDep
 ) -> JSONResponse:
     key = idempotency_key.strip()
     customer_id = auth.customer.id

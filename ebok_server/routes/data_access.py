@@ -7,10 +7,9 @@ import datetime as dt
 
 from fastapi import APIRouter
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import iso_ts
-from ..deps import AUTH, DB, Auth
+from ..deps import AuthDep, DbDep
 from ..staff_models import AuditEntry, CustomerAccess
 from ..staff_schemas import DataAccessItem, DataAccessOut
 
@@ -18,7 +17,7 @@ router = APIRouter(tags=["account"])
 
 
 @router.get("/account/data-access", response_model=DataAccessOut)
-async def data_access(auth: Auth = AUTH, db: AsyncSession = DB) -> DataAccessOut:
+async def data_access(auth: AuthDep, db: DbDep) -> DataAccessOut:
     """One item per staff access to the caller's data (and one per day of work on their
     correspondence from the staff queue), newest first: when, why (the reason given when the
     customer was opened, or ``correspondence``), which parts were viewed and whether anything was

@@ -5,31 +5,35 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from .. import ksef
-from ..billing import fmt_milli, iban_for, invoice_status, point_id
+from ..billing import iban_for, invoice_status, point_id
 from ..config import UTILITY_ADDRESS, UTILITY_NAME, UTILITY_NIP, Settings
-from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
+from ..db import counted_page
+from ..deps import AuthDep, DbDep, SettingsDep, owned_row
+from ..downloads import pdf_download, pdf_responses
 from ..models import Customer, Invoice, InvoiceLine, Payment, Tariff
 from ..schemas import (
     InvoiceDetail,
     InvoiceItem,
     InvoiceKsef,
     InvoiceLineOut,
-    InvoiceTransfer,
     InvoicePage,
     InvoiceStatusFilter,
-    LineTariff,
+    InvoiceTransfer,
     Limit,
+    LineTariff,
     Offset,
     Page,
     PaymentItem,
     RowId,
     ServicePointCode,
 )
+from ..units import fmt_milli
 from .yearly import water_quality_of, yearly_of
 
 router = APIRouter(tags=["invoices"])
@@ -85,44 +89,36 @@ async def _invoice_years(
     return sorted({last.year, *found, first.year}, reverse=True)
 
 
+class InvoiceQuery(BaseModel):
+    """The filters and page of ``GET /invoices``, also those of staff's twin for a customer."""
+
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None
+    status: InvoiceStatusFilter | None = None
+    service_point: ServicePointCode | None = None
+    offset: Offset = 0
+    limit: Limit = 50
+
+
+InvoiceParams = Annotated[InvoiceQuery, Query()]
+
+
 @router.get("/invoices", response_model=InvoicePage)
-async def list_invoices(
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    status: InvoiceStatusFilter | None = None,
-    service_point: ServicePointCode | None = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-) -> InvoicePage:
-    return await invoices_of(
-        db, auth.customer, settings, year=year, status=status, service_point=service_point, offset=offset, limit=limit
-    )
+async def list_invoices(auth: AuthDep, db: DbDep, settings: SettingsDep, q: InvoiceParams) -> InvoicePage:
+    return await invoices_of(db, auth.customer, settings, q)
 
 
-async def invoices_of(
-    db: AsyncSession,
-    customer: Customer,
-    settings: Settings,
-    *,
-    year: int | None = None,
-    status: str | None = None,
-    service_point: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> InvoicePage:
+async def invoices_of(db: AsyncSession, customer: Customer, settings: Settings, q: InvoiceQuery) -> InvoicePage:
     """A page of the customer's invoices (the resident's own, or staff acting for the customer);
     ``service_point``: only that point's (a code not among the customer's points: none)."""
     today = settings.business_today()
     own = Invoice.customer_id == customer.id
     conds = [own]
-    if year is not None:
-        conds.append(_in_year(year))
-    if status is not None:
-        conds.append(_status_filter(status, today))
-    if service_point is not None:
-        conds.append(Invoice.service_point_id == point_id(customer.id, service_point))
+    if q.year is not None:
+        conds.append(_in_year(q.year))
+    if q.status is not None:
+        conds.append(_status_filter(q.status, today))
+    if q.service_point is not None:
+        conds.append(Invoice.service_point_id == point_id(customer.id, q.service_point))
     # The customer's first and last issue date (for ``years``) ride along with the count: two index probes.
     first, last = (
         select(agg(Invoice.issue_date)).where(own).correlate(None).scalar_subquery() for agg in (func.min, func.max)
@@ -135,15 +131,15 @@ async def invoices_of(
             select(Invoice)
             .where(*conds)
             .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-            .offset(offset)
-            .limit(limit)
+            .offset(q.offset)
+            .limit(q.limit)
         )
     ).all()
     return InvoicePage(
         items=[_item(i, today) for i in rows],
         total=total,
-        offset=offset,
-        limit=limit,
+        offset=q.offset,
+        limit=q.limit,
         years=await _invoice_years(db, own, first_date, last_date),
     )
 
@@ -220,9 +216,7 @@ def _ksef(inv: Invoice) -> InvoiceKsef | None:
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceDetail)
-async def get_invoice(
-    invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> InvoiceDetail:
+async def get_invoice(invoice_id: RowId, auth: AuthDep, db: DbDep, settings: SettingsDep) -> InvoiceDetail:
     return await invoice_of(db, auth.customer, invoice_id, settings)
 
 
@@ -232,14 +226,8 @@ async def invoice_of(db: AsyncSession, customer: Customer, invoice_id: int, sett
     return await _detail(db, customer, inv, settings.business_today())
 
 
-@router.get(
-    "/invoices/{invoice_id}/pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"}},
-)
-async def get_invoice_pdf(
-    invoice_id: RowId, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> Response:
+@router.get("/invoices/{invoice_id}/pdf", response_class=Response, responses=pdf_responses("Invoice PDF"))
+async def get_invoice_pdf(invoice_id: RowId, auth: AuthDep, db: DbDep, settings: SettingsDep) -> Response:
     return await invoice_pdf_of(db, auth.customer, invoice_id, settings)
 
 
@@ -253,35 +241,22 @@ async def invoice_pdf_of(db: AsyncSession, customer: Customer, invoice_id: int, 
     from ..pdf import render_invoice_pdf  # fpdf2 is imported lazily (start-up time)
 
     data = await run_in_threadpool(partial(render_invoice_pdf, detail, customer, directive=directive))
-    filename = inv.number.replace("/", "_") + ".pdf"
-    return Response(
-        content=data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return pdf_download(data, inv.number.replace("/", "_") + ".pdf")
 
 
 @router.get("/payments", response_model=Page[PaymentItem])
-async def list_payments(
-    offset: Offset = 0, limit: Limit = 50, auth: Auth = AUTH, db: AsyncSession = DB
-) -> Page[PaymentItem]:
+async def list_payments(auth: AuthDep, db: DbDep, offset: Offset = 0, limit: Limit = 50) -> Page[PaymentItem]:
     return await payments_of(db, auth.customer, offset=offset, limit=limit)
 
 
 async def payments_of(db: AsyncSession, customer: Customer, *, offset: int = 0, limit: int = 50) -> Page[PaymentItem]:
     """A page of the customer's payments, newest first."""
-    cond = Payment.customer_id == customer.id
-    total = await db.scalar(select(func.count()).select_from(Payment).where(cond))
-    rows = (
-        await db.execute(
-            select(Payment, Invoice.number)
-            .outerjoin(Invoice, Invoice.id == Payment.invoice_id)
-            .where(cond)
-            .order_by(Payment.date.desc(), Payment.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-    ).all()
+    listing = (
+        select(Payment, Invoice.number)
+        .outerjoin(Invoice, Invoice.id == Payment.invoice_id)
+        .order_by(Payment.date.desc(), Payment.id.desc())
+    )
+    total, rows = await counted_page(db, Payment, [Payment.customer_id == customer.id], listing, offset, limit)
     return Page[PaymentItem](
         items=[
             PaymentItem(

@@ -6,22 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
 from ..config import Settings, iso_ts
-from ..deps import AUTH, DB, SETTINGS, Auth
+from ..deps import AuthDep, DbDep, SettingsDep
 from ..errors import ApiError
 from ..models import Customer, Notice
 from ..notices import check_notice, new_notice, normalise_streets, notices_for_customer
 from ..schemas import NoticeCreate, NoticeList, NoticeOut
-from ..staff import StaffAuth, staff_with
+from ..staff import CanPublish
 from ..throttle import source_address
 
 router = APIRouter(tags=["notices"])
-CAN_PUBLISH = Depends(staff_with("notices"))
 
 EMERGENCY_PHONE = "994"
 #: How long after its end a notice is still listed to staff.
@@ -56,7 +55,7 @@ async def notices_in_force(db: AsyncSession, customer: Customer, settings: Setti
 
 
 @router.get("/notices", response_model=NoticeList)
-async def my_notices(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> NoticeList:
+async def my_notices(auth: AuthDep, db: DbDep, settings: SettingsDep) -> NoticeList:
     """Failures and planned interruptions not yet ended at the resident's supply addresses, those in
     force first, and the emergency number."""
     return await notices_of(db, auth.customer, settings)
@@ -67,9 +66,7 @@ def _naive_utc(value: dt.datetime) -> dt.datetime:
 
 
 @router.get("/staff/notices", response_model=NoticeList, tags=["staff: supervisor"])
-async def staff_notices(
-    auth: StaffAuth = CAN_PUBLISH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> NoticeList:
+async def staff_notices(auth: CanPublish, db: DbDep, settings: SettingsDep) -> NoticeList:
     """Every notice not ended more than 30 days ago, newest start first."""
     now = settings.business_now()
     rows = await db.scalars(
@@ -88,11 +85,7 @@ async def staff_notices(
     responses={422: {"description": "validation_error"}},
 )
 async def publish_notice(
-    body: NoticeCreate,
-    request: Request,
-    auth: StaffAuth = CAN_PUBLISH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    body: NoticeCreate, request: Request, auth: CanPublish, db: DbDep, settings: SettingsDep
 ) -> NoticeOut:
     """Publish a notice (supervisor); recorded in the audit log (resource ``notice:{id}``)."""
     starts, ends = _naive_utc(body.starts_at), _naive_utc(body.ends_at)

@@ -4,13 +4,11 @@ import json
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__, efaktura
-from ..config import Settings
 from ..db import ensure_server_id
-from ..deps import DB, SETTINGS
+from ..deps import DbDep, SettingsDep
 from ..errors import not_found
 from ..mailer import DEMO_MAILBOX_SIZE, read_mailbox
 from ..models import Customer, Meta
@@ -22,7 +20,7 @@ router = APIRouter(tags=["public"])
 
 
 @router.get("/health", response_model=Health)
-async def health(request: Request, settings: Settings = SETTINGS) -> Health:
+async def health(request: Request, settings: SettingsDep) -> Health:
     state = request.app.state
     if getattr(state, "server_id", None) is None:  # an app used without its lifespan
         state.server_id = await ensure_server_id(state.engine)
@@ -34,7 +32,7 @@ NOT_DEMO = {404: {"description": "Not a demo server"}}
 
 
 @router.get("/demo-info", response_model=DemoInfo, responses=NOT_DEMO)
-async def demo_info(request: Request, settings: Settings = SETTINGS, db: AsyncSession = DB) -> DemoInfo:
+async def demo_info(request: Request, settings: SettingsDep, db: DbDep) -> DemoInfo:
     if not settings.demo:
         raise not_found()
     meta = await db.get(Meta, "demo_info")
@@ -73,7 +71,7 @@ async def demo_info(request: Request, settings: Settings = SETTINGS, db: AsyncSe
 
 
 @router.get("/demo/mail", response_model=DemoMailbox, responses=NOT_DEMO)
-async def demo_mail(settings: Settings = SETTINGS) -> DemoMailbox:
+async def demo_mail(settings: SettingsDep) -> DemoMailbox:
     """The mail the demo server "sent" (newest first), so a demo can be completed inside a client."""
     if not settings.demo:
         raise not_found()

@@ -4,24 +4,26 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..billing import add_months, fmt_milli, month_bounds, parse_milli, point_id
+from ..billing import point_id
 from ..config import Settings
-from ..deps import AUTH, DB, SETTINGS, Auth, owned_row
+from ..deps import AuthDep, DbDep, SettingsDep, owned_row
 from ..errors import ApiError
 from ..models import Contract, Customer, Invoice, Meter, Reading
 from ..schemas import (
-    ServicePointCode,
     MeterState,
     ReadingCorrection,
     ReadingCreate,
     ReadingItem,
     ReadingPeriod,
     ReadingsOut,
+    ServicePointCode,
 )
+from ..units import add_months, fmt_milli, month_bounds, parse_milli
 
 router = APIRouter(tags=["readings"])
 
@@ -42,31 +44,33 @@ async def _self_reading_exists(db: AsyncSession, meter_id: int, period) -> bool:
     )
 
 
+class ReadingsQuery(BaseModel):
+    """The parameters of ``GET /readings``, also those of staff's twin for a customer."""
+
+    months: Annotated[int, Query(ge=1, le=120)] = 24
+    service_point: ServicePointCode | None = None
+
+
+ReadingsParams = Annotated[ReadingsQuery, Query()]
+
+
 @router.get("/readings", response_model=ReadingsOut)
-async def list_readings(
-    months: Annotated[int, Query(ge=1, le=120)] = 24,
-    service_point: ServicePointCode | None = None,
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-) -> ReadingsOut:
-    return await readings_of(db, auth.customer, settings, months=months, service_point=service_point)
+async def list_readings(auth: AuthDep, db: DbDep, settings: SettingsDep, q: ReadingsParams) -> ReadingsOut:
+    return await readings_of(db, auth.customer, settings, q)
 
 
-async def readings_of(
-    db: AsyncSession, customer: Customer, settings: Settings, *, months: int = 24, service_point: str | None = None
-) -> ReadingsOut:
+async def readings_of(db: AsyncSession, customer: Customer, settings: Settings, q: ReadingsQuery) -> ReadingsOut:
     """The customer's meters and readings (the resident's own, or staff acting for the customer);
-    ``service_point``: only the meters of that point's contract (a code not among the customer's
+    ``q.service_point``: only the meters of that point's contract (a code not among the customer's
     points: none)."""
     today = settings.business_today()
     start, end = month_bounds(today.year, today.month)
-    since = add_months(today, -months)
+    since = add_months(today, -q.months)
     mine = [Meter.customer_id == customer.id]
-    if service_point is not None:
+    if q.service_point is not None:
         mine.append(
             Meter.contract_id.in_(
-                select(Contract.id).where(Contract.service_point_id == point_id(customer.id, service_point))
+                select(Contract.id).where(Contract.service_point_id == point_id(customer.id, q.service_point))
             )
         )
     meters = (await db.scalars(select(Meter).where(*mine).order_by(Meter.id))).all()
@@ -161,9 +165,7 @@ def _window_closed(why: str) -> ApiError:
         }
     },
 )
-async def submit_reading(
-    body: ReadingCreate, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> ReadingItem:
+async def submit_reading(body: ReadingCreate, auth: AuthDep, db: DbDep, settings: SettingsDep) -> ReadingItem:
     return await submit_reading_for(db, auth.customer, body, settings)
 
 
@@ -224,7 +226,7 @@ async def submit_reading_for(
     },
 )
 async def correct_reading(
-    reading_id: int, body: ReadingCorrection, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS
+    reading_id: int, body: ReadingCorrection, auth: AuthDep, db: DbDep, settings: SettingsDep
 ) -> ReadingItem:
     """Correct the customer's own self-reading of the current billing period, until the period is
     billed: the same row gets the new value and today's date (never a second reading)."""

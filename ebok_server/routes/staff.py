@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import func, select
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..config import ABSOLUTE_TIMEOUT, Settings, iso_ts, utcnow
-from ..deps import DB, SETTINGS
+from ..config import ABSOLUTE_TIMEOUT, iso_ts, utcnow
+from ..db import counted_page
+from ..deps import DbDep, SettingsDep
 from ..errors import ApiError, validation_error
 from ..models import Customer
 from ..passwords import password_problem
@@ -28,13 +28,14 @@ from ..security import (
 from ..staff import (
     PERMISSIONS,
     STAFF_IDLE_TIMEOUT,
-    StaffAuth,
+    CanAudit,
+    CanSearch,
+    CanStaffAdmin,
+    StaffDep,
     accept_totp,
     create_account,
     disable_account,
     matching_step,
-    require_staff,
-    staff_with,
     totp_uri,
 )
 from ..staff_models import AuditEntry, StaffAccount, StaffLoginThrottle, StaffSession
@@ -56,11 +57,6 @@ from ..throttle import (
 )
 
 router = APIRouter(prefix="/staff", tags=["staff"])
-CAN_SEARCH = Depends(staff_with("search"))
-CAN_AUDIT = Depends(staff_with("audit"))
-CAN_STAFF_ADMIN = Depends(staff_with("staff_admin"))
-
-STAFF = Depends(require_staff)
 
 
 def _me(a: StaffAccount) -> StaffMe:
@@ -87,7 +83,7 @@ def _invalid() -> ApiError:
     },
 )
 async def staff_login(
-    body: StaffLoginRequest, request: Request, db: AsyncSession = DB, settings: Settings = SETTINGS
+    body: StaffLoginRequest, request: Request, db: DbDep, settings: SettingsDep
 ) -> StaffLoginResponse:
     """The residents' login rules (throttle.py): per source and overall failure budgets shared with
     resident logins, a progressive delay per login name, argon2 in the bounded pool. A wrong or
@@ -132,14 +128,14 @@ async def staff_login(
 
 
 @router.post("/auth/logout", status_code=204, response_class=Response)
-async def staff_logout(auth: StaffAuth = STAFF, db: AsyncSession = DB) -> Response:
+async def staff_logout(auth: StaffDep, db: DbDep) -> Response:
     auth.session.revoked_at = utcnow()
     await db.commit()
     return Response(status_code=204)
 
 
 @router.get("/me", response_model=StaffMe)
-async def staff_me(auth: StaffAuth = STAFF) -> StaffMe:
+async def staff_me(auth: StaffDep) -> StaffMe:
     return _me(auth.account)
 
 
@@ -150,10 +146,10 @@ async def staff_me(auth: StaffAuth = STAFF) -> StaffMe:
 )
 async def search(
     q: Annotated[str, Query(min_length=1, max_length=100)],
+    auth: CanSearch,
+    db: DbDep,
     offset: Offset = 0,
     limit: Limit = 20,
-    auth: StaffAuth = CAN_SEARCH,
-    db: AsyncSession = DB,
 ) -> CustomerSearchPage:
     try:
         hits, truncated = await search_customers(db, q)
@@ -205,27 +201,22 @@ def audit_filters(customer_number: str | None, staff_login: str | None) -> list:
 
 @router.get("/audit", response_model=Page[AuditItem])
 async def audit_log(
+    auth: CanAudit,
+    db: DbDep,
     customer_number: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
     staff_login: Annotated[str | None, Query(max_length=64)] = None,
     offset: Offset = 0,
     limit: Limit = 50,
-    auth: StaffAuth = CAN_AUDIT,
-    db: AsyncSession = DB,
 ) -> Page[AuditItem]:
     """Newest first. Read-only: no endpoint changes or deletes audit entries."""
+    listing = (
+        select(AuditEntry, StaffAccount.login, Customer.customer_number)
+        .outerjoin(StaffAccount, StaffAccount.id == AuditEntry.staff_id)
+        .outerjoin(Customer, Customer.id == AuditEntry.customer_id)
+        .order_by(AuditEntry.id.desc())
+    )
     conds = audit_filters(customer_number, staff_login)
-    total = await db.scalar(select(func.count()).select_from(AuditEntry).where(*conds))
-    rows = (
-        await db.execute(
-            select(AuditEntry, StaffAccount.login, Customer.customer_number)
-            .outerjoin(StaffAccount, StaffAccount.id == AuditEntry.staff_id)
-            .outerjoin(Customer, Customer.id == AuditEntry.customer_id)
-            .where(*conds)
-            .order_by(AuditEntry.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-    ).all()
+    total, rows = await counted_page(db, AuditEntry, conds, listing, offset, limit)
     items = [
         AuditItem(
             id=e.id,
@@ -260,7 +251,7 @@ def _account_out(a: StaffAccount) -> StaffAccountOut:
 
 
 @router.get("/accounts", response_model=list[StaffAccountOut])
-async def list_accounts(auth: StaffAuth = CAN_STAFF_ADMIN, db: AsyncSession = DB) -> list[StaffAccountOut]:
+async def list_accounts(auth: CanStaffAdmin, db: DbDep) -> list[StaffAccountOut]:
     return [_account_out(a) for a in (await db.scalars(select(StaffAccount).order_by(StaffAccount.login))).all()]
 
 
@@ -268,7 +259,7 @@ async def list_accounts(auth: StaffAuth = CAN_STAFF_ADMIN, db: AsyncSession = DB
     "/accounts", status_code=201, response_model=StaffAccountCreated, responses={409: {"description": "login_taken"}}
 )
 async def add_account(
-    body: StaffAccountCreate, request: Request, auth: StaffAuth = CAN_STAFF_ADMIN, db: AsyncSession = DB
+    body: StaffAccountCreate, request: Request, auth: CanStaffAdmin, db: DbDep
 ) -> StaffAccountCreated:
     problem = password_problem(body.password)
     if problem:
@@ -290,7 +281,7 @@ async def add_account(
 
 
 @router.post("/accounts/{login}/disable", response_model=StaffAccountOut, responses={404: {"description": "not_found"}})
-async def disable(login: str, auth: StaffAuth = CAN_STAFF_ADMIN, db: AsyncSession = DB) -> StaffAccountOut:
+async def disable(login: str, auth: CanStaffAdmin, db: DbDep) -> StaffAccountOut:
     a = await disable_account(db, login)
     if a is None:
         raise ApiError(404, "not_found", "Not found.")

@@ -10,9 +10,11 @@ sees and changes pass the same checks.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,25 +22,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit
 from .. import efaktura as efaktura_rules
 from .. import ksef
-from ..billing import fmt_milli
 from ..config import Settings, iso_ts, utcnow
-from ..deps import DB, SETTINGS, get_mailer, owned_row
+from ..deps import DbDep, MailerDep, SettingsDep, owned_row
+from ..downloads import pdf_responses
 from ..errors import ApiError, not_found
 from ..mailer import Mailer
 from ..models import Customer, Invoice, Message, Meter, Reading, Thread
 from ..notify import deliver, enqueue
 from ..schemas import (
-    WaterQualityOut,
-    YearlyOut,
     BalanceOut,
     ContractOut,
     EfakturaStatus,
     InvoiceDetail,
     InvoicePage,
-    InvoiceStatus,
     Limit,
-    NoticeList,
     MessageOut,
+    NoticeList,
     Offset,
     Page,
     PaymentItem,
@@ -51,15 +50,10 @@ from ..schemas import (
     ThreadCreate,
     ThreadDetail,
     ThreadPage,
+    WaterQualityOut,
+    YearlyOut,
 )
-from ..staff import (
-    PERMISSIONS,
-    StaffAuth,
-    forbidden,
-    live_access,
-    require_staff,
-    staff_with,
-)
+from ..staff import PERMISSIONS, CanView, StaffAuth, StaffDep, forbidden, live_access
 from ..staff_models import CustomerAccess
 from ..staff_schemas import (
     AccessCustomer,
@@ -71,6 +65,7 @@ from ..staff_schemas import (
     StaffReply,
 )
 from ..throttle import source_address
+from ..units import fmt_milli
 from . import account, correspondence, invoices, readings, yearly
 from . import notices as notices_routes
 from . import tariff as tariff_routes
@@ -111,9 +106,7 @@ class Acting:
 
 
 def acting(permission: str):
-    async def dep(
-        access_id: AccessId, request: Request, auth: StaffAuth = Depends(require_staff), db: AsyncSession = DB
-    ) -> Acting:
+    async def dep(access_id: AccessId, request: Request, auth: StaffDep, db: DbDep) -> Acting:
         acc = await live_access(db, auth, access_id)
         if not auth.can(permission):
             raise forbidden()
@@ -124,15 +117,9 @@ def acting(permission: str):
     return dep
 
 
-# Who may call what: the permission each route needs (staff.PERMISSIONS maps roles to them).
-ACT_VIEW = Depends(acting("view"))
-CAN_VIEW = Depends(staff_with("view"))
-ACT_READING = Depends(acting("reading"))
-ACT_EFAKTURA = Depends(acting("efaktura"))
-ACT_COMPLAINT = Depends(acting("complaint"))
-ACT_CONTACT_CHANGE = Depends(acting("contact_change"))
-ACT_REPLY = Depends(acting("reply"))
-ACT_CUSTOMER_TYPE = Depends(acting("customer_type"))
+# Staff acting for a customer who may view the customer's data; the routes that change something
+# name the permission they need in their signature (staff.PERMISSIONS maps roles to them).
+ActView = Annotated[Acting, Depends(acting("view"))]
 
 
 async def _viewed(db: AsyncSession, act: Acting, resource: str, result):
@@ -152,11 +139,7 @@ async def _viewed(db: AsyncSession, act: Acting, resource: str, result):
     },
 )
 async def open_access(
-    number: Annotated[str, Path(pattern=r"^[0-9]{5}$")],
-    body: AccessOpen,
-    request: Request,
-    auth: StaffAuth = CAN_VIEW,
-    db: AsyncSession = DB,
+    number: Annotated[str, Path(pattern=r"^[0-9]{5}$")], body: AccessOpen, request: Request, auth: CanView, db: DbDep
 ) -> AccessOut:
     customer = await db.scalar(select(Customer).where(Customer.customer_number == number))
     if customer is None:
@@ -203,9 +186,7 @@ async def open_access(
     response_class=Response,
     responses={404: {"description": "access_not_live"}},
 )
-async def close_access(
-    access_id: AccessId, auth: StaffAuth = Depends(require_staff), db: AsyncSession = DB
-) -> Response:
+async def close_access(access_id: AccessId, auth: StaffDep, db: DbDep) -> Response:
     acc = await live_access(db, auth, access_id)
     acc.closed_at = utcnow()
     await db.commit()
@@ -218,77 +199,52 @@ def _access_customer(c: Customer) -> AccessCustomer:
 
 # ---- views ---------------------------------------------------------------------------------------
 @router.get("/access/{access_id}/balance", response_model=BalanceOut)
-async def balance(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> BalanceOut:
+async def balance(act: ActView, db: DbDep, settings: SettingsDep) -> BalanceOut:
     return await _viewed(db, act, "balance", await account.balance_of(db, act.customer, settings))
 
 
 @router.get("/access/{access_id}/service-points", response_model=list[ServicePointOut])
-async def service_points(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> list[ServicePointOut]:
+async def service_points(act: ActView, db: DbDep) -> list[ServicePointOut]:
     return await _viewed(db, act, "service_points", await account.service_points_of(db, act.customer))
 
 
 @router.get("/access/{access_id}/contract", response_model=ContractOut, responses=account.CONTRACT_RESPONSES)
-async def contract(
-    service_point: ServicePointCode | None = None, act: Acting = ACT_VIEW, db: AsyncSession = DB
-) -> ContractOut:
+async def contract(act: ActView, db: DbDep, service_point: ServicePointCode | None = None) -> ContractOut:
     return await _viewed(db, act, "contract", await account.contract_of(db, act.customer, service_point))
 
 
 @router.get("/access/{access_id}/tariff", response_model=TariffOut)
-async def tariff(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> TariffOut:
+async def tariff(act: ActView, db: DbDep, settings: SettingsDep) -> TariffOut:
     return await _viewed(db, act, "tariff", await tariff_routes.tariff_of(db, act.customer, settings.business_today()))
 
 
 @router.get("/access/{access_id}/notices", response_model=NoticeList)
-async def notices(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> NoticeList:
+async def notices(act: ActView, db: DbDep, settings: SettingsDep) -> NoticeList:
     return await _viewed(db, act, "notices", await notices_routes.notices_of(db, act.customer, settings))
 
 
 @router.get("/access/{access_id}/efaktura", response_model=EfakturaStatus)
-async def efaktura(act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS) -> EfakturaStatus:
+async def efaktura(act: ActView, db: DbDep, settings: SettingsDep) -> EfakturaStatus:
     return await _viewed(db, act, "efaktura", await efaktura_rules.status(db, settings, act.customer))
 
 
 @router.get("/access/{access_id}/water-quality", response_model=WaterQualityOut)
-async def water_quality(act: Acting = ACT_VIEW, db: AsyncSession = DB) -> WaterQualityOut:
+async def water_quality(act: ActView, db: DbDep) -> WaterQualityOut:
     return await _viewed(db, act, "water_quality", await yearly.water_quality_of(db, act.customer))
 
 
 @router.get("/access/{access_id}/yearly/{year}", response_model=YearlyOut)
-async def yearly_statement(
-    year: yearly.Year, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> YearlyOut:
+async def yearly_statement(year: yearly.Year, act: ActView, db: DbDep, settings: SettingsDep) -> YearlyOut:
     return await _viewed(db, act, f"yearly:{year}", await yearly.yearly_of(db, act.customer, year, settings))
 
 
 @router.get("/access/{access_id}/invoices", response_model=InvoicePage)
-async def list_invoices(
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    status: InvoiceStatus | None = None,
-    service_point: ServicePointCode | None = None,
-    offset: Offset = 0,
-    limit: Limit = 50,
-    act: Acting = ACT_VIEW,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-) -> InvoicePage:
-    page = await invoices.invoices_of(
-        db,
-        act.customer,
-        settings,
-        year=year,
-        status=status,
-        service_point=service_point,
-        offset=offset,
-        limit=limit,
-    )
-    return await _viewed(db, act, "invoices", page)
+async def list_invoices(act: ActView, db: DbDep, settings: SettingsDep, q: invoices.InvoiceParams) -> InvoicePage:
+    return await _viewed(db, act, "invoices", await invoices.invoices_of(db, act.customer, settings, q))
 
 
 @router.get("/access/{access_id}/invoices/{invoice_id}", response_model=InvoiceDetail)
-async def get_invoice(
-    invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> InvoiceDetail:
+async def get_invoice(invoice_id: int, act: ActView, db: DbDep, settings: SettingsDep) -> InvoiceDetail:
     detail = await invoices.invoice_of(db, act.customer, invoice_id, settings)
     return await _viewed(db, act, f"invoice:{detail.number}", detail)
 
@@ -296,14 +252,9 @@ async def get_invoice(
 @router.get(
     "/access/{access_id}/invoices/{invoice_id}/pdf",
     response_class=Response,
-    responses={
-        200: {"content": {"application/pdf": {}}, "description": "Invoice PDF"},
-        404: {"description": "not_found"},
-    },
+    responses={**pdf_responses("Invoice PDF"), 404: {"description": "not_found"}},
 )
-async def get_invoice_pdf(
-    invoice_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> Response:
+async def get_invoice_pdf(invoice_id: int, act: ActView, db: DbDep, settings: SettingsDep) -> Response:
     """The invoice PDF, as the resident gets it (e.g. to send the customer a copy)."""
     pdf = await invoices.invoice_pdf_of(db, act.customer, invoice_id, settings)
     number = await db.scalar(select(Invoice.number).where(Invoice.id == invoice_id))
@@ -311,35 +262,24 @@ async def get_invoice_pdf(
 
 
 @router.get("/access/{access_id}/payments", response_model=Page[PaymentItem])
-async def list_payments(
-    offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW, db: AsyncSession = DB
-) -> Page[PaymentItem]:
+async def list_payments(act: ActView, db: DbDep, offset: Offset = 0, limit: Limit = 50) -> Page[PaymentItem]:
     page = await invoices.payments_of(db, act.customer, offset=offset, limit=limit)
     return await _viewed(db, act, "payments", page)
 
 
 @router.get("/access/{access_id}/readings", response_model=ReadingsOut)
-async def list_readings(
-    months: Annotated[int, Query(ge=1, le=120)] = 24,
-    service_point: ServicePointCode | None = None,
-    act: Acting = ACT_VIEW,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-) -> ReadingsOut:
-    out = await readings.readings_of(db, act.customer, settings, months=months, service_point=service_point)
-    return await _viewed(db, act, "readings", out)
+async def list_readings(act: ActView, db: DbDep, settings: SettingsDep, q: readings.ReadingsParams) -> ReadingsOut:
+    return await _viewed(db, act, "readings", await readings.readings_of(db, act.customer, settings, q))
 
 
 @router.get("/access/{access_id}/correspondence", response_model=ThreadPage)
-async def list_threads(
-    offset: Offset = 0, limit: Limit = 50, act: Acting = ACT_VIEW, db: AsyncSession = DB
-) -> ThreadPage:
+async def list_threads(act: ActView, db: DbDep, offset: Offset = 0, limit: Limit = 50) -> ThreadPage:
     page = await correspondence.threads_of(db, act.customer, offset=offset, limit=limit)
     return await _viewed(db, act, "correspondence", page)
 
 
 @router.get("/access/{access_id}/correspondence/{thread_id}", response_model=ThreadDetail)
-async def get_thread(thread_id: int, act: Acting = ACT_VIEW, db: AsyncSession = DB) -> ThreadDetail:
+async def get_thread(thread_id: int, act: ActView, db: DbDep) -> ThreadDetail:
     detail = await correspondence.thread_of(db, act.customer, thread_id)
     return await _viewed(db, act, f"thread:{thread_id}", detail)
 
@@ -352,7 +292,7 @@ async def get_thread(thread_id: int, act: Acting = ACT_VIEW, db: AsyncSession = 
     responses={403: {"description": "forbidden"}, 422: {"description": "as POST /readings"}},
 )
 async def submit_reading(
-    body: ReadingCreate, act: Acting = ACT_READING, db: AsyncSession = DB, settings: Settings = SETTINGS
+    body: ReadingCreate, act: Annotated[Acting, Depends(acting("reading"))], db: DbDep, settings: SettingsDep
 ) -> ReadingItem:
     meter = await db.scalar(
         select(Meter).where(Meter.customer_id == act.customer.id, Meter.number == body.meter_number.strip())
@@ -387,10 +327,10 @@ async def submit_reading(
 )
 async def set_efaktura(
     body: StaffEfaktura,
-    act: Acting = ACT_EFAKTURA,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-    mailer: Mailer = Depends(get_mailer),
+    act: Annotated[Acting, Depends(acting("efaktura"))],
+    db: DbDep,
+    settings: SettingsDep,
+    mailer: MailerDep,
 ) -> EfakturaStatus:
     """Consent given or withdrawn on paper or at the counter: no code (efaktura.py says why)."""
     c = act.customer
@@ -417,18 +357,14 @@ async def set_efaktura(
     "/access/{access_id}/correspondence",
     status_code=201,
     response_model=ThreadDetail,
-    responses={
-        403: {"description": "forbidden"},
-        409: {"description": "idempotency_conflict"},
-        422: {"description": "validation_error / idempotency_key_required"},
-    },
+    responses={403: {"description": "forbidden"}, **correspondence.CREATE_RESPONSES},
 )
 async def create_thread(
     body: ThreadCreate,
     idempotency_key: IdemHeader,
-    act: Acting = ACT_COMPLAINT,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    act: Annotated[Acting, Depends(acting("complaint"))],
+    db: DbDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """A complaint, failure report or other matter written up for the customer (as the customer's own
     thread). A replayed Idempotency-Key records nothing new."""
@@ -445,9 +381,9 @@ async def create_thread(
 async def contact_change(
     body: ContactChange,
     idempotency_key: IdemHeader,
-    act: Acting = ACT_CONTACT_CHANGE,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    act: Annotated[Acting, Depends(acting("contact_change"))],
+    db: DbDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """A request to change the contract party's contact data, recorded as a ``contract_change``
     thread of the customer (the change itself is made by the back office after checking it)."""
@@ -477,7 +413,7 @@ async def contact_change(
     },
 )
 async def set_customer_type(
-    body: CustomerTypeChange, act: Acting = ACT_CUSTOMER_TYPE, db: AsyncSession = DB
+    body: CustomerTypeChange, act: Annotated[Acting, Depends(acting("customer_type"))], db: DbDep
 ) -> AccessCustomer:
     """The customer is a natural person, a business or a housing community (with its NIP): which
     of their invoices go through KSeF from now on (``ksef.in_ksef`` at issue time; invoices already
@@ -506,25 +442,42 @@ async def set_customer_type(
     return _access_customer(c)
 
 
-@router.post(
-    "/access/{access_id}/correspondence/{thread_id}/replies",
-    status_code=201,
-    response_model=MessageOut,
-    responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
-)
+#: How a route that adds the utility's reply to a thread is declared (here and in the queue).
+REPLY_ROUTE: dict[str, Any] = {
+    "status_code": 201,
+    "response_model": MessageOut,
+    "responses": {404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
+}
+
+
+@router.post("/access/{access_id}/correspondence/{thread_id}/replies", **REPLY_ROUTE)
 async def reply(
     thread_id: int,
     body: StaffReply,
-    act: Acting = ACT_REPLY,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-    mailer: Mailer = Depends(get_mailer),
+    act: Annotated[Acting, Depends(acting("reply"))],
+    db: DbDep,
+    settings: SettingsDep,
+    mailer: MailerDep,
 ) -> MessageOut:
     """The utility's reply (or note) in one of the customer's threads; sets the thread's status."""
     thread = await owned_row(db, Thread, act.customer.id, thread_id)
+    return await reply_in_thread(db, mailer, settings, thread, body, partial(act.record, db, f"thread:{thread_id}"))
+
+
+async def reply_in_thread(
+    db: AsyncSession,
+    mailer: Mailer,
+    settings: Settings,
+    thread: Thread,
+    body: StaffReply,
+    record: Callable[[str, dict, dict], Awaitable[None]],
+) -> MessageOut:
+    """The utility's reply in ``thread`` with its audit entry (``record(action, before, after)``, in the
+    same transaction), committed, then the resident's notification mail sent: what staff acting for
+    the customer and the correspondence queue both do."""
     before = {"status": thread.status}
     m = await add_utility_reply(db, thread, body.body, body.status, settings)
-    await act.record(db, f"thread:{thread_id}", "change", before, {"reply": body.body, "status": body.status})
+    await record("change", before, {"reply": body.body, "status": body.status})
     await db.commit()
     out = correspondence._message_out(m)
     await deliver(db, mailer)

@@ -6,9 +6,10 @@ Opening a thread and every change write an audit entry (reason ``correspondence`
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,11 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import audit
 from ..config import Settings, iso_ts, utcnow
-from ..deps import DB, SETTINGS, get_mailer
+from ..deps import DbDep, MailerDep, SettingsDep
 from ..errors import ApiError, not_found
-from ..mailer import Mailer
 from ..models import Customer, Thread
-from ..notify import deliver
 from ..schemas import (
     Limit,
     MessageOut,
@@ -31,16 +30,14 @@ from ..schemas import (
     ThreadKind,
     ThreadStatus,
 )
-from ..staff import StaffAuth, staff_with
+from ..staff import CanQueueAssign, CanReply, StaffAuth
 from ..staff_models import StaffAccount, ThreadAssignment
 from ..staff_schemas import StaffReply
 from ..throttle import source_address
-from .correspondence import _message_out, _thread_detail, set_open_thread_status
-from .staff_act import add_utility_reply
+from .correspondence import _thread_detail, set_open_thread_status
+from .staff_act import REPLY_ROUTE, reply_in_thread
 
 router = APIRouter(prefix="/staff/queue", tags=["staff: correspondence queue"])
-CAN_REPLY = Depends(staff_with("reply"))
-CAN_QUEUE_ASSIGN = Depends(staff_with("queue_assign"))
 
 DEFAULT_REPLY_DEADLINE_DAYS = 14
 OPEN_STATUSES = ("sent", "in_progress")
@@ -89,14 +86,14 @@ def _deadline(created: dt.datetime, days: int) -> dt.date:
 
 @router.get("", response_model=Page[QueueItem])
 async def queue(
+    auth: CanReply,
+    db: DbDep,
+    settings: SettingsDep,
     status: ThreadStatus | None = None,
     kind: ThreadKind | None = None,
     assignee: Annotated[str | None, Query(max_length=64, description="a login, 'me' or 'none'")] = None,
     offset: Offset = 0,
     limit: Limit = 50,
-    auth: StaffAuth = CAN_REPLY,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
 ) -> Page[QueueItem]:
     """Open and overdue threads first (oldest deadline first), then the rest, newest activity first."""
     days = deadline_days(settings)
@@ -214,9 +211,7 @@ async def _out(db: AsyncSession, t: Thread, c: Customer, settings: Settings) -> 
 
 
 @router.get("/{thread_id}", response_model=QueueThread, responses={404: {"description": "not_found"}})
-async def get_thread(
-    thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> QueueThread:
+async def get_thread(thread_id: int, request: Request, auth: CanReply, db: DbDep, settings: SettingsDep) -> QueueThread:
     t, c = await _thread(db, thread_id)
     out = await _out(db, t, c, settings)
     await _record(db, auth, request, c, t.id, "view")
@@ -233,9 +228,7 @@ def _insert(db: AsyncSession):
     response_model=QueueThread,
     responses={404: {"description": "not_found"}, 409: {"description": "already_taken"}},
 )
-async def take(
-    thread_id: int, request: Request, auth: StaffAuth = CAN_REPLY, db: AsyncSession = DB, settings: Settings = SETTINGS
-) -> QueueThread:
+async def take(thread_id: int, request: Request, auth: CanReply, db: DbDep, settings: SettingsDep) -> QueueThread:
     """Take an unassigned thread (one atomic insert: of two who take it at once, one wins)."""
     t, c = await _thread(db, thread_id)
     got = (
@@ -262,12 +255,7 @@ async def take(
     responses={404: {"description": "not_found / unknown staff login"}},
 )
 async def assign(
-    thread_id: int,
-    body: Assign,
-    request: Request,
-    auth: StaffAuth = CAN_QUEUE_ASSIGN,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    thread_id: int, body: Assign, request: Request, auth: CanQueueAssign, db: DbDep, settings: SettingsDep
 ) -> QueueThread:
     t, c = await _thread(db, thread_id)
     before = await db.scalar(
@@ -297,31 +285,20 @@ async def assign(
     return await _out(db, t, c, settings)
 
 
-@router.post(
-    "/{thread_id}/replies",
-    status_code=201,
-    response_model=MessageOut,
-    responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
-)
+@router.post("/{thread_id}/replies", **REPLY_ROUTE)
 async def reply(
     thread_id: int,
     body: StaffReply,
     request: Request,
-    auth: StaffAuth = CAN_REPLY,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-    mailer: Mailer = Depends(get_mailer),
+    auth: CanReply,
+    db: DbDep,
+    settings: SettingsDep,
+    mailer: MailerDep,
 ) -> MessageOut:
     """The utility's reply; the resident sees it in their thread (and gets a mail if they want one).
     Sets the status (default answered)."""
     t, c = await _thread(db, thread_id)
-    before = {"status": t.status}
-    m = await add_utility_reply(db, t, body.body, body.status, settings)
-    await _record(db, auth, request, c, t.id, "change", before, {"reply": body.body, "status": body.status})
-    await db.commit()
-    out = _message_out(m)
-    await deliver(db, mailer)
-    return out
+    return await reply_in_thread(db, mailer, settings, t, body, partial(_record, db, auth, request, c, t.id))
 
 
 @router.post(
@@ -330,12 +307,7 @@ async def reply(
     responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
 )
 async def set_status(
-    thread_id: int,
-    body: StatusChange,
-    request: Request,
-    auth: StaffAuth = CAN_REPLY,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
+    thread_id: int, body: StatusChange, request: Request, auth: CanReply, db: DbDep, settings: SettingsDep
 ) -> QueueThread:
     """Change the status (``closed`` closes the thread; a closed thread stays closed)."""
     t, c = await _thread(db, thread_id)

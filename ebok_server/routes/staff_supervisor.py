@@ -11,30 +11,28 @@ import io
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, StringConstraints
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import audit, ksef
-from ..billing import add_months, issue_invoices
-from ..config import Settings, iso_ts
+from ..billing import issue_invoices
+from ..config import iso_ts
 from ..csv_export import cell
-from ..deps import DB, SETTINGS, get_mailer
+from ..deps import DbDep, MailerDep, SettingsDep
 from ..errors import ApiError
-from ..mailer import Mailer
 from ..models import Customer
 from ..notify import deliver
 from ..schemas import Strict
-from ..staff import StaffAuth, staff_with
+from ..staff import CanAudit, CanBill
 from ..staff_models import AuditEntry, StaffAccount
 from ..throttle import source_address
+from ..units import add_months
 from .staff import audit_filters
 
 router = APIRouter(prefix="/staff", tags=["staff: supervisor"])
-CAN_AUDIT = Depends(staff_with("audit"))
-CAN_BILL = Depends(staff_with("billing"))
 
 CSV_COLUMNS = (
     "id",
@@ -112,10 +110,10 @@ async def _csv_rows(sessionmaker: async_sessionmaker[AsyncSession], conds: list,
 )
 async def audit_export(
     request: Request,
+    auth: CanAudit,
+    db: DbDep,
     customer_number: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
     staff_login: Annotated[str | None, Query(max_length=64)] = None,
-    auth: StaffAuth = CAN_AUDIT,
-    db: AsyncSession = DB,
 ) -> StreamingResponse:
     """Every entry matching the filters of ``GET /staff/audit``, oldest first, as CSV (UTF-8, CRLF,
     a header row). The export is itself recorded first (resource ``audit_export``, the filters in
@@ -160,12 +158,7 @@ class BillingRunOut(BaseModel):
     responses={422: {"description": "period_not_closed / validation_error"}},
 )
 async def billing_run(
-    body: BillingRun,
-    request: Request,
-    auth: StaffAuth = CAN_BILL,
-    db: AsyncSession = DB,
-    settings: Settings = SETTINGS,
-    mailer: Mailer = Depends(get_mailer),
+    body: BillingRun, request: Request, auth: CanBill, db: DbDep, settings: SettingsDep, mailer: MailerDep
 ) -> BillingRunOut:
     """Issue the invoices of a finished billing period to every customer with a contract who has none
     for it yet (the code of ``ebok-server issue-invoices``). Running it again, also in parallel,

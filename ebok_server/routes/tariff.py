@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..billing import div_round
-from ..config import Settings
-from ..deps import AUTH, DB, SETTINGS, Auth
+from ..deps import AuthDep, DbDep, SettingsDep
 from ..models import TARIFF_COMPONENTS, Contract, Customer, ServicePoint, Tariff
 from ..schemas import TariffGroupOut, TariffOut, TariffRateOut
 from ..tariffs import Rate
@@ -31,7 +30,7 @@ def rate_out(rate: Rate) -> TariffRateOut:
 
 
 @router.get("/tariff", response_model=TariffOut)
-async def tariff(auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> TariffOut:
+async def tariff(auth: AuthDep, db: DbDep, settings: SettingsDep) -> TariffOut:
     return await tariff_of(db, auth.customer, settings.business_today())
 
 

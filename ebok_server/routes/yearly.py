@@ -18,13 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
 from .. import water
-from ..billing import fmt_milli
 from ..config import Settings
 from ..csv_export import cell
-from ..deps import AUTH, DB, SETTINGS, Auth
+from ..deps import AuthDep, DbDep, SettingsDep
+from ..downloads import pdf_download, pdf_responses
 from ..models import Customer, Invoice, Meter, Payment, Reading
 from ..schemas import (
-    _canonical_id,
     HouseholdOut,
     HouseholdRequest,
     WaterQualityOut,
@@ -33,7 +32,9 @@ from ..schemas import (
     YearlyOut,
     YearMonth,
     YearPoint,
+    _canonical_id,
 )
+from ..units import fmt_milli
 
 router = APIRouter(tags=["yearly"])
 
@@ -46,7 +47,7 @@ def _milli(value: int | None) -> str | None:
 
 
 @router.get("/water-quality", response_model=WaterQualityOut)
-async def water_quality(auth: Auth = AUTH, db: AsyncSession = DB) -> WaterQualityOut:
+async def water_quality(auth: AuthDep, db: DbDep) -> WaterQualityOut:
     return await water_quality_of(db, auth.customer)
 
 
@@ -78,7 +79,7 @@ async def water_quality_of(db: AsyncSession, customer: Customer) -> WaterQuality
 
 
 @router.get("/yearly/{year}", response_model=YearlyOut)
-async def yearly(year: Year, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> YearlyOut:
+async def yearly(year: Year, auth: AuthDep, db: DbDep, settings: SettingsDep) -> YearlyOut:
     return await yearly_of(db, auth.customer, year, settings)
 
 
@@ -107,12 +108,8 @@ async def yearly_of(db: AsyncSession, customer: Customer, year: int, settings: S
     )
 
 
-@router.get(
-    "/yearly/{year}/pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "Yearly statement PDF"}},
-)
-async def yearly_pdf(year: Year, auth: Auth = AUTH, db: AsyncSession = DB, settings: Settings = SETTINGS) -> Response:
+@router.get("/yearly/{year}/pdf", response_class=Response, responses=pdf_responses("Yearly statement PDF"))
+async def yearly_pdf(year: Year, auth: AuthDep, db: DbDep, settings: SettingsDep) -> Response:
     return await yearly_pdf_of(db, auth.customer, year, settings)
 
 
@@ -122,21 +119,17 @@ async def yearly_pdf_of(db: AsyncSession, customer: Customer, year: int, setting
     from ..pdf import render_yearly_pdf  # fpdf2 is imported lazily (start-up time)
 
     data = await run_in_threadpool(render_yearly_pdf, summary, quality, customer)
-    return Response(
-        content=data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="zestawienie-{customer.customer_number}-{year}.pdf"'},
-    )
+    return pdf_download(data, f"zestawienie-{customer.customer_number}-{year}.pdf")
 
 
 @router.get("/household", response_model=HouseholdOut)
-async def household(auth: Auth = AUTH, db: AsyncSession = DB) -> HouseholdOut:
+async def household(auth: AuthDep, db: DbDep) -> HouseholdOut:
     size, is_default = await water.household_of(db, auth.customer.id)
     return HouseholdOut(household_size=size, household_size_is_default=is_default)
 
 
 @router.put("/household", response_model=HouseholdOut)
-async def set_household(body: HouseholdRequest, auth: Auth = AUTH, db: AsyncSession = DB) -> HouseholdOut:
+async def set_household(body: HouseholdRequest, auth: AuthDep, db: DbDep) -> HouseholdOut:
     """The number of persons in the household (1-20), or null for the documented default."""
     await water.set_household(db, auth.customer.id, body.household_size)
     await db.commit()
@@ -204,8 +197,8 @@ async def export_csv(
     kind: ExportKind,
     date_from: Annotated[dt.date, Query()],
     date_to: Annotated[dt.date, Query()],
-    auth: Auth = AUTH,
-    db: AsyncSession = DB,
+    auth: AuthDep,
+    db: DbDep,
 ) -> Response:
     return await export_csv_of(db, auth.customer, kind, date_from, date_to)
 

@@ -7,16 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ebok_server.billing import (
-    div_round,
-    fee_line,
-    fmt_milli,
-    fmt_pln,
-    iban_for,
-    iban_is_valid,
-    invoice_status,
-    parse_milli,
-)
+from ebok_server.billing import div_round, fee_line, iban_for, iban_is_valid, invoice_status
 from ebok_server.pdf import render_invoice_pdf, transliterate
 from ebok_server.tariffs import Rate, TariffBook
 from ebok_server.security import (
@@ -27,6 +18,7 @@ from ebok_server.security import (
     token_hash,
     verify_password,
 )
+from ebok_server.units import fmt_milli, fmt_pln, parse_milli
 
 T0 = dt.datetime(2026, 11, 15, 8, 0, 0)
 
