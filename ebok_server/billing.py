@@ -360,16 +360,19 @@ async def compute_balance(session: AsyncSession, customer_id: int, today: dt.dat
             overdue_since = overdue_since or due  # rows come earliest due date first
         else:
             due_groups[due] = due_groups.get(due, 0) + residual
-    over_alloc = await session.scalar(
-        select(func.coalesce(func.sum(Invoice.paid - Invoice.gross), 0)).where(
-            Invoice.customer_id == customer_id, Invoice.paid > Invoice.gross
+    # the overpayment's two parts in one statement (two index probes)
+    over_alloc, unallocated = (
+        await session.execute(
+            select(
+                select(func.coalesce(func.sum(Invoice.paid - Invoice.gross), 0))
+                .where(Invoice.customer_id == customer_id, Invoice.paid > Invoice.gross)
+                .scalar_subquery(),
+                select(func.coalesce(func.sum(Payment.amount), 0))
+                .where(Payment.customer_id == customer_id, Payment.invoice_id.is_(None))
+                .scalar_subquery(),
+            )
         )
-    )
-    unallocated = await session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0)).where(
-            Payment.customer_id == customer_id, Payment.invoice_id.is_(None)
-        )
-    )
+    ).one()
     overpayment = int(over_alloc or 0) + int(unallocated or 0)
     next_due = min(due_groups) if due_groups else None
     return Balance(

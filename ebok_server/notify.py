@@ -128,21 +128,26 @@ async def since_last_visit(db: AsyncSession, customer_id: int, today: dt.date, n
         replies = [SinceReply(thread_id=t, subject=s, created_at=iso_ts(at)) for t, s, at in reply_rows]
         new_notices = sum(1 for n in notices.items if dt.datetime.fromisoformat(n.starts_at.removesuffix("Z")) > since)
     start, end = month_bounds(today.year, today.month)
-    meters = (await db.scalars(select(Meter).where(Meter.customer_id == customer_id).order_by(Meter.id))).all()
-    read = set(
-        await db.scalars(
-            select(Reading.meter_id).where(
-                Reading.customer_id == customer_id, Reading.type == "self", Reading.billing_period == start
-            )
+    # each meter with whether this period's self-reading is in (one statement)
+    self_read = (
+        exists()
+        .where(
+            Reading.meter_id == Meter.id,
+            Reading.customer_id == customer_id,
+            Reading.type == "self",
+            Reading.billing_period == start,
         )
+        .correlate(Meter)
     )
+    rows = (await db.execute(select(Meter, self_read).where(Meter.customer_id == customer_id).order_by(Meter.id))).all()
+    meters = [m for m, _read in rows]
     horizon = today + dt.timedelta(days=LEGALISATION_WARNING_DAYS)
     return SinceLastVisit(
         since=iso_ts(since),
         new_invoices=invoices,
         new_replies=replies,
         new_notices=new_notices,
-        reading_window_until=end if any(m.id not in read for m in meters) else None,
+        reading_window_until=end if not all(read for _m, read in rows) else None,
         legalisation_expiring=[
             MeterExpiry(number=m.number, legalisation_valid_until=m.legalisation_valid_until)
             for m in meters
