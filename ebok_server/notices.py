@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Notice, ServicePoint
@@ -66,12 +66,22 @@ def concerns(notice: Notice, place: Place) -> bool:
     return not streets or place.street in streets
 
 
+# built once (they run on every balance): building a statement costs about as much CPU as running it
+_SUPPLY_ADDRESSES = (
+    select(ServicePoint.address).where(ServicePoint.customer_id == bindparam("customer_id")).order_by(ServicePoint.code)
+)
+
+_NOTICES_NOT_ENDED = select(Notice).where(Notice.ends_at > bindparam("now")).order_by(Notice.starts_at, Notice.id)
+_NOTICES_IN_FORCE = (
+    select(Notice)
+    .where(Notice.ends_at > bindparam("now"), Notice.starts_at <= bindparam("now"))
+    .order_by(Notice.starts_at, Notice.id)
+)
+
+
 async def customer_supply_addresses(db: AsyncSession, customer_id: int) -> list[str]:
     """Every address where the customer is supplied: each service point's (code order)."""
-    rows = await db.scalars(
-        select(ServicePoint.address).where(ServicePoint.customer_id == customer_id).order_by(ServicePoint.code)
-    )
-    return [a for a in rows if a]
+    return [a for a in await db.scalars(_SUPPLY_ADDRESSES, {"customer_id": customer_id}) if a]
 
 
 async def notices_for_customer(
@@ -83,12 +93,10 @@ async def notices_for_customer(
     if not places:
         return []
     cities = {p.city for p in places}
-    query = select(Notice).where(Notice.ends_at > now)
-    if not include_planned:
-        query = query.where(Notice.starts_at <= now)
+    query = _NOTICES_NOT_ENDED if include_planned else _NOTICES_IN_FORCE
     found = [
         n
-        for n in (await db.scalars(query.order_by(Notice.starts_at, Notice.id))).all()
+        for n in (await db.scalars(query, {"now": now})).all()
         if _norm(n.city) in cities and any(concerns(n, p) for p in places)
     ]
     return sorted(found, key=lambda n: (n.starts_at > now, n.starts_at, n.id))

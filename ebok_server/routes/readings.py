@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import Select, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,6 +54,24 @@ async def list_readings(
     return await readings_of(db, auth.customer, settings, months=months, service_point=service_point)
 
 
+@functools.cache
+def _statements(point: bool) -> tuple[Select, Select]:
+    """The customer's meters and their readings (of the meters of service point :point only, with
+    ``point``), built once (building a statement and its cache key costs about as much CPU as
+    running it); :customer_id and :point are bound per call."""
+    mine = [Meter.customer_id == bindparam("customer_id")]
+    if point:
+        at_point = Contract.service_point_id == point_id(bindparam("customer_id"), bindparam("point"))
+        mine.append(Meter.contract_id.in_(select(Contract.id).where(at_point)))
+    meters = select(Meter).where(*mine).order_by(Meter.id)
+    readings = (
+        select(Reading)
+        .where(Reading.customer_id == bindparam("customer_id"), Reading.meter_id.in_(select(Meter.id).where(*mine)))
+        .order_by(Reading.meter_id, Reading.date, Reading.id)
+    )
+    return meters, readings
+
+
 async def readings_of(
     db: AsyncSession, customer: Customer, settings: Settings, *, months: int = 24, service_point: str | None = None
 ) -> ReadingsOut:
@@ -62,22 +81,11 @@ async def readings_of(
     today = settings.business_today()
     start, end = month_bounds(today.year, today.month)
     since = add_months(today, -months)
-    mine = [Meter.customer_id == customer.id]
-    if service_point is not None:
-        mine.append(
-            Meter.contract_id.in_(
-                select(Contract.id).where(Contract.service_point_id == point_id(customer.id, service_point))
-            )
-        )
-    meters = (await db.scalars(select(Meter).where(*mine).order_by(Meter.id))).all()
+    meters_stmt, readings_stmt = _statements(service_point is not None)
+    values = {"customer_id": customer.id, "point": service_point}
+    meters = (await db.scalars(meters_stmt, values)).all()
     by_meter = {m.id: m for m in meters}
-    readings = (
-        await db.scalars(
-            select(Reading)
-            .where(Reading.customer_id == customer.id, Reading.meter_id.in_(select(Meter.id).where(*mine)))
-            .order_by(Reading.meter_id, Reading.date, Reading.id)
-        )
-    ).all()
+    readings = (await db.scalars(readings_stmt, values)).all()
     items: list[tuple[Reading, int | None]] = []
     prev: dict[int, int] = {}
     last: dict[int, Reading] = {}
