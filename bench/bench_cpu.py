@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import queue
 import shutil
@@ -59,17 +60,13 @@ def cpu_seconds(pid: int) -> float:
 
 def pg_backends(dbname: str) -> list[int]:
     """PostgreSQL backend processes serving ``dbname`` (their process title names the database)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if title.startswith("postgres: ") and f" {dbname} " in title:
-            pids.append(int(entry.name))
-    return pids
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            title = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if title.startswith("postgres: ") and f" {dbname} " in title:
+                found.append(int(cmdline.parent.name))
+    return found
 
 
 def total_cpu(pids: list[int]) -> float:
