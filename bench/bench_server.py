@@ -56,7 +56,7 @@ from ebok_server.seed import seed_large_customer  # noqa: E402
 from ebok_server.seed_history import BENCH_PASSWORD, seed_history  # noqa: E402
 from ebok_server.staff_seed import seed_customers  # noqa: E402
 from tests.pg_private import PrivatePostgres, available  # noqa: E402
-from tests.server_proc import start_server_info, stop_server  # noqa: E402
+from tests.server_proc import child_pids, start_server_info, stop_server  # noqa: E402
 
 TODAY = dt.date(2026, 11, 15)
 GROWTH = {"19997": 1, "19998": 100, "19999": 10_000}
@@ -417,19 +417,6 @@ async def growth(api: str) -> None:
 
 
 # ---- faults -----------------------------------------------------------------------------------------
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(entry.name))
-    return sorted(out)
-
-
 async def faults(
     api: str, server_pid: int, pg: PrivatePostgres, numbers: list[str], db_url: str, rate: int, login_percent: int
 ) -> None:
@@ -443,7 +430,7 @@ async def faults(
         async def inject() -> None:
             await asyncio.sleep(5)
             marks["kill"] = time.perf_counter()
-            os.kill(_children(server_pid)[0], signal.SIGKILL)
+            os.kill(min(child_pids(server_pid)), signal.SIGKILL)
             await asyncio.sleep(10)
             marks["restart"] = time.perf_counter()
             await loop.run_in_executor(None, pg.restart)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .config import DEFAULT_DB_URL, Limits, Settings
 
-SUBCOMMANDS = ("serve", "migrate", "reply", "issue-invoices", "staff", "audit", "notice", "ksef")
+SUBCOMMANDS = ("serve", "migrate", "reply", "issue-invoices", "staff", "audit", "notice", "ksef", "notify")
 
 
 def _date(text: str) -> dt.date:
@@ -127,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="N server processes on one listening socket (PostgreSQL; a process that dies is restarted)",
     )
+    s.add_argument(
+        "--notify-every",
+        type=int,
+        default=900,
+        metavar="SECONDS",
+        help="run the notification job (as `notify run`) every SECONDS in each process, the first time "
+        "SECONDS after the start; 0: never (then run `ebok-server notify run` from cron). Default 900",
+    )
     s.add_argument("--log-level", default="warning")
     s.add_argument(
         "--exit-on-stdin-eof",
@@ -196,6 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ksub.add_argument("--db", default=argparse.SUPPRESS)
     ksub.add_argument("--today", type=_date, help="business date override (the day KSeF accepts them)")
+
+    nf = sub.add_parser("notify", help="notification mails")
+    nf_sub = nf.add_subparsers(dest="notify_command", required=True)
+    nr = nf_sub.add_parser(
+        "run",
+        help="owe the due notice, reading-window and legalisation mails and send the whole outbox; "
+        "exit 1 if some mails stay unsent",
+    )
+    nr.add_argument("--db", default=DEFAULT_DB_URL)
+    nr.add_argument("--mail-dir", type=Path, required=True, help="directory for outgoing mail (.eml files)")
+    nr.add_argument("--today", type=_date, help="business date override")
     return p
 
 
@@ -337,6 +356,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         trusted_proxies=args.trusted_proxy,
         limits=dataclasses.replace(Limits(), **dict(args.limit)),
         docs=args.docs,
+        notify_interval_s=args.notify_every or None,
     )
     settings.extra["reply_deadline_days"] = args.reply_deadline_days
     return settings
@@ -512,7 +532,7 @@ async def reply(args: argparse.Namespace) -> int:
         thread.status = "closed" if args.close else "answered"
         thread.updated_at = now
         await session.flush()
-        await enqueue(session, thread.customer_id, "reply", message.id)  # mailed by the server's next delivery
+        await enqueue(session, thread.customer_id, "reply", message.id)  # mailed by the next delivery (notify.run_due)
         await session.commit()
         print(f"thread {thread.id}: reply added, status {thread.status}")
     return 0
@@ -648,6 +668,20 @@ async def notice_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+async def notify_cmd(args: argparse.Namespace) -> int:
+    from .mailer import FileMailer
+    from .notify import run_due, unsent
+
+    settings = Settings(db_url=args.db, today=args.today)
+    mailer = FileMailer(args.mail_dir)
+    async with _session(args.db) as session:
+        result = await run_due(session, mailer, settings.business_now())
+        left = await unsent(session)
+    owed = " ".join(f"{kind}={n}" for kind, n in result.owed.items())
+    print(f"owed: {owed}; sent: {result.sent}; left unsent: {left}")
+    return 1 if left else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -660,6 +694,7 @@ def main(argv: list[str] | None = None) -> int:
         "audit": audit_cmd,
         "notice": notice_cmd,
         "ksef": ksef_cmd,
+        "notify": notify_cmd,
     }[args.command]
     from .schema import SchemaOutOfDate
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+import asyncio
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
@@ -11,6 +12,7 @@ from .config import Settings
 from .db import ensure_server_id, make_engine, make_sessionmaker
 from .errors import BodyGuardMiddleware, NoStoreMiddleware, install_error_handlers
 from .mailer import FileMailer, Mailer, NullMailer
+from .notify import run_periodically
 from .openapi import build_openapi
 from .schema import ensure_schema
 from .routes import (
@@ -45,9 +47,16 @@ def create_app(settings: Settings | None = None, mailer: Mailer | None = None) -
         # (anything else: `ebok-server migrate`, ebok_server/schema.py).
         await ensure_schema(app.state.engine, upgrade=settings.demo and app.state.engine.dialect.name == "sqlite")
         app.state.server_id = await ensure_server_id(app.state.engine)
+        job = None
+        if settings.notify_interval_s:
+            job = asyncio.create_task(run_periodically(app.state.sessionmaker, mailer, settings))
         try:
             yield
         finally:
+            if job is not None:
+                job.cancel()
+                with suppress(asyncio.CancelledError):
+                    await job
             app.state.hash_pool.shutdown()
             await app.state.engine.dispose()
 

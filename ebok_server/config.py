@@ -90,6 +90,10 @@ class Settings:
     docs: bool = False  # serve /docs and /redoc (the OpenAPI document itself is always at /openapi.json)
     # what sends invoices to KSeF (a ksef.KsefGateway); None: the simulated one (ksef.gateway_for)
     ksef_gateway: object | None = None
+    # The scheduled notification job (notify.run_due) inside the server: every this many seconds,
+    # the first run one interval after the start; None: not at all (tests, `ebok-server notify run`
+    # from cron instead). `ebok-server serve` sets it (--notify-every, default 900).
+    notify_interval_s: float | None = None
     extra: dict = field(default_factory=dict)
 
     def now(self) -> dt.datetime:

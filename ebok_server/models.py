@@ -560,13 +560,15 @@ class NotificationPreference(Base):
     __tablename__ = "notification_preferences"
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # reply | invoice
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # notify.KINDS
     enabled: Mapped[bool] = mapped_column(Boolean)
 
 
 class MailOutbox(Base):
-    """An e-mail owed to a customer for an event (a staff reply: the message id; an invoice: its id),
-    inserted in the transaction that creates the event. The unique key makes it at most one mail per
+    """An e-mail owed to a customer for an event, inserted in the transaction that creates the event
+    or by the scheduled job (``notify.run_due``). ``event_id`` names the event as text (``notify.KINDS``:
+    a staff reply: the message id; an invoice, a notice: its id; a reading window: "meter id/YYYY-MM";
+    a legalisation: "meter id/valid-until date"). The unique key makes it at most one mail per
     customer, kind and event; ``sent_at`` is set by the one delivery that claims the row."""
 
     __tablename__ = "mail_outbox"
@@ -577,7 +579,7 @@ class MailOutbox(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # reply | invoice
-    event_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # notify.KINDS
+    event_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

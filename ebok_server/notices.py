@@ -1,20 +1,22 @@
 """Notices of failures and planned interruptions of supply, and which customers they concern.
 
 A notice names a city and, optionally, streets in it. It concerns a customer when one of the
-customer's supply addresses (:func:`customer_supply_addresses`, the ONE place that knows where a
-customer is supplied) is in that city and, if streets are named, on one of them. Addresses are
-compared by street name only: "ul. Grunwaldzka 12/4, 43-600 Jaworzno" is street "grunwaldzka" in
+customer's supply addresses (:func:`_supply_addresses`, the ONE place that knows where a customer is
+supplied; for one customer :func:`notices_for_customer`, for many at once :func:`notices_by_customer`)
+is in that city and, if streets are named, on one of them. Addresses are compared by street name only: "ul. Grunwaldzka 12/4, 43-600 Jaworzno" is street "grunwaldzka" in
 city "jaworzno" (case, the "ul."/"al."/"pl."/"os." prefix, the house number and the postal code do
 not count).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Notice, ServicePoint
@@ -59,29 +61,52 @@ def place_of(address: str) -> Place:
     return Place(street, city)
 
 
+def _matcher(notices: list[Notice]) -> Callable[[Place], list[Notice]]:
+    """The notices (of ``notices``, in their order) that concern a place: in its city and, if the
+    notice names streets, on one of them. Each notice's city and streets are normalised once."""
+    by_city: dict[str, list[tuple[Notice, frozenset[str]]]] = {}
+    for n in notices:
+        by_city.setdefault(_norm(n.city), []).append((n, frozenset(normalise_streets(n.streets))))
+
+    def matching(place: Place) -> list[Notice]:
+        return [n for n, streets in by_city.get(place.city, ()) if not streets or place.street in streets]
+
+    return matching
+
+
 def concerns(notice: Notice, place: Place) -> bool:
-    if _norm(notice.city) != place.city:
-        return False
-    streets = normalise_streets(notice.streets)
-    return not streets or place.street in streets
+    return bool(_matcher([notice])(place))
 
 
-# built once (they run on every balance): building a statement costs about as much CPU as running it
-_SUPPLY_ADDRESSES = (
-    select(ServicePoint.address).where(ServicePoint.customer_id == bindparam("customer_id")).order_by(ServicePoint.code)
-)
-
-_NOTICES_NOT_ENDED = select(Notice).where(Notice.ends_at > bindparam("now")).order_by(Notice.starts_at, Notice.id)
-_NOTICES_IN_FORCE = (
-    select(Notice)
-    .where(Notice.ends_at > bindparam("now"), Notice.starts_at <= bindparam("now"))
-    .order_by(Notice.starts_at, Notice.id)
-)
+def _supply_addresses() -> Select:
+    """``(customer_id, address)`` of every service point (code order)."""
+    return select(ServicePoint.customer_id, ServicePoint.address).order_by(ServicePoint.code)
 
 
 async def customer_supply_addresses(db: AsyncSession, customer_id: int) -> list[str]:
     """Every address where the customer is supplied: each service point's (code order)."""
-    return [a for a in await db.scalars(_SUPPLY_ADDRESSES, {"customer_id": customer_id}) if a]
+    rows = await db.execute(_supply_addresses().where(ServicePoint.customer_id == customer_id))
+    return [a for _, a in rows if a]
+
+
+async def notices_by_customer(db: AsyncSession, customers: Select, now: dt.datetime) -> list[tuple[int, Notice]]:
+    """``(customer id, notice)`` for every notice not yet ended at ``now`` (in force or planned) that
+    concerns one of the supply addresses of a customer whose id ``customers`` selects. For all the
+    utility's customers at once (the notification job): it lets the event loop serve other requests
+    every few thousand addresses."""
+    notices = (await db.scalars(select(Notice).where(Notice.ends_at > now).order_by(Notice.id))).all()
+    if not notices:
+        return []
+    matching = _matcher(notices)
+    found: dict[tuple[int, int], Notice] = {}
+    rows = await db.execute(_supply_addresses().where(ServicePoint.customer_id.in_(customers)))
+    for k, (customer_id, address) in enumerate(rows, 1):
+        if address:
+            for n in matching(place_of(address)):
+                found.setdefault((customer_id, n.id), n)
+        if k % 2000 == 0:
+            await asyncio.sleep(0)
+    return [(customer_id, n) for (customer_id, _), n in found.items()]
 
 
 async def notices_for_customer(
@@ -92,13 +117,11 @@ async def notices_for_customer(
     places = [place_of(a) for a in await customer_supply_addresses(db, customer_id)]
     if not places:
         return []
-    cities = {p.city for p in places}
-    query = _NOTICES_NOT_ENDED if include_planned else _NOTICES_IN_FORCE
-    found = [
-        n
-        for n in (await db.scalars(query, {"now": now})).all()
-        if _norm(n.city) in cities and any(concerns(n, p) for p in places)
-    ]
+    query = select(Notice).where(Notice.ends_at > now)
+    if not include_planned:
+        query = query.where(Notice.starts_at <= now)
+    matching = _matcher((await db.scalars(query.order_by(Notice.starts_at, Notice.id))).all())
+    found = list({n.id: n for p in places for n in matching(p)}.values())
     return sorted(found, key=lambda n: (n.starts_at > now, n.starts_at, n.id))
 
 

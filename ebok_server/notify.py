@@ -1,23 +1,31 @@
 """Notifications and unread markers (issue 12 feature 6): the read state of threads, the resident's
 visits and the "since your last visit" summary, e-mail preferences and the notification outbox.
 
-A notification mail is owed when its event is created: :func:`enqueue` inserts an outbox row in the
-event's own transaction (unique per customer, kind and event: a retried or parallel event creation
-cannot owe two mails). :func:`deliver` runs after the commit; it claims each unsent row with one
-conditional UPDATE before sending, so two deliveries never send the same row.
+Mails are owed in two ways. A reply or an invoice owes its mail when the event is created:
+:func:`enqueue` inserts an outbox row in the event's own transaction. A notice, an open reading
+window or a meter's legalisation ending soon is no single event anybody creates, so the scheduled
+job :func:`run_due` (``ebok-server notify run``, and every ``Settings.notify_interval_s`` inside the
+server) finds what is owed and inserts those rows. Either way the outbox row is unique per customer,
+kind and event (``INSERT … ON CONFLICT DO NOTHING``): a retried, repeated or parallel run cannot owe
+two mails. :func:`deliver` runs after the commit; it claims unsent rows with a conditional UPDATE
+(a few at a time) before sending, so two deliveries (two requests, two job runs, N server processes) never
+send the same row, and no transaction is open while the mailer works.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
-from sqlalchemy import bindparam, case, exists, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, bindparam, case, exists, false, func, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .billing import fmt_pln, month_bounds
-from .config import iso_ts, utcnow
+from .config import Settings, iso_ts, utcnow
 from .mailer import Mailer
+from .notices import notices_by_customer
 from .models import (
     Customer,
     CustomerVisit,
@@ -25,6 +33,7 @@ from .models import (
     MailOutbox,
     Message,
     Meter,
+    Notice,
     NotificationPreference,
     Reading,
     Thread,
@@ -35,11 +44,25 @@ from .throttle import insert_for
 
 log = logging.getLogger("ebok_server.notify")
 
-#: The kinds of notification mails and their defaults (no preference row): a reply answers what the
-#: resident asked and is awaited, so it is mailed unless refused; invoices come on paper or by
-#: e-FAKTURA already, so their mail is opt-in.
-DEFAULTS: dict[str, bool] = {"reply": True, "invoice": False}
+#: The kinds of notification mails and their defaults (no preference row):
+#: - ``reply`` on: it answers what the resident asked and is awaited;
+#: - ``invoice`` off: invoices come on paper or by e-FAKTURA already;
+#: - ``notice`` on: a failure or a planned interruption of supply at the resident's own address is
+#:   rare and matters at once (fill a kettle, find the water tanker) — the resident may not log in in time;
+#: - ``reading_window`` off: it would come every month for every meter, and the balance already
+#:   says it at login; a reminder for those who ask for it;
+#: - ``legalisation`` on: once in five years or so, and the meter's replacement needs the resident
+#:   to let the fitter in, so they should hear of it well before the date.
+DEFAULTS: dict[str, bool] = {
+    "reply": True,
+    "invoice": False,
+    "notice": True,
+    "reading_window": False,
+    "legalisation": True,
+}
 KINDS = tuple(DEFAULTS)
+#: Owed and delivered by the request that creates the event (the others: the scheduled job's).
+EVENT_KINDS = ("reply", "invoice")
 LEGALISATION_WARNING_DAYS = 90
 #: Logins less than this apart are one visit: "since your last visit" starts before all of them.
 VISIT_GAP = dt.timedelta(hours=1)
@@ -64,22 +87,6 @@ _UNREAD_COUNT = (
     .where(Thread.customer_id == bindparam("customer_id"), unread_condition())
 )
 _PREVIOUS_VISIT = select(CustomerVisit.previous_login_at).where(CustomerVisit.customer_id == bindparam("customer_id"))
-# each meter with whether the period's self-reading is in
-_METERS_READ = (
-    select(
-        Meter,
-        exists()
-        .where(
-            Reading.meter_id == Meter.id,
-            Reading.customer_id == bindparam("customer_id"),
-            Reading.type == "self",
-            Reading.billing_period == bindparam("period"),
-        )
-        .correlate(Meter),
-    )
-    .where(Meter.customer_id == bindparam("customer_id"))
-    .order_by(Meter.id)
-)
 
 
 async def unread_count(db: AsyncSession, customer_id: int) -> int:
@@ -150,21 +157,32 @@ async def since_last_visit(db: AsyncSession, customer_id: int, today: dt.date, n
         replies = [SinceReply(thread_id=t, subject=s, created_at=iso_ts(at)) for t, s, at in reply_rows]
         new_notices = sum(1 for n in notices.items if dt.datetime.fromisoformat(n.starts_at.removesuffix("Z")) > since)
     start, end = month_bounds(today.year, today.month)
-    rows = (await db.execute(_METERS_READ, {"customer_id": customer_id, "period": start})).all()
-    meters = [m for m, _read in rows]
-    horizon = today + dt.timedelta(days=LEGALISATION_WARNING_DAYS)
+    unread = await db.scalar(select(exists().where(Meter.customer_id == customer_id, reading_window_open(start))))
+    expiring = await db.scalars(
+        select(Meter).where(Meter.customer_id == customer_id, legalisation_expiring(today)).order_by(Meter.id)
+    )
     return SinceLastVisit(
         since=iso_ts(since),
         new_invoices=invoices,
         new_replies=replies,
         new_notices=new_notices,
-        reading_window_until=end if not all(read for _m, read in rows) else None,
+        reading_window_until=end if unread else None,
         legalisation_expiring=[
-            MeterExpiry(number=m.number, legalisation_valid_until=m.legalisation_valid_until)
-            for m in meters
-            if m.legalisation_valid_until <= horizon
+            MeterExpiry(number=m.number, legalisation_valid_until=m.legalisation_valid_until) for m in expiring
         ],
     )
+
+
+def reading_window_open(period_start: dt.date):
+    """SQL: ``Meter`` has no self-reading in the billing period starting ``period_start`` (the
+    current one: its self-reading window is open). The one rule of the summary and the mails."""
+    return ~exists().where(Reading.meter_id == Meter.id, Reading.type == "self", Reading.billing_period == period_start)
+
+
+def legalisation_expiring(today: dt.date):
+    """SQL: ``Meter``'s legalisation ends within ``LEGALISATION_WARNING_DAYS`` of ``today`` (or has
+    ended). The one rule of the summary and the mails."""
+    return Meter.legalisation_valid_until <= today + dt.timedelta(days=LEGALISATION_WARNING_DAYS)
 
 
 # ---- preferences ----------------------------------------------------------------------------------
@@ -189,23 +207,132 @@ async def set_preferences(db: AsyncSession, customer_id: int, wanted: dict[str, 
 
 
 # ---- outbox -----------------------------------------------------------------------------------------
-async def enqueue(db: AsyncSession, customer_id: int, kind: str, event_id: int) -> None:
+async def enqueue(db: AsyncSession, customer_id: int, kind: str, event_id: int | str) -> None:
     """Owe ``customer_id`` a ``kind`` mail for ``event_id`` if the customer has an address on file and
     wants that kind; in the caller's transaction. A second call for the same event adds nothing."""
     enabled = (await preferences(db, customer_id))[kind]
     email = await db.scalar(select(Customer.email).where(Customer.id == customer_id))
     if not enabled or not email:
         return
-    stmt = insert_for(db, MailOutbox).values(customer_id=customer_id, kind=kind, event_id=event_id, created_at=utcnow())
-    await db.execute(stmt.on_conflict_do_nothing(index_elements=["customer_id", "kind", "event_id"]))
+    await _owe(db, kind, [(customer_id, str(event_id))])
 
 
-async def _compose(db: AsyncSession, row: MailOutbox) -> tuple[str, str] | None:
-    """Subject and body of an outbox row's mail; None when its event is gone."""
-    if row.kind == "reply":
+async def _owe(db: AsyncSession, kind: str, events: list[tuple[int, str]]) -> int:
+    """Insert an outbox row per ``(customer id, event id)`` unless one is there (``ON CONFLICT DO
+    NOTHING``: the unique key decides, never a check first); returns how many were new (the rows
+    RETURNING gives back: only the inserted ones)."""
+    if not events:
+        return 0
+    now = utcnow()
+    stmt = (
+        insert_for(db, MailOutbox)
+        .on_conflict_do_nothing(index_elements=["customer_id", "kind", "event_id"])
+        .returning(MailOutbox.id)
+    )
+    rows = [{"customer_id": c, "kind": kind, "event_id": e, "created_at": now} for c, e in events]
+    return len((await db.execute(stmt, rows)).all())
+
+
+def wanting(kind: str):
+    """SQL: the ids of the customers who have an e-mail address and want ``kind`` mails (their
+    preference row, else the kind's default)."""
+    pref = NotificationPreference
+    default = true() if DEFAULTS[kind] else false()
+    return (
+        select(Customer.id)
+        .outerjoin(pref, and_(pref.customer_id == Customer.id, pref.kind == kind))
+        .where(Customer.email.is_not(None), Customer.email != "", func.coalesce(pref.enabled, default))
+    )
+
+
+async def _due_notices(db: AsyncSession, now: dt.datetime) -> list[tuple[int, str]]:
+    """Every notice not yet ended (in force, or planned: a planned interruption is worth knowing
+    before it starts) for each customer it concerns; event: the notice's id."""
+    return [(c, str(n.id)) for c, n in await notices_by_customer(db, wanting("notice"), now)]
+
+
+async def _due_reading_windows(db: AsyncSession, now: dt.datetime) -> list[tuple[int, str]]:
+    """Every meter without a self-reading in the current billing period (its window is open);
+    event: "meter id/YYYY-MM" (one mail per meter and period)."""
+    start, _ = month_bounds(now.year, now.month)
+    rows = await db.execute(
+        select(Meter.customer_id, Meter.id)
+        .where(Meter.customer_id.in_(wanting("reading_window")), reading_window_open(start))
+        .order_by(Meter.id)
+    )
+    return [(c, f"{m}/{start:%Y-%m}") for c, m in rows]
+
+
+async def _due_legalisations(db: AsyncSession, now: dt.datetime) -> list[tuple[int, str]]:
+    """Every meter whose legalisation ends within ``LEGALISATION_WARNING_DAYS``; event: "meter
+    id/valid-until date" (a new legalisation date is a new event)."""
+    rows = await db.execute(
+        select(Meter.customer_id, Meter.id, Meter.legalisation_valid_until)
+        .where(Meter.customer_id.in_(wanting("legalisation")), legalisation_expiring(now.date()))
+        .order_by(Meter.id)
+    )
+    return [(c, f"{m}/{until.isoformat()}") for c, m, until in rows]
+
+
+#: The kinds the scheduled job finds; the others (:data:`EVENT_KINDS`) are owed by the request that
+#: creates their event.
+SCHEDULED = {"notice": _due_notices, "reading_window": _due_reading_windows, "legalisation": _due_legalisations}
+
+
+@dataclass
+class RunResult:
+    owed: dict[str, int]  # new outbox rows per kind
+    sent: int  # mails sent from the whole outbox (this run's rows and any left before)
+
+
+async def run_due(db: AsyncSession, mailer: Mailer, now: dt.datetime) -> RunResult:
+    """The scheduled job: owe the mails of :data:`SCHEDULED` due at ``now`` (business time), one
+    commit per kind, then deliver the whole outbox (rows the command line left, mails a failed
+    mailer released). A second run, or one in parallel (another process), owes nothing twice and
+    sends nothing twice (the unique outbox key and :func:`deliver`'s claim)."""
+    owed: dict[str, int] = {}
+    for kind, find in SCHEDULED.items():
+        owed[kind] = await _owe(db, kind, await find(db, now))
+        await db.commit()
+    return RunResult(owed=owed, sent=await deliver(db, mailer, kinds=KINDS, limit=None))
+
+
+async def unsent(db: AsyncSession) -> int:
+    """How many outbox mails wait to be sent."""
+    return await db.scalar(select(func.count()).select_from(MailOutbox).where(MailOutbox.sent_at.is_(None)))
+
+
+async def run_periodically(sessions: async_sessionmaker, mailer: Mailer, settings: Settings) -> None:
+    """The server's own schedule: :func:`run_due` every ``settings.notify_interval_s`` seconds (the
+    first one interval after the start), until cancelled. Every server process runs it; with N
+    processes (``--workers``) they share the work and still send each mail once, as two parallel
+    runs do. A failed run is logged and the next one tries again."""
+    while True:
+        await asyncio.sleep(settings.notify_interval_s)
+        try:
+            async with sessions() as db:
+                result = await run_due(db, mailer, settings.business_now())
+        except Exception:
+            log.exception("scheduled notification run failed; the next one tries again")
+            continue
+        if result.sent or any(result.owed.values()):
+            log.info("scheduled notifications: owed %s, sent %d", result.owed, result.sent)
+
+
+_SIGNATURE = "Powiadomienia wyłączysz w eBOK: Konto. / Turn notifications off in eBOK: Account.\n"
+
+
+def _stamp(at: dt.datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+async def _compose(db: AsyncSession, kind: str, event_id: str) -> tuple[str, str] | None:
+    """Subject and body of the mail of an outbox row's ``kind`` and ``event_id``; None when its event
+    is gone (or over: a reading entered, a meter legalised again since)."""
+    if kind == "reply":
         found = (
             await db.execute(
-                select(Thread.subject).join(Message, Message.thread_id == Thread.id).where(Message.id == row.event_id)
+                select(Thread.subject).join(Message, Message.thread_id == Thread.id).where(Message.id == int(event_id))
             )
         ).first()
         if found is None:
@@ -214,49 +341,136 @@ async def _compose(db: AsyncSession, row: MailOutbox) -> tuple[str, str] | None:
             "eBOK – odpowiedź w Twojej sprawie / a reply to your message",
             f"Dzień dobry,\n\nodpowiedzieliśmy w sprawie „{found[0]}”. Odpowiedź przeczytasz w eBOK "
             "(Korespondencja).\n\n"
-            f'We replied in your case "{found[0]}". Read the reply in eBOK (Correspondence).\n\n'
-            "Powiadomienia wyłączysz w eBOK: Konto. / Turn notifications off in eBOK: Account.\n",
+            f'We replied in your case "{found[0]}". Read the reply in eBOK (Correspondence).\n\n' + _SIGNATURE,
         )
-    inv = await db.get(Invoice, row.event_id)
-    if inv is None:
+    if kind == "invoice":
+        inv = await db.get(Invoice, int(event_id))
+        if inv is None:
+            return None
+        amount = fmt_pln(inv.gross)
+        return (
+            f"eBOK – nowa faktura / new invoice {inv.number}",
+            f"Dzień dobry,\n\nwystawiliśmy fakturę {inv.number} na {amount} zł, termin płatności "
+            f"{inv.due_date.isoformat()}. Fakturę zobaczysz w eBOK (Faktury).\n\n"
+            f"We issued invoice {inv.number} for {amount} PLN, due {inv.due_date.isoformat()}. "
+            "See it in eBOK (Invoices).\n\n" + _SIGNATURE,
+        )
+    if kind == "notice":
+        notice = await db.get(Notice, int(event_id))
+        if notice is None:
+            return None
+        pl, en = ("Awaria", "Failure") if notice.kind == "failure" else ("Planowane wyłączenie", "Planned interruption")
+        where = notice.city + (": " + ", ".join(notice.streets.splitlines()) if notice.streets else "")
+        when = f"{_stamp(notice.starts_at)} – {_stamp(notice.ends_at)}"
+        return (
+            f"eBOK – {pl.lower()} wody / {en.lower()} of water supply",
+            f"Dzień dobry,\n\n{pl} pod Twoim adresem ({where}), {when}.\n{notice.text_pl}\n"
+            "Komunikaty zobaczysz w eBOK (Komunikaty). Numer alarmowy: 994.\n\n"
+            f"{en} at your address ({where}), {when}.\n{notice.text_en}\n"
+            "See the notices in eBOK (Notices). Emergency number: 994.\n\n" + _SIGNATURE,
+        )
+    meter_id, _, key = event_id.partition("/")
+    meter = await db.get(Meter, int(meter_id))
+    if meter is None:
         return None
-    amount = fmt_pln(inv.gross)
+    if kind == "reading_window":
+        start, end = month_bounds(*map(int, key.split("-")))
+        if not await db.scalar(select(exists().where(Meter.id == meter.id, reading_window_open(start)))):
+            return None
+        return (
+            f"eBOK – podaj odczyt wodomierza / enter your meter reading {meter.number}",
+            f"Dzień dobry,\n\nodczyt wodomierza {meter.number} ({meter.location}) za ten okres podasz w eBOK "
+            f"(Odczyty) do {end.isoformat()}.\n\n"
+            f"Enter the reading of meter {meter.number} ({meter.location}) for this period in eBOK "
+            f"(Readings) by {end.isoformat()}.\n\n" + _SIGNATURE,
+        )
+    until = dt.date.fromisoformat(key)
+    if meter.legalisation_valid_until != until:
+        return None
     return (
-        f"eBOK – nowa faktura / new invoice {inv.number}",
-        f"Dzień dobry,\n\nwystawiliśmy fakturę {inv.number} na {amount} zł, termin płatności "
-        f"{inv.due_date.isoformat()}. Fakturę zobaczysz w eBOK (Faktury).\n\n"
-        f"We issued invoice {inv.number} for {amount} PLN, due {inv.due_date.isoformat()}. "
-        "See it in eBOK (Invoices).\n\n"
-        "Powiadomienia wyłączysz w eBOK: Konto. / Turn notifications off in eBOK: Account.\n",
+        f"eBOK – legalizacja wodomierza / meter legalisation {meter.number}",
+        f"Dzień dobry,\n\nlegalizacja wodomierza {meter.number} ({meter.location}) jest ważna do "
+        f"{until.isoformat()}. Skontaktujemy się, by umówić jego wymianę.\n\n"
+        f"The legalisation of meter {meter.number} ({meter.location}) is valid until {until.isoformat()}. "
+        "We will contact you to arrange its replacement.\n\n" + _SIGNATURE,
     )
 
 
-async def deliver(db: AsyncSession, mailer: Mailer, limit: int = 200) -> int:
-    """Send the unsent outbox mails (oldest first, at most ``limit``); returns how many were sent.
-    Each row is claimed by one conditional UPDATE and committed before its mail goes out, so a
-    parallel delivery skips it; a mail the mailer fails to send is released for the next delivery."""
-    ids = (
-        await db.scalars(select(MailOutbox.id).where(MailOutbox.sent_at.is_(None)).order_by(MailOutbox.id).limit(limit))
-    ).all()
+#: Rows one delivery claims together (one UPDATE, one commit): fewer commits than one per mail,
+#: and at most this many mails lost (claimed, never sent) if the process dies while sending them
+#: (a server that stops normally gives back those it has not sent).
+CLAIM_BATCH = 20
+
+
+async def deliver(
+    db: AsyncSession, mailer: Mailer, *, kinds: tuple[str, ...] = EVENT_KINDS, limit: int | None = 200
+) -> int:
+    """Send the unsent outbox mails of ``kinds`` (oldest first; at most ``limit`` looked at, None:
+    all of them, in one pass); returns how many were sent. A request that created an event delivers
+    :data:`EVENT_KINDS` only (the job's backlog of notices never slows a staff reply down); the job
+    delivers every kind.
+
+    At most once: :data:`CLAIM_BATCH` rows at a time are claimed by one conditional UPDATE (``sent_at``
+    set where it is still empty, RETURNING the rows this delivery won), committed with the reads that
+    compose their mails before any mail goes out, so a parallel delivery (another request, job run or
+    process) skips them and no transaction stays open while mailing. The mailer runs in a worker
+    thread (a slow mail server does not stop the event loop). A mail the mailer fails to send is
+    released for the next delivery (this pass does not come back to it)."""
     sent = 0
-    for row_id in ids:
-        claimed = await db.execute(
-            update(MailOutbox).where(MailOutbox.id == row_id, MailOutbox.sent_at.is_(None)).values(sent_at=utcnow())
-        )
-        await db.commit()
-        if claimed.rowcount != 1:
-            continue  # another delivery has it
-        row = await db.get(MailOutbox, row_id)
-        to = await db.scalar(select(Customer.email).where(Customer.id == row.customer_id))
-        mail = await _compose(db, row)
-        if mail is None or not to:
-            continue  # the event or the address went away: nothing to send, the row stays claimed
-        try:
-            mailer.send(to, *mail)
-        except Exception:
-            log.exception("notification mail %s not sent; released for the next delivery", row_id)
-            await db.execute(update(MailOutbox).where(MailOutbox.id == row_id).values(sent_at=None))
+    after = 0
+    while limit is None or limit > 0:
+        batch = CLAIM_BATCH if limit is None else min(limit, CLAIM_BATCH)
+        ids = (
+            await db.scalars(
+                select(MailOutbox.id)
+                .where(MailOutbox.sent_at.is_(None), MailOutbox.id > after, MailOutbox.kind.in_(kinds))
+                .order_by(MailOutbox.id)
+                .limit(batch)
+            )
+        ).all()
+        if limit is not None:
+            limit -= batch
+        if ids:
+            sent += await _deliver_batch(db, mailer, ids)
+        else:
             await db.commit()
-            continue
-        sent += 1
+        if len(ids) < batch:
+            break
+        after = ids[-1]
     return sent
+
+
+async def _deliver_batch(db: AsyncSession, mailer: Mailer, ids: list[int]) -> int:
+    claimed = await db.execute(
+        update(MailOutbox)
+        .where(MailOutbox.id.in_(ids), MailOutbox.sent_at.is_(None))
+        .values(sent_at=utcnow())
+        .returning(MailOutbox.id, MailOutbox.customer_id, MailOutbox.kind, MailOutbox.event_id)
+    )
+    mails = []
+    for row_id, customer_id, kind, event_id in sorted(claimed.all()):  # rows another delivery has are not here
+        to = await db.scalar(select(Customer.email).where(Customer.id == customer_id))
+        mail = await _compose(db, kind, event_id)
+        if mail is not None and to:  # else the event or the address went away: the row stays claimed, unsent
+            mails.append((row_id, to, mail))
+    await db.commit()
+    done = 0
+    failed: list[int] = []
+    try:
+        for row_id, to, (subject, body) in mails:
+            try:
+                await asyncio.to_thread(mailer.send, to, subject, body)
+            except Exception:
+                log.exception("notification mail %s not sent; released for the next delivery", row_id)
+                failed.append(row_id)
+            done += 1
+    except asyncio.CancelledError:
+        # the server stops: the mails not yet given to the mailer go back to the outbox (the one the
+        # mailer's thread has may still go out: it stays claimed, never twice)
+        failed += [row_id for row_id, *_ in mails[done + 1 :]]
+        raise
+    finally:
+        if failed:
+            await db.execute(update(MailOutbox).where(MailOutbox.id.in_(failed)).values(sent_at=None))
+            await db.commit()
+    return done - len(failed)

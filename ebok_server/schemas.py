@@ -649,3 +649,10 @@ class NotificationPreferences(Strict):
 
     reply: bool = Field(strict=True, description="the utility replied in one of your threads (default: on)")
     invoice: bool = Field(strict=True, description="a new invoice was issued (default: off)")
+    notice: bool = Field(
+        strict=True, description="a failure or planned interruption of supply at your address (default: on)"
+    )
+    reading_window: bool = Field(
+        strict=True, description="a meter still needs its self-reading this billing period (default: off)"
+    )
+    legalisation: bool = Field(strict=True, description="a meter's legalisation ends within 90 days (default: on)")

@@ -6,6 +6,7 @@ The real server for client tests is in ``tests/conftest.py`` (``server``, ``fres
   unless our own server does; no other program can take it).
 * ``silent_server``, ``BrokenHttpServer``: tiny local peers that simulate a server that accepts
   and never answers / answers garbage.
+* ``assert_reads``: what an error says to the resident, in Polish and in English.
 """
 
 from __future__ import annotations
@@ -17,6 +18,28 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
+
+from ebok_tui.core.api import ApiError
+from ebok_tui.core.i18n import I18n
+from ebok_tui.ui.wording import error_message
+
+#: What the server answers to a created thread (for peers that script their replies).
+THREAD_REPLY = {
+    "id": 7,
+    "kind": "other",
+    "subject": "s",
+    "status": "sent",
+    "created_at": "2026-11-15T10:00:00Z",
+    "updated_at": "2026-11-15T10:00:00Z",
+    "message_count": 1,
+    "messages": [],
+}
+
+
+def assert_reads(error: ApiError, pl: str, en: str) -> None:
+    """``error`` reads ``pl`` in Polish and ``en`` in English (:func:`error_message`)."""
+    assert error_message(I18n("pl"), error) == pl
+    assert error_message(I18n("en"), error) == en
 
 
 def demo_password(customer_number: str) -> str:

@@ -141,3 +141,27 @@ def running_server(tmp_path: Path, *extra_args: str, **kwargs):
         yield info
     finally:
         stop_server(info.proc)
+
+
+@contextlib.contextmanager
+def aged_server(tmp_path: Path, today: str = "2026-11-25"):
+    """Context manager yielding a :class:`ServerInfo`: the demo data seeded on 2026-11-15 (a first
+    server, stopped), served again from the same database on ``today``."""
+    seeded = start_server_info(tmp_path / "seeded")
+    stop_server(seeded.proc)
+    with running_server(tmp_path / "later", "--today", today, db_url=seeded.db_url) as later:
+        yield later
+
+
+def child_pids(pid: int) -> set[int]:
+    """The process ids whose parent is ``pid`` (read from /proc: Linux), e.g. a server's workers."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found

@@ -19,6 +19,7 @@ import socket
 import struct
 import tracemalloc
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -35,7 +36,7 @@ from ebok_tui.core.api import (
 )
 from ebok_tui.core.i18n import I18n
 from ebok_tui.ui.wording import error_message
-from tests.fixtures_client import closed_port_url  # noqa: F401
+from tests.fixtures_client import THREAD_REPLY, assert_reads, closed_port_url  # noqa: F401
 
 PL, EN = I18n("pl"), I18n("en")
 
@@ -58,16 +59,6 @@ BALANCE = {
     "transfer_title": "T",
     "as_of": "2026-11-15",
 }
-THREAD = {
-    "id": 7,
-    "kind": "other",
-    "subject": "s",
-    "status": "sent",
-    "created_at": "2026-11-15T10:00:00Z",
-    "updated_at": "2026-11-15T10:00:00Z",
-    "message_count": 1,
-    "messages": [],
-}
 
 
 class Request:
@@ -78,12 +69,13 @@ class Request:
         self.body = body
 
 
-Handler = Callable[[int, Request, asyncio.StreamWriter], Awaitable[None]]
+Handler = Callable[["Peer", int, Request, asyncio.StreamWriter], Awaitable[None]]
 
 
 class Peer:
     """An HTTP/1.1 peer on 127.0.0.1 whose behaviour is scripted per connection:
-    ``handler(n, request, writer)`` with ``n`` = 1 for the first connection, 2 for the second...
+    ``handler(peer, n, request, writer)``: the peer itself (its ``write`` counts), ``n`` = 1 for the
+    first connection, 2 for the second...
     ``bytes_sent`` counts what the handler managed to write; ``client_gone`` is set when a write
     failed because the client had closed the connection."""
 
@@ -118,13 +110,20 @@ class Peer:
             length = int(Request(head, b"").headers.get("content-length", "0"))
             request = Request(head, await reader.readexactly(length))
             self.requests.append(request)
-            await self.handler(len(self.requests), request, writer)
+            await self.handler(self, len(self.requests), request, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             self.client_gone.set()
         except asyncio.CancelledError:  # stopped by __aexit__: end quietly
             pass
         finally:
             writer.close()
+
+    def client(self, **kwargs: Any) -> EbokClient:
+        """A client of this peer with a session token, retrying at once (``kwargs``: its other options)."""
+        kwargs.setdefault("retry_delay", 0)
+        api = EbokClient(self.url, **kwargs)
+        api._token = "t"
+        return api
 
     async def write(self, writer: asyncio.StreamWriter, data: bytes) -> None:
         writer.write(data)
@@ -153,12 +152,11 @@ def reset(writer: asyncio.StreamWriter) -> None:
 # --- overall deadline (finding 9: a drip-feeding server) ---------------------------------------
 
 
-def dripper(peer_ref: list[Peer], what: str, content_type: str = "application/json") -> Handler:
+def dripper(what: str, content_type: str = "application/json") -> Handler:
     """Sends the reply one byte every 0.25 s: the whole reply (status line and headers included)
     or, after normal headers, a body announced as 100 000 bytes. Either would take hours."""
 
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
-        peer = peer_ref[0]
+    async def handler(peer: Peer, n: int, request: Request, writer: asyncio.StreamWriter) -> None:
         if what == "headers":
             data = head(200, content_type, Content_Length="100000")
         else:
@@ -173,11 +171,8 @@ def dripper(peer_ref: list[Peer], what: str, content_type: str = "application/js
 
 @pytest.mark.parametrize("what", ["headers", "body"])
 async def test_drip_fed_get_ends_at_the_overall_deadline(what):
-    ref: list[Peer] = []
-    async with Peer(dripper(ref, what)) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, timeout=PATIENT, deadline=1.5, retry_delay=0) as api:
-            api._token = "t"
+    async with Peer(dripper(what)) as peer:
+        async with peer.client(timeout=PATIENT, deadline=1.5) as api:
             with pytest.raises(RequestTimeout) as err:
                 await api.balance()
         # the client gave up and closed the connection long before the reply could be complete
@@ -187,25 +182,25 @@ async def test_drip_fed_get_ends_at_the_overall_deadline(what):
     exc = err.value
     assert exc.code == "timeout" and "1.5 s deadline" in (exc.detail or "")
     assert isinstance(exc.__cause__, TimeoutError)
-    assert error_message(PL, exc) == f"Serwer eBOK ({peer.url}) nie odpowiedział na czas. Spróbuj ponownie za chwilę."
-    assert error_message(EN, exc) == f"The eBOK server ({peer.url}) did not answer in time. Try again in a moment."
+    assert_reads(
+        exc,
+        f"Serwer eBOK ({peer.url}) nie odpowiedział na czas. Spróbuj ponownie za chwilę.",
+        f"The eBOK server ({peer.url}) did not answer in time. Try again in a moment.",
+    )
 
 
 async def test_deadline_bounds_a_keyed_post_including_its_retry():
     """A keyed POST is retried after a lost connection, but both attempts share one deadline: the
     first connection is dropped, the second one drips, and the call still ends at the deadline."""
-    ref: list[Peer] = []
-    drip = dripper(ref, "body")
+    drip = dripper("body")
 
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
+    async def handler(peer: Peer, n: int, request: Request, writer: asyncio.StreamWriter) -> None:
         if n == 1:
             return  # read the request, close without a reply
-        await drip(n, request, writer)
+        await drip(peer, n, request, writer)
 
     async with Peer(handler) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, timeout=PATIENT, deadline=1.5, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client(timeout=PATIENT, deadline=1.5) as api:
             with pytest.raises(RequestTimeout):
                 await api.create_thread("other", "Temat", "Treść", idempotency_key="key-d1")
         await asyncio.wait_for(peer.client_gone.wait(), 30)
@@ -213,12 +208,9 @@ async def test_deadline_bounds_a_keyed_post_including_its_retry():
 
 
 async def test_pdf_has_its_own_deadline():
-    ref: list[Peer] = []
-    async with Peer(dripper(ref, "body", "application/pdf")) as peer:
-        ref.append(peer)
+    async with Peer(dripper("body", "application/pdf")) as peer:
         # a long JSON deadline does not let a PDF drip on: the PDF's own deadline ends it
-        async with EbokClient(peer.url, timeout=PATIENT, deadline=300, pdf_deadline=1.0, retry_delay=0) as api:
-            api._token = "t"
+        async with peer.client(timeout=PATIENT, deadline=300, pdf_deadline=1.0) as api:
             with pytest.raises(RequestTimeout) as err:
                 await api.invoice_pdf(1)
         await asyncio.wait_for(peer.client_gone.wait(), 30)
@@ -235,7 +227,6 @@ def test_deadline_and_cap_must_be_positive():
 
 
 def huge_sender(
-    peer_ref: list[Peer],
     *,
     status: int = 200,
     announce: bool,
@@ -244,8 +235,7 @@ def huge_sender(
 ) -> Handler:
     """Sends a 64 MiB body in 64 KiB pieces, with Content-Length or chunked, until the client hangs up."""
 
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
-        peer = peer_ref[0]
+    async def handler(peer: Peer, n: int, request: Request, writer: asyncio.StreamWriter) -> None:
         piece = b"x" * 65536
         if announce:
             await peer.write(writer, head(status, content_type, Content_Length=str(HUGE)))
@@ -283,11 +273,8 @@ async def traced_peak(call: Callable[[], Awaitable[object]]) -> tuple[BaseExcept
 
 @pytest.mark.parametrize("announce", [True, False], ids=["content-length", "chunked"])
 async def test_huge_json_reply_is_refused_at_the_cap_with_bounded_memory(announce):
-    ref: list[Peer] = []
-    async with Peer(huge_sender(ref, announce=announce)) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+    async with Peer(huge_sender(announce=announce)) as peer:
+        async with peer.client() as api:
             exc, peak = await traced_peak(api.balance)
         await asyncio.wait_for(peer.client_gone.wait(), 30)
     assert isinstance(exc, ProtocolError) and exc.code == "reply_too_large", exc
@@ -307,7 +294,7 @@ async def test_huge_json_reply_is_refused_at_the_cap_with_bounded_memory(announc
 async def test_cap_is_configurable_and_exact():
     body = json.dumps(BALANCE).encode()
 
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
+    async def handler(peer: Peer, n: int, request: Request, writer: asyncio.StreamWriter) -> None:
         writer.write(head(Transfer_Encoding="chunked") + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
         await writer.drain()
 
@@ -324,11 +311,8 @@ async def test_cap_is_configurable_and_exact():
 
 async def test_huge_error_reply_is_cut_not_buffered():
     """A 500 with a 64 MiB body: the client reads 64 KiB of it for the error code and hangs up."""
-    ref: list[Peer] = []
-    async with Peer(huge_sender(ref, status=500, announce=False, content_type="text/html")) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+    async with Peer(huge_sender(status=500, announce=False, content_type="text/html")) as peer:
+        async with peer.client() as api:
             exc, peak = await traced_peak(api.balance)
         await asyncio.wait_for(peer.client_gone.wait(), 30)
     assert isinstance(exc, ServerError) and exc.status == 500, exc
@@ -338,11 +322,8 @@ async def test_huge_error_reply_is_cut_not_buffered():
 
 @pytest.mark.parametrize("announce", [True, False], ids=["content-length", "chunked"])
 async def test_huge_pdf_is_refused_at_its_cap(announce):
-    ref: list[Peer] = []
-    async with Peer(huge_sender(ref, announce=announce, content_type="application/pdf", prefix=b"%PDF-1.4\n")) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+    async with Peer(huge_sender(announce=announce, content_type="application/pdf", prefix=b"%PDF-1.4\n")) as peer:
+        async with peer.client() as api:
             exc, peak = await traced_peak(lambda: api.invoice_pdf(1, max_bytes=MiB))
         await asyncio.wait_for(peer.client_gone.wait(), 30)
     assert isinstance(exc, ProtocolError) and exc.code == "response_too_large", exc
@@ -356,7 +337,7 @@ async def test_unrequested_compression_is_refused_before_it_expands():
     bomb = gzip.compress(b"\0" * HUGE, compresslevel=9)
     assert len(bomb) < MiB
 
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
+    async def handler(peer: Peer, n: int, request: Request, writer: asyncio.StreamWriter) -> None:
         writer.write(head(Content_Encoding="gzip", Content_Length=str(len(bomb))) + bomb)
         await writer.drain()
 
@@ -387,23 +368,27 @@ async def drop(how: str, peer: Peer, writer: asyncio.StreamWriter) -> None:
 DROPS = ["close", "reset", "mid-body", "mid-chunked"]
 
 
-def drops_first(how: str, second: bytes, ref: list[Peer]) -> Handler:
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
+def drops_every(how: str) -> Handler:
+    async def handler(peer: Peer, n: int, request: Request, writer: asyncio.StreamWriter) -> None:
+        await drop(how, peer, writer)
+
+    return handler
+
+
+def drops_first(how: str, second: bytes) -> Handler:
+    async def handler(peer: Peer, n: int, request: Request, writer: asyncio.StreamWriter) -> None:
         if n == 1:
-            await drop(how, ref[0], writer)
+            await drop(how, peer, writer)
         else:
-            await ref[0].write(writer, second)
+            await peer.write(writer, second)
 
     return handler
 
 
 @pytest.mark.parametrize("how", DROPS)
 async def test_get_retried_once_after_connection_lost(how):
-    ref: list[Peer] = []
-    async with Peer(drops_first(how, answer(BALANCE), ref)) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+    async with Peer(drops_first(how, answer(BALANCE))) as peer:
+        async with peer.client() as api:
             balance = await api.balance()
     assert isinstance(balance, Balance) and balance.to_pay == 100
     assert [r.target for r in peer.requests] == ["/api/v1/balance"] * 2
@@ -411,34 +396,26 @@ async def test_get_retried_once_after_connection_lost(how):
 
 @pytest.mark.parametrize("how", DROPS)
 async def test_get_lost_twice_is_connection_lost_not_could_not_connect(how):
-    ref: list[Peer] = []
-
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
-        await drop(how, ref[0], writer)
-
-    async with Peer(handler) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+    async with Peer(drops_every(how)) as peer:
+        async with peer.client() as api:
             with pytest.raises(ConnectionLost) as err:
                 await api.balance()
     assert len(peer.requests) == 2
     exc = err.value
     assert isinstance(exc, ConnectionFailed)  # callers catching ConnectionFailed still catch it
     assert exc.code == "connection_lost" and exc.status is None
-    assert error_message(PL, exc) == (
+    assert_reads(
+        exc,
         f"Połączenie z serwerem eBOK ({peer.url}) zostało przerwane, zanim nadeszła cała odpowiedź. "
-        "Spróbuj ponownie za chwilę."
-    )
-    assert error_message(EN, exc) == (
+        "Spróbuj ponownie za chwilę.",
         f"The connection to the eBOK server ({peer.url}) was lost before the whole reply arrived. "
-        "Try again in a moment."
+        "Try again in a moment.",
     )
     assert isinstance(exc.__cause__, httpx.TransportError)
 
 
 async def test_could_not_connect_and_connection_lost_read_differently(closed_port_url):
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
+    async def handler(peer: Peer, n: int, request: Request, writer: asyncio.StreamWriter) -> None:
         return
 
     async with EbokClient(closed_port_url, retry_delay=0) as api:
@@ -458,13 +435,10 @@ async def test_could_not_connect_and_connection_lost_read_differently(closed_por
 
 @pytest.mark.parametrize("how", DROPS)
 async def test_keyed_post_retried_once_with_the_same_key_after_connection_lost(how):
-    ref: list[Peer] = []
-    thread = json.dumps(THREAD).encode()
+    thread = json.dumps(THREAD_REPLY).encode()
     second = head(201, Content_Length=str(len(thread))) + thread
-    async with Peer(drops_first(how, second, ref)) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+    async with Peer(drops_first(how, second)) as peer:
+        async with peer.client() as api:
             result = await api.create_thread("other", "Temat", "Treść", idempotency_key="key-42")
     assert result.id == 7
     first, again = peer.requests
@@ -474,15 +448,8 @@ async def test_keyed_post_retried_once_with_the_same_key_after_connection_lost(h
 
 @pytest.mark.parametrize("how", DROPS)
 async def test_other_writes_never_resent_and_say_the_outcome_is_unknown(how):
-    ref: list[Peer] = []
-
-    async def handler(n: int, request: Request, writer: asyncio.StreamWriter) -> None:
-        await drop(how, ref[0], writer)
-
-    async with Peer(handler) as peer:
-        ref.append(peer)
-        async with EbokClient(peer.url, retry_delay=0) as api:
-            api._token = "t"
+    async with Peer(drops_every(how)) as peer:
+        async with peer.client() as api:
             for call in (
                 lambda: api.submit_reading("WM-1", 130),
                 lambda: api.efaktura_request("a@b.pl", "2026-11"),

@@ -438,25 +438,13 @@ async def test_create_thread_is_idempotent_and_reply(private_server):
     api = await logged_in(private_server, "10004")
     async with api:
         key = str(uuid.uuid4())
-        created = await api.create_thread(
-            "failure_report",
-            "Niskie ciśnienie wody",
-            "Od wczoraj bardzo niskie ciśnienie.",
-            contact_phone="+48 600 000 000",
-            location="ul. Zwycięstwa 20",
-            idempotency_key=key,
-        )
+        report = ("failure_report", "Niskie ciśnienie wody", "Od wczoraj bardzo niskie ciśnienie.")
+        details = {"contact_phone": "+48 600 000 000", "location": "ul. Zwycięstwa 20", "idempotency_key": key}
+        created = await api.create_thread(*report, **details)
         assert isinstance(created, ThreadDetail)
         assert created.status == "sent" and created.message_count == 1
         assert created.contact_phone == "+48 600 000 000"
-        again = await api.create_thread(
-            "failure_report",
-            "Niskie ciśnienie wody",
-            "Od wczoraj bardzo niskie ciśnienie.",
-            contact_phone="+48 600 000 000",
-            location="ul. Zwycięstwa 20",
-            idempotency_key=key,
-        )
+        again = await api.create_thread(*report, **details)  # the same key: the same thread
         assert again.id == created.id
         assert (await api.threads()).total == 2  # seed thread + this one, not three
         with pytest.raises(Conflict) as conflict:

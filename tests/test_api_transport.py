@@ -20,6 +20,7 @@ from ebok_tui.core.i18n import I18n
 from ebok_tui.ui.wording import error_message
 from tests.fixtures_client import (  # noqa: F401
     SilentServer,
+    assert_reads,
     broken_server,
     closed_port_url,
     raw,
@@ -39,13 +40,12 @@ async def test_server_down_is_connection_failed_pl_and_en(closed_port_url):
     assert exc.status is None and exc.code == "connection_failed"
     # the message names the server (it may be local or in the office, not "on the internet")
     assert exc.server == closed_port_url
-    assert error_message(PL, exc) == (
+    assert_reads(
+        exc,
         f"Nie udało się połączyć z serwerem eBOK ({closed_port_url}). Sprawdź adres serwera i połączenie "
-        "z siecią albo spróbuj ponownie później."
-    )
-    assert error_message(EN, exc) == (
+        "z siecią albo spróbuj ponownie później.",
         f"Could not connect to the eBOK server ({closed_port_url}). Check the server address and your network "
-        "connection, or try again later."
+        "connection, or try again later.",
     )
     assert isinstance(exc.__cause__, httpx.ConnectError)  # kept for logs, never raised itself
 

@@ -29,6 +29,7 @@ from ebok_tui.core.api import (
 from ebok_tui.core.api.errors import CODES
 from ebok_tui.core.i18n import I18n, load_catalog
 from ebok_tui.ui.wording import error_message, field_messages
+from tests.fixtures_client import THREAD_REPLY
 
 PL, EN = I18n("pl"), I18n("en")
 
@@ -234,34 +235,21 @@ async def test_get_retried_once_on_connect_error():
     assert len(rec.requests) == 2
 
 
-async def test_get_gives_up_after_second_connect_error():
-    rec = Recorder(httpx.ConnectError("refused"))
+@pytest.mark.parametrize(
+    ("error", "raised", "attempts"),
+    [(httpx.ConnectError("refused"), ConnectionFailed, 2), (httpx.ReadTimeout("slow"), RequestTimeout, 1)],
+    ids=["gives_up_after_second_connect_error", "not_retried_on_read_timeout"],
+)
+async def test_get_failing_every_time(error, raised, attempts):
+    rec = Recorder(error)
     async with client(rec) as api:
-        with pytest.raises(ConnectionFailed):
+        with pytest.raises(raised):
             await api.health()
-    assert len(rec.requests) == 2
-
-
-async def test_get_not_retried_on_read_timeout():
-    rec = Recorder(httpx.ReadTimeout("slow"))
-    async with client(rec) as api:
-        with pytest.raises(RequestTimeout):
-            await api.health()
-    assert len(rec.requests) == 1
+    assert len(rec.requests) == attempts
 
 
 async def test_keyed_post_retried_once_with_same_key_and_body():
-    thread = {
-        "id": 7,
-        "kind": "other",
-        "subject": "s",
-        "status": "sent",
-        "created_at": "2026-11-15T10:00:00Z",
-        "updated_at": "2026-11-15T10:00:00Z",
-        "message_count": 1,
-        "messages": [],
-    }
-    rec = Recorder(httpx.ReadTimeout("lost reply"), httpx.Response(201, json=thread))
+    rec = Recorder(httpx.ReadTimeout("lost reply"), httpx.Response(201, json=THREAD_REPLY))
     async with client(rec) as api:
         api._token = "t"
         result = await api.create_thread("other", "s", "b", idempotency_key="abc-1")

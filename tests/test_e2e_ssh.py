@@ -170,21 +170,15 @@ class SshSetup:
 
     def open_sessions(self, customer: str) -> int:
         """Sessions of ``customer`` on the server that are not revoked (read from its database)."""
-        path = self.server.db_url.split(":///", 1)[1]
-        with contextlib.closing(sqlite3.connect(path)) as db:
-            (count,) = db.execute(
-                "SELECT count(*) FROM auth_sessions s JOIN customers c ON c.id = s.customer_id "
-                "WHERE c.customer_number = ? AND s.revoked_at IS NULL",
-                (customer,),
-            ).fetchone()
-        return count
+        return self.sessions(customer, " AND s.revoked_at IS NULL")
 
-    def sessions(self, customer: str) -> int:
+    def sessions(self, customer: str, condition: str = "") -> int:
+        """Sessions of ``customer`` on the server (revoked or not; ``condition``: more SQL to match)."""
         path = self.server.db_url.split(":///", 1)[1]
         with contextlib.closing(sqlite3.connect(path)) as db:
             (count,) = db.execute(
                 "SELECT count(*) FROM auth_sessions s JOIN customers c ON c.id = s.customer_id "
-                "WHERE c.customer_number = ?",
+                "WHERE c.customer_number = ?" + condition,
                 (customer,),
             ).fetchone()
         return count

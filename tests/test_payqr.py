@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-import zxingcpp
 
 from ebok_tui.core.payqr import (
     AMOUNT_ENTERED_BY_PAYER,
@@ -19,61 +18,31 @@ from ebok_tui.core.payqr import (
     nip_is_valid,
     normalize_account,
 )
+from tests.qr_support import modules, scan, utility_payload
 
 IBAN = "PL61109010140000071219812874"
-
-
-def scan(lines: list[str], pixels: int = 4) -> list[str]:
-    """Decode what the terminal would show (dark ``█`` halves on light) with a real QR reader:
-    each module becomes ``pixels``×``pixels`` grey pixels, and nothing is added around the drawing,
-    so the reader sees only the quiet zone that the lines themselves carry."""
-    top = {" ": 0, "▄": 0, "▀": 1, "█": 1}
-    bottom = {" ": 0, "▀": 0, "▄": 1, "█": 1}
-    rows: list[list[int]] = []
-    for line in lines:
-        rows.append([top[ch] for ch in line])
-        rows.append([bottom[ch] for ch in line])
-    image = bytearray()
-    for row in rows:
-        scanline = b"".join((b"\x00" if dark else b"\xff") * pixels for dark in row)
-        image += scanline * pixels
-    height, width = len(rows) * pixels, len(rows[0]) * pixels
-    view = memoryview(bytes(image)).cast("B", (height, width))
-    return [barcode.text for barcode in zxingcpp.read_barcodes(view, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def test_the_recommendations_published_examples() -> None:
     """ZBP's examples, byte for byte: a company recipient with NIP 1234567890 (a made-up NIP whose
     check digit is wrong, so only its format is checked here) and one without a NIP."""
-    with_nip = build_payload(
-        account="92124012340001567890123456",
-        amount_grosze=1200,
-        recipient="Odbiorca 1",
-        title="FV 1234/34/2012",
-        nip="1234567890",
-        company=True,
-        verify_nip=False,
-    )
-    assert with_nip == "1234567890|PL|92124012340001567890123456|001200|Odbiorca 1|FV 1234/34/2012|||"
-    without_nip = build_payload(
-        account="92124012340001567890123456",
-        amount_grosze=1200,
-        recipient="Odbiorca 1",
-        title="Przelew ekspress",
-    )
-    assert without_nip == "|PL|92124012340001567890123456|001200|Odbiorca 1|Przelew ekspress|||"
-    for payload in (with_nip, without_nip):
+    examples = [
+        (
+            {"title": "FV 1234/34/2012", "nip": "1234567890", "company": True, "verify_nip": False},
+            "1234567890|PL|92124012340001567890123456|001200|Odbiorca 1|FV 1234/34/2012|||",
+        ),
+        ({"title": "Przelew ekspress"}, "|PL|92124012340001567890123456|001200|Odbiorca 1|Przelew ekspress|||"),
+    ]
+    for fields, expected in examples:
+        payload = build_payload(
+            account="92124012340001567890123456", amount_grosze=1200, recipient="Odbiorca 1", **fields
+        )
+        assert payload == expected
         assert scan(half_block_lines(make_qr(payload).matrix)) == [payload]
 
 
 def test_payload_exact() -> None:
-    payload = build_payload(
-        account=IBAN,
-        amount_grosze=12345,
-        recipient="MPWiK Sp. z o.o.",
-        title="Klient 10001 FV/2026/11/000123",
-        nip="6320001234",
-    )
+    payload = utility_payload(IBAN, 12345, "Klient 10001 FV/2026/11/000123")
     assert payload == (
         "6320001234|PL|61109010140000071219812874|012345|MPWiK Sp. z o.o.|Klient 10001 FV/2026/11/000123|||"
     )
@@ -183,13 +152,7 @@ def test_account_forms() -> None:
 
 
 def test_qr_encoding_parameters_and_matrix() -> None:
-    payload = build_payload(
-        account=IBAN,
-        amount_grosze=12345,
-        recipient="MPWiK Sp. z o.o.",
-        title="Klient 10001 FV/2026/11/000123",
-        nip="6320001234",
-    )
+    payload = utility_payload(IBAN, 12345, "Klient 10001 FV/2026/11/000123")
     qr = make_qr(payload)
     assert qr.error == "L"
     assert not qr.is_micro
@@ -197,13 +160,7 @@ def test_qr_encoding_parameters_and_matrix() -> None:
     # amount in numeric mode bring it down to version 4 (33x33)
     assert len(payload.encode("utf-8")) == 98
     assert qr.version == 5
-    short = build_payload(
-        account=IBAN,
-        amount_grosze=12345,
-        recipient="MPWiK Sp. z o.o.",
-        title="Saldo 10001 na 15.11.2026",
-        nip="6320001234",
-    )
+    short = utility_payload(IBAN, 12345, "Saldo 10001 na 15.11.2026")
     assert make_qr(short).version == 4
     assert scan(half_block_lines(make_qr(short).matrix)) == [short]
     size = 17 + 4 * qr.version
@@ -252,21 +209,10 @@ def test_half_block_real_qr_size() -> None:
 
 def test_half_block_lines_round_trip_to_the_symbol() -> None:
     """Reading the drawn characters back gives exactly the QR matrix inside a 4-module quiet zone."""
-    payload = build_payload(
-        account=IBAN,
-        amount_grosze=23748,
-        recipient="MPWiK Sp. z o.o.",
-        title="Klient 10001 FV/2026/11/000001",
-        nip="6320001234",
-    )
+    payload = utility_payload(IBAN, 23748, "Klient 10001 FV/2026/11/000001")
     qr = make_qr(payload)
     lines = half_block_lines(qr.matrix)
-    top = {" ": 0, "▄": 0, "▀": 1, "█": 1}
-    bottom = {" ": 0, "▀": 0, "▄": 1, "█": 1}
-    rows = []
-    for line in lines:
-        rows.append([top[ch] for ch in line])
-        rows.append([bottom[ch] for ch in line])
+    rows = modules(lines)
     size, q = len(qr.matrix), 4
     assert all(not any(row) for row in rows[:q] + rows[q + size :])  # quiet zone above and below
     inner = [row[q : q + size] for row in rows[q : q + size]]

@@ -5,12 +5,9 @@ The real server in-process on this module's own demo database."""
 
 from __future__ import annotations
 
-from tests.tui_support import opener, snapshot
+from tests.tui_support import opener, screens, snapshot
 
 
-def test_notification_preferences_pl(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "pl", opener("10001", "account", "e"), tmp_path)
-
-
-def test_notification_preferences_en(snap_compare, server, tmp_path):
-    assert snapshot(snap_compare, server, "en", opener("10001", "account", "e"), tmp_path)
+@screens({"notification_preferences": opener("10001", "account", "e")})
+def test_screen(snap_compare, server, lang, run_before, tmp_path):
+    assert snapshot(snap_compare, server, lang, run_before, tmp_path)

@@ -7,22 +7,17 @@ The real server in-process on this module's own demo database (``--today 2026-11
 
 from __future__ import annotations
 
-import pytest
+from tests.tui_support import opener, screens, snapshot
 
-from tests.tui_support import opener, snapshot
-
-#: snapshot name -> (customer, section, keys)
-CASES = {
-    "balance_points": ("10005", "balance", ()),
-    "point_picker": ("10005", "invoices", ("k",)),
-    "contract_of_the_first_point": ("10005", "contract", ()),
-    "csv_export_dialog": ("10001", "balance", ("w", "e")),
-    "year_per_point": ("10005", "balance", ("w",)),
+SCREENS = {
+    "balance_points": opener("10005", "balance"),
+    "point_picker": opener("10005", "invoices", "k"),
+    "contract_of_the_first_point": opener("10005", "contract"),
+    "csv_export_dialog": opener("10001", "balance", "w", "e"),
+    "year_per_point": opener("10005", "balance", "w"),
 }
 
 
-@pytest.mark.parametrize("lang", ["pl", "en"])
-@pytest.mark.parametrize("case", list(CASES))
-def test_points(snap_compare, server, case, lang):
-    customer, section, keys = CASES[case]
-    assert snapshot(snap_compare, server, lang, opener(customer, section, *keys))
+@screens(SCREENS)
+def test_screen(snap_compare, server, lang, run_before):
+    assert snapshot(snap_compare, server, lang, run_before)

@@ -9,7 +9,7 @@ in only once)."""
 from __future__ import annotations
 
 from tests.staff_support import serve, staff_login_as
-from tests.tui_support import settle, snapshot, type_text
+from tests.tui_support import press_settled, screens, settle, snapshot, type_text
 
 
 async def staff_login(pilot) -> None:
@@ -27,8 +27,7 @@ async def search_results(pilot) -> None:
 async def open_dialog(pilot) -> None:
     await search_results(pilot)
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_settled(pilot, "enter")
     pilot.app.screen.query_one("#check-customer_number").toggle()  # the checklist, partly done
 
 
@@ -37,33 +36,14 @@ async def acting_balance(pilot) -> None:
     await serve(pilot.app, "10001", "phone_call")
 
 
-def test_staff_login_pl(snap_compare, server):
-    assert snapshot(snap_compare, server, "pl", staff_login)
+SCREENS = {
+    "staff_login": staff_login,
+    "staff_search": search_results,
+    "open_customer": open_dialog,
+    "acting_balance": acting_balance,
+}
 
 
-def test_staff_login_en(snap_compare, server):
-    assert snapshot(snap_compare, server, "en", staff_login)
-
-
-def test_staff_search_pl(snap_compare, server):
-    assert snapshot(snap_compare, server, "pl", search_results)
-
-
-def test_staff_search_en(snap_compare, server):
-    assert snapshot(snap_compare, server, "en", search_results)
-
-
-def test_open_customer_pl(snap_compare, server):
-    assert snapshot(snap_compare, server, "pl", open_dialog)
-
-
-def test_open_customer_en(snap_compare, server):
-    assert snapshot(snap_compare, server, "en", open_dialog)
-
-
-def test_acting_balance_pl(snap_compare, server):
-    assert snapshot(snap_compare, server, "pl", acting_balance)
-
-
-def test_acting_balance_en(snap_compare, server):
-    assert snapshot(snap_compare, server, "en", acting_balance)
+@screens(SCREENS)
+def test_screen(snap_compare, server, lang, run_before):
+    assert snapshot(snap_compare, server, lang, run_before)

@@ -5,30 +5,19 @@ account and database)."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.staff_support import staff_login_as
-from tests.tui_support import settle, snapshot
+from tests.staff_support import open_staff_section
+from tests.tui_support import press_settled, screens, snapshot
 
 
 async def notices(pilot) -> None:
-    await staff_login_as(pilot.app, "kierownik")
-    await pilot.app.action_open_staff_section("notices")
-    await settle(pilot)
+    await open_staff_section(pilot, "kierownik", "notices")
 
 
 async def empty_form(pilot) -> None:
     await notices(pilot)
-    for key in ("n", "ctrl+s"):
-        await pilot.press(key)
-        await settle(pilot)
+    await press_settled(pilot, "n", "ctrl+s")
 
 
-@pytest.mark.parametrize("lang", ["pl", "en"])
-def test_staff_notices(snap_compare, fresh_server, lang):
-    assert snapshot(snap_compare, fresh_server, lang, notices)
-
-
-@pytest.mark.parametrize("lang", ["pl", "en"])
-def test_staff_notice_form(snap_compare, fresh_server, lang):
-    assert snapshot(snap_compare, fresh_server, lang, empty_form)
+@screens({"staff_notices": notices, "staff_notice_form": empty_form})
+def test_screen(snap_compare, fresh_server, lang, run_before):
+    assert snapshot(snap_compare, fresh_server, lang, run_before)

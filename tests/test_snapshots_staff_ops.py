@@ -10,20 +10,16 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tests.staff_support import staff_login_as
-from tests.tui_support import settle, snapshot, wait_until
+from tests.staff_support import open_staff_section
+from tests.tui_support import screens, settle, snapshot, wait_until
 
 
 async def queue(pilot) -> None:
-    await staff_login_as(pilot.app, "pomoc")
-    await pilot.app.action_open_staff_section("queue")
-    await settle(pilot)
+    await open_staff_section(pilot, "pomoc", "queue")
 
 
 async def audit(pilot) -> None:
-    await staff_login_as(pilot.app, "kierownik")
-    await pilot.app.action_open_staff_section("audit")
-    await settle(pilot)
+    await open_staff_section(pilot, "kierownik", "audit")
     screen = pilot.app.screen
     screen.query_one("#audit-export", Input).value = "~/Downloads/audit.csv"
     screen.query_one("#audit-staff", Input).value = "pomoc"
@@ -35,30 +31,14 @@ async def audit(pilot) -> None:
 
 
 async def accounts(pilot) -> None:
-    await staff_login_as(pilot.app, "kierownik")
-    await pilot.app.action_open_staff_section("accounts")
-    await settle(pilot)
+    await open_staff_section(pilot, "kierownik", "accounts")
 
 
-def test_staff_queue_pl(snap_compare, server):
-    assert snapshot(snap_compare, server, "pl", queue)
+@screens({"staff_queue": queue})
+def test_screen(snap_compare, server, lang, run_before):
+    assert snapshot(snap_compare, server, lang, run_before)
 
 
-def test_staff_queue_en(snap_compare, server):
-    assert snapshot(snap_compare, server, "en", queue)
-
-
-def test_staff_audit_pl(snap_compare, fresh_server):
-    assert snapshot(snap_compare, fresh_server, "pl", audit)
-
-
-def test_staff_audit_en(snap_compare, fresh_server):
-    assert snapshot(snap_compare, fresh_server, "en", audit)
-
-
-def test_staff_accounts_pl(snap_compare, fresh_server):
-    assert snapshot(snap_compare, fresh_server, "pl", accounts)
-
-
-def test_staff_accounts_en(snap_compare, fresh_server):
-    assert snapshot(snap_compare, fresh_server, "en", accounts)
+@screens({"staff_audit": audit, "staff_accounts": accounts})
+def test_supervisor_screen(snap_compare, fresh_server, lang, run_before):
+    assert snapshot(snap_compare, fresh_server, lang, run_before)

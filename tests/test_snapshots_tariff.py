@@ -5,16 +5,14 @@ The real server in-process on this module's own demo database (``--today 2026-11
 
 from __future__ import annotations
 
-import pytest
+from tests.tui_support import opener, screens, snapshot
 
-from tests.tui_support import opener, snapshot
-
-
-@pytest.mark.parametrize("lang", ["pl", "en"])
-def test_tariff(snap_compare, server, lang):
-    assert snapshot(snap_compare, server, lang, opener("10001", "contract", "t"))
+SCREENS = {
+    "tariff": opener("10001", "contract", "t"),
+    "line_calculation": opener("10002", "invoices", "enter", "k"),
+}
 
 
-@pytest.mark.parametrize("lang", ["pl", "en"])
-def test_line_calculation(snap_compare, server, lang):
-    assert snapshot(snap_compare, server, lang, opener("10002", "invoices", "enter", "k"))
+@screens(SCREENS)
+def test_screen(snap_compare, server, lang, run_before):
+    assert snapshot(snap_compare, server, lang, run_before)

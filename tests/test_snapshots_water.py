@@ -5,12 +5,9 @@ The real server in-process on this module's own demo database (``--today 2026-11
 
 from __future__ import annotations
 
-from tests.tui_support import opener, snapshot
+from tests.tui_support import opener, screens, snapshot
 
 
-def test_water_year_pl(snap_compare, server):
-    assert snapshot(snap_compare, server, "pl", opener("10001", "balance", "w"))
-
-
-def test_water_year_en(snap_compare, server):
-    assert snapshot(snap_compare, server, "en", opener("10001", "balance", "w"))
+@screens({"water_year": opener("10001", "balance", "w")})
+def test_screen(snap_compare, server, lang, run_before):
+    assert snapshot(snap_compare, server, lang, run_before)

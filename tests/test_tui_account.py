@@ -8,7 +8,17 @@ from ebok_tui.core.api import InvalidCredentials
 from ebok_tui.core.credentials import KeyringProblem, SavedLogin
 from ebok_tui.ui.screens.account.account import AccountScreen
 from ebok_tui.ui.screens.auth.login import LoginScreen
-from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, wait_until
+from tests.tui_support import (
+    SIZE,
+    FakeCredentials,
+    login_as,
+    make_app,
+    paste,
+    press_settled,
+    settle,
+    text_of,
+    wait_until,
+)
 
 
 async def open_account(pilot, customer: str) -> AccountScreen:
@@ -25,6 +35,12 @@ async def fill(pilot, screen: AccountScreen, current: str, new: str, repeat: str
         widget.focus()
         await pilot.pause()
         await paste(pilot, value)
+
+
+async def submit(pilot, screen: AccountScreen, current: str, new: str, repeat: str) -> None:
+    """``fill`` the password form and press Enter."""
+    await fill(pilot, screen, current, new, repeat)
+    await press_settled(pilot, "enter")
 
 
 def error(screen: AccountScreen, field: str) -> str:
@@ -62,15 +78,11 @@ async def test_client_side_checks_keep_what_was_typed(server, tmp_path):
         assert error(screen, "new") == "Nowe hasło musi mieć co najmniej 8 znaków."
         assert app.focused is screen.query_one("#pw-current", Input)
 
-        await fill(pilot, screen, "woda-10003", "woda-10003", "woda-10003")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, screen, "woda-10003", "woda-10003", "woda-10003")
         assert error(screen, "new") == "Nowe hasło musi różnić się od obecnego."
         assert error(screen, "current") == ""
 
-        await fill(pilot, screen, "woda-10003", "nowe-haslo-1", "nowe-haslo-2")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, screen, "woda-10003", "nowe-haslo-1", "nowe-haslo-2")
         assert error(screen, "repeat") == "Powtórzone hasło nie zgadza się z nowym."
         assert screen.query_one("#pw-new", Input).value == "nowe-haslo-1"
         assert screen.query_one("#pw-repeat", Input).value == "nowe-haslo-2"
@@ -81,9 +93,7 @@ async def test_wrong_current_password_is_shown_next_to_the_field(server, tmp_pat
     app = make_app(server, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10003")
-        await fill(pilot, screen, "to-nie-to-haslo", "nowe-haslo-1", "nowe-haslo-1")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, screen, "to-nie-to-haslo", "nowe-haslo-1", "nowe-haslo-1")
         assert error(screen, "current") == "Obecne hasło jest nieprawidłowe. Wpisz je ponownie."
         assert app.focused is screen.query_one("#pw-current", Input)
         # nothing typed is lost
@@ -98,17 +108,14 @@ async def test_password_change_signs_out_other_sessions_and_updates_the_keyring(
     app = make_app(fresh_server, tmp_path, credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10004")
-        await fill(pilot, screen, "woda-10004", "nowe-haslo-w-ogrodzie", "nowe-haslo-w-ogrodzie")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, screen, "woda-10004", "nowe-haslo-w-ogrodzie", "nowe-haslo-w-ogrodzie")
         result = text_of(screen.query_one("#password-result"))
         assert "Hasło zostało zmienione. Pozostałe sesje zostały wylogowane." in result
         assert "zaktualizowano w magazynie haseł" in result
         assert store.saved == SavedLogin("10004", "nowe-haslo-w-ogrodzie")
         assert all(screen.query_one(f"#pw-{f}", Input).value == "" for f in ("current", "new", "repeat"))
         # this session goes on; the other one was signed out
-        await pilot.press("r")
-        await settle(pilot)
+        await press_settled(pilot, "r")
         assert isinstance(app.screen, AccountScreen)
     async with fresh_server.http() as raw:
         reply = await raw.get("/me", headers={"Authorization": f"Bearer {other.token}"})
@@ -130,9 +137,7 @@ async def test_keyring_that_cannot_be_updated_is_reported(fresh_server, tmp_path
     app = make_app(fresh_server, tmp_path, lang="en", credentials=store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_account(pilot, "10002")
-        await fill(pilot, screen, "woda-10002", "another-pass", "another-pass")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, screen, "woda-10002", "another-pass", "another-pass")
         result = text_of(screen.query_one("#password-result"))
         assert "Your password has been changed" in result
         assert "not updated" in result and "keyring is locked" in result
@@ -205,8 +210,7 @@ async def test_who_viewed_my_data_lists_dates_and_purposes(fresh_server, tmp_pat
         for name in ("pomoc", "Ewa", "Pomocna"):
             assert name not in shown
         # d brings the section into view at 80x24
-        await pilot.press("d")
-        await settle(pilot)
+        await press_settled(pilot, "d")
         title = screen.query_one("#access-title")
         assert screen.query_one("#account-right").region.contains_region(title.region)
 

@@ -7,7 +7,7 @@ import pytest
 from ebok_tui.ui.widgets.chrome import NavBar
 from ebok_tui.ui.screens.auth.login import LoginScreen
 from ebok_tui.ui.sections import SECTIONS
-from tests.tui_support import SIZE, login_as, make_app, settle, wait_until
+from tests.tui_support import SIZE, logged_in, login_as, make_app, settle, started, wait_until
 
 
 def footer_descriptions(app) -> set[str]:
@@ -16,9 +16,7 @@ def footer_descriptions(app) -> set[str]:
 
 async def test_every_section_key_opens_its_screen(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003")
-        await settle(pilot)
+    async with logged_in(app, "10003") as pilot:
         for section in [*SECTIONS[1:], SECTIONS[0]]:
             await pilot.press(section.key)
             await wait_until(pilot, lambda s=section: getattr(app.screen, "SECTION", None) == s.id)
@@ -31,9 +29,7 @@ async def test_every_section_key_opens_its_screen(server, tmp_path):
 
 async def test_section_keys_work_from_a_sub_screen(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", section="invoices")
-        await settle(pilot)
+    async with logged_in(app, "10003", section="invoices") as pilot:
         await pilot.press("enter")  # open the first invoice
         await wait_until(pilot, lambda: type(app.screen).__name__ == "InvoiceDetailScreen")
         await settle(pilot)
@@ -44,9 +40,7 @@ async def test_section_keys_work_from_a_sub_screen(server, tmp_path):
 
 async def test_language_switch_translates_screen_nav_and_footer(server, tmp_path):
     app = make_app(server, tmp_path, lang="pl")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", section="contract")
-        await settle(pilot)
+    async with logged_in(app, "10003", section="contract") as pilot:
         assert "Odśwież" in footer_descriptions(app)
         assert "Wyjście" in footer_descriptions(app)
         await app.action_switch_language()
@@ -63,8 +57,7 @@ async def test_language_switch_translates_screen_nav_and_footer(server, tmp_path
 
 async def test_palette_offers_sections_only_when_logged_in(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert isinstance(app.screen, LoginScreen)
         before = [c.title for c in app.get_system_commands(app.screen)]
         assert not any(title.startswith("Przejdź do") for title in before)
@@ -77,9 +70,7 @@ async def test_palette_offers_sections_only_when_logged_in(server, tmp_path):
 
 async def test_quitting_closes_the_session_on_the_server(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003")
-        await settle(pilot)
+    async with logged_in(app, "10003") as pilot:
         token = app.api.token
         assert token
         await pilot.press("ctrl+q")
@@ -92,8 +83,6 @@ async def test_quitting_closes_the_session_on_the_server(server, tmp_path):
 @pytest.mark.parametrize("lang", ["pl", "en"])
 async def test_navigation_bar_fits_80_columns(server, tmp_path, lang):
     app = make_app(server, tmp_path, lang=lang)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003")
-        await settle(pilot)
+    async with logged_in(app, "10003"):
         nav = app.screen.query_one(NavBar)
         assert nav.render().cell_len <= SIZE[0] - 2

@@ -8,34 +8,36 @@ import re
 import pytest
 from textual.widgets import Static
 
-from ebok_tui.core.payqr import build_payload, half_block_lines, make_qr
+from ebok_tui.core.payqr import half_block_lines, make_qr
 from ebok_tui.ui.screens.auth.login import LoginScreen
 from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from ebok_tui.ui.screens.billing.pay_dialogs import QrModal
-from tests.server_proc import running_server, start_server_info, stop_server
-from tests.test_payqr import scan
-from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until
+from tests.server_proc import aged_server
+from tests.qr_support import scan, utility_payload
+from tests.tui_support import (
+    SIZE,
+    logged_in,
+    login_as,
+    make_app,
+    options_text,
+    press_settled,
+    settle,
+    shown,
+    text_of,
+    wait_until,
+)
 
 
 @pytest.fixture(scope="module")
 def aged_url(tmp_path_factory):
     """The demo data seeded on 2026-11-15, served on 2026-11-25: both of 10001's invoices overdue."""
-    tmp = tmp_path_factory.mktemp("aged")
-    seeded = start_server_info(tmp / "seeded")
-    stop_server(seeded.proc)
-    with running_server(tmp / "later", "--today", "2026-11-25", db_url=seeded.db_url) as later:
+    with aged_server(tmp_path_factory.mktemp("aged")) as later:
         yield later.url
-
-
-def shown(app, selector: str) -> str:
-    return text_of(app.screen.query_one(selector, Static))
 
 
 async def test_amounts_formatted_and_overdue_highlighted(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
+    async with logged_in(app, "10001"):
         assert isinstance(app.screen, BalanceScreen)
         summary = shown(app, "#balance-summary")
         assert "DO ZAPŁATY" in summary
@@ -56,19 +58,10 @@ async def test_amounts_formatted_and_overdue_highlighted(server, tmp_path):
 
 async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
+    async with logged_in(app, "10001"):
         screen = app.screen
         assert isinstance(screen, BalanceScreen)
-        payload = build_payload(
-            account="PL86109010147000000000010001",
-            amount_grosze=23748,
-            recipient="MPWiK Sp. z o.o.",
-            title="Saldo 10001 na 15.11.2026",
-            nip="6320001234",
-            company=True,
-        )
+        payload = utility_payload("PL86109010147000000000010001", 23748, "Saldo 10001 na 15.11.2026", company=True)
         assert (
             payload == "6320001234|PL|86109010147000000000010001|023748|MPWiK Sp. z o.o.|Saldo 10001 na 15.11.2026|||"
         )
@@ -86,21 +79,17 @@ async def test_the_qr_code_is_the_zbp_payload_and_fits_80x24(server, tmp_path):
 
 async def test_small_terminal_offers_the_qr_in_a_dialog(server, tmp_path):
     app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=(70, 24)) as pilot:
-        await login_as(app, "10004")
-        await settle(pilot)
+    async with logged_in(app, "10004", size=(70, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, BalanceScreen)
         assert screen.query_one("#qr-panel").has_class("-hidden")
         assert "press q" in shown(app, "#balance-hint")
-        await pilot.press("q")
-        await settle(pilot)
+        await press_settled(pilot, "q")
         assert isinstance(app.screen, QrModal)
         assert app.screen.lines == screen.qr_lines
         caption = text_of(app.screen.query_one("#qr-caption", Static))
         assert "PLN 76.84" in caption and "MPWiK Sp. z o.o.\n" in caption and "o.o.." not in caption
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
         assert app.screen is screen
         # growing the terminal brings the code back next to the details
         await pilot.resize_terminal(80, 24)
@@ -110,25 +99,20 @@ async def test_small_terminal_offers_the_qr_in_a_dialog(server, tmp_path):
 
 async def test_overpayment_shows_no_qr(server, tmp_path):
     app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10002")
-        await settle(pilot)
+    async with logged_in(app, "10002") as pilot:
         screen = app.screen
         summary = shown(app, "#balance-summary")
         assert "OVERPAID" in summary and "PLN 50.00" in summary
         assert screen.qr_lines is None
         assert screen.query_one("#qr-panel").has_class("-hidden")
         assert "nothing to pay" in shown(app, "#balance-hint")
-        await pilot.press("q")  # no code: nothing opens
-        await settle(pilot)
+        await press_settled(pilot, "q")  # no code: nothing opens
         assert app.screen is screen
 
 
 async def test_settled_account(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003")
-        await settle(pilot)
+    async with logged_in(app, "10003"):
         summary = shown(app, "#balance-summary")
         assert "ROZLICZONE" in summary
         assert "Najbliższy termin    brak" in summary
@@ -136,9 +120,7 @@ async def test_settled_account(server, tmp_path):
 
 async def test_copy_account_number_and_title(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
+    async with logged_in(app, "10001") as pilot:
         await pilot.press("c")
         assert app.clipboard == "86109010147000000000010001"
         notes = [str(n.message) for n in app._notifications]
@@ -150,11 +132,8 @@ async def test_copy_account_number_and_title(server, tmp_path):
 
 async def test_reload_keeps_working_and_section_keys_navigate(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004")
-        await settle(pilot)
-        await pilot.press("r")
-        await settle(pilot)
+    async with logged_in(app, "10004") as pilot:
+        await press_settled(pilot, "r")
         assert "76,84 zł" in shown(app, "#balance-summary")
         await pilot.press("7")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "AccountScreen")
@@ -164,9 +143,7 @@ async def test_reload_keeps_working_and_section_keys_navigate(server, tmp_path):
 
 async def test_the_qr_pays_what_remains_of_a_partly_paid_invoice(server_url, tmp_path):
     app = make_app(server_url, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004")
-        await settle(pilot)
+    async with logged_in(app, "10004"):
         screen = app.screen
         assert isinstance(screen, BalanceScreen)
         assert scan(screen.qr_lines) == [
@@ -182,7 +159,7 @@ async def test_everything_overdue_says_since_when_not_no_due_date(aged_url, tmp_
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
         await settle(pilot)
-        panel = text_of_options(app.screen.query_one("#demo-panel"))
+        panel = "\n".join(options_text(app.screen.query_one("#demo-panel")))
         assert "dwie faktury do zapłaty (obie po terminie)" in panel, panel
         await login_as(app, "10001")
         await settle(pilot)
@@ -196,12 +173,6 @@ async def test_everything_overdue_says_since_when_not_no_due_date(aged_url, tmp_
 
 async def test_everything_overdue_in_english(aged_url, tmp_path):
     app = make_app(aged_url, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
+    async with logged_in(app, "10001"):
         summary = shown(app, "#balance-summary")
         assert re.search(r"overdue since +24 Oct 2026", summary) and "Next due date" not in summary
-
-
-def text_of_options(option_list) -> str:
-    return "\n".join(str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count))

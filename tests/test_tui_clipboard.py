@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from ebok_tui.ui.clipboard import local_tool
-from tests.tui_support import login_as, make_app, settle, SIZE
+from tests.tui_support import logged_in, make_app, press_settled
 
 
 def _messages(app) -> list[str]:
@@ -20,11 +20,8 @@ async def test_copy_says_sent_and_shows_the_text(server, monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.delenv("DISPLAY", raising=False)
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+    async with logged_in(app, "10001") as pilot:
+        await press_settled(pilot, "c")
         assert app.clipboard == "86109010147000000000010001"
         (said,) = _messages(app)
         assert "jeśli terminal na to pozwala" in said and "86109010147000000000010001" in said
@@ -41,11 +38,8 @@ async def test_a_local_tool_copies_and_then_it_says_copied(server, monkeypatch, 
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.delenv("SSH_TTY", raising=False)
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
-        await pilot.press("t")
-        await settle(pilot)
+    async with logged_in(app, "10001") as pilot:
+        await press_settled(pilot, "t")
         assert out.read_text() == "Saldo 10001 na 15.11.2026"
         (said,) = _messages(app)
         assert said.startswith("Skopiowano do schowka (wl-copy)")

@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from ebok_tui.ui.screens.contract.contract import ContractScreen, add_months, legalisation_state
 from tests.contract_mail_support import table_rows, text_of
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, login_as, make_app, settle
+from tests.tui_support import logged_in, make_app, press_settled
 
 
 def test_legalisation_state_relative_to_business_date():
@@ -24,9 +24,7 @@ def test_legalisation_state_relative_to_business_date():
 
 async def test_contract_details_and_expiring_meter_highlighted(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004", "contract")
-        await settle(pilot)
+    async with logged_in(app, "10004", "contract"):
         assert isinstance(app.screen, ContractScreen)
         info = text_of(app.screen.query_one("#contract-info"))
         assert "UM/2010/01011" in info
@@ -46,9 +44,7 @@ async def test_contract_details_and_expiring_meter_highlighted(server, tmp_path)
 
 async def test_contract_in_english_water_only(server, tmp_path):
     app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "contract")
-        await settle(pilot)
+    async with logged_in(app, "10003", "contract"):
         info = text_of(app.screen.query_one("#contract-info"))
         assert "water supply" in info and "sewage" not in info
         assert "11 Jun 2018" in info
@@ -58,13 +54,10 @@ async def test_contract_in_english_water_only(server, tmp_path):
 async def test_server_down_shows_banner_not_crash(tmp_path):
     with running_server(tmp_path / "srv") as srv:
         app = make_app(srv.url, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10001", "contract")
-            await settle(pilot)
+        async with logged_in(app, "10001", "contract") as pilot:
             srv.proc.terminate()
             srv.proc.wait(timeout=10)
-            await pilot.press("r")
-            await settle(pilot)
+            await press_settled(pilot, "r")
             assert isinstance(app.screen, ContractScreen)
             banner = text_of(app.screen.query_one("ErrorBanner"))
             assert "Nie udało się połączyć z serwerem" in banner

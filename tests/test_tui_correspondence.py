@@ -17,7 +17,7 @@ from ebok_tui.ui.screens.correspondence.thread import ThreadScreen
 from tests.contract_mail_support import table_rows, text_of
 from tests.fixtures_client import held_port  # noqa: F401 - a fixture
 from tests.server_proc import running_server, start_server_info, stop_server
-from tests.tui_support import SIZE, login_as, make_app, settle, wait_until
+from tests.tui_support import SIZE, logged_in, login_as, make_app, press_settled, settle, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,7 @@ def draft_files(tmp_path):
 
 
 async def open_composer(pilot) -> ComposeScreen:
-    await pilot.press("n")
-    await settle(pilot)
+    await press_settled(pilot, "n")
     assert isinstance(pilot.app.screen, ComposeScreen)
     return pilot.app.screen
 
@@ -66,9 +65,7 @@ async def fill(pilot, *, kind="failure_report", subject="", body="", phone="", l
 # --- the list and a thread (shared demo server, read only) -----------------------------------------
 async def test_list_shows_threads_with_translated_kind_and_status(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence"):
         assert isinstance(app.screen, CorrespondenceScreen)
         rows = table_rows(app.screen.query_one("#threads", DataTable))
         assert [r[0] for r in rows][:2] == ["Pytanie o fakturę", "● Brązowa woda z kranu"]  # ●: unread reply
@@ -80,21 +77,15 @@ async def test_list_shows_threads_with_translated_kind_and_status(server, tmp_pa
 
 async def test_list_in_english(server, tmp_path):
     app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence"):
         rows = table_rows(app.screen.query_one("#threads", DataTable))
         assert [r[2] for r in rows] == ["sent", "in progress", "answered", "closed"]
 
 
 async def test_enter_opens_thread_with_messages(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
-        await pilot.press("down", "down", "enter")
-        await settle(pilot)
-        screen = app.screen
+    async with logged_in(app, "10001", "correspondence") as pilot:
+        screen = await press_settled(pilot, "down", "down", "enter")
         assert isinstance(screen, ThreadScreen)
         assert "Brak wody – ul. Grunwaldzka 12" in text_of(screen.query_one("#thread-head"))
         assert "sprawa z odpowiedzią" in text_of(screen.query_one("#thread-head"))
@@ -105,16 +96,13 @@ async def test_enter_opens_thread_with_messages(server, tmp_path):
         assert messages[0].startswith("Ty · ") and "Od rana brak wody" in messages[0]
         assert messages[1].startswith("MPWiK · ") and "do godz. 16:00" in messages[1]
         assert screen.query_one("#reply-box").display is True
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
         assert isinstance(app.screen, CorrespondenceScreen)
 
 
 async def test_closed_thread_takes_no_reply(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence") as pilot:
         await pilot.press("down", "down", "down", "enter")  # the oldest: closed
         await settle(pilot)
         screen = app.screen
@@ -127,9 +115,7 @@ async def test_closed_thread_takes_no_reply(server, tmp_path):
 async def test_typing_right_after_opening_a_thread_goes_into_the_reply(server_url, tmp_path):
     """No key is lost: the reply field has the focus from the start, also while the thread loads."""
     app = make_app(server_url, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence") as pilot:
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ThreadScreen))
         await pilot.press(*"Still brown")  # at once, without waiting for the thread
@@ -144,14 +130,11 @@ async def test_typing_right_after_opening_a_thread_goes_into_the_reply(server_ur
 # --- composing (private server) ---------------------------------------------------------------------
 async def test_too_long_a_message_names_the_limit_with_a_thousands_space(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         screen = await open_composer(pilot)
         await fill(pilot, kind="other", subject="Długi list")
         screen.query_one("#body-text", TextArea).text = "a" * 10_001
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         status = text_of(screen.query_one("#form-status"))
         assert "najwyżej 10 000 znaków (teraz: 10 001)" in status, status
         assert isinstance(app.screen, ComposeScreen)
@@ -162,16 +145,13 @@ async def test_too_long_a_message_names_the_limit_with_a_thousands_space(fresh_s
 )
 async def test_contact_phone_is_checked_before_sending_and_shown_in_the_thread(private_url, tmp_path, lang, message):
     app = make_app(private_url, tmp_path, lang=lang)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence") as pilot:
         before = (await app.api.threads()).total
         screen = await open_composer(pilot)
         await fill(
             pilot, kind="failure_report", subject=f"Wyciek {lang}", body="Cieknie.", phone="abc", location="ul. Polna 5"
         )
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert app.screen is screen
         assert message in text_of(screen.query_one("#form-status"))
         assert screen.query_one("#contact_phone", Input).has_class("-invalid")
@@ -181,29 +161,23 @@ async def test_contact_phone_is_checked_before_sending_and_shown_in_the_thread(p
         phone = screen.query_one("#contact_phone", Input)
         phone.value = ""
         await pilot.press(*"600-100-200")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert isinstance(app.screen, CorrespondenceScreen)
-        await pilot.press("enter")  # the new thread is on top
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # the new thread is on top
         head = text_of(app.screen.query_one("#thread-head"))
         assert "+48 600 100 200" in head and "ul. Polna 5" in head
 
 
 async def test_blank_subject_or_body_is_refused_before_sending(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         screen = await open_composer(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         status = text_of(screen.query_one("#form-status"))
         assert "Wybierz rodzaj sprawy." in status and "Wpisz temat" in status and "Wpisz treść" in status
 
         await fill(pilot, kind="water_quality", subject="Mętna woda", body="   ")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert isinstance(app.screen, ComposeScreen)
         status = text_of(screen.query_one("#form-status"))
         assert "Wpisz treść wiadomości." in status and "temat" not in status
@@ -214,9 +188,7 @@ async def test_blank_subject_or_body_is_refused_before_sending(fresh_server, tmp
 
 async def test_compose_send_appears_in_list(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         await open_composer(pilot)
         await fill(
             pilot,
@@ -228,8 +200,7 @@ async def test_compose_send_appears_in_list(fresh_server, tmp_path):
         )
         # the autosave writes the draft once typing has paused (its debounce timer)
         await wait_until(pilot, lambda: len(draft_files(tmp_path)) == 1)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert isinstance(app.screen, CorrespondenceScreen)
         rows = table_rows(app.screen.query_one("#threads", DataTable))
         assert rows[0][:3] == ["Wyciek na chodniku", "awaria", "wysłana"]
@@ -240,28 +211,21 @@ async def test_compose_send_appears_in_list(fresh_server, tmp_path):
 
 async def test_reply_draft_is_kept_and_reply_is_sent(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004", "correspondence")
-        await settle(pilot)
-        await pilot.press("enter")  # "Wyciek przy wodomierzu ogrodowym"
-        await settle(pilot)
+    async with logged_in(app, "10004", "correspondence") as pilot:
+        await press_settled(pilot, "enter")  # "Wyciek przy wodomierzu ogrodowym"
         screen = app.screen
         assert isinstance(screen, ThreadScreen)
         screen.query_one("#reply", TextArea).focus()
         await pilot.press(*"Zawor nadal cieknie.")
-        await pilot.press("escape")  # leave without sending
-        await settle(pilot)
+        await press_settled(pilot, "escape")  # leave without sending
         assert isinstance(app.screen, CorrespondenceScreen)
         assert "Unsent drafts: 1" in text_of(app.screen.query_one("#drafts-notice"))
         assert table_rows(app.screen.query_one("#threads", DataTable))[0][0].startswith("✎ ")
 
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
+        screen = await press_settled(pilot, "enter")
         assert screen.query_one("#reply", TextArea).text == "Zawor nadal cieknie."
         assert "restored" in text_of(screen.query_one("#reply-status"))
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         messages = [text_of(m) for m in screen.query("MessageView")]
         assert messages[-1].startswith("You · ") and "Zawor nadal cieknie." in messages[-1]
         assert screen.query_one("#reply", TextArea).text == ""
@@ -279,13 +243,11 @@ async def test_list_is_paged_like_the_api(fresh_server, tmp_path):
         screen = app.screen
         assert len(table_rows(screen.query_one("#threads", DataTable))) == 15
         assert "Sprawy 1–15 z 17 · strona 1/2" in text_of(screen.query_one("#pager"))
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
+        await press_settled(pilot, "right_square_bracket")
         rows = table_rows(screen.query_one("#threads", DataTable))
         assert len(rows) == 2 and rows[-1][0] == "Zwrot nadpłaty"
         assert "strona 2/2" in text_of(screen.query_one("#pager"))
-        await pilot.press("left_square_bracket")
-        await settle(pilot)
+        await press_settled(pilot, "left_square_bracket")
         assert "strona 1/2" in text_of(screen.query_one("#pager"))
 
 
@@ -301,15 +263,12 @@ async def test_draft_survives_server_outage_and_is_sent_once(held_port, tmp_path
     first = start_server_info(tmp_path / "run1", *args, db_url=db_url)
     try:
         app = make_app(first.url, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10003", "correspondence")
-            await settle(pilot)
+        async with logged_in(app, "10003", "correspondence") as pilot:
             screen = await open_composer(pilot)
             await fill(pilot, kind="failure_report", subject=subject, body=body, location="ul. Leśna 3")
             stop_server(first.proc)  # the server goes away
 
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press_settled(pilot, "ctrl+s")
             assert app.screen is screen  # still composing
             status = text_of(screen.query_one("#form-status"))
             assert "Nie wysłano" in status and "szkic" in status
@@ -328,22 +287,17 @@ async def test_draft_survives_server_outage_and_is_sent_once(held_port, tmp_path
     try:
         assert second.url == first.url
         app = make_app(second.url, tmp_path)  # a new app instance, same drafts directory
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10003", "correspondence")
-            await settle(pilot)
+        async with logged_in(app, "10003", "correspondence") as pilot:
             screen = app.screen
             assert "Niewysłane szkice: 1" in text_of(screen.query_one("#drafts-notice"))
             (row,) = table_rows(screen.query_one("#threads", DataTable))
             assert subject in row[0] and row[2] == "szkic"
 
-            await pilot.press("enter")
-            await settle(pilot)
-            composer = app.screen
+            composer = await press_settled(pilot, "enter")
             assert isinstance(composer, ComposeScreen)
             assert composer.query_one("#subject", Input).value == subject
             assert composer.query_one("#body-text", TextArea).text == body
-            await pilot.press("ctrl+s")
-            await settle(pilot)
+            await press_settled(pilot, "ctrl+s")
 
             assert isinstance(app.screen, CorrespondenceScreen)
             rows = table_rows(app.screen.query_one("#threads", DataTable))
@@ -368,9 +322,7 @@ async def test_draft_survives_server_outage_and_is_sent_once(held_port, tmp_path
 async def test_typing_right_before_quitting_is_kept(server, tmp_path):
     """ctrl+q within the 0.5 s debounce: the screen still writes the draft on its way out."""
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         await open_composer(pilot)
         app.screen.query_one("#subject", Input).focus()
         await pilot.press(*"Pilne")
@@ -390,26 +342,20 @@ async def test_draft_survives_a_restart_of_the_demo_on_another_port(tmp_path):
     first = start_demo_server(today="2026-11-15")
     try:
         app = make_app(first.url, tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10003", "correspondence")
-            await settle(pilot)
+        async with logged_in(app, "10003", "correspondence") as pilot:
             await open_composer(pilot)
             await fill(pilot, kind="other", subject="Niewysłane", body="Proszę o kontakt.")
-            await pilot.press("escape")
-            await settle(pilot)
+            await press_settled(pilot, "escape")
             assert "Niewysłane szkice: 1" in text_of(app.screen.query_one("#drafts-notice"))
         with start_demo_server(today="2026-11-15") as second:  # started while the first runs: another port
             assert second.url != first.url
             first.stop()
             app = make_app(second.url, tmp_path)
-            async with app.run_test(size=SIZE) as pilot:
-                await login_as(app, "10003", "correspondence")
-                await settle(pilot)
+            async with logged_in(app, "10003", "correspondence") as pilot:
                 assert "Niewysłane szkice: 1" in text_of(app.screen.query_one("#drafts-notice"))
                 (row,) = table_rows(app.screen.query_one("#threads", DataTable))
                 assert "Niewysłane" in row[0] and row[2] == "szkic"
-                await pilot.press("enter")
-                await settle(pilot)
+                await press_settled(pilot, "enter")
                 assert app.screen.query_one("#body-text", TextArea).text == "Proszę o kontakt."
     finally:
         first.stop()
@@ -452,24 +398,18 @@ async def test_old_and_orphaned_drafts_are_offered_for_deletion_and_kept_without
     )
 
     app = make_app(server_url, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
         notice = text_of(app.screen.query_one("#orphans-notice"))
         assert "Stare szkice, których nikt już nie wyśle: 2" in notice and "x" in notice
-        await pilot.press("x")
-        await settle(pilot)
-        modal = app.screen
+        modal = await press_settled(pilot, "x")
         assert isinstance(modal, ConfirmDraftsModal)
         shown = text_of(modal.query_one("#dialog-list Static"))
         assert "Zapomniany szkic" in shown and "szkic innego konta lub serwera" in shown
         assert "Cudzy" not in shown and "Bieżący" not in shown  # another account's subject is not shown
-        await pilot.press("enter")  # the focused button is "Zostaw"
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # the focused button is "Zostaw"
         assert legacy.exists() and len(mine.load()) == 2
 
-        await pilot.press("x")
-        await settle(pilot)
+        await press_settled(pilot, "x")
         await pilot.click("#confirm-yes")
         await settle(pilot)
         assert not legacy.exists()
@@ -484,18 +424,14 @@ async def test_delete_a_draft_from_the_list_and_from_the_composer(server_url, tm
     from tests.tui_support import wait_until
 
     app = make_app(server_url, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "correspondence")
-        await settle(pilot)
-        await pilot.press("d")  # no draft on the cursor row: nothing to delete, nothing asked
-        await settle(pilot)
+    async with logged_in(app, "10003", "correspondence") as pilot:
+        await press_settled(pilot, "d")  # no draft on the cursor row: nothing to delete, nothing asked
         assert isinstance(app.screen, CorrespondenceScreen)
 
         await open_composer(pilot)
         await fill(pilot, kind="other", subject="Do kosza", body="Niepotrzebne.")
         await wait_until(pilot, lambda: bool(draft_files(tmp_path)))
-        await pilot.press("ctrl+t")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+t")
         assert isinstance(app.screen, ConfirmDraftsModal)
         assert "Do kosza" in text_of(app.screen.query_one("#dialog-text"))
         await pilot.click("#confirm-yes")
@@ -506,18 +442,14 @@ async def test_delete_a_draft_from_the_list_and_from_the_composer(server_url, tm
 
         await open_composer(pilot)
         await fill(pilot, kind="other", subject="Z listy", body="Też niepotrzebne.")
-        await pilot.press("escape")  # kept as a draft
-        await settle(pilot)
+        await press_settled(pilot, "escape")  # kept as a draft
         (row,) = table_rows(app.screen.query_one("#threads", DataTable))
         assert "Z listy" in row[0]
-        await pilot.press("d")
-        await settle(pilot)
+        await press_settled(pilot, "d")
         assert isinstance(app.screen, ConfirmDraftsModal)
-        await pilot.press("escape")  # cancel: kept
-        await settle(pilot)
+        await press_settled(pilot, "escape")  # cancel: kept
         assert len(draft_files(tmp_path)) == 1
-        await pilot.press("d")
-        await settle(pilot)
+        await press_settled(pilot, "d")
         await pilot.click("#confirm-yes")
         await settle(pilot)
         assert draft_files(tmp_path) == []

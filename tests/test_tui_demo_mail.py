@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList
 from ebok_tui.ui.screens.auth.demo_mail import DemoMailScreen
 from ebok_tui.ui.screens.auth.login import LoginScreen
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, make_app, settle, text_of, wait_until
+from tests.tui_support import make_app, press_settled, settle, started, text_of, wait_until
 
 
 @pytest.fixture
@@ -31,20 +31,17 @@ def footer_keys(screen) -> str:
 )
 async def test_demo_mailbox_shows_the_mail_the_server_sent(demo_srv, tmp_path, lang, key, empty, subject_label):
     app = make_app(demo_srv.url, tmp_path, lang=lang)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert isinstance(app.screen, LoginScreen)
         assert key in footer_keys(app.screen)
         await pilot.press(*"100")  # typed on the login form before looking at the mail
-        await pilot.press("ctrl+o")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+o")
         assert isinstance(app.screen, DemoMailScreen)
         assert empty in text_of(app.screen.query_one("#mail-text"))
 
         # a password reset request: the demo server mails the address on file
         await app.api.reset_password("10001", "jan.kowalski@example.com")
-        await pilot.press("r")
-        await settle(pilot)
+        await press_settled(pilot, "r")
         listing = app.screen.query_one("#mail-list", OptionList)
         assert listing.option_count == 1
         assert "jan.kowalski@example.com" in str(listing.get_option_at_index(0).prompt)
@@ -53,26 +50,22 @@ async def test_demo_mailbox_shows_the_mail_the_server_sent(demo_srv, tmp_path, l
         (eml,) = demo_srv.mail_dir.glob("*.eml")
         assert "10001" in shown  # the body, whatever it says, names the customer
 
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
         assert app.screen.query_one("#customer-number", Input).value == "100"  # nothing typed was lost
 
 
 async def test_no_demo_mailbox_outside_demo_mode(demo_srv, tmp_path):
     app = make_app(demo_srv.url, tmp_path, demo=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert "Poczta demo" not in footer_keys(app.screen)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+o")
         assert isinstance(app.screen, LoginScreen)
 
 
 async def test_login_panel_stops_showing_a_changed_demo_password(demo_srv, tmp_path):
     app = make_app(demo_srv.url, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         panel = app.screen.query_one("#demo-panel", OptionList)
         assert str(panel.get_option_at_index(1).prompt).startswith("10002 · hasło: woda-10002")
         # log in as 10002 and change the password; back on the login screen the panel says so

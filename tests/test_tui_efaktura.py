@@ -11,14 +11,13 @@ from ebok_tui.ui.screens.auth.demo_mail import DemoMailScreen
 from ebok_tui.ui.screens.contract.efaktura import ConfirmWithdrawModal, EFakturaScreen, TermsModal
 from tests.contract_mail_support import text_of
 from tests.server.helpers import mailed_efaktura_codes
-from tests.tui_support import SIZE, login_as, make_app, settle
+from tests.tui_support import logged_in, make_app, press_settled, settle
 
 
 async def open_terms(pilot) -> TermsModal:
-    await pilot.press("e")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, TermsModal)
-    return pilot.app.screen
+    modal = await press_settled(pilot, "e")
+    assert isinstance(modal, TermsModal)
+    return modal
 
 
 async def send_address(pilot, text: str, *, accept: bool = True) -> None:
@@ -53,9 +52,7 @@ def test_email_shape_check():
 
 async def test_inactive_status_shows_both_fees_and_an_empty_history(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10001", "efaktura"):
         screen = app.screen
         assert isinstance(screen, EFakturaScreen)
         assert "nieaktywna" in text_of(screen.query_one("#status"))
@@ -72,9 +69,7 @@ async def test_inactive_status_shows_both_fees_and_an_empty_history(server, tmp_
 
 async def test_activation_needs_the_terms_accepted_and_the_mailed_code(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10003", "efaktura") as pilot:
         modal = await open_terms(pilot)
         assert "art. 106n" in text_of(modal.query_one("#terms-text"))
         assert "wersja 2026-11" in str(modal.query_one("#accept", Checkbox).label)
@@ -123,9 +118,7 @@ async def test_activation_needs_the_terms_accepted_and_the_mailed_code(fresh_ser
 
 async def test_changing_the_address_keeps_the_old_one_until_confirmed(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10002", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10002", "efaktura") as pilot:
         screen = app.screen
         assert str(screen.query_one("#start", Button).label) == "Change address…"
         modal = await open_terms(pilot)
@@ -145,9 +138,7 @@ async def test_changing_the_address_keeps_the_old_one_until_confirmed(fresh_serv
 
 async def test_withdraw_asks_for_confirmation(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10002", "efaktura")
-        await settle(pilot)
+    async with logged_in(app, "10002", "efaktura") as pilot:
         assert "aktywna od" in text_of(app.screen.query_one("#status"))
 
         await pilot.press("w")
@@ -166,8 +157,7 @@ async def test_withdraw_asks_for_confirmation(fresh_server, tmp_path):
         await settle(pilot)
         assert (await app.api.efaktura()).active is True
 
-        await pilot.press("w")
-        await settle(pilot)
+        await press_settled(pilot, "w")
         await pilot.click("#confirm-yes")
         await settle(pilot)
         screen = app.screen

@@ -18,7 +18,17 @@ from ebok_tui.ui.widgets.chrome import ErrorBanner
 from ebok_tui.ui.screens.contract.efaktura import ConfirmWithdrawModal
 from ebok_tui.ui.widgets.chart import ConsumptionChart
 from tests.server_proc import running_server
-from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, wait_until
+from tests.tui_support import (
+    SIZE,
+    FakeCredentials,
+    logged_in,
+    login_as,
+    make_app,
+    paste,
+    press_settled,
+    settle,
+    wait_until,
+)
 
 
 def screen_lines(app) -> list[str]:
@@ -28,9 +38,7 @@ def screen_lines(app) -> list[str]:
 
 async def test_english_message_times_are_whole_and_the_list_fits(server_url):
     app = make_app(server_url, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", "correspondence"):
         table = app.screen.query_one("#threads", DataTable)
         updated = [str(table.get_cell(key, "updated")) for key in table.rows]
         assert updated and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}", u) for u in updated), updated
@@ -43,11 +51,8 @@ async def test_chart_year_labels_never_run_together(server_url):
     """24 months from December 2024 (the window late in November): "2024" under the first bar
     touched "2025" one bar later."""
     app = make_app(server_url)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "readings")
-        await settle(pilot)
-        await pilot.press("g")
-        await settle(pilot)
+    async with logged_in(app, "10001", "readings") as pilot:
+        await press_settled(pilot, "g")
         chart = app.screen.query_one("#chart", ConsumptionChart)
         months = [dt.date(2024 + (11 + i) // 12, (11 + i) % 12 + 1, 1) for i in range(24)]
         assert months[0] == dt.date(2024, 12, 1) and months[-1] == dt.date(2026, 11, 1)
@@ -76,9 +81,7 @@ async def test_home_and_end_in_lists(server_url):
 async def test_left_and_right_move_between_dialog_buttons(tmp_path):
     with running_server(tmp_path / "server") as srv:  # 10002 has e-FAKTURA to withdraw
         app = make_app(srv.url)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10002", "efaktura")
-            await settle(pilot)
+        async with logged_in(app, "10002", "efaktura") as pilot:
             await pilot.press("w")
             await wait_until(pilot, lambda: isinstance(app.screen, ConfirmWithdrawModal))
             assert app.focused.id == "confirm-no"
@@ -88,8 +91,7 @@ async def test_left_and_right_move_between_dialog_buttons(tmp_path):
             assert app.focused.id == "confirm-yes"
             await pilot.press("right")
             assert app.focused.id == "confirm-no"
-            await pilot.press("enter")
-            await settle(pilot)
+            await press_settled(pilot, "enter")
             assert not isinstance(app.screen, ConfirmWithdrawModal)
 
 
@@ -148,13 +150,10 @@ async def test_a_load_error_stays_until_a_reload_works(tmp_path):
         app = make_app(srv.url)
         app.health_interval = 3600
         app.retry_delays = (3600,)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10004", "account")
-            await settle(pilot)
+        async with logged_in(app, "10004", "account") as pilot:
             srv.proc.kill()
             srv.proc.wait(timeout=10)
-            await pilot.press("r")
-            await settle(pilot)
+            await press_settled(pilot, "r")
             banner = app.screen.query_one(ErrorBanner)
             assert banner.display
             app.screen.query_one("#pw-current", Input).focus()  # into a field, and type
@@ -167,17 +166,14 @@ async def test_account_result_and_keyring_lines_are_not_cut_off(tmp_path):
         store = FakeCredentials(backend="SecretService Keyring (keyring.backends.SecretService.Keyring)")
         store.saved = SavedLogin("10003", "woda-10003")  # so the result also reports the keyring update
         app = make_app(srv.url, credentials=store)
-        async with app.run_test(size=SIZE) as pilot:
-            await login_as(app, "10003", "account")
-            await settle(pilot)
+        async with logged_in(app, "10003", "account") as pilot:
             screen = app.screen
             await wait_until(pilot, lambda: "Magazyn haseł: SecretService" in "".join(screen_lines(app)))
             for field, value in (("current", "woda-10003"), ("new", "nowe-haslo-3"), ("repeat", "nowe-haslo-3")):
                 screen.query_one(f"#pw-{field}", Input).focus()
                 await pilot.pause()
                 await paste(pilot, value)
-            await pilot.press("enter")
-            await settle(pilot)
+            await press_settled(pilot, "enter")
             shown = " ".join(line.strip() for line in screen_lines(app)[3:-1])
             assert "wylogowane." in shown and "magazynie haseł." in shown, shown
             assert "SecretService.Keyrin" in shown

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input
 from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen, ResetCodeScreen
 from ebok_tui.ui.screens.auth.public_form import PublicForm
 from ebok_tui.ui.screens.auth.register import RegisterCodeScreen, RegisterScreen
-from tests.tui_support import SIZE, make_app, settle, text_of
+from tests.tui_support import make_app, settle, started, text_of
 
 # screen, what is typed per field, the catalogue key expected under each field ("" = no message)
 CASES = [
@@ -64,8 +64,7 @@ CASES = [
 @pytest.mark.parametrize("lang", ["pl", "en"])
 async def test_bad_input_is_explained_under_its_field_and_kept(server, lang):
     app = make_app(server, lang=lang)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         for screen_class, typed, expected in CASES:
             screen: PublicForm = screen_class()
             await app.push_screen(screen)

@@ -15,9 +15,9 @@ from ebok_tui.core.files import default_path, write_private_atomic
 from ebok_tui.ui.screens.billing.save_pdf import ConfirmOverwriteModal, SavePdfModal
 from ebok_tui.core.payqr import build_payload
 from ebok_tui.ui.screens.billing.pay_dialogs import PayModal, QrModal
-from tests.test_payqr import scan
+from tests.qr_support import scan
 from tests.asgi_server import InProcessServer, seed_template, server_from_template
-from tests.tui_support import SIZE, login_as, make_app, plain, settle
+from tests.tui_support import SIZE, login_as, make_app, plain, press_settled, settle
 
 
 def cells(table: PagedTable, column: str) -> list[str]:
@@ -120,8 +120,7 @@ async def test_payments_view(server):
     app = make_app(server)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_invoices(pilot, "10002")
-        await pilot.press("p")
-        await settle(pilot)
+        await press_settled(pilot, "p")
         payments = screen.query_one("#payments", PagedTable)
         assert payments.display and not screen.query_one("#invoices").display
         assert payments.row_count > 10
@@ -150,8 +149,7 @@ async def test_payments_view_is_titled_and_offers_only_what_works_there(
         assert f"eBOK · MPWiK · {invoices}" in top
         keys = " | ".join(footer_keys(screen))
         assert filter_ in keys, keys
-        await pilot.press("p")
-        await settle(pilot)
+        await press_settled(pilot, "p")
         top = plain(screen.query_one("TopBar").render())
         assert f"eBOK · MPWiK · {payments}" in top and invoices not in top
         keys = " | ".join(footer_keys(screen))
@@ -159,8 +157,7 @@ async def test_payments_view_is_titled_and_offers_only_what_works_there(
         await pilot.press("f", "enter")  # nothing happens, nothing breaks
         await settle(pilot)
         assert app.screen is screen and screen.view == "payments"
-        await pilot.press("p")
-        await settle(pilot)
+        await press_settled(pilot, "p")
         assert f"· {invoices}" in plain(screen.query_one("TopBar").render())
         assert filter_ in " | ".join(footer_keys(screen))
 
@@ -170,9 +167,7 @@ async def test_payments_view_is_titled_and_offers_only_what_works_there(
 
 async def open_detail(pilot, customer: str = "10001") -> InvoiceDetailScreen:
     await open_invoices(pilot, customer)
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = pilot.app.screen
+    screen = await press_settled(pilot, "enter")
     assert isinstance(screen, InvoiceDetailScreen)
     return screen
 
@@ -212,9 +207,7 @@ async def test_pay_one_invoice_shows_the_qr_for_what_is_left_on_it(server):
         inv = screen.invoice
         assert inv is not None and inv.transfer is not None and 0 < inv.paid < inv.gross
         assert "p Pay" in " | ".join(footer_keys(screen))
-        await pilot.press("p")
-        await settle(pilot)
-        modal = app.screen
+        modal = await press_settled(pilot, "p")
         assert isinstance(modal, PayModal)
         # the code a banking app reads asks for the rest of this invoice, titled with its number
         payload = build_payload(
@@ -228,8 +221,7 @@ async def test_pay_one_invoice_shows_the_qr_for_what_is_left_on_it(server):
         assert modal.lines is not None and scan(modal.lines) == [payload]
         details = plain(modal.query_one("#pay-details", Static).content)
         assert inv.number in details and app.i18n.money(inv.gross - inv.paid) in details
-        await pilot.press("q")
-        await settle(pilot)
+        await press_settled(pilot, "q")
         assert app.screen is screen
 
 
@@ -282,8 +274,7 @@ async def test_pay_a_paid_invoice_says_there_is_nothing_to_pay(server):
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, InvoiceDetailScreen) and screen.invoice is not None
-        await pilot.press("p")
-        await settle(pilot)
+        await press_settled(pilot, "p")
         assert app.screen is screen  # no code for nothing
         notes = [str(n.message) for n in app._notifications]
         assert f"Na fakturze {paid.number} nie ma nic do zapłaty." in notes
@@ -293,8 +284,7 @@ async def save_via_modal(pilot, path: str) -> SavePdfModal:
     modal = pilot.app.screen
     assert isinstance(modal, SavePdfModal)
     modal.query_one("#path", Input).value = path
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_settled(pilot, "enter")
     return modal
 
 
@@ -319,9 +309,7 @@ async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server
         await pilot.press("s")
         await save_via_modal(pilot, str(target))
         assert isinstance(app.screen, ConfirmOverwriteModal)
-        await pilot.press("n")
-        await settle(pilot)
-        modal = app.screen
+        modal = await press_settled(pilot, "n")
         assert isinstance(modal, SavePdfModal)
         assert target.read_bytes() == b"old"
         assert "nie został nadpisany" in str(modal.query_one("#message", Static).content)
@@ -330,8 +318,7 @@ async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmOverwriteModal)
-        await pilot.press("t")
-        await settle(pilot)
+        await press_settled(pilot, "t")
         assert app.screen is detail
         assert target.read_bytes().startswith(b"%PDF")
 
@@ -410,14 +397,12 @@ async def test_large_customer_pages_on_demand_without_duplicates(large_server):
 
         seen = PAGE_SIZE
         for _ in range(3):  # End: to the last loaded row, which fetches the next page
-            await pilot.press("end")
-            await settle(pilot)
+            await press_settled(pilot, "end")
             assert table.row_count == seen + PAGE_SIZE
             seen = table.row_count
         assert table.cursor_row == seen - PAGE_SIZE - 1  # appending did not move the cursor
         for _ in range(30):  # PageDown all the way through what is loaded and beyond
-            await pilot.press("pagedown")
-            await settle(pilot)
+            await press_settled(pilot, "pagedown")
         assert table.row_count > seen
         numbers = cells(table, "number")
         assert len(numbers) == len(set(numbers)) == table.row_count

@@ -16,7 +16,18 @@ from ebok_tui.ui.screens.auth.password_reset import PasswordResetScreen, ResetCo
 from ebok_tui.ui.screens.auth.register import RegisterCodeScreen, RegisterScreen
 from tests.asgi_server import InProcessServer, server_from_template
 from tests.fixtures_client import closed_port_url  # noqa: F401 - a fixture
-from tests.tui_support import SIZE, FakeCredentials, login_as, make_app, paste, settle, text_of, type_text, wait_until
+from tests.tui_support import (
+    FakeCredentials,
+    logged_in,
+    make_app,
+    paste,
+    press_settled,
+    settle,
+    started,
+    text_of,
+    type_text,
+    wait_until,
+)
 
 
 def banner_text(app) -> str:
@@ -34,8 +45,7 @@ async def fill_login(pilot, number: str, password: str) -> None:
 
 async def test_typed_credentials_reach_the_balance_screen(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert isinstance(app.screen, LoginScreen)
         await fill_login(pilot, "10001", "woda-10001")
         await pilot.press("enter")
@@ -48,8 +58,7 @@ async def test_typed_credentials_reach_the_balance_screen(server, tmp_path):
 
 async def test_enter_in_the_number_field_moves_to_the_password(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await type_text(pilot, "10001")
         await pilot.press("enter")
         assert app.focused is app.screen.query_one("#password", Input)
@@ -58,8 +67,7 @@ async def test_enter_in_the_number_field_moves_to_the_password(server, tmp_path)
 
 async def test_customer_number_must_be_five_digits(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         number = app.screen.query_one("#customer-number", Input)
         # letters are refused, and at most 5 digits fit
         await type_text(pilot, "1a2b3")
@@ -71,8 +79,7 @@ async def test_customer_number_must_be_five_digits(server, tmp_path):
             await pilot.press("backspace")
         await pilot.press("tab")
         await type_text(pilot, "sekret")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "dokładnie 5 cyfr" in text_of(app.screen.query_one("#number-error"))
         assert number.value == "123"
@@ -86,8 +93,7 @@ async def test_customer_number_must_be_five_digits(server, tmp_path):
 
 async def test_empty_password_is_asked_for(server, tmp_path):
     app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await type_text(pilot, "10001")
         app.screen.query_one("#login", Button).press()
         await settle(pilot)
@@ -97,11 +103,9 @@ async def test_empty_password_is_asked_for(server, tmp_path):
 
 async def test_wrong_password_keeps_the_number_and_focuses_the_password(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await fill_login(pilot, "10001", "zle-haslo")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "Nieprawidłowy numer klienta lub hasło" in banner_text(app)
         assert app.screen.query_one("#customer-number", Input).value == "10001"
@@ -117,14 +121,12 @@ async def test_wrong_password_keeps_the_number_and_focuses_the_password(fresh_se
 
 async def test_too_many_failed_logins_are_explained(fresh_server, tmp_path):
     app = make_app(fresh_server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await fill_login(pilot, "10003", "wrong")
         messages = []
         # after 5 free attempts each one waits 1, 2, 4, 8 ... s: retyping soon meets a wait
         for _ in range(10):
-            await pilot.press("enter")
-            await settle(pilot)
+            await press_settled(pilot, "enter")
             messages.append(banner_text(app))
             if "Too many" in messages[-1]:
                 break
@@ -135,13 +137,11 @@ async def test_too_many_failed_logins_are_explained(fresh_server, tmp_path):
 
 async def test_server_down_shows_the_connection_message(closed_port_url, tmp_path):
     app = make_app(closed_port_url, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert isinstance(app.screen, LoginScreen)
         assert not app.screen.query(OptionList)  # no demo panel without demo info
         await fill_login(pilot, "10001", "woda-10001")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "Nie udało się połączyć z serwerem eBOK" in banner_text(app)
         assert app.screen.query_one("#customer-number", Input).value == "10001"
@@ -151,9 +151,7 @@ async def test_server_down_shows_the_connection_message(closed_port_url, tmp_pat
 
 async def test_session_expired_mid_session_goes_back_to_login(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10004")
-        await settle(pilot)
+    async with logged_in(app, "10004") as pilot:
         assert isinstance(app.screen, BalanceScreen)
         # the token is revoked behind the app's back (as another client logging it out would)
         token = app.api.token
@@ -169,8 +167,7 @@ async def test_session_expired_mid_session_goes_back_to_login(server, tmp_path):
 
 async def test_demo_panel_lists_customers_and_fills_the_form(server, tmp_path):
     app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         panel = app.screen.query_one("#demo-panel", OptionList)
         prompts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
         assert prompts[0].startswith("10001 · password: woda-10001")
@@ -187,8 +184,7 @@ async def test_demo_panel_lists_customers_and_fills_the_form(server, tmp_path):
 
 async def test_without_a_keyring_remember_me_is_unavailable(server, tmp_path):
     app = make_app(server, tmp_path)  # credentials=None
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app):
         assert app.screen.query_one("#remember", Checkbox).disabled
         assert "niedostępne" in text_of(app.screen.query_one("#keyring-status"))
 
@@ -196,8 +192,7 @@ async def test_without_a_keyring_remember_me_is_unavailable(server, tmp_path):
 async def test_remembered_login_is_prefilled_and_saved_again(server, tmp_path):
     store = FakeCredentials(SavedLogin("10004", "woda-10004"))
     app = make_app(server, tmp_path, credentials=store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert app.screen.query_one("#customer-number", Input).value == "10004"
         assert app.screen.query_one("#password", Input).value == "woda-10004"
         assert app.screen.query_one("#remember", Checkbox).value is True
@@ -210,8 +205,7 @@ async def test_remembered_login_is_prefilled_and_saved_again(server, tmp_path):
 async def test_unticked_remember_me_forgets(server, tmp_path):
     store = FakeCredentials(None)
     app = make_app(server, tmp_path, credentials=store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert app.screen.query_one("#remember", Checkbox).value is False
         await fill_login(pilot, "10004", "woda-10004")
         await pilot.press("enter")
@@ -223,8 +217,7 @@ async def test_unticked_remember_me_forgets(server, tmp_path):
 async def test_keyring_refusing_to_save_is_said_and_login_continues(server, tmp_path):
     store = FakeCredentials(None, save_problem=KeyringProblem.NO_SECURE_KEYRING)
     app = make_app(server, tmp_path, lang="en", credentials=store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await fill_login(pilot, "10004", "woda-10004")
         await pilot.press("tab", "space")  # tick "Remember me"
         assert app.screen.query_one("#remember", Checkbox).value is True
@@ -237,11 +230,8 @@ async def test_keyring_refusing_to_save_is_said_and_login_continues(server, tmp_
 # --- registration request and password reset ------------------------------------------------------
 async def test_registration_request_validates_then_confirms(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+r")
-        await settle(pilot)
-        screen = app.screen
+    async with started(app) as pilot:
+        screen = await press_settled(pilot, "ctrl+r")
         assert isinstance(screen, RegisterScreen)
         await paste(pilot, "UM/1999/99999")
         await pilot.press("tab", "tab")
@@ -257,18 +247,15 @@ async def test_registration_request_validates_then_confirms(server, tmp_path):
         await paste(pilot, "WM-0000000")
         screen.query_one("#f-invoice_gross", Input).value = "123,45 zł"
         screen.query_one("#f-invoice_gross", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         done = text_of(screen.query_one("#done-text"))
         assert "kod dostępu" in done and "listem" in done
         assert screen.has_class("-done")
-        await pilot.press("enter")  # "Mam kod" has the focus: the second step replaces this screen
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # "Mam kod" has the focus: the second step replaces this screen
         code_screen = app.screen
         assert isinstance(code_screen, RegisterCodeScreen)
         assert app.focused is code_screen.query_one("#f-customer_number", Input)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
 
 
@@ -280,37 +267,30 @@ def reset_server(demo_template, tmp_path_factory) -> InProcessServer:
 
 async def test_password_reset_in_two_steps(reset_server, tmp_path):
     app = make_app(reset_server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await type_text(pilot, "10004")
         app.screen.query_one("#reset", Button).focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
+        screen = await press_settled(pilot, "enter")
         assert isinstance(screen, PasswordResetScreen)
         # the number typed on the login screen is carried over; the e-mail is asked for next
         assert screen.query_one("#f-customer_number", Input).value == "10004"
         assert app.focused is screen.query_one("#f-email", Input)
         await paste(pilot, "not-an-email")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert "valid e-mail" in text_of(screen.query_one("#e-email"))
         screen.query_one("#f-customer_number", Input).value = "100"
         screen.query_one("#f-email", Input).value = "K.Wojcik@example.com"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert "exactly 5 digits" in text_of(screen.query_one("#e-customer_number"))
         screen.query_one("#f-customer_number", Input).value = "10004"
         screen.query_one("#f-email", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         done = text_of(screen.query_one("#done-text"))
         assert "K.Wojcik@example.com" in done and "30 minutes" in done
         [mail] = list(reset_server.mail_dir.glob("*.eml"))
         code = re.search(r"Kod: (\S+)", mail.read_text()).group(1)
 
-        await pilot.press("enter")  # "I have a code"
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # "I have a code"
         step2 = app.screen
         assert isinstance(step2, ResetCodeScreen)
         assert step2.query_one("#f-customer_number", Input).value == "10004"
@@ -320,22 +300,18 @@ async def test_password_reset_in_two_steps(reset_server, tmp_path):
         await paste(pilot, "woda-10004")
         await pilot.press("tab")
         await paste(pilot, "woda-10005")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert "differ" in text_of(step2.query_one("#e-new_password_confirm"))
         step2.query_one("#f-new_password_confirm", Input).value = "woda-10004"
         step2.query_one("#f-new_password_confirm", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert "too easy to guess" in text_of(step2.query_one("#e-new_password"))  # the server's rule
         for name in ("new_password", "new_password_confirm"):
             step2.query_one(f"#f-{name}", Input).value = "ogród za domem w Jaworznie"
         step2.query_one("#f-new_password_confirm", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert "has been changed" in text_of(step2.query_one("#done-text"))
-        await pilot.press("enter")  # "Back to log in"
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # "Back to log in"
         assert isinstance(app.screen, LoginScreen)
         await fill_login(pilot, "10004", "ogród za domem w Jaworznie")
         await pilot.press("enter")
@@ -344,8 +320,7 @@ async def test_password_reset_in_two_steps(reset_server, tmp_path):
 
 async def test_a_used_code_is_refused_with_a_field_message(reset_server, tmp_path):
     app = make_app(reset_server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         app.push_screen(ResetCodeScreen("10004"))
         await settle(pilot)
         screen = app.screen

@@ -8,17 +8,15 @@ from textual.widgets import DataTable, Label, Static
 from ebok_tui.ui.screens.billing.pay_dialogs import QrModal
 from ebok_tui.ui.screens.readings.submit_reading import SubmitReadingModal
 from tests.contract_mail_support import table_rows, text_of
-from tests.tui_support import SIZE, login_as, make_app, settle
+from tests.tui_support import logged_in, make_app, settle
 
 WEIRD = "[/x] [bold]b[/bold] [link=x]"
 
 
 async def test_server_text_with_brackets_is_shown_literally(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with logged_in(app, "10004", "account") as pilot:
         # account: the resident's name and address in a Rich grid
-        await login_as(app, "10004", "account")
-        await settle(pilot)
         screen = app.screen
         assert app.me is not None
         screen.show_me(app.me.model_copy(update={"full_name": WEIRD, "address": WEIRD}))

@@ -8,18 +8,12 @@ from textual.widgets import Select, Static
 
 from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from ebok_tui.ui.screens.notices.notices import NoticesScreen
-from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until
-
-
-def shown(app, selector: str) -> str:
-    return text_of(app.screen.query_one(selector, Static))
+from tests.tui_support import logged_in, make_app, settle, shown, text_of, wait_until
 
 
 async def test_active_failure_on_the_balance_and_all_notices_on_n(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
+    async with logged_in(app, "10001") as pilot:
         assert isinstance(app.screen, BalanceScreen)
         banner = app.screen.query_one("#balance-notices", Static)
         assert banner.display
@@ -31,7 +25,7 @@ async def test_active_failure_on_the_balance_and_all_notices_on_n(server, tmp_pa
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, NoticesScreen))
         await settle(pilot)
-        listed = shown(app, "#notices-list")
+        listed = shown(app, "#notices-body")
         assert "Pogotowie wodociągowe: 994" in listed
         assert listed.index("AWARIA") < listed.index("Planowane wyłączenie")
         assert "wymiana zasuw" in listed and "usunięta" not in listed  # the past one is not listed
@@ -41,15 +35,13 @@ async def test_active_failure_on_the_balance_and_all_notices_on_n(server, tmp_pa
 
 async def test_no_notices_no_banner(server, tmp_path):
     app = make_app(server, tmp_path, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10003")
-        await settle(pilot)
+    async with logged_in(app, "10003") as pilot:
         assert isinstance(app.screen, BalanceScreen)
         assert not app.screen.query_one("#balance-notices", Static).display
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(app.screen, NoticesScreen))
         await settle(pilot)
-        listed = shown(app, "#notices-list")
+        listed = shown(app, "#notices-body")
         assert "Water emergency service: 994" in listed and "no failures or planned interruptions" in listed
 
 
@@ -57,9 +49,7 @@ async def test_failure_report_form_shows_994_and_the_failure_first(server, tmp_p
     from tests.test_tui_correspondence import fill, open_composer
 
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", section="correspondence")
-        await settle(pilot)
+    async with logged_in(app, "10001", section="correspondence") as pilot:
         composer = await open_composer(pilot)
         info = composer.query_one("#failure-info", Static)
         assert not info.display  # no kind chosen yet

@@ -83,15 +83,18 @@ async def test_email_preferences_on_the_account_screen(fresh_server, tmp_path):
     async with logged_in(fresh_server, tmp_path, "10001", "account") as (app, pilot):
         assert isinstance(app.screen, AccountScreen)
         assert "Korespondencja●1" in nav(app)  # known from login on (GET /me)
-        reply = app.screen.query_one("#notify-reply", Checkbox)
-        invoice = app.screen.query_one("#notify-invoice", Checkbox)
-        assert (reply.value, invoice.value) == (True, False) and not invoice.disabled
+        kinds = ("reply", "invoice", "notice", "reading_window", "legalisation")
+        boxes = [app.screen.query_one(f"#notify-{kind}", Checkbox) for kind in kinds]
+        assert [b.value for b in boxes] == [True, False, True, False, True]  # the server's defaults
+        assert not any(b.disabled for b in boxes)
         await pilot.press("e")  # brings the preferences into view, on the first box
         await settle(pilot)
-        assert app.focused is reply
+        assert app.focused is boxes[0]
         await pilot.press("tab", "space")  # the invoice box
         await settle(pilot)
-        assert invoice.value is True
+        assert boxes[1].value is True
         assert "Zapisano" in text_of(app.screen.query_one("#notify-result", Static))
+        await pilot.press("tab", "tab", "space")  # the reading-window box
+        await wait_until(pilot, lambda: app.session.me.notifications.reading_window)  # stored, /me's copy too
         stored = await app.api.notification_preferences()
-        assert (stored.reply, stored.invoice) == (True, True)
+        assert stored.model_dump() == dict.fromkeys(kinds, True)

@@ -11,7 +11,7 @@ from ebok_tui.core.api import Reading
 from ebok_tui.ui.screens.readings.readings import ReadingsScreen
 from ebok_tui.ui.widgets.chart import ConsumptionChart, monthly_consumption, nice_unit
 from ebok_tui.ui.screens.readings.submit_reading import SubmitReadingModal
-from tests.tui_support import SIZE, login_as, make_app, settle
+from tests.tui_support import SIZE, login_as, make_app, press_settled, settle
 from tests.server_proc import running_server
 
 
@@ -39,8 +39,7 @@ async def submit(pilot, modal: SubmitReadingModal, typed: str) -> str:
     field = modal.query_one("#value", Input)
     field.value = ""
     await pilot.press(*typed)  # really typed, key by key
-    await pilot.press("enter")
-    await settle(pilot)
+    await press_settled(pilot, "enter")
     if not modal.is_attached:  # accepted: the form closed
         return ""
     return str(modal.query_one("#value-error", Static).content)
@@ -198,8 +197,7 @@ async def test_success_refreshes_the_list_and_a_second_one_corrects_the_first(tm
             change = str(modal.query_one("#change", Static).content)
             assert f"Was: {app.i18n.volume(Decimal(typed))}" in change
             assert f"will be: {app.i18n.volume(Decimal(corrected))}" in change
-            await pilot.press("enter")
-            await settle(pilot)
+            await press_settled(pilot, "enter")
             assert app.screen is screen
             notice = str(screen.query_one("#notice", Static).content)
             assert "corrected" in notice and app.i18n.volume(Decimal(typed)) in notice

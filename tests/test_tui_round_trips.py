@@ -12,7 +12,7 @@ from ebok_tui.core.api import EbokClient
 from ebok_tui.ui.app import EbokApp
 from ebok_tui.ui.sections import BY_ID, SECTIONS
 from tests.asgi_server import InProcessServer
-from tests.tui_support import SIZE, login_as, settle
+from tests.tui_support import login_as, settle, started
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
@@ -55,8 +55,7 @@ async def test_a_section_opens_with_at_most_one_round_trip(server: InProcessServ
     api = EbokClient(server.url, transport=transport, lang="pl")
     app = EbokApp(api, lang="pl", credentials=None, drafts=None, demo=True)
     app.health_interval = 3600.0
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await login_as(app, "10001", section="account" if section == "balance" else "balance")
         await settle(pilot)
         start = len(transport.requests)

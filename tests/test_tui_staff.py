@@ -10,26 +10,33 @@ from ebok_tui.core.api import NotFound
 from ebok_tui.ui.screens.staff.login import StaffLoginScreen
 from ebok_tui.ui.screens.staff.search import StaffSearchScreen
 from ebok_tui.ui.widgets.chrome import ErrorBanner
-from tests.staff_support import DEMO_STAFF, serve, staff_login_as, totp_code, wrong_code
-from tests.tui_support import SIZE, login_as, make_app, settle, text_of, type_text, wait_until
-
-
-async def fill_staff_login(pilot, login: str, code: str | None) -> None:
-    screen = pilot.app.screen
-    screen.query_one("#staff-login", Input).value = login
-    screen.query_one("#staff-password", Input).value = DEMO_STAFF[login][0]
-    screen.query_one("#staff-totp", Input).value = code or ""
-    screen.query_one("#staff-totp", Input).focus()
-    await pilot.press("enter")
-    await settle(pilot)
+from tests.staff_support import (
+    DEMO_STAFF,
+    acting,
+    fill_staff_login,
+    staff_login_as,
+    submit_reading,
+    totp_code,
+    write_letter,
+    wrong_code,
+)
+from tests.tui_support import (
+    logged_in,
+    make_app,
+    open_settled,
+    press_settled,
+    settle,
+    started,
+    text_of,
+    type_text,
+    wait_until,
+)
 
 
 async def test_staff_login_from_the_login_screen_with_totp(fresh_server):
     app = make_app(fresh_server)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+s")  # resident login -> staff login
-        await settle(pilot)
+    async with started(app) as pilot:
+        await press_settled(pilot, "ctrl+s")  # resident login -> staff login
         assert isinstance(app.screen, StaffLoginScreen)
         shown = text_of(app.screen.query_one("#not-stored"))
         assert "nie są zapamiętywane" in shown
@@ -54,19 +61,16 @@ async def test_staff_login_from_the_login_screen_with_totp(fresh_server):
 async def test_staff_flag_opens_the_staff_login(server):
     app = make_app(server, lang="en")
     app.staff_mode = True  # what `ebok-tui --staff` passes
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         assert isinstance(app.screen, StaffLoginScreen)
         assert "not remembered" in text_of(app.screen.query_one("#not-stored"))
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert not isinstance(app.screen, StaffLoginScreen) and not app.staff_mode
 
 
 async def test_search_finds_wisniewski_and_opens_after_verification(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await staff_login_as(app, "pomoc")
         await settle(pilot)
         screen = app.screen
@@ -82,11 +86,9 @@ async def test_search_finds_wisniewski_and_opens_after_verification(server):
 
         await pilot.press("slash")  # back to the query
         assert app.focused is screen.query_one("#query")
-        await pilot.press("enter")  # searches at once and moves to the results
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # searches at once and moves to the results
         assert app.focused is table
-        await pilot.press("enter")  # open the customer: the reason dialog
-        await settle(pilot)
+        await press_settled(pilot, "enter")  # open the customer: the reason dialog
         modal = app.screen
         assert type(modal).__name__ == "OpenCustomerModal"
         assert modal.query_one("#reason-phone_call", RadioButton).value  # a phone call by default
@@ -105,8 +107,7 @@ async def test_search_finds_wisniewski_and_opens_after_verification(server):
         assert "Obsługujesz: 10003 Piotr Wiśniewski — rozmowa telefoniczna" in banner
 
         access_id = app.acting.access_id
-        await pilot.press("ctrl+f")  # close the customer
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+f")  # close the customer
         assert app.acting is None and isinstance(app.screen, StaffSearchScreen)
         try:
             await app.staff.api.close_access(access_id)
@@ -124,15 +125,10 @@ def shown_keys(app) -> set[str]:
 
 
 async def test_helpdesk_sees_no_actions_it_may_not_use(server):
-    app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await staff_login_as(app, "pomoc")
-        await serve(app, "10001", "counter_visit", "readings")
-        await settle(pilot)
+    async with acting(server, "pomoc", "10001", "counter_visit", "readings") as (app, pilot):
         assert "Obsługujesz: 10001 Jan Kowalski — wizyta w BOK" in text_of(app.screen.query_one("ActingBanner"))
         assert "submit_reading" not in shown_keys(app)
-        await pilot.press("n")  # the key does nothing either
-        await settle(pilot)
+        await press_settled(pilot, "n")  # the key does nothing either
         assert type(app.screen).__name__ == "ReadingsScreen"
 
         await app.action_open_section("efaktura")
@@ -158,66 +154,36 @@ async def test_helpdesk_sees_no_actions_it_may_not_use(server):
 
 async def test_resident_is_offered_no_staff_action(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001", "contract")
-        await settle(pilot)
+    async with logged_in(app, "10001", "contract"):
         assert "contact_change" not in shown_keys(app)
         assert not app.screen.query("ActingBanner")
         assert "close_customer" not in shown_keys(app)
 
 
 async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change(fresh_server):
-    app = make_app(fresh_server)
-    async with app.run_test(size=SIZE) as pilot:
-        await staff_login_as(app, "urzednik")
-        await serve(app, "10003", "phone_call", "readings")
-        await settle(pilot)
+    async with acting(fresh_server, "urzednik", "10003", "phone_call", "readings") as (app, pilot):
         info = await app.api.readings()
         meter = info.meters[0]
-        await pilot.press("n")
-        await settle(pilot)
-        modal = app.screen
-        assert type(modal).__name__ == "SubmitReadingModal"
         value = f"{int(meter.last_value) + 3}"
-        modal.query_one("#value", Input).value = ""
-        await type_text(pilot, value)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit_reading(pilot, value)
         assert type(app.screen).__name__ == "ReadingsScreen"
-        await pilot.press("n")  # staff register readings; no correction form (no such staff route)
-        await settle(pilot)
+        await press_settled(pilot, "n")  # staff register readings; no correction form (no such staff route)
         assert type(app.screen).__name__ == "SubmitReadingModal" and not app.screen.has_class("-correction")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
 
         # a complaint written up for the customer
-        await app.action_open_section("correspondence")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        compose = app.screen
-        assert type(compose).__name__ == "ComposeScreen"
-        compose.query_one("#kind").value = "water_quality"
-        compose.query_one("#subject", Input).value = "Mętna woda (zgłoszenie telefoniczne)"
-        compose.query_one("#body-text").text = "Klient zgłasza mętną wodę od rana."
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert type(app.screen).__name__ != "ComposeScreen"
+        await write_letter(
+            pilot, "water_quality", "Mętna woda (zgłoszenie telefoniczne)", "Klient zgłasza mętną wodę od rana."
+        )
 
         # a contact-data change request from the contract screen
-        await app.action_open_section("contract")
-        await settle(pilot)
-        await pilot.press("z")
-        await settle(pilot)
-        form = app.screen
+        form = await open_settled(pilot, "contract", "z")
         assert type(form).__name__ == "ContactChangeScreen"
-        await pilot.press("ctrl+s")  # nothing typed: nothing sent
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")  # nothing typed: nothing sent
         assert "co najmniej jedną" in text_of(form.query_one(ErrorBanner))
         form.query_one("#phone", Input).value = "500 600 700"
         form.query_one("#note", Input).value = "Nowy numer podany przez telefon."
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "ContractScreen"
         await app.action_close_customer()
         await settle(pilot)
@@ -246,34 +212,24 @@ async def test_clerk_registers_a_reading_writes_a_complaint_and_a_contact_change
 
 
 async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
-    app = make_app(fresh_server, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await staff_login_as(app, "urzednik")
-        await serve(app, "10001", "counter_visit", "efaktura")
-        await settle(pilot)
+    async with acting(fresh_server, "urzednik", "10001", "counter_visit", "efaktura", lang="en") as (app, pilot):
         assert app.screen.query_one("#code-row").display is False  # the code is the resident's
 
         async def terms_and_address() -> None:
-            await pilot.press("e")  # the terms dialog, as a clerk opens it
-            await settle(pilot)
-            terms = app.screen
+            terms = await press_settled(pilot, "e")  # the terms dialog, as a clerk opens it
             assert type(terms).__name__ == "TermsModal"
             assert "customer accepted" in str(terms.query_one("#accept", Checkbox).label)
             terms.query_one("#accept", Checkbox).value = True
             field = terms.query_one("#email", Input)
             field.value = "jan.kowalski@example.pl"
             field.focus()
-            await pilot.press("enter")
-            await settle(pilot)
+            await press_settled(pilot, "enter")
 
         await terms_and_address()
         consent = app.screen
         assert type(consent).__name__ == "ConsentModal"
         assert "version 2026-11" in text_of(consent.query_one("#terms-note"))
-        await pilot.press("escape")  # cancelled: nothing changes
-        await settle(pilot)
-        await pilot.press("escape")  # and the terms dialog too
-        await settle(pilot)
+        await press_settled(pilot, "escape", "escape")  # cancelled: nothing changes; the terms dialog too
         assert not (await app.api.efaktura()).active
         await terms_and_address()
         consent = app.screen
@@ -290,21 +246,17 @@ async def test_clerk_switches_efaktura_on_with_recorded_consent(fresh_server):
 
 # --- ending: logout, an access ended elsewhere, an expired staff session ------------------------
 async def test_logging_out_closes_the_customer_on_the_server(server):
-    app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await staff_login_as(app, "pomoc")
-        await serve(app, "10002", "written_request")
-        await settle(pilot)
-        acting = app.api
+    async with acting(server, "pomoc", "10002", "written_request") as (app, pilot):
+        acting_api = app.api
         await app.action_logout()
         await settle(pilot)
         assert isinstance(app.screen, StaffLoginScreen) and app.acting is None and not app.staff.active
         assert "Wylogowano" in text_of(app.screen.query_one("#login-message"))
         # the staff session is gone on the server; a fresh one cannot use the old access either
         await app.staff.login("pomoc", DEMO_STAFF["pomoc"][0])
-        acting._token = app.staff.api.token
+        acting_api._token = app.staff.api.token
         try:
-            await acting.balance()
+            await acting_api.balance()
         except NotFound as error:
             assert error.code == "access_not_live"
         else:
@@ -313,47 +265,32 @@ async def test_logging_out_closes_the_customer_on_the_server(server):
 
 
 async def test_an_access_ended_elsewhere_returns_to_search(server):
-    app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await staff_login_as(app, "pomoc")
-        await serve(app, "10004", "complaint_handling", "contract")
-        await settle(pilot)
+    async with acting(server, "pomoc", "10004", "complaint_handling", "contract") as (app, pilot):
         await app.staff.api.close_access(app.acting.access_id)  # e.g. from another terminal
-        await pilot.press("r")
-        await settle(pilot)
+        await press_settled(pilot, "r")
         assert app.acting is None and isinstance(app.screen, StaffSearchScreen)
         await app.staff.logout()
 
 
 async def test_an_expired_staff_session_asks_to_log_in_again(server):
-    app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await staff_login_as(app, "pomoc")
-        await serve(app, "10001", "counter_visit", "invoices")
-        await settle(pilot)
+    async with acting(server, "pomoc", "10001", "counter_visit", "invoices") as (app, pilot):
         async with server.http() as http:  # the token ends (as after 15 idle minutes)
             r = await http.post("/staff/auth/logout", headers={"Authorization": f"Bearer {app.staff.api.token}"})
             assert r.status_code == 204
-        await pilot.press("r")
-        await settle(pilot)
+        await press_settled(pilot, "r")
         assert isinstance(app.screen, StaffLoginScreen) and not app.staff.active and app.acting is None
         assert "Sesja wygasła" in text_of(app.screen.query_one("#login-message"))
 
 
 async def test_helpdesk_replies_in_a_thread_as_the_utility(fresh_server):
-    app = make_app(fresh_server)
-    async with app.run_test(size=SIZE) as pilot:
-        await staff_login_as(app, "pomoc")
-        await serve(app, "10001", "phone_call", "correspondence")
-        await settle(pilot)
+    async with acting(fresh_server, "pomoc", "10001", "phone_call", "correspondence") as (app, pilot):
         await pilot.press("down", "down", "enter")  # the thread with the utility's answer (still open)
         await settle(pilot)
         screen = app.screen
         assert type(screen).__name__ == "ThreadScreen" and screen.query_one("#reply-box").display
         assert screen.query("ActingBanner")
         screen.query_one("#reply").text = "Ekipa będzie na miejscu jutro rano."
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         thread_id = screen.thread_id
         await app.staff.logout()
     async with fresh_server.client() as resident:

@@ -10,8 +10,8 @@ from textual.widgets import Checkbox, DataTable, Input, TextArea
 
 from ebok_tui.ui.screens.staff.queue import QueueThreadScreen, StaffQueueScreen
 from ebok_tui.ui.screens.staff.search import StaffSearchScreen
-from tests.staff_support import DEMO_STAFF, totp_code
-from tests.tui_support import SIZE, login_as, make_app, settle, text_of, type_text, wait_until
+from tests.staff_support import fill_staff_login, submit_reading, totp_code, write_letter
+from tests.tui_support import SIZE, logged_in, make_app, press_settled, settle, text_of, type_text, wait_until
 
 
 async def test_clerk_serves_wisniewski_and_the_resident_sees_it(fresh_server, tmp_path):
@@ -19,26 +19,16 @@ async def test_clerk_serves_wisniewski_and_the_resident_sees_it(fresh_server, tm
     async with app.run_test(size=SIZE) as pilot:
         # log in with TOTP on the staff login screen
         await settle(pilot)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        login = app.screen
-        login.query_one("#staff-login", Input).value = "urzednik"
-        login.query_one("#staff-password", Input).value = DEMO_STAFF["urzednik"][0]
-        login.query_one("#staff-totp", Input).value = totp_code("urzednik") or ""
-        login.query_one("#staff-totp", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
+        await fill_staff_login(pilot, "urzednik", totp_code("urzednik"))
         search = app.screen
         assert isinstance(search, StaffSearchScreen)
 
         # search without diacritics, open for a phone call after verification
         await type_text(pilot, "wisniewski")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert search.page is not None and search.page.items[0].customer_number == "10003"
-        await pilot.press("enter")
-        await settle(pilot)
-        modal = app.screen
+        modal = await press_settled(pilot, "enter")
         modal.query_one("#check-customer_number", Checkbox).value = True
         modal.query_one("#check-address", Checkbox).value = True
         await modal.run_action("open")
@@ -50,26 +40,11 @@ async def test_clerk_serves_wisniewski_and_the_resident_sees_it(fresh_server, tm
         await settle(pilot)
         meter = (await app.api.readings()).meters[0]
         value = f"{int(meter.last_value) + 7}"
-        await pilot.press("n")
-        await settle(pilot)
-        app.screen.query_one("#value", Input).value = ""
-        await type_text(pilot, value)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit_reading(pilot, value)
         assert type(app.screen).__name__ == "ReadingsScreen"
 
         # write up the complaint
-        await app.action_open_section("correspondence")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        compose = app.screen
-        compose.query_one("#kind").value = "water_quality"
-        compose.query_one("#subject", Input).value = "Mętna woda (telefon)"
-        compose.query_one("#body-text").text = "Klient zgłasza mętną wodę od rana."
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert type(app.screen).__name__ != "ComposeScreen"
+        await write_letter(pilot, "water_quality", "Mętna woda (telefon)", "Klient zgłasza mętną wodę od rana.")
         await app.action_close_customer()
         await settle(pilot)
 
@@ -102,9 +77,7 @@ async def test_clerk_serves_wisniewski_and_the_resident_sees_it(fresh_server, tm
 
     # the resident: the reading, the reply, and the access in "who viewed my data"
     resident = make_app(fresh_server, tmp_path)
-    async with resident.run_test(size=SIZE) as pilot:
-        await login_as(resident, "10003", "readings")
-        await settle(pilot)
+    async with logged_in(resident, "10003", "readings") as pilot:
         assert str((await resident.api.readings()).items[0].value).startswith(value)
         threads = (await resident.api.threads()).items
         complaint = next(t for t in threads if t.subject == "Mętna woda (telefon)")

@@ -6,16 +6,12 @@ from __future__ import annotations
 from textual.widgets import DataTable, TextArea
 
 from ebok_tui.ui.screens.staff.queue import QueueThreadScreen, StaffQueueScreen
-from tests.staff_support import staff_login_as
-from tests.tui_support import SIZE, login_as, make_app, paste, settle, text_of, wait_until
+from tests.staff_support import open_staff_section, staff_login_as
+from tests.tui_support import SIZE, login_as, make_app, paste, press_settled, settle, started, text_of, wait_until
 
 
 async def open_queue(pilot, login: str) -> StaffQueueScreen:
-    await settle(pilot)
-    await staff_login_as(pilot.app, login)
-    await settle(pilot)
-    await pilot.app.action_open_staff_section("queue")  # key 2 (the search field has the focus here)
-    await settle(pilot)
+    await open_staff_section(pilot, login, "queue")  # key 2 (the search field has the focus here)
     screen = pilot.app.screen
     assert isinstance(screen, StaffQueueScreen)
     await wait_until(pilot, lambda: screen.page is not None)
@@ -48,9 +44,7 @@ async def test_queue_overdue_first_filters_take_reply_close(fresh_server, tmp_pa
         assert target is not None and app.focused is table
         table.move_cursor(row=0)
         thread_id = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
-        await pilot.press("enter")
-        await settle(pilot)
-        thread = app.screen
+        thread = await press_settled(pilot, "enter")
         assert isinstance(thread, QueueThreadScreen)
         await wait_until(pilot, lambda: thread.thread is not None)
         await pilot.press("t")  # take
@@ -65,8 +59,7 @@ async def test_queue_overdue_first_filters_take_reply_close(fresh_server, tmp_pa
         await pilot.press("shift+tab")  # letters in the reply box are text: back to the messages
         await pilot.press("c")  # close
         await wait_until(pilot, lambda: thread.thread is not None and thread.thread.status == "closed")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
         assert isinstance(app.screen, StaffQueueScreen)
         await app.staff.logout()
 
@@ -86,13 +79,11 @@ async def test_audit_filter_and_csv_export(fresh_server, tmp_path):
     from tests.staff_support import serve
 
     app = make_app(fresh_server)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with started(app) as pilot:
         await staff_login_as(app, "kierownik")
         await serve(app, "10003", "counter_visit")  # two audit entries: customer, balance
         await settle(pilot)
-        await pilot.press("ctrl+f")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+f")
         await app.action_open_staff_section("audit")
         await settle(pilot)
         screen = app.screen
@@ -120,8 +111,7 @@ async def test_audit_filter_and_csv_export(fresh_server, tmp_path):
         assert ",10003," in lines[1] and "audit_export" in lines[-1]
         # a second export to the same name overwrites nothing
         export.value = str(target)
-        await pilot.press("e")
-        await settle(pilot)
+        await press_settled(pilot, "e")
         assert target.read_text(encoding="utf-8").splitlines() == lines
         await app.staff.logout()
 
@@ -134,16 +124,11 @@ async def test_accounts_add_shows_secret_once_and_disable_confirms(fresh_server)
 
     app = make_app(fresh_server)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await staff_login_as(app, "kierownik")
-        await app.action_open_staff_section("accounts")
-        await settle(pilot)
+        await open_staff_section(pilot, "kierownik", "accounts")
         screen = app.screen
         assert isinstance(screen, StaffAccountsScreen)
         await wait_until(pilot, lambda: len(screen.accounts) == 3)
-        await pilot.press("n")
-        await settle(pilot)
-        modal = app.screen
+        modal = await press_settled(pilot, "n")
         assert isinstance(modal, AddAccountModal)
         await paste(pilot, "jan.nowy")
         modal.query_one("#add-full_name", Input).value = "Jan Nowy"
@@ -154,8 +139,7 @@ async def test_accounts_add_shows_secret_once_and_disable_confirms(fresh_server)
         secret = modal.created.totp_secret
         assert secret and f"Sekret TOTP: {secret}" in shown and "otpauth://totp/" in shown
         assert "tylko teraz" in shown and modal.query_one("#create", Button).disabled
-        await pilot.press("escape")
-        await settle(pilot)
+        await press_settled(pilot, "escape")
         assert app.screen is screen
         await wait_until(pilot, lambda: "jan.nowy" in [a.login for a in screen.accounts])
         assert secret not in text_of(screen.query_one("#accounts"))  # never again
@@ -163,9 +147,7 @@ async def test_accounts_add_shows_secret_once_and_disable_confirms(fresh_server)
         assert pyotp.TOTP(secret).now()
 
         screen.table.move_cursor(row=[a.login for a in screen.accounts].index("jan.nowy"))
-        await pilot.press("d")
-        await settle(pilot)
-        confirm = app.screen
+        confirm = await press_settled(pilot, "d")
         assert isinstance(confirm, ConfirmDisableModal)
         assert app.focused is confirm.query_one("#no")  # Enter alone disables nothing
         confirm.query_one("#yes", Button).press()

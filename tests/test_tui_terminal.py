@@ -93,7 +93,7 @@ def _default_theme_snapshots() -> list[Path]:
 def test_the_contrast_reader_finds_low_contrast(tmp_path):
     """The reader is not blind: the default theme before this check (textual-dark: #ddedf9 on
     #0178d4, 3.78:1) fails it."""
-    svg = (SNAPSHOTS / "test_snapshots_core" / "test_login_pl.svg").read_text(encoding="utf-8")
+    svg = (SNAPSHOTS / "test_snapshots_core" / "test_screen[login_pl].svg").read_text(encoding="utf-8")
     old = tmp_path / "old.svg"
     old.write_text(svg.replace('fill="#0162ae"', 'fill="#0178d4"'), encoding="utf-8")
     assert any(run.text.startswith("eBOK") for run in low_contrast(old))
@@ -102,7 +102,9 @@ def test_the_contrast_reader_finds_low_contrast(tmp_path):
 @pytest.mark.parametrize("path", _default_theme_snapshots(), ids=lambda p: p.stem)
 def test_default_theme_text_contrast(path):
     # the SVG was read (a screen that is a full-size QR code has one line of text: its caption)
-    assert len(text_runs(path.read_text(encoding="utf-8"))) > (0 if path.stem.startswith("test_ksef_code") else 5)
+    assert len(text_runs(path.read_text(encoding="utf-8"))) > (
+        0 if path.stem.startswith("test_screen[ksef_code") else 5
+    )
     assert low_contrast(path) == []
 
 

@@ -9,14 +9,12 @@ from textual.widgets import Static
 
 from ebok_tui.ui.screens.billing.balance import BalanceScreen
 from ebok_tui.ui.screens.water.water import WaterYearScreen
-from tests.tui_support import SIZE, login_as, make_app, settle, text_of, wait_until
+from tests.tui_support import logged_in, make_app, press_settled, settle, text_of, wait_until
 
 
 async def test_water_quality_and_the_last_whole_year(server, tmp_path):
     app = make_app(server, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await login_as(app, "10001")
-        await settle(pilot)
+    async with logged_in(app, "10001") as pilot:
         await pilot.press("w")
         await wait_until(pilot, lambda: isinstance(app.screen, WaterYearScreen))
         await settle(pilot)
@@ -32,15 +30,12 @@ async def test_water_quality_and_the_last_whole_year(server, tmp_path):
         assert "Litr wody z kranu: 1,52 gr" in body and "1,33 zł" in body
         assert screen.yearly is not None and screen.year == 2025
 
-        await pilot.press("left_square_bracket")
-        await settle(pilot)
+        await press_settled(pilot, "left_square_bracket")
         assert screen.year == 2024 and "Rok 2024" in text_of(screen.query_one("#water-body", Static))
         while screen.check_action("year", (-1,)):  # back to the first year with figures
-            await pilot.press("left_square_bracket")
-            await settle(pilot)
+            await press_settled(pilot, "left_square_bracket")
         assert screen.year == min(screen.yearly.years)
-        await pilot.press("left_square_bracket")  # nothing before it: nothing happens
-        await settle(pilot)
+        await press_settled(pilot, "left_square_bracket")  # nothing before it: nothing happens
         assert screen.year == min(screen.yearly.years)
 
         await pilot.press("escape")

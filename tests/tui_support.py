@@ -7,16 +7,19 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.console import Console, Group
 from textual.app import App
 from textual.content import Content
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import WorkerCancelled
 
 from ebok_tui.core.api import EbokClient
@@ -70,6 +73,25 @@ async def login_as(app: EbokApp, customer_number: str = "10001", section: str | 
     await app.logged_in(await app.api.me())
     if section and section != "balance":
         await app.action_open_section(section)
+
+
+@asynccontextmanager
+async def started(app: EbokApp, *, size: tuple[int, int] = SIZE) -> AsyncIterator[Pilot]:
+    """Run ``app`` at ``size``, settled on its first screen (the login screen, or the staff login)."""
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+@asynccontextmanager
+async def logged_in(
+    app: EbokApp, customer: str = "10001", section: str | None = None, *, size: tuple[int, int] = SIZE
+) -> AsyncIterator[Pilot]:
+    """Run ``app`` at ``size`` with ``customer`` logged in (``login_as``) on ``section``, settled."""
+    async with app.run_test(size=size) as pilot:
+        await login_as(app, customer, section)
+        await settle(pilot)
+        yield pilot
 
 
 # --- waiting -------------------------------------------------------------------------------------
@@ -134,6 +156,23 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
         await settle(pilot)
 
 
+async def press_settled(pilot: Pilot, *keys: str) -> Screen:
+    """Press ``keys`` one at a time, letting the app settle after each (a key that opens a screen or
+    starts a load has had its effect before the next); the screen shown then."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+    return pilot.app.screen
+
+
+async def open_settled(pilot: Pilot, section: str, *keys: str) -> Screen:
+    """Open the resident ``section`` (also in act-for mode), let it settle, then ``press_settled``
+    ``keys``; the screen shown then."""
+    await pilot.app.action_open_section(section)
+    await settle(pilot)
+    return await press_settled(pilot, *keys)
+
+
 def loading(app: App) -> bool:
     return any(w.loading for w in app.screen.query("*"))
 
@@ -175,6 +214,16 @@ def _plain_text(renderable: Any) -> str | None:
     return None
 
 
+def shown(app: App, selector: str) -> str:
+    """The plain text the current screen's ``Static`` at ``selector`` shows (``text_of``)."""
+    return text_of(app.screen.query_one(selector, Static))
+
+
+def options_text(option_list: Any) -> list[str]:
+    """The prompts of an ``OptionList``'s options, as plain text."""
+    return [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
+
+
 def text_of(widget: Widget) -> str:
     """The plain text a Static-like widget currently shows (other rich renderables rendered)."""
     content: Any = getattr(widget, "content", None)
@@ -193,11 +242,23 @@ def opener(customer: str, section: str, *keys: str) -> Callable[[Pilot], Awaitab
     async def run_before(pilot: Pilot) -> None:
         await login_as(pilot.app, customer, section)
         await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
+        await press_settled(pilot, *keys)
 
     return run_before
+
+
+#: The languages every screen is snapshotted in.
+LANGS = ("pl", "en")
+
+
+def screens(cases: dict[str, Callable[[Pilot], Awaitable[None]]]) -> pytest.MarkDecorator:
+    """Parametrise a snapshot test with ``lang`` and ``run_before`` over ``cases`` (a name: its
+    ``run_before``) in both languages; the ids are ``<name>_<lang>``, so a test ``test_screen`` stores
+    ``test_screen[<name>_<lang>].svg``."""
+    return pytest.mark.parametrize(
+        ("lang", "run_before"),
+        [pytest.param(lang, run_before, id=f"{name}_{lang}") for name, run_before in cases.items() for lang in LANGS],
+    )
 
 
 def snapshot(

@@ -149,8 +149,10 @@ async def env(db_kind, limits, tmp_path):
         await _wipe(url)
 
 
-async def login(c: httpx.AsyncClient, number: str, password: str) -> httpx.Response:
-    return await c.post("/auth/login", json={"customer_number": number, "password": password})
+async def login(c: httpx.AsyncClient, number: str, password: str, forwarded_for: str | None = None) -> httpx.Response:
+    """``POST /auth/login`` (``forwarded_for``: the X-Forwarded-For header sent with it)."""
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else None
+    return await c.post("/auth/login", json={"customer_number": number, "password": password}, headers=headers)
 
 
 def code_in(msg_or_text) -> str:
@@ -476,40 +478,19 @@ async def test_x_forwarded_for_is_honoured_only_from_trusted_proxies(env):
     limit = env.settings.limits.login_source_failures
     async with env.client("10.0.0.5") as proxy:  # the proxy passes each client's address on
         for i in range(limit + 3):
-            r = await proxy.post(
-                "/auth/login",
-                json={"customer_number": f"{40000 + i}", "password": "Haslo123!"},
-                headers={"X-Forwarded-For": f"1.2.3.4, 192.0.2.{i + 1}"},
-            )
+            r = await login(proxy, f"{40000 + i}", "Haslo123!", f"1.2.3.4, 192.0.2.{i + 1}")
             assert r.status_code == 401, r.text
         # the client-supplied left part is not believed: this is still 192.0.2.1 behind the proxy
         for j in range(limit - 1):
-            r = await proxy.post(
-                "/auth/login",
-                json={"customer_number": f"{41000 + j}", "password": "Haslo123!"},
-                headers={"X-Forwarded-For": f"198.51.100.{j + 1}, 192.0.2.1"},
-            )
+            r = await login(proxy, f"{41000 + j}", "Haslo123!", f"198.51.100.{j + 1}, 192.0.2.1")
             assert r.status_code == 401, r.text
-        r = await proxy.post(
-            "/auth/login",
-            json={"customer_number": "42000", "password": "Haslo123!"},
-            headers={"X-Forwarded-For": "198.51.100.200, 192.0.2.1"},
-        )
+        r = await login(proxy, "42000", "Haslo123!", "198.51.100.200, 192.0.2.1")
         assert_error(r, 429, "rate_limited")
     async with env.client("10.9.9.9") as direct:  # not a trusted proxy: its header means nothing
         for j in range(limit):
-            r = await direct.post(
-                "/auth/login",
-                json={"customer_number": f"{43000 + j}", "password": "Haslo123!"},
-                headers={"X-Forwarded-For": f"192.0.2.{100 + j}"},
-            )
+            r = await login(direct, f"{43000 + j}", "Haslo123!", f"192.0.2.{100 + j}")
             assert r.status_code == 401, r.text
-        r = await direct.post(
-            "/auth/login",
-            json={"customer_number": "44000", "password": "Haslo123!"},
-            headers={"X-Forwarded-For": "192.0.2.250"},
-        )
-        assert_error(r, 429, "rate_limited")
+        assert_error(await login(direct, "44000", "Haslo123!", "192.0.2.250"), 429, "rate_limited")
 
 
 # ---- finding 6: bounded hashing -------------------------------------------------------------------

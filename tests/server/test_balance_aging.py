@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from ebok_server.seed import describe_invoices
-from tests.server_proc import running_server, start_server_info, stop_server
+from tests.server_proc import aged_server
 
 from .helpers import bearer, login
 
@@ -15,10 +15,7 @@ from .helpers import bearer, login
 @pytest.fixture(scope="module")
 def aged(tmp_path_factory):
     """Two servers on one database: seeded on 2026-11-15, then served on 2026-11-25."""
-    tmp = tmp_path_factory.mktemp("aging")
-    seeded = start_server_info(tmp / "seeded")
-    stop_server(seeded.proc)
-    with running_server(tmp / "later", "--today", "2026-11-25", db_url=seeded.db_url) as later:
+    with aged_server(tmp_path_factory.mktemp("aging")) as later:
         with httpx.Client(base_url=later.api, timeout=15) as client:
             yield client
 

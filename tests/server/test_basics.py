@@ -48,7 +48,13 @@ def test_login_me_logout(api):
             }
         ],
         "unread_threads": 1,  # the seed's unread reply (brown water)
-        "notifications": {"reply": True, "invoice": False},
+        "notifications": {
+            "reply": True,
+            "invoice": False,
+            "notice": True,
+            "reading_window": False,
+            "legalisation": True,
+        },
     }
     assert api.post("/auth/logout", headers=bearer(token)).status_code == 204
     assert_error(api.get("/me", headers=bearer(token)), 401, "unauthorized")

@@ -26,8 +26,8 @@ from sqlalchemy import text
 from ebok_server.consistency import check
 from ebok_server.db import make_engine, make_sessionmaker
 from tests.pg_private import available, private_postgres
-from tests.server.test_processes import _children, _wait_for, _workers
-from tests.server_proc import start_server_info, stop_server
+from tests.server.test_processes import _wait_for, _workers
+from tests.server_proc import child_pids, start_server_info, stop_server
 
 pytestmark = pytest.mark.skipif(available() is not None, reason=available() or "")
 
@@ -142,7 +142,7 @@ def test_worker_kill_and_database_restart_under_load(tmp_path):
             assert httpx.get(srv.api + "/health", timeout=30).status_code == 200
         finally:
             assert stop_server(srv.proc) == 0
-        assert _children(srv.proc.pid) == set()
+        assert child_pids(srv.proc.pid) == set()
 
         found, per_key = asyncio.run(_db_state(pg.url))
         assert found == dict.fromkeys(found, 0), found

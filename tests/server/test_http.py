@@ -288,64 +288,24 @@ def _raw_json(payload: dict) -> bytes:
     return json.dumps(payload).encode()  # ensure_ascii: surrogates travel as \\udXXX escapes, as a client may send
 
 
+NEW_PASSWORD = {"customer_number": "10002", "code": "x", "new_password": "inne-haslo-123"}
+LOGIN = {"customer_number": "10002", "password": "woda-10002"}
+REGISTER = {"contract_number": "UM/2015/00123", "meter_number": "WM-1234567", "invoice_gross": 100}
+RESET = {"customer_number": "10002", "email": "anna.nowak@example.com"}
+PASSWORD = {"current_password": "woda-10002", "new_password": "inne-haslo-123"}
+READING = {"meter_number": "WM-2345678", "value": "1.000"}
+EFAKTURA = {"email": "anna@example.org", "terms_version": "2026-11"}
+LETTER = THREAD | {"contact_phone": "600", "location": "ul. Leśna"}
 TEXT_INPUTS = [  # (method, path, valid body, text fields, authenticated)
-    (
-        "POST",
-        "/auth/login",
-        {"customer_number": "10002", "password": "woda-10002"},
-        ["customer_number", "password"],
-        False,
-    ),
-    (
-        "POST",
-        "/auth/register",
-        {"contract_number": "UM/2015/00123", "meter_number": "WM-1234567", "invoice_gross": 100},
-        ["contract_number", "meter_number"],
-        False,
-    ),
-    (
-        "POST",
-        "/auth/register/confirm",
-        {"customer_number": "10002", "code": "x", "new_password": "inne-haslo-123"},
-        ["customer_number", "code", "new_password"],
-        False,
-    ),
-    (
-        "POST",
-        "/auth/password-reset",
-        {"customer_number": "10002", "email": "anna.nowak@example.com"},
-        ["customer_number", "email"],
-        False,
-    ),
-    (
-        "POST",
-        "/auth/password-reset/confirm",
-        {"customer_number": "10002", "code": "x", "new_password": "inne-haslo-123"},
-        ["customer_number", "code", "new_password"],
-        False,
-    ),
-    (
-        "POST",
-        "/auth/password",
-        {"current_password": "woda-10002", "new_password": "inne-haslo-123"},
-        ["current_password", "new_password"],
-        True,
-    ),
-    (
-        "POST",
-        "/efaktura/request",
-        {"email": "anna@example.org", "terms_version": "2026-11"},
-        ["email", "terms_version"],
-        True,
-    ),
-    ("POST", "/readings", {"meter_number": "WM-2345678", "value": "1.000"}, ["meter_number", "value"], True),
-    (
-        "POST",
-        "/correspondence",
-        THREAD | {"contact_phone": "600", "location": "ul. Leśna"},
-        ["kind", "subject", "body", "contact_phone", "location"],
-        True,
-    ),
+    ("POST", "/auth/login", LOGIN, list(LOGIN), False),
+    ("POST", "/auth/register", REGISTER, ["contract_number", "meter_number"], False),
+    ("POST", "/auth/register/confirm", NEW_PASSWORD, list(NEW_PASSWORD), False),
+    ("POST", "/auth/password-reset", RESET, list(RESET), False),
+    ("POST", "/auth/password-reset/confirm", NEW_PASSWORD, list(NEW_PASSWORD), False),
+    ("POST", "/auth/password", PASSWORD, list(PASSWORD), True),
+    ("POST", "/efaktura/request", EFAKTURA, list(EFAKTURA), True),
+    ("POST", "/readings", READING, list(READING), True),
+    ("POST", "/correspondence", LETTER, list(LETTER), True),
 ]
 
 

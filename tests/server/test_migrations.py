@@ -50,12 +50,13 @@ def _previous_revision() -> str:
     return previous
 
 
-async def _at_revision(url: str, revision: str) -> None:
+async def _at_revision(url: str, revision: str, *, down: bool = False) -> None:
     engine = make_engine(url)
+    step = command.downgrade if down else command.upgrade
     async with engine.connect() as conn:
         if conn.dialect.name == "sqlite":  # before the transaction: 0004 rebuilds tables (ensure_schema does the same)
             await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), revision))
+        await conn.run_sync(lambda c: step(alembic_config(c), revision))
         await conn.commit()
     await engine.dispose()
 
@@ -326,6 +327,48 @@ async def test_revision_0011_records_the_consent_of_e_faktura_on_before_history(
     ]
     _, after_counts, after_rows = await _snapshot(fresh_db_url)
     assert _kept(before_rows, after_rows) == before_rows
+
+
+async def test_revision_0012_keeps_the_owed_mails_with_their_event_as_text(backend, fresh_db_url):
+    """0012 makes ``mail_outbox.event_id`` text: the rows owed before keep their event ("123") and
+    their sent state, the unique rule still holds; a downgrade drops only the new kinds' rows."""
+    revision = importlib.import_module("ebok_server.migrations.versions.0012_notification_kinds")
+    await _seeded_at(fresh_db_url, revision.down_revision)
+    insert = (
+        "INSERT INTO mail_outbox (customer_id, kind, event_id, created_at, sent_at) VALUES "
+        "(1, 'reply', 7, '2026-11-15 10:00:00', NULL), (1, 'invoice', 123, '2026-11-15 10:00:00', '2026-11-15 10:01:00')"
+    )
+    engine = make_engine(fresh_db_url)
+    async with engine.begin() as conn:
+        await conn.execute(text(insert))
+    await engine.dispose()
+    await _at_revision(fresh_db_url, revision.revision)
+    engine = make_engine(fresh_db_url)
+    async with engine.begin() as conn:
+        rows = (await conn.execute(text("SELECT kind, event_id, sent_at IS NULL FROM mail_outbox ORDER BY id"))).all()
+        assert [tuple(r) for r in rows] == [("reply", "7", True), ("invoice", "123", False)]
+        await conn.execute(
+            text(
+                "INSERT INTO mail_outbox (customer_id, kind, event_id, created_at) "
+                "VALUES (1, 'legalisation', '1/2029-05-10', '2026-11-15 10:00:00')"
+            )
+        )
+        assert await conn.run_sync(_schema_diff) == []
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO mail_outbox (customer_id, kind, event_id, created_at) "
+                    "VALUES (1, 'reply', '7', '2026-11-15 11:00:00')"
+                )
+            )
+    await engine.dispose()
+    await _at_revision(fresh_db_url, revision.down_revision, down=True)
+    engine = make_engine(fresh_db_url)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT kind, event_id FROM mail_outbox ORDER BY id"))).all()
+    await engine.dispose()
+    assert [tuple(r) for r in rows] == [("reply", 7), ("invoice", 123)]
 
 
 async def test_the_sqlite_demo_upgrades_itself_and_a_database_without_version_is_the_baseline(tmp_path):

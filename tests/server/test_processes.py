@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.databases import PG_SKIP_REASON, PG_URL, create_database, drop_database
-from tests.server_proc import start_server_info, stop_server
+from tests.server_proc import child_pids, start_server_info, stop_server
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)
 
@@ -98,22 +98,9 @@ def test_two_processes_share_sessions_throttling_idempotency_and_revocation(pg_d
         stop_server(b.proc)
 
 
-def _children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
 def _workers(pid: int, without: int | None = None) -> set[int] | None:
     """The two worker processes of ``pid`` (None while there are not two, or ``without`` is one)."""
-    found = _children(pid)
+    found = child_pids(pid)
     return found if len(found) == 2 and without not in found else None
 
 
@@ -150,4 +137,4 @@ def test_workers_share_one_socket_and_a_killed_worker_is_replaced(pg_db, tmp_pat
         assert httpx.get(srv.api + "/balance", headers=_auth(token), timeout=30).status_code == 200
     finally:
         assert stop_server(srv.proc) == 0
-    assert _children(srv.proc.pid) == set()
+    assert child_pids(srv.proc.pid) == set()

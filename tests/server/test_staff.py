@@ -350,17 +350,18 @@ def test_search_lodz_ranking_and_paging(api, tokens):
 
 
 # ---- acting for a customer and the audit log -----------------------------------------------------
+def _phone_call(api, h: dict, customer: str, *passed: str) -> httpx.Response:
+    """Open ``customer`` for a phone call in which the caller passed the checks named in ``passed``."""
+    checks = {check: check in passed for check in ("customer_number", "address", "last_invoice_amount")}
+    return api.post(
+        f"/staff/customers/{customer}/access", json={"reason": "phone_call", "verification": checks}, headers=h
+    )
+
+
 def test_acting_writes_one_audit_entry_per_view_and_change(api, tokens):
     h = bearer(tokens[C])
     before = audit_page(api, tokens)["total"]
-    r = api.post(
-        "/staff/customers/10004/access",
-        json={
-            "reason": "phone_call",
-            "verification": {"customer_number": True, "address": False, "last_invoice_amount": True},
-        },
-        headers=h,
-    )
+    r = _phone_call(api, h, "10004", "customer_number", "last_invoice_amount")
     assert r.status_code == 201, r.text
     a = r.json()["access_id"]
     assert r.json()["customer"]["full_name"] == "Katarzyna Wójcik"
@@ -411,15 +412,7 @@ def test_acting_writes_one_audit_entry_per_view_and_change(api, tokens):
 def test_failed_phone_verification_opens_nothing(api, tokens):
     h = bearer(tokens[H])
     before = audit_page(api, tokens)["total"]
-    r = api.post(
-        "/staff/customers/10002/access",
-        json={
-            "reason": "phone_call",
-            "verification": {"customer_number": True, "address": False, "last_invoice_amount": False},
-        },
-        headers=h,
-    )
-    assert_error(r, 403, "verification_failed")
+    assert_error(_phone_call(api, h, "10002", "customer_number"), 403, "verification_failed")
     assert audit_page(api, tokens)["total"] == before
     assert_error(
         api.post("/staff/customers/10002/access", json={"reason": "phone_call"}, headers=h), 422, "validation_error"

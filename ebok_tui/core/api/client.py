@@ -297,16 +297,21 @@ class ApiClient:
     def sharing(cls: type[C], other: ApiClient, **kwargs: Any) -> C:
         """A client of this kind on ``other``'s connections, server, language, deadlines and limits
         (its own token). ``other`` owns the connections: closing this client closes nothing."""
-        return cls(
-            other.base_url,
-            lang=other.lang,
-            retry_delay=other.retry_delay,
-            deadline=other.deadline,
-            pdf_deadline=other.pdf_deadline,
-            max_reply_bytes=other.max_reply_bytes,
-            _shared=other,
-            **kwargs,
-        )
+        return cls(**cls.shared_settings(other), **kwargs)
+
+    @staticmethod
+    def shared_settings(other: ApiClient) -> dict[str, Any]:
+        """The constructor's arguments for a client on ``other``'s connections, server, language,
+        deadlines and limits (:meth:`sharing`; a subclass's own constructor passes them on)."""
+        return {
+            "base_url": other.base_url,
+            "lang": other.lang,
+            "retry_delay": other.retry_delay,
+            "deadline": other.deadline,
+            "pdf_deadline": other.pdf_deadline,
+            "max_reply_bytes": other.max_reply_bytes,
+            "_shared": other,
+        }
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -708,15 +713,24 @@ class EbokClient(ApiClient):
         return await self._call("GET", "service-points", "SERVICE_POINTS")
 
     async def notification_preferences(self) -> NotificationPreferences:
-        """Which events also come by e-mail (a utility reply, a new invoice)."""
+        """Which events also come by e-mail (see :class:`NotificationPreferences`)."""
         return await self._call("GET", "notification-preferences", "NotificationPreferences")
 
-    async def set_notification_preferences(self, *, reply: bool, invoice: bool) -> NotificationPreferences:
+    async def set_notification_preferences(
+        self, *, reply: bool, invoice: bool, notice: bool, reading_window: bool, legalisation: bool
+    ) -> NotificationPreferences:
+        """Store the choice for every kind (the server wants all of them)."""
         return await self._call(
             "PUT",
             "notification-preferences",
             "NotificationPreferences",
-            json_body={"reply": reply, "invoice": invoice},
+            json_body={
+                "reply": reply,
+                "invoice": invoice,
+                "notice": notice,
+                "reading_window": reading_window,
+                "legalisation": legalisation,
+            },
         )
 
     async def data_access(self) -> DataAccess:

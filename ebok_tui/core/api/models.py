@@ -289,10 +289,16 @@ class SinceLastVisit(ApiModel):
 
 
 class NotificationPreferences(ApiModel):
-    """Which events also come by e-mail (``reply``: a utility reply, ``invoice``: a new invoice)."""
+    """Which events also come by e-mail: ``reply`` a utility reply, ``invoice`` a new invoice,
+    ``notice`` a failure or planned interruption at the resident's address, ``reading_window`` a
+    meter still to be read this period, ``legalisation`` a meter's legalisation ending within 90
+    days. The last three default to the server's defaults when an older server does not know them."""
 
     reply: bool
     invoice: bool
+    notice: bool = True
+    reading_window: bool = False
+    legalisation: bool = True
 
 
 # --- pages ------------------------------------------------------------------------------------

@@ -400,15 +400,7 @@ class ActingClient(EbokClient):
     ``health`` stay where they are). Made from the staff client, on its connections."""
 
     def __init__(self, staff: StaffClient, access: Access) -> None:
-        super().__init__(
-            staff.base_url,
-            lang=staff.lang,
-            retry_delay=staff.retry_delay,
-            deadline=staff.deadline,
-            pdf_deadline=staff.pdf_deadline,
-            max_reply_bytes=staff.max_reply_bytes,
-            _shared=staff,
-        )
+        super().__init__(**self.shared_settings(staff))
         self.staff = staff
         self.access = access
         self._prefix = f"staff/access/{int(access.access_id)}/"

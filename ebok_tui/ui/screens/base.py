@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input
+from textual.widgets import Button, Footer, Input, Static
 from textual.worker import Worker
 
 from ebok_tui.core.api import ApiError, ConnectionFailed, NotFound, RequestTimeout, Unauthorized
@@ -300,6 +300,51 @@ class SubScreen(ChromeScreen):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+class TextScreen(SubScreen):
+    """A sub-screen whose body is one rendered text in a vertical scroll that fills it (the tariff,
+    the notices, water and the year): ``TITLE_KEY`` is its title's catalogue key, ``SCROLL_ID`` the
+    scroll's id (the text's is ``<SCROLL_ID>-body``); ``load`` puts what it renders there with
+    :meth:`show`."""
+
+    TITLE_KEY: ClassVar[str] = ""
+    SCROLL_ID: ClassVar[str] = ""
+
+    DEFAULT_CSS = """
+    TextScreen .text-scroll { height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._text = Static(id=f"{self.SCROLL_ID}-body")  # kept: a reply may arrive while the app shuts down
+
+    @property
+    def screen_title(self) -> str:
+        return self.t(self.TITLE_KEY)
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id=self.SCROLL_ID, classes="text-scroll"):
+            yield self._text
+
+    def show(self, text: Any) -> None:
+        """Show ``text`` (anything Rich renders) as the screen's body."""
+        self._text.update(text)
+
+
+def dialog_css(name: str, width: int) -> str:
+    """The style of a form dialog (``name``: its class): centred, its ``Vertical`` box ``width``
+    cells wide and at most 22 lines high in a thick border, its ``#title`` bold above a blank line,
+    its buttons two cells apart."""
+    return f"""
+    {name} {{ align: center middle; }}
+    {name} > Vertical {{
+        width: {width}; height: auto; max-height: 22; border: thick $primary; background: $surface;
+        padding: 0 1;
+    }}
+    {name} #title {{ text-style: bold; margin: 0 0 1 0; }}
+    {name} Button {{ margin: 0 0 0 2; }}
+    """
 
 
 class BaseModal(ApiMixin, ModalScreen):

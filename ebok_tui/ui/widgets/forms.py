@@ -1,5 +1,6 @@
-"""Form helpers shared by the screens: a field's error line, and Textual ``Input`` validators for
-the per-field shape checks (run when the form is sent, not while typing)."""
+"""Form helpers shared by the screens: a field's error line, Textual ``Input`` validators for
+the per-field shape checks (run when the form is sent, not while typing), and the style the two
+login screens share."""
 
 from __future__ import annotations
 
@@ -73,3 +74,26 @@ def check_fields(fields: Iterable[tuple[Input, Static]], after: Mapping[Input, I
     if first is not None:
         first.focus()
     return first is None
+
+
+def login_css(screen: str, label: int) -> str:
+    """The style the resident's and the staff login screens share: ``screen`` is the screen's class
+    name, ``label`` the width of the field labels (the error lines start under the fields)."""
+    return f"""
+    {screen} #login-message {{ height: auto; padding: 0 1; background: $warning 20%; border-left: thick $warning; }}
+    {screen} #login-columns {{ height: 1fr; }}
+    {screen} #login-form {{ width: 44; height: 1fr; padding: 0 1; }}
+    {screen} #login-intro {{ height: auto; }}
+    {screen} .login-row {{ height: 3; }}
+    {screen} .login-row Label {{ width: {label}; padding: 1 1 0 0; }}
+    {screen} .login-row Input {{ width: 1fr; }}
+    {screen} .field-error {{ padding: 0 0 0 {label}; display: none; }}
+    {screen} .field-error.-shown {{ display: block; }}
+    {screen} ErrorBanner {{ margin: 1 0 0 0; }}
+    {screen} .link {{ margin: 1 0 0 0; height: 1; min-width: 0; width: auto; background: transparent;
+                     text-style: underline; color: $text-accent; }}
+    {screen} .link:focus {{ background: $accent; color: $text; text-style: bold underline; }}
+    {screen} #demo-panel {{ width: 1fr; height: 1fr; border: round $accent; padding: 0 0 0 1;
+                           border-title-color: $text-accent; }}
+    {screen} #demo-panel:focus {{ border: round $text-accent; }}
+    """

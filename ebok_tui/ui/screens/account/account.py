@@ -90,7 +90,7 @@ class AccountScreen(SectionScreen):
         self._notify_title = Static(self.t("account.notify_title"), id="notify-title", classes="section-title")
         self._notify_boxes = {
             kind: Checkbox(self.t(f"account.notify_{kind}"), id=f"notify-{kind}", disabled=True)
-            for kind in ("reply", "invoice")
+            for kind in NotificationPreferences.model_fields
         }
         self._notify_result = Static("", id="notify-result", classes="muted")
         self._access_title = Static(self.t("account.access_title"), id="access-title", classes="section-title")

@@ -25,7 +25,7 @@ from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import LoggedIn
 from ebok_tui.ui.screens.base import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus, TopBar
-from ebok_tui.ui.widgets.forms import check_field, show_field_error
+from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
 from ebok_tui.core.validation import valid_customer_number
 from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.wording import keyring_not_loaded, keyring_saved
@@ -66,30 +66,17 @@ class LoginScreen(ApiMixin, Screen):
     #     ol.add_options([Option(f"{i}: " + "x" * 30 + "y" * i) for i in range(12)])
     #     await pilot.pause()  # "2: x…yy" (35 cells): measured 1 line at 36, drawn as 2 at 34
     # Under load the first measurement can come before the scrollbar on a freshly mounted list
-    # too: test_login_pl once drew 10001's entry without its last line, "WM-1234567.".
-    DEFAULT_CSS = """
-    LoginScreen #login-message { height: auto; padding: 0 1; background: $warning 20%;
-                                 border-left: thick $warning; }
-    LoginScreen #login-columns { height: 1fr; }
-    LoginScreen #login-form { width: 44; height: 1fr; padding: 0 1; }
-    LoginScreen #login-intro { height: auto; }
-    LoginScreen .login-row { height: 3; }
-    LoginScreen .login-row Label { width: 15; padding: 1 1 0 0; }
-    LoginScreen .login-row Input { width: 1fr; }
-    LoginScreen .field-error { padding: 0 0 0 15; display: none; }
-    LoginScreen .field-error.-shown { display: block; }
+    # too: test_screen[login_pl] once drew 10001's entry without its last line, "WM-1234567.".
+    DEFAULT_CSS = (
+        login_css("LoginScreen", 15)
+        + """
     LoginScreen #remember { margin: 0 0 0 15; }
     LoginScreen #login { margin: 1 0 0 15; min-width: 16; }
-    LoginScreen ErrorBanner { margin: 1 0 0 0; }
-    LoginScreen .link { margin: 1 0 0 0; height: 1; min-width: 0; width: auto; background: transparent;
-                        text-style: underline; color: $text-accent; }
     LoginScreen #reset, LoginScreen #staff { margin: 0; }
-    LoginScreen .link:focus { background: $accent; color: $text; text-style: bold underline; }
     LoginScreen #keyring-status { height: auto; }
-    LoginScreen #demo-panel { width: 1fr; height: 1fr; border: round $accent; padding: 0 0 0 1;
-                              border-title-color: $text-accent; scrollbar-gutter: stable; }
-    LoginScreen #demo-panel:focus { border: round $text-accent; }
+    LoginScreen #demo-panel { scrollbar-gutter: stable; }
     """
+    )
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__()

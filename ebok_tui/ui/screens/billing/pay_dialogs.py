@@ -14,15 +14,23 @@ from ebok_tui.ui.screens.base import BaseModal
 from ebok_tui.ui.widgets.pay_qr import qr_text
 
 
-class QrModal(BaseModal):
-    """The payment QR code alone, as large as the terminal allows (Esc or q closes)."""
+class PaymentDialog(BaseModal):
+    """What the payment dialogs share: centred, their content in a panel (class ``payment-dialog``)
+    as large as it needs up to the whole window; Esc or q closes."""
 
     BINDINGS = [Binding("q", "cancel", "balance.bind_qr_close")]
 
     DEFAULT_CSS = """
-    QrModal { align: center middle; }
-    QrModal #qr-dialog { width: auto; height: auto; max-width: 100%; max-height: 100%;
-                         background: $panel; padding: 0 1; }
+    PaymentDialog { align: center middle; }
+    PaymentDialog .payment-dialog { width: auto; height: auto; max-width: 100%; max-height: 100%;
+                                    background: $panel; padding: 0 1; }
+    """
+
+
+class QrModal(PaymentDialog):
+    """The payment QR code alone, as large as the terminal allows (Esc or q closes)."""
+
+    DEFAULT_CSS = """
     QrModal #qr-big { width: auto; height: auto; }
     QrModal #qr-caption { width: auto; max-width: 60; height: auto; text-align: center; }
     """
@@ -33,21 +41,16 @@ class QrModal(BaseModal):
         self.caption = caption
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="qr-dialog"):
+        with VerticalScroll(id="qr-dialog", classes="payment-dialog"):
             yield Static(qr_text(self.lines), id="qr-big")
             yield Static(Text(self.caption), id="qr-caption")  # names the recipient: never markup
 
 
-class PayModal(BaseModal):
+class PayModal(PaymentDialog):
     """Paying one invoice: the QR code (when the terminal can draw it) beside the transfer details;
     it scrolls when the window is smaller than the code (Esc or q closes)."""
 
-    BINDINGS = [Binding("q", "cancel", "balance.bind_qr_close")]
-
     DEFAULT_CSS = """
-    PayModal { align: center middle; }
-    PayModal #pay-dialog { width: auto; height: auto; max-width: 100%; max-height: 100%;
-                           background: $panel; padding: 0 1; }
     PayModal #pay-columns { width: auto; height: auto; }
     PayModal #pay-qr { width: auto; height: auto; margin: 0 1 0 0; }
     PayModal #pay-side { width: 36; height: auto; }
@@ -62,7 +65,7 @@ class PayModal(BaseModal):
         self.caption = caption
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="pay-dialog"):
+        with VerticalScroll(id="pay-dialog", classes="payment-dialog"):
             with Horizontal(id="pay-columns"):
                 if self.lines:
                     yield Static(qr_text(self.lines), id="pay-qr")

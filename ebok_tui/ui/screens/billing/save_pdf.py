@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.files import default_path, resolve_target, write_private_atomic
-from ebok_tui.ui.screens.base import BaseModal
+from ebok_tui.ui.screens.base import BaseModal, dialog_css
 
 
 class ConfirmOverwriteModal(BaseModal):
@@ -68,19 +68,15 @@ class SavePdfModal(BaseModal):
     """Asks for a path and saves there what ``download()`` answers. Dismisses with the saved path
     (str) or None. ``title``: the dialog's heading (default: saving invoice ``filename``)."""
 
-    DEFAULT_CSS = """
-    SavePdfModal { align: center middle; }
-    SavePdfModal > Vertical {
-        width: 76; height: auto; max-height: 22; border: thick $primary; background: $surface;
-        padding: 0 1;
-    }
-    SavePdfModal #title { text-style: bold; margin: 0 0 1 0; }
+    DEFAULT_CSS = (
+        dialog_css("SavePdfModal", 76)
+        + """
     SavePdfModal #hint { color: $text-muted; }
     SavePdfModal #message { height: auto; }
     SavePdfModal #message.-error { color: $error; }
     SavePdfModal Horizontal { height: auto; align-horizontal: right; margin: 1 0 0 0; }
-    SavePdfModal Button { margin: 0 0 0 2; }
     """
+    )
 
     def __init__(
         self,

@@ -8,38 +8,24 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ebok_tui.core.api import Tariff, TariffGroup, TariffRate
-from ebok_tui.ui.screens.base import SubScreen
+from ebok_tui.ui.screens.base import TextScreen
 from ebok_tui.ui.widgets.tariff import component_label, validity
 
 
-class TariffScreen(SubScreen):
+class TariffScreen(TextScreen):
     SECTION = "contract"
-
-    DEFAULT_CSS = """
-    TariffScreen #tariff { height: 1fr; }
-    """
+    TITLE_KEY = "tariff.title"
+    SCROLL_ID = "tariff"
 
     def __init__(self) -> None:
         super().__init__()
         self.tariff: Tariff | None = None
-        self._body = Static(id="tariff-body")
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("tariff.title")
-
-    def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="tariff"):
-            yield self._body
 
     async def load(self) -> None:
         self.tariff = await self.api.tariff()
-        self._body.update(self.render_tariff(self.tariff))
+        self.show(self.render_tariff(self.tariff))
         self.call_after_refresh(self.query_one("#tariff").focus)
 
     # --- rendering -----------------------------------------------------------------------------

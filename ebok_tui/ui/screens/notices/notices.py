@@ -8,34 +8,20 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ebok_tui.core.api import Notices
-from ebok_tui.ui.screens.base import SubScreen
+from ebok_tui.ui.screens.base import TextScreen
 from ebok_tui.ui.widgets.notices import emergency_line, notice_lines
 
 
-class NoticesScreen(SubScreen):
+class NoticesScreen(TextScreen):
     SECTION = "balance"
-
-    DEFAULT_CSS = """
-    NoticesScreen #notices { height: 1fr; }
-    """
+    TITLE_KEY = "notices.title"
+    SCROLL_ID = "notices"
 
     def __init__(self) -> None:
         super().__init__()
         self.notices: Notices | None = None
-        self._list = Static(id="notices-list")  # kept: a reply may arrive while the app shuts down
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("notices.title")
-
-    def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="notices"):
-            yield self._list
 
     async def load(self) -> None:
         notices = await self.api.notices()
@@ -47,4 +33,4 @@ class NoticesScreen(SubScreen):
             if index:
                 parts.append(Text(""))
             parts.extend(notice_lines(notice, self.t, self.i18n))
-        self._list.update(Group(*parts))
+        self.show(Group(*parts))

@@ -19,7 +19,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ebok_tui.core.api import ApiError, Reading, ReadingMeter, ReadingsInfo
-from ebok_tui.ui.screens.base import BaseModal
+from ebok_tui.ui.screens.base import BaseModal, dialog_css
 from ebok_tui.ui.widgets.forms import check_field, show_field_error
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -56,13 +56,9 @@ class ReadingValue(Validator):
 class SubmitReadingModal(BaseModal):
     """Dismisses with the accepted (new or corrected) :class:`Reading`, or None when cancelled."""
 
-    DEFAULT_CSS = """
-    SubmitReadingModal { align: center middle; }
-    SubmitReadingModal > Vertical {
-        width: 72; height: auto; max-height: 22; border: thick $primary; background: $surface;
-        padding: 0 1;
-    }
-    SubmitReadingModal #title { text-style: bold; margin: 0 0 1 0; }
+    DEFAULT_CSS = (
+        dialog_css("SubmitReadingModal", 72)
+        + """
     SubmitReadingModal #point { height: auto; margin: 0 0 1 0; }
     SubmitReadingModal #already { color: $warning; height: auto; margin: 0 0 1 0; display: none; }
     SubmitReadingModal.-correction #already { display: block; }
@@ -76,8 +72,8 @@ class SubmitReadingModal(BaseModal):
     SubmitReadingModal #value-error { color: $error; height: auto; }
     SubmitReadingModal #hint { color: $text-muted; height: auto; }
     SubmitReadingModal Horizontal#buttons { height: auto; align-horizontal: right; margin: 1 0 0 0; }
-    SubmitReadingModal Button { margin: 0 0 0 2; }
     """
+    )
 
     def __init__(self, info: ReadingsInfo, drafts: dict[str, str] | None = None, point: str | None = None) -> None:
         """``point``: the service point's name, for a customer with several (its meters only)."""

@@ -22,7 +22,7 @@ from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import StaffLoggedIn
 from ebok_tui.ui.screens.base import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, ServerStatus, TopBar
-from ebok_tui.ui.widgets.forms import check_field, show_field_error
+from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
 
 #: Staff login names (docs/API.md): lower-case letters, digits, ``.``, ``_``, ``-``; 3–64 characters.
 LOGIN_PATTERN = r"[a-z0-9][a-z0-9._-]{2,63}"
@@ -36,27 +36,13 @@ class StaffLoginScreen(ApiMixin, Screen):
         Binding("ctrl+o", "demo_mail", "bind.demo_mail"),  # demo only (check_action)
     ]
 
-    DEFAULT_CSS = """
-    StaffLoginScreen #login-message { height: auto; padding: 0 1; background: $warning 20%;
-                                      border-left: thick $warning; }
-    StaffLoginScreen #login-columns { height: 1fr; }
-    StaffLoginScreen #login-form { width: 44; height: 1fr; padding: 0 1; }
-    StaffLoginScreen #login-intro { height: auto; }
-    StaffLoginScreen .login-row { height: 3; }
-    StaffLoginScreen .login-row Label { width: 12; padding: 1 1 0 0; }
-    StaffLoginScreen .login-row Input { width: 1fr; }
-    StaffLoginScreen .field-error { padding: 0 0 0 12; display: none; }
-    StaffLoginScreen .field-error.-shown { display: block; }
+    DEFAULT_CSS = (
+        login_css("StaffLoginScreen", 12)
+        + """
     StaffLoginScreen #login { margin: 0 0 0 12; min-width: 16; }
-    StaffLoginScreen ErrorBanner { margin: 1 0 0 0; }
     StaffLoginScreen #not-stored { height: auto; margin: 1 0 0 0; }
-    StaffLoginScreen .link { margin: 1 0 0 0; height: 1; min-width: 0; width: auto; background: transparent;
-                             text-style: underline; color: $text-accent; }
-    StaffLoginScreen .link:focus { background: $accent; color: $text; text-style: bold underline; }
-    StaffLoginScreen #demo-panel { width: 1fr; height: 1fr; border: round $accent; padding: 0 0 0 1;
-                                   border-title-color: $text-accent; }
-    StaffLoginScreen #demo-panel:focus { border: round $text-accent; }
     """
+    )
 
     form = getters.query_one("#login-form", VerticalScroll)
 

@@ -19,7 +19,7 @@ from ebok_tui.core.api.models import THREAD_KINDS
 from ebok_tui.core.api.staff import QueueItem, QueuePage, QueueThread
 from ebok_tui.ui.screens.staff.base import StaffScreen
 from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell
+from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
 
 PAGE_SIZE = 200
 STATUSES = (None, "sent", "in_progress", "answered", "closed")
@@ -70,10 +70,7 @@ class StaffQueueScreen(StaffScreen):
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder=self.t("staff_queue.filter_placeholder"), id="queue-filter", max_length=100)
         yield Static("", id="queue-status", classes="muted")
-        table = ListTable(id="queue", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        for col in COLUMNS:
-            table.add_column(Text(" " + self.t(f"staff_queue.col_{col.key}")), width=col.width, key=col.key)
-        yield table
+        yield column_table("queue", COLUMNS, lambda key: self.t(f"staff_queue.col_{key}"))
 
     def on_mount(self) -> None:
         super().on_mount()

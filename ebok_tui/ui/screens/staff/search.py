@@ -20,7 +20,7 @@ from ebok_tui.ui.messages import CustomerOpened
 from ebok_tui.ui.screens.staff.base import StaffScreen
 from ebok_tui.ui.staff_sections import load_staff_screen
 from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell
+from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
 
 PAGE_SIZE = 20
 #: Seconds of no typing before the query is sent.
@@ -67,10 +67,7 @@ class StaffSearchScreen(StaffScreen):
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder=self.t("staff_search.placeholder"), id="query", max_length=100)
         yield Static(self.t("staff_search.hint"), id="search-status", classes="muted")
-        table = ListTable(id="results", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        for col in COLUMNS:
-            table.add_column(Text(" " + self.t(f"staff_search.col_{col.key}")), width=col.width, key=col.key)
-        yield table
+        yield column_table("results", COLUMNS, lambda key: self.t(f"staff_search.col_{key}"))
 
     def on_mount(self) -> None:
         super().on_mount()

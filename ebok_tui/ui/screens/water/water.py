@@ -18,19 +18,18 @@ from functools import partial
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ebok_tui.core.api import Household, WaterQuality, WaterQualitySupply, Yearly
-from ebok_tui.ui.screens.base import SubScreen
+from ebok_tui.ui.screens.base import TextScreen
 from ebok_tui.ui.screens.water.dialogs import ExportCsvModal, HouseholdModal
 from ebok_tui.ui.sections import load_screen
 
 
-class WaterYearScreen(SubScreen):
+class WaterYearScreen(TextScreen):
     SECTION = "balance"
+    TITLE_KEY = "water.title"
+    SCROLL_ID = "water"
 
     # the statement PDF, the exports and the household size have no act-for routes: the resident's
     ACTING = {"save_pdf": None, "export_csv": None, "household": None}
@@ -43,24 +42,11 @@ class WaterYearScreen(SubScreen):
         Binding("h", "household", "water.bind_household"),
     ]
 
-    DEFAULT_CSS = """
-    WaterYearScreen #water { height: 1fr; }
-    """
-
     def __init__(self) -> None:
         super().__init__()
         self.quality: WaterQuality | None = None
         self.yearly: Yearly | None = None
         self.year: int | None = None  # None: the last whole year (from the server's date)
-        self._body = Static(id="water-body")
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("water.title")
-
-    def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="water"):
-            yield self._body
 
     async def load(self) -> None:
         if self.year is None:
@@ -69,7 +55,7 @@ class WaterYearScreen(SubScreen):
         if self.quality is None:
             self.quality = await self.api.water_quality()
         self.yearly = await self.api.yearly(self.year)
-        self._body.update(Group(*self._quality_lines(self.quality), Text(""), *self._year_lines(self.yearly)))
+        self.show(Group(*self._quality_lines(self.quality), Text(""), *self._year_lines(self.yearly)))
         self.refresh_bindings()  # which years there are before and after is known now
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
