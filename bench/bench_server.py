@@ -10,9 +10,11 @@ one process and on PostgreSQL with two (``--workers 2``), a growth table, and fa
   Seeded once into ``--work`` (default: a folder in the temp dir, kept: a second run reuses it).
 * PostgreSQL is a private instance (initdb/pg_ctl, ``tests/pg_private.py``) on a port of its own:
   the faults phase restarts it.
-* Load: an open-loop httpx async generator (requests start on schedule whether or not earlier ones
+* Load: an open-loop async generator (requests start on schedule whether or not earlier ones
   have finished; latency is measured from the scheduled start, so a server that falls behind is
-  charged for the queue). Mix: login 5 %, balance 25 %, invoice list 20 %, invoice detail 20 %,
+  charged for the queue) over a lean HTTP/1.1 keep-alive client (``LeanClient``: prebuilt request
+  bytes on asyncio streams, about a tenth of httpx's CPU per request), so the generator, which shares
+  the machine's cores with the servers, takes as little of them as it can; its CPU per request is printed. Mix: login 5 %, balance 25 %, invoice list 20 %, invoice detail 20 %,
   readings 15 %, correspondence list 15 %, over 100 logged-in residents picked at random.
 * Prints per offered load: requests, errors, achieved rps, p50/p95/p99; then the highest offered load
   whose p95 < 50 ms. The baseline measured in the same run is the unloaded latency of each endpoint
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import random
 import signal
@@ -39,6 +42,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -150,6 +154,95 @@ def request_for(op: str, who: Resident) -> tuple[str, str, dict]:
     return "GET", "/correspondence", {**auth, "params": {"limit": 20}}
 
 
+class LeanClient:
+    """The load's HTTP/1.1 client: keep-alive connections to one loopback server on asyncio streams,
+    a request written as prebuilt bytes and the reply read by its ``Content-Length`` (the server
+    always sends one). At most ``limit`` connections; a request finding none idle opens another, up
+    to the limit, then waits for one. A reused connection the server has closed meanwhile (its idle
+    keep-alive timeout) is retried once on a fresh one, as httpx does; any other failure is the
+    request's error, named by its exception (``ConnectionResetError``, ``IncompleteReadError``...)."""
+
+    def __init__(self, api: str, limit: int = 400) -> None:
+        u = urlsplit(api)
+        self.host, self.port, self.prefix = u.hostname, u.port, u.path.rstrip("/")
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.slots = asyncio.Semaphore(limit)
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    def build(self, method: str, path: str, kw: dict) -> bytes:
+        """The request's bytes (``kw`` as ``request_for`` gives it: headers, params, json)."""
+        if kw.get("params"):
+            path += "?" + urlencode(kw["params"])
+        body = json.dumps(kw["json"]).encode() if "json" in kw else b""
+        head = [f"{method} {self.prefix}{path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        head += [f"{k}: {v}" for k, v in kw.get("headers", {}).items()]
+        if body:
+            head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+    async def _exchange(self, conn, data: bytes) -> tuple[int, bool]:
+        reader, writer = conn
+        writer.write(data)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length, close = 0, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        if length:
+            await reader.readexactly(length)
+        return status, close
+
+    async def send(self, data: bytes) -> int:
+        """Send one request; its status code (an exception when the exchange failed)."""
+        async with self.slots:
+            while self.idle:
+                conn = self.idle.pop()
+                if conn[0].at_eof() or conn[1].is_closing():
+                    self._close(conn)
+                    continue
+                try:
+                    status, close = await self._exchange(conn, data)
+                except asyncio.IncompleteReadError as exc:
+                    self._close(conn)
+                    if exc.partial:  # the server answered in part: a real failure
+                        raise
+                    break  # closed while idle (nothing of an answer came): once more on a new one
+                except BaseException:
+                    self._close(conn)
+                    raise
+                return self._done(conn, status, close)
+            conn = await asyncio.open_connection(self.host, self.port)
+            self.writers.add(conn[1])
+            try:
+                status, close = await self._exchange(conn, data)
+            except BaseException:
+                self._close(conn)
+                raise
+            return self._done(conn, status, close)
+
+    def _done(self, conn, status: int, close: bool) -> int:
+        if close:
+            self._close(conn)
+        else:
+            self.idle.append(conn)
+        return status
+
+    def _close(self, conn) -> None:
+        conn[1].close()
+        self.writers.discard(conn[1])
+
+    async def aclose(self) -> None:
+        for writer in list(self.writers):
+            writer.close()
+        self.writers.clear()
+        self.idle.clear()
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -165,6 +258,7 @@ class Result:
     elapsed: float
     events: list[tuple[float, str]]
     by_op: dict[str, list[float]]
+    generator_ms: float = float("nan")  # the load generator's own CPU per request
 
     def pct(self, p: float) -> float:
         return percentile(self.latencies, p)
@@ -179,7 +273,7 @@ def mix(login_percent: int) -> list[tuple[str, int]]:
 
 
 async def offered_load(
-    c: httpx.AsyncClient,
+    api: str,
     people: list[Resident],
     rate: int,
     duration: float,
@@ -191,15 +285,21 @@ async def offered_load(
     errors: dict[str, int] = {}
     events: list[tuple[float, str]] = []
     by_op: dict[str, list[float]] = {op: [] for op, _w in MIX}
+    c = LeanClient(api)
+    n = int(rate * duration)
+    # the schedule and every request's bytes are made before the clock starts
+    plan = []
+    for _ in range(n):
+        op, who = rng.choice(ops), rng.choice(people)
+        plan.append((op, c.build(*request_for(op, who))))
     tasks = []
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
 
-    async def one(scheduled: float, op: str, who: Resident) -> None:
-        method, path, kw = request_for(op, who)
+    async def one(scheduled: float, op: str, data: bytes) -> None:
         try:
-            r = await c.request(method, path, **kw)
-            outcome = str(r.status_code)
-        except httpx.HTTPError as exc:
+            outcome = str(await c.send(data))
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
             outcome = type(exc).__name__
         done = time.perf_counter()
         events.append((done, outcome))
@@ -209,19 +309,21 @@ async def offered_load(
         else:
             errors[outcome] = errors.get(outcome, 0) + 1
 
-    n = int(rate * duration)
-    for i in range(n):
+    for i, (op, data) in enumerate(plan):
         scheduled = t0 + i / rate
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(scheduled, rng.choice(ops), rng.choice(people))))
+        tasks.append(asyncio.create_task(one(scheduled, op, data)))
     _done, pending = await asyncio.wait(tasks, timeout=10)  # bounded: what is still open then is an error
     for task in pending:
         task.cancel()
     if pending:
         errors["unfinished"] = len(pending)
-    return Result(rate, latencies, errors, time.perf_counter() - t0, events, by_op)
+    elapsed = time.perf_counter() - t0
+    generator_cpu = time.process_time() - cpu0
+    await c.aclose()
+    return Result(rate, latencies, errors, elapsed, events, by_op, generator_cpu / max(1, n) * 1000)
 
 
 async def unloaded(c: httpx.AsyncClient, who: Resident, rounds: int = 15) -> dict[str, float]:
@@ -278,9 +380,15 @@ async def run_config(label: str, api: str, numbers: list[str], args) -> list[Res
         print("  unloaded (median of 15, ms): " + ", ".join(f"{k} {v:.1f}" for k, v in base.items()), flush=True)
         results = []
         for rate in args.rates:
-            results.append(await offered_load(c, people, rate, args.duration, random.Random(rate), args.login_percent))
+            results.append(
+                await offered_load(api, people, rate, args.duration, random.Random(rate), args.login_percent)
+            )
             r = results[-1]
-            print(f"  {rate} rps: p95 {r.pct(95):.1f} ms, errors {sum(r.errors.values())}", flush=True)
+            print(
+                f"  {rate} rps: p95 {r.pct(95):.1f} ms, errors {sum(r.errors.values())}, "
+                f"load average {os.getloadavg()[0]:.1f}, generator CPU {r.generator_ms:.2f} ms/request",
+                flush=True,
+            )
             if r.pct(95) > SATURATED_P95_MS or len(r.latencies) < 0.5 * rate * args.duration:
                 print(f"  saturated at {rate} rps: higher loads skipped", flush=True)
                 break
@@ -329,7 +437,7 @@ async def faults(
             marks["restarted"] = time.perf_counter()
 
         injector = asyncio.create_task(inject())
-        result = await offered_load(c, people, rate, 25, random.Random(7), login_percent)
+        result = await offered_load(api, people, rate, 25, random.Random(7), login_percent)
         await injector
     kinds: dict[str, int] = {}
     for _, outcome in result.events:

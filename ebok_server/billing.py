@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -310,14 +310,27 @@ class Balance:
         return self.overpayment - self.to_pay
 
 
+# The balance's statements, built once (building a statement and its cache key costs about as
+# much CPU as running it); :customer_id is bound per call.
+_OPEN_INVOICES = (
+    select(Invoice.number, Invoice.gross, Invoice.paid, Invoice.due_date)
+    .where(Invoice.customer_id == bindparam("customer_id"), Invoice.paid < Invoice.gross)
+    .order_by(Invoice.due_date, Invoice.id)
+)
+# the overpayment's two parts in one statement (two index probes)
+_OVERPAYMENT = select(
+    select(func.coalesce(func.sum(Invoice.paid - Invoice.gross), 0))
+    .where(Invoice.customer_id == bindparam("customer_id"), Invoice.paid > Invoice.gross)
+    .scalar_subquery(),
+    select(func.coalesce(func.sum(Payment.amount), 0))
+    .where(Payment.customer_id == bindparam("customer_id"), Payment.invoice_id.is_(None))
+    .scalar_subquery(),
+)
+
+
 async def compute_balance(session: AsyncSession, customer_id: int, today: dt.date) -> Balance:
-    open_rows = (
-        await session.execute(
-            select(Invoice.number, Invoice.gross, Invoice.paid, Invoice.due_date)
-            .where(Invoice.customer_id == customer_id, Invoice.paid < Invoice.gross)
-            .order_by(Invoice.due_date, Invoice.id)
-        )
-    ).all()
+    who = {"customer_id": customer_id}
+    open_rows = (await session.execute(_OPEN_INVOICES, who)).all()
     to_pay = overdue = 0
     due_groups: dict[dt.date, int] = {}
     overdue_since: dt.date | None = None
@@ -329,16 +342,7 @@ async def compute_balance(session: AsyncSession, customer_id: int, today: dt.dat
             overdue_since = overdue_since or due  # rows come earliest due date first
         else:
             due_groups[due] = due_groups.get(due, 0) + residual
-    over_alloc = await session.scalar(
-        select(func.coalesce(func.sum(Invoice.paid - Invoice.gross), 0)).where(
-            Invoice.customer_id == customer_id, Invoice.paid > Invoice.gross
-        )
-    )
-    unallocated = await session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0)).where(
-            Payment.customer_id == customer_id, Payment.invoice_id.is_(None)
-        )
-    )
+    over_alloc, unallocated = (await session.execute(_OVERPAYMENT, who)).one()
     overpayment = int(over_alloc or 0) + int(unallocated or 0)
     next_due = min(due_groups) if due_groups else None
     return Balance(
@@ -360,6 +364,24 @@ class PointDue:
     overdue: int
 
 
+_residual = Invoice.gross - Invoice.paid
+_open_at_point = and_(Invoice.service_point_id == ServicePoint.id, Invoice.paid < Invoice.gross)
+_POINT_DUES = (
+    select(
+        ServicePoint.code,
+        ServicePoint.label,
+        func.coalesce(func.sum(case((_open_at_point, _residual), else_=0)), 0),
+        func.coalesce(
+            func.sum(case((and_(_open_at_point, Invoice.due_date < bindparam("today")), _residual), else_=0)), 0
+        ),
+    )
+    .outerjoin(Invoice, Invoice.service_point_id == ServicePoint.id)
+    .where(ServicePoint.customer_id == bindparam("customer_id"))
+    .group_by(ServicePoint.id, ServicePoint.code, ServicePoint.label)
+    .order_by(ServicePoint.code)
+)
+
+
 def point_id(customer_id: int, code: str):
     """The id of the customer's service point ``code`` as a scalar subquery (NULL when the code is
     not one of the customer's points, so a filter on it matches nothing)."""
@@ -374,22 +396,7 @@ async def point_balances(session: AsyncSession, customer_id: int, today: dt.date
     """The customer's open amounts per service point (code order), every point listed (0 when paid).
     They add up to :func:`compute_balance`'s ``to_pay`` and ``overdue``: an invoice always has its
     customer's point (revision 0004)."""
-    residual = Invoice.gross - Invoice.paid
-    open_ = and_(Invoice.service_point_id == ServicePoint.id, Invoice.paid < Invoice.gross)
-    rows = (
-        await session.execute(
-            select(
-                ServicePoint.code,
-                ServicePoint.label,
-                func.coalesce(func.sum(case((open_, residual), else_=0)), 0),
-                func.coalesce(func.sum(case((and_(open_, Invoice.due_date < today), residual), else_=0)), 0),
-            )
-            .outerjoin(Invoice, Invoice.service_point_id == ServicePoint.id)
-            .where(ServicePoint.customer_id == customer_id)
-            .group_by(ServicePoint.id, ServicePoint.code, ServicePoint.label)
-            .order_by(ServicePoint.code)
-        )
-    ).all()
+    rows = (await session.execute(_POINT_DUES, {"customer_id": customer_id, "today": today})).all()
     return [PointDue(code, label, int(to_pay), int(overdue)) for code, label, to_pay, overdue in rows]
 
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 
@@ -107,34 +108,52 @@ async def list_invoices(auth: AuthDep, db: DbDep, settings: SettingsDep, q: Invo
     return await invoices_of(db, auth.customer, settings, q)
 
 
-async def invoices_of(db: AsyncSession, customer: Customer, settings: Settings, q: InvoiceQuery) -> InvoicePage:
-    """A page of the customer's invoices (the resident's own, or staff acting for the customer);
-    ``service_point``: only that point's (a code not among the customer's points: none)."""
-    today = settings.business_today()
-    own = Invoice.customer_id == customer.id
+@functools.cache
+def _page_statements(year: bool, status: str | None, point: bool) -> tuple[Select, Select]:
+    """The invoice list's two statements for one combination of filters, built once (building a
+    statement and its cache key costs about as much CPU as running it): the count with the
+    customer's first and last issue date, and the page. Values are bound per call: :customer_id,
+    :offset, :limit, and :year_from/:year_to, :today, :point for the filters."""
+    own = Invoice.customer_id == bindparam("customer_id")
     conds = [own]
-    if q.year is not None:
-        conds.append(_in_year(q.year))
-    if q.status is not None:
-        conds.append(_status_filter(q.status, today))
-    if q.service_point is not None:
-        conds.append(Invoice.service_point_id == point_id(customer.id, q.service_point))
+    if year:
+        conds.append(Invoice.issue_date.between(bindparam("year_from"), bindparam("year_to")))
+    if status is not None:
+        conds.append(_status_filter(status, bindparam("today")))
+    if point:
+        conds.append(Invoice.service_point_id == point_id(bindparam("customer_id"), bindparam("point")))
     # The customer's first and last issue date (for ``years``) ride along with the count: two index probes.
     first, last = (
         select(agg(Invoice.issue_date)).where(own).correlate(None).scalar_subquery() for agg in (func.min, func.max)
     )
-    total, first_date, last_date = (
-        await db.execute(select(func.count(), first, last).select_from(Invoice).where(*conds))
-    ).one()
-    rows = (
-        await db.scalars(
-            select(Invoice)
-            .where(*conds)
-            .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
-            .offset(q.offset)
-            .limit(q.limit)
-        )
-    ).all()
+    count = select(func.count(), first, last).select_from(Invoice).where(*conds)
+    page = (
+        select(Invoice)
+        .where(*conds)
+        .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return count, page
+
+
+async def invoices_of(db: AsyncSession, customer: Customer, settings: Settings, q: InvoiceQuery) -> InvoicePage:
+    """A page of the customer's invoices (the resident's own, or staff acting for the customer);
+    ``service_point``: only that point's (a code not among the customer's points: none)."""
+    today = settings.business_today()
+    count, page = _page_statements(q.year is not None, q.status, q.service_point is not None)
+    values = {
+        "customer_id": customer.id,
+        "today": today,
+        "point": q.service_point,
+        "offset": q.offset,
+        "limit": q.limit,
+    }
+    if q.year is not None:
+        values |= {"year_from": dt.date(q.year, 1, 1), "year_to": dt.date(q.year, 12, 31)}
+    total, first_date, last_date = (await db.execute(count, values)).one()
+    rows = (await db.scalars(page, values)).all()
+    own = Invoice.customer_id == customer.id
     return InvoicePage(
         items=[_item(i, today) for i in rows],
         total=total,
@@ -144,12 +163,23 @@ async def invoices_of(db: AsyncSession, customer: Customer, settings: Settings, 
     )
 
 
+# The detail's statements, built once (building a statement and its cache key costs about as much
+# CPU as running it); :invoice_id is bound per call.
+_PAYMENTS_OF_INVOICE = (
+    select(Payment)
+    .where(Payment.invoice_id == bindparam("invoice_id"))
+    .order_by(Payment.date.desc(), Payment.id.desc())
+)
+_LINES_OF_INVOICE = (
+    select(InvoiceLine, Tariff)
+    .outerjoin(Tariff, Tariff.id == InvoiceLine.tariff_id)
+    .where(InvoiceLine.invoice_id == bindparam("invoice_id"))
+    .order_by(InvoiceLine.position)
+)
+
+
 async def _payments_for(db: AsyncSession, inv: Invoice) -> list[PaymentItem]:
-    pays = (
-        await db.scalars(
-            select(Payment).where(Payment.invoice_id == inv.id).order_by(Payment.date.desc(), Payment.id.desc())
-        )
-    ).all()
+    pays = (await db.scalars(_PAYMENTS_OF_INVOICE, {"invoice_id": inv.id})).all()
     return [
         PaymentItem(
             id=p.id, date=p.date, amount=p.amount, method=p.method, reference=p.reference, invoice_number=inv.number
@@ -159,14 +189,7 @@ async def _payments_for(db: AsyncSession, inv: Invoice) -> list[PaymentItem]:
 
 
 async def _detail(db: AsyncSession, customer: Customer, inv: Invoice, today) -> InvoiceDetail:
-    lines = (
-        await db.execute(
-            select(InvoiceLine, Tariff)
-            .outerjoin(Tariff, Tariff.id == InvoiceLine.tariff_id)
-            .where(InvoiceLine.invoice_id == inv.id)
-            .order_by(InvoiceLine.position)
-        )
-    ).all()
+    lines = (await db.execute(_LINES_OF_INVOICE, {"invoice_id": inv.id})).all()
     base = _item(inv, today).model_dump()
     return InvoiceDetail(
         **base,
