@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, case, exists, false, func, select, true, update
@@ -322,8 +323,15 @@ async def run_periodically(sessions: async_sessionmaker, mailer: Mailer, setting
 _SIGNATURE = "Powiadomienia wyłączysz w eBOK: Konto. / Turn notifications off in eBOK: Account.\n"
 
 
+#: The utility's zone: a mail to a resident gives times as their clocks show them (stored in UTC).
+MAIL_ZONE = ZoneInfo("Europe/Warsaw")
+
+
 def _stamp(at: dt.datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M") + " UTC"
+    """``at`` (UTC, naive as the database returns it on SQLite) on the resident's clock."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(MAIL_ZONE).strftime("%d.%m.%Y %H:%M")
 
 
 async def _compose(db: AsyncSession, kind: str, event_id: str) -> tuple[str, str] | None:

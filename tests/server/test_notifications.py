@@ -21,7 +21,7 @@ from ebok_server.__main__ import _settings, main as cli_main, parse_args, prepar
 from ebok_server.config import Settings
 from ebok_server.db import make_engine, make_sessionmaker
 from ebok_server.mailer import FileMailer, read_mailbox
-from ebok_server.models import Customer, CustomerVisit, MailOutbox, Meter, Thread
+from ebok_server.models import Customer, CustomerVisit, MailOutbox, Meter, Notice, Thread
 from ebok_server.notify import deliver, enqueue, record_login, run_due, unsent
 from tests.asgi_server import LifespanASGITransport
 
@@ -321,6 +321,12 @@ async def test_the_job_owes_each_kind_once_to_who_wants_it_even_run_twice_at_onc
     subjects = [m["subject"] for m in demo.mails()]
     assert sum("odczyt" in s and "WM-1234567" in s for s in subjects) == 1
     assert sum("wyłączenie" in s or "awaria" in s for s in subjects) == 2
+    async with sessions() as db:
+        failure = await db.get(Notice, 1)
+    # on the resident's clock: Warsaw is UTC+1 in November (stored in UTC)
+    local = failure.starts_at.replace(tzinfo=None) + dt.timedelta(hours=1)
+    assert any(local.strftime("%d.%m.%Y %H:%M") in m["body"] for m in demo.mails())
+    assert not any("UTC" in m["body"] for m in demo.mails())
     (legalisation,) = demo.mails(WOJCIK)
     assert "WM-4567891" in legalisation["subject"] and "2027-01-15" in legalisation["body"]
     assert demo.mails(ANNA) == []
