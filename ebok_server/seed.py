@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import resources
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,237 +112,25 @@ class CustomerSpec:
 
 
 def _specs() -> list[CustomerSpec]:
+    """The demo customers, from ``data/demo-customers.toml`` (one table per customer, its meters,
+    service points and threads nested in it; a missing key takes the field's default, a missing
+    ``email``: none on file)."""
+    text = resources.files("ebok_server").joinpath("data/demo-customers.toml").read_text("utf-8")
     return [
         CustomerSpec(
-            "10001",
-            "Jan Kowalski",
-            "jan.kowalski@example.com",
-            "ul. Grunwaldzka 12/4, 43-600 Jaworzno",
-            "UM/2015/00123",
-            dt.date(2015, 3, 2),
-            ["water", "sewage"],
-            [MeterSpec("WM-1234567", "Piwnica, pion główny", dt.date(2019, 5, 10), 10, 812_000, 7_200)],
-            "jan",
-            phone="+48 601 234 567",
-            description_pl="Woda i ścieki; {invoices}; bez e-FAKTURY; awaria na jego ulicy (komunikat).",
-            description_en="Water + sewage; {invoices}; no e-FAKTURA; a failure in his street (notice).",
-            last_visit_days_ago=8,
-            threads=[
-                dict(
-                    kind="contract_change",
-                    subject="Zmiana adresu korespondencyjnego",
-                    status="closed",
-                    days_ago=120,
-                    messages=[
-                        ("customer", "Proszę o zmianę adresu korespondencyjnego na ul. Grunwaldzka 12/4."),
-                        ("utility", "Adres korespondencyjny został zmieniony. Sprawę zamykamy."),
-                    ],
-                ),
-                dict(
-                    kind="failure_report",
-                    subject="Brak wody – ul. Grunwaldzka 12",
-                    status="answered",
-                    days_ago=20,
-                    location="ul. Grunwaldzka 12, klatka B",
-                    contact_phone="+48 601 234 567",
-                    messages=[
-                        ("customer", "Od rana brak wody w całym budynku. Czy to awaria?"),
-                        (
-                            "utility",
-                            "Dzień dobry, usuwamy awarię sieci na ul. Grunwaldzkiej. "
-                            "Dostawa wody zostanie przywrócona do godz. 16:00.",
-                        ),
-                    ],
-                ),
-                dict(
-                    kind="water_quality",
-                    subject="Brązowa woda z kranu",
-                    status="in_progress",
-                    days_ago=5,
-                    unread=True,  # the reply came after Jan's last visit
-                    messages=[
-                        ("customer", "Po przywróceniu dostawy woda ma brązowy kolor i metaliczny zapach."),
-                        ("utility", "Przyjęliśmy zgłoszenie. Laboratorium pobierze próbkę w ciągu 3 dni."),
-                    ],
-                ),
-                dict(
-                    kind="other",
-                    subject="Pytanie o fakturę",
-                    status="sent",
-                    days_ago=1,
-                    messages=[("customer", "Dlaczego zużycie w ostatniej fakturze jest wyższe niż zwykle?")],
-                ),
-            ],
-        ),
-        CustomerSpec(
-            "10002",
-            "Anna Nowak",
-            "anna.nowak@example.com",
-            "ul. Mickiewicza 5/12, 43-600 Jaworzno",
-            "UM/2012/00456",
-            dt.date(2012, 9, 17),
-            ["water", "sewage"],
-            [MeterSpec("WM-2345678", "Łazienka", dt.date(2021, 2, 3), 10, 305_000, 4_300)],
-            "all_paid",
-            efaktura_months_ago=21,
-            overpayment=5_000,
-            phone="+48 32 616 20 55",
-            description_pl="e-FAKTURA aktywna (opłata 1,00 zł); {invoices}.",
-            description_en="e-FAKTURA active (fee 1.00 zł); {invoices}.",
-            threads=[
-                dict(
-                    kind="other",
-                    subject="Zwrot nadpłaty",
-                    status="answered",
-                    days_ago=12,
-                    messages=[
-                        (
-                            "customer",
-                            "Proszę o informację, czy nadpłata zostanie zaliczona na poczet kolejnych faktur.",
-                        ),
-                        ("utility", "Nadpłata zostanie automatycznie zaliczona na poczet najbliższej faktury."),
-                    ],
-                ),
-            ],
-        ),
-        CustomerSpec(
-            "10003",
-            "Piotr Wiśniewski",
-            None,
-            "ul. Leśna 3, 43-603 Jaworzno",
-            "UM/2018/00789",
-            dt.date(2018, 6, 11),
-            ["water"],
-            [MeterSpec("WM-3456789", "Studzienka wodomierzowa", dt.date(2018, 6, 11), 10, 120_000, 3_300)],
-            "all_paid",
-            description_pl="Tylko woda (szambo); {invoices}; brak adresu e-mail; brak korespondencji.",
-            description_en="Water only (septic tank); {invoices}; no e-mail on file; no correspondence.",
-        ),
-        CustomerSpec(
-            "10004",
-            "Katarzyna Wójcik",
-            "k.wojcik@example.com",
-            "ul. Zwycięstwa 20, 43-608 Jaworzno",
-            "UM/2010/01011",
-            dt.date(2010, 4, 20),
-            ["water", "sewage"],
-            [
-                MeterSpec("WM-4567890", "Kotłownia", dt.date(2017, 8, 1), 10, 1_540_000, 9_500),
-                MeterSpec("WM-4567891", "Ogród (podlewanie)", dt.date(2016, 4, 1), 0, 230_000, 1_500, "garden"),
-            ],
-            "partial_last",
-            description_pl="Dom z ogrodem, dwa wodomierze; {invoices}.",
-            description_en="House with garden, two meters; {invoices}.",
-            threads=[
-                dict(
-                    kind="failure_report",
-                    subject="Wyciek przy wodomierzu ogrodowym",
-                    status="sent",
-                    days_ago=2,
-                    location="ul. Zwycięstwa 20, ogród",
-                    contact_phone="+48 602 345 678",
-                    messages=[("customer", "Przy wodomierzu ogrodowym cieknie zawór przed licznikiem.")],
-                ),
-            ],
-        ),
-        CustomerSpec(
-            "10005",
-            "Wspólnota Mieszkaniowa „Słoneczna 8”",
-            "zarzad.sloneczna8@example.com",
-            "ul. Słoneczna 8, 43-600 Jaworzno",
-            "UM/2016/00501",
-            dt.date(2016, 3, 1),
-            ["water", "sewage"],
-            [],
-            "jan",
-            phone="+48 32 615 44 10",
-            customer_type="community",
-            nip="6321000509",
-            description_pl="Wspólnota mieszkaniowa, trzy punkty poboru (budynki A i B, ogród); {invoices}; "
-            "faktury w KSeF.",
-            description_en="Housing community, three service points (buildings A and B, garden); {invoices}; "
-            "invoices in KSeF.",
-            points=[
-                PointSpec(
-                    "Budynek A",
-                    "ul. Słoneczna 8A, Jaworzno",
-                    "UM/2016/00501",
-                    dt.date(2016, 3, 1),
-                    ["water", "sewage"],
-                    [
-                        MeterSpec(
-                            "WM-5010001",
-                            "Węzeł wodny, budynek A",
-                            dt.date(2020, 3, 2),
-                            10,
-                            4_120_000,
-                            95_000,
-                            diameter_mm=32,
-                            max_daily_l=10_000,
-                        )
-                    ],
-                ),
-                PointSpec(
-                    "Budynek B",
-                    "ul. Słoneczna 8B, Jaworzno",
-                    "UM/2016/00502",
-                    dt.date(2016, 3, 1),
-                    ["water", "sewage"],
-                    [
-                        MeterSpec(
-                            "WM-5010002",
-                            "Węzeł wodny, budynek B",
-                            dt.date(2020, 3, 2),
-                            10,
-                            3_560_000,
-                            80_000,
-                            diameter_mm=32,
-                            max_daily_l=10_000,
-                        )
-                    ],
-                ),
-                PointSpec(
-                    "Ogród",
-                    "ul. Słoneczna 8 (ogród), Jaworzno",
-                    "UM/2019/00503",
-                    dt.date(2019, 4, 15),
-                    ["water"],
-                    [
-                        MeterSpec(
-                            "WM-5010003",
-                            "Studzienka przy ogrodzie",
-                            dt.date(2019, 4, 15),
-                            10,
-                            310_000,
-                            20_000,
-                            "garden",
-                            diameter_mm=20,
-                            max_daily_l=5_000,
-                        )
-                    ],
-                    tariff_group="G2",  # the tariff screen's second group (the same prices until G1's change)
-                ),
-            ],
-        ),
-        CustomerSpec(
-            "10006",
-            "Piekarnia „Złoty Kłos” Sp. z o.o.",
-            "biuro@zlotyklos.example.com",
-            "ul. Młyńska 4, 43-600 Jaworzno",
-            "UM/2026/00614",
-            dt.date(2026, 6, 1),
-            ["water", "sewage"],
-            [MeterSpec("WM-6014001", "Zaplecze piekarni", dt.date(2026, 5, 28), 10, 5_000, 14_000, diameter_mm=20)],
-            "jan",
-            phone="+48 32 616 70 70",
-            customer_type="business",
-            nip="6322000606",
-            ksef_offline_latest=True,
-            description_pl="Firma (klient od czerwca 2026); {invoices}; faktury w KSeF, najnowsza jeszcze OFFLINE.",
-            description_en="A company (customer since June 2026); {invoices}; invoices in KSeF, the newest "
-            "still OFFLINE.",
-        ),
+            **{
+                "email": None,
+                **c,
+                "meters": _meters(c),
+                "points": [PointSpec(**{**p, "meters": _meters(p)}) for p in c["points"]] if "points" in c else None,
+            }
+        )
+        for c in tomllib.loads(text)["customer"]
     ]
+
+
+def _meters(table: dict) -> list[MeterSpec]:
+    return [MeterSpec(**m) for m in table.get("meters", [])]
 
 
 def _legal_until(spec: MeterSpec, today: dt.date) -> dt.date:
@@ -372,23 +162,8 @@ async def seed_demo(session: AsyncSession, today: dt.date) -> list[dict]:
     book = await TariffBook.load(session)
 
     for spec in _specs():
-        efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
-        cust = Customer(
-            customer_number=spec.number,
-            full_name=spec.full_name,
-            email=spec.email,
-            address=spec.address,
-            phone=spec.phone,
-            password_hash=hash_password(demo_password(spec.number)),
-            efaktura_active=efaktura_since is not None,
-            efaktura_email=spec.email if efaktura_since else None,
-            efaktura_activated_at=ts(efaktura_since, 18, 30) if efaktura_since else None,
-            customer_type=spec.customer_type,
-            nip=spec.nip,
-        )
-        session.add(cust)
-        await session.flush()
-        if efaktura_since:  # the resident confirmed the address in the app, accepting today's terms
+        cust = await _add_customer(session, spec, today)
+        if cust.efaktura_active:  # the resident confirmed the address in the app, accepting today's terms
             session.add(
                 EfakturaConsent(
                     customer_id=cust.id,
@@ -519,21 +294,34 @@ async def _seed_ksef(cust: Customer, spec: CustomerSpec, invoices: list[Invoice]
         inv.ksef_status, inv.ksef_number = "accepted", receipt.ksef_number
 
 
-async def _seed_point(
-    session: AsyncSession,
-    rng: random.Random,
-    book: TariffBook,
-    cust: Customer,
-    spec: CustomerSpec,
-    ps: PointSpec,
-    ordinal: int,
-    today: dt.date,
-    first_month: dt.date,
-    seq_by_month: dict[tuple[int, int], int],
-) -> list[Invoice]:
-    """One service point of a demo customer: its contract, meters, monthly readings and invoices."""
+def _copied(spec: object, *names: str) -> dict:
+    """The fields of a spec that its model row takes as they are (a column of the same name)."""
+    return {name: getattr(spec, name) for name in names}
+
+
+async def _add_customer(session: AsyncSession, spec: CustomerSpec, today: dt.date) -> Customer:
+    """A demo (or benchmark) customer's row, password ``woda-<number>``; with e-FAKTURA active since
+    ``efaktura_months_ago`` months before ``today`` (activated at 18:30 that day)."""
+    efaktura_since = add_months(today, -spec.efaktura_months_ago) if spec.efaktura_months_ago else None
+    cust = Customer(
+        customer_number=spec.number,
+        **_copied(spec, "full_name", "email", "address", "phone", "customer_type", "nip"),
+        password_hash=hash_password(demo_password(spec.number)),
+        efaktura_active=efaktura_since is not None,
+        efaktura_email=spec.email if efaktura_since else None,
+        efaktura_activated_at=dt.datetime.combine(efaktura_since, dt.time(18, 30)) if efaktura_since else None,
+    )
+    session.add(cust)
+    await session.flush()
+    return cust
+
+
+async def _add_point(
+    session: AsyncSession, cust: Customer, ps: PointSpec, ordinal: int, today: dt.date
+) -> tuple[ServicePoint, Contract, list[Meter]]:
+    """A customer's ``ordinal``-th service point with its contract and meters (no readings)."""
     point = ServicePoint(
-        customer_id=cust.id, code=point_code(spec.number, ordinal), label=ps.label[:100], address=ps.address
+        customer_id=cust.id, code=point_code(cust.customer_number, ordinal), label=ps.label[:100], address=ps.address
     )
     session.add(point)
     await session.flush()
@@ -548,26 +336,39 @@ async def _seed_point(
     )
     session.add(contract)
     await session.flush()
-
-    # A point billed since its contract (the older points' contracts precede the history).
-    first_billed = ps.concluded_on.replace(day=1)
-    # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
-    values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
     meters: list[Meter] = []
     for ms in ps.meters:
         meter = Meter(
             contract_id=contract.id,
             customer_id=cust.id,
-            number=ms.number,
-            location=ms.location,
-            installed_on=ms.installed_on,
+            **_copied(ms, "number", "location", "installed_on", "diameter_mm", "max_daily_l"),
             legalisation_valid_until=_legal_until(ms, today),
-            diameter_mm=ms.diameter_mm,
-            max_daily_l=ms.max_daily_l,
         )
         session.add(meter)
         meters.append(meter)
     await session.flush()
+    return point, contract, meters
+
+
+async def _seed_point(
+    session: AsyncSession,
+    rng: random.Random,
+    book: TariffBook,
+    cust: Customer,
+    spec: CustomerSpec,
+    ps: PointSpec,
+    ordinal: int,
+    today: dt.date,
+    first_month: dt.date,
+    seq_by_month: dict[tuple[int, int], int],
+) -> list[Invoice]:
+    """One service point of a demo customer: its contract, meters, monthly readings and invoices."""
+    point, contract, meters = await _add_point(session, cust, ps, ordinal, today)
+
+    # A point billed since its contract (the older points' contracts precede the history).
+    first_billed = ps.concluded_on.replace(day=1)
+    # Readings: one per month (28th), HISTORY_MONTHS back; values per meter.
+    values_at: dict[tuple[int, int], int] = {}  # (meter_idx, month_idx) -> litres
     for mi, ms in enumerate(ps.meters):
         value = ms.start_l
         for k in range(HISTORY_MONTHS + 1):
@@ -817,53 +618,47 @@ async def seed_large_customer(
     if existing is not None:
         return existing
     rng = random.Random(int(customer_number))
-    cust = Customer(
-        customer_number=customer_number,
-        full_name="Spółdzielnia Mieszkaniowa „Benchmark”",
-        email=f"bench{customer_number}@example.com",
-        address="ul. Testowa 1, 43-600 Jaworzno",
-        password_hash=hash_password(demo_password(customer_number)),
-        efaktura_active=False,
-    )
-    session.add(cust)
-    await session.flush()
-    point = ServicePoint(
-        customer_id=cust.id,
-        code=point_code(customer_number, 1),
-        label="ul. Testowa 1, Jaworzno",
-        address="ul. Testowa 1, Jaworzno",
-    )
-    session.add(point)
-    await session.flush()
-    contract = Contract(
-        customer_id=cust.id,
-        service_point_id=point.id,
-        number=f"UM/2000/{customer_number}",
-        concluded_on=dt.date(2000, 1, 3),
-        services="water,sewage",
+    address = "ul. Testowa 1, Jaworzno"
+    ps = PointSpec(
+        address,
+        address,
+        f"UM/2000/{customer_number}",
+        dt.date(2000, 1, 3),
+        ["water", "sewage"],
+        [
+            MeterSpec(
+                f"WM-9{customer_number}00",
+                "Węzeł cieplny",
+                dt.date(2022, 1, 3),
+                10,
+                5_000_000,
+                0,
+                diameter_mm=50,
+                max_daily_l=50_000,
+            )
+        ],
         tariff_group="G3",
-        connection_address="ul. Testowa 1, Jaworzno",
     )
-    session.add(contract)
-    await session.flush()
-    meter = Meter(
-        contract_id=contract.id,
-        customer_id=cust.id,
-        number=f"WM-9{customer_number}00",
-        location="Węzeł cieplny",
-        installed_on=dt.date(2022, 1, 3),
-        legalisation_valid_until=dt.date(2032, 1, 3),
-        diameter_mm=50,
-        max_daily_l=50_000,
+    spec = CustomerSpec(
+        customer_number,
+        "Spółdzielnia Mieszkaniowa „Benchmark”",
+        f"bench{customer_number}@example.com",
+        "ul. Testowa 1, 43-600 Jaworzno",
+        ps.contract_number,
+        ps.concluded_on,
+        ps.services,
+        ps.meters,
+        "all_paid",  # unused: the invoices and payments are the bulk rows below
+        points=[ps],
     )
-    session.add(meter)
-    await session.flush()
+    cust = await _add_customer(session, spec, today)
+    point, contract, (meter,) = await _add_point(session, cust, ps, 1, today)
     session.add(
         Reading(
             meter_id=meter.id,
             customer_id=cust.id,
             date=today - dt.timedelta(days=30),
-            value_l=5_000_000,
+            value_l=ps.meters[0].start_l,
             type="collector",
             created_at=dt.datetime.combine(today - dt.timedelta(days=30), dt.time(9)),
         )

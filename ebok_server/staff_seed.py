@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import tomllib
+from importlib import resources
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,43 +18,18 @@ from .security import hash_password, new_token
 from .staff import create_account, totp_uri
 from .staff_models import StaffAccount
 
-# Demo only: fixed, published secrets so the demo login screen can list them and tests can
-# compute codes. Never use these anywhere else.
-DEMO_STAFF = [
-    dict(
-        login="pomoc",
-        password="pomoc-demo-2026",
-        role="helpdesk",
-        full_name="Ewa Pomocna",
-        totp_secret=None,
-        description_pl="Infolinia: wyszukiwanie, podgląd, odpowiedzi w korespondencji. Bez kodu TOTP.",
-        description_en="Helpdesk: search, view, replies in correspondence. No TOTP code.",
-    ),
-    dict(
-        login="urzednik",
-        password="urzednik-demo-2026",
-        role="clerk",
-        full_name="Tomasz Okienko",
-        totp_secret="EBOKDEMOURZEDNIKTOTPSEKRETBBBBBB",
-        description_pl="BOK: także odczyty, reklamacje, wnioski o zmianę danych, e-FAKTURA. Kod TOTP.",
-        description_en="Counter clerk: also readings, complaints, contact-data requests, e-FAKTURA. TOTP code.",
-    ),
-    dict(
-        login="kierownik",
-        password="kierownik-demo-2026",
-        role="supervisor",
-        full_name="Barbara Kierownik",
-        totp_secret="EBOKDEMOKIEROWNIKTOTPSEKRETAAAAA",
-        description_pl="Kierownik: także dziennik audytu, konta pracowników, przydział spraw. Kod TOTP.",
-        description_en="Supervisor: also the audit log, staff accounts, assigning the queue. TOTP code.",
-    ),
-]
+#: The demo staff accounts, from ``data/demo-staff.toml`` (demo only: fixed, published passwords and
+#: TOTP secrets, so the demo login screen can list them and tests can compute codes).
+DEMO_STAFF: list[dict] = tomllib.loads(
+    resources.files("ebok_server").joinpath("data/demo-staff.toml").read_text("utf-8")
+)["staff"]
 
 
 async def seed_demo_staff(session: AsyncSession) -> list[dict]:
     """Create the demo staff accounts (if absent) and store their demo-info entries in ``meta``."""
     info = []
     for spec in DEMO_STAFF:
+        secret = spec.get("totp_secret")
         account = await session.scalar(select(StaffAccount).where(StaffAccount.login == spec["login"]))
         if account is None:
             account = await create_account(
@@ -61,10 +38,9 @@ async def seed_demo_staff(session: AsyncSession) -> list[dict]:
                 spec["full_name"],
                 spec["role"],
                 hash_password(spec["password"]),
-                totp=spec["totp_secret"] is not None,
+                totp=secret is not None,
             )
-            account.totp_secret = spec["totp_secret"]
-        secret = spec["totp_secret"]
+            account.totp_secret = secret
         info.append(
             {
                 "login": spec["login"],
