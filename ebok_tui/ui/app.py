@@ -93,6 +93,13 @@ class EbokApp(App[None]):
         # key help for the current screen (a focused input still gets its "?")
         Binding("f1", "help", "help.open", show=False),
         Binding("question_mark", "help", "help.open", show=False),
+        # Tab moves the focus before the keys behind it are handed out. Textual binds it on the
+        # screen, reached only once the key has bubbled up from the focused field through its
+        # containers, one message queue at a time - while the keys that came with it (a fast
+        # typist, a password manager typing "number{TAB}password") already went to the field
+        # being left: the login form lost the password. A priority binding is checked first.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     #: Seconds between health checks while the server answers.
