@@ -120,6 +120,8 @@ def visible(raw: bytes) -> str:
 #: The compiled bytecode of every program the benchmark starts (see ``PtyApp``); removed at exit.
 BYTECODE_CACHE = tempfile.mkdtemp(prefix="ebok-bench-pyc-")
 atexit.register(shutil.rmtree, BYTECODE_CACHE, True)
+APP_CACHE = tempfile.mkdtemp(prefix="ebok-bench-cache-")
+atexit.register(shutil.rmtree, APP_CACHE, True)
 
 
 @dataclass
@@ -142,6 +144,9 @@ class PtyApp:
         # The cache goes to a private folder (the warm-up runs fill it), not into the checkout.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = BYTECODE_CACHE
+        # The app's own cache (its parsed message catalogues) in a private folder too, filled by
+        # the warm-up run: another checkout's tests or app in the user's cache would replace it.
+        env["XDG_CACHE_HOME"] = APP_CACHE
         self.master = master
         self.started = time.perf_counter()
         self.process = subprocess.Popen(

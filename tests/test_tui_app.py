@@ -25,8 +25,8 @@ async def test_every_section_key_opens_its_screen(server, tmp_path):
             await settle(pilot)
             assert type(app.screen) is section.load()
             assert app.screen.query_one(NavBar).current == section.id
-        # the stack never grows: base screen + one section
-        assert len(app.screen_stack) == 2
+        # the stack never grows: one section, in the login screen's place
+        assert len(app.screen_stack) == 1
 
 
 async def test_section_keys_work_from_a_sub_screen(server, tmp_path):
@@ -37,7 +37,7 @@ async def test_section_keys_work_from_a_sub_screen(server, tmp_path):
         await settle(pilot)
         await pilot.press("4")
         await wait_until(pilot, lambda: getattr(app.screen, "SECTION", None) == "contract")
-        assert len(app.screen_stack) == 2
+        assert len(app.screen_stack) == 1  # the sub-screen went with the section it was over
 
 
 async def test_language_switch_translates_screen_nav_and_footer(server, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from textual import events
 from textual.widgets import Button, Checkbox, Input, OptionList
 
 from ebok_tui.core.credentials import KeyringProblem, SavedLogin
@@ -54,6 +55,24 @@ async def test_typed_credentials_reach_the_balance_screen(server, tmp_path):
         summary = text_of(app.screen.query_one("#balance-summary"))
         assert "237,48 zł" in summary
         assert app.me is not None and app.me.customer_number == "10001"
+
+
+async def test_keys_typed_ahead_after_tab_reach_the_password(server, tmp_path):
+    """A fast typist, or a password manager's auto-type ("number{TAB}password{ENTER}"), sends the
+    password right behind the Tab, before the app has handled it: the terminal's keys arrive
+    together, as here (posted at once, the way the terminal driver posts them). Every key after
+    the Tab belongs to the password field; none may land in the number field (whose digits-only
+    filter would drop them) or be lost."""
+    app = make_app(server, tmp_path)
+    async with started(app) as pilot:
+        screen = app.screen
+        for char in "10001\twoda-10001":
+            key = {"\t": "tab", "-": "minus"}.get(char, char)
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert screen.query_one("#customer-number", Input).value == "10001"
+        assert screen.query_one("#password", Input).value == "woda-10001"
+        assert screen.query_one("#password", Input).has_focus
 
 
 async def test_enter_in_the_number_field_moves_to_the_password(server, tmp_path):

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import hashlib
 import json
 import logging
 import os
@@ -82,14 +81,21 @@ class DraftSaveError(Exception):
     catalogue's ``drafts.save_failed``."""
 
 
+def _digest(text: str) -> str:
+    # hashlib loads OpenSSL: imported at the first login, not before the login screen (start-up)
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def _url_key(server_url: str, customer_number: str) -> str:
     """File name stem of format 1 (keyed by the server URL)."""
     norm = (server_url or "").strip().rstrip("/").lower()
-    return hashlib.sha256(f"{norm}\n{customer_number}".encode()).hexdigest()[:32]
+    return _digest(f"{norm}\n{customer_number}")
 
 
 def _key(server_id: str, customer_number: str) -> str:
-    return hashlib.sha256(f"server-id:{server_id}\n{customer_number}".encode()).hexdigest()[:32]
+    return _digest(f"server-id:{server_id}\n{customer_number}")
 
 
 def _changed_at(draft: dict[str, Any]) -> _dt.datetime | None:

@@ -11,10 +11,9 @@ missing everywhere shows the key itself (and the catalogue test fails).
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
-import tomllib
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -40,7 +39,7 @@ def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
 
 
 #: Bumped when the cached form of a catalogue changes.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def _catalog_cache_dir() -> Path:
@@ -52,9 +51,12 @@ def load_catalog(lang: str) -> dict[str, str]:
     """All messages of one language, flattened to dotted keys.
 
     Parsing the TOML files costs 20-50 ms at every start (tomllib is pure Python), so the flattened
-    result is kept as JSON in the user's cache folder under a digest of the files' names and bytes:
-    any edit of a catalogue makes a new digest, hence a new parse. A cache that cannot be read or
-    written (read-only home, damaged file) only costs that parse again.
+    result is kept as JSON in the user's cache folder under a checksum of the files' names, sizes
+    and bytes: any edit of a catalogue makes a new checksum, hence a new parse. The checksum is
+    CRC-32 (zlib, loaded anyway): it tells an edited file from the one cached, which is all it is
+    for (the cache is the user's own, nothing to defend against), and unlike hashlib's SHA-256 it
+    does not load OpenSSL before the first frame. A cache that cannot be read or written (read-only
+    home, damaged file) only costs that parse again.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}; choose one of {', '.join(LANGUAGES)}")
@@ -63,16 +65,18 @@ def load_catalog(lang: str) -> dict[str, str]:
         ((entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".toml")),
         key=lambda source: source[0],
     )
-    digest = hashlib.sha256(str(_CACHE_FORMAT).encode())
+    checksum = zlib.crc32(str(_CACHE_FORMAT).encode())
     for name, data in sources:
-        digest.update(b"\0%s\0%d\0%s" % (name.encode(), len(data), data))
-    cached = _catalog_cache_dir() / f"{lang}-{digest.hexdigest()[:32]}.json"
+        checksum = zlib.crc32(b"\0%s\0%d\0%s" % (name.encode(), len(data), data), checksum)
+    cached = _catalog_cache_dir() / f"{lang}-{checksum:08x}.json"
     try:
         loaded = json.loads(cached.read_bytes())
         if isinstance(loaded, dict) and all(isinstance(v, str) for v in loaded.values()):
             return loaded
     except (OSError, ValueError):
         pass
+    import tomllib  # only when the cache misses (start-up)
+
     out: dict[str, str] = {}
     for _name, data in sources:
         _flatten("", tomllib.loads(data.decode("utf-8")), out)

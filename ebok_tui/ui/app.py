@@ -93,6 +93,13 @@ class EbokApp(App[None]):
         # key help for the current screen (a focused input still gets its "?")
         Binding("f1", "help", "help.open", show=False),
         Binding("question_mark", "help", "help.open", show=False),
+        # Tab moves the focus before the keys behind it are handed out. Textual binds it on the
+        # screen, reached only once the key has bubbled up from the focused field through its
+        # containers, one message queue at a time - while the keys that came with it (a fast
+        # typist, a password manager typing "number{TAB}password") already went to the field
+        # being left: the login form lost the password. A priority binding is checked first.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     #: Seconds between health checks while the server answers.
@@ -198,7 +205,6 @@ class EbokApp(App[None]):
         self.title = self.i18n.t("app.title")
         self.sub_title = self.i18n.t("app.subtitle")
         self._handle_hangup()
-        await self.push_screen(self._login_screen())
         self._started = True
         self._fit_check(self.size.width, self.size.height)
 
@@ -334,6 +340,19 @@ class EbokApp(App[None]):
                 reload()
                 break
 
+    def get_default_screen(self) -> Screen:
+        """The login screen is the first screen itself, not pushed over Textual's empty default
+        one: that screen would be made, styled and laid out for nothing before the first frame
+        (start-up speed, issue 11)."""
+        screen = self._login_screen()
+        # Textual 8.2.8 gives its first screen no result callback, as push_screen and switch_screen
+        # give theirs, yet switch_screen pops one from the screen it replaces: switching away from
+        # the first screen raises IndexError. Reproduction: an App whose on_mount calls
+        # ``self.switch_screen(Screen())``. Worked around here alone: the same empty callback
+        # switch_screen gives.
+        screen._push_result_callback(screen, None)
+        return screen
+
     def _login_screen(self, message: str | None = None) -> Screen:
         if self.staff_mode:
             return load_staff_screen("staff_login")(message=message)
@@ -346,18 +365,17 @@ class EbokApp(App[None]):
 
     # --- navigation ----------------------------------------------------------------------------
     async def _replace_top(self, screen: Screen) -> None:
-        """Drop everything above the base screen and show ``screen`` there.
+        """Drop every screen pushed over the current one and show ``screen`` in its place.
 
-        Not Textual's screen modes: a mode keeps its own stack while another is shown, but opening
-        a section here must show it fresh (its data reloaded, nothing left pushed on it) and
-        logging out must drop every screen that holds the customer's data; with modes each switch
-        would be remove_mode + add_mode + switch_mode, this function again in other words."""
-        while len(self.screen_stack) > 2:
+        The app's stack holds one screen (the login, a section) with its dialogs and sub-screens
+        over it. Not Textual's screen modes: a mode keeps its own stack while another is shown,
+        but opening a section here must show it fresh (its data reloaded, nothing left pushed on
+        it) and logging out must drop every screen that holds the customer's data; with modes
+        each switch would be remove_mode + add_mode + switch_mode, this function again in other
+        words."""
+        while len(self.screen_stack) > 1:
             await self.pop_screen()
-        if len(self.screen_stack) == 2:
-            await self.switch_screen(screen)
-        else:
-            await self.push_screen(screen)
+        await self.switch_screen(screen)
 
     async def action_open_section(self, section_id: str) -> None:
         if self.me is None or not self.section_available(section_id):

@@ -136,6 +136,7 @@ class ApiMixin:
             # or a sub-screen) they are styled again, as Textual does.
             self._shown_before = True
             event.refresh_styles = False
+            return  # and it has no old action's error to clear
         if not self._load_error_shown:
             self.clear_error()  # back from a dialog or sub-screen: an old action's error is stale
 
