@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widgets import RadioSet
 
 from ebok_tui.ui.screens.base import ChromeScreen, SubScreen
 from ebok_tui.ui.staff_sections import STAFF_SECTIONS
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
 STAFF_SECTION_BINDINGS = [
     Binding(s.key, f"app.open_staff_section('{s.id}')", s.label_key, show=False) for s in STAFF_SECTIONS
 ]
+
+
+def pressed_choice(choices: RadioSet, values: tuple[str, ...]) -> str:
+    """The value of the pressed button of ``choices`` (a set whose buttons have the ids
+    ``{id-prefix}-{value}``, as the staff forms build them), or the first of ``values`` when none is."""
+    pressed = choices.pressed_button
+    return pressed.id.split("-", 1)[1] if pressed is not None and pressed.id else values[0]
 
 
 class StaffScreen(ChromeScreen):

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, RadioSet, Static
 from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.core.api.staff import CUSTOMER_TYPES
 from ebok_tui.core.validation import nip_digits, nip_problem
-from ebok_tui.ui.screens.staff.base import ActingForm
+from ebok_tui.ui.screens.staff.base import ActingForm, pressed_choice
 from ebok_tui.ui.widgets.choice import Choice
 from ebok_tui.ui.widgets.forms import Problem, check_fields, show_field_error
 
@@ -113,8 +113,7 @@ class CustomerTypeScreen(ActingForm):
 
     @property
     def chosen(self) -> str:
-        pressed = self.types.pressed_button
-        return pressed.id.removeprefix("type-") if pressed is not None and pressed.id else CUSTOMER_TYPES[0]
+        return pressed_choice(self.types, CUSTOMER_TYPES)
 
     @on(RadioSet.Changed, "#types")
     def _nip_shown(self) -> None:
