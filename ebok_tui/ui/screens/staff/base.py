@@ -6,7 +6,8 @@ serve share (:class:`ActingForm`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -56,9 +57,12 @@ class ActingForm(SubScreen):
     """A form a member of staff fills for the customer being served, opened from a resident screen
     in act-for mode: nothing to load, ``ctrl+s`` sends (``action_send``; ``ACTING`` names the
     permission it needs), labelled one-line rows with an error line under a field (the subclass
-    sets the label width and the error lines' indent to match)."""
+    sets the label width and the error lines' indent to match). ``WORDS`` is the form's catalogue
+    section (its title is ``{WORDS}.title``); :meth:`submit` sends it."""
 
     LOAD_ON_MOUNT = False
+    WORDS: ClassVar[str]
+    _sending = False  # a request is on its way, or was done: the form sends nothing more
     BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
 
     DEFAULT_CSS = """
@@ -68,3 +72,27 @@ class ActingForm(SubScreen):
     ActingForm .field-error { display: none; }
     ActingForm .field-error.-shown { display: block; }
     """
+
+    @property
+    def screen_title(self) -> str:
+        return self.t(f"{self.WORDS}.title")
+
+    def may_send(self) -> bool:
+        """Nothing sent yet (or the last attempt failed) and the access has the permission."""
+        return not self._sending and self.acting_allows("send")
+
+    def submit(self, call: Callable[[], Awaitable[object]], done: str) -> None:
+        """Send the form with ``call`` in the screen's worker; once it is done, say ``done`` (a
+        catalogue key) and close the form with True. A failed attempt may be sent again."""
+        self.clear_error()
+        self._sending = True
+        self.run_api(lambda: self._submit(call, done), group="send")
+
+    async def _submit(self, call: Callable[[], Awaitable[object]], done: str) -> None:
+        try:
+            await call()
+        except BaseException:
+            self._sending = False
+            raise
+        self.notify(self.t(done), timeout=6)
+        self.finish(True)

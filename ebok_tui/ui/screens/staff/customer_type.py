@@ -28,6 +28,7 @@ def reason_problem(text: str) -> str | None:
 class CustomerTypeScreen(ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
     ACTING = {"send": "customer_type"}
+    WORDS = "staff_customer_type"
 
     DEFAULT_CSS = """
     CustomerTypeScreen #current { height: auto; }
@@ -41,14 +42,6 @@ class CustomerTypeScreen(ActingForm):
     types = getters.query_one("#types", RadioSet)
     nip = getters.query_one("#nip", Input)
     reason = getters.query_one("#reason", Input)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._saving = False
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("staff_customer_type.title")
 
     def compose_body(self) -> ComposeResult:
         t = self.t
@@ -132,7 +125,7 @@ class CustomerTypeScreen(ActingForm):
         self.action_send()
 
     def action_send(self) -> None:
-        if self._saving or not self.acting_allows("send"):
+        if not self.may_send():
             return
         kind = self.chosen
         fields = [(self.reason, self.query_one("#reason-error", Static))]
@@ -141,17 +134,11 @@ class CustomerTypeScreen(ActingForm):
         if not check_fields(fields):
             return
         nip = nip_digits(self.nip.value) if kind != "person" else None
-        self.clear_error()
-        self._saving = True
-        self.run_api(lambda: self._save(kind, nip, self.reason.value.strip()), group="save")
+        reason = self.reason.value.strip()
+        self.submit(lambda: self._save(kind, nip, reason), "staff_customer_type.saved")
 
     async def _save(self, kind: str, nip: str | None, reason: str) -> None:
-        try:
-            await self.ebok.staff.set_customer_type(kind, nip, reason)
-        finally:
-            self._saving = False
-        self.notify(self.t("staff_customer_type.saved"), timeout=6)
-        self.finish(True)
+        await self.ebok.staff.set_customer_type(kind, nip, reason)
 
     def on_api_error(self, error: ApiError) -> bool:
         if isinstance(error, ValidationFailed):
