@@ -2,19 +2,23 @@
 of the sections the role may open, body, server line, error banner and footer; data loads in
 ``load`` through :class:`~ebok_tui.ui.screens.base.ApiMixin` as on the resident side (a 401 sends
 the member of staff back to the staff login). And what the forms staff fill for the customer they
-serve share (:class:`ActingForm`)."""
+serve share (:class:`ActingForm`), and the sections that list rows in a table share
+(:class:`StaffTableScreen`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from rich.text import Text
 from textual.widgets import RadioSet
 
 from ebok_tui.ui.screens.base import ChromeScreen, SubScreen
 from ebok_tui.ui.staff_sections import STAFF_SECTIONS
+from ebok_tui.ui.widgets.list_table import ListTable
+from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
 from ebok_tui.ui.widgets.staff_chrome import StaffNavBar, StaffTopBar
 
 if TYPE_CHECKING:
@@ -51,6 +55,35 @@ class StaffScreen(ChromeScreen):
     def compose_bars(self) -> ComposeResult:
         yield StaffTopBar(self.heading)
         yield StaffNavBar(self.SECTION or None)
+
+
+class StaffTableScreen(StaffScreen):
+    """A staff section around one table: ``COLUMNS`` in the table with the id ``TABLE``, headed by
+    ``{WORDS}.col_{key}``; the table (or what ``FIRST_FOCUS`` selects) has the focus when the
+    section is shown."""
+
+    TABLE: ClassVar[str]
+    WORDS: ClassVar[str]
+    COLUMNS: ClassVar[tuple[Column, ...]]
+    FIRST_FOCUS: ClassVar[str | None] = None
+
+    @property
+    def table(self) -> ListTable:
+        return self.query_one(f"#{self.TABLE}", ListTable)
+
+    def compose_table(self) -> ListTable:
+        return column_table(self.TABLE, self.COLUMNS, lambda key: self.t(f"{self.WORDS}.col_{key}"))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(self.FIRST_FOCUS or f"#{self.TABLE}").focus()
+
+    def show_rows(self, rows: Iterable[tuple[str, Mapping[str, str | Text]]]) -> None:
+        """The table shows ``rows`` (the row's key, its values by column key), nothing else."""
+        table = self.table
+        table.clear()
+        for key, values in rows:
+            table.add_row(*[cell(values[c.key], c) for c in self.COLUMNS], key=key)
 
 
 class ActingForm(SubScreen):
