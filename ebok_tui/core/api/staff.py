@@ -28,7 +28,7 @@ from pydantic import Field, TypeAdapter
 
 from . import errors as E
 from .client import ApiClient, EbokClient, _check_key, _seg
-from .models import ApiModel, EFaktura, Me, Message, Notice, Notices, Page, ThreadDetail
+from .models import ApiModel, EFaktura, Me, Message, Notice, Notices, Page, ThreadDetail, TotpSecret
 
 __all__ = [
     "StaffClient",
@@ -210,11 +210,8 @@ class StaffAccount(ApiModel):
     created_at: _dt.datetime
 
 
-class StaffAccountCreated(StaffAccount):
+class StaffAccountCreated(StaffAccount, TotpSecret):
     """A new account with its TOTP secret and ``otpauth://`` URI: shown once, never again."""
-
-    totp_secret: str | None = None
-    totp_uri: str | None = None
 
 
 class BillingRun(ApiModel):
