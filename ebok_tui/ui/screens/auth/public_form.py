@@ -7,6 +7,7 @@ screens subclass it (:class:`CodeForm` for the second steps).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -213,7 +214,11 @@ class PublicForm(ApiMixin, Screen):
 
 class CodeForm(PublicForm):
     """Second step: customer number, the one-time code from the mail or letter, and the new password
-    twice. Subclasses set the catalogue keys and :meth:`send`."""
+    twice. Subclasses set :attr:`KEYS` and :meth:`confirm`."""
+
+    #: The start of the catalogue keys: ``<KEYS>title``, ``<KEYS>intro``, ``<KEYS>submit`` and
+    #: ``<KEYS>done`` (e.g. ``"reset.code_"``).
+    KEYS: ClassVar[str] = ""
 
     FIELDS = (
         FormField(
@@ -226,8 +231,22 @@ class CodeForm(PublicForm):
         ),
     )
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.KEYS:
+            cls.TITLE_KEY, cls.INTRO_KEY, cls.SUBMIT_KEY, cls.DONE_KEY = (
+                f"{cls.KEYS}{name}" for name in ("title", "intro", "submit", "done")
+            )
+
     def __init__(self, customer_number: str = "") -> None:
         super().__init__(customer_number=customer_number)
+
+    def confirm(self) -> Callable[[str, str, str], Awaitable[None]]:
+        """The API call that sets the password: (customer number, code, new password)."""
+        raise NotImplementedError
+
+    async def send(self) -> None:
+        await self.confirm()(self.value("customer_number"), self.value("code"), self.password())
 
     def password(self) -> str:
         """The new password exactly as typed (spaces at either end belong to it)."""
