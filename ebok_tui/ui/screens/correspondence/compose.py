@@ -41,6 +41,7 @@ def blank_form(values: dict[str, Any]) -> bool:
 
 class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     SECTION = "correspondence"
+    TITLE_KEY = "compose.title"
     STATUS_ID = "form-status"
 
     # staff writing up a complaint for the customer keep no draft on this machine
@@ -78,10 +79,6 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         self.notices: Notices | None = None
         # a failure report: the emergency number and the failures in force at the address, first
         self._failure_info = Static(id="failure-info")
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("compose.title")
 
     # --- layout --------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:

@@ -34,6 +34,7 @@ class MessageView(Static):
 
 class ThreadScreen(DraftAutosave[str], SubScreen):
     SECTION = "correspondence"
+    TITLE_KEY = "thread.title"
     STATUS_ID = "reply-status"
 
     AUTO_FOCUS = "#reply"  # not the message list: typing must land in the reply
@@ -71,10 +72,6 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         self.draft: dict[str, Any] | None = None
         self._saved = ""
         self._sending = False
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("thread.title")
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="thread-head")
