@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Static
 from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.ui.screens.base import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, TopBar
+from ebok_tui.ui.widgets.field_rows import field_rows_css
 from ebok_tui.ui.widgets.forms import Required, check_fields, show_field_error
 from ebok_tui.core.validation import PASSWORD_MIN_LENGTH, valid_customer_number
 
@@ -50,14 +51,11 @@ class PublicForm(ApiMixin, Screen):
 
     BINDINGS = [Binding("escape", "back", "bind.back")]
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        field_rows_css("PublicForm", "form-row", 20)
+        + """
     PublicForm #body { height: 1fr; padding: 0 1; }
     PublicForm #intro { height: auto; }
-    PublicForm .form-row { height: 3; }
-    PublicForm .form-row Label { width: 20; padding: 1 1 0 0; }
-    PublicForm .form-row Input { width: 1fr; }
-    PublicForm .field-error { padding: 0 0 0 20; display: none; }
-    PublicForm .field-error.-shown { display: block; }
     PublicForm #form-buttons { height: 3; padding: 0 0 0 20; }
     PublicForm #form-buttons Button { margin: 0 2 0 0; }
     PublicForm #done { display: none; height: auto; margin: 1 0; padding: 1 2;
@@ -67,6 +65,7 @@ class PublicForm(ApiMixin, Screen):
     PublicForm #done-buttons { height: 3; }
     PublicForm #done-buttons Button { margin: 0 2 0 0; }
     """
+    )
 
     def __init__(self, **values: str) -> None:
         super().__init__()
