@@ -58,25 +58,34 @@ SECTIONS: tuple[Section, ...] = (
 
 BY_ID = {s.id: s for s in SECTIONS}
 
+
+class ScreenTable(dict[str, str]):
+    """Name → "module:Class" of the screens one screen opens from another (resident and staff)."""
+
+    def load(self, name: str) -> type[Screen]:
+        """The screen class named ``name``, imported on first use."""
+        return _load(self[name])
+
+
 #: Screens and dialogs opened from another screen (not from the navigation bar).
-SCREENS: dict[str, str] = {
-    "login": f"{_SCREENS}.auth.login:LoginScreen",
-    "register": f"{_SCREENS}.auth.register:RegisterScreen",
-    "password_reset": f"{_SCREENS}.auth.password_reset:PasswordResetScreen",
-    "demo_mail": f"{_SCREENS}.auth.demo_mail:DemoMailScreen",
-    "invoice_detail": f"{_SCREENS}.billing.invoice_detail:InvoiceDetailScreen",
-    "save_pdf": f"{_SCREENS}.billing.save_pdf:SavePdfModal",
-    "notices": f"{_SCREENS}.notices.notices:NoticesScreen",
-    "water": f"{_SCREENS}.water.water:WaterYearScreen",
-    "tariff": f"{_SCREENS}.contract.tariff:TariffScreen",
-    "submit_reading": f"{_SCREENS}.readings.submit_reading:SubmitReadingModal",
-    "thread": f"{_SCREENS}.correspondence.thread:ThreadScreen",
-    "compose": f"{_SCREENS}.correspondence.compose:ComposeScreen",
-    "help": f"{_SCREENS}.help:HelpScreen",
-    "too_small": f"{_SCREENS}.too_small:TooSmallScreen",
-}
+SCREENS = ScreenTable(
+    {
+        "login": f"{_SCREENS}.auth.login:LoginScreen",
+        "register": f"{_SCREENS}.auth.register:RegisterScreen",
+        "password_reset": f"{_SCREENS}.auth.password_reset:PasswordResetScreen",
+        "demo_mail": f"{_SCREENS}.auth.demo_mail:DemoMailScreen",
+        "invoice_detail": f"{_SCREENS}.billing.invoice_detail:InvoiceDetailScreen",
+        "save_pdf": f"{_SCREENS}.billing.save_pdf:SavePdfModal",
+        "notices": f"{_SCREENS}.notices.notices:NoticesScreen",
+        "water": f"{_SCREENS}.water.water:WaterYearScreen",
+        "tariff": f"{_SCREENS}.contract.tariff:TariffScreen",
+        "submit_reading": f"{_SCREENS}.readings.submit_reading:SubmitReadingModal",
+        "thread": f"{_SCREENS}.correspondence.thread:ThreadScreen",
+        "compose": f"{_SCREENS}.correspondence.compose:ComposeScreen",
+        "help": f"{_SCREENS}.help:HelpScreen",
+        "too_small": f"{_SCREENS}.too_small:TooSmallScreen",
+    }
+)
 
-
-def load_screen(name: str) -> type[Screen]:
-    """The screen class named ``name`` in :data:`SCREENS`, imported on first use."""
-    return _load(SCREENS[name])
+#: The screen class named ``name`` in :data:`SCREENS`, imported on first use.
+load_screen = SCREENS.load

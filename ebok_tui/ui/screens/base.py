@@ -294,7 +294,10 @@ class SectionScreen(ChromeScreen):
 
 
 class SubScreen(ChromeScreen):
-    """A pushed screen inside a section (a detail view, a form): Esc goes back."""
+    """A pushed screen inside a section (a detail view, a form): Esc goes back. ``TITLE_KEY`` is
+    its title's catalogue key (or it overrides :attr:`screen_title`)."""
+
+    TITLE_KEY: ClassVar[str] = ""
 
     BINDINGS = [
         Binding("escape", "back", "bind.back"),
@@ -304,7 +307,7 @@ class SubScreen(ChromeScreen):
 
     @property
     def screen_title(self) -> str:
-        return ""
+        return self.t(self.TITLE_KEY) if self.TITLE_KEY else ""
 
     @property
     def heading(self) -> str:
@@ -316,11 +319,9 @@ class SubScreen(ChromeScreen):
 
 class TextScreen(SubScreen):
     """A sub-screen whose body is one rendered text in a vertical scroll that fills it (the tariff,
-    the notices, water and the year): ``TITLE_KEY`` is its title's catalogue key, ``SCROLL_ID`` the
-    scroll's id (the text's is ``<SCROLL_ID>-body``); ``load`` puts what it renders there with
-    :meth:`show`."""
+    the notices, water and the year): ``SCROLL_ID`` is the scroll's id (the text's is
+    ``<SCROLL_ID>-body``); ``load`` puts what it renders there with :meth:`show`."""
 
-    TITLE_KEY: ClassVar[str] = ""
     SCROLL_ID: ClassVar[str] = ""
 
     DEFAULT_CSS = """
@@ -330,10 +331,6 @@ class TextScreen(SubScreen):
     def __init__(self) -> None:
         super().__init__()
         self._text = Static(id=f"{self.SCROLL_ID}-body")  # kept: a reply may arrive while the app shuts down
-
-    @property
-    def screen_title(self) -> str:
-        return self.t(self.TITLE_KEY)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id=self.SCROLL_ID, classes="text-scroll"):
