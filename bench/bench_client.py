@@ -1,7 +1,7 @@
 """Benchmark: the client's start-up, idle memory, ``--demo`` start and section switches, in a real
 pseudo-terminal (80×24), side by side with a minimal Textual app in the same run.
 
-    python bench/bench_client.py [--runs 5] [--settle 3] [--rounds 5]
+    python bench/bench_client.py [--runs 9] [--settle 3] [--rounds 5]
 
 What it measures (every figure is a median over ``--runs`` launches, the two apps alternating so
 that a busy machine slows both alike):
@@ -369,7 +369,9 @@ def bench_switch(url: str, rounds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="launches per app (medians)")
+    parser.add_argument(
+        "--runs", type=int, default=9, help="launches per app (medians; a start varies by +-30 ms on a 2-core VM)"
+    )
     parser.add_argument("--settle", type=float, default=3.0, help="seconds after the first screen before RSS")
     parser.add_argument("--rounds", type=int, default=5, help="rounds over the seven sections")
     args = parser.parse_args()

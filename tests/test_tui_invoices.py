@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
+from ebok_tui.ui.app import EbokApp
 from ebok_tui.ui.screens.billing.invoice_detail import InvoiceDetailScreen, pdf_filename
 from ebok_tui.ui.screens.billing.invoices import PAGE_SIZE, InvoicesScreen
 from ebok_tui.ui.widgets.paged_table import PagedTable
@@ -17,19 +23,26 @@ from ebok_tui.core.payqr import build_payload
 from ebok_tui.ui.screens.billing.pay_dialogs import PayModal, QrModal
 from tests.qr_support import scan
 from tests.asgi_server import InProcessServer, seed_template, server_from_template
-from tests.tui_support import SIZE, login_as, make_app, plain, press_settled, settle
+from tests.tui_support import SIZE, logged_in, login_as, make_app, plain, press_settled, settle
 
 
 def cells(table: PagedTable, column: str) -> list[str]:
     return [table.get_cell(row_key, column).plain.strip() for row_key in table.rows]
 
 
-async def open_invoices(pilot, customer: str = "10001") -> InvoicesScreen:
-    await login_as(pilot.app, customer, "invoices")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, InvoicesScreen)
-    return screen
+S = TypeVar("S", bound=Screen)
+
+
+@asynccontextmanager
+async def opened(app: EbokApp, kind: type[S], customer: str = "10001", *keys: str) -> AsyncIterator[tuple[Pilot, S]]:
+    """Run ``app`` with ``customer`` logged in on the invoices screen, press ``keys`` there (Enter:
+    the newest invoice's detail), settled; yields the pilot and the screen, a ``kind``."""
+    async with logged_in(app, customer, "invoices") as pilot:
+        if keys:
+            await press_settled(pilot, *keys)
+        screen = app.screen
+        assert isinstance(screen, kind)
+        yield pilot, screen
 
 
 # --- list and filters ---------------------------------------------------------------------------
@@ -37,8 +50,7 @@ async def open_invoices(pilot, customer: str = "10001") -> InvoicesScreen:
 
 async def test_list_shows_invoices_with_translated_statuses(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_invoices(pilot)
+    async with opened(app, InvoicesScreen) as (pilot, screen):
         table = screen.query_one("#invoices", PagedTable)
         assert table.row_count > 10
         statuses = cells(table, "status")
@@ -53,8 +65,7 @@ async def test_list_shows_invoices_with_translated_statuses(server):
 
 async def test_status_filter_by_keyboard_changes_the_rows(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_invoices(pilot)
+    async with opened(app, InvoicesScreen) as (pilot, screen):
         everything = screen.query_one("#invoices", PagedTable).row_count
         await pilot.press("f")  # year filter
         assert screen.focused is screen.query_one("#year", Select)
@@ -74,8 +85,7 @@ async def test_to_pay_filter_is_everything_still_to_pay(server, lang):
     """ "Do zapłaty" shows the unpaid invoice and the overdue one (237,48 zł between them), which
     "nieopłacona" alone never did; it comes first after "all"."""
     app = make_app(server, lang=lang)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_invoices(pilot)
+    async with opened(app, InvoicesScreen) as (pilot, screen):
         status = screen.query_one("#status", Select)
         labels = [str(label) for label, _ in status._options]
         assert labels[:2] == {"pl": ["wszystkie", "do zapłaty"], "en": ["all", "to pay"]}[lang]
@@ -91,8 +101,7 @@ async def test_to_pay_filter_is_everything_still_to_pay(server, lang):
 
 async def test_year_filter_changes_the_rows_and_offers_the_years(server):
     app = make_app(server, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_invoices(pilot)
+    async with opened(app, InvoicesScreen) as (pilot, screen):
         year = screen.query_one("#year", Select)
         offered = [value for _, value in year._options]
         assert offered[0] == "all" and 2026 in offered and 2025 in offered
@@ -118,8 +127,7 @@ async def test_year_filter_changes_the_rows_and_offers_the_years(server):
 
 async def test_payments_view(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_invoices(pilot, "10002")
+    async with opened(app, InvoicesScreen, "10002") as (pilot, screen):
         await press_settled(pilot, "p")
         payments = screen.query_one("#payments", PagedTable)
         assert payments.display and not screen.query_one("#invoices").display
@@ -143,8 +151,7 @@ async def test_payments_view_is_titled_and_offers_only_what_works_there(
     server_url, lang, invoices, payments, filter_, open_
 ):
     app = make_app(server_url, lang=lang)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_invoices(pilot, "10002")
+    async with opened(app, InvoicesScreen, "10002") as (pilot, screen):
         top = plain(screen.query_one("TopBar").render())
         assert f"eBOK · MPWiK · {invoices}" in top
         keys = " | ".join(footer_keys(screen))
@@ -165,17 +172,9 @@ async def test_payments_view_is_titled_and_offers_only_what_works_there(
 # --- detail and PDF -----------------------------------------------------------------------------
 
 
-async def open_detail(pilot, customer: str = "10001") -> InvoiceDetailScreen:
-    await open_invoices(pilot, customer)
-    screen = await press_settled(pilot, "enter")
-    assert isinstance(screen, InvoiceDetailScreen)
-    return screen
-
-
 async def test_detail_shows_lines_with_the_billing_fee(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_detail(pilot)
+    async with opened(app, InvoiceDetailScreen, "10001", "enter") as (pilot, screen):
         widget = screen.query_one("#lines", Static)
         lines = plain(widget.content, widget.size.width)
         words = lines.split()
@@ -192,8 +191,7 @@ async def test_detail_shows_lines_with_the_billing_fee(server):
 
 async def test_detail_lists_payments_applied(server):
     app = make_app(server, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_detail(pilot, "10004")  # newest invoice is half paid
+    async with opened(app, InvoiceDetailScreen, "10004", "enter") as (pilot, screen):  # newest invoice is half paid
         facts = plain(screen.query_one("#facts", Static).content)
         assert "partially paid" in facts
         payments = plain(screen.query_one("#payments", Static).content)
@@ -202,8 +200,7 @@ async def test_detail_lists_payments_applied(server):
 
 async def test_pay_one_invoice_shows_the_qr_for_what_is_left_on_it(server):
     app = make_app(server, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_detail(pilot, "10004")  # newest invoice is half paid
+    async with opened(app, InvoiceDetailScreen, "10004", "enter") as (pilot, screen):  # newest invoice is half paid
         inv = screen.invoice
         assert inv is not None and inv.transfer is not None and 0 < inv.paid < inv.gross
         assert "p Pay" in " | ".join(footer_keys(screen))
@@ -229,8 +226,7 @@ async def test_a_ksef_invoice_shows_its_number_or_offline_and_q_its_verification
     """10006's newest invoice is not yet accepted (OFFLINE), the one before has its KSeF number; q
     shows KSeF's verification QR code, which scans to the invoice's link, with the label beneath."""
     app = make_app(server, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_detail(pilot, "10006")
+    async with opened(app, InvoiceDetailScreen, "10006", "enter") as (pilot, screen):
         ksef = screen.invoice.ksef
         assert ksef is not None and ksef.status == "offline" and ksef.number is None
         shown = plain(screen.query_one("#ksef", Static).content)
@@ -256,8 +252,7 @@ async def test_a_ksef_invoice_shows_its_number_or_offline_and_q_its_verification
 
 async def test_a_persons_invoice_has_no_ksef_line_and_no_q(server):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_detail(pilot, "10001")
+    async with opened(app, InvoiceDetailScreen, "10001", "enter") as (pilot, screen):
         assert screen.invoice.ksef is None and not screen.query_one("#ksef", Static).display
         assert not any(key.startswith("q ") for key in footer_keys(screen))
         await pilot.press("q")
@@ -290,8 +285,7 @@ async def save_via_modal(pilot, path: str) -> SavePdfModal:
 
 async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server, tmp_path):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        detail = await open_detail(pilot)
+    async with opened(app, InvoiceDetailScreen, "10001", "enter") as (pilot, detail):
         await pilot.press("s")
         modal = app.screen
         assert isinstance(modal, SavePdfModal)
@@ -325,8 +319,7 @@ async def test_save_pdf_writes_a_private_file_and_asks_before_overwriting(server
 
 async def test_save_pdf_into_a_directory_uses_the_server_file_name(server, tmp_path):
     app = make_app(server, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        detail = await open_detail(pilot)
+    async with opened(app, InvoiceDetailScreen, "10001", "enter") as (pilot, detail):
         await pilot.press("s")
         await save_via_modal(pilot, str(tmp_path))
         saved = tmp_path / pdf_filename(detail.invoice.number)
@@ -344,8 +337,7 @@ async def test_save_pdf_into_a_directory_uses_the_server_file_name(server, tmp_p
 )
 async def test_save_pdf_errors_keep_the_dialog_and_the_typed_path(server, tmp_path, where, expected):
     app = make_app(server)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_detail(pilot)
+    async with opened(app, InvoiceDetailScreen, "10001", "enter") as (pilot, _):
         await pilot.press("s")
         typed = where if where.startswith(("/", " ")) else str(tmp_path / where)
         modal = await save_via_modal(pilot, typed)
@@ -389,8 +381,7 @@ def large_server(tmp_path_factory) -> InProcessServer:
 
 async def test_large_customer_pages_on_demand_without_duplicates(large_server):
     app = make_app(large_server)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_invoices(pilot, "19999")
+    async with opened(app, InvoicesScreen, "19999") as (pilot, screen):
         table = screen.query_one("#invoices", PagedTable)
         assert table.row_count == PAGE_SIZE  # only the first page up front
         assert str(screen.query_one("#count", Static).content) == f"{PAGE_SIZE} z 10 000"
@@ -414,8 +405,7 @@ async def test_large_customer_pages_on_demand_without_duplicates(large_server):
 
 async def test_concurrent_page_requests_are_guarded(large_server):
     app = make_app(large_server)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_invoices(pilot, "19999")
+    async with opened(app, InvoicesScreen, "19999") as (pilot, screen):
         table = screen.query_one("#invoices", PagedTable)
         table.move_cursor(row=table.row_count - 1)
         feed = screen.feeds["invoices"]

@@ -27,8 +27,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
@@ -58,14 +57,15 @@ class KeyringProblem(str, enum.Enum):
     ERROR = "keyring_error"
 
 
-@dataclass(frozen=True)
-class SavedLogin:
+class SavedLogin(NamedTuple):
     customer_number: str
-    password: str = field(repr=False)
+    password: str
+
+    def __repr__(self) -> str:  # never the password (logs, tracebacks)
+        return f"SavedLogin(customer_number={self.customer_number!r}, password=...)"
 
 
-@dataclass(frozen=True)
-class SaveResult:
+class SaveResult(NamedTuple):
     """Outcome of :meth:`CredentialStore.save` (or ``forget``). ``reason`` is ``None`` when saved."""
 
     saved: bool

@@ -33,9 +33,8 @@ import logging
 import os
 import threading
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["DraftStore", "DraftSaveError", "OrphanDraft", "new_draft", "default_root", "ORPHAN_AFTER_DAYS"]
 
@@ -109,8 +108,7 @@ def _changed_at(draft: dict[str, Any]) -> _dt.datetime | None:
     return when
 
 
-@dataclass(frozen=True)
-class OrphanDraft:
+class OrphanDraft(NamedTuple):
     """A draft offered to the resident for deletion. ``reason``: ``"old"`` (unchanged for
     ``ORPHAN_AFTER_DAYS``) or ``"unmatched"`` (kept for a server address of an earlier version,
     which no server identity will match again). ``own``: the logged-in customer's on this server

@@ -14,7 +14,6 @@ import datetime as _dt
 import json
 import os
 import zlib
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -109,15 +108,18 @@ def _group(digits: str, sep: str) -> str:
     return sep.join(parts)
 
 
-@dataclass(frozen=True)
 class I18n:
-    lang: str = DEFAULT_LANGUAGE
-    _messages: dict[str, str] = field(init=False, repr=False, compare=False)
-    _fallback: dict[str, str] = field(init=False, repr=False, compare=False)
+    """The messages of one language (``lang``), Polish behind them as the fallback."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_messages", load_catalog(self.lang))
-        object.__setattr__(self, "_fallback", load_catalog(DEFAULT_LANGUAGE))
+    __slots__ = ("_fallback", "_messages", "lang")
+
+    def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
+        self.lang = lang
+        self._messages = load_catalog(lang)
+        self._fallback = load_catalog(DEFAULT_LANGUAGE)
+
+    def __repr__(self) -> str:
+        return f"I18n({self.lang!r})"
 
     def t(self, key: str, **values: Any) -> str:
         text = self._messages.get(key) or self._fallback.get(key)

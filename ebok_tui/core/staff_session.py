@@ -17,9 +17,10 @@ so the resident screens serve the customer with their own code.
 from __future__ import annotations
 
 import asyncio
+from typing import Unpack
 
 from ebok_tui.core.api import ApiError, NotFound
-from ebok_tui.core.api.staff import Access, AccessCustomer, ActingClient, StaffClient, StaffMe, Verification
+from ebok_tui.core.api.staff import Access, AccessCustomer, AccessDetails, ActingClient, StaffClient, StaffMe
 from ebok_tui.core.session import LOGOUT_TIMEOUT, LoggedIn, Session
 
 __all__ = ["StaffSession"]
@@ -62,20 +63,14 @@ class StaffSession(LoggedIn[StaffMe]):
         self._me = StaffMe.model_validate(result.model_dump(include=set(StaffMe.model_fields)))
         return self._me
 
-    async def open_customer(
-        self,
-        customer_number: str,
-        reason: str,
-        *,
-        reason_text: str | None = None,
-        verification: Verification | None = None,
-    ) -> Session:
-        """Open ``customer_number`` for ``reason`` and return the resident session acting for them
-        (an open customer is closed first). Raises :class:`ApiError` (Forbidden
-        ``verification_failed``: nothing opened)."""
+    async def open_customer(self, customer_number: str, reason: str, **details: Unpack[AccessDetails]) -> Session:
+        """Open ``customer_number`` for ``reason`` (and the :class:`AccessDetails` of
+        :meth:`StaffClient.open_access`) and return the resident session acting for them (an open
+        customer is closed first). Raises :class:`ApiError` (Forbidden ``verification_failed``:
+        nothing opened)."""
         if self._access is not None:
             await self.close_customer()
-        access = await self.api.open_access(customer_number, reason, reason_text=reason_text, verification=verification)
+        access = await self.api.open_access(customer_number, reason, **details)
         client = ActingClient(self.api, access)
         acting = Session(client)
         acting.start(await client.me())

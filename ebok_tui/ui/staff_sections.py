@@ -9,24 +9,25 @@ Adding a section: one :class:`StaffSection` line here (id, key, permission, targ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, NamedTuple
 
-from ebok_tui.ui.sections import Opens, _load
-
-if TYPE_CHECKING:
-    from textual.screen import Screen
+from ebok_tui.ui.sections import Opens, ScreenTable
 
 _STAFF = "ebok_tui.ui.screens.staff"
 
 
-@dataclass(frozen=True)
-class StaffSection(Opens):
-    LABEL_PREFIX: ClassVar[str] = "nav.staff_"
+class _StaffSectionFields(NamedTuple):
     id: str
     key: str  # the key that opens it in the staff shell
     permission: str  # what the role needs (``GET /staff/me`` permissions)
     target: str  # "module:Class"
+
+
+class StaffSection(_StaffSectionFields, Opens):
+    """A staff section: immutable fields, the behaviour of :class:`Opens` (as ``Section``)."""
+
+    __slots__ = ()
+    LABEL_PREFIX: ClassVar[str] = "nav.staff_"
 
 
 STAFF_SECTIONS: tuple[StaffSection, ...] = (
@@ -40,15 +41,15 @@ STAFF_SECTIONS: tuple[StaffSection, ...] = (
 STAFF_BY_ID = {s.id: s for s in STAFF_SECTIONS}
 
 #: Staff screens and dialogs opened from another screen (not from the navigation bar).
-STAFF_SCREENS: dict[str, str] = {
-    "staff_login": f"{_STAFF}.login:StaffLoginScreen",
-    "open_customer": f"{_STAFF}.open_customer:OpenCustomerModal",
-    "consent": f"{_STAFF}.consent:ConsentModal",
-    "contact_change": f"{_STAFF}.contact_change:ContactChangeScreen",
-    "customer_type": f"{_STAFF}.customer_type:CustomerTypeScreen",
-}
+STAFF_SCREENS = ScreenTable(
+    {
+        "staff_login": f"{_STAFF}.login:StaffLoginScreen",
+        "open_customer": f"{_STAFF}.open_customer:OpenCustomerModal",
+        "consent": f"{_STAFF}.consent:ConsentModal",
+        "contact_change": f"{_STAFF}.contact_change:ContactChangeScreen",
+        "customer_type": f"{_STAFF}.customer_type:CustomerTypeScreen",
+    }
+)
 
-
-def load_staff_screen(name: str) -> type[Screen]:
-    """The staff screen class named ``name`` in :data:`STAFF_SCREENS`, imported on first use."""
-    return _load(STAFF_SCREENS[name])
+#: The staff screen class named ``name`` in :data:`STAFF_SCREENS`, imported on first use.
+load_staff_screen = STAFF_SCREENS.load

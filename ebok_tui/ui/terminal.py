@@ -30,9 +30,8 @@ from __future__ import annotations
 import codecs
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rich.color import Color as RichColor
 from rich.segment import Segment
@@ -50,8 +49,7 @@ Glyphs = Literal["unicode", "console", "ascii"]
 MIN_CONTRAST = 4.5
 
 
-@dataclass(frozen=True)
-class Terminal:
+class Terminal(NamedTuple):
     colors: Colors
     glyphs: Glyphs
     encoding: str = "utf-8"

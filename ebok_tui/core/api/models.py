@@ -136,15 +136,22 @@ class DemoCustomer(DemoDescribed):
     """None once the demo password was changed or reset (the server no longer shows it)."""
 
 
-class DemoStaff(DemoDescribed):
+class TotpSecret(ApiModel):
+    """A staff account's second factor where the server shows it (a new account, once; a demo
+    account): the base32 secret and its ``otpauth://`` URI for an authenticator app, None when the
+    account has no TOTP."""
+
+    totp_secret: str | None = None
+    totp_uri: str | None = None
+
+
+class DemoStaff(DemoDescribed, TotpSecret):
     """A demo staff account (``GET /demo-info``): login, password, role and, when the account has a
-    second factor, its TOTP secret (base32, demo only)."""
+    second factor, its TOTP secret (demo only)."""
 
     login: str
     password: str
     role: str
-    totp_secret: str | None = None
-    totp_uri: str | None = None
 
 
 class DemoInfo(ApiModel):

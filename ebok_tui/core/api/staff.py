@@ -22,13 +22,13 @@ Staff credentials are never stored: the password and code go to the server and n
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field, TypeAdapter
 
 from . import errors as E
 from .client import ApiClient, EbokClient, _check_key, _seg
-from .models import ApiModel, EFaktura, Me, Message, Notice, Notices, Page, ThreadDetail
+from .models import ApiModel, EFaktura, Me, Message, Notice, Notices, Page, ThreadDetail, TotpSecret
 
 __all__ = [
     "StaffClient",
@@ -38,6 +38,7 @@ __all__ = [
     "CustomerHit",
     "CustomerSearchPage",
     "Verification",
+    "AccessDetails",
     "AccessCustomer",
     "Access",
     "Consent",
@@ -113,16 +114,21 @@ class CustomerSearchPage(Page[CustomerHit]):
 
 
 class Verification(ApiModel):
-    """What a caller on the phone confirmed. It passes with the customer number and the address or
-    the last invoice's amount."""
+    """What a caller on the phone confirmed. The server judges it (enough: the customer number and
+    the address or the last invoice's amount) and audits the outcome; the client only sends it."""
 
     customer_number: bool
     address: bool = False
     last_invoice_amount: bool = False
 
-    @property
-    def passed(self) -> bool:
-        return self.customer_number and (self.address or self.last_invoice_amount)
+
+class AccessDetails(TypedDict, total=False):
+    """The keywords an access is opened with besides the customer and the reason (both None by
+    default): ``reason_text`` (required for the reason ``other``) and ``verification`` (required
+    for ``phone_call``)."""
+
+    reason_text: str | None
+    verification: Verification | None
 
 
 class AccessCustomer(CustomerContact):
@@ -210,11 +216,8 @@ class StaffAccount(ApiModel):
     created_at: _dt.datetime
 
 
-class StaffAccountCreated(StaffAccount):
+class StaffAccountCreated(StaffAccount, TotpSecret):
     """A new account with its TOTP secret and ``otpauth://`` URI: shown once, never again."""
-
-    totp_secret: str | None = None
-    totp_uri: str | None = None
 
 
 class BillingRun(ApiModel):
@@ -257,18 +260,12 @@ class StaffClient(ApiClient):
         )
 
     # --- acting for a customer ------------------------------------------------------------------
-    async def open_access(
-        self,
-        customer_number: str,
-        reason: str,
-        *,
-        reason_text: str | None = None,
-        verification: Verification | None = None,
-    ) -> Access:
-        """Open the customer for ``reason`` (one of :data:`ACCESS_REASONS`; ``reason_text`` is
-        required for ``other``, ``verification`` for ``phone_call``). Forbidden
+    async def open_access(self, customer_number: str, reason: str, **details: Unpack[AccessDetails]) -> Access:
+        """Open the customer for ``reason`` (one of :data:`ACCESS_REASONS`; the :class:`AccessDetails`
+        ``reason_text`` is required for ``other``, ``verification`` for ``phone_call``). Forbidden
         ``verification_failed`` when the caller did not pass (nothing is opened)."""
-        body: dict[str, Any] = {"reason": reason, "reason_text": reason_text}
+        body: dict[str, Any] = {"reason": reason, "reason_text": details.get("reason_text")}
+        verification = details.get("verification")
         if verification is not None:
             body["verification"] = verification.model_dump()
         return await self._call("POST", f"staff/customers/{_number(customer_number)}/access", Access, json_body=body)

@@ -83,7 +83,8 @@ class PointPickerModal(ModalScreen["ServicePoint | str | None"]):
 class PointChoice:
     """Mixed into a screen (before its ChromeScreen base): ``self.point`` is the chosen point (None:
     every point), ``self.points`` the customer's points. Call :meth:`load_points` at the start of
-    ``load`` and pass :attr:`point_code` to the API; add :data:`POINT_BINDING` to the BINDINGS."""
+    ``load`` and pass :attr:`point_code` to the API. The section screens get it with the picker's
+    key from ``screens.point_section.PointSectionScreen``."""
 
     points: list[ServicePoint] = []
     point: ServicePoint | None = None

@@ -17,6 +17,7 @@ from ebok_tui.core.api import ApiError, DataAccess, Me, NotificationPreferences,
 from ebok_tui.core.validation import PASSWORD_MIN_LENGTH
 from ebok_tui.ui.messages import LogoutRequested
 from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.widgets.field_rows import field_rows_css
 from ebok_tui.ui.widgets.forms import check_fields, show_field_error
 from ebok_tui.ui.wording import keyring_saved
 
@@ -39,7 +40,9 @@ class AccountScreen(SectionScreen):
         Binding("e", "show_notifications", "account.bind_notifications"),
     ]
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        field_rows_css("AccountScreen", "pw-row", 15)
+        + """
     AccountScreen #account-columns { height: 1fr; }
     AccountScreen #account-left { width: 38; height: 1fr; margin: 0 1 0 0; }
     AccountScreen #account-right { width: 1fr; height: 1fr; }
@@ -48,11 +51,6 @@ class AccountScreen(SectionScreen):
     AccountScreen #keyring-status { height: auto; margin: 1 0 0 0; }
     AccountScreen #logout-buttons { height: auto; margin: 1 0 0 0; }
     AccountScreen #logout-buttons Button { width: 100%; margin: 0 0 0 0; }
-    AccountScreen .pw-row { height: 3; }
-    AccountScreen .pw-row Label { width: 15; padding: 1 1 0 0; }
-    AccountScreen .pw-row Input { width: 1fr; }
-    AccountScreen .field-error { padding: 0 0 0 15; display: none; }
-    AccountScreen .field-error.-shown { display: block; }
     AccountScreen #change-password { margin: 0 0 0 15; }
     AccountScreen #password-result { height: auto; margin: 1 0 0 0; }
     AccountScreen #password-result.-ok { color: $text-success; }
@@ -61,6 +59,7 @@ class AccountScreen(SectionScreen):
     AccountScreen Checkbox, AccountScreen Checkbox:focus { border: none; padding: 0; height: 1; }
     AccountScreen #data-access { height: auto; min-height: 3; margin: 1 0 0 0; }
     """
+    )
 
     def __init__(self) -> None:
         super().__init__()

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from textual.validation import Function, Validator
 
 from ebok_tui.core.validation import EMAIL_MAX_LENGTH, email_problem, valid_customer_number
@@ -55,10 +57,7 @@ class PasswordResetScreen(PublicForm):
 
 
 class ResetCodeScreen(CodeForm):
-    TITLE_KEY = "reset.code_title"
-    INTRO_KEY = "reset.code_intro"
-    SUBMIT_KEY = "reset.code_submit"
-    DONE_KEY = "reset.code_done"
+    KEYS = "reset.code_"
 
-    async def send(self) -> None:
-        await self.api.confirm_password_reset(self.value("customer_number"), self.value("code"), self.password())
+    def confirm(self) -> Callable[[str, str, str], Awaitable[None]]:
+        return self.api.confirm_password_reset

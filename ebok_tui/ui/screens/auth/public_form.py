@@ -7,6 +7,7 @@ screens subclass it (:class:`CodeForm` for the second steps).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -19,8 +20,9 @@ from textual.validation import Function, Length, Validator
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, ValidationFailed
-from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, TopBar
+from ebok_tui.ui.widgets.field_rows import field_rows_css
 from ebok_tui.ui.widgets.forms import Required, check_fields, show_field_error
 from ebok_tui.core.validation import PASSWORD_MIN_LENGTH, valid_customer_number
 
@@ -49,14 +51,11 @@ class PublicForm(ApiMixin, Screen):
 
     BINDINGS = [Binding("escape", "back", "bind.back")]
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        field_rows_css("PublicForm", "form-row", 20)
+        + """
     PublicForm #body { height: 1fr; padding: 0 1; }
     PublicForm #intro { height: auto; }
-    PublicForm .form-row { height: 3; }
-    PublicForm .form-row Label { width: 20; padding: 1 1 0 0; }
-    PublicForm .form-row Input { width: 1fr; }
-    PublicForm .field-error { padding: 0 0 0 20; display: none; }
-    PublicForm .field-error.-shown { display: block; }
     PublicForm #form-buttons { height: 3; padding: 0 0 0 20; }
     PublicForm #form-buttons Button { margin: 0 2 0 0; }
     PublicForm #done { display: none; height: auto; margin: 1 0; padding: 1 2;
@@ -66,6 +65,7 @@ class PublicForm(ApiMixin, Screen):
     PublicForm #done-buttons { height: 3; }
     PublicForm #done-buttons Button { margin: 0 2 0 0; }
     """
+    )
 
     def __init__(self, **values: str) -> None:
         super().__init__()
@@ -213,7 +213,11 @@ class PublicForm(ApiMixin, Screen):
 
 class CodeForm(PublicForm):
     """Second step: customer number, the one-time code from the mail or letter, and the new password
-    twice. Subclasses set the catalogue keys and :meth:`send`."""
+    twice. Subclasses set :attr:`KEYS` and :meth:`confirm`."""
+
+    #: The start of the catalogue keys: ``<KEYS>title``, ``<KEYS>intro``, ``<KEYS>submit`` and
+    #: ``<KEYS>done`` (e.g. ``"reset.code_"``).
+    KEYS: ClassVar[str] = ""
 
     FIELDS = (
         FormField(
@@ -226,8 +230,22 @@ class CodeForm(PublicForm):
         ),
     )
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.KEYS:
+            cls.TITLE_KEY, cls.INTRO_KEY, cls.SUBMIT_KEY, cls.DONE_KEY = (
+                f"{cls.KEYS}{name}" for name in ("title", "intro", "submit", "done")
+            )
+
     def __init__(self, customer_number: str = "") -> None:
         super().__init__(customer_number=customer_number)
+
+    def confirm(self) -> Callable[[str, str, str], Awaitable[None]]:
+        """The API call that sets the password: (customer number, code, new password)."""
+        raise NotImplementedError
+
+    async def send(self) -> None:
+        await self.confirm()(self.value("customer_number"), self.value("code"), self.password())
 
     def password(self) -> str:
         """The new password exactly as typed (spaces at either end belong to it)."""

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from textual.validation import Function, Validator
 
 from ebok_tui.core.validation import parse_amount_grosze
@@ -58,10 +60,7 @@ class RegisterScreen(PublicForm):
 
 
 class RegisterCodeScreen(CodeForm):
-    TITLE_KEY = "register.code_title"
-    INTRO_KEY = "register.code_intro"
-    SUBMIT_KEY = "register.code_submit"
-    DONE_KEY = "register.code_done"
+    KEYS = "register.code_"
 
-    async def send(self) -> None:
-        await self.api.confirm_registration(self.value("customer_number"), self.value("code"), self.password())
+    def confirm(self) -> Callable[[str, str, str], Awaitable[None]]:
+        return self.api.confirm_registration

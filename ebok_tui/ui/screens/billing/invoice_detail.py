@@ -39,6 +39,7 @@ def pdf_filename(number: str) -> str:
 
 class InvoiceDetailScreen(SubScreen):
     SECTION = "invoices"
+    TITLE_KEY = "invoice_detail.title"
 
     BINDINGS = [
         Binding("s", "save_pdf", "invoice_detail.bind_save"),
@@ -62,10 +63,6 @@ class InvoiceDetailScreen(SubScreen):
         super().__init__()
         self.invoice_id = invoice_id
         self.invoice: InvoiceDetail | None = None
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("invoice_detail.title")
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail"):

@@ -19,11 +19,10 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Label, Select, Static
 
 from ebok_tui.core.api import INVOICE_FILTERS, INVOICE_STATUSES, InvoiceSummary, Page, Payment
-from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.screens.point_section import PointSectionScreen
 from ebok_tui.ui.screens.billing.status import STATUS_STYLES
 from ebok_tui.ui.widgets.chrome import TopBar
 from ebok_tui.ui.widgets.paged_table import Column, Feed, PagedTable, cell
-from ebok_tui.ui.widgets.points import POINT_BINDING, PointChoice
 from ebok_tui.ui.sections import load_screen
 
 PAGE_SIZE = 100
@@ -33,11 +32,10 @@ PREFETCH_ROWS = 30
 ALL = "all"
 
 
-class InvoicesScreen(PointChoice, SectionScreen):
+class InvoicesScreen(PointSectionScreen):
     SECTION = "invoices"
 
     BINDINGS = [
-        POINT_BINDING,
         Binding("p", "toggle_view", "invoices.bind_payments"),
         Binding("f", "focus_filters", "bind.filter"),
         Binding("enter", "open_invoice", "bind.open"),

@@ -18,8 +18,8 @@ from textual.widgets import DataTable, Static
 
 from ebok_tui.core.api import ApiError, Contract, Meter, ServicePoint
 from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.points import POINT_BINDING, PointChoice
-from ebok_tui.ui.screens.base import SectionScreen
+from ebok_tui.ui.screens.point_section import PointSectionScreen
+from ebok_tui.ui.widgets.points import POINT_BINDING
 from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.staff_sections import load_staff_screen
 
@@ -48,13 +48,15 @@ def legalisation_state(valid_until: dt.date | None, today: dt.date) -> str:
 _STATE_STYLE = {"expired": "bold red", "expiring": "bold yellow"}
 
 
-class ContractScreen(PointChoice, SectionScreen):
+class ContractScreen(PointSectionScreen):
     SECTION = "contract"
 
     # staff acting for the customer (with the permission) record a request to change the contract
     # party's contact data, and set whether the customer is a person, a business or a housing
     # community (with the NIP); residents write to the utility instead (Korespondencja)
     ACTING = {"contact_change": "contact_change", "customer_type": "customer_type"}
+    # ``k`` is also the customer type's key (staff acting for the customer): a key bound here
+    # replaces the base's, so the point picker's binding is listed again beside it
     BINDINGS = [
         POINT_BINDING,
         Binding("t", "tariff", "tariff.bind_open"),
@@ -84,11 +86,9 @@ class ContractScreen(PointChoice, SectionScreen):
         return f"{title} · {shown.label}" if shown is not None else title
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "pick_point":
-            return self.check_point_action(action)
         if action in ("contact_change", "customer_type"):
             return self.ebok.acting is not None and self.acting_allows(action)
-        return True
+        return super().check_action(action, parameters)
 
     def action_tariff(self) -> None:
         self.app.push_screen(load_screen("tariff")())

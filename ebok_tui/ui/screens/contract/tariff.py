@@ -19,13 +19,8 @@ class TariffScreen(TextScreen):
     TITLE_KEY = "tariff.title"
     SCROLL_ID = "tariff"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.tariff: Tariff | None = None
-
     async def load(self) -> None:
-        self.tariff = await self.api.tariff()
-        self.show(self.render_tariff(self.tariff))
+        self.show(self.render_tariff(await self.api.tariff()))
         self.call_after_refresh(self.query_one("#tariff").focus)
 
     # --- rendering -----------------------------------------------------------------------------

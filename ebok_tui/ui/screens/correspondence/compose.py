@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from rich.console import Group
 from rich.text import Text
 
-from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, Notices, ThreadDetail, Unauthorized, ValidationFailed
+from ebok_tui.core.api import THREAD_KINDS, ApiError, Conflict, Notices, ThreadDetail, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.core.validation import MESSAGE_BODY_MAX as BODY_MAX
 from ebok_tui.core.validation import phone_problem
@@ -41,7 +41,9 @@ def blank_form(values: dict[str, Any]) -> bool:
 
 class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
     SECTION = "correspondence"
+    TITLE_KEY = "compose.title"
     STATUS_ID = "form-status"
+    SEND_FAILED_KEY = "compose.send_failed"
 
     # staff writing up a complaint for the customer keep no draft on this machine
     ACTING = {"delete_draft": None}
@@ -74,14 +76,9 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         self.draft: dict[str, Any] | None = dict(draft) if draft else None
         self._save_now = save_now
         self._saved = self._form_fields(self.draft) if (draft and not save_now) else self._form_fields(None)
-        self._sending = False
         self.notices: Notices | None = None
         # a failure report: the emergency number and the failures in force at the address, first
         self._failure_info = Static(id="failure-info")
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("compose.title")
 
     # --- layout --------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -274,8 +271,8 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
         self.run_api(lambda: self._send(values, key), target=self.query_one("#form"), group="send")
 
     async def _send(self, values: dict[str, str], key: str) -> None:
-        try:
-            thread = await self.api.create_thread(
+        thread = await self.post_draft(
+            lambda: self.api.create_thread(
                 values["kind"],
                 values["subject"].strip(),
                 values["body"],
@@ -283,21 +280,19 @@ class ComposeScreen(DraftAutosave[dict[str, str]], SubScreen):
                 values["location"].strip() or None,
                 idempotency_key=key,
             )
-        except Unauthorized:
-            raise  # the draft is on disk; run_api sends the resident to the login screen
-        except ValidationFailed as error:
+        )
+        if thread is not None:
+            self._delivered(thread)
+
+    async def send_refused(self, error: ApiError) -> bool:
+        if isinstance(error, ValidationFailed):
             self._show_server_problems(error)
-            return
-        except Conflict:
+            return True
+        if isinstance(error, Conflict):
             self._rotate_key()
             self.set_status(self.t("compose.conflict"), error=True)
-            return
-        except ApiError as error:
-            self.set_status(self.t("compose.send_failed", reason=self.error_message(error)), error=True)
-            return
-        finally:
-            self._sending = False
-        self._delivered(thread)
+            return True
+        return False
 
     def _delivered(self, thread: ThreadDetail) -> None:
         self._sent = True

@@ -5,14 +5,15 @@ written and fsynced in a thread (a worker in group ``draft-save``), never on the
 once more right before sending (the screen calls ``save_draft()``) and when the screen goes away
 by any route (back, quit, 401 → login). Saves are applied in the order they were made: a
 background save overtaken by a newer one is skipped (tests wait for the ``draft-save`` workers). The draft's id is the POST's ``Idempotency-Key``; the draft is discarded only
-after the server answered 201 (``discard_sent_draft()``).
+after the server answered 201 (``discard_sent_draft()``). Sending goes through ``post_draft()``, which
+says in the status line why the server refused (the screen explains some refusals itself).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -20,11 +21,13 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
+from ebok_tui.core.api import ApiError, Unauthorized
 from ebok_tui.core.drafts import DraftSaveError, DraftStore
 
 SAVE_DELAY = 0.5
 
 V = TypeVar("V")  # what the screen's draft fields hold: the form's values, or the reply text
+R = TypeVar("R")  # what the server answers to the sent draft
 
 
 class DraftAutosave(Generic[V]):
@@ -35,12 +38,14 @@ class DraftAutosave(Generic[V]):
     last change, used on unmount when the widgets may already be gone."""
 
     STATUS_ID: str = ""  # the Static (styled by its -error / -info class) that set_status fills
+    SEND_FAILED_KEY: str = ""  # the status when the server refused the draft (``reason``)
 
     draft: dict[str, Any] | None
     _saved: V
     _latest: V | None = None
     _timer: Timer | None = None
     _sent = False  # the server accepted the draft: nothing more is saved
+    _sending = False  # the draft is on its way to the server (set by the screen, cleared by post_draft)
     _store: DraftStore | None = None
     _made = 0  # saves prepared so far; a write whose number is no longer the last one is stale
     _write_lock: threading.Lock | None = None
@@ -188,6 +193,26 @@ class DraftAutosave(Generic[V]):
             return False
         self.draft = None
         return True
+
+    async def post_draft(self, post: Callable[[], Awaitable[R]]) -> R | None:
+        """The server's answer to ``post`` (sending the draft), or None when it refused: then the
+        status line says why (:meth:`send_refused`, else ``SEND_FAILED_KEY``) and the draft stays
+        on disk. 401 passes on (run_api sends the resident to the login screen)."""
+        try:
+            return await post()
+        except Unauthorized:
+            raise
+        except ApiError as error:
+            if not await self.send_refused(error):
+                reason = self.error_message(error)  # type: ignore[attr-defined]
+                self.set_status(self.t(self.SEND_FAILED_KEY, reason=reason), error=True)  # type: ignore[attr-defined]
+            return None
+        finally:
+            self._sending = False
+
+    async def send_refused(self, error: ApiError) -> bool:
+        """True when the screen has explained this refusal itself (e.g. the server's field messages)."""
+        return False
 
     def discard_sent_draft(self) -> None:
         """After the server's 201: the draft has become a message."""

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static, TextArea
 
-from ebok_tui.core.api import ApiError, ObjectId, ThreadDetail, Unauthorized, ValidationFailed
+from ebok_tui.core.api import ApiError, ObjectId, ThreadDetail, ValidationFailed
 from ebok_tui.core.drafts import DraftSaveError, new_draft
 from ebok_tui.core.validation import MESSAGE_BODY_MAX as BODY_MAX
 from ebok_tui.ui.screens.base import SubScreen
@@ -34,7 +34,9 @@ class MessageView(Static):
 
 class ThreadScreen(DraftAutosave[str], SubScreen):
     SECTION = "correspondence"
+    TITLE_KEY = "thread.title"
     STATUS_ID = "reply-status"
+    SEND_FAILED_KEY = "thread.send_failed"
 
     AUTO_FOCUS = "#reply"  # not the message list: typing must land in the reply
 
@@ -70,11 +72,6 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         self.thread: ThreadDetail | None = None
         self.draft: dict[str, Any] | None = None
         self._saved = ""
-        self._sending = False
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("thread.title")
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="thread-head")
@@ -213,23 +210,8 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         self.run_api(lambda: self._send(text, key), target=self.query_one("#reply-box"), group="send")
 
     async def _send(self, text: str, key: str) -> None:
-        try:
-            await self.api.reply_thread(self.thread_id, text, key)
-        except Unauthorized:
-            raise
-        except ValidationFailed as error:
-            if error.code == "thread_closed":
-                self.set_status(self.error_message(error), error=True)
-                await self.load()
-                return
-            fields = self.field_messages(error)
-            self.set_status(fields.get("body") or self.error_message(error), error=True)
+        if await self.post_draft(lambda: self.api.reply_thread(self.thread_id, text, key)) is None:
             return
-        except ApiError as error:
-            self.set_status(self.t("thread.send_failed", reason=self.error_message(error)), error=True)
-            return
-        finally:
-            self._sending = False
         self.discard_sent_draft()
         self.draft = None
         self._saved = ""
@@ -238,6 +220,17 @@ class ThreadScreen(DraftAutosave[str], SubScreen):
         self.set_status(self.t("thread.reply_hint"), error=False)
         self.notify(self.t("thread.sent"))
         await self.load()
+
+    async def send_refused(self, error: ApiError) -> bool:
+        if not isinstance(error, ValidationFailed):
+            return False
+        if error.code == "thread_closed":
+            self.set_status(self.error_message(error), error=True)
+            await self.load()
+            return True
+        fields = self.field_messages(error)
+        self.set_status(fields.get("body") or self.error_message(error), error=True)
+        return True
 
     def action_new_from_closed(self) -> None:
         """A closed thread: continue in a new message (carrying over an unsent reply)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 
-from ebok_tui.core.api import Notices
 from ebok_tui.ui.screens.base import TextScreen
 from ebok_tui.ui.widgets.notices import emergency_line, notice_lines
 
@@ -19,13 +18,8 @@ class NoticesScreen(TextScreen):
     TITLE_KEY = "notices.title"
     SCROLL_ID = "notices"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.notices: Notices | None = None
-
     async def load(self) -> None:
         notices = await self.api.notices()
-        self.notices = notices
         parts: list[Text] = [emergency_line(notices, self.t), Text("")]
         if not notices.items:
             parts.append(Text(self.t("notices.none"), style="dim"))

@@ -14,22 +14,21 @@ from textual.widgets import DataTable, Static
 
 from ebok_tui.core.api import Reading, ReadingsInfo, ServicePoint
 from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.screens.base import SectionScreen
 from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.widgets.chart import MONTHS, ConsumptionChart, monthly_consumption
-from ebok_tui.ui.widgets.points import POINT_BINDING, PointChoice, PointPickerModal
+from ebok_tui.ui.screens.point_section import PointSectionScreen
+from ebok_tui.ui.widgets.points import PointPickerModal
 
 TYPE_STYLES = {"collector": "", "self": "bold cyan", "estimated": "italic yellow"}
 
 
-class ReadingsScreen(PointChoice, SectionScreen):
+class ReadingsScreen(PointSectionScreen):
     SECTION = "readings"
 
     # staff acting for the customer register a reading only with the "reading" permission
     ACTING = {"submit_reading": "reading"}
 
     BINDINGS = [
-        POINT_BINDING,
         Binding("n", "submit_reading", "readings.bind_submit"),
         Binding("g", "toggle_chart", "readings.bind_chart"),
     ]
@@ -75,10 +74,6 @@ class ReadingsScreen(PointChoice, SectionScreen):
     @property
     def section_title(self) -> str:
         return self.point_title(super().section_title)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        picker = self.check_point_action(action)
-        return picker if picker is not None else super().check_action(action, parameters)
 
     async def load(self) -> None:
         await self.load_points()
