@@ -24,7 +24,7 @@ MIN_PASSWORD = 12
 
 class StaffAccountsScreen(StaffTableScreen):
     SECTION = "accounts"
-    TABLE, WORDS, COLUMNS = "accounts", "staff_accounts", COLUMNS
+    TABLE, HEADINGS, COLUMNS = "accounts", "staff_accounts.col_", COLUMNS
 
     BINDINGS = [
         Binding("n", "add", "staff_accounts.bind_add"),

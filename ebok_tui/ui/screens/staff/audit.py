@@ -39,7 +39,7 @@ def _export_name(now: dt.datetime | None = None) -> str:
 
 class StaffAuditScreen(StaffTableScreen):
     SECTION = "audit"
-    TABLE, WORDS, COLUMNS = "audit", "staff_audit", COLUMNS
+    TABLE, HEADINGS, COLUMNS = "audit", "staff_audit.col_", COLUMNS
 
     BINDINGS = [
         Binding("e", "export", "staff_audit.bind_export"),

@@ -58,12 +58,12 @@ class StaffScreen(ChromeScreen):
 
 
 class StaffTableScreen(StaffScreen):
-    """A staff section around one table: ``COLUMNS`` in the table with the id ``TABLE``, headed by
-    ``{WORDS}.col_{key}``; the table (or what ``FIRST_FOCUS`` selects) has the focus when the
-    section is shown."""
+    """A staff section around one table: ``COLUMNS`` in the table with the id ``TABLE``, each
+    headed by the catalogue key ``HEADINGS`` + its key; the table (or what ``FIRST_FOCUS`` selects)
+    has the focus when the section is shown."""
 
     TABLE: ClassVar[str]
-    WORDS: ClassVar[str]
+    HEADINGS: ClassVar[str]
     COLUMNS: ClassVar[tuple[Column, ...]]
     FIRST_FOCUS: ClassVar[str | None] = None
 
@@ -72,7 +72,7 @@ class StaffTableScreen(StaffScreen):
         return self.query_one(f"#{self.TABLE}", ListTable)
 
     def compose_table(self) -> ListTable:
-        return column_table(self.TABLE, self.COLUMNS, lambda key: self.t(f"{self.WORDS}.col_{key}"))
+        return column_table(self.TABLE, self.COLUMNS, lambda key: self.t(self.HEADINGS + key))
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -90,11 +90,11 @@ class ActingForm(SubScreen):
     """A form a member of staff fills for the customer being served, opened from a resident screen
     in act-for mode: nothing to load, ``ctrl+s`` sends (``action_send``; ``ACTING`` names the
     permission it needs), labelled one-line rows with an error line under a field (the subclass
-    sets the label width and the error lines' indent to match). ``WORDS`` is the form's catalogue
-    section (its title is ``{WORDS}.title``); :meth:`submit` sends it."""
+    sets the label width and the error lines' indent to match). ``TITLE`` is the catalogue key of
+    its title; :meth:`submit` sends it."""
 
     LOAD_ON_MOUNT = False
-    WORDS: ClassVar[str]
+    TITLE: ClassVar[str]
     _sending = False  # a request is on its way, or was done: the form sends nothing more
     BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
 
@@ -108,7 +108,7 @@ class ActingForm(SubScreen):
 
     @property
     def screen_title(self) -> str:
-        return self.t(f"{self.WORDS}.title")
+        return self.t(self.TITLE)
 
     def may_send(self) -> bool:
         """Nothing sent yet (or the last attempt failed) and the access has the permission."""

@@ -28,7 +28,7 @@ def reason_problem(text: str) -> str | None:
 class CustomerTypeScreen(ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
     ACTING = {"send": "customer_type"}
-    WORDS = "staff_customer_type"
+    TITLE = "staff_customer_type.title"
 
     DEFAULT_CSS = """
     CustomerTypeScreen #current { height: auto; }

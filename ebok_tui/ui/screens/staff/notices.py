@@ -46,7 +46,7 @@ def business_now(server_today: dt.date | None) -> dt.datetime:
 
 class StaffNoticesScreen(StaffTableScreen):
     SECTION = "notices"
-    TABLE, WORDS, COLUMNS = "notices", "staff_notices", COLUMNS
+    TABLE, HEADINGS, COLUMNS = "notices", "staff_notices.col_", COLUMNS
 
     BINDINGS = [Binding("n", "publish", "staff_notices.bind_publish")]
 

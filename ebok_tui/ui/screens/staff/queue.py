@@ -42,7 +42,7 @@ def _next(values: tuple, current: object) -> object:
 
 class StaffQueueScreen(StaffTableScreen):
     SECTION = "queue"
-    TABLE, WORDS, COLUMNS = "queue", "staff_queue", COLUMNS
+    TABLE, HEADINGS, COLUMNS = "queue", "staff_queue.col_", COLUMNS
 
     BINDINGS = [
         Binding("slash", "focus_filter", "staff_queue.bind_filter", key_display="/"),

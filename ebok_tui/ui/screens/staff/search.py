@@ -36,7 +36,7 @@ def searchable(query: str) -> bool:
 
 class StaffSearchScreen(StaffTableScreen):
     SECTION = "search"
-    TABLE, WORDS, COLUMNS = "results", "staff_search", COLUMNS
+    TABLE, HEADINGS, COLUMNS = "results", "staff_search.col_", COLUMNS
     FIRST_FOCUS = "#query"  # the table is empty until something is typed
     LOAD_ON_MOUNT: ClassVar[bool] = False  # nothing to show until something is typed
 
