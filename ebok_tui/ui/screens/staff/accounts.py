@@ -15,16 +15,16 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.core.api.staff import STAFF_ROLES, StaffAccount
 from ebok_tui.ui.screens.base import BaseModal
-from ebok_tui.ui.screens.staff.base import StaffScreen
-from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
+from ebok_tui.ui.screens.staff.base import StaffTableScreen
+from ebok_tui.ui.widgets.paged_table import Column
 
 COLUMNS = (Column("login", 14), Column("name", 26), Column("role", 16), Column("totp", 6), Column("state", 14))
 MIN_PASSWORD = 12
 
 
-class StaffAccountsScreen(StaffScreen):
+class StaffAccountsScreen(StaffTableScreen):
     SECTION = "accounts"
+    TABLE, HEADINGS, COLUMNS = "accounts", "staff_accounts.col_", COLUMNS
 
     BINDINGS = [
         Binding("n", "add", "staff_accounts.bind_add"),
@@ -37,7 +37,6 @@ class StaffAccountsScreen(StaffScreen):
     StaffAccountsScreen #accounts-result.-ok { color: $text-success; }
     """
 
-    table = getters.query_one("#accounts", ListTable)
     result = getters.query_one("#accounts-result", Static)
 
     def __init__(self) -> None:
@@ -45,27 +44,25 @@ class StaffAccountsScreen(StaffScreen):
         self.accounts: list[StaffAccount] = []
 
     def compose_body(self) -> ComposeResult:
-        yield column_table("accounts", COLUMNS, lambda key: self.t(f"staff_accounts.col_{key}"))
+        yield self.compose_table()
         yield Static("", id="accounts-result")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.table.focus()
 
     async def load(self) -> None:
         self.accounts = await self.staff.api.accounts()
-        table = self.table
-        table.clear()
         t = self.t
-        for a in self.accounts:
-            values = {
-                "login": a.login,
-                "name": a.full_name,
-                "role": t(f"staff.role_{a.role}"),
-                "totp": t("staff_accounts.yes") if a.totp_enabled else t("staff_accounts.no"),
-                "state": t("staff_accounts.disabled") if a.disabled else t("staff_accounts.active"),
-            }
-            table.add_row(*[cell(values[c.key], c) for c in COLUMNS], key=a.login)
+        self.show_rows(
+            (
+                a.login,
+                {
+                    "login": a.login,
+                    "name": a.full_name,
+                    "role": t(f"staff.role_{a.role}"),
+                    "totp": t("staff_accounts.yes") if a.totp_enabled else t("staff_accounts.no"),
+                    "state": t("staff_accounts.disabled") if a.disabled else t("staff_accounts.active"),
+                },
+            )
+            for a in self.accounts
+        )
 
     def _current(self) -> StaffAccount | None:
         if not self.accounts or self.table.row_count == 0:

@@ -18,9 +18,8 @@ from textual.widgets import Input, Label, Static
 
 from ebok_tui.core.api.staff import AuditItem, AuditPage
 from ebok_tui.core.files import default_path, resolve_target, write_private_atomic
-from ebok_tui.ui.screens.staff.base import StaffScreen
-from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell
+from ebok_tui.ui.screens.staff.base import StaffTableScreen
+from ebok_tui.ui.widgets.paged_table import Column
 
 PAGE_SIZE = 50
 COLUMNS = (
@@ -38,8 +37,9 @@ def _export_name(now: dt.datetime | None = None) -> str:
     return f"audit-{now:%Y%m%d-%H%M%S}.csv"
 
 
-class StaffAuditScreen(StaffScreen):
+class StaffAuditScreen(StaffTableScreen):
     SECTION = "audit"
+    TABLE, HEADINGS, COLUMNS = "audit", "staff_audit.col_", COLUMNS
 
     BINDINGS = [
         Binding("e", "export", "staff_audit.bind_export"),
@@ -56,7 +56,6 @@ class StaffAuditScreen(StaffScreen):
     StaffAuditScreen #audit { height: 1fr; }
     """
 
-    table = getters.query_one("#audit", ListTable)
     status_line = getters.query_one("#audit-status", Static)
 
     def __init__(self) -> None:
@@ -82,14 +81,7 @@ class StaffAuditScreen(StaffScreen):
             yield Label(t("staff_audit.export_to"))
             yield Input(default_path(_export_name()), id="audit-export", max_length=500, compact=True)
         yield Static("", id="audit-status", classes="muted")
-        table = ListTable(id="audit", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        for col in COLUMNS:
-            table.add_column(Text(" " + t(f"staff_audit.col_{col.key}")), width=col.width, key=col.key)
-        yield table
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.table.focus()
+        yield self.compose_table()
 
     async def load(self) -> None:
         page = await self.staff.api.audit(
@@ -99,21 +91,18 @@ class StaffAuditScreen(StaffScreen):
             limit=PAGE_SIZE,
         )
         self.page = page
-        table = self.table
-        table.clear()
-        for item in page.items:
-            table.add_row(*self._row(item), key=str(item.id))
+        self.show_rows((str(item.id), self._row(item)) for item in page.items)
         if page.items:
             self._status(self.t("staff_audit.count", first=page.offset + 1, last=page.end, total=page.total))
         else:
             self._status(self.t("staff_audit.none"))
         self.refresh_bindings()
 
-    def _row(self, item: AuditItem) -> list[Text]:
+    def _row(self, item: AuditItem) -> dict[str, str]:
         t = self.t
         reason = item.reason or ""
         reason = self.i18n.label(f"staff.reason_{reason}", reason) if reason else "—"
-        values = {
+        return {
             "at": self.i18n.datetime(item.at),
             "staff": item.staff_login or "—",
             "customer": item.customer_number or "—",
@@ -121,7 +110,6 @@ class StaffAuditScreen(StaffScreen):
             "resource": item.resource,
             "reason": reason,
         }
-        return [cell(values[col.key], col) for col in COLUMNS]
 
     def _status(self, text: str, *, ok: bool = False) -> None:
         self.status_line.update(Text(text))

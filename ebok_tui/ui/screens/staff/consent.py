@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from ebok_tui.core.api.staff import CONSENT_FORMS, Consent
 from ebok_tui.ui.screens.base import BaseModal
+from ebok_tui.ui.screens.staff.base import pressed_choice
 from ebok_tui.ui.widgets.choice import Choice
 
 
@@ -61,6 +62,5 @@ class ConsentModal(BaseModal):
         self.action_save()
 
     def action_save(self) -> None:
-        pressed = self.forms.pressed_button
-        form = pressed.id.removeprefix("form-") if pressed is not None and pressed.id else CONSENT_FORMS[0]
+        form = pressed_choice(self.forms, CONSENT_FORMS)
         self.dismiss(Consent(form=form, note=self.note.value.strip() or None))  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ MAX_LENGTH = {"full_name": 200, "address": 300, "email": 254, "phone": 40, "note
 class ContactChangeScreen(ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
     ACTING = {"send": "contact_change"}
+    TITLE = "staff_contact.title"
 
     DEFAULT_CSS = """
     ContactChangeScreen .row Label { width: 22; }
@@ -38,11 +39,6 @@ class ContactChangeScreen(ActingForm):
     def __init__(self) -> None:
         super().__init__()
         self._key = str(uuid.uuid4())  # one request, however often it is sent
-        self._sent = False
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("staff_contact.title")
 
     def compose_body(self) -> ComposeResult:
         t = self.t
@@ -94,7 +90,7 @@ class ContactChangeScreen(ActingForm):
         return {f: v for f in FIELDS if (v := self.query_one(f"#{f}", Input).value.strip())}
 
     def action_send(self) -> None:
-        if self._sent or not self.acting_allows("send"):
+        if not self.may_send():
             return
         for field in FIELDS:
             widget = self.query_one(f"#{field}", Input)
@@ -106,14 +102,10 @@ class ContactChangeScreen(ActingForm):
             self.show_error(self.t("staff_contact.nothing"))
             self.query_one("#full_name", Input).focus()
             return
-        self.clear_error()
-        self.run_api(lambda: self._send(values), group="send")
-
-    async def _send(self, values: dict[str, str]) -> None:
-        await self.api.contact_change(**values, idempotency_key=self._key)  # type: ignore[attr-defined]
-        self._sent = True
-        self.notify(self.t("staff_contact.sent"), timeout=6)
-        self.finish(True)
+        self.submit(
+            lambda: self.api.contact_change(**values, idempotency_key=self._key),  # type: ignore[attr-defined]
+            "staff_contact.sent",
+        )
 
     def on_api_error(self, error: ApiError) -> bool:
         if isinstance(error, ValidationFailed):

@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, RadioSet, Static
 from ebok_tui.core.api import ApiError, ValidationFailed
 from ebok_tui.core.api.staff import CUSTOMER_TYPES
 from ebok_tui.core.validation import nip_digits, nip_problem
-from ebok_tui.ui.screens.staff.base import ActingForm
+from ebok_tui.ui.screens.staff.base import ActingForm, pressed_choice
 from ebok_tui.ui.widgets.choice import Choice
 from ebok_tui.ui.widgets.forms import Problem, check_fields, show_field_error
 
@@ -28,6 +28,7 @@ def reason_problem(text: str) -> str | None:
 class CustomerTypeScreen(ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
     ACTING = {"send": "customer_type"}
+    TITLE = "staff_customer_type.title"
 
     DEFAULT_CSS = """
     CustomerTypeScreen #current { height: auto; }
@@ -41,14 +42,6 @@ class CustomerTypeScreen(ActingForm):
     types = getters.query_one("#types", RadioSet)
     nip = getters.query_one("#nip", Input)
     reason = getters.query_one("#reason", Input)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._saving = False
-
-    @property
-    def screen_title(self) -> str:
-        return self.t("staff_customer_type.title")
 
     def compose_body(self) -> ComposeResult:
         t = self.t
@@ -113,8 +106,7 @@ class CustomerTypeScreen(ActingForm):
 
     @property
     def chosen(self) -> str:
-        pressed = self.types.pressed_button
-        return pressed.id.removeprefix("type-") if pressed is not None and pressed.id else CUSTOMER_TYPES[0]
+        return pressed_choice(self.types, CUSTOMER_TYPES)
 
     @on(RadioSet.Changed, "#types")
     def _nip_shown(self) -> None:
@@ -133,7 +125,7 @@ class CustomerTypeScreen(ActingForm):
         self.action_send()
 
     def action_send(self) -> None:
-        if self._saving or not self.acting_allows("send"):
+        if not self.may_send():
             return
         kind = self.chosen
         fields = [(self.reason, self.query_one("#reason-error", Static))]
@@ -142,17 +134,11 @@ class CustomerTypeScreen(ActingForm):
         if not check_fields(fields):
             return
         nip = nip_digits(self.nip.value) if kind != "person" else None
-        self.clear_error()
-        self._saving = True
-        self.run_api(lambda: self._save(kind, nip, self.reason.value.strip()), group="save")
+        reason = self.reason.value.strip()
+        self.submit(lambda: self._save(kind, nip, reason), "staff_customer_type.saved")
 
     async def _save(self, kind: str, nip: str | None, reason: str) -> None:
-        try:
-            await self.ebok.staff.set_customer_type(kind, nip, reason)
-        finally:
-            self._saving = False
-        self.notify(self.t("staff_customer_type.saved"), timeout=6)
-        self.finish(True)
+        await self.ebok.staff.set_customer_type(kind, nip, reason)
 
     def on_api_error(self, error: ApiError) -> bool:
         if isinstance(error, ValidationFailed):

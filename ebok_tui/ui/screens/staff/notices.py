@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
-from textual import getters, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,10 +19,10 @@ from ebok_tui.core.api import ApiError, Notice, ValidationFailed
 from ebok_tui.core.api.staff import NOTICE_KINDS
 from ebok_tui.core.validation import datetime_problem, parse_local_datetime
 from ebok_tui.ui.screens.base import BaseModal
-from ebok_tui.ui.screens.staff.base import StaffScreen
+from ebok_tui.ui.screens.staff.base import StaffTableScreen
 from ebok_tui.ui.widgets.forms import Problem, Required, check_fields, show_field_error
 from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
+from ebok_tui.ui.widgets.paged_table import Column
 
 COLUMNS = (Column("state", 11), Column("kind", 11), Column("place", 19), Column("starts", 18), Column("ends", 18))
 #: The form's text fields (ids = the API's field names), with their longest value.
@@ -44,8 +44,9 @@ def business_now(server_today: dt.date | None) -> dt.datetime:
     return now if server_today is None else now + (server_today - now.date())
 
 
-class StaffNoticesScreen(StaffScreen):
+class StaffNoticesScreen(StaffTableScreen):
     SECTION = "notices"
+    TABLE, HEADINGS, COLUMNS = "notices", "staff_notices.col_", COLUMNS
 
     BINDINGS = [Binding("n", "publish", "staff_notices.bind_publish")]
 
@@ -55,36 +56,32 @@ class StaffNoticesScreen(StaffScreen):
     StaffNoticesScreen #notices-result { height: auto; padding: 0 1; color: $text-success; }
     """
 
-    table = getters.query_one("#notices", ListTable)
-
     def __init__(self) -> None:
         super().__init__()
         self.notices: list[Notice] = []
 
     def compose_body(self) -> ComposeResult:
-        yield column_table("notices", COLUMNS, lambda key: self.t(f"staff_notices.col_{key}"))
+        yield self.compose_table()
         yield Static("", id="notice-text")
         yield Static("", id="notices-result")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.table.focus()
 
     async def load(self) -> None:
         self.notices = (await self.staff.api.notices()).items
         now = business_now(self.ebok.server_today)
-        table, t, i18n = self.table, self.t, self.i18n
-        table.clear()
-        for n in self.notices:
-            place = n.city + (": " + ", ".join(n.streets) if n.streets else "")
-            values = {
-                "state": t(f"staff_notices.state_{notice_state(n, now)}"),
-                "kind": t(f"staff_notices.kind_{n.kind}"),
-                "place": place,
-                "starts": i18n.datetime(n.starts_at),
-                "ends": i18n.datetime(n.ends_at),
-            }
-            table.add_row(*[cell(values[c.key], c) for c in COLUMNS], key=str(n.id))
+        t, i18n = self.t, self.i18n
+        self.show_rows(
+            (
+                str(n.id),
+                {
+                    "state": t(f"staff_notices.state_{notice_state(n, now)}"),
+                    "kind": t(f"staff_notices.kind_{n.kind}"),
+                    "place": n.city + (": " + ", ".join(n.streets) if n.streets else ""),
+                    "starts": i18n.datetime(n.starts_at),
+                    "ends": i18n.datetime(n.ends_at),
+                },
+            )
+            for n in self.notices
+        )
         self._show_text()
 
     @on(ListTable.RowHighlighted)

@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioSet, Static
 from ebok_tui.core.api import ApiError, Forbidden
 from ebok_tui.core.api.staff import ACCESS_REASONS, CustomerHit, Verification
 from ebok_tui.ui.screens.base import BaseModal
+from ebok_tui.ui.screens.staff.base import pressed_choice
 from ebok_tui.ui.widgets.choice import Choice, TickBox
 from ebok_tui.ui.widgets.chrome import ErrorBanner
 
@@ -72,8 +73,7 @@ class OpenCustomerModal(BaseModal):
 
     @property
     def reason(self) -> str:
-        pressed = self.reasons.pressed_button
-        return pressed.id.removeprefix("reason-") if pressed is not None and pressed.id else ACCESS_REASONS[0]
+        return pressed_choice(self.reasons, ACCESS_REASONS)
 
     @on(RadioSet.Changed, "#reasons")
     def _reason_changed(self) -> None:

@@ -17,9 +17,8 @@ from textual.widgets import DataTable, Input, Static, TextArea
 
 from ebok_tui.core.api.models import THREAD_KINDS
 from ebok_tui.core.api.staff import QueueItem, QueuePage, QueueThread
-from ebok_tui.ui.screens.staff.base import StaffScreen
-from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
+from ebok_tui.ui.screens.staff.base import StaffScreen, StaffTableScreen
+from ebok_tui.ui.widgets.paged_table import Column
 
 PAGE_SIZE = 200
 STATUSES = (None, "sent", "in_progress", "answered", "closed")
@@ -41,8 +40,9 @@ def _next(values: tuple, current: object) -> object:
     return values[(values.index(current) + 1) % len(values)]
 
 
-class StaffQueueScreen(StaffScreen):
+class StaffQueueScreen(StaffTableScreen):
     SECTION = "queue"
+    TABLE, HEADINGS, COLUMNS = "queue", "staff_queue.col_", COLUMNS
 
     BINDINGS = [
         Binding("slash", "focus_filter", "staff_queue.bind_filter", key_display="/"),
@@ -58,7 +58,6 @@ class StaffQueueScreen(StaffScreen):
     StaffQueueScreen #queue { height: 1fr; }
     """
 
-    table = getters.query_one("#queue", ListTable)
     filter_input = getters.query_one("#queue-filter", Input)
     status_line = getters.query_one("#queue-status", Static)
 
@@ -70,11 +69,7 @@ class StaffQueueScreen(StaffScreen):
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder=self.t("staff_queue.filter_placeholder"), id="queue-filter", max_length=100)
         yield Static("", id="queue-status", classes="muted")
-        yield column_table("queue", COLUMNS, lambda key: self.t(f"staff_queue.col_{key}"))
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.table.focus()
+        yield self.compose_table()
 
     async def load(self) -> None:
         f = self.filters
@@ -91,21 +86,17 @@ class StaffQueueScreen(StaffScreen):
         return all(word in hay for word in text.casefold().split())
 
     def _fill(self) -> None:
-        table = self.table
-        table.clear()
         page = self.page
-        if page is None:
-            return
         text = self.filter_input.value.strip()
-        shown = [i for i in page.items if self._matches(i, text)]
-        for item in shown:
-            table.add_row(*self._row(item), key=str(item.id))
-        self._status(len(shown), page)
+        shown = [i for i in page.items if self._matches(i, text)] if page is not None else []
+        self.show_rows((str(item.id), self._row(item)) for item in shown)
+        if page is not None:
+            self._status(len(shown), page)
 
-    def _row(self, item: QueueItem) -> list[Text]:
+    def _row(self, item: QueueItem) -> dict[str, str | Text]:
         t = self.t
         overdue = "bold red" if item.overdue else ""
-        values = {
+        return {
             "mark": Text("!", style="bold red") if item.overdue else Text(""),
             "customer": item.customer_number,
             "subject": item.subject,
@@ -114,7 +105,6 @@ class StaffQueueScreen(StaffScreen):
             "deadline": Text(self.i18n.date(item.deadline), style=overdue),
             "assignee": item.assignee or "—",
         }
-        return [cell(values[col.key], col) for col in COLUMNS]
 
     def _status(self, shown: int, page: QueuePage) -> None:
         t = self.t

@@ -17,10 +17,9 @@ from textual.widgets import DataTable, Input, Static
 
 from ebok_tui.core.api.staff import CustomerHit, CustomerSearchPage
 from ebok_tui.ui.messages import CustomerOpened
-from ebok_tui.ui.screens.staff.base import StaffScreen
+from ebok_tui.ui.screens.staff.base import StaffTableScreen
 from ebok_tui.ui.staff_sections import load_staff_screen
-from ebok_tui.ui.widgets.list_table import ListTable
-from ebok_tui.ui.widgets.paged_table import Column, cell, column_table
+from ebok_tui.ui.widgets.paged_table import Column
 
 PAGE_SIZE = 20
 #: Seconds of no typing before the query is sent.
@@ -35,8 +34,10 @@ def searchable(query: str) -> bool:
     return bool(_WORD.search(query))
 
 
-class StaffSearchScreen(StaffScreen):
+class StaffSearchScreen(StaffTableScreen):
     SECTION = "search"
+    TABLE, HEADINGS, COLUMNS = "results", "staff_search.col_", COLUMNS
+    FIRST_FOCUS = "#query"  # the table is empty until something is typed
     LOAD_ON_MOUNT: ClassVar[bool] = False  # nothing to show until something is typed
 
     BINDINGS = [
@@ -54,7 +55,6 @@ class StaffSearchScreen(StaffScreen):
     """
 
     query_input = getters.query_one("#query", Input)
-    table = getters.query_one("#results", ListTable)
     status = getters.query_one("#search-status", Static)
 
     def __init__(self) -> None:
@@ -67,11 +67,7 @@ class StaffSearchScreen(StaffScreen):
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder=self.t("staff_search.placeholder"), id="query", max_length=100)
         yield Static(self.t("staff_search.hint"), id="search-status", classes="muted")
-        yield column_table("results", COLUMNS, lambda key: self.t(f"staff_search.col_{key}"))
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_input.focus()
+        yield self.compose_table()
 
     # --- typing --------------------------------------------------------------------------------
     @on(Input.Changed, "#query")
@@ -121,23 +117,19 @@ class StaffSearchScreen(StaffScreen):
         if query != self.query_input.value.strip():
             return  # typed on meanwhile: a newer search follows
         self.page, self.searched_for, self.page_offset = page, query, page.offset
-        table = self.table
-        table.clear()
-        for hit in page.items:
-            table.add_row(*self._row(hit), key=hit.customer_number)
+        self.show_rows((hit.customer_number, self._row(hit)) for hit in page.items)
         self._show_count(page)
         self.refresh_bindings()
         if focus_results and page.items:
-            table.focus()
+            self.table.focus()
 
-    def _row(self, hit: CustomerHit) -> list[Text]:
-        values = {
+    def _row(self, hit: CustomerHit) -> dict[str, str | Text]:
+        return {
             "number": hit.customer_number,
             "name": hit.full_name,
             "address": hit.address,
             "match": self.t(f"staff_search.match_{hit.match}"),
         }
-        return [cell(values[col.key], col) for col in COLUMNS]
 
     def _show_count(self, page: CustomerSearchPage) -> None:
         if not page.items:
