@@ -103,6 +103,12 @@ def not_found() -> ApiError:
     return ApiError(404, "not_found", "Not found.")
 
 
+# How a route documents the errors it answers with (its ``responses=``, joined with ``|``).
+NOT_FOUND: dict[int | str, dict] = {404: {"description": "not_found"}}
+FORBIDDEN: dict[int | str, dict] = {403: {"description": "forbidden"}}
+IDEMPOTENCY_CONFLICT: dict[int | str, dict] = {409: {"description": "idempotency_conflict"}}
+
+
 def validation_error(fields: dict[str, str], message: str = "Validation failed.") -> ApiError:
     return ApiError(422, "validation_error", message, fields)
 

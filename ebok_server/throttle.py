@@ -188,8 +188,8 @@ async def reserve_login(
     db: AsyncSession,
     settings: Settings,
     customer_number: str,
-    key_col=LoginThrottle.customer_number,
-    message: str = "Too many failed logins for this customer number; wait and try again.",
+    key_col,
+    message: str,
 ) -> None:
     """Reserve a login attempt for ``customer_number`` (committed) or raise 429 with Retry-After.
     ``key_col`` is the key column of the throttle table: ``LoginThrottle.customer_number`` for
@@ -226,7 +226,7 @@ async def reserve_login(
         raise rate_limited(((next_at or now_ms) - now_ms) / 1000, message)
 
 
-async def login_succeeded(db: AsyncSession, customer_number: str, key_col=LoginThrottle.customer_number) -> None:
+async def login_succeeded(db: AsyncSession, customer_number: str, key_col) -> None:
     await db.execute(delete(key_col.class_).where(key_col == customer_number))
 
 
@@ -289,7 +289,7 @@ async def login_attempt_succeeded(db: AsyncSession, attempt: LoginAttempt) -> No
     """The attempt logged in: its budget slots go back and the name's delay is forgotten."""
     await refund(db, attempt.source)
     await refund(db, attempt.everyone)
-    await login_succeeded(db, attempt.name, key_col=attempt.key_col)
+    await login_succeeded(db, attempt.name, attempt.key_col)
 
 
 # ---- bounded password hashing ---------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..config import IDEMPOTENCY_TTL, Settings, iso_ts, utcnow
 from ..deps import AuthDep, DbDep, SettingsDep, owned_row
-from ..errors import IDEMPOTENCY_HEADER, ApiError
+from ..errors import IDEMPOTENCY_CONFLICT, IDEMPOTENCY_HEADER, NOT_FOUND, ApiError
 from ..models import Customer, IdempotencyRecord, Message, Thread, ThreadRead
 from ..notify import mark_read, unread_condition, unread_count
 from ..schemas import (
@@ -43,10 +43,7 @@ IdemHeader = Annotated[
 ]
 
 #: The answers besides 201 of a POST that opens a thread (the resident's, or staff's for the customer).
-CREATE_RESPONSES: dict[int | str, dict] = {
-    409: {"description": "idempotency_conflict"},
-    422: {"description": "validation_error / idempotency_key_required"},
-}
+CREATE_RESPONSES = IDEMPOTENCY_CONFLICT | {422: {"description": "validation_error / idempotency_key_required"}}
 
 
 def _request_hash(path: str, payload: dict) -> str:
@@ -235,11 +232,9 @@ async def set_open_thread_status(db: AsyncSession, thread: Thread, status: str, 
     "/correspondence/{thread_id}/messages",
     status_code=201,
     response_model=MessageOut,
-    responses={
-        404: {"description": "not_found"},
-        409: {"description": "idempotency_conflict"},
-        422: {"description": "thread_closed / validation_error / idempotency_key_required"},
-    },
+    responses=NOT_FOUND
+    | IDEMPOTENCY_CONFLICT
+    | {422: {"description": "thread_closed / validation_error / idempotency_key_required"}},
 )
 async def add_message(
     thread_id: RowId, body: MessageCreate, idempotency_key: IdemHeader, auth: AuthDep, db: DbDep, settings: SettingsDep

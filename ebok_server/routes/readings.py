@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..billing import point_id
 from ..config import Settings
 from ..deps import AuthDep, DbDep, SettingsDep, owned_row
-from ..errors import ApiError
+from ..errors import NOT_FOUND, ApiError
 from ..models import Contract, Customer, Invoice, Meter, Reading
 from ..schemas import (
     MeterState,
@@ -228,10 +228,8 @@ async def submit_reading_for(
 @router.put(
     "/readings/{reading_id}",
     response_model=ReadingItem,
-    responses={
-        404: {"description": "not_found"},
-        422: {"description": "reading_window_closed / reading_below_last / reading_implausible / validation_error"},
-    },
+    responses=NOT_FOUND
+    | {422: {"description": "reading_window_closed / reading_below_last / reading_implausible / validation_error"}},
 )
 async def correct_reading(
     reading_id: int, body: ReadingCorrection, auth: AuthDep, db: DbDep, settings: SettingsDep

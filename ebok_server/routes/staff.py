@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..config import ABSOLUTE_TIMEOUT, iso_ts, utcnow
 from ..db import counted_page
 from ..deps import DbDep, SettingsDep
-from ..errors import ApiError, validation_error
+from ..errors import NOT_FOUND, ApiError, validation_error
 from ..models import Customer
 from ..passwords import password_problem
 from ..schemas import Limit, Offset, Page
@@ -280,7 +280,7 @@ async def add_account(
     )
 
 
-@router.post("/accounts/{login}/disable", response_model=StaffAccountOut, responses={404: {"description": "not_found"}})
+@router.post("/accounts/{login}/disable", response_model=StaffAccountOut, responses=NOT_FOUND)
 async def disable(login: str, auth: CanStaffAdmin, db: DbDep) -> StaffAccountOut:
     a = await disable_account(db, login)
     if a is None:

@@ -25,7 +25,7 @@ from .. import ksef
 from ..config import Settings, iso_ts, utcnow
 from ..deps import DbDep, MailerDep, SettingsDep, owned_row
 from ..downloads import pdf_responses
-from ..errors import ApiError, not_found
+from ..errors import FORBIDDEN, NOT_FOUND, ApiError, not_found
 from ..mailer import Mailer
 from ..models import Customer, Invoice, Message, Meter, Reading, Thread
 from ..notify import deliver, enqueue
@@ -135,8 +135,8 @@ async def _viewed(db: AsyncSession, act: Acting, resource: str, result):
     response_model=AccessOut,
     responses={
         403: {"description": "verification_failed (recorded, access not opened)"},
-        404: {"description": "not_found"},
-    },
+    }
+    | NOT_FOUND,
 )
 async def open_access(
     number: Annotated[str, Path(pattern=r"^[0-9]{5}$")], body: AccessOpen, request: Request, auth: CanView, db: DbDep
@@ -252,7 +252,7 @@ async def get_invoice(invoice_id: int, act: ActView, db: DbDep, settings: Settin
 @router.get(
     "/access/{access_id}/invoices/{invoice_id}/pdf",
     response_class=Response,
-    responses={**pdf_responses("Invoice PDF"), 404: {"description": "not_found"}},
+    responses=pdf_responses("Invoice PDF") | NOT_FOUND,
 )
 async def get_invoice_pdf(invoice_id: int, act: ActView, db: DbDep, settings: SettingsDep) -> Response:
     """The invoice PDF, as the resident gets it (e.g. to send the customer a copy)."""
@@ -289,7 +289,7 @@ async def get_thread(thread_id: int, act: ActView, db: DbDep) -> ThreadDetail:
     "/access/{access_id}/readings",
     status_code=201,
     response_model=ReadingItem,
-    responses={403: {"description": "forbidden"}, 422: {"description": "as POST /readings"}},
+    responses=FORBIDDEN | {422: {"description": "as POST /readings"}},
 )
 async def submit_reading(
     body: ReadingCreate, act: Annotated[Acting, Depends(acting("reading"))], db: DbDep, settings: SettingsDep
@@ -323,7 +323,7 @@ async def submit_reading(
 @router.put(
     "/access/{access_id}/efaktura",
     response_model=EfakturaStatus,
-    responses={403: {"description": "forbidden"}, 422: {"description": "efaktura_not_active"}},
+    responses=FORBIDDEN | {422: {"description": "efaktura_not_active"}},
 )
 async def set_efaktura(
     body: StaffEfaktura,
@@ -357,7 +357,7 @@ async def set_efaktura(
     "/access/{access_id}/correspondence",
     status_code=201,
     response_model=ThreadDetail,
-    responses={403: {"description": "forbidden"}, **correspondence.CREATE_RESPONSES},
+    responses=FORBIDDEN | correspondence.CREATE_RESPONSES,
 )
 async def create_thread(
     body: ThreadCreate,
@@ -376,7 +376,7 @@ async def create_thread(
     "/access/{access_id}/contact-change",
     status_code=201,
     response_model=ThreadDetail,
-    responses={403: {"description": "forbidden"}},
+    responses=FORBIDDEN,
 )
 async def contact_change(
     body: ContactChange,
@@ -406,8 +406,8 @@ async def contact_change(
 @router.put(
     "/access/{access_id}/customer-type",
     response_model=AccessCustomer,
-    responses={
-        403: {"description": "forbidden"},
+    responses=FORBIDDEN
+    | {
         409: {"description": "customer_changed"},
         422: {"description": "nip_required / invalid_nip / nip_not_allowed / validation_error"},
     },
@@ -442,11 +442,13 @@ async def set_customer_type(
     return _access_customer(c)
 
 
+#: The errors of a route on a thread, which may have been closed meanwhile (a reply, a status change).
+THREAD_RESPONSES = NOT_FOUND | {422: {"description": "thread_closed"}}
 #: How a route that adds the utility's reply to a thread is declared (here and in the queue).
 REPLY_ROUTE: dict[str, Any] = {
     "status_code": 201,
     "response_model": MessageOut,
-    "responses": {404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
+    "responses": THREAD_RESPONSES,
 }
 
 

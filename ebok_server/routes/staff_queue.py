@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import audit
 from ..config import Settings, iso_ts, utcnow
 from ..deps import DbDep, MailerDep, SettingsDep
-from ..errors import ApiError, not_found
+from ..errors import NOT_FOUND, ApiError, not_found
 from ..models import Customer, Thread
 from ..schemas import (
     Limit,
@@ -35,7 +35,7 @@ from ..staff_models import StaffAccount, ThreadAssignment
 from ..staff_schemas import StaffReply
 from ..throttle import source_address
 from .correspondence import _thread_detail, set_open_thread_status
-from .staff_act import REPLY_ROUTE, reply_in_thread
+from .staff_act import REPLY_ROUTE, THREAD_RESPONSES, reply_in_thread
 
 router = APIRouter(prefix="/staff/queue", tags=["staff: correspondence queue"])
 
@@ -210,7 +210,7 @@ async def _out(db: AsyncSession, t: Thread, c: Customer, settings: Settings) -> 
     )
 
 
-@router.get("/{thread_id}", response_model=QueueThread, responses={404: {"description": "not_found"}})
+@router.get("/{thread_id}", response_model=QueueThread, responses=NOT_FOUND)
 async def get_thread(thread_id: int, request: Request, auth: CanReply, db: DbDep, settings: SettingsDep) -> QueueThread:
     t, c = await _thread(db, thread_id)
     out = await _out(db, t, c, settings)
@@ -226,7 +226,7 @@ def _insert(db: AsyncSession):
 @router.post(
     "/{thread_id}/take",
     response_model=QueueThread,
-    responses={404: {"description": "not_found"}, 409: {"description": "already_taken"}},
+    responses=NOT_FOUND | {409: {"description": "already_taken"}},
 )
 async def take(thread_id: int, request: Request, auth: CanReply, db: DbDep, settings: SettingsDep) -> QueueThread:
     """Take an unassigned thread (one atomic insert: of two who take it at once, one wins)."""
@@ -304,7 +304,7 @@ async def reply(
 @router.post(
     "/{thread_id}/status",
     response_model=QueueThread,
-    responses={404: {"description": "not_found"}, 422: {"description": "thread_closed"}},
+    responses=THREAD_RESPONSES,
 )
 async def set_status(
     thread_id: int, body: StatusChange, request: Request, auth: CanReply, db: DbDep, settings: SettingsDep

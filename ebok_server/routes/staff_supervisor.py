@@ -21,6 +21,7 @@ from .. import audit, ksef
 from ..billing import issue_invoices
 from ..config import iso_ts
 from ..csv_export import cell
+from ..downloads import CSV_MEDIA_TYPE, attachment, csv_responses
 from ..deps import DbDep, MailerDep, SettingsDep
 from ..errors import ApiError
 from ..models import Customer
@@ -106,7 +107,7 @@ async def _csv_rows(sessionmaker: async_sessionmaker[AsyncSession], conds: list,
 @router.get(
     "/audit/export",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "The matching entries as CSV, oldest first"}},
+    responses=csv_responses("The matching entries as CSV, oldest first"),
 )
 async def audit_export(
     request: Request,
@@ -136,8 +137,8 @@ async def audit_export(
     name = f"audit-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}.csv"
     return StreamingResponse(
         _csv_rows(request.app.state.sessionmaker, conds, upto),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        media_type=CSV_MEDIA_TYPE,
+        headers=attachment(name),
     )
 
 

@@ -21,7 +21,7 @@ from .. import water
 from ..config import Settings
 from ..csv_export import cell
 from ..deps import AuthDep, DbDep, SettingsDep
-from ..downloads import pdf_download, pdf_responses
+from ..downloads import CSV_MEDIA_TYPE, attachment, csv_responses, pdf_download, pdf_responses
 from ..models import Customer, Invoice, Meter, Payment, Reading
 from ..schemas import (
     HouseholdOut,
@@ -191,7 +191,7 @@ async def export_rows(db: AsyncSession, customer: Customer, kind: str, date_from
 @router.get(
     "/export/{kind}.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "The rows of the period as CSV, oldest first"}},
+    responses=csv_responses("The rows of the period as CSV, oldest first"),
 )
 async def export_csv(
     kind: ExportKind,
@@ -218,6 +218,6 @@ async def export_csv_of(
     name = f"{kind}-{customer.customer_number}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv"
     return Response(
         content=out.getvalue().encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        media_type=CSV_MEDIA_TYPE,
+        headers=attachment(name),
     )

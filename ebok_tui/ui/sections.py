@@ -8,9 +8,8 @@ error in a screen module surfaces when that screen is first opened.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -27,6 +26,7 @@ class Opens:
     """What a navigation entry shares (resident and staff sections): its label's catalogue key,
     ``LABEL_PREFIX`` + id, and the screen class it opens, imported on first use."""
 
+    __slots__ = ()
     LABEL_PREFIX: ClassVar[str] = "nav."
     id: str
     target: str  # "module:Class"
@@ -39,11 +39,18 @@ class Opens:
         return _load(self.target)
 
 
-@dataclass(frozen=True)
-class Section(Opens):
+class _SectionFields(NamedTuple):
     id: str
     key: str  # the key that opens it
     target: str  # "module:Class"
+
+
+class Section(_SectionFields, Opens):
+    """A resident section: immutable fields (a NamedTuple, not a frozen dataclass: Python 3.11
+    compiles six methods for each frozen dataclass at import, before the login screen's first
+    frame), the behaviour of :class:`Opens`."""
+
+    __slots__ = ()
 
 
 SECTIONS: tuple[Section, ...] = (

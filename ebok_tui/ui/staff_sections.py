@@ -9,21 +9,25 @@ Adding a section: one :class:`StaffSection` line here (id, key, permission, targ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from ebok_tui.ui.sections import Opens, ScreenTable
 
 _STAFF = "ebok_tui.ui.screens.staff"
 
 
-@dataclass(frozen=True)
-class StaffSection(Opens):
-    LABEL_PREFIX: ClassVar[str] = "nav.staff_"
+class _StaffSectionFields(NamedTuple):
     id: str
     key: str  # the key that opens it in the staff shell
     permission: str  # what the role needs (``GET /staff/me`` permissions)
     target: str  # "module:Class"
+
+
+class StaffSection(_StaffSectionFields, Opens):
+    """A staff section: immutable fields, the behaviour of :class:`Opens` (as ``Section``)."""
+
+    __slots__ = ()
+    LABEL_PREFIX: ClassVar[str] = "nav.staff_"
 
 
 STAFF_SECTIONS: tuple[StaffSection, ...] = (

@@ -18,7 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import DemoMail
-from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, TopBar
 
 

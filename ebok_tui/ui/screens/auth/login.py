@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import LoggedIn
-from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
 from ebok_tui.core.validation import valid_customer_number
@@ -115,37 +115,43 @@ class LoginScreen(ApiMixin, Screen):
         yield ServerStatus()
         if self.message:
             yield Static(self.message, id="login-message")
-        with Horizontal(id="login-columns"):
-            with self._form:
-                yield Static(self.t("login.intro"), id="login-intro", classes="muted")
-                with Horizontal(classes="login-row"):
-                    yield Label(self.t("login.customer_number"), id="number-label")
-                    yield self._number
-                yield self._errors["number"]
-                with Horizontal(classes="login-row"):
-                    yield Label(self.t("login.password"), id="password-label")
-                    yield self._password
-                yield self._errors["password"]
-                yield self._remember
-                yield self._login_button
-                yield ErrorBanner()
-                yield Button(
-                    self.t("login.register_link"), id="register", classes="link", compact=True, action="screen.register"
-                )
-                yield Button(
-                    self.t("login.reset_link"), id="reset", classes="link", compact=True, action="screen.reset_password"
-                )
-                yield Button(
-                    self.t("login.staff_link"),
-                    id="staff",
-                    classes="link",
-                    compact=True,
-                    action="app.login_as('staff')",
-                )
-                yield self._keyring_status
-            if self.ebok.demo_info is not None or self.ebok.demo_loading:
-                yield self._demo_panel()
+        if self.ebok.demo:  # the demo logins beside the form (they may come later)
+            with Horizontal(id="login-columns"):
+                yield from self._compose_form()
+                if self.ebok.demo_info is not None or self.ebok.demo_loading:
+                    yield self._demo_panel()
+        else:  # nothing beside it: one container less to lay out before the first frame (issue 11)
+            yield from self._compose_form()
         yield KeyFooter()
+
+    def _compose_form(self) -> ComposeResult:
+        with self._form:
+            yield Static(self.t("login.intro"), id="login-intro", classes="muted")
+            with Horizontal(classes="login-row"):
+                yield Label(self.t("login.customer_number"), id="number-label")
+                yield self._number
+            yield self._errors["number"]
+            with Horizontal(classes="login-row"):
+                yield Label(self.t("login.password"), id="password-label")
+                yield self._password
+            yield self._errors["password"]
+            yield self._remember
+            yield self._login_button
+            yield ErrorBanner()
+            yield Button(
+                self.t("login.register_link"), id="register", classes="link", compact=True, action="screen.register"
+            )
+            yield Button(
+                self.t("login.reset_link"), id="reset", classes="link", compact=True, action="screen.reset_password"
+            )
+            yield Button(
+                self.t("login.staff_link"),
+                id="staff",
+                classes="link",
+                compact=True,
+                action="app.login_as('staff')",
+            )
+            yield self._keyring_status
 
     def _demo_panel(self) -> OptionList:
         """The demo customers; Enter on one fills in the form."""

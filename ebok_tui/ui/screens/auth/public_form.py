@@ -20,7 +20,7 @@ from textual.validation import Function, Length, Validator
 from textual.widgets import Button, Input, Label, Static
 
 from ebok_tui.core.api import ApiError, ValidationFailed
-from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, TopBar
 from ebok_tui.ui.widgets.field_rows import field_rows_css
 from ebok_tui.ui.widgets.forms import Required, check_fields, show_field_error

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import StaffLoggedIn
-from ebok_tui.ui.screens.base import ApiMixin
+from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, ServerStatus, TopBar
 from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
 
