@@ -33,6 +33,7 @@ import gc
 import os
 import signal
 from collections.abc import Awaitable, Callable, Iterable
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -56,7 +57,6 @@ from ebok_tui.ui.messages import (
     StaffLoggedIn,
 )
 from ebok_tui.ui.sections import BY_ID, SECTIONS, load_screen
-from ebok_tui.ui.staff_sections import STAFF_BY_ID, STAFF_SECTIONS, load_staff_screen
 from ebok_tui.ui.terminal import TEXTUAL_NO_COLOR_FILTERS, Terminal
 
 #: The resident sections staff open for a customer (the account screen is the resident's own:
@@ -69,6 +69,14 @@ if TYPE_CHECKING:
     from ebok_tui.core.drafts import DraftStore
     from ebok_tui.core.api.staff import Access
     from ebok_tui.core.staff_session import StaffSession
+
+
+def _staff_nav() -> ModuleType:
+    """The staff navigation (``ebok_tui.ui.staff_sections``), imported on first use: a resident's
+    app never needs it, and its start is measured (issue 11)."""
+    from ebok_tui.ui import staff_sections
+
+    return staff_sections
 
 
 def resume_garbage_collection() -> None:
@@ -355,7 +363,7 @@ class EbokApp(App[None]):
 
     def _login_screen(self, message: str | None = None) -> Screen:
         if self.staff_mode:
-            return load_staff_screen("staff_login")(message=message)
+            return _staff_nav().load_staff_screen("staff_login")(message=message)
         return load_screen("login")(message=message)
 
     async def action_login_as(self, who: str) -> None:
@@ -404,7 +412,7 @@ class EbokApp(App[None]):
 
     # --- staff ---------------------------------------------------------------------------------
     async def action_open_staff_section(self, section_id: str) -> None:
-        section = STAFF_BY_ID.get(section_id)
+        section = _staff_nav().STAFF_BY_ID.get(section_id)
         if section is None or not self.staff.can(section.permission) or self.acting is not None:
             return
         self.current_staff_section = section_id
@@ -412,7 +420,7 @@ class EbokApp(App[None]):
 
     def staff_sections(self) -> list:
         """The staff sections the logged-in member of staff's role may open."""
-        return [s for s in STAFF_SECTIONS if self.staff.can(s.permission)]
+        return [s for s in _staff_nav().STAFF_SECTIONS if self.staff.can(s.permission)]
 
     @on(StaffLoggedIn)
     async def _staff_logged_in(self) -> None:
@@ -491,7 +499,7 @@ class EbokApp(App[None]):
         if self.me is not None and self.current_section:
             await self._replace_top(BY_ID[self.current_section].load()())
         elif self._staff is not None and self._staff.active and self.current_staff_section:
-            await self._replace_top(STAFF_BY_ID[self.current_staff_section].load()())
+            await self._replace_top(_staff_nav().STAFF_BY_ID[self.current_staff_section].load()())
         else:
             await self._replace_top(self._login_screen())
 

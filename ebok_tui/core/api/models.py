@@ -215,7 +215,25 @@ class ServicePoint(ApiModel):
 SERVICE_POINTS = TypeAdapter(list[ServicePoint])
 
 
-class Me(ApiModel):
+class PaymentRecipient(ApiModel):
+    """The payee and title of a transfer, shared by ``Balance`` (paying everything) and
+    ``InvoiceTransfer`` (paying one invoice)."""
+
+    bank_account: str
+    recipient_name: str
+    recipient_address: str
+    recipient_nip: str
+    transfer_title: str
+
+
+class UnreadThreads(ApiModel):
+    """The navigation bar's unread count, sent with both ``/me`` and ``/balance``."""
+
+    unread_threads: int = 0
+    """Threads with a utility reply the resident has not opened yet (0: also a server without it)."""
+
+
+class Me(UnreadThreads):
     customer_number: str
     full_name: str
     email: str | None = None
@@ -223,13 +241,11 @@ class Me(ApiModel):
     efaktura_active: bool
     service_points: list[ServicePoint] = []
     """The customer's service points (empty from an older server, or staff acting for them)."""
-    unread_threads: int = 0
-    """Threads with a utility reply not opened yet (the navigation bar's count from the start)."""
     notifications: NotificationPreferences | None = None
     """Which events also come by e-mail (the account screen shows them; None: an older server)."""
 
 
-class Balance(ApiModel):
+class Balance(PaymentRecipient, UnreadThreads):
     balance: int
     """``overpayment - to_pay`` in grosze; negative means money owed."""
     to_pay: int
@@ -239,19 +255,12 @@ class Balance(ApiModel):
     next_due_amount: int | None = None
     overdue_since: _dt.date | None = None
     """Earliest due date among the overdue invoices (``None`` when nothing is overdue)."""
-    bank_account: str
-    recipient_name: str
-    recipient_address: str
-    recipient_nip: str
-    transfer_title: str
     as_of: _dt.date
     notices_in_force: Notices | None = None
     """Failures and interruptions in force at the resident's supply addresses (None: a server
     without notices)."""
     points: list[PointBalance] = []
     """Per service point (code order), adding up to ``to_pay`` and ``overdue``."""
-    unread_threads: int = 0
-    """Threads with a utility reply the resident has not opened yet (0: also a server without it)."""
     since_last_visit: SinceLastVisit | None = None
     """News since the previous login and what needs doing now (None: a server without it)."""
 
@@ -389,16 +398,11 @@ class Payment(ApiModel):
 PaymentPage = Page[Payment]
 
 
-class InvoiceTransfer(ApiModel):
+class InvoiceTransfer(PaymentRecipient):
     """The transfer paying what is still open on one invoice (its 2D payment code's data)."""
 
     amount: int
     """Grosze still to pay on this invoice; 0 when nothing is left to pay."""
-    bank_account: str
-    recipient_name: str
-    recipient_address: str
-    recipient_nip: str
-    transfer_title: str
 
 
 class InvoiceKsef(ApiModel):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Protocol
 
 from rich.console import Group
 from rich.text import Text
 
+from ebok_tui.core.api.models import PaymentRecipient
 from ebok_tui.core.payqr import (
     PaymentQRError,
     build_payload,
@@ -23,7 +23,7 @@ from ebok_tui.core.payqr import (
 )
 from ebok_tui.ui.terminal import can_show
 
-__all__ = ["QR_STYLE", "TransferData", "link_qr", "qr_text", "transfer_qr", "transfer_details"]
+__all__ = ["QR_STYLE", "link_qr", "qr_text", "transfer_qr", "transfer_details"]
 
 #: Dark modules on a light background, whatever the terminal's colours (scanners need that).
 QR_STYLE = "#000000 on #ffffff"
@@ -38,18 +38,7 @@ def qr_text(lines: list[str]) -> Text:
     return text
 
 
-class TransferData(Protocol):
-    """Where a transfer goes and what it is titled: the balance (paying everything) and an
-    invoice's ``transfer`` (paying that invoice) both carry these fields."""
-
-    bank_account: str
-    recipient_name: str
-    recipient_address: str
-    recipient_nip: str
-    transfer_title: str
-
-
-def transfer_qr(terminal: object, to: TransferData, amount: int) -> tuple[list[str] | None, str | None]:
+def transfer_qr(terminal: object, to: PaymentRecipient, amount: int) -> tuple[list[str] | None, str | None]:
     """The code's half-block lines, or ``None`` and the ``balance.*`` key saying why there is none."""
     if amount <= 0:
         return None, "balance.qr_nothing_due"
@@ -85,7 +74,7 @@ def link_qr(terminal: object, url: str) -> tuple[list[str] | None, str | None]:
     return half_block_lines(make_link_qr(url).matrix), None
 
 
-def transfer_details(t: Callable[..., str], money: Callable[[int], str], to: TransferData, amount: int) -> Group:
+def transfer_details(t: Callable[..., str], money: Callable[[int], str], to: PaymentRecipient, amount: int) -> Group:
     """The transfer form's fields, as a resident types them into a banking app."""
     label = "bold"
     return Group(
