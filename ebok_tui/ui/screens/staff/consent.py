@@ -7,7 +7,7 @@ audit log and the consent history. Dismisses with the
 
 from __future__ import annotations
 
-from textual import getters, on
+from textual import getters
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioSet, Static
@@ -16,9 +16,11 @@ from ebok_tui.core.api.staff import CONSENT_FORMS, Consent
 from ebok_tui.ui.screens.base import BaseModal
 from ebok_tui.ui.screens.staff.base import pressed_choice
 from ebok_tui.ui.widgets.choice import Choice
+from ebok_tui.ui.widgets.enter import EnterMovesOn
 
 
-class ConsentModal(BaseModal):
+class ConsentModal(EnterMovesOn, BaseModal):
+    ENTER = {"note": "save"}
     DEFAULT_CSS = """
     ConsentModal { align: center middle; }
     ConsentModal > Vertical { width: 64; height: auto; border: thick $accent; background: $panel;
@@ -56,10 +58,6 @@ class ConsentModal(BaseModal):
 
     def on_mount(self) -> None:
         self.forms.focus()
-
-    @on(Input.Submitted, "#note")
-    def _note_submitted(self) -> None:
-        self.action_save()
 
     def action_save(self) -> None:
         form = pressed_choice(self.forms, CONSENT_FORMS)

@@ -16,6 +16,7 @@ from ebok_tui.core.api.staff import CUSTOMER_TYPES
 from ebok_tui.core.validation import nip_digits, nip_problem
 from ebok_tui.ui.screens.staff.base import ActingForm, pressed_choice
 from ebok_tui.ui.widgets.choice import Choice
+from ebok_tui.ui.widgets.enter import EnterMovesOn
 from ebok_tui.ui.widgets.forms import Problem, check_fields, show_field_error
 
 REASON_MIN, REASON_MAX = 3, 500  # as the server takes it (docs/API.md)
@@ -25,10 +26,11 @@ def reason_problem(text: str) -> str | None:
     return "short" if len(text.strip()) < REASON_MIN else None
 
 
-class CustomerTypeScreen(ActingForm):
+class CustomerTypeScreen(EnterMovesOn, ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
     ACTING = {"send": "customer_type"}
     TITLE = "staff_customer_type.title"
+    ENTER = {"nip": "#reason", "reason": "send"}
 
     DEFAULT_CSS = """
     CustomerTypeScreen #current { height: auto; }
@@ -115,14 +117,6 @@ class CustomerTypeScreen(ActingForm):
         self.nip.disabled = person
         if person:
             show_field_error(self.query_one("#nip-error", Static), self.nip, None)
-
-    @on(Input.Submitted, "#nip")
-    def _nip_submitted(self) -> None:
-        self.reason.focus()
-
-    @on(Input.Submitted, "#reason")
-    def _reason_submitted(self) -> None:
-        self.action_send()
 
     def action_send(self) -> None:
         if not self.may_send():

@@ -22,14 +22,21 @@ from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import StaffLoggedIn
 from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, ServerStatus, TopBar
+from ebok_tui.ui.widgets.enter import EnterMovesOn
 from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
 
 #: Staff login names (docs/API.md): lower-case letters, digits, ``.``, ``_``, ``-``; 3–64 characters.
 LOGIN_PATTERN = r"[a-z0-9][a-z0-9._-]{2,63}"
 
 
-class StaffLoginScreen(ApiMixin, Screen):
+class StaffLoginScreen(EnterMovesOn, ApiMixin, Screen):
     """The staff login. ``message`` (session expired, logged out) is shown at the top."""
+
+    ENTER = {
+        "staff-login": "#staff-password",
+        "staff-password": "#staff-totp",
+        "staff-totp": "login",
+    }  # Enter moves on (widgets/enter.py)
 
     BINDINGS = [
         Binding("ctrl+s", "app.login_as('resident')", "staff_login.bind_resident"),
@@ -153,18 +160,6 @@ class StaffLoginScreen(ApiMixin, Screen):
         self._login.focus()
 
     # --- input -----------------------------------------------------------------------------------
-    @on(Input.Submitted, "#staff-login")
-    def _login_submitted(self) -> None:
-        self._password.focus()
-
-    @on(Input.Submitted, "#staff-password")
-    def _password_submitted(self) -> None:
-        self._totp.focus()
-
-    @on(Input.Submitted, "#staff-totp")
-    def _totp_submitted(self) -> None:
-        self.action_login()
-
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         for field, widget in self._fields().items():

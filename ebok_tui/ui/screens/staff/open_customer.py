@@ -17,11 +17,13 @@ from ebok_tui.ui.screens.base import BaseModal
 from ebok_tui.ui.screens.staff.base import pressed_choice
 from ebok_tui.ui.widgets.choice import Choice, TickBox
 from ebok_tui.ui.widgets.chrome import ErrorBanner
+from ebok_tui.ui.widgets.enter import EnterMovesOn
 
 CHECKS = ("customer_number", "address", "last_invoice_amount")
 
 
-class OpenCustomerModal(BaseModal):
+class OpenCustomerModal(EnterMovesOn, BaseModal):
+    ENTER = {"reason-text": "open"}
     DEFAULT_CSS = """
     OpenCustomerModal { align: center middle; }
     OpenCustomerModal > Vertical { width: 70; height: auto; max-height: 100%; border: thick $accent;
@@ -85,10 +87,6 @@ class OpenCustomerModal(BaseModal):
     @on(Input.Changed, "#reason-text")
     def _text_changed(self) -> None:
         self.text_error.remove_class("-shown")
-
-    @on(Input.Submitted, "#reason-text")
-    def _text_submitted(self) -> None:
-        self.action_open()
 
     def action_open(self) -> None:
         reason = self.reason

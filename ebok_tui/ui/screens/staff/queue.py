@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Static, TextArea
 from ebok_tui.core.api.models import THREAD_KINDS
 from ebok_tui.core.api.staff import QueueItem, QueuePage, QueueThread
 from ebok_tui.ui.screens.staff.base import StaffScreen, StaffTableScreen
+from ebok_tui.ui.widgets.enter import EnterMovesOn
 from ebok_tui.ui.widgets.paged_table import Column
 
 PAGE_SIZE = 200
@@ -40,9 +41,10 @@ def _next(values: tuple, current: object) -> object:
     return values[(values.index(current) + 1) % len(values)]
 
 
-class StaffQueueScreen(StaffTableScreen):
+class StaffQueueScreen(EnterMovesOn, StaffTableScreen):
     SECTION = "queue"
     TABLE, HEADINGS, COLUMNS = "queue", "staff_queue.col_", COLUMNS
+    ENTER = {"queue-filter": "focus_list"}
 
     BINDINGS = [
         Binding("slash", "focus_filter", "staff_queue.bind_filter", key_display="/"),
@@ -139,10 +141,6 @@ class StaffQueueScreen(StaffTableScreen):
     @on(Input.Changed, "#queue-filter")
     def _filter_changed(self) -> None:
         self._fill()
-
-    @on(Input.Submitted, "#queue-filter")
-    def _filter_submitted(self) -> None:
-        self.table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # letters typed into the filter are text, not filter keys
