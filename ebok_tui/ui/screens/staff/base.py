@@ -90,11 +90,10 @@ class ActingForm(SubScreen):
     """A form a member of staff fills for the customer being served, opened from a resident screen
     in act-for mode: nothing to load, ``ctrl+s`` sends (``action_send``; ``ACTING`` names the
     permission it needs), labelled one-line rows with an error line under a field (the subclass
-    sets the label width and the error lines' indent to match). ``TITLE`` is the catalogue key of
-    its title; :meth:`submit` sends it."""
+    sets the label width and the error lines' indent to match). ``TITLE_KEY`` (as every
+    :class:`SubScreen`) is the catalogue key of its title; :meth:`submit` sends it."""
 
     LOAD_ON_MOUNT = False
-    TITLE: ClassVar[str]
     _sending = False  # a request is on its way, or was done: the form sends nothing more
     BINDINGS = [Binding("ctrl+s", "send", "bind.submit", priority=True)]
 
@@ -105,10 +104,6 @@ class ActingForm(SubScreen):
     ActingForm .field-error { display: none; }
     ActingForm .field-error.-shown { display: block; }
     """
-
-    @property
-    def screen_title(self) -> str:
-        return self.t(self.TITLE)
 
     def may_send(self) -> bool:
         """Nothing sent yet (or the last attempt failed) and the access has the permission."""

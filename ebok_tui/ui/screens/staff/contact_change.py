@@ -25,7 +25,7 @@ MAX_LENGTH = {"full_name": 200, "address": 300, "email": 254, "phone": 40, "note
 class ContactChangeScreen(ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
     ACTING = {"send": "contact_change"}
-    TITLE = "staff_contact.title"
+    TITLE_KEY = "staff_contact.title"
 
     DEFAULT_CSS = """
     ContactChangeScreen .row Label { width: 22; }

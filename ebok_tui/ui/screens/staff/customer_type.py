@@ -29,7 +29,7 @@ def reason_problem(text: str) -> str | None:
 class CustomerTypeScreen(EnterMovesOn, ActingForm):
     # only for staff acting for the customer with the permission (the contract screen opens it)
     ACTING = {"send": "customer_type"}
-    TITLE = "staff_customer_type.title"
+    TITLE_KEY = "staff_customer_type.title"
     ENTER = {"nip": "#reason", "reason": "send"}
 
     DEFAULT_CSS = """
