@@ -57,17 +57,18 @@ async def test_typed_credentials_reach_the_balance_screen(server, tmp_path):
         assert app.me is not None and app.me.customer_number == "10001"
 
 
-async def test_keys_typed_ahead_after_tab_reach_the_password(server, tmp_path):
+@pytest.mark.parametrize("move_on", ["\t", "\r"], ids=["tab", "enter"])
+async def test_keys_typed_ahead_reach_the_password(server, tmp_path, move_on):
     """A fast typist, or a password manager's auto-type ("number{TAB}password{ENTER}"), sends the
-    password right behind the Tab, before the app has handled it: the terminal's keys arrive
-    together, as here (posted at once, the way the terminal driver posts them). Every key after
-    the Tab belongs to the password field; none may land in the number field (whose digits-only
-    filter would drop them) or be lost."""
+    password right behind the Tab (or the Enter that moves on from the number), before the app has
+    handled it: the terminal's keys arrive together, as here (posted at once, the way the terminal
+    driver posts them). Every key after it belongs to the password field; none may land in the
+    number field (whose digits-only filter would drop them) or be lost."""
     app = make_app(server, tmp_path)
     async with started(app) as pilot:
         screen = app.screen
-        for char in "10001\twoda-10001":
-            key = {"\t": "tab", "-": "minus"}.get(char, char)
+        for char in f"10001{move_on}woda-10001":
+            key = {"\t": "tab", "\r": "enter", "-": "minus"}.get(char, char)
             app.post_message(events.Key(key, char))
         await settle(pilot)
         assert screen.query_one("#customer-number", Input).value == "10001"

@@ -56,6 +56,10 @@ class LoginScreen(ApiMixin, Screen):
         Binding("ctrl+t", "reset_password", "login.bind_reset"),
         Binding("ctrl+s", "app.login_as('staff')", "login.bind_staff", show=False),  # the link says so
         Binding("ctrl+o", "demo_mail", "bind.demo_mail"),  # demo only (check_action)
+        # Enter in the customer number moves on before the keys typed behind it are handed out
+        # (as Tab does, EbokApp.BINDINGS): "number, Enter, password" typed ahead lost the password
+        # while Input.Submitted bubbled up. Only there (check_action); elsewhere Enter is the field's.
+        Binding("enter", "number_entered", show=False, priority=True),
     ]
     #: Focus goes straight to the customer number. Textual's default ("*") would focus the form's
     #: scroll container first and move to the input in ``on_mount``: two focus changes, each
@@ -181,6 +185,8 @@ class LoginScreen(ApiMixin, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo_mail":
             return self.ebok.demo
+        if action == "number_entered":
+            return self._number.has_focus
         return super().check_action(action, parameters)
 
     def action_demo_mail(self) -> None:
@@ -275,12 +281,12 @@ class LoginScreen(ApiMixin, Screen):
         self._login_button.focus()
 
     # --- input -----------------------------------------------------------------------------------
-    @on(Input.Submitted, "#customer-number")
-    def _number_submitted(self) -> None:
+    def action_number_entered(self) -> None:
         if self._password.value:
             self.action_login()
         else:
-            self._password.focus()
+            # at once, not queued as Widget.focus() does: the keys behind this Enter are the password
+            self.set_focus(self._password)
 
     @on(Input.Submitted, "#password")
     def _password_submitted(self) -> None:
