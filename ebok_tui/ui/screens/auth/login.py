@@ -134,11 +134,9 @@ class LoginScreen(ApiMixin, Screen):
             with Horizontal(classes="login-row"):
                 yield Label(self.t("login.customer_number"), id="number-label")
                 yield self._number
-            yield self._errors["number"]
             with Horizontal(classes="login-row"):
                 yield Label(self.t("login.password"), id="password-label")
                 yield self._password
-            yield self._errors["password"]
             yield self._remember
             yield self._login_button
             yield ErrorBanner()
@@ -300,11 +298,20 @@ class LoginScreen(ApiMixin, Screen):
     def _password_changed(self) -> None:
         self._set_field_error("password", None)
 
+    def _error_line(self, field: str) -> Static:
+        """The line under ``field`` for its error, mounted the first time it may be needed: the
+        login screen is the app's first frame, drawn without it (start-up, issue 11)."""
+        error = self._errors[field]
+        if error.parent is None:
+            self._form.mount(error, after=(self._number if field == "number" else self._password).parent)
+        return error
+
     def _set_field_error(self, field: str, message: str | None) -> None:
-        show_field_error(self._errors[field], self._number if field == "number" else self._password, message)
+        error = self._error_line(field) if message else self._errors[field]
+        show_field_error(error, self._number if field == "number" else self._password, message)
 
     def _check(self, field: str) -> bool:
-        return check_field(self._number if field == "number" else self._password, self._errors[field])
+        return check_field(self._number if field == "number" else self._password, self._error_line(field))
 
     def action_register(self) -> None:
         self.app.push_screen(load_screen("register")())
