@@ -185,9 +185,14 @@ class KeyFooter(Footer):
 
     @staticmethod
     def _keys(screen: Screen) -> tuple:
+        """What the footer shows: the keys shown, and the command palette's (shown by the footer
+        itself). A hidden key that comes and goes with the focus (the login's Enter in the customer
+        number) changes nothing here."""
+        palette = screen.app.COMMAND_PALETTE_BINDING
         return tuple(
-            (binding.key, binding.description, binding.action, binding.show, enabled, tooltip)
-            for _node, binding, enabled, tooltip in screen.active_bindings.values()
+            (key, binding.description, binding.action, binding.group, enabled, tooltip)
+            for key, (_node, binding, enabled, tooltip) in screen.active_bindings.items()
+            if binding.show or key == palette
         )
 
     def compose(self):
