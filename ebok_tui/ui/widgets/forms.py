@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from rich.text import Text
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 
 def show_field_error(error: Static, field: Widget, message: str | None) -> None:
@@ -74,6 +74,12 @@ def check_fields(fields: Iterable[tuple[Input, Static]], after: Mapping[Input, I
     if first is not None:
         first.focus()
     return first is None
+
+
+def link_button(label: str, id: str, action: str) -> Button:
+    """A button drawn as a link (``.link`` in :func:`login_css`): one compact line, ``action`` on
+    Enter or a click - the login screens' "register", "reset" and "the other login" links."""
+    return Button(label, id=id, classes="link", compact=True, action=action)
 
 
 def login_css(screen: str, label: int) -> str:

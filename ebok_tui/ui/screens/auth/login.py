@@ -25,7 +25,7 @@ from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import LoggedIn
 from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, ServerStatus, TopBar
-from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
+from ebok_tui.ui.widgets.forms import check_field, link_button, login_css, show_field_error
 from ebok_tui.core.validation import valid_customer_number
 from ebok_tui.ui.sections import load_screen
 from ebok_tui.ui.wording import keyring_not_loaded, keyring_saved
@@ -140,19 +140,9 @@ class LoginScreen(ApiMixin, Screen):
             yield self._remember
             yield self._login_button
             yield ErrorBanner()
-            yield Button(
-                self.t("login.register_link"), id="register", classes="link", compact=True, action="screen.register"
-            )
-            yield Button(
-                self.t("login.reset_link"), id="reset", classes="link", compact=True, action="screen.reset_password"
-            )
-            yield Button(
-                self.t("login.staff_link"),
-                id="staff",
-                classes="link",
-                compact=True,
-                action="app.login_as('staff')",
-            )
+            yield link_button(self.t("login.register_link"), "register", "screen.register")
+            yield link_button(self.t("login.reset_link"), "reset", "screen.reset_password")
+            yield link_button(self.t("login.staff_link"), "staff", "app.login_as('staff')")
             yield self._keyring_status
 
     def _demo_panel(self) -> OptionList:

@@ -23,7 +23,7 @@ from ebok_tui.ui.messages import StaffLoggedIn
 from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, ServerStatus, TopBar
 from ebok_tui.ui.widgets.enter import EnterMovesOn
-from ebok_tui.ui.widgets.forms import check_field, login_css, show_field_error
+from ebok_tui.ui.widgets.forms import check_field, link_button, login_css, show_field_error
 
 #: Staff login names (docs/API.md): lower-case letters, digits, ``.``, ``_``, ``-``; 3–64 characters.
 LOGIN_PATTERN = r"[a-z0-9][a-z0-9._-]{2,63}"
@@ -102,13 +102,7 @@ class StaffLoginScreen(EnterMovesOn, ApiMixin, Screen):
                 yield Button(self.t("login.submit"), id="login", variant="primary", action="screen.login")
                 yield ErrorBanner()
                 yield Static(self.t("staff_login.not_stored"), id="not-stored")
-                yield Button(
-                    self.t("staff_login.resident_link"),
-                    id="resident",
-                    classes="link",
-                    compact=True,
-                    action="app.login_as('resident')",
-                )
+                yield link_button(self.t("staff_login.resident_link"), "resident", "app.login_as('resident')")
             if self.ebok.demo_info is not None and self.ebok.demo_info.staff:
                 yield self._demo_panel()
         yield KeyFooter()
