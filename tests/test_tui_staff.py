@@ -4,6 +4,7 @@ role limits, closing the customer."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Checkbox, DataTable, Input, RadioButton
 
 from ebok_tui.core.api import NotFound
@@ -66,6 +67,24 @@ async def test_staff_flag_opens_the_staff_login(server):
         assert "not remembered" in text_of(app.screen.query_one("#not-stored"))
         await press_settled(pilot, "ctrl+s")
         assert not isinstance(app.screen, StaffLoginScreen) and not app.staff_mode
+
+
+async def test_staff_login_typed_ahead_keeps_every_field(server):
+    """Login, Enter, password, Enter, code typed ahead (posted at once, as the terminal driver
+    does): each Enter moves on before the keys behind it are handed out (widgets/enter.py)."""
+    app = make_app(server)
+    app.staff_mode = True
+    async with started(app) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StaffLoginScreen)
+        for char in "urzednik\rtajne-haslo\r123":
+            key = {"\r": "enter", "-": "minus"}.get(char, char)
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert screen.query_one("#staff-login", Input).value == "urzednik"
+        assert screen.query_one("#staff-password", Input).value == "tajne-haslo"
+        assert screen.query_one("#staff-totp", Input).value == "123"
+        assert screen.query_one("#staff-totp", Input).has_focus
 
 
 async def test_search_finds_wisniewski_and_opens_after_verification(server):

@@ -108,6 +108,8 @@ class EbokApp(App[None]):
         # being left: the login form lost the password. A priority binding is checked first.
         Binding("tab", "focus_next", show=False, priority=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True),
+        # Enter in a field of the screen's EnterMovesOn table moves on the same way (widgets/enter.py)
+        Binding("enter", "enter_moves_on", show=False, priority=True),
     ]
 
     #: Seconds between health checks while the server answers.
@@ -457,7 +459,13 @@ class EbokApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close_customer":
             return self.acting is not None
+        if action == "enter_moves_on":  # only from a field the screen's table lists
+            enter_target = getattr(self.screen, "enter_target", None)
+            return enter_target is not None and enter_target() is not None
         return True
+
+    def action_enter_moves_on(self) -> None:
+        self.screen.enter_moves_on()  # type: ignore[attr-defined]  # check_action: an EnterMovesOn
 
     @on(SessionExpired)
     async def _session_expired(self) -> None:

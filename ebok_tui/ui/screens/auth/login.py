@@ -25,6 +25,7 @@ from ebok_tui.core.api import ApiError, InvalidCredentials, RateLimited
 from ebok_tui.ui.messages import LoggedIn
 from ebok_tui.ui.screens.api_mixin import ApiMixin
 from ebok_tui.ui.widgets.chrome import ErrorBanner, KeyFooter, ServerStatus, TopBar
+from ebok_tui.ui.widgets.enter import EnterMovesOn
 from ebok_tui.ui.widgets.forms import check_field, link_button, login_css, show_field_error
 from ebok_tui.core.validation import valid_customer_number
 from ebok_tui.ui.sections import load_screen
@@ -48,18 +49,15 @@ class RememberMe(Checkbox, inherit_bindings=False):
         return Content.assemble((self.BUTTON_LEFT, side_style), (inner, button_style), (self.BUTTON_RIGHT, side_style))
 
 
-class LoginScreen(ApiMixin, Screen):
+class LoginScreen(EnterMovesOn, ApiMixin, Screen):
     """The first screen. ``message`` (session expired, logged out) is shown at the top."""
 
+    ENTER = {"customer-number": "number_entered", "password": "login"}  # widgets/enter.py
     BINDINGS = [
         Binding("ctrl+r", "register", "login.bind_register"),
         Binding("ctrl+t", "reset_password", "login.bind_reset"),
         Binding("ctrl+s", "app.login_as('staff')", "login.bind_staff", show=False),  # the link says so
         Binding("ctrl+o", "demo_mail", "bind.demo_mail"),  # demo only (check_action)
-        # Enter in the customer number moves on before the keys typed behind it are handed out
-        # (as Tab does, EbokApp.BINDINGS): "number, Enter, password" typed ahead lost the password
-        # while Input.Submitted bubbled up. Only there (check_action); elsewhere Enter is the field's.
-        Binding("enter", "number_entered", show=False, priority=True),
     ]
     #: Focus goes straight to the customer number. Textual's default ("*") would focus the form's
     #: scroll container first and move to the input in ``on_mount``: two focus changes, each
@@ -173,8 +171,6 @@ class LoginScreen(ApiMixin, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo_mail":
             return self.ebok.demo
-        if action == "number_entered":
-            return self._number.has_focus
         return super().check_action(action, parameters)
 
     def action_demo_mail(self) -> None:
@@ -275,10 +271,6 @@ class LoginScreen(ApiMixin, Screen):
         else:
             # at once, not queued as Widget.focus() does: the keys behind this Enter are the password
             self.set_focus(self._password)
-
-    @on(Input.Submitted, "#password")
-    def _password_submitted(self) -> None:
-        self.action_login()
 
     @on(Input.Changed, "#customer-number")
     def _number_changed(self) -> None:
