@@ -280,20 +280,23 @@ class LoginScreen(EnterMovesOn, ApiMixin, Screen):
     def _password_changed(self) -> None:
         self._set_field_error("password", None)
 
+    def _input(self, field: str) -> Input:
+        return self._number if field == "number" else self._password
+
     def _error_line(self, field: str) -> Static:
         """The line under ``field`` for its error, mounted the first time it may be needed: the
         login screen is the app's first frame, drawn without it (start-up, issue 11)."""
         error = self._errors[field]
         if error.parent is None:
-            self._form.mount(error, after=(self._number if field == "number" else self._password).parent)
+            self._form.mount(error, after=self._input(field).parent)
         return error
 
     def _set_field_error(self, field: str, message: str | None) -> None:
         error = self._error_line(field) if message else self._errors[field]
-        show_field_error(error, self._number if field == "number" else self._password, message)
+        show_field_error(error, self._input(field), message)
 
     def _check(self, field: str) -> bool:
-        return check_field(self._number if field == "number" else self._password, self._error_line(field))
+        return check_field(self._input(field), self._error_line(field))
 
     def action_register(self) -> None:
         self.app.push_screen(load_screen("register")())
